@@ -1,0 +1,1 @@
+//! The clinical engine: risk profile, pedigree queries, NCCN testing criteria and risk models.

@@ -1,0 +1,6 @@
+//! genascope's domain: the inside of the hexagon.
+//!
+//! Entities, value objects, the clinical engine, access policy, use-case services and the
+//! ports (async traits) they need from the outside. Nothing here does I/O.
+
+pub mod clinical;
