@@ -1,0 +1,1 @@
+//! genascope adapters-aws adapter.
