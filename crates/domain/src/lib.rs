@@ -4,3 +4,7 @@
 //! ports (async traits) they need from the outside. Nothing here does I/O.
 
 pub mod clinical;
+pub mod common;
+pub mod identity;
+pub mod notify;
+pub mod patients;

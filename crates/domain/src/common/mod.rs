@@ -1,0 +1,22 @@
+//! Building blocks shared by every capability: ids, field errors, the domain error, and the
+//! ports for the clock and randomness (so expiry and scheduling rules are testable without sleeping).
+
+mod error;
+mod ids;
+mod ports;
+
+pub use error::{BoxError, DomainError, FieldError, Loc, RepoError};
+pub use ids::{AccountId, PatientId, UserId};
+pub use ports::{Clock, Random, SystemClock};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use ports::{MockClock, MockRandom};
+
+/// Timestamps are UTC, second precision (contract §1.3).
+pub type Timestamp = time::OffsetDateTime;
+
+/// Truncate a timestamp to whole seconds, as every stored and returned timestamp is.
+#[must_use]
+pub fn to_seconds(t: Timestamp) -> Timestamp {
+    t.replace_nanosecond(0).unwrap_or(t)
+}

@@ -1,0 +1,371 @@
+//! Who may do what, in which account (contract §2). The one place access is decided: services
+//! call `authorize` / `list_scope`; handlers never decide access themselves.
+//!
+//! Order of checks (§2.2 rule 6): the role check comes first (403 whatever the id), then the
+//! tenancy/ownership check, which answers 404 exactly as if the record did not exist.
+
+use super::model::Role;
+use crate::common::{AccountId, DomainError, UserId};
+
+/// How a principal authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessType {
+    /// A full token (staff, users, registered patients).
+    Full,
+    /// An invited patient's simplified token (reaches only the routes marked S).
+    Simplified,
+}
+
+impl AccessType {
+    /// Wire name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Simplified => "simplified",
+        }
+    }
+}
+
+/// The authenticated caller, reloaded from storage on every request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// User id (for patients: the patient id).
+    pub user_id: UserId,
+    /// Role, from storage, never from claims.
+    pub role: Role,
+    /// Account, from storage; None for super_admins.
+    pub account_id: Option<AccountId>,
+    /// Full or simplified.
+    pub access: AccessType,
+    /// The access token's id (for logout).
+    pub jti: String,
+    /// Token expiry (unix seconds), to keep a logged-out jti denied until then.
+    pub token_exp: i64,
+}
+
+/// An operation that policy rules on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum Action {
+    AuthMe,
+    Logout,
+    ChangePassword,
+    AccountCreate,
+    AccountDelete,
+    AccountList,
+    AccountRead,
+    AccountUpdate,
+    UserList,
+    UserRead,
+    UserManage,
+    UserUpdateSelf,
+    ClinicianList,
+    PatientManage,
+    PatientRead,
+    PatientDelete,
+    AssessProfile,
+}
+
+impl Action {
+    /// Routes marked S in the matrix: open to simplified tokens too.
+    #[must_use]
+    pub const fn allows_simplified(self) -> bool {
+        matches!(self, Action::AuthMe)
+    }
+}
+
+/// How far a role's permission reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// 403.
+    Denied,
+    /// Every record of every account (super_admin).
+    Any,
+    /// Records of the principal's own account.
+    OwnAccount,
+    /// Only the principal's own records (own user, own patient record).
+    OwnRecords,
+}
+
+/// The permission matrix of contract §2.3, as data.
+#[must_use]
+pub const fn reach(role: Role, action: Action) -> Reach {
+    use Action as A;
+    use Reach::{Any, Denied, OwnAccount, OwnRecords};
+    use Role as R;
+    match (action, role) {
+        (A::AssessProfile, R::LabTech) => Denied,
+        (A::AuthMe | A::Logout | A::ChangePassword | A::UserUpdateSelf | A::AssessProfile, _) => {
+            Any
+        }
+        (_, R::SuperAdmin) => Any,
+        (A::AccountCreate | A::AccountDelete, _) => Denied,
+        (A::AccountList | A::AccountUpdate, R::Admin) => OwnAccount,
+        (A::AccountList | A::AccountUpdate, _) => Denied,
+        (A::AccountRead, _) => OwnAccount,
+        (
+            A::UserList | A::ClinicianList | A::PatientManage,
+            R::Admin | R::Clinician | R::Physician,
+        ) => OwnAccount,
+        (A::UserList | A::ClinicianList | A::PatientManage, _) => Denied,
+        (A::UserRead, R::Admin | R::Clinician | R::Physician) => OwnAccount,
+        (A::UserRead, R::LabTech | R::Patient | R::User) => OwnRecords,
+        (A::UserManage | A::PatientDelete, R::Admin) => OwnAccount,
+        (A::UserManage | A::PatientDelete, _) => Denied,
+        (A::PatientRead, R::Admin | R::Clinician | R::Physician) => OwnAccount,
+        (A::PatientRead, R::Patient) => OwnRecords,
+        (A::PatientRead, _) => Denied,
+    }
+}
+
+/// The record an action touches: its account and, where it has one, its owner.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Target {
+    /// The record's account (None: a super_admin user or a global record).
+    pub account_id: Option<AccountId>,
+    /// The principal that owns the record, if any (a user itself; a patient record's login).
+    pub owner: Option<UserId>,
+}
+
+impl Target {
+    /// A record of an account.
+    #[must_use]
+    pub const fn in_account(account_id: Option<AccountId>) -> Self {
+        Self {
+            account_id,
+            owner: None,
+        }
+    }
+
+    /// A record of an account owned by a principal.
+    #[must_use]
+    pub const fn owned(account_id: Option<AccountId>, owner: UserId) -> Self {
+        Self {
+            account_id,
+            owner: Some(owner),
+        }
+    }
+}
+
+/// The role check alone (403 when the role may never use the route).
+pub fn require(p: &Principal, action: Action) -> Result<Reach, DomainError> {
+    if p.access == AccessType::Simplified && !action.allows_simplified() {
+        return Err(DomainError::Forbidden(
+            "This endpoint is not accessible with simplified access".into(),
+        ));
+    }
+    match reach(p.role, action) {
+        Reach::Denied => Err(DomainError::Forbidden("Not enough permissions".into())),
+        r => Ok(r),
+    }
+}
+
+/// Full check for one record: 403 for the role, then 404 (named `what`) when out of scope.
+pub fn authorize(
+    p: &Principal,
+    action: Action,
+    target: Target,
+    what: &'static str,
+) -> Result<(), DomainError> {
+    let in_scope = match require(p, action)? {
+        Reach::Any => true,
+        Reach::OwnAccount => p.account_id.is_some() && target.account_id == p.account_id,
+        Reach::OwnRecords => target.owner == Some(p.user_id) && target.account_id == p.account_id,
+        Reach::Denied => false,
+    };
+    if in_scope {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound(what))
+    }
+}
+
+/// Which accounts a list may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListScope {
+    /// Every account (super_admin without filter).
+    All,
+    /// One account.
+    Account(AccountId),
+    /// An out-of-scope filter: matches nothing (200, empty; §2.2 rule 2).
+    Nothing,
+}
+
+/// The account scope of a list, given an optional `account_id` filter from the caller.
+pub fn list_scope(
+    p: &Principal,
+    action: Action,
+    filter: Option<AccountId>,
+) -> Result<ListScope, DomainError> {
+    Ok(match require(p, action)? {
+        Reach::Any => filter.map_or(ListScope::All, ListScope::Account),
+        Reach::OwnAccount | Reach::OwnRecords => match (p.account_id, filter) {
+            (Some(own), None) => ListScope::Account(own),
+            (Some(own), Some(f)) if f == own => ListScope::Account(own),
+            _ => ListScope::Nothing,
+        },
+        Reach::Denied => ListScope::Nothing,
+    })
+}
+
+/// The account a new record lands in (§2.2 rules 4 and 5): a non-super_admin's own account (a
+/// different body `account_id` is 404 "Account"); a super_admin must name one (422 when missing).
+pub fn target_account(
+    p: &Principal,
+    requested: Option<AccountId>,
+) -> Result<AccountId, DomainError> {
+    if p.role == Role::SuperAdmin {
+        return requested
+            .ok_or_else(|| DomainError::field("account_id", "field required", "missing"));
+    }
+    match (p.account_id, requested) {
+        (Some(own), None) => Ok(own),
+        (Some(own), Some(r)) if r == own => Ok(own),
+        _ => Err(DomainError::NotFound("Account")),
+    }
+}
+
+/// Privilege rule (§2.2 rule 10): may `p` give a user the role `role`?
+pub fn may_assign_role(p: &Principal, role: Role) -> Result<(), DomainError> {
+    match (p.role, role) {
+        (Role::SuperAdmin, _) => Ok(()),
+        (Role::Admin, Role::SuperAdmin) => {
+            Err(DomainError::Forbidden("Not enough permissions".into()))
+        }
+        (Role::Admin, _) => Ok(()),
+        _ => Err(DomainError::Forbidden("Not enough permissions".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action as A;
+    use Reach::{Any as Y, Denied as N, OwnAccount as OA, OwnRecords as OR};
+    use uuid::Uuid;
+
+    /// The matrix of contract §2.3, one row per action, columns in the order of `Role::ALL`:
+    /// super_admin, admin, clinician, physician, lab_tech, patient, user.
+    const MATRIX: &[(Action, [Reach; 7])] = &[
+        (A::AuthMe, [Y, Y, Y, Y, Y, Y, Y]),
+        (A::Logout, [Y, Y, Y, Y, Y, Y, Y]),
+        (A::ChangePassword, [Y, Y, Y, Y, Y, Y, Y]),
+        (A::AccountCreate, [Y, N, N, N, N, N, N]),
+        (A::AccountDelete, [Y, N, N, N, N, N, N]),
+        (A::AccountList, [Y, OA, N, N, N, N, N]),
+        (A::AccountRead, [Y, OA, OA, OA, OA, OA, OA]),
+        (A::AccountUpdate, [Y, OA, N, N, N, N, N]),
+        (A::UserList, [Y, OA, OA, OA, N, N, N]),
+        (A::UserRead, [Y, OA, OA, OA, OR, OR, OR]),
+        (A::UserManage, [Y, OA, N, N, N, N, N]),
+        (A::UserUpdateSelf, [Y, Y, Y, Y, Y, Y, Y]),
+        (A::ClinicianList, [Y, OA, OA, OA, N, N, N]),
+        (A::PatientManage, [Y, OA, OA, OA, N, N, N]),
+        (A::PatientRead, [Y, OA, OA, OA, N, OR, N]),
+        (A::PatientDelete, [Y, OA, N, N, N, N, N]),
+        (A::AssessProfile, [Y, Y, Y, Y, N, Y, Y]),
+    ];
+
+    #[test]
+    fn matrix_matches_the_contract() {
+        for (action, row) in MATRIX {
+            for (role, expected) in Role::ALL.iter().zip(row) {
+                assert_eq!(reach(*role, *action), *expected, "{action:?} for {role}");
+            }
+        }
+    }
+
+    fn principal(role: Role, account: Option<AccountId>) -> Principal {
+        Principal {
+            user_id: UserId(Uuid::new_v4()),
+            role,
+            account_id: account,
+            access: AccessType::Full,
+            jti: "j".into(),
+            token_exp: 0,
+        }
+    }
+
+    #[test]
+    fn cross_account_is_404_and_wrong_role_is_403() {
+        let a = Some(AccountId(Uuid::new_v4()));
+        let b = Some(AccountId(Uuid::new_v4()));
+        let admin = principal(Role::Admin, a);
+        assert!(authorize(&admin, A::PatientRead, Target::in_account(a), "Patient").is_ok());
+        assert!(matches!(
+            authorize(&admin, A::PatientRead, Target::in_account(b), "Patient"),
+            Err(DomainError::NotFound("Patient"))
+        ));
+        let lab = principal(Role::LabTech, a);
+        assert!(matches!(
+            authorize(&lab, A::PatientRead, Target::in_account(a), "Patient"),
+            Err(DomainError::Forbidden(_))
+        ));
+        let sa = principal(Role::SuperAdmin, None);
+        assert!(authorize(&sa, A::PatientDelete, Target::in_account(b), "Patient").is_ok());
+    }
+
+    #[test]
+    fn own_records_means_own() {
+        let a = Some(AccountId(Uuid::new_v4()));
+        let p = principal(Role::Patient, a);
+        assert!(authorize(&p, A::PatientRead, Target::owned(a, p.user_id), "Patient").is_ok());
+        let other = UserId(Uuid::new_v4());
+        assert!(authorize(&p, A::PatientRead, Target::owned(a, other), "Patient").is_err());
+    }
+
+    #[test]
+    fn simplified_tokens_reach_only_s_routes() {
+        let mut p = principal(Role::Patient, Some(AccountId(Uuid::new_v4())));
+        p.access = AccessType::Simplified;
+        assert!(require(&p, A::AuthMe).is_ok());
+        assert!(
+            matches!(require(&p, A::ChangePassword), Err(DomainError::Forbidden(m)) if m.contains("simplified"))
+        );
+    }
+
+    #[test]
+    fn list_scope_and_target_account() {
+        let a = AccountId(Uuid::new_v4());
+        let b = AccountId(Uuid::new_v4());
+        let clin = principal(Role::Clinician, Some(a));
+        assert_eq!(
+            list_scope(&clin, A::PatientManage, None).unwrap(),
+            ListScope::Account(a)
+        );
+        assert_eq!(
+            list_scope(&clin, A::PatientManage, Some(b)).unwrap(),
+            ListScope::Nothing
+        );
+        let sa = principal(Role::SuperAdmin, None);
+        assert_eq!(
+            list_scope(&sa, A::PatientManage, None).unwrap(),
+            ListScope::All
+        );
+        assert_eq!(
+            list_scope(&sa, A::PatientManage, Some(b)).unwrap(),
+            ListScope::Account(b)
+        );
+        assert_eq!(target_account(&clin, None).unwrap(), a);
+        assert!(matches!(
+            target_account(&clin, Some(b)),
+            Err(DomainError::NotFound("Account"))
+        ));
+        assert!(matches!(
+            target_account(&sa, None),
+            Err(DomainError::Validation(_))
+        ));
+    }
+
+    #[test]
+    fn admins_cannot_mint_super_admins() {
+        let admin = principal(Role::Admin, Some(AccountId(Uuid::new_v4())));
+        assert!(may_assign_role(&admin, Role::SuperAdmin).is_err());
+        assert!(may_assign_role(&admin, Role::Admin).is_ok());
+        let sa = principal(Role::SuperAdmin, None);
+        assert!(may_assign_role(&sa, Role::SuperAdmin).is_ok());
+        let clin = principal(Role::Clinician, Some(AccountId(Uuid::new_v4())));
+        assert!(may_assign_role(&clin, Role::User).is_err());
+    }
+}

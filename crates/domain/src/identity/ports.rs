@@ -1,0 +1,241 @@
+//! What identity needs from the outside: storage, password hashing, token signing, throttling.
+
+use super::model::{Account, AccountStatus, Credentials, Email, Password, Role, User};
+use crate::common::{AccountId, BoxError, RepoError, Timestamp, UserId};
+use crate::patients::model::Patient;
+use async_trait::async_trait;
+
+/// A page of a style-A list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Rows to skip.
+    pub offset: u32,
+    /// Rows to return.
+    pub limit: u32,
+}
+
+/// Filters of `GET /api/accounts`.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// None: every live account; Some: just this one.
+    pub only: Option<AccountId>,
+    /// Case-insensitive substring of the name.
+    pub name: Option<String>,
+    /// Exact status.
+    pub status: Option<AccountStatus>,
+}
+
+/// Accounts storage. Soft-deleted accounts are invisible to every method.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AccountRepository: Send + Sync {
+    /// Create an account and its first admin in one transaction. `Duplicate("email")` or
+    /// `Duplicate("domain")` when taken; nothing is written then.
+    async fn create_with_admin(&self, account: &Account, admin: &NewUser) -> Result<(), RepoError>;
+    /// One live account.
+    async fn get(&self, id: AccountId) -> Result<Account, RepoError>;
+    /// Live accounts, by name then id.
+    async fn list(&self, filter: &AccountFilter, page: Page) -> Result<Vec<Account>, RepoError>;
+    /// Save name, domain, status, updated_at. `Duplicate("domain")`.
+    async fn update(&self, account: &Account) -> Result<(), RepoError>;
+    /// Soft delete: inactive and hidden; its users' refresh tokens revoked.
+    async fn soft_delete(&self, id: AccountId, at: Timestamp) -> Result<(), RepoError>;
+}
+
+/// A user to insert, with its optional password hash.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// The user.
+    pub user: User,
+    /// argon2id PHC string, or None (must set a password by reset link).
+    pub password_hash: Option<String>,
+}
+
+/// Filters of `GET /api/users` and `GET /api/clinicians`.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// None: every account (super_admin); Some: this one.
+    pub account_id: Option<AccountId>,
+    /// Exact roles (any of).
+    pub roles: Vec<Role>,
+    /// Case-insensitive substring of name or email.
+    pub search: Option<String>,
+    /// Exact.
+    pub is_active: Option<bool>,
+}
+
+/// What authenticating a request needs, in one read.
+#[derive(Debug, Clone)]
+pub struct PrincipalRecord {
+    /// The live user.
+    pub user: User,
+    /// Tokens issued before this are invalid.
+    pub password_changed_at: Option<Timestamp>,
+    /// The account is live and active (true for super_admins).
+    pub account_active: bool,
+    /// The account's name (for `auth/me`).
+    pub account_name: Option<String>,
+    /// The token's `jti` was logged out.
+    pub jti_denied: bool,
+}
+
+/// Users storage. Soft-deleted users are invisible to every method.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Insert a user; with `patient`, also insert that patient record (same id) in the same
+    /// transaction. `Duplicate("email")`.
+    async fn insert(&self, user: &NewUser, patient: Option<Patient>) -> Result<(), RepoError>;
+    /// One live user.
+    async fn get(&self, id: UserId) -> Result<User, RepoError>;
+    /// The user with its credential, by email; None when there is no live user.
+    async fn credentials_by_email(&self, email: &Email) -> Result<Option<Credentials>, RepoError>;
+    /// The user with its credential, by id.
+    async fn credentials(&self, id: UserId) -> Result<Credentials, RepoError>;
+    /// Everything the auth extractor needs; `NotFound` when the user is gone.
+    async fn principal(&self, id: UserId, jti: &str) -> Result<PrincipalRecord, RepoError>;
+    /// Live users matching, by name then id.
+    async fn list(&self, filter: &UserFilter, page: Page) -> Result<Vec<User>, RepoError>;
+    /// Save every mutable field. `Duplicate("email")`.
+    async fn update(&self, user: &User) -> Result<(), RepoError>;
+    /// Set the password hash and `password_changed_at`, and revoke every refresh token of the
+    /// user, in one transaction.
+    async fn set_password(&self, id: UserId, hash: &str, at: Timestamp) -> Result<(), RepoError>;
+    /// Soft delete (email reusable afterwards) and revoke refresh tokens, in one transaction.
+    async fn soft_delete(&self, id: UserId, at: Timestamp) -> Result<(), RepoError>;
+    /// Active admins of an account.
+    async fn count_active_admins(&self, account: AccountId) -> Result<u64, RepoError>;
+}
+
+/// A refresh token row (the token itself is never stored, only its digest).
+#[derive(Debug, Clone)]
+pub struct RefreshTokenRecord {
+    /// Row id.
+    pub id: uuid::Uuid,
+    /// Owner.
+    pub user_id: UserId,
+    /// Rotation family (one per login).
+    pub family_id: uuid::Uuid,
+    /// SHA-256 hex of the token.
+    pub token_digest: String,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Expires.
+    pub expires_at: Timestamp,
+}
+
+/// The outcome of presenting a refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was valid; it is now used and the new one stored.
+    Rotated(UserId),
+    /// The token had already been used or revoked: every refresh token of the user is now
+    /// revoked (reuse detection).
+    Reused,
+    /// Unknown or expired.
+    Invalid,
+}
+
+/// Refresh tokens, denied access-token ids and password-reset tokens.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    /// Store a new refresh token.
+    async fn insert_refresh(&self, token: &RefreshTokenRecord) -> Result<(), RepoError>;
+    /// Atomically: use the token with this digest and store `next` in its family; or detect reuse.
+    async fn rotate_refresh(
+        &self,
+        digest: &str,
+        now: Timestamp,
+        next: &RefreshTokenRecord,
+    ) -> Result<Rotation, RepoError>;
+    /// Revoke one refresh token of a user (no error when unknown).
+    async fn revoke_refresh(
+        &self,
+        user: UserId,
+        digest: &str,
+        at: Timestamp,
+    ) -> Result<(), RepoError>;
+    /// Revoke every refresh token of a user.
+    async fn revoke_all_refresh(&self, user: UserId, at: Timestamp) -> Result<(), RepoError>;
+    /// Deny an access token id until it expires.
+    async fn deny_jti(&self, jti: &str, expires_at: Timestamp) -> Result<(), RepoError>;
+    /// Store a password-reset token digest.
+    async fn insert_reset(
+        &self,
+        user: UserId,
+        digest: &str,
+        created_at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), RepoError>;
+    /// Use a reset token: marks it used and returns its user when unused and unexpired.
+    async fn consume_reset(
+        &self,
+        digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<UserId>, RepoError>;
+}
+
+/// Password hashing (argon2id, off the async executor) and token digests.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait CredentialHasher: Send + Sync {
+    /// Hash a password (PHC string).
+    async fn hash_password(&self, password: &Password) -> Result<String, BoxError>;
+    /// Check a password against a PHC string. `false` on mismatch or malformed hash.
+    async fn verify_password(&self, password: &Password, hash: &str) -> bool;
+    /// Spend about the time of one verification (for unknown emails: same timing, §3.1).
+    async fn dummy_verify(&self, password: &Password);
+    /// SHA-256 hex digest of an opaque token (refresh, reset).
+    fn digest(&self, token: &str) -> String;
+}
+
+/// Claims of a full access token (contract §1.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessClaims {
+    /// User id.
+    pub sub: UserId,
+    /// Email at issue time (informational).
+    pub email: String,
+    /// Role at issue time (informational: the database decides).
+    pub role: Role,
+    /// Account at issue time (informational).
+    pub account_id: Option<AccountId>,
+    /// Issued at (unix seconds).
+    pub iat: i64,
+    /// Expires (unix seconds).
+    pub exp: i64,
+    /// Token id.
+    pub jti: String,
+}
+
+/// Why a token was refused (all become 401).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Signature, algorithm, issuer, audience or shape wrong.
+    #[error("invalid token")]
+    Invalid,
+    /// Past `exp`.
+    #[error("expired token")]
+    Expired,
+}
+
+/// Signs and verifies access tokens. The algorithm is pinned by the implementation.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait TokenCodec: Send + Sync {
+    /// Sign.
+    fn issue(&self, claims: &AccessClaims) -> Result<String, BoxError>;
+    /// Verify signature, algorithm, `exp`, `iss`, `aud`.
+    fn verify(&self, token: &str) -> Result<AccessClaims, TokenError>;
+}
+
+/// Throttles repeated failed logins (contract §1.7: 10 failures / 15 min per email, 50 per IP).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait LoginThrottle: Send + Sync {
+    /// `Err(seconds)` when the email or IP is locked out now.
+    fn check(&self, email: &str, ip: Option<String>, now: Timestamp) -> Result<(), u64>;
+    /// Count a failure.
+    fn record_failure(&self, email: &str, ip: Option<String>, now: Timestamp);
+    /// Forget an email's failures (after a success).
+    fn reset(&self, email: &str);
+}
