@@ -1,1 +1,1351 @@
-//! Identity use cases.
+//! Identity use cases: login and tokens, password change and reset, accounts and users.
+
+use super::model::{
+    Account, AccountStatus, Email, Password, Role, User, check_password_policy, parse_domain,
+    resolve_names,
+};
+use super::policy::{self, AccessType, Action, ListScope, Principal, Target};
+use super::ports::{
+    AccessClaims, AccountFilter, AccountRepository, CredentialHasher, LoginThrottle, NewUser, Page,
+    PrincipalRecord, RefreshTokenRecord, Rotation, TokenCodec, TokenError, TokenStore, UserFilter,
+    UserRepository,
+};
+use crate::common::{
+    AccountId, Clock, DomainError, FieldError, Patch, PatientId, Random, RepoError, Timestamp,
+    UserId, to_seconds,
+};
+use crate::notify::{Mailer, OutgoingEmail, html_escape};
+use crate::patients::model::{Patient, PatientStatus};
+use crate::patients::ports::PatientRepository;
+use std::sync::Arc;
+use time::Duration;
+
+const BAD_CREDENTIALS: &str = "Incorrect username or password";
+const INVALID_TOKEN: &str = "Could not validate credentials";
+
+/// Lifetimes and links.
+#[derive(Debug, Clone)]
+pub struct IdentitySettings {
+    /// Access-token lifetime.
+    pub access_ttl: Duration,
+    /// Refresh-token lifetime (14 days).
+    pub refresh_ttl: Duration,
+    /// Password-reset link lifetime (60 min).
+    pub reset_ttl: Duration,
+    /// Set-password link for new users without a password (72 h).
+    pub setup_ttl: Duration,
+    /// Base URL of the frontend, for links in emails.
+    pub frontend_base_url: String,
+}
+
+impl Default for IdentitySettings {
+    fn default() -> Self {
+        Self {
+            access_ttl: Duration::minutes(60),
+            refresh_ttl: Duration::days(14),
+            reset_ttl: Duration::minutes(60),
+            setup_ttl: Duration::hours(72),
+            frontend_base_url: "http://localhost:5173".into(),
+        }
+    }
+}
+
+/// The ports identity uses.
+#[derive(Clone)]
+pub struct IdentityPorts {
+    /// Accounts.
+    pub accounts: Arc<dyn AccountRepository>,
+    /// Users.
+    pub users: Arc<dyn UserRepository>,
+    /// Patients (a patient-role user links to a patient record).
+    pub patients: Arc<dyn PatientRepository>,
+    /// Refresh/reset tokens, denied jtis.
+    pub tokens: Arc<dyn TokenStore>,
+    /// Passwords and digests.
+    pub hasher: Arc<dyn CredentialHasher>,
+    /// Access tokens.
+    pub codec: Arc<dyn TokenCodec>,
+    /// Failed-login throttle.
+    pub throttle: Arc<dyn LoginThrottle>,
+    /// Email.
+    pub mailer: Arc<dyn Mailer>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Randomness.
+    pub random: Arc<dyn Random>,
+}
+
+/// The login response (contract §3.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPair {
+    /// Signed JWT.
+    pub access_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Opaque, single-use.
+    pub refresh_token: String,
+    /// The user.
+    pub user_id: UserId,
+    /// Role.
+    pub role: Role,
+    /// Account.
+    pub account_id: Option<AccountId>,
+}
+
+/// An authenticated request: the policy principal and what was loaded to build it.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// For policy.
+    pub principal: Principal,
+    /// The stored user and account facts.
+    pub record: PrincipalRecord,
+}
+
+/// `POST /api/admin/create_account` and `POST /api/accounts`.
+#[derive(Debug, Clone, Default)]
+pub struct CreateAccount {
+    /// Required, 1..255.
+    pub name: Option<String>,
+    /// Optional host name.
+    pub domain: Option<String>,
+    /// Required.
+    pub admin_email: Option<String>,
+    /// Required, 1..255.
+    pub admin_name: Option<String>,
+    /// Required, policy.
+    pub admin_password: Option<String>,
+    /// Optional; must match.
+    pub admin_confirm_password: Option<String>,
+}
+
+/// `PUT /api/accounts/{id}`.
+#[derive(Debug, Clone, Default)]
+pub struct AccountPatch {
+    /// New name.
+    pub name: Patch<String>,
+    /// New domain (Clear removes it).
+    pub domain: Patch<String>,
+    /// New status (raw, validated here).
+    pub status: Patch<String>,
+}
+
+/// `POST /api/users`, `POST /api/account/create_user`.
+#[derive(Debug, Clone, Default)]
+pub struct CreateUser {
+    /// Required.
+    pub email: Option<String>,
+    /// `name`, or first + last.
+    pub name: Option<String>,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// Required (raw, validated here).
+    pub role: Option<String>,
+    /// Optional; without it the user gets a set-password email.
+    pub password: Option<String>,
+    /// Must match `password`.
+    pub confirm_password: Option<String>,
+    /// See policy::target_account.
+    pub account_id: Option<AccountId>,
+    /// Default true.
+    pub is_active: Option<bool>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// A clinician/physician of the account.
+    pub clinician_id: Option<UserId>,
+}
+
+/// `PUT /api/users/{id}`.
+#[derive(Debug, Clone, Default)]
+pub struct UserPatch {
+    /// Full name.
+    pub name: Patch<String>,
+    /// Given name.
+    pub first_name: Patch<String>,
+    /// Family name.
+    pub last_name: Patch<String>,
+    /// Email.
+    pub email: Patch<String>,
+    /// Phone.
+    pub phone: Patch<String>,
+    /// Role (raw).
+    pub role: Patch<String>,
+    /// Active flag.
+    pub is_active: Patch<bool>,
+    /// Clinician.
+    pub clinician_id: Patch<UserId>,
+    /// Move to another account (super_admin only).
+    pub account_id: Patch<AccountId>,
+}
+
+/// Identity use cases.
+#[derive(Clone)]
+pub struct IdentityService {
+    ports: IdentityPorts,
+    settings: IdentitySettings,
+}
+
+fn not_found_as(what: &'static str) -> impl Fn(RepoError) -> DomainError {
+    move |e| match e {
+        RepoError::NotFound => DomainError::NotFound(what),
+        other => other.into(),
+    }
+}
+
+fn duplicate_message(e: RepoError) -> DomainError {
+    match e {
+        RepoError::Duplicate("email") => DomainError::Conflict("Email already registered".into()),
+        RepoError::Duplicate("domain") => DomainError::Conflict("Domain already in use".into()),
+        other => other.into(),
+    }
+}
+
+fn require_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    v: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(FieldError::missing(field));
+            None
+        }
+        Some(s) if s.chars().count() > max => {
+            errors.push(FieldError::body(
+                field,
+                format!("must be at most {max} characters"),
+                "value_error.any_str.max_length",
+            ));
+            None
+        }
+        Some(s) => Some(s.to_owned()),
+    }
+}
+
+fn parse_email(errors: &mut Vec<FieldError>, field: &str, v: Option<&str>) -> Option<Email> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(FieldError::missing(field));
+            None
+        }
+        Some(s) => match Email::parse(s) {
+            Ok(e) => Some(e),
+            Err(msg) => {
+                errors.push(FieldError::body(field, msg, "value_error.email"));
+                None
+            }
+        },
+    }
+}
+
+fn check_new_password(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    confirm_field: &str,
+    password: &str,
+    confirm: Option<&str>,
+    email: Option<&Email>,
+) {
+    if let Err(e) = check_password_policy(field, password, email) {
+        errors.push(e);
+    }
+    if confirm.is_some_and(|c| c != password) {
+        errors.push(FieldError::body(
+            confirm_field,
+            "passwords do not match",
+            "value_error.password_mismatch",
+        ));
+    }
+}
+
+impl IdentityService {
+    /// Wire the service.
+    #[must_use]
+    pub fn new(ports: IdentityPorts, settings: IdentitySettings) -> Self {
+        Self { ports, settings }
+    }
+
+    /// The settings in force.
+    #[must_use]
+    pub fn settings(&self) -> &IdentitySettings {
+        &self.settings
+    }
+
+    fn now(&self) -> Timestamp {
+        to_seconds(self.ports.clock.now())
+    }
+
+    fn opaque_token(&self) -> String {
+        let bytes = self.ports.random.bytes(32);
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Issue an access/refresh pair. `iat` is kept strictly after the last password change, so
+    /// that tokens issued before a change (even within the same second) are refused and tokens
+    /// issued by it are not.
+    async fn issue_pair(
+        &self,
+        user: &User,
+        password_changed_at: Option<Timestamp>,
+        family: Option<uuid::Uuid>,
+    ) -> Result<TokenPair, DomainError> {
+        let now = self.now();
+        let iat = password_changed_at.map_or(now, |c| now.max(c + Duration::seconds(1)));
+        let exp = iat + self.settings.access_ttl;
+        let claims = AccessClaims {
+            sub: user.id,
+            email: user.email.to_string(),
+            role: user.role,
+            account_id: user.account_id,
+            iat: iat.unix_timestamp(),
+            exp: exp.unix_timestamp(),
+            jti: self.ports.random.uuid().to_string(),
+        };
+        let access_token = self
+            .ports
+            .codec
+            .issue(&claims)
+            .map_err(DomainError::Unexpected)?;
+        let refresh_token = self.opaque_token();
+        if family.is_none() {
+            let record = RefreshTokenRecord {
+                id: self.ports.random.uuid(),
+                user_id: user.id,
+                family_id: self.ports.random.uuid(),
+                token_digest: self.ports.hasher.digest(&refresh_token),
+                created_at: now,
+                expires_at: now + self.settings.refresh_ttl,
+            };
+            self.ports.tokens.insert_refresh(&record).await?;
+        }
+        Ok(TokenPair {
+            access_token,
+            expires_in: (exp - now).whole_seconds(),
+            refresh_token,
+            user_id: user.id,
+            role: user.role,
+            account_id: user.account_id,
+        })
+    }
+
+    async fn ensure_may_login(&self, user: &User) -> Result<(), DomainError> {
+        if !user.is_active {
+            return Err(DomainError::BadRequest("Inactive user".into()));
+        }
+        if let Some(account) = user.account_id {
+            match self.ports.accounts.get(account).await {
+                Ok(a) if a.status == AccountStatus::Active => {}
+                Ok(_) | Err(RepoError::NotFound) => {
+                    return Err(DomainError::BadRequest("Account is inactive".into()));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// `POST /api/auth/token`: email + password. Unknown email and wrong password answer the
+    /// same 401 after the same work; repeated failures are throttled.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: Password,
+        ip: Option<String>,
+    ) -> Result<TokenPair, DomainError> {
+        let key = username.trim().to_lowercase();
+        let now = self.now();
+        if let Err(retry_after_secs) = self.ports.throttle.check(&key, ip.clone(), now) {
+            return Err(DomainError::TooManyRequests { retry_after_secs });
+        }
+        let creds = match Email::parse(&key) {
+            Ok(email) => self.ports.users.credentials_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let verified = match creds.as_ref().and_then(|c| c.password_hash.as_deref()) {
+            Some(hash) => self.ports.hasher.verify_password(&password, hash).await,
+            None => {
+                self.ports.hasher.dummy_verify(&password).await;
+                false
+            }
+        };
+        let Some(creds) = creds.filter(|_| verified) else {
+            self.ports.throttle.record_failure(&key, ip, now);
+            return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
+        };
+        self.ensure_may_login(&creds.user).await?;
+        self.ports.throttle.reset(&key);
+        self.issue_pair(&creds.user, creds.password_changed_at, None)
+            .await
+    }
+
+    /// `POST /api/auth/refresh`: rotate a refresh token. A reused token revokes the family.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, DomainError> {
+        let now = self.now();
+        let token = refresh_token.trim();
+        if token.is_empty() {
+            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+        }
+        let next_token = self.opaque_token();
+        let next = RefreshTokenRecord {
+            id: self.ports.random.uuid(),
+            // The store takes the user and family of the presented token.
+            user_id: UserId(uuid::Uuid::nil()),
+            family_id: uuid::Uuid::nil(),
+            token_digest: self.ports.hasher.digest(&next_token),
+            created_at: now,
+            expires_at: now + self.settings.refresh_ttl,
+        };
+        let digest = self.ports.hasher.digest(token);
+        let user_id = match self
+            .ports
+            .tokens
+            .rotate_refresh(&digest, now, &next)
+            .await?
+        {
+            Rotation::Rotated(u) => u,
+            Rotation::Reused | Rotation::Invalid => {
+                return Err(DomainError::Unauthorized(INVALID_TOKEN));
+            }
+        };
+        let creds = self
+            .ports
+            .users
+            .credentials(user_id)
+            .await
+            .map_err(|e| match e {
+                RepoError::NotFound => DomainError::Unauthorized(INVALID_TOKEN),
+                other => other.into(),
+            })?;
+        if self.ensure_may_login(&creds.user).await.is_err() {
+            self.ports.tokens.revoke_all_refresh(user_id, now).await?;
+            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+        }
+        let mut pair = self
+            .issue_pair(&creds.user, creds.password_changed_at, Some(next.family_id))
+            .await?;
+        pair.refresh_token = next_token;
+        Ok(pair)
+    }
+
+    /// Authenticate a bearer token; role and account come from storage (contract §1.6).
+    pub async fn authenticate(&self, token: &str) -> Result<Authenticated, DomainError> {
+        let claims = self.ports.codec.verify(token).map_err(|e| match e {
+            TokenError::Invalid | TokenError::Expired => DomainError::Unauthorized(INVALID_TOKEN),
+        })?;
+        let record = match self.ports.users.principal(claims.sub, &claims.jti).await {
+            Ok(r) => r,
+            Err(RepoError::NotFound) => return Err(DomainError::Unauthorized(INVALID_TOKEN)),
+            Err(e) => return Err(e.into()),
+        };
+        let stale = record
+            .password_changed_at
+            .is_some_and(|c| claims.iat <= c.unix_timestamp());
+        if !record.user.is_active || !record.account_active || record.jti_denied || stale {
+            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+        }
+        let principal = Principal {
+            user_id: record.user.id,
+            role: record.user.role,
+            account_id: record.user.account_id,
+            access: AccessType::Full,
+            jti: claims.jti,
+            token_exp: claims.exp,
+        };
+        Ok(Authenticated { principal, record })
+    }
+
+    /// `POST /api/auth/logout`: deny this access token; revoke one or all refresh tokens.
+    pub async fn logout(
+        &self,
+        p: &Principal,
+        refresh_token: Option<&str>,
+        all_devices: bool,
+    ) -> Result<(), DomainError> {
+        policy::require(p, Action::Logout)?;
+        let now = self.now();
+        let exp =
+            Timestamp::from_unix_timestamp(p.token_exp).unwrap_or(now + self.settings.access_ttl);
+        self.ports.tokens.deny_jti(&p.jti, exp).await?;
+        if all_devices {
+            self.ports.tokens.revoke_all_refresh(p.user_id, now).await?;
+        } else if let Some(t) = refresh_token.map(str::trim).filter(|t| !t.is_empty()) {
+            self.ports
+                .tokens
+                .revoke_refresh(p.user_id, &self.ports.hasher.digest(t), now)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `POST /api/auth/change-password`: returns a fresh pair; older tokens stop working.
+    pub async fn change_password(
+        &self,
+        p: &Principal,
+        current: &str,
+        new: &str,
+        confirm: Option<&str>,
+    ) -> Result<TokenPair, DomainError> {
+        policy::require(p, Action::ChangePassword)?;
+        let creds = self
+            .ports
+            .users
+            .credentials(p.user_id)
+            .await
+            .map_err(not_found_as("User"))?;
+        let current = Password::new(current.to_owned());
+        let ok = match creds.password_hash.as_deref() {
+            Some(h) => self.ports.hasher.verify_password(&current, h).await,
+            None => false,
+        };
+        if !ok {
+            return Err(DomainError::BadRequest(
+                "Current password is incorrect".into(),
+            ));
+        }
+        let mut errors = Vec::new();
+        check_new_password(
+            &mut errors,
+            "new_password",
+            "confirm_password",
+            new,
+            confirm,
+            Some(&creds.user.email),
+        );
+        if !errors.is_empty() {
+            return Err(DomainError::Validation(errors));
+        }
+        let hash = self
+            .ports
+            .hasher
+            .hash_password(&Password::new(new.to_owned()))
+            .await
+            .map_err(DomainError::Unexpected)?;
+        let now = self.now();
+        self.ports.users.set_password(p.user_id, &hash, now).await?;
+        self.issue_pair(&creds.user, Some(now), None).await
+    }
+
+    async fn send_reset_link(
+        &self,
+        user: &User,
+        ttl: Duration,
+        welcome: bool,
+    ) -> Result<(), DomainError> {
+        let token = self.opaque_token();
+        let now = self.now();
+        self.ports
+            .tokens
+            .insert_reset(user.id, &self.ports.hasher.digest(&token), now, now + ttl)
+            .await?;
+        let base = self.settings.frontend_base_url.trim_end_matches('/');
+        let link = format!("{base}/reset-password?token={token}");
+        let (subject, intro) = if welcome {
+            (
+                "Set your genascope password",
+                "An account has been created for you. Set your password here:",
+            )
+        } else {
+            (
+                "Reset your genascope password",
+                "A password reset was requested for your account. Choose a new password here:",
+            )
+        };
+        let minutes = ttl.whole_minutes();
+        let email = OutgoingEmail {
+            to: user.email.to_string(),
+            subject: subject.into(),
+            text: format!(
+                "Hello {},\n\n{intro}\n{link}\n\nThe link works once and expires in {minutes} minutes. If you did not expect this email, ignore it.\n",
+                user.name
+            ),
+            html: format!(
+                "<p>Hello {},</p><p>{intro}</p><p><a href=\"{}\">{}</a></p><p>The link works once and expires in {minutes} minutes. If you did not expect this email, ignore it.</p>",
+                html_escape(&user.name),
+                html_escape(&link),
+                html_escape(&link)
+            ),
+        };
+        // Sending never fails the API call (contract §1.7); the failure is logged by the adapter.
+        let _ = self.ports.mailer.send(&email).await;
+        Ok(())
+    }
+
+    /// `POST /api/auth/password-reset/request`: always the same answer.
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), DomainError> {
+        let email =
+            Email::parse(email).map_err(|m| DomainError::field("email", m, "value_error.email"))?;
+        if let Some(creds) = self.ports.users.credentials_by_email(&email).await?
+            && creds.user.is_active
+        {
+            self.send_reset_link(&creds.user, self.settings.reset_ttl, false)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `POST /api/auth/password-reset/confirm`.
+    pub async fn confirm_password_reset(
+        &self,
+        token: &str,
+        new: &str,
+        confirm: Option<&str>,
+    ) -> Result<(), DomainError> {
+        let mut errors = Vec::new();
+        check_new_password(
+            &mut errors,
+            "new_password",
+            "confirm_password",
+            new,
+            confirm,
+            None,
+        );
+        if !errors.is_empty() {
+            return Err(DomainError::Validation(errors));
+        }
+        let invalid = || DomainError::BadRequest("Invalid or expired reset token".into());
+        let now = self.now();
+        let user_id = self
+            .ports
+            .tokens
+            .consume_reset(&self.ports.hasher.digest(token.trim()), now)
+            .await?
+            .ok_or_else(invalid)?;
+        let user = self.ports.users.get(user_id).await.map_err(|_| invalid())?;
+        let mut errors = Vec::new();
+        check_new_password(
+            &mut errors,
+            "new_password",
+            "confirm_password",
+            new,
+            confirm,
+            Some(&user.email),
+        );
+        if !errors.is_empty() {
+            return Err(DomainError::Validation(errors));
+        }
+        let hash = self
+            .ports
+            .hasher
+            .hash_password(&Password::new(new.to_owned()))
+            .await
+            .map_err(DomainError::Unexpected)?;
+        self.ports.users.set_password(user_id, &hash, now).await?;
+        Ok(())
+    }
+
+    /// `genascope create-super-admin`: no principal (an operator at the console).
+    pub async fn create_super_admin(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<User, DomainError> {
+        let mut errors = Vec::new();
+        let email = parse_email(&mut errors, "email", Some(email));
+        let names = resolve_names(Some(name), None, None)
+            .map_err(|e| errors.push(e))
+            .ok();
+        if let Err(e) = check_password_policy("password", password, email.as_ref()) {
+            errors.push(e);
+        }
+        let (Some(email), Some((name, first_name, last_name)), true) =
+            (email, names, errors.is_empty())
+        else {
+            return Err(DomainError::Validation(errors));
+        };
+        let now = self.now();
+        let user = User {
+            id: UserId(self.ports.random.uuid()),
+            account_id: None,
+            email,
+            name,
+            first_name,
+            last_name,
+            role: Role::SuperAdmin,
+            is_active: true,
+            clinician_id: None,
+            phone: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let hash = self
+            .ports
+            .hasher
+            .hash_password(&Password::new(password.to_owned()))
+            .await
+            .map_err(DomainError::Unexpected)?;
+        self.ports
+            .users
+            .insert(
+                &NewUser {
+                    user: user.clone(),
+                    password_hash: Some(hash),
+                },
+                None,
+            )
+            .await
+            .map_err(duplicate_message)?;
+        Ok(user)
+    }
+
+    // ----- accounts -----
+
+    /// Create an account and its first admin, in one transaction.
+    pub async fn create_account(
+        &self,
+        p: &Principal,
+        req: CreateAccount,
+    ) -> Result<(Account, UserId), DomainError> {
+        policy::require(p, Action::AccountCreate)?;
+        let mut errors = Vec::new();
+        let name = require_text(&mut errors, "name", req.name.as_deref(), 255);
+        let domain = match req.domain.as_deref().map(parse_domain).transpose() {
+            Ok(d) => d.flatten(),
+            Err(m) => {
+                errors.push(FieldError::body("domain", m, "value_error.domain"));
+                None
+            }
+        };
+        let email = parse_email(&mut errors, "admin_email", req.admin_email.as_deref());
+        let admin_name = require_text(&mut errors, "admin_name", req.admin_name.as_deref(), 255);
+        let password = req.admin_password.unwrap_or_default();
+        if password.is_empty() {
+            errors.push(FieldError::missing("admin_password"));
+        } else {
+            check_new_password(
+                &mut errors,
+                "admin_password",
+                "admin_confirm_password",
+                &password,
+                req.admin_confirm_password
+                    .as_deref()
+                    .filter(|c| !c.is_empty()),
+                email.as_ref(),
+            );
+        }
+        let (Some(name), Some(email), Some(admin_name), true) =
+            (name, email, admin_name, errors.is_empty())
+        else {
+            return Err(DomainError::Validation(errors));
+        };
+        let (full, first, last) = resolve_names(Some(&admin_name), None, None)
+            .map_err(|e| DomainError::Validation(vec![e]))?;
+        let now = self.now();
+        let account = Account {
+            id: AccountId(self.ports.random.uuid()),
+            name,
+            domain,
+            status: AccountStatus::Active,
+            created_at: now,
+            updated_at: now,
+        };
+        let admin = User {
+            id: UserId(self.ports.random.uuid()),
+            account_id: Some(account.id),
+            email,
+            name: full,
+            first_name: first,
+            last_name: last,
+            role: Role::Admin,
+            is_active: true,
+            clinician_id: None,
+            phone: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let hash = self
+            .ports
+            .hasher
+            .hash_password(&Password::new(password))
+            .await
+            .map_err(DomainError::Unexpected)?;
+        self.ports
+            .accounts
+            .create_with_admin(
+                &account,
+                &NewUser {
+                    user: admin.clone(),
+                    password_hash: Some(hash),
+                },
+            )
+            .await
+            .map_err(duplicate_message)?;
+        Ok((account, admin.id))
+    }
+
+    /// `GET /api/accounts`.
+    pub async fn list_accounts(
+        &self,
+        p: &Principal,
+        name: Option<String>,
+        status: Option<AccountStatus>,
+        page: Page,
+    ) -> Result<Vec<Account>, DomainError> {
+        let only = match policy::list_scope(p, Action::AccountList, None)? {
+            ListScope::All => None,
+            ListScope::Account(a) => Some(a),
+            ListScope::Nothing => return Ok(Vec::new()),
+        };
+        Ok(self
+            .ports
+            .accounts
+            .list(&AccountFilter { only, name, status }, page)
+            .await?)
+    }
+
+    /// `GET /api/accounts/{id}`.
+    pub async fn get_account(&self, p: &Principal, id: AccountId) -> Result<Account, DomainError> {
+        policy::authorize(
+            p,
+            Action::AccountRead,
+            Target::in_account(Some(id)),
+            "Account",
+        )?;
+        self.ports
+            .accounts
+            .get(id)
+            .await
+            .map_err(not_found_as("Account"))
+    }
+
+    /// `PUT /api/accounts/{id}`.
+    pub async fn update_account(
+        &self,
+        p: &Principal,
+        id: AccountId,
+        patch: AccountPatch,
+    ) -> Result<Account, DomainError> {
+        policy::authorize(
+            p,
+            Action::AccountUpdate,
+            Target::in_account(Some(id)),
+            "Account",
+        )?;
+        let mut account = self
+            .ports
+            .accounts
+            .get(id)
+            .await
+            .map_err(not_found_as("Account"))?;
+        let mut errors = Vec::new();
+        match patch.name {
+            Patch::Keep => {}
+            Patch::Clear => errors.push(FieldError::body("name", "field required", "missing")),
+            Patch::Set(n) => {
+                if let Some(n) = require_text(&mut errors, "name", Some(&n), 255) {
+                    account.name = n;
+                }
+            }
+        }
+        match patch.domain {
+            Patch::Keep => {}
+            Patch::Clear => account.domain = None,
+            Patch::Set(d) => match parse_domain(&d) {
+                Ok(d) => account.domain = d,
+                Err(m) => errors.push(FieldError::body("domain", m, "value_error.domain")),
+            },
+        }
+        match patch.status {
+            Patch::Keep => {}
+            Patch::Clear => errors.push(FieldError::body("status", "field required", "missing")),
+            Patch::Set(s) => match AccountStatus::parse(&s) {
+                None => errors.push(FieldError::body(
+                    "status",
+                    "status must be active or inactive",
+                    "type_error.enum",
+                )),
+                Some(s) if s != account.status && p.role != Role::SuperAdmin => {
+                    return Err(DomainError::Forbidden("Not enough permissions".into()));
+                }
+                Some(s) => account.status = s,
+            },
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Validation(errors));
+        }
+        account.updated_at = self.now();
+        self.ports
+            .accounts
+            .update(&account)
+            .await
+            .map_err(duplicate_message)?;
+        Ok(account)
+    }
+
+    /// `DELETE /api/accounts/{id}`: soft delete.
+    pub async fn delete_account(&self, p: &Principal, id: AccountId) -> Result<(), DomainError> {
+        policy::authorize(
+            p,
+            Action::AccountDelete,
+            Target::in_account(Some(id)),
+            "Account",
+        )?;
+        self.ports
+            .accounts
+            .soft_delete(id, self.now())
+            .await
+            .map_err(not_found_as("Account"))
+    }
+
+    // ----- users -----
+
+    /// `GET /api/users` (and, with `clinicians_only`, `GET /api/clinicians`).
+    pub async fn list_users(
+        &self,
+        p: &Principal,
+        mut filter: UserFilter,
+        page: Page,
+        clinicians_only: bool,
+    ) -> Result<Vec<User>, DomainError> {
+        let action = if clinicians_only {
+            Action::ClinicianList
+        } else {
+            Action::UserList
+        };
+        filter.account_id = match policy::list_scope(p, action, filter.account_id)? {
+            ListScope::All => None,
+            ListScope::Account(a) => Some(a),
+            ListScope::Nothing => return Ok(Vec::new()),
+        };
+        if clinicians_only {
+            filter.roles = vec![Role::Clinician, Role::Physician, Role::Admin];
+            filter.is_active = Some(true);
+        }
+        Ok(self.ports.users.list(&filter, page).await?)
+    }
+
+    /// `GET /api/users/{id}`.
+    pub async fn get_user(&self, p: &Principal, id: UserId) -> Result<User, DomainError> {
+        policy::require(p, Action::UserRead)?;
+        let user = self
+            .ports
+            .users
+            .get(id)
+            .await
+            .map_err(not_found_as("User"))?;
+        policy::authorize(
+            p,
+            Action::UserRead,
+            Target::owned(user.account_id, user.id),
+            "User",
+        )?;
+        Ok(user)
+    }
+
+    async fn check_clinician(
+        &self,
+        account: AccountId,
+        clinician: UserId,
+    ) -> Result<(), DomainError> {
+        let c = self
+            .ports
+            .users
+            .get(clinician)
+            .await
+            .map_err(not_found_as("Clinician"))?;
+        if c.account_id != Some(account) {
+            return Err(DomainError::NotFound("Clinician"));
+        }
+        if !c.role.is_provider() {
+            return Err(DomainError::field(
+                "clinician_id",
+                "must be a clinician or physician",
+                "value_error.role",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `POST /api/users`, `POST /api/account/create_user`.
+    pub async fn create_user(&self, p: &Principal, req: CreateUser) -> Result<User, DomainError> {
+        policy::require(p, Action::UserManage)?;
+        let mut errors = Vec::new();
+        let email = parse_email(&mut errors, "email", req.email.as_deref());
+        let names = resolve_names(
+            req.name.as_deref(),
+            req.first_name.as_deref(),
+            req.last_name.as_deref(),
+        )
+        .map_err(|e| errors.push(e))
+        .ok();
+        let role = match req.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => {
+                errors.push(FieldError::missing("role"));
+                None
+            }
+            Some(r) => Role::parse(r).or_else(|| {
+                errors.push(FieldError::body("role", "unknown role", "type_error.enum"));
+                None
+            }),
+        };
+        let password = req.password.filter(|s| !s.is_empty());
+        if let Some(pw) = &password {
+            check_new_password(
+                &mut errors,
+                "password",
+                "confirm_password",
+                pw,
+                req.confirm_password.as_deref().filter(|c| !c.is_empty()),
+                email.as_ref(),
+            );
+        }
+        let phone = req
+            .phone
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty());
+        if phone.as_ref().is_some_and(|s| !valid_phone(s)) {
+            errors.push(FieldError::body(
+                "phone",
+                "phone must be 7 to 20 digits, spaces or +-()",
+                "value_error.phone",
+            ));
+        }
+        let (Some(email), Some((name, first_name, last_name)), Some(role), true) =
+            (email, names, role, errors.is_empty())
+        else {
+            return Err(DomainError::Validation(errors));
+        };
+        policy::may_assign_role(p, role)?;
+        let account_id = if role == Role::SuperAdmin {
+            if req.account_id.is_some() {
+                return Err(DomainError::field(
+                    "account_id",
+                    "a super_admin belongs to no account",
+                    "value_error",
+                ));
+            }
+            None
+        } else {
+            let a = policy::target_account(p, req.account_id)?;
+            self.ports
+                .accounts
+                .get(a)
+                .await
+                .map_err(not_found_as("Account"))?;
+            Some(a)
+        };
+        if let (Some(a), Some(c)) = (account_id, req.clinician_id) {
+            self.check_clinician(a, c).await?;
+        }
+        let now = self.now();
+        let mut user = User {
+            id: UserId(self.ports.random.uuid()),
+            account_id,
+            email,
+            name,
+            first_name,
+            last_name,
+            role,
+            is_active: req.is_active.unwrap_or(true),
+            clinician_id: req.clinician_id,
+            phone,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut new_patient = None;
+        if let (Role::Patient, Some(account)) = (role, account_id) {
+            match self
+                .ports
+                .patients
+                .find_by_email(account, &user.email)
+                .await?
+            {
+                Some((patient, _)) => user.id = UserId(patient.id.0),
+                None => {
+                    new_patient = Some(Patient {
+                        id: PatientId(user.id.0),
+                        account_id: account,
+                        first_name: user.first_name.clone(),
+                        last_name: user.last_name.clone(),
+                        email: user.email.clone(),
+                        phone: user.phone.clone(),
+                        date_of_birth: None,
+                        external_id: None,
+                        clinician_id: user.clinician_id,
+                        status: PatientStatus::Active,
+                        notes: None,
+                        created_at: now,
+                        updated_at: now,
+                    });
+                }
+            }
+        }
+        let password_hash = match &password {
+            Some(pw) => Some(
+                self.ports
+                    .hasher
+                    .hash_password(&Password::new(pw.clone()))
+                    .await
+                    .map_err(DomainError::Unexpected)?,
+            ),
+            None => None,
+        };
+        self.ports
+            .users
+            .insert(
+                &NewUser {
+                    user: user.clone(),
+                    password_hash,
+                },
+                new_patient,
+            )
+            .await
+            .map_err(duplicate_message)?;
+        if password.is_none() {
+            self.send_reset_link(&user, self.settings.setup_ttl, true)
+                .await?;
+        }
+        Ok(user)
+    }
+
+    /// `PUT /api/users/{id}`: what may change depends on who asks (contract §3.2).
+    pub async fn update_user(
+        &self,
+        p: &Principal,
+        id: UserId,
+        patch: UserPatch,
+    ) -> Result<User, DomainError> {
+        let current = self.get_user(p, id).await?;
+        let is_self = current.id == p.user_id;
+        if !is_self {
+            policy::authorize(
+                p,
+                Action::UserManage,
+                Target::in_account(current.account_id),
+                "User",
+            )?;
+        }
+        let mut user = current.clone();
+        let mut errors = Vec::new();
+        // Fields a principal may change about itself.
+        let (name, first, last) = (patch.name, patch.first_name, patch.last_name);
+        if matches!(name, Patch::Clear)
+            || matches!(first, Patch::Clear)
+            || matches!(last, Patch::Clear)
+        {
+            errors.push(FieldError::body(
+                "name",
+                "names cannot be cleared",
+                "missing",
+            ));
+        } else if !(name.is_keep() && first.is_keep() && last.is_keep()) {
+            let value = |p: Patch<String>| match p {
+                Patch::Set(v) => Some(v),
+                _ => None,
+            };
+            let (n, f, l) = (value(name), value(first), value(last));
+            // A new full name alone is split again; new first/last alone rebuild the full name.
+            let resolved = match (n, f, l) {
+                (Some(n), None, None) => resolve_names(Some(&n), None, None),
+                (n, f, l) => resolve_names(
+                    n.as_deref(),
+                    Some(f.as_deref().unwrap_or(&user.first_name)),
+                    Some(l.as_deref().unwrap_or(&user.last_name)),
+                ),
+            };
+            match resolved {
+                Ok((n, f, l)) => {
+                    user.name = n;
+                    user.first_name = f;
+                    user.last_name = l;
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        match patch.email {
+            Patch::Keep => {}
+            Patch::Clear => errors.push(FieldError::missing("email")),
+            Patch::Set(e) => match Email::parse(&e) {
+                Ok(e) => user.email = e,
+                Err(m) => errors.push(FieldError::body("email", m, "value_error.email")),
+            },
+        }
+        match patch.phone {
+            Patch::Keep => {}
+            Patch::Clear => user.phone = None,
+            Patch::Set(ph) if valid_phone(ph.trim()) => user.phone = Some(ph.trim().to_owned()),
+            Patch::Set(_) => errors.push(FieldError::body(
+                "phone",
+                "phone must be 7 to 20 digits, spaces or +-()",
+                "value_error.phone",
+            )),
+        }
+        // Fields only managers change, never about themselves.
+        let forbid = |field: &str| {
+            DomainError::Forbidden(format!("Not enough permissions to change {field}"))
+        };
+        if let Patch::Set(r) = &patch.role {
+            let role = Role::parse(r);
+            match role {
+                None => errors.push(FieldError::body("role", "unknown role", "type_error.enum")),
+                Some(r) if r == current.role => {}
+                Some(_) if is_self => return Err(forbid("role")),
+                Some(r) => {
+                    let touches_sa = r == Role::SuperAdmin || current.role == Role::SuperAdmin;
+                    if touches_sa && p.role != Role::SuperAdmin {
+                        return Err(forbid("role"));
+                    }
+                    if r == Role::SuperAdmin
+                        && current.account_id.is_some()
+                        && !matches!(patch.account_id, Patch::Clear)
+                    {
+                        return Err(DomainError::field(
+                            "account_id",
+                            "a super_admin belongs to no account",
+                            "value_error",
+                        ));
+                    }
+                    user.role = r;
+                }
+            }
+        } else if matches!(patch.role, Patch::Clear) {
+            errors.push(FieldError::missing("role"));
+        }
+        if let Patch::Set(active) = patch.is_active
+            && active != current.is_active
+        {
+            if is_self {
+                return Err(forbid("is_active"));
+            }
+            user.is_active = active;
+        }
+        match patch.clinician_id {
+            Patch::Keep => {}
+            Patch::Set(c) if Some(c) == current.clinician_id => {}
+            _ if is_self && p.role != Role::SuperAdmin && p.role != Role::Admin => {
+                return Err(forbid("clinician_id"));
+            }
+            Patch::Clear => user.clinician_id = None,
+            Patch::Set(c) => {
+                let account = user.account_id.ok_or(DomainError::NotFound("Clinician"))?;
+                self.check_clinician(account, c).await?;
+                user.clinician_id = Some(c);
+            }
+        }
+        match patch.account_id {
+            Patch::Keep => {}
+            Patch::Set(a) if Some(a) == current.account_id => {}
+            Patch::Clear if current.account_id.is_none() => {}
+            _ if p.role != Role::SuperAdmin => return Err(forbid("account_id")),
+            Patch::Clear => {
+                if user.role != Role::SuperAdmin {
+                    errors.push(FieldError::missing("account_id"));
+                }
+                user.account_id = None;
+            }
+            Patch::Set(a) => {
+                self.ports
+                    .accounts
+                    .get(a)
+                    .await
+                    .map_err(not_found_as("Account"))?;
+                if user.role == Role::SuperAdmin {
+                    errors.push(FieldError::body(
+                        "account_id",
+                        "a super_admin belongs to no account",
+                        "value_error",
+                    ));
+                }
+                user.account_id = Some(a);
+                user.clinician_id = None;
+            }
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Validation(errors));
+        }
+        self.guard_last_admin(
+            &current,
+            user.role == Role::Admin && user.is_active && user.account_id == current.account_id,
+        )
+        .await?;
+        if user == current {
+            return Ok(current);
+        }
+        user.updated_at = self.now();
+        self.ports
+            .users
+            .update(&user)
+            .await
+            .map_err(duplicate_message)?;
+        Ok(user)
+    }
+
+    /// Demoting, deactivating, moving or deleting the last active admin of an account is 409.
+    async fn guard_last_admin(
+        &self,
+        current: &User,
+        still_active_admin: bool,
+    ) -> Result<(), DomainError> {
+        if current.role != Role::Admin || !current.is_active || still_active_admin {
+            return Ok(());
+        }
+        let Some(account) = current.account_id else {
+            return Ok(());
+        };
+        if self.ports.users.count_active_admins(account).await? <= 1 {
+            return Err(DomainError::Conflict(
+                "Cannot remove the last active admin of the account".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `DELETE /api/users/{id}`: soft delete.
+    pub async fn delete_user(&self, p: &Principal, id: UserId) -> Result<(), DomainError> {
+        policy::require(p, Action::UserManage)?;
+        let user = self
+            .ports
+            .users
+            .get(id)
+            .await
+            .map_err(not_found_as("User"))?;
+        policy::authorize(
+            p,
+            Action::UserManage,
+            Target::in_account(user.account_id),
+            "User",
+        )?;
+        if user.id == p.user_id {
+            return Err(DomainError::Forbidden("You cannot delete yourself".into()));
+        }
+        if user.role == Role::SuperAdmin && p.role != Role::SuperAdmin {
+            return Err(DomainError::NotFound("User"));
+        }
+        self.guard_last_admin(&user, false).await?;
+        self.ports
+            .users
+            .soft_delete(id, self.now())
+            .await
+            .map_err(not_found_as("User"))
+    }
+
+    /// `POST /api/users/{id}/password-reset`: email the user a reset link.
+    pub async fn send_password_reset(&self, p: &Principal, id: UserId) -> Result<(), DomainError> {
+        policy::require(p, Action::UserManage)?;
+        let user = self
+            .ports
+            .users
+            .get(id)
+            .await
+            .map_err(not_found_as("User"))?;
+        policy::authorize(
+            p,
+            Action::UserManage,
+            Target::in_account(user.account_id),
+            "User",
+        )?;
+        self.send_reset_link(&user, self.settings.reset_ttl, false)
+            .await
+    }
+}
+
+/// 7..20 characters of digits, spaces and `+-()`, at least one of them a digit (contract §3.3).
+#[must_use]
+pub fn valid_phone(s: &str) -> bool {
+    let n = s.chars().count();
+    (7..=20).contains(&n)
+        && s.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
+        && s.chars().any(|c| c.is_ascii_digit())
+}
