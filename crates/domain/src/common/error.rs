@@ -138,6 +138,9 @@ pub enum DomainError {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
+    /// 413: an upload or body beyond its size limit.
+    #[error("payload too large")]
+    PayloadTooLarge,
     /// 503: a dependency is down.
     #[error("service unavailable")]
     Unavailable(#[source] BoxError),

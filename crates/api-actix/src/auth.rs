@@ -1,0 +1,50 @@
+//! The bearer-token extractor: every authenticated handler takes `Auth`, which reloads the
+//! principal from storage (contract §1.6).
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use genascope_domain::identity::service::Authenticated;
+use std::future::Future;
+use std::pin::Pin;
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Auth(pub Authenticated);
+
+impl Auth {
+    /// The policy principal.
+    #[must_use]
+    pub fn principal(&self) -> &genascope_domain::identity::policy::Principal {
+        &self.0.principal
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let token = bearer(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let has_header = req.headers().contains_key(header::AUTHORIZATION);
+        Box::pin(async move {
+            let Some(state) = state else {
+                return Err(ApiError(genascope_domain::common::DomainError::Unexpected("application state missing".into())));
+            };
+            match token {
+                Some(t) if !t.is_empty() => Ok(Auth(state.identity.authenticate(&t).await?)),
+                _ if has_header => Err(ApiError(genascope_domain::common::DomainError::Unauthorized(
+                    "Could not validate credentials",
+                ))),
+                _ => Err(ApiError::not_authenticated()),
+            }
+        })
+    }
+}

@@ -1,0 +1,317 @@
+//! Typed configuration from the environment. Every error names the variable at fault; secrets are
+//! wrapped so they never print.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::path::PathBuf;
+
+/// Development or production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    /// Zero-config defaults; `.env` is read.
+    Development,
+    /// Strict: JWT secret and DATABASE_URL required; JSON logs.
+    Production,
+}
+
+/// Where mail goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailBackend {
+    /// JSON files under `DATA_DIR/outbox` (development default).
+    Outbox,
+    /// An SMTP server.
+    Smtp,
+    /// Amazon SES.
+    Ses,
+    /// Dropped.
+    Disabled,
+}
+
+/// SMTP settings.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    /// Host.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// User.
+    pub user: Option<String>,
+    /// Password.
+    pub password: Option<SecretString>,
+}
+
+/// AWS settings (S3 files, SES mail).
+#[derive(Debug, Clone, Default)]
+pub struct AwsConfig {
+    /// Region.
+    pub region: Option<String>,
+    /// Static key id.
+    pub access_key_id: Option<String>,
+    /// Static secret.
+    pub secret_access_key: Option<SecretString>,
+    /// Bucket for files.
+    pub s3_bucket: Option<String>,
+    /// Role to assume.
+    pub backend_role_name: Option<String>,
+}
+
+/// Everything the binary reads from the environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mode.
+    pub env: AppEnv,
+    /// Bind host.
+    pub host: String,
+    /// Bind port (0 = any free port).
+    pub port: u16,
+    /// Embedded files live here.
+    pub data_dir: PathBuf,
+    /// postgres://… or sqlite://…
+    pub database_url: String,
+    /// HS256 secret (>= 32 bytes).
+    pub jwt_secret: SecretString,
+    /// Access-token lifetime.
+    pub jwt_expire_minutes: i64,
+    /// `iss`.
+    pub jwt_issuer: String,
+    /// `aud`.
+    pub jwt_audience: String,
+    /// Links in emails.
+    pub frontend_base_url: String,
+    /// Mail backend.
+    pub mail_backend: MailBackend,
+    /// Sender address.
+    pub from_email: String,
+    /// SMTP, when configured.
+    pub smtp: Option<SmtpConfig>,
+    /// AWS.
+    pub aws: AwsConfig,
+    /// JSON logs.
+    pub json_logs: bool,
+}
+
+/// A configuration problem, naming the variable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Required and absent.
+    #[error("{0} is required{1}")]
+    Missing(&'static str, &'static str),
+    /// Present but unusable.
+    #[error("{0} is malformed: {1}")]
+    Malformed(&'static str, String),
+    /// The dev secret file could not be read or written.
+    #[error("cannot use {path}: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// Minimum JWT secret length in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+fn var(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn parse<T: std::str::FromStr>(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match var(lookup, name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| ConfigError::Malformed(name, format!("{v:?} is not a valid value"))),
+    }
+}
+
+impl Config {
+    /// Read the process environment (and `.env` in development).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let production = std::env::var("APP_ENV").is_ok_and(|v| v.trim().eq_ignore_ascii_case("production"));
+        if !production {
+            // .env is a development convenience only.
+            let _ = dotenvy::dotenv();
+        }
+        Self::from_lookup(&|k| std::env::var(k).ok())
+    }
+
+    /// Build from any variable source (tests pass a map).
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = match var(lookup, "APP_ENV").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("development" | "dev") => AppEnv::Development,
+            Some("production" | "prod") => AppEnv::Production,
+            Some(other) => {
+                return Err(ConfigError::Malformed("APP_ENV", format!("{other:?}: use development or production")));
+            }
+        };
+        let prod = env == AppEnv::Production;
+        let data_dir = PathBuf::from(var(lookup, "DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match var(lookup, "DATABASE_URL") {
+            Some(u) => u,
+            None if prod => return Err(ConfigError::Missing("DATABASE_URL", " in production")),
+            None => format!("sqlite://{}", data_dir.join("genascope.db").display()),
+        };
+        if let Some(alg) = var(lookup, "JWT_ALGORITHM")
+            && !alg.eq_ignore_ascii_case("HS256")
+        {
+            return Err(ConfigError::Malformed("JWT_ALGORITHM", format!("{alg:?}: only HS256 is supported")));
+        }
+        let jwt_secret = match var(lookup, "JWT_SECRET") {
+            Some(s) if s.len() >= MIN_SECRET_BYTES => SecretString::from(s),
+            Some(_) => {
+                return Err(ConfigError::Malformed(
+                    "JWT_SECRET",
+                    format!("must be at least {MIN_SECRET_BYTES} bytes"),
+                ));
+            }
+            None if prod => return Err(ConfigError::Missing("JWT_SECRET", " in production (at least 32 bytes)")),
+            None => dev_secret(&data_dir)?,
+        };
+        let jwt_expire_minutes: i64 = parse(lookup, "JWT_EXPIRE_MINUTES", 60)?;
+        if !(1..=24 * 60).contains(&jwt_expire_minutes) {
+            return Err(ConfigError::Malformed("JWT_EXPIRE_MINUTES", "must be between 1 and 1440".into()));
+        }
+        let smtp = match var(lookup, "SMTP_HOST") {
+            None => None,
+            Some(host) => Some(SmtpConfig {
+                host,
+                port: parse(lookup, "SMTP_PORT", 587)?,
+                user: var(lookup, "SMTP_USER"),
+                password: var(lookup, "SMTP_PASSWORD").map(SecretString::from),
+            }),
+        };
+        let mail_backend = match var(lookup, "MAIL_BACKEND").map(|v| v.to_ascii_lowercase()).as_deref() {
+            Some("outbox") => MailBackend::Outbox,
+            Some("smtp") => MailBackend::Smtp,
+            Some("ses") => MailBackend::Ses,
+            Some("disabled" | "none") => MailBackend::Disabled,
+            Some(other) => {
+                return Err(ConfigError::Malformed("MAIL_BACKEND", format!("{other:?}: use outbox, smtp, ses or disabled")));
+            }
+            None if smtp.is_some() => MailBackend::Smtp,
+            None if prod => MailBackend::Disabled,
+            None => MailBackend::Outbox,
+        };
+        if mail_backend == MailBackend::Smtp && smtp.is_none() {
+            return Err(ConfigError::Missing("SMTP_HOST", " when MAIL_BACKEND=smtp"));
+        }
+        let log_format = var(lookup, "LOG_FORMAT").map(|v| v.to_ascii_lowercase());
+        let json_logs = match log_format.as_deref() {
+            Some("json") => true,
+            Some("pretty" | "text") => false,
+            Some(other) => return Err(ConfigError::Malformed("LOG_FORMAT", format!("{other:?}: use json or pretty"))),
+            None => prod,
+        };
+        Ok(Self {
+            env,
+            host: var(lookup, "HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port: parse(lookup, "PORT", 8000)?,
+            data_dir,
+            database_url,
+            jwt_secret,
+            jwt_expire_minutes,
+            jwt_issuer: var(lookup, "JWT_ISSUER").unwrap_or_else(|| "genascope".into()),
+            jwt_audience: var(lookup, "JWT_AUDIENCE").unwrap_or_else(|| "genascope-api".into()),
+            frontend_base_url: var(lookup, "FRONTEND_BASE_URL").unwrap_or_else(|| "http://localhost:5173".into()),
+            mail_backend,
+            from_email: var(lookup, "FROM_EMAIL").unwrap_or_else(|| "no-reply@genascope.local".into()),
+            smtp,
+            aws: AwsConfig {
+                region: var(lookup, "AWS_DEFAULT_REGION"),
+                access_key_id: var(lookup, "AWS_ACCESS_KEY_ID"),
+                secret_access_key: var(lookup, "AWS_SECRET_ACCESS_KEY").map(SecretString::from),
+                s3_bucket: var(lookup, "S3_BUCKET_NAME"),
+                backend_role_name: var(lookup, "BACKEND_ROLE_NAME"),
+            },
+            json_logs,
+        })
+    }
+
+    /// The secret bytes for signing.
+    #[must_use]
+    pub fn jwt_secret_bytes(&self) -> &[u8] {
+        self.jwt_secret.expose_secret().as_bytes()
+    }
+}
+
+/// The development JWT secret: generated once into the data folder (mode 0600) and reused.
+fn dev_secret(data_dir: &std::path::Path) -> Result<SecretString, ConfigError> {
+    let path = data_dir.join("jwt-secret");
+    let io = |source| ConfigError::Io { path: path.display().to_string(), source };
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        let s = s.trim().to_owned();
+        if s.len() >= MIN_SECRET_BYTES {
+            return Ok(SecretString::from(s));
+        }
+    }
+    std::fs::create_dir_all(data_dir).map_err(io)?;
+    let mut bytes = [0u8; 48];
+    getrandom::fill(&mut bytes).map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    let secret = hex::encode(bytes);
+    write_private(&path, &secret).map_err(io)?;
+    Ok(SecretString::from(secret))
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_lookup(&|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn production_refuses_missing_or_weak_secret_and_missing_database() {
+        let db = ("DATABASE_URL", "postgres://x@127.0.0.1/db");
+        let err = cfg(&[("APP_ENV", "production"), db]).unwrap_err().to_string();
+        assert!(err.contains("JWT_SECRET"), "{err}");
+        let err = cfg(&[("APP_ENV", "production"), db, ("JWT_SECRET", "short")]).unwrap_err().to_string();
+        assert!(err.contains("JWT_SECRET") && err.contains("32"), "{err}");
+        let secret = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
+        let err = cfg(&[("APP_ENV", "production"), secret]).unwrap_err().to_string();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+        let ok = cfg(&[("APP_ENV", "production"), secret, db]).unwrap();
+        assert!(ok.json_logs);
+        assert_eq!(ok.mail_backend, MailBackend::Disabled);
+    }
+
+    #[test]
+    fn malformed_values_name_the_variable() {
+        let dir = std::env::temp_dir().join(format!("genascope-cfg-{}", uuid::Uuid::new_v4()));
+        let d = dir.to_string_lossy().into_owned();
+        for (k, v) in [("PORT", "eighty"), ("JWT_ALGORITHM", "none"), ("APP_ENV", "staging"), ("JWT_EXPIRE_MINUTES", "0")] {
+            let err = cfg(&[("DATA_DIR", &d), (k, v)]).unwrap_err().to_string();
+            assert!(err.contains(k), "{k}: {err}");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn development_generates_and_keeps_a_secret() {
+        let dir = std::env::temp_dir().join(format!("genascope-cfg-{}", uuid::Uuid::new_v4()));
+        let d = dir.to_string_lossy().into_owned();
+        let a = cfg(&[("DATA_DIR", &d)]).unwrap();
+        let b = cfg(&[("DATA_DIR", &d)]).unwrap();
+        assert!(a.jwt_secret_bytes().len() >= MIN_SECRET_BYTES);
+        assert_eq!(a.jwt_secret_bytes(), b.jwt_secret_bytes());
+        assert!(a.database_url.starts_with("sqlite://"));
+        assert_eq!(a.mail_backend, MailBackend::Outbox);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,239 @@
+//! Token signing (JWT, HS256 pinned), password hashing (argon2id off the executor) and
+//! randomness: the adapters of `TokenCodec`, `CredentialHasher` and `Random`.
+
+use async_trait::async_trait;
+use genascope_domain::common::{AccountId, BoxError, Random, UserId};
+use genascope_domain::identity::model::{Password, Role};
+use genascope_domain::identity::ports::{AccessClaims, CredentialHasher, TokenCodec, TokenError};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The JWT body (contract §1.6, full token).
+#[derive(Debug, Serialize, Deserialize)]
+struct JwtClaims {
+    sub: String,
+    id: String,
+    email: String,
+    role: String,
+    account_id: Option<String>,
+    access_type: String,
+    iat: i64,
+    exp: i64,
+    jti: String,
+    iss: String,
+    aud: String,
+}
+
+/// HS256 JWTs with issuer and audience checks. Any other algorithm (including `none`) is refused.
+pub struct JwtCodec {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+}
+
+impl JwtCodec {
+    /// Build from the secret.
+    #[must_use]
+    pub fn new(secret: &[u8], issuer: &str, audience: &str) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
+        validation.leeway = 5;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+        }
+    }
+}
+
+impl TokenCodec for JwtCodec {
+    fn issue(&self, c: &AccessClaims) -> Result<String, BoxError> {
+        let body = JwtClaims {
+            sub: c.sub.to_string(),
+            id: c.sub.to_string(),
+            email: c.email.clone(),
+            role: c.role.as_str().to_owned(),
+            account_id: c.account_id.map(|a| a.to_string()),
+            access_type: "full".into(),
+            iat: c.iat,
+            exp: c.exp,
+            jti: c.jti.clone(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+        };
+        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &body, &self.encoding)?)
+    }
+
+    fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        let data = jsonwebtoken::decode::<JwtClaims>(token, &self.decoding, &self.validation).map_err(|e| {
+            match e.kind() {
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            }
+        })?;
+        let c = data.claims;
+        if c.access_type != "full" {
+            return Err(TokenError::Invalid);
+        }
+        Ok(AccessClaims {
+            sub: UserId::parse(&c.sub).ok_or(TokenError::Invalid)?,
+            email: c.email,
+            role: Role::parse(&c.role).ok_or(TokenError::Invalid)?,
+            account_id: c.account_id.as_deref().and_then(AccountId::parse),
+            iat: c.iat,
+            exp: c.exp,
+            jti: c.jti,
+        })
+    }
+}
+
+/// argon2id (RustCrypto defaults: m=19 MiB, t=2, p=1, the OWASP minimum), run on the blocking pool.
+#[derive(Debug, Default, Clone)]
+pub struct Argon2Hasher;
+
+fn verify_blocking(password: &str, hash: &str) -> bool {
+    use argon2::password_hash::{PasswordVerifier, phc::PasswordHash};
+    PasswordHash::new(hash)
+        .is_ok_and(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A valid argon2id hash of a random string, verified against when the email is unknown so that
+/// both paths cost the same.
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn dummy_hash() -> &'static str {
+    DUMMY_HASH.get_or_init(|| {
+        use argon2::password_hash::PasswordHasher as _;
+        argon2::Argon2::default()
+            .hash_password(b"genascope-timing-equaliser")
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+#[async_trait]
+impl CredentialHasher for Argon2Hasher {
+    async fn hash_password(&self, password: &Password) -> Result<String, BoxError> {
+        let pw = password.expose().to_owned();
+        tokio::task::spawn_blocking(move || {
+            use argon2::password_hash::PasswordHasher as _;
+            argon2::Argon2::default()
+                .hash_password(pw.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| -> BoxError { e.to_string().into() })
+        })
+        .await?
+    }
+
+    async fn verify_password(&self, password: &Password, hash: &str) -> bool {
+        let (pw, hash) = (password.expose().to_owned(), hash.to_owned());
+        tokio::task::spawn_blocking(move || verify_blocking(&pw, &hash)).await.unwrap_or(false)
+    }
+
+    async fn dummy_verify(&self, password: &Password) {
+        let pw = password.expose().to_owned();
+        let _ = tokio::task::spawn_blocking(move || verify_blocking(&pw, dummy_hash())).await;
+    }
+
+    fn digest(&self, token: &str) -> String {
+        hex::encode(Sha256::digest(token.as_bytes()))
+    }
+}
+
+/// The operating system's CSPRNG.
+#[derive(Debug, Default, Clone)]
+pub struct OsRandom;
+
+impl Random for OsRandom {
+    fn uuid(&self) -> uuid::Uuid {
+        uuid::Uuid::new_v4()
+    }
+
+    fn bytes(&self, n: usize) -> Vec<u8> {
+        let mut v = vec![0u8; n];
+        // getrandom only fails when the OS has no entropy source at all; abort rather than
+        // hand out predictable tokens.
+        if let Err(e) = getrandom::fill(&mut v) {
+            tracing::error!(error = %e, "operating system randomness unavailable");
+            std::process::abort();
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp_offset: i64) -> AccessClaims {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        AccessClaims {
+            sub: UserId(uuid::Uuid::new_v4()),
+            email: "a@example.org".into(),
+            role: Role::Admin,
+            account_id: None,
+            iat: now,
+            exp: now + exp_offset,
+            jti: "j1".into(),
+        }
+    }
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn round_trip_and_tampering() {
+        let codec = JwtCodec::new(SECRET, "genascope", "genascope-api");
+        let c = claims(600);
+        let token = codec.issue(&c).unwrap();
+        assert_eq!(codec.verify(&token).unwrap(), c);
+        // Another secret, issuer or audience: invalid.
+        for other in [
+            JwtCodec::new(b"another-secret-another-secret-123", "genascope", "genascope-api"),
+            JwtCodec::new(SECRET, "someone-else", "genascope-api"),
+            JwtCodec::new(SECRET, "genascope", "other-api"),
+        ] {
+            assert_eq!(other.verify(&token), Err(TokenError::Invalid));
+        }
+        // A flipped payload byte: invalid.
+        let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+        parts[1].replace_range(0..1, if parts[1].starts_with('e') { "f" } else { "e" });
+        assert_eq!(codec.verify(&parts.join(".")), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn expired_and_alg_none_are_refused() {
+        let codec = JwtCodec::new(SECRET, "genascope", "genascope-api");
+        let token = codec.issue(&claims(-3600)).unwrap();
+        assert_eq!(codec.verify(&token), Err(TokenError::Expired));
+        // alg "none" with the same claims and no signature.
+        let good = codec.issue(&claims(600)).unwrap();
+        let payload = good.split('.').nth(1).unwrap();
+        let header = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0"; // {"alg":"none","typ":"JWT"}
+        assert_eq!(codec.verify(&format!("{header}.{payload}.")), Err(TokenError::Invalid));
+        // alg swapped to HS512 but signed with the same secret.
+        let mut h = Header::new(Algorithm::HS512);
+        h.typ = Some("JWT".into());
+        let raw: serde_json::Value = jsonwebtoken::insecure_decode_claims(&good).unwrap();
+        let swapped = jsonwebtoken::encode(&h, &raw, &EncodingKey::from_secret(SECRET)).unwrap();
+        assert_eq!(codec.verify(&swapped), Err(TokenError::Invalid));
+    }
+
+    #[tokio::test]
+    async fn argon2_hashes_and_verifies() {
+        let h = Argon2Hasher;
+        let hash = h.hash_password(&Password::new("correct horse".into())).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(h.verify_password(&Password::new("correct horse".into()), &hash).await);
+        assert!(!h.verify_password(&Password::new("wrong horse".into()), &hash).await);
+        assert!(!h.verify_password(&Password::new("x".into()), "not a hash").await);
+        assert_eq!(h.digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}

@@ -1,0 +1,13 @@
+//! The genascope HTTP API and operator commands: configuration, wiring, routes, DTOs, the auth
+//! extractor and error mapping. Business rules live in `genascope-domain`.
+
+pub mod auth;
+pub mod body;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod outbox;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod throttle;

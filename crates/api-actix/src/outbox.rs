@@ -1,0 +1,67 @@
+//! Development mailers: the outbox writes each email as a JSON file under `DATA_DIR/outbox`
+//! instead of sending it; `DisabledMailer` drops mail. Neither logs recipients or bodies.
+
+use async_trait::async_trait;
+use genascope_domain::common::BoxError;
+use genascope_domain::notify::{Mailer, OutgoingEmail};
+use std::path::PathBuf;
+
+/// Writes emails to files.
+#[derive(Debug, Clone)]
+pub struct OutboxMailer {
+    dir: PathBuf,
+    from: String,
+}
+
+impl OutboxMailer {
+    /// Create the folder if needed.
+    pub fn new(dir: PathBuf, from: String) -> std::io::Result<Self> {
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self { dir, from })
+    }
+
+    /// The folder.
+    #[must_use]
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+}
+
+#[async_trait]
+impl Mailer for OutboxMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<(), BoxError> {
+        let now = time::OffsetDateTime::now_utc();
+        let name = format!("{}-{}.json", now.unix_timestamp_nanos(), uuid::Uuid::new_v4());
+        let body = serde_json::json!({
+            "from": self.from, "to": email.to, "subject": email.subject,
+            "text": email.text, "html": email.html,
+        });
+        let path = self.dir.join(name);
+        let bytes = serde_json::to_vec_pretty(&body)?;
+        let result = tokio::fs::write(&path, bytes).await;
+        match &result {
+            Ok(()) => tracing::info!(subject = %email.subject, "email written to the outbox"),
+            Err(e) => tracing::warn!(error = %e, "could not write an email to the outbox"),
+        }
+        Ok(result?)
+    }
+
+    fn kind(&self) -> &'static str {
+        "outbox"
+    }
+}
+
+/// Drops every email.
+#[derive(Debug, Default, Clone)]
+pub struct DisabledMailer;
+
+#[async_trait]
+impl Mailer for DisabledMailer {
+    async fn send(&self, _email: &OutgoingEmail) -> Result<(), BoxError> {
+        Ok(())
+    }
+
+    fn kind(&self) -> &'static str {
+        "disabled"
+    }
+}

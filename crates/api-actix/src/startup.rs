@@ -1,0 +1,198 @@
+//! Wiring: build the adapters and services from the config, bind the listener, run.
+
+use crate::config::{Config, MailBackend};
+use crate::crypto::{Argon2Hasher, JwtCodec, OsRandom};
+use crate::outbox::{DisabledMailer, OutboxMailer};
+use crate::state::AppState;
+use crate::throttle::MemoryLoginThrottle;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use genascope_adapters_postgres::Database;
+use genascope_domain::common::SystemClock;
+use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
+use genascope_domain::notify::Mailer;
+use genascope_domain::patients::service::PatientService;
+use std::net::TcpListener;
+use std::sync::Arc;
+use tracing::Instrument;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Everything built from the config, before the HTTP server.
+pub struct Services {
+    /// Handler state.
+    pub state: AppState,
+    /// Where outbox mail goes, when the outbox is used.
+    pub outbox_dir: Option<std::path::PathBuf>,
+}
+
+/// Connect, migrate and wire the services.
+pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
+    let url = config.database_url.clone();
+    let db = tokio::task::spawn_blocking(move || Database::connect(&url)).await??;
+    let db = Arc::new(db);
+    db.migrate().await?;
+    let (mailer, outbox_dir): (Arc<dyn Mailer>, _) = match config.mail_backend {
+        MailBackend::Outbox => {
+            let dir = config.data_dir.join("outbox");
+            (Arc::new(OutboxMailer::new(dir.clone(), config.from_email.clone())?), Some(dir))
+        }
+        MailBackend::Disabled => (Arc::new(DisabledMailer), None),
+        MailBackend::Smtp | MailBackend::Ses => {
+            anyhow::bail!("MAIL_BACKEND smtp/ses is not available in this build yet; use outbox or disabled")
+        }
+    };
+    let clock = Arc::new(SystemClock);
+    let random = Arc::new(OsRandom);
+    let ports = IdentityPorts {
+        accounts: db.clone(),
+        users: db.clone(),
+        patients: db.clone(),
+        tokens: db.clone(),
+        hasher: Arc::new(Argon2Hasher),
+        codec: Arc::new(JwtCodec::new(config.jwt_secret_bytes(), &config.jwt_issuer, &config.jwt_audience)),
+        throttle: Arc::new(MemoryLoginThrottle::default()),
+        mailer: mailer.clone(),
+        clock: clock.clone(),
+        random: random.clone(),
+    };
+    let settings = IdentitySettings {
+        access_ttl: time::Duration::minutes(config.jwt_expire_minutes),
+        frontend_base_url: config.frontend_base_url.clone(),
+        ..IdentitySettings::default()
+    };
+    let identity = IdentityService::new(ports, settings);
+    let patients = PatientService::new(db.clone(), db.clone(), clock, random);
+    let environment = match config.env {
+        crate::config::AppEnv::Development => "development",
+        crate::config::AppEnv::Production => "production",
+    };
+    Ok(Services {
+        state: AppState { identity, patients, db, environment, mail_kind: mailer.kind() },
+        outbox_dir,
+    })
+}
+
+/// A bound, ready-to-run server (zero2prod's pattern: tests bind port 0 and read the real one).
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Bind and build.
+    pub async fn build(config: &Config) -> anyhow::Result<(Self, Services)> {
+        let services = build_services(config).await?;
+        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, services.state.clone())?;
+        Ok((Self { port, server }, services))
+    }
+
+    /// The bound port.
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Run until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Paths that keep their trailing slash (the docs UI's own routes).
+fn keeps_slash(path: &str) -> bool {
+    path.starts_with("/docs")
+}
+
+/// Request id, access log span, trailing-slash trimming (no redirect), `Cache-Control: no-store`
+/// on authenticated responses.
+async fn request_context(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    let path = req.path().to_owned();
+    if path.len() > 1 && path.ends_with('/') && !keeps_slash(&path) {
+        let trimmed = path.trim_end_matches('/');
+        let pq = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(uri) = pq.parse() {
+            req.head_mut().uri = uri;
+            req.match_info_mut().get_mut().update(&req.head().uri.clone());
+        }
+    }
+    let authenticated = req.headers().contains_key(header::AUTHORIZATION);
+    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
+    let started = std::time::Instant::now();
+    let mut res = next.call(req).instrument(span.clone()).await?;
+    let status = res.status().as_u16();
+    span.in_scope(|| tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "request"));
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+    }
+    if authenticated {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+/// Errors actix produces itself (no route, wrong method, oversized body) answer JSON too.
+fn json_error<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let detail = match status.as_u16() {
+        404 => "Not Found".to_owned(),
+        405 => "Method Not Allowed".to_owned(),
+        413 => "Payload too large".to_owned(),
+        s if s >= 500 => "Internal server error".to_owned(),
+        _ => status.canonical_reason().unwrap_or("Request refused").to_owned(),
+    };
+    let (req, _) = res.into_parts();
+    let new = HttpResponse::build(status).json(serde_json::json!({ "detail": detail }));
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, new).map_into_right_body::<B>()))
+}
+
+async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().json(serde_json::json!({"detail": "Not Found"}))
+}
+
+/// The HTTP server around a bound listener.
+pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let data = web::Data::new(state);
+    let openapi = crate::routes::ApiDoc::openapi();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(1024 * 1024))
+            .app_data(web::JsonConfig::default().limit(1024 * 1024))
+            .wrap(ErrorHandlers::new().default_handler(json_error))
+            .wrap(from_fn(request_context))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
+            .configure(crate::routes::configure)
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,21 @@
+//! Shared application state: the services, wired once.
+
+use genascope_adapters_postgres::Database;
+use genascope_domain::identity::service::IdentityService;
+use genascope_domain::patients::service::PatientService;
+use std::sync::Arc;
+
+/// What handlers reach through `web::Data`.
+#[derive(Clone)]
+pub struct AppState {
+    /// Identity use cases.
+    pub identity: IdentityService,
+    /// Patient use cases.
+    pub patients: PatientService,
+    /// For health checks.
+    pub db: Arc<Database>,
+    /// `development` or `production`.
+    pub environment: &'static str,
+    /// `outbox`, `smtp`, `ses`, `disabled`.
+    pub mail_kind: &'static str,
+}
