@@ -1,0 +1,78 @@
+//! The connection type: PostgreSQL or SQLite behind one diesel backend, and its r2d2 manager.
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{CustomizeConnection, ManageConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+/// A connection to either backend. Queries written against it (`MultiBackend`) run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// Production.
+    Postgresql(PgConnection),
+    /// Embedded file.
+    Sqlite(SqliteConnection),
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Postgres,
+    Sqlite,
+}
+
+/// An r2d2 manager that opens the backend the URL names.
+///
+/// Not `diesel::r2d2::ConnectionManager<DbConnection>`: the derived `MultiConnection::establish`
+/// tries every backend in turn and swallows their errors, so an unreachable PostgreSQL would
+/// report only "Invalid connection url for multiconnection" (after also trying to open the URL
+/// as an SQLite file). This one opens exactly one backend and keeps its error.
+#[derive(Debug, Clone)]
+pub struct DbConnectionManager {
+    pub(crate) url: String,
+    pub(crate) target: Target,
+}
+
+impl DbConnectionManager {
+    pub(crate) fn establish(&self) -> diesel::ConnectionResult<DbConnection> {
+        match self.target {
+            Target::Postgres => PgConnection::establish(&self.url).map(DbConnection::Postgresql),
+            Target::Sqlite => SqliteConnection::establish(&self.url).map(DbConnection::Sqlite),
+        }
+    }
+}
+
+impl ManageConnection for DbConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.establish().map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// Per-connection SQLite settings, applied to every pooled connection: enforce foreign keys,
+/// write-ahead log (readers never block the writer), wait up to 5 s for the write lock instead
+/// of failing with `SQLITE_BUSY`, and fsync less often (safe with WAL).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,179 @@
+//! Identity storage: accounts, users, refresh/reset tokens and denied access-token ids.
+
+mod account_repository;
+mod token_store;
+mod user_repository;
+
+use crate::convert::{from_ts, id, parse_id, ts};
+use crate::schema::{accounts, users};
+use crate::sql::Corrupt;
+use diesel::prelude::*;
+use genascope_domain::common::{AccountId, UserId};
+use genascope_domain::identity::model::{Account, AccountStatus, Credentials, Email, Role, User};
+use genascope_domain::identity::ports::NewUser;
+use time::PrimitiveDateTime;
+
+/// A live account as read.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub(crate) struct AccountRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) domain: Option<String>,
+    pub(crate) status: String,
+    pub(crate) created_at: PrimitiveDateTime,
+    pub(crate) updated_at: PrimitiveDateTime,
+}
+
+impl AccountRow {
+    pub(crate) fn into_domain(self) -> Result<Account, Corrupt> {
+        Ok(Account {
+            id: AccountId(parse_id(&self.id, "account id")?),
+            name: self.name,
+            domain: self.domain,
+            status: AccountStatus::parse(&self.status).ok_or(Corrupt("account status"))?,
+            created_at: from_ts(self.created_at),
+            updated_at: from_ts(self.updated_at),
+        })
+    }
+}
+
+/// An account to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = accounts, treat_none_as_default_value = false)]
+pub(crate) struct NewAccountRow {
+    id: String,
+    name: String,
+    domain: Option<String>,
+    status: String,
+    created_at: PrimitiveDateTime,
+    updated_at: PrimitiveDateTime,
+}
+
+impl From<&Account> for NewAccountRow {
+    fn from(a: &Account) -> Self {
+        Self {
+            id: id(a.id.0),
+            name: a.name.clone(),
+            domain: a.domain.clone(),
+            status: a.status.as_str().to_owned(),
+            created_at: ts(a.created_at),
+            updated_at: ts(a.updated_at),
+        }
+    }
+}
+
+/// A user with its credential, as read.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub(crate) struct UserRow {
+    pub(crate) id: String,
+    pub(crate) account_id: Option<String>,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) role: String,
+    pub(crate) is_active: bool,
+    pub(crate) clinician_id: Option<String>,
+    pub(crate) phone: Option<String>,
+    pub(crate) password_hash: Option<String>,
+    pub(crate) password_changed_at: Option<PrimitiveDateTime>,
+    pub(crate) created_at: PrimitiveDateTime,
+    pub(crate) updated_at: PrimitiveDateTime,
+}
+
+impl UserRow {
+    pub(crate) fn into_credentials(self) -> Result<Credentials, Corrupt> {
+        let password_hash = self.password_hash.clone();
+        let password_changed_at = self.password_changed_at.map(from_ts);
+        Ok(Credentials {
+            user: self.into_user()?,
+            password_hash,
+            password_changed_at,
+        })
+    }
+
+    pub(crate) fn into_user(self) -> Result<User, Corrupt> {
+        Ok(User {
+            id: UserId(parse_id(&self.id, "user id")?),
+            account_id: self
+                .account_id
+                .as_deref()
+                .map(|a| parse_id(a, "account id").map(AccountId))
+                .transpose()?,
+            email: Email::from_trusted(self.email),
+            name: self.name,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            role: Role::parse(&self.role).ok_or(Corrupt("role"))?,
+            is_active: self.is_active,
+            clinician_id: self
+                .clinician_id
+                .as_deref()
+                .map(|c| parse_id(c, "clinician id").map(UserId))
+                .transpose()?,
+            phone: self.phone,
+            created_at: from_ts(self.created_at),
+            updated_at: from_ts(self.updated_at),
+        })
+    }
+}
+
+/// A user to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
+pub(crate) struct NewUserRow {
+    id: String,
+    account_id: Option<String>,
+    email: String,
+    name: String,
+    first_name: String,
+    last_name: String,
+    role: String,
+    is_active: bool,
+    clinician_id: Option<String>,
+    phone: Option<String>,
+    password_hash: Option<String>,
+    password_changed_at: Option<PrimitiveDateTime>,
+    created_at: PrimitiveDateTime,
+    updated_at: PrimitiveDateTime,
+}
+
+impl From<&NewUser> for NewUserRow {
+    fn from(n: &NewUser) -> Self {
+        let u = &n.user;
+        Self {
+            id: id(u.id.0),
+            account_id: u.account_id.map(|a| id(a.0)),
+            email: u.email.as_str().to_owned(),
+            name: u.name.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            role: u.role.as_str().to_owned(),
+            is_active: u.is_active,
+            clinician_id: u.clinician_id.map(|c| id(c.0)),
+            phone: u.phone.clone(),
+            password_hash: n.password_hash.clone(),
+            password_changed_at: None,
+            created_at: ts(u.created_at),
+            updated_at: ts(u.updated_at),
+        }
+    }
+}
+
+/// Revoke every live (unrevoked) refresh token of one user.
+pub(crate) fn revoke_refresh_of_user(
+    conn: &mut crate::DbConnection,
+    user: &str,
+    at: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    use crate::schema::refresh_tokens::dsl as rt;
+    diesel::update(
+        rt::refresh_tokens
+            .filter(rt::user_id.eq(user))
+            .filter(rt::revoked_at.is_null()),
+    )
+    .set(rt::revoked_at.eq(at))
+    .execute(conn)
+}

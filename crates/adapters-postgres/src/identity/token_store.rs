@@ -1,0 +1,216 @@
+//! `TokenStore`: refresh tokens (rotation with reuse detection), denied jtis, reset tokens.
+
+use super::revoke_refresh_of_user;
+use crate::convert::{id, parse_id, ts};
+use crate::schema::{denied_jtis, password_reset_tokens, refresh_tokens};
+use crate::sql::is_unique_violation;
+use crate::Database;
+use async_trait::async_trait;
+use diesel::prelude::*;
+use genascope_domain::common::{RepoError, Timestamp, UserId};
+use genascope_domain::identity::ports::{RefreshTokenRecord, Rotation, TokenStore};
+use time::PrimitiveDateTime;
+
+/// A refresh token to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = refresh_tokens, treat_none_as_default_value = false)]
+struct NewRefreshRow {
+    id: String,
+    user_id: String,
+    family_id: String,
+    token_digest: String,
+    created_at: PrimitiveDateTime,
+    expires_at: PrimitiveDateTime,
+    used_at: Option<PrimitiveDateTime>,
+    revoked_at: Option<PrimitiveDateTime>,
+}
+
+impl From<&RefreshTokenRecord> for NewRefreshRow {
+    fn from(t: &RefreshTokenRecord) -> Self {
+        Self {
+            id: id(t.id),
+            user_id: id(t.user_id.0),
+            family_id: id(t.family_id),
+            token_digest: t.token_digest.clone(),
+            created_at: ts(t.created_at),
+            expires_at: ts(t.expires_at),
+            used_at: None,
+            revoked_at: None,
+        }
+    }
+}
+
+#[async_trait]
+impl TokenStore for Database {
+    async fn insert_refresh(&self, token: &RefreshTokenRecord) -> Result<(), RepoError> {
+        let row = NewRefreshRow::from(token);
+        self.run(move |conn| {
+            diesel::insert_into(refresh_tokens::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn rotate_refresh(
+        &self,
+        digest: &str,
+        now: Timestamp,
+        next: &RefreshTokenRecord,
+    ) -> Result<Rotation, RepoError> {
+        let digest = digest.to_owned();
+        let now = ts(now);
+        let mut next = NewRefreshRow::from(next);
+        self.transaction(move |conn| {
+            // Write first: claiming the token with a conditional UPDATE is what makes two
+            // concurrent presentations of one token safe (PostgreSQL re-checks the condition
+            // after the first commit; SQLite takes the write lock before reading anything).
+            let claimed = diesel::update(
+                refresh_tokens::table
+                    .filter(refresh_tokens::token_digest.eq(&digest))
+                    .filter(refresh_tokens::used_at.is_null())
+                    .filter(refresh_tokens::revoked_at.is_null())
+                    .filter(refresh_tokens::expires_at.gt(now)),
+            )
+            .set(refresh_tokens::used_at.eq(now))
+            .execute(conn)?;
+            let row: Option<(String, String, Option<PrimitiveDateTime>, Option<PrimitiveDateTime>)> =
+                refresh_tokens::table
+                    .filter(refresh_tokens::token_digest.eq(&digest))
+                    .select((
+                        refresh_tokens::user_id,
+                        refresh_tokens::family_id,
+                        refresh_tokens::used_at,
+                        refresh_tokens::revoked_at,
+                    ))
+                    .first(conn)
+                    .optional()?;
+            let Some((user, family, used_at, revoked_at)) = row else {
+                return Ok(Rotation::Invalid);
+            };
+            if claimed == 1 {
+                // The next token continues this family and belongs to this user, whatever the
+                // caller put there.
+                next.user_id.clone_from(&user);
+                next.family_id = family;
+                diesel::insert_into(refresh_tokens::table)
+                    .values(&next)
+                    .execute(conn)?;
+                return Ok(Rotation::Rotated(UserId(parse_id(&user, "user id")?)));
+            }
+            if used_at.is_some() || revoked_at.is_some() {
+                // Reuse of a spent token: assume theft, end every session of the user.
+                revoke_refresh_of_user(conn, &user, now)?;
+                return Ok(Rotation::Reused);
+            }
+            Ok(Rotation::Invalid)
+        })
+        .await
+    }
+
+    async fn revoke_refresh(
+        &self,
+        user: UserId,
+        digest: &str,
+        at: Timestamp,
+    ) -> Result<(), RepoError> {
+        let user = id(user.0);
+        let digest = digest.to_owned();
+        let at = ts(at);
+        self.run(move |conn| {
+            diesel::update(
+                refresh_tokens::table
+                    .filter(refresh_tokens::user_id.eq(user))
+                    .filter(refresh_tokens::token_digest.eq(digest))
+                    .filter(refresh_tokens::revoked_at.is_null()),
+            )
+            .set(refresh_tokens::revoked_at.eq(at))
+            .execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_all_refresh(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
+        let user = id(user.0);
+        let at = ts(at);
+        self.run(move |conn| revoke_refresh_of_user(conn, &user, at).map(|_| ()))
+            .await
+    }
+
+    async fn deny_jti(&self, jti: &str, expires_at: Timestamp) -> Result<(), RepoError> {
+        let jti = jti.to_owned();
+        let expires_at = ts(expires_at);
+        self.run(move |conn| {
+            // Denying twice is fine (no ON CONFLICT: it is not portable). Not in a
+            // transaction, so a failed insert does not poison anything on PostgreSQL.
+            match diesel::insert_into(denied_jtis::table)
+                .values((
+                    denied_jtis::jti.eq(jti),
+                    denied_jtis::expires_at.eq(expires_at),
+                ))
+                .execute(conn)
+            {
+                Ok(_) => Ok(()),
+                Err(e) if is_unique_violation(&e) => Ok(()),
+                Err(e) => Err(e),
+            }
+        })
+        .await
+    }
+
+    async fn insert_reset(
+        &self,
+        user: UserId,
+        digest: &str,
+        created_at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), RepoError> {
+        let user = id(user.0);
+        let digest = digest.to_owned();
+        let (created_at, expires_at) = (ts(created_at), ts(expires_at));
+        self.run(move |conn| {
+            diesel::insert_into(password_reset_tokens::table)
+                .values((
+                    password_reset_tokens::token_digest.eq(digest),
+                    password_reset_tokens::user_id.eq(user),
+                    password_reset_tokens::created_at.eq(created_at),
+                    password_reset_tokens::expires_at.eq(expires_at),
+                    password_reset_tokens::used_at.eq(None::<PrimitiveDateTime>),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn consume_reset(
+        &self,
+        digest: &str,
+        now: Timestamp,
+    ) -> Result<Option<UserId>, RepoError> {
+        let digest = digest.to_owned();
+        let now = ts(now);
+        self.transaction(move |conn| {
+            // Claim first (single use even under concurrency), then read whose it was.
+            let claimed = diesel::update(
+                password_reset_tokens::table
+                    .filter(password_reset_tokens::token_digest.eq(&digest))
+                    .filter(password_reset_tokens::used_at.is_null())
+                    .filter(password_reset_tokens::expires_at.gt(now)),
+            )
+            .set(password_reset_tokens::used_at.eq(now))
+            .execute(conn)?;
+            if claimed == 0 {
+                return Ok(None);
+            }
+            let user: String = password_reset_tokens::table
+                .filter(password_reset_tokens::token_digest.eq(&digest))
+                .select(password_reset_tokens::user_id)
+                .first(conn)?;
+            Ok(Some(UserId(parse_id(&user, "user id")?)))
+        })
+        .await
+    }
+}

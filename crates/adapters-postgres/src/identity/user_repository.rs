@@ -1,0 +1,232 @@
+//! `UserRepository`.
+
+use super::{AccountRow, NewUserRow, UserRow, revoke_refresh_of_user};
+use crate::convert::{from_ts, id, ts};
+use crate::patients::NewPatientRow;
+use crate::schema::{accounts, denied_jtis, patients, users};
+use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower};
+use crate::Database;
+use async_trait::async_trait;
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use genascope_domain::common::{AccountId, RepoError, Timestamp, UserId};
+use genascope_domain::identity::model::{AccountStatus, Credentials, Email, Role, User};
+use genascope_domain::identity::ports::{
+    NewUser, Page, PrincipalRecord, UserFilter, UserRepository,
+};
+use genascope_domain::patients::model::Patient;
+
+#[async_trait]
+impl UserRepository for Database {
+    async fn insert(&self, user: &NewUser, patient: Option<Patient>) -> Result<(), RepoError> {
+        let user = NewUserRow::from(user);
+        let patient = patient.as_ref().map(NewPatientRow::from);
+        self.transaction(move |conn| {
+            diesel::insert_into(users::table)
+                .values(&user)
+                .execute(conn)?;
+            if let Some(patient) = patient {
+                diesel::insert_into(patients::table)
+                    .values(&patient)
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get(&self, user: UserId) -> Result<User, RepoError> {
+        let user = id(user.0);
+        self.run(move |conn| {
+            let row: UserRow = live()
+                .filter(users::id.eq(user))
+                .select(UserRow::as_select())
+                .first(conn)?;
+            Ok(row.into_user()?)
+        })
+        .await
+    }
+
+    async fn credentials_by_email(&self, email: &Email) -> Result<Option<Credentials>, RepoError> {
+        let email = email.as_str().to_owned();
+        self.run(move |conn| {
+            let row: Option<UserRow> = live()
+                .filter(users::email.eq(email))
+                .select(UserRow::as_select())
+                .first(conn)
+                .optional()?;
+            Ok(row.map(UserRow::into_credentials).transpose()?)
+        })
+        .await
+    }
+
+    async fn credentials(&self, user: UserId) -> Result<Credentials, RepoError> {
+        let user = id(user.0);
+        self.run(move |conn| {
+            let row: UserRow = live()
+                .filter(users::id.eq(user))
+                .select(UserRow::as_select())
+                .first(conn)?;
+            Ok(row.into_credentials()?)
+        })
+        .await
+    }
+
+    async fn principal(&self, user: UserId, jti: &str) -> Result<PrincipalRecord, RepoError> {
+        let user = id(user.0);
+        let jti = jti.to_owned();
+        self.run(move |conn| {
+            // One round trip: the user, its live account (if any) and the jti check.
+            let (row, account, denied): (UserRow, Option<AccountRow>, bool) = live()
+                .left_join(
+                    accounts::table.on(accounts::id
+                        .nullable()
+                        .eq(users::account_id)
+                        .and(accounts::deleted_at.is_null())),
+                )
+                .filter(users::id.eq(user))
+                .select((
+                    UserRow::as_select(),
+                    Option::<AccountRow>::as_select(),
+                    exists(denied_jtis::table.filter(denied_jtis::jti.eq(jti))),
+                ))
+                .first(conn)?;
+            let password_changed_at = row.password_changed_at.map(from_ts);
+            let user = row.into_user()?;
+            let account = account.map(AccountRow::into_domain).transpose()?;
+            let live_account = account;
+            let account_active = match (&user.account_id, &live_account) {
+                (None, _) => true,
+                (Some(_), Some(a)) => a.status == AccountStatus::Active,
+                (Some(_), None) => false,
+            };
+            Ok(PrincipalRecord {
+                user,
+                password_changed_at,
+                account_active,
+                account_name: live_account.map(|a| a.name),
+                jti_denied: denied,
+            })
+        })
+        .await
+    }
+
+    async fn list(&self, filter: &UserFilter, page: Page) -> Result<Vec<User>, RepoError> {
+        let account = filter.account_id.map(|a| id(a.0));
+        let roles: Vec<&'static str> = filter.roles.iter().map(|r| r.as_str()).collect();
+        let search = filter.search.as_deref().map(contains_pattern);
+        let is_active = filter.is_active;
+        self.run(move |conn| {
+            let mut q = live().select(UserRow::as_select()).into_boxed();
+            if let Some(account) = account {
+                q = q.filter(users::account_id.eq(account));
+            }
+            if !roles.is_empty() {
+                q = q.filter(users::role.eq_any(roles));
+            }
+            if let Some(pattern) = search {
+                q = q.filter(
+                    lower(users::name)
+                        .like(lower(pattern.clone()))
+                        .escape(LIKE_ESCAPE)
+                        .or(lower(users::email)
+                            .like(lower(pattern))
+                            .escape(LIKE_ESCAPE)),
+                );
+            }
+            if let Some(active) = is_active {
+                q = q.filter(users::is_active.eq(active));
+            }
+            let rows: Vec<UserRow> = q
+                .order((lower(users::name).asc(), users::id.asc()))
+                .offset(i64::from(page.offset))
+                .limit(i64::from(page.limit))
+                .load(conn)?;
+            rows.into_iter()
+                .map(|r| r.into_user().map_err(Into::into))
+                .collect()
+        })
+        .await
+    }
+
+    async fn update(&self, user: &User) -> Result<(), RepoError> {
+        let row = NewUserRow::from(&NewUser {
+            user: user.clone(),
+            password_hash: None,
+        });
+        self.run(move |conn| {
+            let n = diesel::update(live().filter(users::id.eq(&row.id)))
+                .set((
+                    users::account_id.eq(&row.account_id),
+                    users::email.eq(&row.email),
+                    users::name.eq(&row.name),
+                    users::first_name.eq(&row.first_name),
+                    users::last_name.eq(&row.last_name),
+                    users::role.eq(&row.role),
+                    users::is_active.eq(row.is_active),
+                    users::clinician_id.eq(&row.clinician_id),
+                    users::phone.eq(&row.phone),
+                    users::updated_at.eq(row.updated_at),
+                ))
+                .execute(conn)?;
+            found(n)
+        })
+        .await
+    }
+
+    async fn set_password(&self, user: UserId, hash: &str, at: Timestamp) -> Result<(), RepoError> {
+        let user = id(user.0);
+        let hash = hash.to_owned();
+        let at = ts(at);
+        self.transaction(move |conn| {
+            let n = diesel::update(live().filter(users::id.eq(&user)))
+                .set((
+                    users::password_hash.eq(hash),
+                    users::password_changed_at.eq(at),
+                    users::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            found(n)?;
+            revoke_refresh_of_user(conn, &user, at)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn soft_delete(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
+        let user = id(user.0);
+        let at = ts(at);
+        self.transaction(move |conn| {
+            let n = diesel::update(live().filter(users::id.eq(&user)))
+                .set((
+                    users::is_active.eq(false),
+                    users::deleted_at.eq(at),
+                    users::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            found(n)?;
+            revoke_refresh_of_user(conn, &user, at)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn count_active_admins(&self, account: AccountId) -> Result<u64, RepoError> {
+        let account = id(account.0);
+        self.run(move |conn| {
+            let n: i64 = live()
+                .filter(users::account_id.eq(account))
+                .filter(users::role.eq(Role::Admin.as_str()))
+                .filter(users::is_active.eq(true))
+                .count()
+                .get_result(conn)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+}
+
+/// Live (not soft-deleted) users.
+fn live() -> diesel::dsl::Filter<users::table, diesel::dsl::IsNull<users::deleted_at>> {
+    users::table.filter(users::deleted_at.is_null())
+}

@@ -1,0 +1,118 @@
+//! Shared query pieces: SQL functions, LIKE patterns, error translation, stored-value decoding.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use genascope_domain::common::RepoError;
+
+diesel::define_sql_function! {
+    /// `lower(text)`, on both backends (ASCII-only on SQLite; emails are ASCII).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// `lower(text)` of a nullable column.
+    #[sql_name = "lower"]
+    fn lower_nullable(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// The escape character of every LIKE pattern we build.
+pub(crate) const LIKE_ESCAPE: char = '\\';
+
+/// `%q%` with `%`, `_` and the escape character in `q` escaped, for
+/// `lower(col) LIKE lower(pattern) ESCAPE '\'` (a case-insensitive substring match).
+pub(crate) fn contains_pattern(q: &str) -> String {
+    let mut out = String::with_capacity(q.len() + 2);
+    out.push('%');
+    for c in q.chars() {
+        if c == '%' || c == '_' || c == LIKE_ESCAPE {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// The domain name of the uniqueness rule a violation broke, from the index name (PostgreSQL
+/// reports it) or the message (SQLite names the columns: `UNIQUE constraint failed: users.email`).
+fn duplicate_field(constraint: Option<&str>, message: &str) -> &'static str {
+    let text = constraint.unwrap_or(message);
+    if text.contains("external_id") {
+        "external_id"
+    } else if text.contains("email") {
+        "email"
+    } else if text.contains("domain") {
+        "domain"
+    } else if text.contains("digest") {
+        "token"
+    } else if text.contains("jti") {
+        "jti"
+    } else {
+        "id"
+    }
+}
+
+/// Translate a diesel error into the port's error. The cause travels in `Unexpected` for the
+/// log; no SQL or value reaches a message.
+pub(crate) fn map_error(e: DieselError) -> RepoError {
+    match e {
+        DieselError::NotFound => RepoError::NotFound,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            RepoError::Duplicate(duplicate_field(info.constraint_name(), info.message()))
+        }
+        other => RepoError::Unexpected(Box::new(other)),
+    }
+}
+
+/// A stored value that does not decode (a corrupt row).
+#[derive(Debug, thiserror::Error)]
+#[error("stored {0} is invalid")]
+pub(crate) struct Corrupt(pub(crate) &'static str);
+
+impl From<Corrupt> for DieselError {
+    fn from(c: Corrupt) -> Self {
+        DieselError::DeserializationError(Box::new(c))
+    }
+}
+
+/// Is this error a unique violation? (`deny_jti` treats it as success.)
+pub(crate) fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// An update or delete of one row by id: no row is `NotFound`.
+pub(crate) fn found(rows: usize) -> diesel::QueryResult<()> {
+    if rows == 0 {
+        Err(diesel::result::Error::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("a%b_c\\d"), "%a\\%b\\_c\\\\d%");
+        assert_eq!(contains_pattern(""), "%%");
+    }
+
+    #[test]
+    fn fields_from_index_names_and_messages() {
+        assert_eq!(duplicate_field(Some("users_email_live_uq"), ""), "email");
+        assert_eq!(
+            duplicate_field(None, "UNIQUE constraint failed: patients.account_id, patients.external_id"),
+            "external_id"
+        );
+        assert_eq!(
+            duplicate_field(None, "UNIQUE constraint failed: patients.account_id, patients.email"),
+            "email"
+        );
+        assert_eq!(duplicate_field(Some("accounts_domain_live_uq"), ""), "domain");
+        assert_eq!(duplicate_field(Some("users_pkey"), ""), "id");
+    }
+}
