@@ -45,7 +45,9 @@ enum Cleanup {
 
 impl std::fmt::Debug for TestDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestDb").field("url", &self.url).finish_non_exhaustive()
+        f.debug_struct("TestDb")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -176,7 +178,10 @@ fn create_template(admin_url: &str) -> Result<String, String> {
         }
         // Build under a temporary name and rename at the end, so a template that exists is
         // always complete (even if a test process died half way through).
-        let building = format!("{name}_b{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let building = format!(
+            "{name}_b{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        );
         admin
             .batch_execute(&format!("CREATE DATABASE \"{building}\""))
             .map_err(|e| format!("create {building}: {e}"))?;
@@ -186,7 +191,9 @@ fn create_template(admin_url: &str) -> Result<String, String> {
             conn.run_pending_migrations(migrations::POSTGRES)
                 .map_err(|e| format!("migrate {building}: {e}"))?;
         }
-        match admin.batch_execute(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\"")) {
+        match admin.batch_execute(&format!(
+            "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
+        )) {
             Ok(()) => Ok(()),
             Err(e) if is_duplicate_database(&e) => {
                 let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\""));

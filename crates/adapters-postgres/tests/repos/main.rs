@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod connect;
 mod patients;
 mod schema;
 mod support;
@@ -57,6 +58,7 @@ on_both_backends! {
         refresh_rotation_and_reuse_detection,
         refresh_invalid_expired_and_revoked,
         reset_token_is_single_use_and_expires,
+        concurrent_presentations_rotate_once,
     ],
     patients: [
         insert_and_get_view,
@@ -67,6 +69,7 @@ on_both_backends! {
         find_by_email,
     ],
     schema: [
+        ping,
         migrations_revert_and_reapply_to_the_same_schema,
         every_foreign_key_has_an_index,
     ],

@@ -12,11 +12,21 @@ use time::macros::date;
 async fn clinic(t: &TestDb, name: &str) -> (AccountId, User) {
     let a = account(name, None);
     let lower = name.to_lowercase();
-    let admin = user(Some(a.id), &format!("admin@{lower}.org"), "The Admin", Role::Admin);
+    let admin = user(
+        Some(a.id),
+        &format!("admin@{lower}.org"),
+        "The Admin",
+        Role::Admin,
+    );
     AccountRepository::create_with_admin(t.db(), &a, &new_user(admin))
         .await
         .unwrap();
-    let doc = user(Some(a.id), &format!("doc@{lower}.org"), "Doc Holliday", Role::Clinician);
+    let doc = user(
+        Some(a.id),
+        &format!("doc@{lower}.org"),
+        "Doc Holliday",
+        Role::Clinician,
+    );
     UserRepository::insert(t.db(), &new_user(doc.clone()), None)
         .await
         .unwrap();
@@ -82,11 +92,20 @@ pub async fn duplicates_are_per_account(t: &TestDb) {
     let mut same_ext = patient(a, "other@dup.org", "Other", "Person");
     same_ext.external_id = Some("X1".into());
     let err = patients.insert(&same_ext).await.unwrap_err();
-    assert!(matches!(err, RepoError::Duplicate("external_id")), "{err:?}");
+    assert!(
+        matches!(err, RepoError::Duplicate("external_id")),
+        "{err:?}"
+    );
 
     // Patients without external ids never collide on it.
-    patients.insert(&patient(a, "n1@dup.org", "N", "One")).await.unwrap();
-    patients.insert(&patient(a, "n2@dup.org", "N", "Two")).await.unwrap();
+    patients
+        .insert(&patient(a, "n1@dup.org", "N", "One"))
+        .await
+        .unwrap();
+    patients
+        .insert(&patient(a, "n2@dup.org", "N", "Two"))
+        .await
+        .unwrap();
 
     // The same person may be a patient of another account.
     let mut elsewhere = patient(b, "same@dup.org", "Sam", "E");
@@ -126,15 +145,26 @@ pub async fn list_filters_scope_and_paging(t: &TestDb) {
 
     // Newest first, deleted hidden.
     let all = patients.list(&filter(ListScope::All)).await.unwrap();
-    assert_eq!(emails(&all), ["dee@y.org", "cy@x.org", "bo@x.org", "ann@x.org"]);
+    assert_eq!(
+        emails(&all),
+        ["dee@y.org", "cy@x.org", "bo@x.org", "ann@x.org"]
+    );
     let in_a = patients.list(&filter(ListScope::Account(a))).await.unwrap();
     assert_eq!(emails(&in_a), ["cy@x.org", "bo@x.org", "ann@x.org"]);
-    assert!(patients.list(&filter(ListScope::Nothing)).await.unwrap().is_empty());
-    assert!(patients
-        .list(&filter(ListScope::Account(AccountId(uuid::Uuid::new_v4()))))
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        patients
+            .list(&filter(ListScope::Nothing))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        patients
+            .list(&filter(ListScope::Account(AccountId(uuid::Uuid::new_v4()))))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Paging.
     let page = |offset, limit| PatientFilter {
@@ -142,22 +172,36 @@ pub async fn list_filters_scope_and_paging(t: &TestDb) {
         limit,
         ..filter(ListScope::Account(a))
     };
-    assert_eq!(emails(&patients.list(&page(1, 1)).await.unwrap()), ["bo@x.org"]);
-    assert_eq!(emails(&patients.list(&page(2, 5)).await.unwrap()), ["ann@x.org"]);
+    assert_eq!(
+        emails(&patients.list(&page(1, 1)).await.unwrap()),
+        ["bo@x.org"]
+    );
+    assert_eq!(
+        emails(&patients.list(&page(2, 5)).await.unwrap()),
+        ["ann@x.org"]
+    );
     assert!(patients.list(&page(3, 5)).await.unwrap().is_empty());
 
     let query = |q: &str| PatientFilter {
         query: Some(q.to_owned()),
         ..filter(ListScope::All)
     };
-    assert_eq!(emails(&patients.list(&query("smith")).await.unwrap()), [
-        "dee@y.org",
-        "cy@x.org",
-        "ann@x.org"
-    ]);
-    assert_eq!(emails(&patients.list(&query("ANN SMI")).await.unwrap()), ["ann@x.org"]);
-    assert_eq!(emails(&patients.list(&query("@Y.ORG")).await.unwrap()), ["dee@y.org"]);
-    assert_eq!(emails(&patients.list(&query("mrn_7")).await.unwrap()), ["bo@x.org"]);
+    assert_eq!(
+        emails(&patients.list(&query("smith")).await.unwrap()),
+        ["dee@y.org", "cy@x.org", "ann@x.org"]
+    );
+    assert_eq!(
+        emails(&patients.list(&query("ANN SMI")).await.unwrap()),
+        ["ann@x.org"]
+    );
+    assert_eq!(
+        emails(&patients.list(&query("@Y.ORG")).await.unwrap()),
+        ["dee@y.org"]
+    );
+    assert_eq!(
+        emails(&patients.list(&query("mrn_7")).await.unwrap()),
+        ["bo@x.org"]
+    );
     // `_` is a literal underscore, not "any character" (else "y_" would match "y.org").
     assert!(patients.list(&query("y_")).await.unwrap().is_empty());
     assert!(patients.list(&query("%")).await.unwrap().is_empty());
@@ -173,13 +217,19 @@ pub async fn list_filters_scope_and_paging(t: &TestDb) {
     };
     let mine = patients.list(&by_doc).await.unwrap();
     assert_eq!(emails(&mine), ["cy@x.org", "ann@x.org"]);
-    assert!(mine.iter().all(|v| v.clinician_name.as_deref() == Some("Doc Holliday")));
+    assert!(
+        mine.iter()
+            .all(|v| v.clinician_name.as_deref() == Some("Doc Holliday"))
+    );
     // Filters combine; a clinician of another account matches nothing in this one.
     let combined = PatientFilter {
         query: Some("ann".into()),
         ..by_doc.clone()
     };
-    assert_eq!(emails(&patients.list(&combined).await.unwrap()), ["ann@x.org"]);
+    assert_eq!(
+        emails(&patients.list(&combined).await.unwrap()),
+        ["ann@x.org"]
+    );
     let foreign = PatientFilter {
         clinician_id: Some(UserId(uuid::Uuid::new_v4())),
         ..filter(ListScope::Account(a))
@@ -223,7 +273,10 @@ pub async fn update(t: &TestDb) {
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
 
     patients.soft_delete(other.id, at(91)).await.unwrap();
-    assert!(matches!(patients.update(&other).await, Err(RepoError::NotFound)));
+    assert!(matches!(
+        patients.update(&other).await,
+        Err(RepoError::NotFound)
+    ));
 }
 
 pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {
@@ -233,14 +286,29 @@ pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {
     let p = patient(a, "p@del.org", "P", "Del");
     let mut login = user(Some(a), "p@del.org", "P Del", Role::Patient);
     login.id = UserId::from(p.id);
-    users.insert(&new_user(login.clone()), Some(p.clone())).await.unwrap();
-    tokens.insert_refresh(&refresh(login.id, "pd1", at(0))).await.unwrap();
+    users
+        .insert(&new_user(login.clone()), Some(p.clone()))
+        .await
+        .unwrap();
+    tokens
+        .insert_refresh(&refresh(login.id, "pd1", at(0)))
+        .await
+        .unwrap();
 
     patients.soft_delete(p.id, at(10)).await.unwrap();
     assert!(matches!(patients.get(p.id).await, Err(RepoError::NotFound)));
-    assert!(patients.list(&filter(ListScope::Account(a))).await.unwrap().is_empty());
+    assert!(
+        patients
+            .list(&filter(ListScope::Account(a)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(patients.find_by_email(a, &p.email).await.unwrap().is_none());
-    assert!(matches!(patients.soft_delete(p.id, at(11)).await, Err(RepoError::NotFound)));
+    assert!(matches!(
+        patients.soft_delete(p.id, at(11)).await,
+        Err(RepoError::NotFound)
+    ));
 
     // The login stays (for the record) but is disabled and its sessions are gone.
     let u = users.get(login.id).await.unwrap();
@@ -271,9 +339,23 @@ pub async fn find_by_email(t: &TestDb) {
     let mut login = user(Some(a), "f@find.org", "F Ind", Role::Patient);
     login.id = UserId::from(p.id);
     users.insert(&new_user(login.clone()), None).await.unwrap();
-    assert!(patients.find_by_email(a, &p.email).await.unwrap().unwrap().1);
+    assert!(
+        patients
+            .find_by_email(a, &p.email)
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+    );
     // A deleted login is no login.
     users.soft_delete(login.id, at(2)).await.unwrap();
-    assert!(!patients.find_by_email(a, &p.email).await.unwrap().unwrap().1);
+    assert!(
+        !patients
+            .find_by_email(a, &p.email)
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+    );
     assert!(!patients.get(p.id).await.unwrap().has_login);
 }

@@ -48,10 +48,17 @@ fn lines(conn: &mut DbConnection, pg: &str, sqlite: &str) -> Vec<String> {
     rows.into_iter().map(|l| l.line).collect()
 }
 
+pub async fn ping(t: &TestDb) {
+    t.db().ping().await.unwrap();
+}
+
 pub async fn migrations_revert_and_reapply_to_the_same_schema(t: &TestDb) {
     let mut conn = t.db().connection().unwrap();
     let before = lines(&mut conn, PG_SCHEMA, SQLITE_SCHEMA);
-    assert!(before.iter().any(|l| l.contains("users_email_live_uq")), "{before:#?}");
+    assert!(
+        before.iter().any(|l| l.contains("users_email_live_uq")),
+        "{before:#?}"
+    );
 
     let reverted = match &mut *conn {
         DbConnection::Postgresql(c) => c.revert_all_migrations(migrations::POSTGRES).unwrap(),
@@ -105,7 +112,13 @@ pub async fn every_foreign_key_has_an_index(t: &TestDb) {
         DbConnection::Postgresql(c) => diesel::sql_query(PG_FKS).get_result(c).unwrap(),
         DbConnection::Sqlite(c) => diesel::sql_query(SQLITE_FKS).get_result(c).unwrap(),
     };
-    assert_eq!(count.n, 6, "users.account_id, users.clinician_id, refresh_tokens.user_id, password_reset_tokens.user_id, patients.account_id, patients.clinician_id");
+    assert_eq!(
+        count.n, 6,
+        "users.account_id, users.clinician_id, refresh_tokens.user_id, password_reset_tokens.user_id, patients.account_id, patients.clinician_id"
+    );
     let unindexed = lines(&mut conn, PG_UNINDEXED, SQLITE_UNINDEXED);
-    assert!(unindexed.is_empty(), "foreign keys without an index: {unindexed:?}");
+    assert!(
+        unindexed.is_empty(),
+        "foreign keys without an index: {unindexed:?}"
+    );
 }

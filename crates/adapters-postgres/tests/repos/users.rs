@@ -56,11 +56,26 @@ pub async fn crud(t: &TestDb) {
 
     users.soft_delete(u.id, at(3)).await.unwrap();
     assert!(matches!(users.get(u.id).await, Err(RepoError::NotFound)));
-    assert!(matches!(users.credentials(u.id).await, Err(RepoError::NotFound)));
-    assert!(users.credentials_by_email(&u.email).await.unwrap().is_none());
+    assert!(matches!(
+        users.credentials(u.id).await,
+        Err(RepoError::NotFound)
+    ));
+    assert!(
+        users
+            .credentials_by_email(&u.email)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(matches!(users.update(&u).await, Err(RepoError::NotFound)));
-    assert!(matches!(users.soft_delete(u.id, at(4)).await, Err(RepoError::NotFound)));
-    assert!(matches!(users.principal(u.id, "j").await, Err(RepoError::NotFound)));
+    assert!(matches!(
+        users.soft_delete(u.id, at(4)).await,
+        Err(RepoError::NotFound)
+    ));
+    assert!(matches!(
+        users.principal(u.id, "j").await,
+        Err(RepoError::NotFound)
+    ));
     assert!(matches!(
         users.get(UserId(uuid::Uuid::new_v4())).await,
         Err(RepoError::NotFound)
@@ -76,7 +91,10 @@ pub async fn email_is_unique_case_insensitively_and_reusable_after_delete(t: &Te
 
     // Global across accounts, whatever the case it was typed in.
     let second = user(Some(b.id), "SAME@example.ORG", "Second User", Role::User);
-    let err = users.insert(&new_user(second.clone()), None).await.unwrap_err();
+    let err = users
+        .insert(&new_user(second.clone()), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
 
     // Changing another user's email to a taken one.
@@ -100,25 +118,41 @@ pub async fn email_is_unique_case_insensitively_and_reusable_after_delete(t: &Te
 pub async fn credentials(t: &TestDb) {
     let users: &dyn UserRepository = t.db();
     let (a, _) = clinic(t, "Creds").await;
-    let with = new_user(user(Some(a.id), "with@creds.org", "With Password", Role::Clinician));
+    let with = new_user(user(
+        Some(a.id),
+        "with@creds.org",
+        "With Password",
+        Role::Clinician,
+    ));
     let without = NewUser {
-        user: user(Some(a.id), "without@creds.org", "No Password", Role::Clinician),
+        user: user(
+            Some(a.id),
+            "without@creds.org",
+            "No Password",
+            Role::Clinician,
+        ),
         password_hash: None,
     };
     users.insert(&with, None).await.unwrap();
     users.insert(&without, None).await.unwrap();
 
-    let c = users.credentials_by_email(&with.user.email).await.unwrap().unwrap();
+    let c = users
+        .credentials_by_email(&with.user.email)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(c.user, with.user);
     assert_eq!(c.password_hash, with.password_hash);
     assert_eq!(c.password_changed_at, None);
     let c = users.credentials(without.user.id).await.unwrap();
     assert_eq!(c.password_hash, None);
-    assert!(users
-        .credentials_by_email(&email("nobody@creds.org"))
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        users
+            .credentials_by_email(&email("nobody@creds.org"))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 pub async fn principal(t: &TestDb) {
@@ -158,7 +192,10 @@ pub async fn principal(t: &TestDb) {
     users.insert(&new_user(off.clone()), None).await.unwrap();
     assert!(!users.principal(off.id, "j").await.unwrap().user.is_active);
 
-    users.set_password(admin.id, "new-hash", at(7)).await.unwrap();
+    users
+        .set_password(admin.id, "new-hash", at(7))
+        .await
+        .unwrap();
     let p = users.principal(admin.id, "jti-2").await.unwrap();
     assert_eq!(p.password_changed_at, Some(at(7)));
 }
@@ -167,11 +204,23 @@ pub async fn set_password_revokes_refresh_tokens(t: &TestDb) {
     let (users, tokens): (&dyn UserRepository, &dyn TokenStore) = (t.db(), t.db());
     let (_, admin) = clinic(t, "Pw").await;
     let (_, other) = clinic(t, "Other").await;
-    tokens.insert_refresh(&refresh(admin.id, "a1", at(0))).await.unwrap();
-    tokens.insert_refresh(&refresh(admin.id, "a2", at(0))).await.unwrap();
-    tokens.insert_refresh(&refresh(other.id, "o1", at(0))).await.unwrap();
+    tokens
+        .insert_refresh(&refresh(admin.id, "a1", at(0)))
+        .await
+        .unwrap();
+    tokens
+        .insert_refresh(&refresh(admin.id, "a2", at(0)))
+        .await
+        .unwrap();
+    tokens
+        .insert_refresh(&refresh(other.id, "o1", at(0)))
+        .await
+        .unwrap();
 
-    users.set_password(admin.id, "hash-2", at(10)).await.unwrap();
+    users
+        .set_password(admin.id, "hash-2", at(10))
+        .await
+        .unwrap();
     let c = users.credentials(admin.id).await.unwrap();
     assert_eq!(c.password_hash.as_deref(), Some("hash-2"));
     assert_eq!(c.password_changed_at, Some(at(10)));
@@ -191,7 +240,9 @@ pub async fn set_password_revokes_refresh_tokens(t: &TestDb) {
         .unwrap();
     assert_eq!(r, Rotation::Rotated(other.id));
     assert!(matches!(
-        users.set_password(UserId(uuid::Uuid::new_v4()), "h", at(1)).await,
+        users
+            .set_password(UserId(uuid::Uuid::new_v4()), "h", at(1))
+            .await,
         Err(RepoError::NotFound)
     ));
 }
@@ -206,15 +257,33 @@ pub async fn list_filters_pages_and_orders(t: &TestDb) {
         u
     };
     for u in [
-        mk(a.id, "zed@alpha.org", "Zed Clinician", Role::Clinician, true),
-        mk(a.id, "carla@alpha.org", "carla Physician", Role::Physician, true),
+        mk(
+            a.id,
+            "zed@alpha.org",
+            "Zed Clinician",
+            Role::Clinician,
+            true,
+        ),
+        mk(
+            a.id,
+            "carla@alpha.org",
+            "carla Physician",
+            Role::Physician,
+            true,
+        ),
         mk(a.id, "lab@alpha.org", "Lab Tech", Role::LabTech, false),
         mk(a.id, "100%@alpha.org", "Percent User", Role::User, true),
         mk(b.id, "bob@beta.org", "Bob Clinician", Role::Clinician, true),
     ] {
         users.insert(&new_user(u), None).await.unwrap();
     }
-    let gone = mk(a.id, "gone@alpha.org", "Gone Clinician", Role::Clinician, true);
+    let gone = mk(
+        a.id,
+        "gone@alpha.org",
+        "Gone Clinician",
+        Role::Clinician,
+        true,
+    );
     users.insert(&new_user(gone.clone()), None).await.unwrap();
     users.soft_delete(gone.id, at(1)).await.unwrap();
 
@@ -224,13 +293,33 @@ pub async fn list_filters_pages_and_orders(t: &TestDb) {
     };
     assert_eq!(
         names(&users.list(&in_a, ALL).await.unwrap()),
-        ["Alpha Admin", "carla Physician", "Lab Tech", "Percent User", "Zed Clinician"]
+        [
+            "Alpha Admin",
+            "carla Physician",
+            "Lab Tech",
+            "Percent User",
+            "Zed Clinician"
+        ]
     );
     assert_eq!(
-        names(&users.list(&in_a, Page { offset: 1, limit: 2 }).await.unwrap()),
+        names(
+            &users
+                .list(
+                    &in_a,
+                    Page {
+                        offset: 1,
+                        limit: 2
+                    }
+                )
+                .await
+                .unwrap()
+        ),
         ["carla Physician", "Lab Tech"]
     );
-    assert_eq!(users.list(&UserFilter::default(), ALL).await.unwrap().len(), 7);
+    assert_eq!(
+        users.list(&UserFilter::default(), ALL).await.unwrap().len(),
+        7
+    );
 
     let providers = UserFilter {
         roles: vec![Role::Clinician, Role::Physician],
@@ -244,20 +333,26 @@ pub async fn list_filters_pages_and_orders(t: &TestDb) {
         search: Some(q.to_owned()),
         ..UserFilter::default()
     };
-    assert_eq!(names(&users.list(&search("CLINIC"), ALL).await.unwrap()), [
-        "Bob Clinician",
-        "Zed Clinician"
-    ]);
-    assert_eq!(names(&users.list(&search("@BETA."), ALL).await.unwrap()), [
-        "Beta Admin",
-        "Bob Clinician"
-    ]);
-    assert_eq!(names(&users.list(&search("%@"), ALL).await.unwrap()), ["Percent User"]);
+    assert_eq!(
+        names(&users.list(&search("CLINIC"), ALL).await.unwrap()),
+        ["Bob Clinician", "Zed Clinician"]
+    );
+    assert_eq!(
+        names(&users.list(&search("@BETA."), ALL).await.unwrap()),
+        ["Beta Admin", "Bob Clinician"]
+    );
+    assert_eq!(
+        names(&users.list(&search("%@"), ALL).await.unwrap()),
+        ["Percent User"]
+    );
     let inactive = UserFilter {
         is_active: Some(false),
         ..UserFilter::default()
     };
-    assert_eq!(names(&users.list(&inactive, ALL).await.unwrap()), ["Lab Tech"]);
+    assert_eq!(
+        names(&users.list(&inactive, ALL).await.unwrap()),
+        ["Lab Tech"]
+    );
 }
 
 pub async fn count_active_admins(t: &TestDb) {
@@ -276,7 +371,10 @@ pub async fn count_active_admins(t: &TestDb) {
     assert_eq!(users.count_active_admins(a.id).await.unwrap(), 2);
     assert_eq!(users.count_active_admins(b.id).await.unwrap(), 1);
     assert_eq!(
-        users.count_active_admins(AccountId(uuid::Uuid::new_v4())).await.unwrap(),
+        users
+            .count_active_admins(AccountId(uuid::Uuid::new_v4()))
+            .await
+            .unwrap(),
         0
     );
 }
@@ -287,7 +385,10 @@ pub async fn insert_with_patient_is_one_transaction(t: &TestDb) {
     let p = patient(a.id, "pat@tx.org", "Pat", "Tx");
     let mut login = user(Some(a.id), "pat@tx.org", "Pat Tx", Role::Patient);
     login.id = UserId::from(p.id);
-    users.insert(&new_user(login.clone()), Some(p.clone())).await.unwrap();
+    users
+        .insert(&new_user(login.clone()), Some(p.clone()))
+        .await
+        .unwrap();
     assert_eq!(users.get(login.id).await.unwrap(), login);
     let view = patients.get(p.id).await.unwrap();
     assert_eq!(view.patient, p);
@@ -302,7 +403,10 @@ pub async fn insert_with_patient_is_one_transaction(t: &TestDb) {
         .await
         .unwrap_err();
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
-    assert!(matches!(users.get(login2.id).await, Err(RepoError::NotFound)));
+    assert!(matches!(
+        users.get(login2.id).await,
+        Err(RepoError::NotFound)
+    ));
     assert!(matches!(patients.get(q.id).await, Err(RepoError::NotFound)));
     assert!(matches!(
         patients.get(PatientId(uuid::Uuid::new_v4())).await,
