@@ -46,7 +46,8 @@ impl ManageConnection for DbConnectionManager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
-        self.establish().map_err(diesel::r2d2::Error::ConnectionError)
+        self.establish()
+            .map_err(diesel::r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {

@@ -38,7 +38,9 @@ impl Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// The URL is neither a PostgreSQL URL nor an SQLite path.
-    #[error("DATABASE_URL must be a postgres:// or postgresql:// URL, sqlite://path, or a path ending .db")]
+    #[error(
+        "DATABASE_URL must be a postgres:// or postgresql:// URL, sqlite://path, or a path ending .db"
+    )]
     UnsupportedUrl,
     /// The SQLite file's directory could not be created.
     #[error("cannot create the database directory")]
@@ -215,9 +217,7 @@ impl Database {
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| RepoError::Unexpected(Box::new(e)))?;
+            let mut conn = pool.get().map_err(|e| RepoError::Unexpected(Box::new(e)))?;
             f(&mut conn).map_err(map_error)
         })
         .await
@@ -247,4 +247,36 @@ fn migrate_postgres(conn: &mut PgConnection) -> Result<Vec<String>, DbError> {
     let applied = result?;
     unlocked?;
     Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Backend, parse_url};
+
+    #[test]
+    fn urls_choose_the_backend() {
+        for url in [
+            "postgres://u@h/db",
+            "postgresql://u:p@h:5432/db?sslmode=require",
+        ] {
+            assert_eq!(parse_url(url).unwrap(), (Backend::Postgres, url.to_owned()));
+        }
+        assert_eq!(
+            parse_url("sqlite://data/genascope.sqlite3").unwrap(),
+            (Backend::Sqlite, "data/genascope.sqlite3".to_owned())
+        );
+        assert_eq!(
+            parse_url("./data/genascope.db").unwrap(),
+            (Backend::Sqlite, "./data/genascope.db".to_owned())
+        );
+        for bad in [
+            "",
+            "mysql://x/y",
+            "sqlite://",
+            "data/genascope",
+            "http://x/y.db",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -10,7 +10,17 @@
 //!   [`UserRepository`](genascope_domain::identity::ports::UserRepository),
 //!   [`TokenStore`](genascope_domain::identity::ports::TokenStore) and
 //!   [`PatientRepository`](genascope_domain::patients::ports::PatientRepository).
-//! - `testing` (feature `test-support`): throwaway databases for integration tests.
+//! - `testing` (feature `test-support`): throwaway databases for integration tests. Other crates
+//!   enable it from their dev-dependencies:
+//!   `genascope-adapters-postgres = { workspace = true, features = ["test-support"] }`, then per
+//!   test `let t = testing::pg_test_db();` (or `sqlite_test_db()`, or `test_db(backend)`), hand
+//!   `t.db().clone()` (or `t.url()`) to the code under test and keep `t` alive until the end.
+//!
+//! Writing queries: every call goes through `Database::run` / `Database::transaction`
+//! (`spawn_blocking` + error mapping). Multi-statement transactions start with a write (an
+//! UPDATE that claims the row, or an INSERT): on SQLite that takes the write lock up front, so
+//! `busy_timeout` applies instead of a deadlock-prone read-then-upgrade, and on PostgreSQL the
+//! conditional UPDATE makes concurrent claims (refresh rotation, reset tokens) safe.
 
 mod connection;
 mod convert;

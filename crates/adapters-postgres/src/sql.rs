@@ -105,14 +105,23 @@ mod tests {
     fn fields_from_index_names_and_messages() {
         assert_eq!(duplicate_field(Some("users_email_live_uq"), ""), "email");
         assert_eq!(
-            duplicate_field(None, "UNIQUE constraint failed: patients.account_id, patients.external_id"),
+            duplicate_field(
+                None,
+                "UNIQUE constraint failed: patients.account_id, patients.external_id"
+            ),
             "external_id"
         );
         assert_eq!(
-            duplicate_field(None, "UNIQUE constraint failed: patients.account_id, patients.email"),
+            duplicate_field(
+                None,
+                "UNIQUE constraint failed: patients.account_id, patients.email"
+            ),
             "email"
         );
-        assert_eq!(duplicate_field(Some("accounts_domain_live_uq"), ""), "domain");
+        assert_eq!(
+            duplicate_field(Some("accounts_domain_live_uq"), ""),
+            "domain"
+        );
         assert_eq!(duplicate_field(Some("users_pkey"), ""), "id");
     }
 }

@@ -1,10 +1,10 @@
 //! `TokenStore`: refresh tokens (rotation with reuse detection), denied jtis, reset tokens.
 
 use super::revoke_refresh_of_user;
+use crate::Database;
 use crate::convert::{id, parse_id, ts};
 use crate::schema::{denied_jtis, password_reset_tokens, refresh_tokens};
 use crate::sql::is_unique_violation;
-use crate::Database;
 use async_trait::async_trait;
 use diesel::prelude::*;
 use genascope_domain::common::{RepoError, Timestamp, UserId};
@@ -75,17 +75,21 @@ impl TokenStore for Database {
             )
             .set(refresh_tokens::used_at.eq(now))
             .execute(conn)?;
-            let row: Option<(String, String, Option<PrimitiveDateTime>, Option<PrimitiveDateTime>)> =
-                refresh_tokens::table
-                    .filter(refresh_tokens::token_digest.eq(&digest))
-                    .select((
-                        refresh_tokens::user_id,
-                        refresh_tokens::family_id,
-                        refresh_tokens::used_at,
-                        refresh_tokens::revoked_at,
-                    ))
-                    .first(conn)
-                    .optional()?;
+            let row: Option<(
+                String,
+                String,
+                Option<PrimitiveDateTime>,
+                Option<PrimitiveDateTime>,
+            )> = refresh_tokens::table
+                .filter(refresh_tokens::token_digest.eq(&digest))
+                .select((
+                    refresh_tokens::user_id,
+                    refresh_tokens::family_id,
+                    refresh_tokens::used_at,
+                    refresh_tokens::revoked_at,
+                ))
+                .first(conn)
+                .optional()?;
             let Some((user, family, used_at, revoked_at)) = row else {
                 return Ok(Rotation::Invalid);
             };

@@ -1,11 +1,11 @@
 //! `UserRepository`.
 
 use super::{AccountRow, NewUserRow, UserRow, revoke_refresh_of_user};
+use crate::Database;
 use crate::convert::{from_ts, id, ts};
 use crate::patients::NewPatientRow;
 use crate::schema::{accounts, denied_jtis, patients, users};
 use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower};
-use crate::Database;
 use async_trait::async_trait;
 use diesel::dsl::exists;
 use diesel::prelude::*;
@@ -129,9 +129,7 @@ impl UserRepository for Database {
                     lower(users::name)
                         .like(lower(pattern.clone()))
                         .escape(LIKE_ESCAPE)
-                        .or(lower(users::email)
-                            .like(lower(pattern))
-                            .escape(LIKE_ESCAPE)),
+                        .or(lower(users::email).like(lower(pattern)).escape(LIKE_ESCAPE)),
                 );
             }
             if let Some(active) = is_active {

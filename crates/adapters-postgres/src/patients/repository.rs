@@ -7,7 +7,11 @@ use crate::schema::{patients, users};
 use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower, lower_nullable};
 use crate::{Database, DbConnection, MultiBackend};
 use async_trait::async_trait;
+use diesel::dsl::{
+    And, AsSelect, Eq, Filter, IntoBoxed, IsNotNull, IsNull, LeftJoinOn, Nullable, Select,
+};
 use diesel::prelude::*;
+use diesel::query_source::{Alias, AliasedField};
 use genascope_domain::common::{AccountId, PatientId, RepoError, Timestamp};
 use genascope_domain::identity::model::Email;
 use genascope_domain::identity::policy::ListScope;
@@ -19,33 +23,23 @@ diesel::alias!(users as clinicians: Clinicians);
 /// A patient with what its view derives from other tables.
 type ViewRow = (PatientRow, Option<String>, bool);
 
-/// Live patients with their clinician's name and whether a live login user exists.
-fn views<'a>() -> diesel::dsl::IntoBoxed<
+type ClinicianOn = Eq<Nullable<AliasedField<Clinicians, users::id>>, patients::clinician_id>;
+type LoginOn = And<Eq<users::id, patients::id>, IsNull<users::deleted_at>>;
+type ViewSource =
+    LeftJoinOn<LeftJoinOn<patients::table, Alias<Clinicians>, ClinicianOn>, users::table, LoginOn>;
+type ViewSelection = (
+    AsSelect<PatientRow, MultiBackend>,
+    Nullable<AliasedField<Clinicians, users::name>>,
+    IsNotNull<Nullable<users::id>>,
+);
+type Views<'a> = IntoBoxed<
     'a,
-    diesel::dsl::Select<
-        diesel::dsl::Filter<
-            diesel::dsl::LeftJoinOn<
-                diesel::dsl::LeftJoinOn<
-                    patients::table,
-                    diesel::query_source::Alias<Clinicians>,
-                    diesel::dsl::Eq<
-                        diesel::dsl::Nullable<diesel::query_source::AliasedField<Clinicians, users::id>>,
-                        patients::clinician_id,
-                    >,
-                >,
-                users::table,
-                diesel::dsl::And<diesel::dsl::Eq<users::id, patients::id>, diesel::dsl::IsNull<users::deleted_at>>,
-            >,
-            diesel::dsl::IsNull<patients::deleted_at>,
-        >,
-        (
-            diesel::dsl::AsSelect<PatientRow, MultiBackend>,
-            diesel::dsl::Nullable<diesel::query_source::AliasedField<Clinicians, users::name>>,
-            diesel::dsl::IsNotNull<diesel::dsl::Nullable<users::id>>,
-        ),
-    >,
+    Select<Filter<ViewSource, IsNull<patients::deleted_at>>, ViewSelection>,
     MultiBackend,
-> {
+>;
+
+/// Live patients with their clinician's name and whether a live login user exists.
+fn views<'a>() -> Views<'a> {
     patients::table
         .left_join(
             clinicians.on(clinicians
@@ -53,11 +47,7 @@ fn views<'a>() -> diesel::dsl::IntoBoxed<
                 .nullable()
                 .eq(patients::clinician_id)),
         )
-        .left_join(
-            users::table.on(users::id
-                .eq(patients::id)
-                .and(users::deleted_at.is_null())),
-        )
+        .left_join(users::table.on(users::id.eq(patients::id).and(users::deleted_at.is_null())))
         .filter(patients::deleted_at.is_null())
         .select((
             PatientRow::as_select(),
@@ -207,7 +197,11 @@ impl PatientRepository for Database {
 }
 
 /// Hide the patient, disable its login user (same id) and end that login's sessions.
-fn soft_delete(conn: &mut DbConnection, patient: &str, at: time::PrimitiveDateTime) -> QueryResult<()> {
+fn soft_delete(
+    conn: &mut DbConnection,
+    patient: &str,
+    at: time::PrimitiveDateTime,
+) -> QueryResult<()> {
     let n = diesel::update(
         patients::table
             .filter(patients::id.eq(patient))

@@ -1,0 +1,76 @@
+//! The repository test suite, written once and run against both backends: every test below
+//! exists as `pg::<module>::<test>` (a fresh PostgreSQL database copied from the migrated
+//! template) and `sqlite::<module>::<test>` (a fresh SQLite file). Tests run in parallel.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod connect;
+mod patients;
+mod schema;
+mod support;
+mod tokens;
+mod users;
+
+/// Instantiate every `module: [test, ...]` for both backends.
+macro_rules! on_both_backends {
+    ($($module:ident: [$($test:ident),* $(,)?]),* $(,)?) => {
+        mod pg {
+            $(mod $module {
+                $(#[tokio::test]
+                async fn $test() {
+                    let t = genascope_adapters_postgres::testing::pg_test_db();
+                    crate::$module::$test(&t).await;
+                })*
+            })*
+        }
+        mod sqlite {
+            $(mod $module {
+                $(#[tokio::test]
+                async fn $test() {
+                    let t = genascope_adapters_postgres::testing::sqlite_test_db();
+                    crate::$module::$test(&t).await;
+                })*
+            })*
+        }
+    };
+}
+
+on_both_backends! {
+    accounts: [
+        create_with_admin_and_get,
+        duplicate_admin_email_leaves_no_account,
+        domain_is_unique_among_live_accounts,
+        list_filters_pages_and_orders,
+        update_and_soft_delete,
+    ],
+    users: [
+        crud,
+        email_is_unique_case_insensitively_and_reusable_after_delete,
+        credentials,
+        principal,
+        set_password_revokes_refresh_tokens,
+        list_filters_pages_and_orders,
+        count_active_admins,
+        insert_with_patient_is_one_transaction,
+    ],
+    tokens: [
+        refresh_rotation_and_reuse_detection,
+        refresh_invalid_expired_and_revoked,
+        reset_token_is_single_use_and_expires,
+        concurrent_presentations_rotate_once,
+    ],
+    patients: [
+        insert_and_get_view,
+        duplicates_are_per_account,
+        list_filters_scope_and_paging,
+        update,
+        soft_delete_hides_and_disables_login,
+        find_by_email,
+    ],
+    schema: [
+        ping,
+        migrations_revert_and_reapply_to_the_same_schema,
+        every_foreign_key_has_an_index,
+    ],
+}

@@ -1,0 +1,361 @@
+use crate::support::{account, at, email, new_user, patient, refresh, user};
+use genascope_adapters_postgres::testing::TestDb;
+use genascope_domain::common::{AccountId, RepoError, UserId};
+use genascope_domain::identity::model::{Role, User};
+use genascope_domain::identity::policy::ListScope;
+use genascope_domain::identity::ports::{AccountRepository, Rotation, TokenStore, UserRepository};
+use genascope_domain::patients::model::{Patient, PatientStatus, PatientView, ScreeningStatus};
+use genascope_domain::patients::ports::{PatientFilter, PatientRepository};
+use time::macros::date;
+
+/// An account with its admin and a clinician.
+async fn clinic(t: &TestDb, name: &str) -> (AccountId, User) {
+    let a = account(name, None);
+    let lower = name.to_lowercase();
+    let admin = user(
+        Some(a.id),
+        &format!("admin@{lower}.org"),
+        "The Admin",
+        Role::Admin,
+    );
+    AccountRepository::create_with_admin(t.db(), &a, &new_user(admin))
+        .await
+        .unwrap();
+    let doc = user(
+        Some(a.id),
+        &format!("doc@{lower}.org"),
+        "Doc Holliday",
+        Role::Clinician,
+    );
+    UserRepository::insert(t.db(), &new_user(doc.clone()), None)
+        .await
+        .unwrap();
+    (a.id, doc)
+}
+
+fn filter(scope: ListScope) -> PatientFilter {
+    PatientFilter {
+        scope,
+        query: None,
+        status: None,
+        clinician_id: None,
+        offset: 0,
+        limit: 1000,
+    }
+}
+
+fn emails(views: &[PatientView]) -> Vec<&str> {
+    views.iter().map(|v| v.patient.email.as_str()).collect()
+}
+
+pub async fn insert_and_get_view(t: &TestDb) {
+    let patients: &dyn PatientRepository = t.db();
+    let (a, doc) = clinic(t, "View").await;
+    let mut p = patient(a, "jane@view.org", "Jane", "Doe");
+    p.phone = Some("+1 (555) 010-0000".into());
+    p.date_of_birth = Some(date!(1980 - 02 - 29));
+    p.external_id = Some("MRN-1".into());
+    p.clinician_id = Some(doc.id);
+    p.status = PatientStatus::Pending;
+    p.notes = Some("Prefers email.".into());
+    p.updated_at = at(60 * 24 * 3);
+    patients.insert(&p).await.unwrap();
+
+    let v = patients.get(p.id).await.unwrap();
+    assert_eq!(v.patient, p);
+    assert_eq!(v.clinician_name.as_deref(), Some("Doc Holliday"));
+    assert!(!v.has_login);
+    assert!(!v.has_pending_invite);
+    assert_eq!(v.screening_status, ScreeningStatus::NotInvited);
+    assert_eq!(v.last_activity, date!(2026 - 03 - 04));
+
+    // No clinician, no external id.
+    let q = patient(a, "john@view.org", "John", "Roe");
+    patients.insert(&q).await.unwrap();
+    let v = patients.get(q.id).await.unwrap();
+    assert_eq!(v.clinician_name, None);
+    assert_eq!(v.patient.external_id, None);
+}
+
+pub async fn duplicates_are_per_account(t: &TestDb) {
+    let patients: &dyn PatientRepository = t.db();
+    let (a, _) = clinic(t, "DupA").await;
+    let (b, _) = clinic(t, "DupB").await;
+    let mut p = patient(a, "same@dup.org", "Sam", "E");
+    p.external_id = Some("X1".into());
+    patients.insert(&p).await.unwrap();
+
+    let same_email = patient(a, "SAME@dup.org", "Other", "Person");
+    let err = patients.insert(&same_email).await.unwrap_err();
+    assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
+
+    let mut same_ext = patient(a, "other@dup.org", "Other", "Person");
+    same_ext.external_id = Some("X1".into());
+    let err = patients.insert(&same_ext).await.unwrap_err();
+    assert!(
+        matches!(err, RepoError::Duplicate("external_id")),
+        "{err:?}"
+    );
+
+    // Patients without external ids never collide on it.
+    patients
+        .insert(&patient(a, "n1@dup.org", "N", "One"))
+        .await
+        .unwrap();
+    patients
+        .insert(&patient(a, "n2@dup.org", "N", "Two"))
+        .await
+        .unwrap();
+
+    // The same person may be a patient of another account.
+    let mut elsewhere = patient(b, "same@dup.org", "Sam", "E");
+    elsewhere.external_id = Some("X1".into());
+    patients.insert(&elsewhere).await.unwrap();
+
+    // Both are free again after a soft delete.
+    patients.soft_delete(p.id, at(1)).await.unwrap();
+    let mut again = patient(a, "same@dup.org", "Sam", "Again");
+    again.external_id = Some("X1".into());
+    patients.insert(&again).await.unwrap();
+}
+
+pub async fn list_filters_scope_and_paging(t: &TestDb) {
+    let patients: &dyn PatientRepository = t.db();
+    let (a, doc) = clinic(t, "ListA").await;
+    let (b, _) = clinic(t, "ListB").await;
+    let mk = |acc: AccountId, mail: &str, first: &str, last: &str, minute: i64| {
+        let mut p = patient(acc, mail, first, last);
+        p.created_at = at(minute);
+        p.updated_at = at(minute);
+        p
+    };
+    let mut p1 = mk(a, "ann@x.org", "Ann", "Smith", 1);
+    p1.clinician_id = Some(doc.id);
+    let mut p2 = mk(a, "bo@x.org", "Bo", "Jones", 2);
+    p2.external_id = Some("MRN_77".into());
+    p2.status = PatientStatus::Archived;
+    let mut p3 = mk(a, "cy@x.org", "Cy", "SMITHERS", 3);
+    p3.clinician_id = Some(doc.id);
+    let p4 = mk(b, "dee@y.org", "Dee", "Smith", 4);
+    let gone = mk(a, "gone@x.org", "Gone", "Smith", 5);
+    for p in [&p1, &p2, &p3, &p4, &gone] {
+        patients.insert(p).await.unwrap();
+    }
+    patients.soft_delete(gone.id, at(6)).await.unwrap();
+
+    // Newest first, deleted hidden.
+    let all = patients.list(&filter(ListScope::All)).await.unwrap();
+    assert_eq!(
+        emails(&all),
+        ["dee@y.org", "cy@x.org", "bo@x.org", "ann@x.org"]
+    );
+    let in_a = patients.list(&filter(ListScope::Account(a))).await.unwrap();
+    assert_eq!(emails(&in_a), ["cy@x.org", "bo@x.org", "ann@x.org"]);
+    assert!(
+        patients
+            .list(&filter(ListScope::Nothing))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        patients
+            .list(&filter(ListScope::Account(AccountId(uuid::Uuid::new_v4()))))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Paging.
+    let page = |offset, limit| PatientFilter {
+        offset,
+        limit,
+        ..filter(ListScope::Account(a))
+    };
+    assert_eq!(
+        emails(&patients.list(&page(1, 1)).await.unwrap()),
+        ["bo@x.org"]
+    );
+    assert_eq!(
+        emails(&patients.list(&page(2, 5)).await.unwrap()),
+        ["ann@x.org"]
+    );
+    assert!(patients.list(&page(3, 5)).await.unwrap().is_empty());
+
+    let query = |q: &str| PatientFilter {
+        query: Some(q.to_owned()),
+        ..filter(ListScope::All)
+    };
+    assert_eq!(
+        emails(&patients.list(&query("smith")).await.unwrap()),
+        ["dee@y.org", "cy@x.org", "ann@x.org"]
+    );
+    assert_eq!(
+        emails(&patients.list(&query("ANN SMI")).await.unwrap()),
+        ["ann@x.org"]
+    );
+    assert_eq!(
+        emails(&patients.list(&query("@Y.ORG")).await.unwrap()),
+        ["dee@y.org"]
+    );
+    assert_eq!(
+        emails(&patients.list(&query("mrn_7")).await.unwrap()),
+        ["bo@x.org"]
+    );
+    // `_` is a literal underscore, not "any character" (else "y_" would match "y.org").
+    assert!(patients.list(&query("y_")).await.unwrap().is_empty());
+    assert!(patients.list(&query("%")).await.unwrap().is_empty());
+
+    let status = PatientFilter {
+        status: Some(PatientStatus::Archived),
+        ..filter(ListScope::All)
+    };
+    assert_eq!(emails(&patients.list(&status).await.unwrap()), ["bo@x.org"]);
+    let by_doc = PatientFilter {
+        clinician_id: Some(doc.id),
+        ..filter(ListScope::Account(a))
+    };
+    let mine = patients.list(&by_doc).await.unwrap();
+    assert_eq!(emails(&mine), ["cy@x.org", "ann@x.org"]);
+    assert!(
+        mine.iter()
+            .all(|v| v.clinician_name.as_deref() == Some("Doc Holliday"))
+    );
+    // Filters combine; a clinician of another account matches nothing in this one.
+    let combined = PatientFilter {
+        query: Some("ann".into()),
+        ..by_doc.clone()
+    };
+    assert_eq!(
+        emails(&patients.list(&combined).await.unwrap()),
+        ["ann@x.org"]
+    );
+    let foreign = PatientFilter {
+        clinician_id: Some(UserId(uuid::Uuid::new_v4())),
+        ..filter(ListScope::Account(a))
+    };
+    assert!(patients.list(&foreign).await.unwrap().is_empty());
+}
+
+pub async fn update(t: &TestDb) {
+    let patients: &dyn PatientRepository = t.db();
+    let (a, doc) = clinic(t, "Upd").await;
+    let mut p = patient(a, "p@upd.org", "P", "Q");
+    let other = patient(a, "taken@upd.org", "T", "K");
+    patients.insert(&p).await.unwrap();
+    patients.insert(&other).await.unwrap();
+
+    p.first_name = "Pia".into();
+    p.last_name = "Quinn".into();
+    p.email = email("pia@upd.org");
+    p.phone = Some("555-0101".into());
+    p.date_of_birth = Some(date!(1990 - 01 - 01));
+    p.external_id = Some("E-9".into());
+    p.clinician_id = Some(doc.id);
+    p.status = PatientStatus::Inactive;
+    p.notes = Some("n".into());
+    p.updated_at = at(90);
+    patients.update(&p).await.unwrap();
+    let v = patients.get(p.id).await.unwrap();
+    assert_eq!(v.patient, p);
+    assert_eq!(v.clinician_name.as_deref(), Some("Doc Holliday"));
+
+    // Clearing optional fields.
+    p.external_id = None;
+    p.clinician_id = None;
+    p.notes = None;
+    patients.update(&p).await.unwrap();
+    assert_eq!(patients.get(p.id).await.unwrap().patient, p);
+
+    let mut clash = p.clone();
+    clash.email = other.email.clone();
+    let err = patients.update(&clash).await.unwrap_err();
+    assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
+
+    patients.soft_delete(other.id, at(91)).await.unwrap();
+    assert!(matches!(
+        patients.update(&other).await,
+        Err(RepoError::NotFound)
+    ));
+}
+
+pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {
+    let (patients, users, tokens): (&dyn PatientRepository, &dyn UserRepository, &dyn TokenStore) =
+        (t.db(), t.db(), t.db());
+    let (a, _) = clinic(t, "Del").await;
+    let p = patient(a, "p@del.org", "P", "Del");
+    let mut login = user(Some(a), "p@del.org", "P Del", Role::Patient);
+    login.id = UserId::from(p.id);
+    users
+        .insert(&new_user(login.clone()), Some(p.clone()))
+        .await
+        .unwrap();
+    tokens
+        .insert_refresh(&refresh(login.id, "pd1", at(0)))
+        .await
+        .unwrap();
+
+    patients.soft_delete(p.id, at(10)).await.unwrap();
+    assert!(matches!(patients.get(p.id).await, Err(RepoError::NotFound)));
+    assert!(
+        patients
+            .list(&filter(ListScope::Account(a)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(patients.find_by_email(a, &p.email).await.unwrap().is_none());
+    assert!(matches!(
+        patients.soft_delete(p.id, at(11)).await,
+        Err(RepoError::NotFound)
+    ));
+
+    // The login stays (for the record) but is disabled and its sessions are gone.
+    let u = users.get(login.id).await.unwrap();
+    assert!(!u.is_active);
+    assert_eq!(u.updated_at, at(10));
+    assert_ne!(
+        tokens
+            .rotate_refresh("pd1", at(12), &refresh(login.id, "pd2", at(12)))
+            .await
+            .unwrap(),
+        Rotation::Rotated(login.id)
+    );
+}
+
+pub async fn find_by_email(t: &TestDb) {
+    let (patients, users): (&dyn PatientRepository, &dyn UserRepository) = (t.db(), t.db());
+    let (a, _) = clinic(t, "Find").await;
+    let (b, _) = clinic(t, "Elsewhere").await;
+    let p: Patient = patient(a, "f@find.org", "F", "Ind");
+    patients.insert(&p).await.unwrap();
+
+    let (found, has_login) = patients.find_by_email(a, &p.email).await.unwrap().unwrap();
+    assert_eq!(found, p);
+    assert!(!has_login);
+    assert!(patients.find_by_email(b, &p.email).await.unwrap().is_none());
+
+    // Linking a login (the user takes the patient's id).
+    let mut login = user(Some(a), "f@find.org", "F Ind", Role::Patient);
+    login.id = UserId::from(p.id);
+    users.insert(&new_user(login.clone()), None).await.unwrap();
+    assert!(
+        patients
+            .find_by_email(a, &p.email)
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+    );
+    // A deleted login is no login.
+    users.soft_delete(login.id, at(2)).await.unwrap();
+    assert!(
+        !patients
+            .find_by_email(a, &p.email)
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+    );
+    assert!(!patients.get(p.id).await.unwrap().has_login);
+}

@@ -1,0 +1,82 @@
+//! Fixtures.
+
+use genascope_domain::common::{AccountId, PatientId, Timestamp, UserId};
+use genascope_domain::identity::model::{Account, AccountStatus, Email, Role, User};
+use genascope_domain::identity::ports::{NewUser, RefreshTokenRecord};
+use genascope_domain::patients::model::{Patient, PatientStatus};
+use time::macros::datetime;
+use uuid::Uuid;
+
+/// A fixed instant, plus `minutes`.
+pub fn at(minutes: i64) -> Timestamp {
+    datetime!(2026-03-01 09:00:00 UTC) + time::Duration::minutes(minutes)
+}
+
+pub fn email(s: &str) -> Email {
+    Email::parse(s).unwrap()
+}
+
+pub fn account(name: &str, domain: Option<&str>) -> Account {
+    Account {
+        id: AccountId(Uuid::new_v4()),
+        name: name.to_owned(),
+        domain: domain.map(str::to_owned),
+        status: AccountStatus::Active,
+        created_at: at(0),
+        updated_at: at(0),
+    }
+}
+
+pub fn user(account: Option<AccountId>, mail: &str, name: &str, role: Role) -> User {
+    let (first, last) = name.rsplit_once(' ').unwrap_or(("", name));
+    User {
+        id: UserId(Uuid::new_v4()),
+        account_id: account,
+        email: email(mail),
+        name: name.to_owned(),
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        role,
+        is_active: true,
+        clinician_id: None,
+        phone: None,
+        created_at: at(0),
+        updated_at: at(0),
+    }
+}
+
+pub fn new_user(user: User) -> NewUser {
+    NewUser {
+        user,
+        password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned()),
+    }
+}
+
+pub fn patient(account: AccountId, mail: &str, first: &str, last: &str) -> Patient {
+    Patient {
+        id: PatientId(Uuid::new_v4()),
+        account_id: account,
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        email: email(mail),
+        phone: None,
+        date_of_birth: None,
+        external_id: None,
+        clinician_id: None,
+        status: PatientStatus::Active,
+        notes: None,
+        created_at: at(0),
+        updated_at: at(0),
+    }
+}
+
+pub fn refresh(user: UserId, digest: &str, created: Timestamp) -> RefreshTokenRecord {
+    RefreshTokenRecord {
+        id: Uuid::new_v4(),
+        user_id: user,
+        family_id: Uuid::new_v4(),
+        token_digest: digest.to_owned(),
+        created_at: created,
+        expires_at: created + time::Duration::days(14),
+    }
+}
