@@ -34,7 +34,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let url = config.database_url.clone();
     let db = tokio::task::spawn_blocking(move || Database::connect(&url)).await??;
     let db = Arc::new(db);
-    db.migrate().await?;
+    let migrator = db.clone();
+    tokio::task::spawn_blocking(move || migrator.migrate()).await??;
     let (mailer, outbox_dir): (Arc<dyn Mailer>, _) = match config.mail_backend {
         MailBackend::Outbox => {
             let dir = config.data_dir.join("outbox");
@@ -128,9 +129,9 @@ async fn request_context(
             Some(q) => format!("{trimmed}?{q}"),
             None => trimmed.to_owned(),
         };
-        if let Ok(uri) = pq.parse() {
-            req.head_mut().uri = uri;
-            req.match_info_mut().get_mut().update(&req.head().uri.clone());
+        if let Ok(uri) = pq.parse::<actix_web::http::Uri>() {
+            req.head_mut().uri = uri.clone();
+            req.match_info_mut().get_mut().update(&uri);
         }
     }
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);

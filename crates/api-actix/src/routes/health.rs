@@ -8,7 +8,7 @@ use serde_json::json;
 /// Overall health with dependency states.
 #[utoipa::path(get, path = "/health", tag = "health", responses((status = 200)))]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
-    let db_up = state.db.ping().await;
+    let db_up = state.db.ping().await.is_ok();
     HttpResponse::Ok().json(json!({
         "status": if db_up { "healthy" } else { "degraded" },
         "timestamp": ts(time::OffsetDateTime::now_utc()),
@@ -26,7 +26,7 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
 /// 200 when the database answers, else 503.
 #[utoipa::path(get, path = "/ready", tag = "health", responses((status = 200), (status = 503)))]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    if state.db.ping().await {
+    if state.db.ping().await.is_ok() {
         HttpResponse::Ok().json(json!({"status": "ready"}))
     } else {
         HttpResponse::ServiceUnavailable().json(json!({"detail": "Service not ready", "status": "not_ready"}))
