@@ -1,1 +1,5 @@
 //! The clinical engine: risk profile, pedigree queries, NCCN testing criteria and risk models.
+
+pub mod assessment;
+pub mod pedigree;
+pub mod profile;
