@@ -14,8 +14,10 @@ use Side::{Maternal as Mat, None as No, Paternal as Pat};
 /// The expected facts for every relation code of risk-profile.md, written from the definitions of
 /// clinical.md §3.2/§5 (degree by meiosis count, side by the linking parent).
 /// Columns: relation, JSON code, degree, side, sex, generation, through-two-males, rationale label.
+type Row = (R, &'static str, Degree, Side, RelationSex, Generation, Tri, &'static str);
+
 #[rustfmt::skip]
-const TABLE: [(R, &str, Degree, Side, RelationSex, Generation, Tri, &str); 28] = [
+const TABLE: [Row; 28] = [
     (R::Mother, "mother", D1, Mat, F, O, Tri::No, "mother, maternal side"),
     (R::Father, "father", D1, Pat, M, O, Tri::No, "father, paternal side"),
     (R::Sister, "sister", D1, No, F, C, Tri::No, "sister"),
