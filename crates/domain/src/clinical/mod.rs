@@ -1,2 +1,6 @@
 //! The clinical engine: risk profile, pedigree queries, NCCN testing criteria and risk models.
+
+pub mod assessment;
 pub mod manchester;
+pub mod pedigree;
+pub mod profile;
