@@ -1,1 +1,7 @@
 //! The clinical engine: risk profile, pedigree queries, NCCN testing criteria and risk models.
+
+pub mod assessment;
+pub mod export;
+pub mod manchester;
+pub mod pedigree;
+pub mod profile;

@@ -1,0 +1,242 @@
+//! The output of the clinical engine: the `Assessment` JSON (risk-profile.md, "Output: `Assessment`").
+//!
+//! Field names are fixed by the contract. Optional fields serialise as `null`, never omitted
+//! (api-contract.md §1.3). `assessed_at` is RFC 3339 UTC with `Z`, second precision.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Lifetime-risk threshold (%) above which annual breast MRI screening is recommended
+/// (ACS: Saslow et al., *CA Cancer J Clin* 2007; clinical.md §6 "MRI 20% rule").
+pub const MRI_LIFETIME_RISK_THRESHOLD: f64 = 20.0;
+
+/// The assessment of one `RiskProfile`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// Stored record id, or `null` when not stored.
+    pub profile_id: Option<Uuid>,
+    /// When computed: RFC 3339 UTC `Z`, second precision.
+    #[serde(with = "rfc3339_seconds")]
+    pub assessed_at: OffsetDateTime,
+    /// Referral indicated by any route (NCCN criteria met, or a model above its threshold).
+    pub is_eligible: bool,
+    /// NCCN testing criteria met (`nccn.outcome` is `indicated` or `may_consider`; see the
+    /// assembling code for the exact policy).
+    pub nccn_eligible: bool,
+    /// Tyrer-Cuzick lifetime risk (%), `null` when the model did not run.
+    pub tyrer_cuzick_score: Option<f64>,
+    /// Lifetime risk threshold (%), normally [`MRI_LIFETIME_RISK_THRESHOLD`].
+    pub tyrer_cuzick_threshold: f64,
+    /// NCCN testing-criteria evaluation.
+    pub nccn: NccnSummary,
+    /// Tyrer-Cuzick (IBIS-style) result, `null` when not run.
+    pub tyrer_cuzick: Option<TyrerCuzickSummary>,
+    /// Gail (BCRAT) result, `null` when not run.
+    pub gail: Option<GailSummary>,
+    /// Manchester score, `null` when not run.
+    pub manchester: Option<ManchesterSummary>,
+    /// What to do next.
+    pub recommendations: Vec<Recommendation>,
+    /// Caveats a clinician must see (unknown inputs, out-of-range model use...).
+    pub warnings: Vec<String>,
+}
+
+/// The NCCN block of an assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NccnSummary {
+    /// Guideline title.
+    pub guideline: String,
+    /// Pinned version, e.g. `"3.2026"`.
+    pub version: String,
+    /// Strongest level met.
+    pub outcome: NccnOutcome,
+    /// Criteria met, in checklist order.
+    pub criteria: Vec<CriterionMet>,
+}
+
+/// Overall NCCN outcome: the strongest level of any criterion met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NccnOutcome {
+    /// No testing criterion met.
+    NotMet,
+    /// Testing may be considered.
+    MayConsider,
+    /// Testing is clinically indicated.
+    Indicated,
+}
+
+/// Evidence level of one criterion (clinical.md §3.2 "Evidence levels").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CriterionLevel {
+    /// Testing is clinically indicated.
+    Indicated,
+    /// Testing may be considered.
+    MayConsider,
+    /// Informational: probability of a P/LP variant < 2.5 %; never raises the outcome.
+    LowYield,
+    /// Informational: refer (prostate biochemical recurrence); never raises the outcome.
+    ReferOnly,
+}
+
+impl CriterionLevel {
+    /// The outcome this level contributes (`LowYield` and `ReferOnly` contribute nothing).
+    pub fn outcome(self) -> NccnOutcome {
+        match self {
+            Self::Indicated => NccnOutcome::Indicated,
+            Self::MayConsider => NccnOutcome::MayConsider,
+            Self::LowYield | Self::ReferOnly => NccnOutcome::NotMet,
+        }
+    }
+}
+
+/// One criterion met, with its explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriterionMet {
+    /// Checklist id (clinical.md §3.3), e.g. `"B9"`.
+    pub id: String,
+    /// Level.
+    pub level: CriterionLevel,
+    /// One line naming the people involved.
+    pub rationale: String,
+    /// Relation codes of the relatives involved (empty for purely personal criteria).
+    pub relatives: Vec<String>,
+}
+
+/// Tyrer-Cuzick (IBIS-style) block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TyrerCuzickSummary {
+    /// Model label (never "v8" for an approximation; clinical.md §0).
+    pub model: String,
+    /// 10-year breast cancer risk (%).
+    pub ten_year_risk: f64,
+    /// Risk to `horizon_age` (%).
+    pub lifetime_risk: f64,
+    /// Age at which "lifetime" ends.
+    pub horizon_age: u32,
+    /// BRCA1 carrier probability (fraction 0..1).
+    pub brca1_probability: f64,
+    /// BRCA2 carrier probability (fraction 0..1).
+    pub brca2_probability: f64,
+    /// Population 10-year risk at the same age (%).
+    pub population_ten_year_risk: f64,
+    /// Population lifetime risk (%).
+    pub population_lifetime_risk: f64,
+    /// Lifetime threshold (%).
+    pub threshold: f64,
+    /// `lifetime_risk >= threshold`.
+    pub above_threshold: bool,
+}
+
+/// Gail (BCRAT) block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GailSummary {
+    /// Whether the model is valid for this person.
+    pub applicable: bool,
+    /// Why not, when not applicable.
+    pub not_applicable_reason: Option<String>,
+    /// 5-year risk (%).
+    pub five_year_risk: Option<f64>,
+    /// Risk to age 90 (%).
+    pub lifetime_risk: Option<f64>,
+    /// Average woman's 5-year risk (%).
+    pub average_five_year_risk: Option<f64>,
+    /// Average woman's lifetime risk (%).
+    pub average_lifetime_risk: Option<f64>,
+}
+
+/// Manchester score block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManchesterSummary {
+    /// BRCA1 points.
+    pub brca1_score: i32,
+    /// BRCA2 points.
+    pub brca2_score: i32,
+    /// Combined points.
+    pub total: i32,
+    /// Total at or above the testing threshold.
+    pub meets_threshold: bool,
+}
+
+/// One recommendation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// Category.
+    pub kind: RecommendationKind,
+    /// Urgency.
+    pub priority: Priority,
+    /// One sentence for the clinician.
+    pub text: String,
+}
+
+/// Recommendation category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecommendationKind {
+    /// Refer for genetic counselling and testing.
+    GeneticCounseling,
+    /// Test relatives for a known familial variant.
+    CascadeTesting,
+    /// Annual breast MRI screening.
+    MriScreening,
+    /// Mammography screening.
+    Mammography,
+    /// Discuss risk-reducing medication.
+    RiskReducingMedication,
+    /// A clinician must review the inputs before acting.
+    ClinicianReview,
+    /// Routine population screening.
+    RoutineScreening,
+}
+
+/// Recommendation urgency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+}
+
+/// Truncates a timestamp to whole seconds in UTC, as `assessed_at` carries it.
+pub fn to_assessed_at(t: OffsetDateTime) -> OffsetDateTime {
+    let utc = t.to_offset(time::UtcOffset::UTC);
+    utc.replace_nanosecond(0).unwrap_or(utc)
+}
+
+/// Serde for RFC 3339 UTC `Z` with second precision (`2026-11-25T19:00:00Z`). Any RFC 3339 input
+/// is accepted; output is converted to UTC and truncated to the second.
+pub mod rfc3339_seconds {
+    use serde::{Deserialize, Deserializer, Serializer, de};
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+
+    /// Formats as `YYYY-MM-DDTHH:MM:SSZ` in UTC.
+    pub fn format(t: OffsetDateTime) -> Result<String, time::error::Format> {
+        let utc = super::to_assessed_at(t);
+        utc.format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))
+    }
+
+    /// Serialises.
+    pub fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        let text = format(*t).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    /// Deserialises any RFC 3339 timestamp.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        let s = String::deserialize(d)?;
+        OffsetDateTime::parse(&s, &Rfc3339).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests;

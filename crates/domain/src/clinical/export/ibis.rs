@@ -1,0 +1,438 @@
+//! IBIS Risk Evaluator v8 batch file (clinical.md §1.4, decoded from the public study application
+//! `Xiaoxue-Zheng/bcra`, `OutputArray.java`; the layout is checked there against records that were
+//! run through IBIS v8.0b, `tc_test_files/test_cases/algorithmoutputs/TST_*.txt`).
+//!
+//! File: line 1 `v8`, line 2 the number of records (here 1), then one tab-separated record:
+//! the woman's 23 fields, relative blocks in IBIS's fixed order, and 5 trailing fields. A relative
+//! block is 7 fields: BC (0/1), bilateral (0/1), OC (0/1), BC age or (if no BC) current age / age at
+//! death, contralateral BC age, OC age, genetic test (0 none, 1 negative, 2 BRCA1, 3 BRCA2).
+//! `-99` = unknown / not applicable.
+//!
+//! Mapping choices (each documented where the code makes it):
+//! - IBIS models unaffected women: a male proband or a proband with breast cancer is refused
+//!   (there is no field for the woman's own breast cancer).
+//! - Only the relatives IBIS has slots for are written; male relatives only as the "father had
+//!   breast cancer" and "a brother had breast cancer" flags. Granddaughters, great-grandmothers,
+//!   great-aunts and male cancers other than those flags are left out, with a note.
+//! - Nieces and cousins: the profile does not say which sibling / aunt / uncle is the parent, so
+//!   nieces are written as daughters of IBIS's unaffected-brother slot and cousins as daughters of
+//!   the unaffected-uncle slot on their side, never attributed to a listed (possibly affected)
+//!   sister or aunt.
+//! - Unknown values follow the mapper's conventions (which produced valid IBIS v8.0b input):
+//!   unknown parity → 2, unknown first-birth age with unknown parity → 0, unknown HRT use → 0
+//!   (never), HRT type for never / >5-years-ago / unknown type → 1, HRT durations unknown → 0,
+//!   hyperplasia unknown → 0 (2 when biopsies were done with unknown result), no density → 0 / -99.
+
+use super::super::profile::{
+    BiradsDensity, DensityMethod, DensityValue, GeneticTest, HrtStatus, HrtType, Hyperplasia,
+    MenopauseStatus, Relation, Relative, RiskProfile, Sex,
+};
+use super::{
+    DxAge, ExportError, ExportOutput, GeneStatus, MAX_AGE, diagnoses, fmt_num, gene_status,
+    resolved_sex,
+};
+
+/// IBIS's unknown / not-applicable code.
+const UNKNOWN: i32 = -99;
+
+/// Writes the IBIS v8 batch file (one record) for `profile`. See [`to_ibis_v8_report`].
+///
+/// # Errors
+/// As [`to_ibis_v8_report`].
+pub fn to_ibis_v8(profile: &RiskProfile, record_id: &str) -> Result<String, ExportError> {
+    to_ibis_v8_report(profile, record_id).map(|o| o.content)
+}
+
+/// Writes the IBIS v8 batch file for `profile` under `record_id` (IBIS's participant id; must not
+/// identify the patient), with notes on what was left out.
+///
+/// # Errors
+/// `record_id` empty or containing whitespace; the proband male, of unknown sex, or with breast
+/// cancer; an impossible value (negative age, ovarian cancer in a male, two mothers).
+pub fn to_ibis_v8_report(
+    profile: &RiskProfile,
+    record_id: &str,
+) -> Result<ExportOutput, ExportError> {
+    if record_id.is_empty() || record_id.chars().any(char::is_whitespace) {
+        return Err(ExportError::invalid(
+            "record_id",
+            "must be non-empty and contain no whitespace",
+        ));
+    }
+    let mut notes = Vec::new();
+    let mut t: Vec<String> = vec![record_id.to_owned()];
+    woman_fields(profile, &mut t, &mut notes)?;
+    relative_fields(profile, &mut t, &mut notes)?;
+    let content = format!("v8\n1\n{}\n", t.join("\t"));
+    Ok(ExportOutput { content, notes })
+}
+
+fn age_field(path: &str, age: Option<i32>) -> Result<i32, ExportError> {
+    match age {
+        None => Ok(UNKNOWN),
+        Some(a) if (0..=MAX_AGE).contains(&a) => Ok(a),
+        Some(a) => Err(ExportError::invalid(
+            path,
+            format!("must be between 0 and {MAX_AGE}, got {a}"),
+        )),
+    }
+}
+
+/// The 0/1/2/3 genetic test code for BRCA1/2 (clinical.md §1.4 field 22).
+fn test_code(tests: &[GeneticTest]) -> i32 {
+    match (gene_status(tests, "BRCA1"), gene_status(tests, "BRCA2")) {
+        (GeneStatus::Positive, _) => 2,
+        (_, GeneStatus::Positive) => 3,
+        (GeneStatus::Negative, _) | (_, GeneStatus::Negative) => 1,
+        _ => 0,
+    }
+}
+
+fn dx(d: Option<DxAge>) -> i32 {
+    match d {
+        Some(DxAge::Known(a)) => i32::from(a),
+        Some(DxAge::Unknown) | None => UNKNOWN,
+    }
+}
+
+/// The woman's 23 fields (id already pushed).
+fn woman_fields(
+    profile: &RiskProfile,
+    t: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) -> Result<(), ExportError> {
+    let p = &profile.proband;
+    match p.sex {
+        Some(Sex::Female) => {}
+        Some(Sex::Male) => {
+            return Err(ExportError::unsupported(
+                "proband.sex",
+                "IBIS models women's breast cancer risk",
+            ));
+        }
+        None => {
+            return Err(ExportError::unsupported(
+                "proband.sex",
+                "IBIS needs a female proband; sex unknown",
+            ));
+        }
+    }
+    let d = diagnoses("proband", p.sex, &p.cancers, notes)?;
+    if d.bc1.is_some() {
+        let j = p
+            .cancers
+            .iter()
+            .position(|c| c.cancer_type == super::super::profile::CancerType::Breast)
+            .unwrap_or(0);
+        return Err(ExportError::unsupported(
+            format!("proband.cancers[{j}]"),
+            "IBIS models unaffected women; the proband's breast cancer cannot be written",
+        ));
+    }
+    let mut push = |v: String| t.push(v);
+    // 2 age, 3 menarche
+    push(age_field("proband.age", p.age)?.to_string());
+    push(age_field("proband.menarche_age", p.menarche_age)?.to_string());
+    // 4 parity: 0 nulliparous, 1 parous, 2 unknown (the mapper writes 2 for unknown; a count would
+    // collide with that code, so the field is read as a category).
+    let parity = match p.live_births {
+        None => 2,
+        Some(0) => 0,
+        Some(n) if n > 0 => 1,
+        Some(n) => {
+            return Err(ExportError::invalid(
+                "proband.live_births",
+                format!("cannot be negative, got {n}"),
+            ));
+        }
+    };
+    push(parity.to_string());
+    // 5 age at first birth: 0 if none or parity unknown, -99 if parous with unknown age
+    let first = match parity {
+        1 => age_field("proband.first_live_birth_age", p.first_live_birth_age)?,
+        _ => 0,
+    };
+    push(first.to_string());
+    // 6 menopausal status, 7 age at menopause (post only)
+    let status = match p.menopause_status {
+        Some(MenopauseStatus::Pre) => 0,
+        Some(MenopauseStatus::Peri) => 1,
+        Some(MenopauseStatus::Post) => 2,
+        Some(MenopauseStatus::Unknown) | None => 3,
+    };
+    push(status.to_string());
+    let mage = if status == 2 {
+        age_field("proband.menopause_age", p.menopause_age)?
+    } else {
+        UNKNOWN
+    };
+    push(mage.to_string());
+    // 8 height in metres (two decimals, as in the reference records), 9 weight in kg
+    push(match p.height_cm {
+        Some(h) if h.is_finite() => format!("{:.2}", h / 100.0),
+        Some(_) => return Err(ExportError::invalid("proband.height_cm", "not finite")),
+        None => UNKNOWN.to_string(),
+    });
+    push(match p.weight_kg {
+        Some(w) => fmt_num("proband.weight_kg", w, 1)?,
+        None => UNKNOWN.to_string(),
+    });
+    // 10 hyperplasia, 11 atypical hyperplasia, 12 LCIS, 13 unused
+    let biopsied = p.breast_biopsies.is_some_and(|n| n > 0);
+    let (hyp, atyp) = match p.hyperplasia {
+        Some(Hyperplasia::Hyperplasia) => (1, 0),
+        Some(Hyperplasia::Atypical) => (1, 1),
+        Some(Hyperplasia::None) => (0, 0),
+        Some(Hyperplasia::Unknown) => (2, 0),
+        None if biopsied => (2, 0),
+        None => (0, 0),
+    };
+    push(hyp.to_string());
+    push(atyp.to_string());
+    push(i32::from(p.lcis == Some(true)).to_string());
+    push("0".to_owned());
+    // 14 ovarian cancer, 15 its age
+    push(i32::from(d.oc.is_some()).to_string());
+    push(dx(d.oc).to_string());
+    // 16 Ashkenazi
+    push(i32::from(p.ashkenazi_jewish == Some(true)).to_string());
+    // 17 HRT use, 18 type, 19 years used, 20 intended years, 21 years since last use
+    let hrt = p.hrt.as_ref();
+    let use_code = match hrt.and_then(|h| h.status) {
+        Some(HrtStatus::Never) | None => 0,
+        Some(HrtStatus::FormerOver5y) => 1,
+        Some(HrtStatus::FormerUnder5y) => 2,
+        Some(HrtStatus::Current) => 3,
+    };
+    push(use_code.to_string());
+    let type_code = match (use_code, hrt.and_then(|h| h.hrt_type)) {
+        (2 | 3, Some(HrtType::EstrogenOnly)) => 0,
+        _ => 1,
+    };
+    push(type_code.to_string());
+    let years = |path: &str, v: Option<f64>| -> Result<String, ExportError> {
+        match v {
+            Some(x) if x < 0.0 => Err(ExportError::invalid(path, "cannot be negative")),
+            Some(x) => fmt_num(path, x, 2),
+            None => Ok("0".to_owned()),
+        }
+    };
+    push(years(
+        "proband.hrt.years_used",
+        hrt.and_then(|h| h.years_used),
+    )?);
+    push(years(
+        "proband.hrt.intended_years",
+        hrt.and_then(|h| h.intended_years),
+    )?);
+    push(years(
+        "proband.hrt.years_since_stopped",
+        hrt.and_then(|h| h.years_since_stopped),
+    )?);
+    // 22 own genetic test, 23 father's genetic test
+    push(test_code(&p.genetic_tests).to_string());
+    let father_tests = profile
+        .relatives
+        .iter()
+        .find(|r| r.relation == Relation::Father)
+        .map(|r| test_code(&r.genetic_tests))
+        .unwrap_or(0);
+    push(father_tests.to_string());
+    Ok(())
+}
+
+/// A 7-field relative block.
+fn block(who: &str, r: &Relative, notes: &mut Vec<String>) -> Result<[i32; 7], ExportError> {
+    let d = diagnoses(who, Some(Sex::Female), &r.cancers, notes)?;
+    let bc = d.bc1.is_some();
+    // Validated even when the diagnosis age is written instead.
+    let age = age_field(&format!("{who}.age"), r.age)?;
+    let age_or_bc = if bc { dx(d.bc1) } else { age };
+    Ok([
+        i32::from(bc),
+        i32::from(d.bc2.is_some()),
+        i32::from(d.oc.is_some()),
+        age_or_bc,
+        dx(d.bc2),
+        dx(d.oc),
+        test_code(&r.genetic_tests),
+    ])
+}
+
+const EMPTY_BLOCK: [i32; 7] = [0, 0, 0, UNKNOWN, UNKNOWN, UNKNOWN, 0];
+
+fn push_block(t: &mut Vec<String>, b: [i32; 7]) {
+    t.extend(b.iter().map(i32::to_string));
+}
+
+fn push_list(t: &mut Vec<String>, blocks: &[[i32; 7]]) {
+    t.push(blocks.len().to_string());
+    for b in blocks {
+        push_block(t, *b);
+    }
+}
+
+/// Relative blocks in IBIS order, then the trailing fields.
+fn relative_fields(
+    profile: &RiskProfile,
+    t: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) -> Result<(), ExportError> {
+    use Relation as R;
+    let mut single: [Option<[i32; 7]>; 3] = [None; 3]; // mother, PGM, MGM
+    let mut sisters = Vec::new();
+    let mut p_aunts = Vec::new();
+    let mut m_aunts = Vec::new();
+    let mut daughters = Vec::new();
+    let mut nieces = Vec::new();
+    let mut p_half = Vec::new();
+    let mut m_half = Vec::new();
+    let mut p_cousins = Vec::new();
+    let mut m_cousins = Vec::new();
+    let mut father_bc = false;
+    let mut brother_bc = false;
+
+    for (i, r) in profile.relatives.iter().enumerate() {
+        let who = format!("relatives[{i}]");
+        let sex = resolved_sex(&who, r.relation, r.sex)?;
+        if sex != Some(Sex::Female) {
+            // Male relatives: only breast cancer of the father or a brother is carried.
+            let d = diagnoses(&who, sex, &r.cancers, notes)?;
+            age_field(&format!("{who}.age"), r.age)?;
+            match r.relation {
+                R::Father => father_bc |= d.bc1.is_some(),
+                R::Brother => brother_bc |= d.bc1.is_some(),
+                _ => {
+                    if !r.cancers.is_empty() {
+                        notes.push(format!(
+                            "{who} ({}): IBIS has no slot for this relative; not written.",
+                            r.relation
+                        ));
+                    }
+                }
+            }
+            if sex.is_none() {
+                notes.push(format!(
+                    "{who} ({}): sex unknown; IBIS slots are for female relatives; not written.",
+                    r.relation
+                ));
+            }
+            continue;
+        }
+        let b = block(&who, r, notes)?;
+        let slot = match r.relation {
+            R::Mother => Some(0),
+            R::PaternalGrandmother => Some(1),
+            R::MaternalGrandmother => Some(2),
+            _ => None,
+        };
+        if let Some(k) = slot {
+            match single.get_mut(k) {
+                Some(s @ None) => *s = Some(b),
+                _ => {
+                    return Err(ExportError::invalid(
+                        format!("{who}.relation"),
+                        format!("more than one {}", r.relation),
+                    ));
+                }
+            }
+            continue;
+        }
+        match r.relation {
+            R::Sister => sisters.push(b),
+            R::PaternalAunt => p_aunts.push(b),
+            R::MaternalAunt => m_aunts.push(b),
+            R::Daughter => daughters.push(b),
+            R::Niece => nieces.push(b),
+            R::PaternalHalfSister => p_half.push(b),
+            R::MaternalHalfSister => m_half.push(b),
+            R::PaternalCousin => p_cousins.push(b),
+            R::MaternalCousin => m_cousins.push(b),
+            other => notes.push(format!(
+                "{who} ({other}): IBIS v8 has no slot for this relative; not written."
+            )),
+        }
+    }
+
+    let [mother, pgm, mgm] = single;
+    // 1 mother
+    push_block(t, mother.unwrap_or(EMPTY_BLOCK));
+    // 2 sisters
+    push_list(t, &sisters);
+    // 3 paternal grandmother, 4 maternal grandmother
+    push_block(t, pgm.unwrap_or(EMPTY_BLOCK));
+    push_block(t, mgm.unwrap_or(EMPTY_BLOCK));
+    // 5 paternal aunts, 6 maternal aunts, 7 daughters
+    push_list(t, &p_aunts);
+    push_list(t, &m_aunts);
+    push_list(t, &daughters);
+    // 8 nieces: number of "mothers" = sisters + 1 if the brother slot has daughters; each sister
+    // has 0 daughters here (see module docs), then the brother slot's daughters.
+    t.push((sisters.len() + usize::from(!nieces.is_empty())).to_string());
+    for _ in &sisters {
+        t.push("0".to_owned());
+    }
+    if !nieces.is_empty() {
+        push_list(t, &nieces);
+    }
+    // 9 paternal half-sisters, 10 maternal half-sisters
+    push_list(t, &p_half);
+    push_list(t, &m_half);
+    // 11 cousins through paternal aunts, then maternal aunts: per aunt a count (0, see above)
+    t.push(p_aunts.len().to_string());
+    for _ in &p_aunts {
+        t.push("0".to_owned());
+    }
+    t.push(m_aunts.len().to_string());
+    for _ in &m_aunts {
+        t.push("0".to_owned());
+    }
+    // 12 cousins through the unaffected paternal uncle, then maternal uncle: flag, count, blocks
+    for cousins in [&p_cousins, &m_cousins] {
+        if cousins.is_empty() {
+            t.push("0".to_owned());
+        } else {
+            t.push("1".to_owned());
+            push_list(t, cousins);
+        }
+    }
+    // Trailing: father BC, brother BC, density measure, density value, SNP score (none: 0).
+    t.push(i32::from(father_bc).to_string());
+    t.push(i32::from(brother_bc).to_string());
+    let (measure, value) = density(profile)?;
+    t.push(measure.to_string());
+    t.push(value);
+    t.push("0".to_owned());
+    Ok(())
+}
+
+/// Density measure (0 Volpara, 1 VAS, 2 BI-RADS) and value; none known → `0`, `-99` as the mapper
+/// writes it. BI-RADS a..d are written as 1..4 (marked (*) in clinical.md §1.4: confirm in the IBIS
+/// batch documentation).
+fn density(profile: &RiskProfile) -> Result<(i32, String), ExportError> {
+    let Some(d) = &profile.proband.breast_density else {
+        return Ok((0, UNKNOWN.to_string()));
+    };
+    let path = "proband.breast_density.value";
+    Ok(match (d.method, d.value) {
+        (DensityMethod::Volpara, Some(DensityValue::Percent(x))) => (0, fmt_num(path, x, 2)?),
+        (DensityMethod::Vas, Some(DensityValue::Percent(x))) => (1, fmt_num(path, x, 2)?),
+        (DensityMethod::Birads, Some(DensityValue::Birads(b))) => (
+            2,
+            match b {
+                BiradsDensity::A => "1",
+                BiradsDensity::B => "2",
+                BiradsDensity::C => "3",
+                BiradsDensity::D => "4",
+            }
+            .to_owned(),
+        ),
+        (_, None) => (0, UNKNOWN.to_string()),
+        (m, Some(_)) => {
+            return Err(ExportError::invalid(
+                path,
+                format!("value does not match the method {m:?}"),
+            ));
+        }
+    })
+}
