@@ -1,1 +1,2 @@
 //! The clinical engine: risk profile, pedigree queries, NCCN testing criteria and risk models.
+pub mod gail;
