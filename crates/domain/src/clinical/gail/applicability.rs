@@ -121,11 +121,17 @@ pub fn applicability(f: &GailApplicabilityFacts) -> GailApplicability {
     let mut reasons = Vec::new();
     let flags = [
         (f.male, GailNotApplicableReason::Male),
-        (f.prior_breast_cancer, GailNotApplicableReason::PriorBreastCancer),
+        (
+            f.prior_breast_cancer,
+            GailNotApplicableReason::PriorBreastCancer,
+        ),
         (f.dcis, GailNotApplicableReason::Dcis),
         (f.lcis, GailNotApplicableReason::Lcis),
         (f.chest_radiation, GailNotApplicableReason::ChestRadiation),
-        (f.known_brca_carrier, GailNotApplicableReason::KnownBrcaCarrier),
+        (
+            f.known_brca_carrier,
+            GailNotApplicableReason::KnownBrcaCarrier,
+        ),
     ];
     reasons.extend(flags.iter().filter(|(on, _)| *on).map(|(_, r)| *r));
     if !f.age.is_finite() {

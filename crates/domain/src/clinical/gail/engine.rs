@@ -73,7 +73,7 @@ pub fn recode(c: &GailCodedInput) -> GailRecode {
     let (t1, t2, race) = (c.t1, c.t2, c.race);
 
     // T1 / T2 consistency.
-    if t1.is_nan() || t1 < 20.0 || t1 >= 90.0 {
+    if !(20.0..90.0).contains(&t1) {
         errors.insert(GailErrorKind::CurrentAgeOutOfRange);
     }
     if t2.is_nan() || t2 > 90.0 {
@@ -328,23 +328,23 @@ pub fn evaluate_coded(c: &GailCodedInput) -> GailCodedOutput {
     let recode = recode(c);
     let relative_risk = relative_risk_recoded(&recode);
     let (mut absolute_risk, mut average_risk) = (None, None);
-    if !recode.error_ind() {
-        if let Some(race) = recode.race {
-            if let Some(p) = RACES.get(race.index()) {
-                absolute_risk = relative_risk.map(|rr| {
-                    absolute_risk_percent(
-                        &p.lambda1,
-                        &p.lambda2,
-                        p.one_minus_ar[0] * rr.under_50,
-                        p.one_minus_ar[1] * rr.from_50,
-                        c.t1,
-                        c.t2,
-                    )
-                });
-            }
-            if let Some((l1, l2)) = AVERAGE_RATES.get(race.index()) {
-                average_risk = Some(absolute_risk_percent(l1, l2, 1.0, 1.0, c.t1, c.t2));
-            }
+    if !recode.error_ind()
+        && let Some(race) = recode.race
+    {
+        if let Some(p) = RACES.get(race.index()) {
+            absolute_risk = relative_risk.map(|rr| {
+                absolute_risk_percent(
+                    &p.lambda1,
+                    &p.lambda2,
+                    p.one_minus_ar[0] * rr.under_50,
+                    p.one_minus_ar[1] * rr.from_50,
+                    c.t1,
+                    c.t2,
+                )
+            });
+        }
+        if let Some((l1, l2)) = AVERAGE_RATES.get(race.index()) {
+            average_risk = Some(absolute_risk_percent(l1, l2, 1.0, 1.0, c.t1, c.t2));
         }
     }
     GailCodedOutput {
@@ -371,7 +371,7 @@ pub(crate) mod yearly {
     ) -> f64 {
         let start = t1.floor() as usize - 20; // zero-based year index
         let n = (t2.ceil() - t1.floor()) as usize;
-        let (mut risk, mut cum) = (0.0, 0.0);
+        let (mut risk, mut cum) = (0.0_f64, 0.0_f64);
         for j in 0..n {
             let year = start + j;
             let len = if n == 1 {
@@ -379,14 +379,18 @@ pub(crate) mod yearly {
             } else if j == 0 {
                 1.0 - (t1 - t1.floor())
             } else if j == n - 1 {
-                if t2 > t2.floor() { t2 - t2.floor() } else { 1.0 }
+                if t2 > t2.floor() {
+                    t2 - t2.floor()
+                } else {
+                    1.0
+                }
             } else {
                 1.0
             };
             let r = if year < 30 { r1 } else { r2 };
             let (l1, l2) = (lambda1[year / 5], lambda2[year / 5]);
             let h = l1 * r + l2;
-            risk += (r * l1 / h) * (-cum as f64).exp() * (1.0 - (-h * len).exp());
+            risk += (r * l1 / h) * (-cum).exp() * (1.0 - (-h * len).exp());
             cum += h * len;
         }
         100.0 * risk

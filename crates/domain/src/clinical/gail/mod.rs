@@ -21,8 +21,7 @@ mod tables;
 mod tests;
 
 pub use applicability::{
-    GailApplicability, GailApplicabilityFacts, GailNotApplicableReason, GailWarning,
-    applicability,
+    GailApplicability, GailApplicabilityFacts, GailNotApplicableReason, GailWarning, applicability,
 };
 pub use engine::{GailCodedOutput, GailRecode, evaluate_coded, recode, relative_risk_recoded};
 pub use model::{
@@ -53,7 +52,10 @@ impl GailInput {
         };
         let n_biop = code(self.number_of_biopsies, GailErrorKind::BiopsiesReservedCode);
         let age_men = code(self.age_at_menarche, GailErrorKind::MenarcheReservedCode);
-        let n_rels = code(self.first_degree_relatives, GailErrorKind::RelativesReservedCode);
+        let n_rels = code(
+            self.first_degree_relatives,
+            GailErrorKind::RelativesReservedCode,
+        );
         let age_1st = match self.age_at_first_live_birth {
             FirstLiveBirth::Unknown => 99.0,
             FirstLiveBirth::Nulliparous => 98.0,

@@ -218,9 +218,8 @@ impl GailErrorKind {
     pub const fn field(self) -> &'static str {
         match self {
             GailErrorKind::CurrentAgeOutOfRange => "current_age",
-            GailErrorKind::ProjectionAgeOutOfRange | GailErrorKind::ProjectionNotAfterCurrentAge => {
-                "projection_age"
-            }
+            GailErrorKind::ProjectionAgeOutOfRange
+            | GailErrorKind::ProjectionNotAfterCurrentAge => "projection_age",
             GailErrorKind::HyperplasiaWithoutBiopsy
             | GailErrorKind::InvalidHyperplasiaCode
             | GailErrorKind::UndefinedRelativeRisk => "atypical_hyperplasia",

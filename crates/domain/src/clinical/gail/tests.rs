@@ -1,8 +1,8 @@
 //! Unit tests for the Gail guards, applicability rules and the closed-form integration.
 //! Reference values are R BCRA 2.1 outputs quoted in clinical.md §2.4.
 
-use super::engine::yearly::absolute_risk_percent_yearly;
 use super::engine::absolute_risk_percent;
+use super::engine::yearly::absolute_risk_percent_yearly;
 use super::tables::{AVERAGE_RATES, RACES};
 use super::*;
 use proptest::prelude::*;
@@ -158,12 +158,18 @@ fn first_birth_guards() {
         age_at_first_live_birth: FirstLiveBirth::AtAge(10),
         ..base()
     };
-    assert_eq!(kinds(assess(&i)), vec![GailErrorKind::FirstBirthBeforeMenarche]);
+    assert_eq!(
+        kinds(assess(&i)),
+        vec![GailErrorKind::FirstBirthBeforeMenarche]
+    );
     let i = GailInput {
         age_at_first_live_birth: FirstLiveBirth::AtAge(45),
         ..base()
     };
-    assert_eq!(kinds(assess(&i)), vec![GailErrorKind::FirstBirthAfterCurrentAge]);
+    assert_eq!(
+        kinds(assess(&i)),
+        vec![GailErrorKind::FirstBirthAfterCurrentAge]
+    );
     // Unknown menarche: no ordering check against menarche (BCRA: AgeMen != 99).
     let i = GailInput {
         age_at_menarche: None,
@@ -210,7 +216,10 @@ fn hispanic_us_born_menarche_after_age_is_still_an_error() {
         race: GailRace::HispanicUsBorn,
         ..base()
     };
-    assert_eq!(kinds(assess(&i)), vec![GailErrorKind::MenarcheAfterCurrentAge]);
+    assert_eq!(
+        kinds(assess(&i)),
+        vec![GailErrorKind::MenarcheAfterCurrentAge]
+    );
 }
 
 #[test]
@@ -312,7 +321,11 @@ fn errors_name_fields_and_collect_all_reasons() {
     let fields: Vec<&str> = e.kinds.iter().map(|k| k.field()).collect();
     assert_eq!(
         fields,
-        vec!["current_age", "atypical_hyperplasia", "age_at_first_live_birth"]
+        vec![
+            "current_age",
+            "atypical_hyperplasia",
+            "age_at_first_live_birth"
+        ]
     );
     let text = e.to_string();
     assert!(text.contains("current_age:") && text.contains("atypical_hyperplasia:"));
@@ -352,7 +365,10 @@ fn coded_quirks_follow_bcra() {
         race: 1.0,
     };
     // Negative biopsy count: category 2, no error (R's `N_Biop >= 2 | N_Biop != 99`).
-    let out = evaluate_coded(&GailCodedInput { n_biop: -1.0, ..row });
+    let out = evaluate_coded(&GailCodedInput {
+        n_biop: -1.0,
+        ..row
+    });
     assert!(!out.recode.error_ind());
     assert_eq!(out.recode.nb_cat, Some(2));
     // ... with an invalid hyperplasia code: no BCRA error, but R_Hyp, RR and AbsRisk are NA
@@ -370,7 +386,11 @@ fn coded_quirks_follow_bcra() {
         hyp_plas: 2.0,
         ..row
     });
-    assert!(out.recode.errors.contains(GailErrorKind::InvalidHyperplasiaCode));
+    assert!(
+        out.recode
+            .errors
+            .contains(GailErrorKind::InvalidHyperplasiaCode)
+    );
     // NaN covariates never pass.
     for f in [
         |r: &mut GailCodedInput| r.n_biop = f64::NAN,
@@ -410,8 +430,13 @@ fn five_year_horizon_is_cut_at_90() {
     // clinical.md §2.4 case 5 shape: 40→45 equals five_year_risk for a 40-year-old.
     let f = five_year_risk(&base()).unwrap();
     assert_eq!(f.absolute_percent, a.five_year_risk);
-    assert_eq!(lifetime_risk(&base()).unwrap().absolute_percent, a.lifetime_risk);
+    assert_eq!(
+        lifetime_risk(&base()).unwrap().absolute_percent,
+        a.lifetime_risk
+    );
 }
+
+type SetFact = fn(&mut GailApplicabilityFacts);
 
 #[test]
 fn applicability_rules() {
@@ -427,7 +452,7 @@ fn applicability_rules() {
     let v = applicability(&ok);
     assert!(v.applicable && v.not_applicable_reason.is_none() && v.warnings.is_empty());
 
-    let each: [(fn(&mut GailApplicabilityFacts), GailNotApplicableReason); 6] = [
+    let each: [(SetFact, GailNotApplicableReason); 6] = [
         (|f| f.male = true, GailNotApplicableReason::Male),
         (
             |f| f.prior_breast_cancer = true,
