@@ -2,6 +2,8 @@
 
 pub mod assessment;
 pub mod export;
+pub mod gail;
 pub mod manchester;
+pub mod nccn;
 pub mod pedigree;
 pub mod profile;
