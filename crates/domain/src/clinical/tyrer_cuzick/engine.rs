@@ -5,12 +5,20 @@ use std::sync::LazyLock;
 
 use super::params::{self as p, N_AGES, band5, band10};
 
-/// Genotype classes of the model, in table order.
+/// BRCA status: none, BRCA1 or BRCA2 (mutually exclusive).
 pub(crate) const NONE: usize = 0;
 pub(crate) const BRCA1: usize = 1;
 pub(crate) const BRCA2: usize = 2;
-pub(crate) const TGENE: usize = 3;
-pub(crate) const N_GENOTYPES: usize = 4;
+pub(crate) const N_BRCA: usize = 3;
+/// Joint genotypes: BRCA status × carrier of the low-penetrance gene T (index `brca * 2 + t`).
+/// T is a separate, independently inherited locus, so a woman can carry T alongside BRCA1/2;
+/// the four classes of the published structure (none, BRCA1, BRCA2, T) are its margins.
+pub(crate) const N_GENOTYPES: usize = 6;
+
+/// Index of the joint genotype (BRCA status `b`, T carrier `t` = 0 or 1).
+pub(crate) const fn joint(b: usize, t: usize) -> usize {
+    b * 2 + t
+}
 
 /// Smallest annual hazard used anywhere, so that no likelihood is exactly zero.
 const HAZARD_FLOOR: f64 = 1e-8;
@@ -70,30 +78,59 @@ pub(crate) struct Tables {
 
 pub(crate) static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
 
-/// Carrier frequencies (BRCA1, BRCA2, T) for an ancestry.
-pub(crate) fn carrier_freqs(ashkenazi: bool) -> [f64; N_GENOTYPES] {
-    let (b1, b2) = if ashkenazi {
-        (p::BRCA1_CARRIER_ASHKENAZI, p::BRCA2_CARRIER_ASHKENAZI)
-    } else {
-        (p::BRCA1_CARRIER_GENERAL, p::BRCA2_CARRIER_GENERAL)
-    };
-    let t = p::T_GENE_CARRIER;
-    [1.0 - b1 - b2 - t, b1, b2, t]
+/// Carrier frequencies of an ancestry: BRCA status (none, BRCA1, BRCA2) and the T gene.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Freqs {
+    pub(crate) brca: [f64; N_BRCA],
+    pub(crate) t: f64,
+}
+
+impl Freqs {
+    pub(crate) fn of(ashkenazi: bool) -> Self {
+        let (b1, b2) = if ashkenazi {
+            (p::BRCA1_CARRIER_ASHKENAZI, p::BRCA2_CARRIER_ASHKENAZI)
+        } else {
+            (p::BRCA1_CARRIER_GENERAL, p::BRCA2_CARRIER_GENERAL)
+        };
+        Self {
+            brca: [1.0 - b1 - b2, b1, b2],
+            t: p::T_GENE_CARRIER,
+        }
+    }
+
+    /// Prior probability of each joint genotype.
+    pub(crate) fn joint_prior(&self) -> [f64; N_GENOTYPES] {
+        let mut out = [0.0; N_GENOTYPES];
+        for b in 0..N_BRCA {
+            out[joint(b, 0)] = self.brca[b] * (1.0 - self.t);
+            out[joint(b, 1)] = self.brca[b] * self.t;
+        }
+        out
+    }
+}
+
+fn brca_breast_rr(b: usize, a: usize) -> f64 {
+    match b {
+        BRCA1 => p::BRCA1_BREAST_RR[band10(a)],
+        BRCA2 => p::BRCA2_BREAST_RR[band10(a)],
+        _ => 1.0,
+    }
 }
 
 fn breast_rr(g: usize, a: usize) -> f64 {
-    match g {
-        BRCA1 => p::BRCA1_BREAST_RR[band10(a)],
-        BRCA2 => p::BRCA2_BREAST_RR[band10(a)],
-        TGENE => p::T_GENE_RR[band10(a)],
-        _ => 1.0,
-    }
+    let t = if g % 2 == 1 {
+        p::T_GENE_RR[band10(a)]
+    } else {
+        1.0
+    };
+    brca_breast_rr(g / 2, a) * t
 }
 
 fn build_tables() -> Tables {
     // Female breast: the population rate is the survivor-weighted mixture over genotypes
     // (general-population priors), so the non-carrier baseline is solved age by age.
-    let prior = carrier_freqs(false);
+    let freqs = Freqs::of(false);
+    let prior = freqs.joint_prior();
     let mut weight = prior;
     let mut breast = [[0.0; N_AGES]; N_GENOTYPES];
     for a in 0..N_AGES {
@@ -114,13 +151,9 @@ fn build_tables() -> Tables {
 
     // Ovarian and male breast: prior-weighted split of the population rate (carriers are too
     // rare for survivor weighting to matter at the precision of these tables).
-    let male_rr = [
-        1.0,
-        p::BRCA1_MALE_BREAST_RR,
-        p::BRCA2_MALE_BREAST_RR,
-        p::T_GENE_MALE_RR,
-    ];
-    let male_mean: f64 = (0..N_GENOTYPES).map(|g| prior[g] * male_rr[g]).sum();
+    let brca_male_rr = [1.0, p::BRCA1_MALE_BREAST_RR, p::BRCA2_MALE_BREAST_RR];
+    let male_rr = |g: usize| brca_male_rr[g / 2] * if g % 2 == 1 { p::T_GENE_MALE_RR } else { 1.0 };
+    let male_mean: f64 = (0..N_GENOTYPES).map(|g| prior[g] * male_rr(g)).sum();
     let mut ovarian = [[0.0; N_AGES]; N_GENOTYPES];
     let mut male = [[0.0; N_AGES]; N_GENOTYPES];
     let mut mortality = [0.0; N_AGES];
@@ -130,14 +163,13 @@ fn build_tables() -> Tables {
             1.0,
             p::BRCA1_OVARIAN_RR[band10(a)],
             p::BRCA2_OVARIAN_RR[band10(a)],
-            1.0,
         ];
-        let ov_mean: f64 = (0..N_GENOTYPES).map(|g| prior[g] * ov_rr[g]).sum();
+        let ov_mean: f64 = (0..N_BRCA).map(|k| freqs.brca[k] * ov_rr[k]).sum();
         let ov0 = p::POP_OVARIAN_PER_100K[b] / 1e5 / ov_mean;
         let m0 = p::POP_MALE_BREAST_PER_100K[b] / 1e5 / male_mean;
         for g in 0..N_GENOTYPES {
-            ovarian[g][a] = (ov0 * ov_rr[g]).max(HAZARD_FLOOR);
-            male[g][a] = (m0 * male_rr[g]).max(HAZARD_FLOOR);
+            ovarian[g][a] = (ov0 * ov_rr[g / 2]).max(HAZARD_FLOOR);
+            male[g][a] = (m0 * male_rr(g)).max(HAZARD_FLOOR);
         }
         mortality[a] = -(1.0 - p::FEMALE_MORTALITY_QX[b]).ln();
     }
@@ -184,57 +216,71 @@ fn sharing(e: &Evidence, origin: Line) -> f64 {
     }
 }
 
-/// Log-likelihood of all relatives' phenotypes given the proband's genotype class.
-pub(crate) fn family_log_likelihood(evidence: &[Evidence], freqs: &[f64; N_GENOTYPES]) -> [f64; 4] {
-    let mut out = [0.0; N_GENOTYPES];
-    // Proband non-carrier: the relative carries gene G with probability f_G (1 - k), k the
-    // average sharing probability (1/2)^degree.
-    for e in evidence {
-        let k = 0.5f64.powi(i32::from(e.degree));
-        let mut pr = [0.0; N_GENOTYPES];
-        for g in 1..N_GENOTYPES {
-            pr[g] = freqs[g] * (1.0 - k);
+/// Probability that a relative carries a gene, given whether the proband carries it and, if
+/// she does, the parent it came from (`origin`). Rare-allele rule: a carrier proband's relative
+/// shares her allele with probability `k` (1/2 per meiosis along the line of descent), else
+/// carries it at population frequency `f`; a non-carrier proband's relative carries it with
+/// probability `f (1 - (1/2)^degree)`.
+fn carrier_prob(e: &Evidence, origin: Option<Line>, f: f64) -> f64 {
+    match origin {
+        Some(o) => {
+            let k = sharing(e, o);
+            k + (1.0 - k) * f
         }
-        pr[NONE] = 1.0 - pr[1..].iter().sum::<f64>();
-        out[NONE] += mix(&pr, &e.likelihood).ln();
+        None => f * (1.0 - 0.5f64.powi(i32::from(e.degree))),
     }
-    // Proband carrier of gene c: average over the parental origin of her allele; given the
-    // origin, relatives are conditionally independent (an approximation for relatives who
-    // descend from one another, e.g. an aunt and her daughter).
-    for (c, slot) in out.iter_mut().enumerate().skip(1) {
-        let mut by_origin = [0.0; 2];
-        for (o, origin) in [Line::Maternal, Line::Paternal].into_iter().enumerate() {
-            let mut ll = 0.0;
-            for e in evidence {
-                let k = sharing(e, origin);
-                let k_avg = 0.5f64.powi(i32::from(e.degree));
-                let mut pr = [0.0; N_GENOTYPES];
-                for g in 1..N_GENOTYPES {
-                    pr[g] = if g == c {
-                        k + (1.0 - k) * freqs[g]
-                    } else {
-                        // The proband does not carry gene g.
-                        freqs[g] * (1.0 - k_avg)
-                    };
+}
+
+const ORIGINS: [Option<Line>; 2] = [Some(Line::Maternal), Some(Line::Paternal)];
+const NO_ORIGIN: [Option<Line>; 1] = [None];
+
+/// Log-likelihood of all relatives' phenotypes given each joint genotype of the proband.
+///
+/// For a carrier proband the parental origin of each of her alleles is averaged over (1/2
+/// each); given the origins, relatives are conditionally independent (an approximation for
+/// relatives who descend from one another, e.g. an aunt and her daughter).
+pub(crate) fn family_log_likelihood(evidence: &[Evidence], freqs: &Freqs) -> [f64; N_GENOTYPES] {
+    let mut out = [0.0; N_GENOTYPES];
+    if evidence.is_empty() {
+        return out;
+    }
+    for b in 0..N_BRCA {
+        for t in 0..2 {
+            let b_origins: &[Option<Line>] = if b == NONE { &NO_ORIGIN } else { &ORIGINS };
+            let t_origins: &[Option<Line>] = if t == 0 { &NO_ORIGIN } else { &ORIGINS };
+            let mut terms = [0.0; 4];
+            let mut n = 0;
+            for &ob in b_origins {
+                for &ot in t_origins {
+                    let mut ll = 0.0;
+                    for e in evidence {
+                        let mut pb = [0.0; N_BRCA];
+                        for (k, slot) in pb.iter_mut().enumerate().skip(1) {
+                            let origin = if k == b { ob } else { None };
+                            *slot = carrier_prob(e, origin, freqs.brca[k]);
+                        }
+                        pb[NONE] = (1.0 - pb[BRCA1] - pb[BRCA2]).max(0.0);
+                        let pt = carrier_prob(e, ot, freqs.t);
+                        let mut m = 0.0;
+                        for (k, &pk) in pb.iter().enumerate() {
+                            m += pk
+                                * ((1.0 - pt) * e.likelihood[joint(k, 0)]
+                                    + pt * e.likelihood[joint(k, 1)]);
+                        }
+                        ll += m.max(f64::MIN_POSITIVE).ln();
+                    }
+                    if let Some(slot) = terms.get_mut(n) {
+                        *slot = ll;
+                        n += 1;
+                    }
                 }
-                pr[NONE] = (1.0 - pr[1..].iter().sum::<f64>()).max(0.0);
-                ll += mix(&pr, &e.likelihood).ln();
             }
-            by_origin[o] = ll;
+            let m = terms[..n].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let s: f64 = terms[..n].iter().map(|x| (x - m).exp()).sum();
+            out[joint(b, t)] = m + (s / n as f64).ln();
         }
-        *slot = log_sum_exp(by_origin[0], by_origin[1]) + 0.5f64.ln();
     }
     out
-}
-
-fn mix(pr: &[f64; N_GENOTYPES], lik: &[f64; N_GENOTYPES]) -> f64 {
-    let m: f64 = pr.iter().zip(lik).map(|(a, b)| a * b).sum();
-    m.max(f64::MIN_POSITIVE)
-}
-
-fn log_sum_exp(a: f64, b: f64) -> f64 {
-    let m = a.max(b);
-    m + ((a - m).exp() + (b - m).exp()).ln()
 }
 
 /// Normalises log-weights into probabilities.

@@ -20,8 +20,14 @@
 //!
 //! ## How
 //! 1. **Genotype classes**: none, BRCA1, BRCA2, and the hypothetical dominant low-penetrance gene
-//!    "T" of Tyrer 2004, mutually exclusive. Priors are carrier frequencies: BRCA1 0.12 % /
-//!    BRCA2 0.20 % (Ashkenazi: 1.49 % / 1.07 %) as inferred from real IBIS v8 outputs; T 10 %.
+//!    "T" of Tyrer 2004. BRCA1 and BRCA2 are mutually exclusive; T is modelled as a separate,
+//!    independently inherited locus whose hazard ratio multiplies (so the four published classes
+//!    are the margins of six joint genotypes). We chose this so that evidence for T from one
+//!    side of the family cannot pull probability away from a BRCA variant on the other side and
+//!    lower the risk (with four exclusive classes, adding an affected paternal relative could
+//!    cut the 10-year risk of a young woman with a maternal BRCA1 pattern by ~30 %).
+//!    Priors are carrier frequencies: BRCA1 0.12 % / BRCA2 0.20 % (Ashkenazi: 1.49 % / 1.07 %)
+//!    as inferred from real IBIS v8 outputs; T: see `params.rs`.
 //! 2. **Penetrance**: each class has age-specific female breast, ovarian and male breast hazards,
 //!    expressed as hazard ratios over a non-carrier baseline. The baseline is solved age by age
 //!    so that the survivor-weighted genotype mixture reproduces the population incidence.
@@ -64,6 +70,17 @@
 //!   current user = 5 years; unknown time since stopping (< 5 years ago) = 2 years.
 //! - Unknown menopausal status: premenopausal before 50, postmenopausal at 50 from 50 on.
 //!
+//! ## Monotonicity, and where a Bayesian model cannot promise it
+//! Adding an affected relative, or making a relative's diagnosis younger, never lowers the
+//! risk in families with at most one other affected relative (property tests in
+//! `tests/tyrer_cuzick_props.rs`). In dense families it can: a relative diagnosed late in a
+//! family that already points to BRCA1 is evidence against BRCA1 (carriers rarely stay
+//! cancer-free that long); evidence that shifts the posterior from BRCA2 to BRCA1 lowers the
+//! risk of a woman over ~48, because BRCA2 penetrance is the higher one at those ages; and with
+//! Ashkenazi ancestry an affected relative is more often an independent carrier. These are
+//! consequences of the published structure, not defects, and IBIS shows the same kind of
+//! behaviour.
+//!
 //! ## Limits
 //! - The parameter tables are published approximations, not IBIS's (see `params.rs`, every
 //!   table cites its source and says where it is an approximation). Expect agreement with
@@ -80,7 +97,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-use engine::{BRCA1, BRCA2, Evidence, Line, N_GENOTYPES, TABLES};
+use engine::{BRCA1, BRCA2, Evidence, Freqs, Line, N_GENOTYPES, TABLES, joint};
 use params::{self as p, MAX_AGE, N_AGES};
 
 /// The label every output of this module carries.
@@ -598,7 +615,7 @@ pub fn assess(input: &TcInput) -> Result<TcResult, TcError> {
     let mut warnings = Vec::new();
     let age = input.age as usize;
     let horizon = HORIZON_AGE as usize;
-    let freqs = engine::carrier_freqs(input.ashkenazi);
+    let freqs = Freqs::of(input.ashkenazi);
 
     // Genotype posterior.
     let evidence: Vec<Evidence> = input
@@ -636,8 +653,8 @@ pub fn assess(input: &TcInput) -> Result<TcResult, TcError> {
         ten_year_risk: 100.0 * ten,
         lifetime_risk: 100.0 * life,
         horizon_age: HORIZON_AGE,
-        brca1_probability: posterior[BRCA1],
-        brca2_probability: posterior[BRCA2],
+        brca1_probability: posterior[joint(BRCA1, 0)] + posterior[joint(BRCA1, 1)],
+        brca2_probability: posterior[joint(BRCA2, 0)] + posterior[joint(BRCA2, 1)],
         population_ten_year_risk: 100.0 * pop_ten,
         population_lifetime_risk: 100.0 * pop_life,
         warnings,
@@ -666,12 +683,13 @@ fn mixture_risk(
 /// Posterior genotype probabilities of the proband: prior × family likelihood × her own
 /// cancer-free survival to her current age (× her ovarian cancer, if any).
 fn proband_posterior(
-    freqs: &[f64; N_GENOTYPES],
+    freqs: &Freqs,
     family: &[f64; N_GENOTYPES],
     age: usize,
     ovarian: Option<Event>,
 ) -> [f64; N_GENOTYPES] {
     let t = &*TABLES;
+    let prior = freqs.joint_prior();
     let mut log_w = [0.0; N_GENOTYPES];
     for g in 0..N_GENOTYPES {
         let ov = match ovarian {
@@ -679,7 +697,7 @@ fn proband_posterior(
             Some(Event::By(a)) => t.ovarian.by_age(g, a),
             None => t.ovarian.survival(g, age),
         };
-        log_w[g] = freqs[g].ln() + family[g] + t.breast.survival(g, age).ln() + ov.max(1e-300).ln();
+        log_w[g] = prior[g].ln() + family[g] + t.breast.survival(g, age).ln() + ov.max(1e-300).ln();
     }
     engine::normalise(&log_w)
 }

@@ -1,7 +1,7 @@
 //! Unit tests. Reference figures and their sources are stated at each test; tolerances are
 //! explicit. None of the expected values was produced by running this code.
 
-use super::engine::{self, BRCA1, BRCA2, TABLES};
+use super::engine::{self, BRCA1, BRCA2, TABLES, joint};
 use super::*;
 
 fn woman(age: u32) -> TcInput {
@@ -96,10 +96,10 @@ fn brca_penetrance_to_80_within_kuchenbaecker_2017_confidence_intervals() {
     // breast BRCA1 72 % (65–79), BRCA2 69 % (61–77); ovarian BRCA1 44 % (36–53), BRCA2 17 % (11–25).
     // Net (cancer-only) cumulative risk: 1 - exp(-cumulative hazard to 80).
     let t = &*TABLES;
-    let b1 = 100.0 * (1.0 - t.breast.survival(BRCA1, 80));
-    let b2 = 100.0 * (1.0 - t.breast.survival(BRCA2, 80));
-    let o1 = 100.0 * (1.0 - t.ovarian.survival(BRCA1, 80));
-    let o2 = 100.0 * (1.0 - t.ovarian.survival(BRCA2, 80));
+    let b1 = 100.0 * (1.0 - t.breast.survival(joint(BRCA1, 0), 80));
+    let b2 = 100.0 * (1.0 - t.breast.survival(joint(BRCA2, 0), 80));
+    let o1 = 100.0 * (1.0 - t.ovarian.survival(joint(BRCA1, 0), 80));
+    let o2 = 100.0 * (1.0 - t.ovarian.survival(joint(BRCA2, 0), 80));
     assert!((65.0..=79.0).contains(&b1), "BRCA1 breast {b1}");
     assert!((61.0..=77.0).contains(&b2), "BRCA2 breast {b2}");
     assert!((36.0..=53.0).contains(&o1), "BRCA1 ovarian {o1}");
@@ -111,8 +111,8 @@ fn male_brca2_penetrance_to_70_near_tai_2007() {
     // Tai et al., JNCI 2007;99:1811: male breast cancer to 70, BRCA1 1.2 %, BRCA2 6.8 %.
     // Tolerance: BRCA1 0.5–2.5 %, BRCA2 4–10 %.
     let t = &*TABLES;
-    let m1 = 100.0 * (1.0 - t.male_breast.survival(BRCA1, 70));
-    let m2 = 100.0 * (1.0 - t.male_breast.survival(BRCA2, 70));
+    let m1 = 100.0 * (1.0 - t.male_breast.survival(joint(BRCA1, 0), 70));
+    let m2 = 100.0 * (1.0 - t.male_breast.survival(joint(BRCA2, 0), 70));
     assert!((0.5..=2.5).contains(&m1), "BRCA1 male {m1}");
     assert!((4.0..=10.0).contains(&m2), "BRCA2 male {m2}");
 }
@@ -122,7 +122,7 @@ fn non_carrier_baseline_is_below_population_and_positive() {
     let t = &*TABLES;
     for a in 20..=100 {
         let pop = params::POP_BREAST_PER_100K[params::band5(a)] / 1e5;
-        let h0 = t.breast.hazard[engine::NONE][a];
+        let h0 = t.breast.hazard[joint(engine::NONE, 0)][a];
         assert!(h0 > 0.0 && h0 < pop, "age {a}: {h0} vs {pop}");
     }
 }
