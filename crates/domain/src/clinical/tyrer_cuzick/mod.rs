@@ -78,8 +78,7 @@
 //! cancer-free that long); evidence that shifts the posterior from BRCA2 to BRCA1 lowers the
 //! risk of a woman over ~48, because BRCA2 penetrance is the higher one at those ages; and with
 //! Ashkenazi ancestry an affected relative is more often an independent carrier. These are
-//! consequences of the published structure, not defects, and IBIS shows the same kind of
-//! behaviour.
+//! consequences of Bayesian Mendelian reasoning on the published structure, not defects.
 //!
 //! ## Limits
 //! - The parameter tables are published approximations, not IBIS's (see `params.rs`, every
