@@ -4,7 +4,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use genascope_domain::clinical::tyrer_cuzick::{
-    TcBreastCancer, TcCancer, TcDensity, TcBirads, TcHrt, TcHrtStatus, TcHrtType, TcHyperplasia,
+    TcBirads, TcBreastCancer, TcCancer, TcDensity, TcHrt, TcHrtStatus, TcHrtType, TcHyperplasia,
     TcInput, TcMenopause, TcRelation, TcRelative, assess,
 };
 
@@ -60,18 +60,30 @@ fn profiles() -> Vec<TcInput> {
                 menarche_age: Some(10 + next(6)),
                 parity: Some(next(4)),
                 first_birth_age: None,
-                menopause: if age >= 52 { TcMenopause::Post } else { TcMenopause::Pre },
+                menopause: if age >= 52 {
+                    TcMenopause::Post
+                } else {
+                    TcMenopause::Pre
+                },
                 menopause_age: if age >= 52 { Some(45 + next(7)) } else { None },
                 height_m: Some(1.50 + f64::from(next(30)) / 100.0),
                 weight_kg: Some(50.0 + f64::from(next(50))),
                 hrt: Some(TcHrt {
-                    status: if next(4) == 0 { TcHrtStatus::Current } else { TcHrtStatus::Never },
+                    status: if next(4) == 0 {
+                        TcHrtStatus::Current
+                    } else {
+                        TcHrtStatus::Never
+                    },
                     kind: Some(TcHrtType::Combined),
                     years_used: Some(3.0),
                     intended_years: Some(2.0),
                     years_since_stopped: None,
                 }),
-                hyperplasia: if next(10) == 0 { TcHyperplasia::Atypical } else { TcHyperplasia::None },
+                hyperplasia: if next(10) == 0 {
+                    TcHyperplasia::Atypical
+                } else {
+                    TcHyperplasia::None
+                },
                 lcis: Some(false),
                 density: Some(TcDensity::Birads(TcBirads::B)),
                 ovarian_cancer: None,

@@ -125,8 +125,12 @@ fn simple_family_proband() -> impl Strategy<Value = TcInput> {
         20u32..=90,
         prop::option::of(25u32..=80),
     );
-    (18u32..=84, any::<bool>(), prop::collection::vec(member, 0..6)).prop_map(
-        |(age, ashkenazi, members)| {
+    (
+        18u32..=84,
+        any::<bool>(),
+        prop::collection::vec(member, 0..6),
+    )
+        .prop_map(|(age, ashkenazi, members)| {
             let mut relatives: Vec<TcRelative> = Vec::new();
             for (relation, rel_age, dx) in members {
                 let singleton = matches!(
@@ -156,8 +160,7 @@ fn simple_family_proband() -> impl Strategy<Value = TcInput> {
                 relatives,
                 ..TcInput::default()
             }
-        },
-    )
+        })
 }
 
 /// Relatives that can be added without duplicating a mother.

@@ -126,6 +126,8 @@ fn breast_rr(g: usize, a: usize) -> f64 {
     brca_breast_rr(g / 2, a) * t
 }
 
+// The loop index is the age, which also indexes the per-band parameter tables.
+#[allow(clippy::needless_range_loop)]
 fn build_tables() -> Tables {
     // Female breast: the population rate is the survivor-weighted mixture over genotypes
     // (general-population priors), so the non-carrier baseline is solved age by age.
@@ -301,6 +303,8 @@ pub(crate) fn normalise(log_w: &[f64; N_GENOTYPES]) -> [f64; N_GENOTYPES] {
 /// with the personal relative risk `rr[a]` multiplying the genotype hazard at age `a` and
 /// all-cause mortality as the competing risk. Annual steps, exact within a year for constant
 /// hazards.
+// The loop index is the age, shared by three tables.
+#[allow(clippy::needless_range_loop)]
 pub(crate) fn project(g: usize, age: usize, horizon: usize, rr: &[f64; N_AGES]) -> (f64, f64) {
     let t = &*TABLES;
     let ten_end = age + 10;

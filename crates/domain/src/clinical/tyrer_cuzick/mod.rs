@@ -276,8 +276,12 @@ impl TcRelation {
         use TcRelation::*;
         match self {
             Mother | Father | Sister | Brother | Daughter | Son => 1,
-            MaternalCousin | PaternalCousin | MaternalGreatGrandmother
-            | PaternalGreatGrandmother | MaternalGreatAunt | PaternalGreatAunt => 3,
+            MaternalCousin
+            | PaternalCousin
+            | MaternalGreatGrandmother
+            | PaternalGreatGrandmother
+            | MaternalGreatAunt
+            | PaternalGreatAunt => 3,
             _ => 2,
         }
     }
@@ -286,12 +290,26 @@ impl TcRelation {
     pub fn side(self) -> TcSide {
         use TcRelation::*;
         match self {
-            Mother | MaternalHalfSister | MaternalHalfBrother | MaternalGrandmother
-            | MaternalGrandfather | MaternalAunt | MaternalUncle | MaternalCousin
-            | MaternalGreatGrandmother | MaternalGreatAunt => TcSide::Maternal,
-            Father | PaternalHalfSister | PaternalHalfBrother | PaternalGrandmother
-            | PaternalGrandfather | PaternalAunt | PaternalUncle | PaternalCousin
-            | PaternalGreatGrandmother | PaternalGreatAunt => TcSide::Paternal,
+            Mother
+            | MaternalHalfSister
+            | MaternalHalfBrother
+            | MaternalGrandmother
+            | MaternalGrandfather
+            | MaternalAunt
+            | MaternalUncle
+            | MaternalCousin
+            | MaternalGreatGrandmother
+            | MaternalGreatAunt => TcSide::Maternal,
+            Father
+            | PaternalHalfSister
+            | PaternalHalfBrother
+            | PaternalGrandmother
+            | PaternalGrandfather
+            | PaternalAunt
+            | PaternalUncle
+            | PaternalCousin
+            | PaternalGreatGrandmother
+            | PaternalGreatAunt => TcSide::Paternal,
             Sister | Brother | Daughter | Son | Niece | Nephew | Granddaughter | Grandson => {
                 TcSide::None
             }
@@ -545,7 +563,12 @@ fn validate(input: &TcInput) -> Result<(), TcError> {
         _ => {}
     }
     if let Some(oc) = input.ovarian_cancer {
-        check_u32(oc.age_at_diagnosis, "ovarian_cancer.age_at_diagnosis", 1, age)?;
+        check_u32(
+            oc.age_at_diagnosis,
+            "ovarian_cancer.age_at_diagnosis",
+            1,
+            age,
+        )?;
     }
     if input.relatives.len() > MAX_RELATIVES {
         return Err(err(
@@ -930,8 +953,7 @@ fn personal_rr(input: &TcInput, warnings: &mut Vec<String>) -> [f64; N_AGES] {
             1.0
         }
     };
-    let afb_rr =
-        |a: u32| p::FIRST_BIRTH_RR_PER_YEAR.powf(f64::from(a) - p::FIRST_BIRTH_REF_AGE);
+    let afb_rr = |a: u32| p::FIRST_BIRTH_RR_PER_YEAR.powf(f64::from(a) - p::FIRST_BIRTH_REF_AGE);
     let parity = match (input.parity, input.first_birth_age) {
         (Some(0), _) => p::NULLIPAROUS_RR,
         (Some(n), Some(a)) => afb_rr(a) * p::PER_BIRTH_RR.powf(f64::from(n) - p::REF_BIRTHS),
@@ -987,9 +1009,12 @@ fn personal_rr(input: &TcInput, warnings: &mut Vec<String>) -> [f64; N_AGES] {
         None => 1.0,
         Some(TcDensity::Birads(c)) => birads(c as usize),
         Some(TcDensity::Vas(v)) => p::VAS_RR_PER_10.powf((v - p::VAS_REF) / 10.0),
-        Some(TcDensity::Volpara(v)) => {
-            birads(p::VOLPARA_GRADE_THRESHOLDS.iter().filter(|&&t| v >= t).count())
-        }
+        Some(TcDensity::Volpara(v)) => birads(
+            p::VOLPARA_GRADE_THRESHOLDS
+                .iter()
+                .filter(|&&t| v >= t)
+                .count(),
+        ),
     };
 
     // Menopause: age from which the postmenopausal terms apply.

@@ -37,7 +37,8 @@ pub(crate) const T_GENE_CARRIER: f64 = 0.10;
 /// non-increasing so that familial risk is higher for relatives diagnosed young, as in the
 /// register data (Anderson 2000; Collaborative Group 2001). Not public in IBIS; calibrated as
 /// described at [`T_GENE_CARRIER`] [R].
-pub(crate) const T_GENE_RR: [f64; 11] = [12.0, 12.0, 12.0, 12.0, 10.0, 8.0, 7.0, 6.0, 6.0, 6.0, 6.0];
+pub(crate) const T_GENE_RR: [f64; 11] =
+    [12.0, 12.0, 12.0, 12.0, 10.0, 8.0, 7.0, 6.0, 6.0, 6.0, 6.0];
 /// Male breast-cancer hazard ratio of T-gene carriers: no published basis, so no effect is
 /// assumed (the T gene acts on female breast cancer only) [R].
 pub(crate) const T_GENE_MALE_RR: f64 = 1.0;
@@ -108,8 +109,9 @@ pub(crate) const FEMALE_MORTALITY_QX: [f64; 21] = [
 /// afterwards; cumulative risk to age 80 of 72 %, 95 % CI 65–79 %) [R: read off the published
 /// curves]. The ratio is non-increasing with age so that a younger affected relative is always
 /// at least as informative. IBIS's own penetrance curves are not public (`clinical.md` §1.2).
-pub(crate) const BRCA1_BREAST_RR: [f64; 11] =
-    [135.0, 135.0, 135.0, 69.0, 26.0, 11.0, 7.7, 6.9, 6.9, 6.9, 6.9];
+pub(crate) const BRCA1_BREAST_RR: [f64; 11] = [
+    135.0, 135.0, 135.0, 69.0, 26.0, 11.0, 7.7, 6.9, 6.9, 6.9, 6.9,
+];
 
 /// BRCA2 female breast-cancer hazard ratio versus non-carriers by decade. Kuchenbaecker et al.,
 /// JAMA 2017 (incidence rising to ≈ 28 per 1000 person-years at 41–60; cumulative risk to 80 of
@@ -121,8 +123,9 @@ pub(crate) const BRCA2_BREAST_RR: [f64; 11] =
 /// that incidence is low before 40, peaks at 41–60 and gives a cumulative ovarian risk to age 80
 /// of 44 % (95 % CI 36–53 %), Kuchenbaecker et al., JAMA 2017;317:2402 [R: read off the
 /// published curves]. Not monotone below 40, following the data.
-pub(crate) const BRCA1_OVARIAN_RR: [f64; 11] =
-    [10.0, 10.0, 10.0, 25.0, 70.0, 60.0, 40.0, 28.0, 22.0, 22.0, 22.0];
+pub(crate) const BRCA1_OVARIAN_RR: [f64; 11] = [
+    10.0, 10.0, 10.0, 25.0, 70.0, 60.0, 40.0, 28.0, 22.0, 22.0, 22.0,
+];
 /// BRCA2 ovarian-cancer hazard ratio versus non-carriers by decade. Incidence mostly after 50;
 /// cumulative risk to 80 of 17 % (95 % CI 11–25 %), Kuchenbaecker et al., JAMA 2017 [R].
 pub(crate) const BRCA2_OVARIAN_RR: [f64; 11] =

@@ -78,14 +78,26 @@ fn population_carrier_probabilities_match_ibis_priors() {
     // 1.49033 % / 1.07303 % (Ashkenazi). Ours are conditioned on being cancer-free at her age,
     // so at 20 they should be within 5 % (relative) of those.
     let r = run(&woman(20));
-    assert!((r.brca1_probability / 0.00119904 - 1.0).abs() < 0.05, "{r:?}");
-    assert!((r.brca2_probability / 0.0019984 - 1.0).abs() < 0.05, "{r:?}");
+    assert!(
+        (r.brca1_probability / 0.00119904 - 1.0).abs() < 0.05,
+        "{r:?}"
+    );
+    assert!(
+        (r.brca2_probability / 0.0019984 - 1.0).abs() < 0.05,
+        "{r:?}"
+    );
     let aj = run(&TcInput {
         ashkenazi: true,
         ..woman(20)
     });
-    assert!((aj.brca1_probability / 0.0149033 - 1.0).abs() < 0.05, "{aj:?}");
-    assert!((aj.brca2_probability / 0.0107303 - 1.0).abs() < 0.05, "{aj:?}");
+    assert!(
+        (aj.brca1_probability / 0.0149033 - 1.0).abs() < 0.05,
+        "{aj:?}"
+    );
+    assert!(
+        (aj.brca2_probability / 0.0107303 - 1.0).abs() < 0.05,
+        "{aj:?}"
+    );
 }
 
 // --- Penetrance against the published source ------------------------------------------------
@@ -255,17 +267,63 @@ fn personal_factors_move_risk_in_the_published_direction() {
     let b = life(&base);
     // Centred factors reproduce the reference exactly.
     assert!((b - run(&base).population_lifetime_risk).abs() < 1e-9);
-    assert!(life(&TcInput { menarche_age: Some(10), ..base.clone() }) > b);
-    assert!(life(&TcInput { menarche_age: Some(16), ..base.clone() }) < b);
-    assert!(life(&TcInput { parity: Some(0), first_birth_age: None, ..base.clone() }) > b);
-    assert!(life(&TcInput { first_birth_age: Some(35), ..base.clone() }) > b);
-    assert!(life(&TcInput { height_m: Some(1.78), weight_kg: Some(79.0), ..base.clone() }) > b);
-    assert!(life(&TcInput { weight_kg: Some(95.0), ..base.clone() }) > b);
-    let hyper = life(&TcInput { hyperplasia: TcHyperplasia::Hyperplasia, ..base.clone() });
-    let atyp = life(&TcInput { hyperplasia: TcHyperplasia::Atypical, ..base.clone() });
-    let lcis = life(&TcInput { lcis: Some(true), ..base.clone() });
+    assert!(
+        life(&TcInput {
+            menarche_age: Some(10),
+            ..base.clone()
+        }) > b
+    );
+    assert!(
+        life(&TcInput {
+            menarche_age: Some(16),
+            ..base.clone()
+        }) < b
+    );
+    assert!(
+        life(&TcInput {
+            parity: Some(0),
+            first_birth_age: None,
+            ..base.clone()
+        }) > b
+    );
+    assert!(
+        life(&TcInput {
+            first_birth_age: Some(35),
+            ..base.clone()
+        }) > b
+    );
+    assert!(
+        life(&TcInput {
+            height_m: Some(1.78),
+            weight_kg: Some(79.0),
+            ..base.clone()
+        }) > b
+    );
+    assert!(
+        life(&TcInput {
+            weight_kg: Some(95.0),
+            ..base.clone()
+        }) > b
+    );
+    let hyper = life(&TcInput {
+        hyperplasia: TcHyperplasia::Hyperplasia,
+        ..base.clone()
+    });
+    let atyp = life(&TcInput {
+        hyperplasia: TcHyperplasia::Atypical,
+        ..base.clone()
+    });
+    let lcis = life(&TcInput {
+        lcis: Some(true),
+        ..base.clone()
+    });
     assert!(b < hyper && hyper < atyp && atyp < lcis);
-    let dense = |c| life(&TcInput { density: Some(TcDensity::Birads(c)), ..base.clone() });
+    let dense = |c| {
+        life(&TcInput {
+            density: Some(TcDensity::Birads(c)),
+            ..base.clone()
+        })
+    };
     assert!(dense(TcBirads::A) < dense(TcBirads::B));
     assert!(dense(TcBirads::B) < b && b < dense(TcBirads::C));
     assert!(dense(TcBirads::C) < dense(TcBirads::D));
@@ -331,7 +389,11 @@ fn unaffected_relative_with_unknown_age_is_skipped_with_a_warning() {
         ..woman(35)
     });
     let without = run(&woman(35));
-    assert!(with.warnings.iter().any(|w| w.contains("relatives[0] (sister)")));
+    assert!(
+        with.warnings
+            .iter()
+            .any(|w| w.contains("relatives[0] (sister)"))
+    );
     assert!((with.lifetime_risk - without.lifetime_risk).abs() < 1e-12);
 }
 
@@ -352,39 +414,65 @@ fn invalid_inputs_name_the_field() {
     assert_eq!(field_of(&woman(17)), "age");
     assert_eq!(field_of(&woman(85)), "age");
     assert_eq!(
-        field_of(&TcInput { height_m: Some(f64::NAN), ..woman(40) }),
+        field_of(&TcInput {
+            height_m: Some(f64::NAN),
+            ..woman(40)
+        }),
         "height_m"
     );
     assert_eq!(
-        field_of(&TcInput { menarche_age: Some(41), ..woman(40) }),
+        field_of(&TcInput {
+            menarche_age: Some(41),
+            ..woman(40)
+        }),
         "menarche_age"
     );
     assert_eq!(
-        field_of(&TcInput { parity: Some(0), first_birth_age: Some(20), ..woman(40) }),
+        field_of(&TcInput {
+            parity: Some(0),
+            first_birth_age: Some(20),
+            ..woman(40)
+        }),
         "first_birth_age"
     );
     assert_eq!(
-        field_of(&TcInput { menopause_age: Some(45), menopause: TcMenopause::Pre, ..woman(50) }),
+        field_of(&TcInput {
+            menopause_age: Some(45),
+            menopause: TcMenopause::Pre,
+            ..woman(50)
+        }),
         "menopause_age"
     );
     let mut brother = unaffected(TcRelation::Brother, 40);
     brother.ovarian = Some(TcCancer::default());
     assert_eq!(
-        field_of(&TcInput { relatives: vec![unaffected(TcRelation::Mother, 60), brother], ..woman(35) }),
+        field_of(&TcInput {
+            relatives: vec![unaffected(TcRelation::Mother, 60), brother],
+            ..woman(35)
+        }),
         "relatives[1].ovarian"
     );
     assert_eq!(
-        field_of(&TcInput { relatives: vec![affected(TcRelation::Mother, 70, 60)], ..woman(35) }),
+        field_of(&TcInput {
+            relatives: vec![affected(TcRelation::Mother, 70, 60)],
+            ..woman(35)
+        }),
         "relatives[0].breast.age_at_diagnosis"
     );
     let mut mother = unaffected(TcRelation::Mother, 60);
     mother.sex = Some(TcSex::Male);
     assert_eq!(
-        field_of(&TcInput { relatives: vec![mother], ..woman(35) }),
+        field_of(&TcInput {
+            relatives: vec![mother],
+            ..woman(35)
+        }),
         "relatives[0].sex"
     );
     assert_eq!(
-        field_of(&TcInput { density: Some(TcDensity::Vas(120.0)), ..woman(40) }),
+        field_of(&TcInput {
+            density: Some(TcDensity::Vas(120.0)),
+            ..woman(40)
+        }),
         "density.value"
     );
 }
@@ -433,4 +521,40 @@ fn input_uses_the_risk_profile_vocabulary() {
     assert!(r.lifetime_risk > 20.0, "{r:?}");
     assert!(r.brca1_probability > 0.0 && r.brca1_probability < 1.0);
     assert!(serde_json::to_string(&r).is_ok());
+}
+
+#[test]
+fn density_measures_agree_in_direction() {
+    let life = |d| {
+        run(&TcInput {
+            density: Some(d),
+            ..woman(50)
+        })
+        .lifetime_risk
+    };
+    let reference = run(&woman(50)).lifetime_risk;
+    // VAS centred at 30 %: 30 % is neutral, denser is higher.
+    assert!((life(TcDensity::Vas(30.0)) - reference).abs() < 1e-9);
+    assert!(life(TcDensity::Vas(60.0)) > reference && life(TcDensity::Vas(5.0)) < reference);
+    // Volpara grades: 3 % is grade a, 20 % grade d (thresholds 4.5 / 7.5 / 15.5 %).
+    assert!((life(TcDensity::Volpara(3.0)) - life(TcDensity::Birads(TcBirads::A))).abs() < 1e-9);
+    assert!((life(TcDensity::Volpara(20.0)) - life(TcDensity::Birads(TcBirads::D))).abs() < 1e-9);
+}
+
+#[test]
+fn output_field_names_follow_risk_profile_md() {
+    let v = serde_json::to_value(run(&woman(40))).expect("serialises");
+    for key in [
+        "model",
+        "ten_year_risk",
+        "lifetime_risk",
+        "horizon_age",
+        "brca1_probability",
+        "brca2_probability",
+        "population_ten_year_risk",
+        "population_lifetime_risk",
+        "warnings",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
 }
