@@ -1,9 +1,10 @@
 //! Parameter tables of the Tyrer-Cuzick (IBIS v8-style) model, each with its source.
 //!
-//! Confidence tags follow `clinical.md`: **[V]** checked in the cited source, **[S]** secondary
-//! source, **[R]** reconstructed from domain knowledge / a published approximation. The IBIS v8
-//! tables themselves are **not public** (`clinical.md` §1.2), so every table below is a published
-//! approximation chosen by us, not the IBIS table.
+//! Confidence tags follow `clinical.md`: **[V]** checked in the cited source, **[R]** secondary
+//! source, **[R]** recalled from the cited publication or reconstructed from domain knowledge,
+//! not re-read while writing this module: verify against the paper before clinical sign-off.
+//! The IBIS v8 tables themselves are **not public** (`clinical.md` §1.2), so every table below
+//! is a published approximation chosen by us, not the IBIS table.
 
 /// Oldest age (inclusive) covered by the annual tables; hazards are flat beyond it.
 pub(crate) const MAX_AGE: usize = 110;
@@ -30,8 +31,9 @@ pub(crate) const BRCA2_CARRIER_ASHKENAZI: f64 = 0.0107;
 /// Stat Med 2004;23:1111). **Not public in IBIS** (`clinical.md` §1.2): our choice, calibrated
 /// (together with [`T_GENE_RR`]) so that the model reproduces the published familial relative
 /// risks — about 1.8 for one affected first-degree relative and about 2.9 for two (Collaborative
-/// Group on Hormonal Factors in Breast Cancer, Lancet 2001;358:1389, the meta-analysis that agrees
-/// with the Anderson 2000 Swedish register targets IBIS was fitted to) [R].
+/// Group on Hormonal Factors in Breast Cancer, Lancet 2001;358:1389), used in place of the
+/// Anderson 2000 Swedish register tables IBIS was fitted to, which we could not read [R].
+/// T is an independent locus: its hazard ratio multiplies the BRCA one (see `engine.rs`).
 pub(crate) const T_GENE_CARRIER: f64 = 0.10;
 /// Breast-cancer hazard ratio of T-gene carriers versus non-carriers by decade (0-9, …, 100+),
 /// non-increasing so that familial risk is higher for relatives diagnosed young, as in the
@@ -106,8 +108,8 @@ pub(crate) const FEMALE_MORTALITY_QX: [f64; 21] = [
 /// BRCA1 female breast-cancer hazard ratio versus non-carriers by decade (0-9, …, 100+).
 /// Chosen so that the absolute incidence follows Kuchenbaecker et al., JAMA 2017;317:2402
 /// (prospective cohort; incidence ≈ 24–28 per 1000 person-years from age 31 to 50, ≈ 20–24
-/// afterwards; cumulative risk to age 80 of 72 %, 95 % CI 65–79 %) [R: read off the published
-/// curves]. The ratio is non-increasing with age so that a younger affected relative is always
+/// afterwards; cumulative risk to age 80 of 72 %, 95 % CI 65–79 %) [R: values recalled from the
+/// published incidence curves]. The ratio is non-increasing with age so that a younger affected relative is always
 /// at least as informative. IBIS's own penetrance curves are not public (`clinical.md` §1.2).
 pub(crate) const BRCA1_BREAST_RR: [f64; 11] = [
     135.0, 135.0, 135.0, 69.0, 26.0, 11.0, 7.7, 6.9, 6.9, 6.9, 6.9,
@@ -121,8 +123,8 @@ pub(crate) const BRCA2_BREAST_RR: [f64; 11] =
 
 /// BRCA1 ovarian-cancer hazard ratio versus non-carriers by decade (0-9, …, 100+). Chosen so
 /// that incidence is low before 40, peaks at 41–60 and gives a cumulative ovarian risk to age 80
-/// of 44 % (95 % CI 36–53 %), Kuchenbaecker et al., JAMA 2017;317:2402 [R: read off the
-/// published curves]. Not monotone below 40, following the data.
+/// of 44 % (95 % CI 36–53 %), Kuchenbaecker et al., JAMA 2017;317:2402 [R: values recalled
+/// from the published incidence curves]. Not monotone below 40, following the data.
 pub(crate) const BRCA1_OVARIAN_RR: [f64; 11] = [
     10.0, 10.0, 10.0, 25.0, 70.0, 60.0, 40.0, 28.0, 22.0, 22.0, 22.0,
 ];
@@ -145,12 +147,12 @@ pub(crate) const BRCA2_MALE_BREAST_RR: f64 = 150.0;
 // ---------------------------------------------------------------------------------------------
 
 /// RR per year *earlier* menarche, centred at 13. Collaborative Group on Hormonal Factors in
-/// Breast Cancer, Lancet Oncol 2012;13:1141 (RR 1.050 per year younger at menarche) [S].
+/// Breast Cancer, Lancet Oncol 2012;13:1141 (RR 1.050 per year younger at menarche) [R].
 pub(crate) const MENARCHE_RR_PER_YEAR: f64 = 1.05;
 pub(crate) const MENARCHE_REF_AGE: f64 = 13.0;
 
 /// RR per year *later* menopause, centred at 50 (applies once postmenopausal). Collaborative
-/// Group, Lancet Oncol 2012;13:1141 (RR 1.029 per year older at menopause) [S].
+/// Group, Lancet Oncol 2012;13:1141 (RR 1.029 per year older at menopause) [R].
 pub(crate) const MENOPAUSE_RR_PER_YEAR: f64 = 1.029;
 pub(crate) const MENOPAUSE_REF_AGE: f64 = 50.0;
 
@@ -166,12 +168,12 @@ pub(crate) const REF_BIRTHS: f64 = 2.0;
 pub(crate) const NULLIPAROUS_RR: f64 = 1.25;
 
 /// RR per 10 cm of height, centred at 1.63 m. Green et al. (Million Women Study), Lancet Oncol
-/// 2011;12:785 (RR 1.17 per 10 cm for breast cancer) [S]; UK mean adult female height ≈ 1.62–1.63 m.
+/// 2011;12:785 (RR 1.17 per 10 cm for breast cancer) [R]; UK mean adult female height ≈ 1.62–1.63 m.
 pub(crate) const HEIGHT_RR_PER_10CM: f64 = 1.17;
 pub(crate) const HEIGHT_REF_M: f64 = 1.63;
 
 /// RR per 5 kg/m² of BMI above 25: postmenopausal 1.12, premenopausal 0.93. WCRF/AICR Continuous
-/// Update Project, Diet, nutrition, physical activity and breast cancer, 2017 [S].
+/// Update Project, Diet, nutrition, physical activity and breast cancer, 2017 [R].
 pub(crate) const BMI_RR_PER_5_POST: f64 = 1.12;
 pub(crate) const BMI_RR_PER_5_PRE: f64 = 0.93;
 pub(crate) const BMI_REF: f64 = 25.0;
@@ -187,8 +189,8 @@ pub(crate) const HRT_ESTROGEN_RR: [f64; 4] = [1.0, 1.25, 1.32, 1.37];
 pub(crate) const HRT_FORMER_EXCESS_FRACTION: f64 = 0.5;
 
 /// Benign breast disease RRs. Hartmann et al., NEJM 2005;353:229 (Mayo cohort): proliferative
-/// disease without atypia 1.88, atypical hyperplasia 4.24 [S]; biopsy with unknown result: the
-/// non-proliferative / all-biopsy figure 1.27 of the same paper [S]; LCIS 6.9 (Page et al.,
+/// disease without atypia 1.88, atypical hyperplasia 4.24 [R]; biopsy with unknown result: the
+/// non-proliferative / all-biopsy figure 1.27 of the same paper [R]; LCIS 6.9 (Page et al.,
 /// Hum Pathol 1991;22:1232) [R]. LCIS and atypia are not multiplied: the larger RR applies.
 pub(crate) const RR_HYPERPLASIA: f64 = 1.88;
 pub(crate) const RR_ATYPICAL: f64 = 4.24;
