@@ -15,8 +15,8 @@
 //!   (no family history, every personal factor at its population-typical value);
 //! - her posterior probabilities (fractions 0–1, not percent) of carrying a BRCA1 or a BRCA2
 //!   pathogenic variant. Fractions match `risk-profile.md`'s example (`0.10`, `0.21` for a woman
-//!   whose mother had breast cancer at 40): read as percent they would fall below the
-//!   population prior, which is impossible with that family history.
+//!   whose mother had breast cancer at 40 and grandmother ovarian cancer at 50): read as
+//!   percent they would fall below the population prior, impossible with that family history.
 //!
 //! ## How
 //! 1. **Genotype classes**: none, BRCA1, BRCA2, and the hypothetical dominant low-penetrance gene
@@ -71,9 +71,10 @@
 //! - Unknown menopausal status: premenopausal before 50, postmenopausal at 50 from 50 on.
 //!
 //! ## Monotonicity, and where a Bayesian model cannot promise it
-//! Adding an affected relative, or making a relative's diagnosis younger, never lowers the
-//! risk in families with at most one other affected relative (property tests in
-//! `tests/tyrer_cuzick_props.rs`). In dense families it can: a relative diagnosed late in a
+//! In families of female relatives with breast cancer, at most one of them already affected,
+//! adding a relative diagnosed at or before 60, or making her diagnosis younger, never lowers
+//! the 10-year or lifetime risk (property tests in `tests/tyrer_cuzick_props.rs`). In denser
+//! families, or with a late diagnosis, it can: a relative diagnosed late in a
 //! family that already points to BRCA1 is evidence against BRCA1 (carriers rarely stay
 //! cancer-free that long); evidence that shifts the posterior from BRCA2 to BRCA1 lowers the
 //! risk of a woman over ~48, because BRCA2 penetrance is the higher one at those ages; and with

@@ -109,8 +109,8 @@ pub(crate) const FEMALE_MORTALITY_QX: [f64; 21] = [
 /// Chosen so that the absolute incidence follows Kuchenbaecker et al., JAMA 2017;317:2402
 /// (prospective cohort; incidence ≈ 24–28 per 1000 person-years from age 31 to 50, ≈ 20–24
 /// afterwards; cumulative risk to age 80 of 72 %, 95 % CI 65–79 %) [R: values recalled from the
-/// published incidence curves]. The ratio is non-increasing with age so that a younger affected relative is always
-/// at least as informative. IBIS's own penetrance curves are not public (`clinical.md` §1.2).
+/// published incidence curves]. The ratio is non-increasing with age so that a younger affected relative is never
+/// weaker evidence for the gene. IBIS's own penetrance curves are not public (`clinical.md` §1.2).
 pub(crate) const BRCA1_BREAST_RR: [f64; 11] = [
     135.0, 135.0, 135.0, 69.0, 26.0, 11.0, 7.7, 6.9, 6.9, 6.9, 6.9,
 ];
