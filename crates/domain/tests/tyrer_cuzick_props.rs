@@ -1,7 +1,8 @@
 //! Property tests of the Tyrer-Cuzick (IBIS v8-style) model.
 
 use genascope_domain::clinical::tyrer_cuzick::{
-    TcBreastCancer, TcCancer, TcHyperplasia, TcInput, TcRelation, TcRelative, TcResult, assess,
+    TcBirads, TcBreastCancer, TcCancer, TcDensity, TcHrt, TcHrtStatus, TcHrtType, TcHyperplasia,
+    TcInput, TcMenopause, TcRelation, TcRelative, TcResult, assess,
 };
 use proptest::prelude::*;
 
@@ -172,6 +173,91 @@ const ADDED_RELATIONS: [TcRelation; 5] = [
     TcRelation::PaternalCousin,
 ];
 
+/// Any valid combination of personal factors on top of [`proband`].
+fn full_proband() -> impl Strategy<Value = TcInput> {
+    let hrt = (
+        prop::sample::select(vec![
+            TcHrtStatus::Never,
+            TcHrtStatus::FormerOver5y,
+            TcHrtStatus::FormerUnder5y,
+            TcHrtStatus::Current,
+        ]),
+        prop::option::of(prop::sample::select(vec![
+            TcHrtType::Combined,
+            TcHrtType::EstrogenOnly,
+        ])),
+        prop::option::of(0.0f64..=18.0),
+        prop::option::of(0.0f64..=30.0),
+        prop::option::of(0.0f64..=18.0),
+    )
+        .prop_map(
+            |(status, kind, years_used, intended_years, years_since_stopped)| TcHrt {
+                status,
+                kind,
+                years_used,
+                intended_years,
+                years_since_stopped,
+            },
+        );
+    let density = prop_oneof![
+        prop::sample::select(vec![TcBirads::A, TcBirads::B, TcBirads::C, TcBirads::D])
+            .prop_map(TcDensity::Birads),
+        (0.0f64..=100.0).prop_map(TcDensity::Vas),
+        (0.0f64..=40.0).prop_map(TcDensity::Volpara),
+    ];
+    (
+        proband(),
+        prop::option::of(0u32..=6),
+        prop::option::of(1.40f64..=1.95),
+        prop::option::of(40.0f64..=160.0),
+        prop::option::of(hrt),
+        prop::sample::select(vec![
+            TcHyperplasia::None,
+            TcHyperplasia::Hyperplasia,
+            TcHyperplasia::Atypical,
+            TcHyperplasia::Unknown,
+        ]),
+        prop::option::of(any::<bool>()),
+        prop::option::of(density),
+        (any::<bool>(), 40u32..=58),
+    )
+        .prop_map(
+            |(base, parity, height_m, weight_kg, hrt, hyperplasia, lcis, density, (post, meno))| {
+                let age = base.age;
+                let first_birth_age = match parity {
+                    Some(n) if n > 0 => Some(age.min(16 + n * 3)),
+                    _ => None,
+                };
+                let (menopause, menopause_age) = if post && age >= meno {
+                    (TcMenopause::Post, Some(meno))
+                } else if age < 40 {
+                    (TcMenopause::Pre, None)
+                } else {
+                    (TcMenopause::Unknown, None)
+                };
+                let hrt = hrt.map(|mut h| {
+                    let cap = f64::from(age) - 16.0;
+                    h.years_used = h.years_used.map(|y| y.min(cap));
+                    h.years_since_stopped = h.years_since_stopped.map(|y| y.min(cap));
+                    h
+                });
+                TcInput {
+                    parity,
+                    first_birth_age,
+                    menopause,
+                    menopause_age,
+                    height_m,
+                    weight_kg,
+                    hrt,
+                    hyperplasia,
+                    lcis,
+                    density,
+                    ..base
+                }
+            },
+        )
+}
+
 fn run(input: &TcInput) -> TcResult {
     assess(input).expect("generated inputs are valid")
 }
@@ -182,7 +268,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
-    fn outputs_are_in_range(input in proband()) {
+    fn outputs_are_in_range(input in full_proband()) {
         let r = run(&input);
         for x in [r.ten_year_risk, r.lifetime_risk, r.population_ten_year_risk, r.population_lifetime_risk] {
             prop_assert!(x.is_finite() && (0.0..=100.0).contains(&x));
