@@ -7,3 +7,4 @@ pub mod manchester;
 pub mod nccn;
 pub mod pedigree;
 pub mod profile;
+pub mod tyrer_cuzick;
