@@ -12,7 +12,8 @@
 #
 # Knobs (environment): BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_THREADS (2, wrk
 # only), BENCH_DATABASE_URL (default: SQLite in the temp dir; a PostgreSQL URL must name an empty,
-# throwaway database), BENCH_OUT (raw reports, default target/bench-http).
+# throwaway database), BENCH_OUT (raw reports, default target/bench-http), BENCH_BIN (a prebuilt
+# genascope binary instead of `cargo build --release`).
 # Logging is at `warn` during the run: request logs would otherwise dominate the numbers.
 set -euo pipefail
 
@@ -45,12 +46,16 @@ else
 fi
 
 # --- build ------------------------------------------------------------------------------------
-say "building the release binary"
-cargo build --release --quiet -p genascope-api-actix --bin genascope
-target_dir=$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-bin="$target_dir/release/genascope"
-[ -x "$bin" ] || die "no binary at $bin"
+if [ -n "${BENCH_BIN:-}" ]; then
+  bin=$BENCH_BIN
+else
+  say "building the release binary"
+  cargo build --release --quiet -p genascope-api-actix --bin genascope
+  target_dir=$(cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+  bin="$target_dir/release/genascope"
+fi
+[ -x "$bin" ] || die "no executable at $bin"
 
 # --- a throwaway server -----------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/genascope-bench.XXXXXX")
