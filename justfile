@@ -1,0 +1,68 @@
+# genascope tasks. `just --list` shows them; on a fresh machine `just run` and `just test` are all
+# you need (the service runs with zero configuration in development: see README.md).
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# sccache is optional: use it when it is installed and its server answers, unless the caller has
+# chosen a wrapper already. An empty RUSTC_WRAPPER means "no wrapper" to cargo.
+export RUSTC_WRAPPER := env("RUSTC_WRAPPER", `command -v sccache >/dev/null 2>&1 && sccache --show-stats >/dev/null 2>&1 && echo sccache || true`)
+
+# The PostgreSQL half of the repository tests connects here (it creates and drops its own
+# databases from a template; the SQLite half needs nothing).
+export GENASCOPE_TEST_PG_URL := env("GENASCOPE_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+genascope := "cargo run --quiet -p genascope-api-actix --bin genascope --"
+
+# List the recipes.
+default:
+    @just --list
+
+# Start the API on http://127.0.0.1:8000 (SQLite, JWT secret and mail outbox under ./data).
+run:
+    {{ genascope }} serve
+
+# Everything CI checks: formatting, lints, doc tests, the test suites.
+# (Doc tests run before the suites so that the run ends on the suites' summary line: nextest does
+# not run doc tests, and a trailing "0 passed" from doc-test-less crates would close the log.)
+test:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+    cargo test --workspace --doc
+    if cargo nextest --version >/dev/null 2>&1; then \
+        cargo nextest run --workspace --no-fail-fast; \
+    else \
+        echo "cargo-nextest not found: falling back to cargo test"; \
+        cargo test --workspace --no-fail-fast; \
+    fi
+
+# Format the workspace.
+fmt:
+    cargo fmt --all
+
+# Clippy on every crate and target, warnings as errors.
+lint:
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Apply the database migrations (DATABASE_URL, else the SQLite file under DATA_DIR).
+migrate:
+    {{ genascope }} migrate
+
+# Fill the database with a demo account, staff and patients.
+seed-demo:
+    {{ genascope }} seed-demo
+
+# Create a platform super admin; the password comes from GENASCOPE_ADMIN_PASSWORD, else a prompt.
+create-super-admin email name:
+    {{ genascope }} create-super-admin --email {{ quote(email) }} --name {{ quote(name) }}
+
+# Criterion benchmarks of the clinical engine.
+bench:
+    cargo bench -p genascope-domain
+
+# Load-test the HTTP server on loopback (release build, throwaway data directory).
+bench-http:
+    scripts/bench-http.sh
+
+# Build the container image (see deploy/README.md).
+docker tag="genascope:latest":
+    docker build -f deploy/Dockerfile -t {{ quote(tag) }} .
