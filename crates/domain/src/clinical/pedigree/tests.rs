@@ -14,7 +14,16 @@ use Side::{Maternal as Mat, None as No, Paternal as Pat};
 /// The expected facts for every relation code of risk-profile.md, written from the definitions of
 /// clinical.md §3.2/§5 (degree by meiosis count, side by the linking parent).
 /// Columns: relation, JSON code, degree, side, sex, generation, through-two-males, rationale label.
-type Row = (R, &'static str, Degree, Side, RelationSex, Generation, Tri, &'static str);
+type Row = (
+    R,
+    &'static str,
+    Degree,
+    Side,
+    RelationSex,
+    Generation,
+    Tri,
+    &'static str,
+);
 
 #[rustfmt::skip]
 const TABLE: [Row; 28] = [
