@@ -141,6 +141,8 @@ struct Ctx<'a> {
     potentials: Vec<(NccnOutcome, String)>,
     /// Warnings always emitted.
     notes: Vec<String>,
+    /// Relatives named by a criterion met.
+    involved: Vec<PersonId>,
 }
 
 impl<'a> Ctx<'a> {
@@ -151,6 +153,7 @@ impl<'a> Ctx<'a> {
             met: Vec::new(),
             potentials: Vec::new(),
             notes: Vec::new(),
+            involved: Vec::new(),
         }
     }
 
@@ -170,6 +173,26 @@ impl<'a> Ctx<'a> {
             rationale,
             relatives: relatives.into_iter().map(str::to_owned).collect(),
         });
+    }
+
+    /// Relation codes of the relatives in `people`, one per person, in order; remembers them as
+    /// involved in a criterion (for the negative-tested-relative flag).
+    fn codes(&mut self, people: &[PersonId]) -> Vec<&'static str> {
+        let mut seen: Vec<PersonId> = Vec::new();
+        let mut out = Vec::new();
+        for p in people {
+            if seen.contains(p) {
+                continue;
+            }
+            seen.push(*p);
+            if let Some(r) = self.relative(*p) {
+                out.push(r.relation.as_str());
+                if !self.involved.contains(p) {
+                    self.involved.push(*p);
+                }
+            }
+        }
+        out
     }
 
     fn has(&self, id: &str) -> bool {
@@ -402,22 +425,6 @@ fn family_rationale(lead_one: &str, lead_many: &str, hits: &[(String, String)]) 
     }
 }
 
-/// Relation codes of the relatives in `people`, one per person, in order.
-fn codes(ctx: &Ctx<'_>, people: &[PersonId]) -> Vec<&'static str> {
-    let mut seen: Vec<PersonId> = Vec::new();
-    let mut out = Vec::new();
-    for p in people {
-        if seen.contains(p) {
-            continue;
-        }
-        seen.push(*p);
-        if let Some(r) = ctx.relative(*p) {
-            out.push(r.relation.as_str());
-        }
-    }
-    out
-}
-
 /// Collects B9/Pr4 close-relative hits and unknowns (every listed relative is a close relative:
 /// clinical.md §3.2, all relation codes are within the third degree).
 fn close_relative_hits(ctx: &Ctx<'_>) -> (Vec<(PersonId, String, String)>, Vec<String>) {
@@ -438,8 +445,10 @@ fn merge_hits(hits: Vec<(PersonId, String, String)>) -> Vec<(PersonId, String, S
     let mut out: Vec<(PersonId, String, String)> = Vec::new();
     for (p, who, desc) in hits {
         if let Some(e) = out.iter_mut().find(|e| e.0 == p) {
-            e.2.push_str(" and ");
-            e.2.push_str(&desc);
+            if !e.2.split(" and ").any(|d| d == desc) {
+                e.2.push_str(" and ");
+                e.2.push_str(&desc);
+            }
         } else {
             out.push((p, who, desc));
         }
@@ -462,7 +471,7 @@ fn meet_family(
     let people: Vec<PersonId> = hits.iter().map(|h| h.0).collect();
     let pairs: Vec<(String, String)> = hits.into_iter().map(|(_, w, d)| (w, d)).collect();
     let rationale = family_rationale(lead_one, lead_many, &pairs);
-    let rel = codes(ctx, &people);
+    let rel = ctx.codes(&people);
     ctx.meet(id, level, rationale, rel);
 }
 
@@ -494,7 +503,7 @@ fn meet_same_side(ctx: &mut Ctx<'_>, id: &str) {
             lineage.as_str(),
             list.join(", ")
         );
-        let rel = codes(ctx, &people);
+        let rel = ctx.codes(&people);
         ctx.meet(id, CriterionLevel::Indicated, rationale, rel);
     }
 }
@@ -545,7 +554,7 @@ fn known_variants(ctx: &mut Ctx<'_>) {
         let pairs: Vec<(String, String)> = merged.into_iter().map(|(_, w, d)| (w, d)).collect();
         let mut rationale = family_rationale("Blood relative", "Blood relatives", &pairs);
         rationale.push_str(suffix);
-        let rel = codes(ctx, &people);
+        let rel = ctx.codes(&people);
         ctx.meet(id, CriterionLevel::Indicated, rationale, rel);
     }
     for t in &ctx.p.proband.genetic_tests {
@@ -652,7 +661,7 @@ fn breast(ctx: &mut Ctx<'_>) {
         } else {
             let who: Vec<String> = diffuse.iter().map(|d| d.who()).collect();
             let people: Vec<PersonId> = diffuse.iter().map(|d| d.person).collect();
-            let rel = codes(ctx, &people);
+            let rel = ctx.codes(&people);
             ctx.meet(
                 "B6",
                 CriterionLevel::Indicated,
@@ -1179,7 +1188,7 @@ fn li_fraumeni(ctx: &mut Ctx<'_>) {
             }
         }
         if let Some((f, s2)) = found {
-            let rel = codes(ctx, &[f.person, s2.person]);
+            let rel = ctx.codes(&[f.person, s2.person]);
             ctx.meet(
                 "L2",
                 CriterionLevel::Indicated,
@@ -1473,11 +1482,8 @@ fn model(ctx: &mut Ctx<'_>, carrier_probability: Option<f64>) {
 fn flags(ctx: &mut Ctx<'_>) {
     use super::pedigree::Degree;
     // Negative tested first-degree relative involved in a family criterion.
-    let involved: Vec<String> = ctx.met.iter().flat_map(|c| c.relatives.clone()).collect();
-    for r in &ctx.p.relatives {
-        if r.relation.degree() != Degree::First
-            || !involved.iter().any(|x| x == r.relation.as_str())
-        {
+    for (i, r) in ctx.p.relatives.iter().enumerate() {
+        if r.relation.degree() != Degree::First || !ctx.involved.contains(&PersonId::Relative(i)) {
             continue;
         }
         let negative = !r.genetic_tests.is_empty()
