@@ -1521,9 +1521,13 @@ mod props {
 
 #[test]
 fn negative_flag_only_for_the_involved_relative() {
-    let r = eval(woman(30, json!([]), json!([
+    let r = eval(woman(
+        30,
+        json!([]),
+        json!([
         {"relation": "sister", "cancers": [{"type": "breast", "age_at_diagnosis": 40}]},
-        {"relation": "sister", "genetic_tests": [{"gene": "BRCA1", "result": "negative"}]}])));
+        {"relation": "sister", "genetic_tests": [{"gene": "BRCA1", "result": "negative"}]}]),
+    ));
     assert!(r.has("G5"));
     assert!(!warned(&r, "tested negative"), "{:?}", r.warnings);
 }
