@@ -323,7 +323,7 @@ pub fn build_recommendations(
                 .to_owned(),
         });
     }
-    out.sort_by(|a, b| b.priority.cmp(&a.priority));
+    out.sort_by_key(|r| std::cmp::Reverse(r.priority));
     out
 }
 
