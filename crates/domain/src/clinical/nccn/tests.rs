@@ -232,6 +232,13 @@ fn g6_met_above_five_percent() {
 }
 
 #[test]
+fn g6_met_just_above_five_percent() {
+    let r = eval_p(woman(40, json!([]), json!([])), 0.0501);
+    assert_eq!(level(&r, "G6"), Some(L::Indicated));
+    assert!(!r.has("G7"));
+}
+
+#[test]
 fn g6_not_met_at_exactly_five_percent_which_is_g7() {
     let r = eval_p(woman(40, json!([]), json!([])), 0.05);
     assert!(!r.has("G6"));
