@@ -203,6 +203,130 @@ pub enum Priority {
     High,
 }
 
+/// Gail 5-year risk (%) from which risk-reducing medication should be discussed, for women aged
+/// 35 or more: ASCO 2019 (Visvanathan et al., *J Clin Oncol* 2019;37:3152), the NSABP P-1
+/// eligibility threshold of 1.66 % (Fisher et al., *JNCI* 1998;90:1371).
+pub const CHEMOPREVENTION_GAIL_FIVE_YEAR: f64 = 1.66;
+
+/// Model numbers the recommendations depend on (each `None` when the model did not run).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelNumbers {
+    /// Tyrer-Cuzick lifetime breast cancer risk (%).
+    pub tc_lifetime_risk: Option<f64>,
+    /// Gail 5-year risk (%), only when Gail is applicable.
+    pub gail_five_year_risk: Option<f64>,
+    /// Manchester total score and whether it meets the testing threshold.
+    pub manchester: Option<(i32, bool)>,
+}
+
+/// Builds the `recommendations` of an Assessment, highest priority first:
+/// - NCCN `indicated` → genetic counselling and testing (high); `may_consider` → discuss (medium);
+///   otherwise a Manchester score at threshold → genetic counselling (medium, UK criteria);
+/// - the proband carries a P/LP variant → cascade testing of relatives (high);
+/// - female, Tyrer-Cuzick lifetime risk >= 20 % → annual MRI (medium; ACS, Saslow 2007);
+/// - female aged >= 35 with Gail 5-year risk >= 1.66 %, or atypical hyperplasia, or LCIS →
+///   discuss risk-reducing medication (medium; ASCO 2019);
+/// - NCCN not indicated and warnings present → clinician review of the unknowns (low);
+/// - nothing above → routine population screening (low).
+pub fn build_recommendations(
+    profile: &super::profile::RiskProfile,
+    nccn: &super::nccn::NccnResult,
+    models: &ModelNumbers,
+) -> Vec<Recommendation> {
+    use super::profile::{Hyperplasia, Sex};
+    let mut out = Vec::new();
+    let p = &profile.proband;
+    let female = p.sex == Some(Sex::Female);
+    match nccn.outcome {
+        NccnOutcome::Indicated => out.push(Recommendation {
+            kind: RecommendationKind::GeneticCounseling,
+            priority: Priority::High,
+            text: "Refer for genetic counselling and testing (NCCN criteria met).".to_owned(),
+        }),
+        NccnOutcome::MayConsider => out.push(Recommendation {
+            kind: RecommendationKind::GeneticCounseling,
+            priority: Priority::Medium,
+            text: "Discuss genetic counselling: under NCCN criteria, testing may be considered."
+                .to_owned(),
+        }),
+        NccnOutcome::NotMet => {
+            if let Some((total, true)) = models.manchester {
+                out.push(Recommendation {
+                    kind: RecommendationKind::GeneticCounseling,
+                    priority: Priority::Medium,
+                    text: format!(
+                        "Manchester score {total} (>= 15, about 10 % BRCA1/2 probability): UK criteria support referral for genetic counselling."
+                    ),
+                });
+            }
+        }
+    }
+    let carried: Vec<String> = p
+        .genetic_tests
+        .iter()
+        .filter(|t| t.result.is_some_and(super::profile::GeneticResult::is_plp))
+        .map(|t| t.gene.trim().to_ascii_uppercase())
+        .collect();
+    if !carried.is_empty() {
+        out.push(Recommendation {
+            kind: RecommendationKind::CascadeTesting,
+            priority: Priority::High,
+            text: format!(
+                "Offer testing for the familial {} variant to blood relatives (cascade testing).",
+                carried.join("/")
+            ),
+        });
+    }
+    if female
+        && models
+            .tc_lifetime_risk
+            .is_some_and(|r| r >= MRI_LIFETIME_RISK_THRESHOLD)
+    {
+        out.push(Recommendation {
+            kind: RecommendationKind::MriScreening,
+            priority: Priority::Medium,
+            text: "Lifetime risk >= 20 %: annual breast MRI from age 30 (or 10 years before the youngest affected relative).".to_owned(),
+        });
+    }
+    let gail_high = models
+        .gail_five_year_risk
+        .is_some_and(|r| r >= CHEMOPREVENTION_GAIL_FIVE_YEAR);
+    let lesion = p.hyperplasia == Some(Hyperplasia::Atypical) || p.lcis == Some(true);
+    let no_breast_cancer = !p
+        .cancers
+        .iter()
+        .any(|c| c.cancer_type == super::profile::CancerType::Breast);
+    if female && p.age.is_some_and(|a| a >= 35) && no_breast_cancer && (gail_high || lesion) {
+        let why = if gail_high {
+            format!("Gail 5-year risk >= {CHEMOPREVENTION_GAIL_FIVE_YEAR} %")
+        } else {
+            "Atypical hyperplasia or LCIS".to_owned()
+        };
+        out.push(Recommendation {
+            kind: RecommendationKind::RiskReducingMedication,
+            priority: Priority::Medium,
+            text: format!("{why}: discuss risk-reducing medication (tamoxifen, raloxifene or an aromatase inhibitor)."),
+        });
+    }
+    if nccn.outcome != NccnOutcome::Indicated && !nccn.warnings.is_empty() {
+        out.push(Recommendation {
+            kind: RecommendationKind::ClinicianReview,
+            priority: Priority::Low,
+            text: "Some inputs are unknown and could change the result: a clinician should review the warnings.".to_owned(),
+        });
+    }
+    if out.is_empty() {
+        out.push(Recommendation {
+            kind: RecommendationKind::RoutineScreening,
+            priority: Priority::Low,
+            text: "No elevated-risk criteria met: follow population screening for your age."
+                .to_owned(),
+        });
+    }
+    out.sort_by_key(|r| std::cmp::Reverse(r.priority));
+    out
+}
+
 /// Truncates a timestamp to whole seconds in UTC, as `assessed_at` carries it.
 pub fn to_assessed_at(t: OffsetDateTime) -> OffsetDateTime {
     let utc = t.to_offset(time::UtcOffset::UTC);

@@ -97,3 +97,143 @@ fn unknown_vocabulary_is_rejected() {
     v["nccn"]["outcome"] = json!("maybe");
     assert!(serde_json::from_value::<Assessment>(v).is_err());
 }
+
+// ---- recommendations ----
+
+use crate::clinical::nccn::evaluate;
+use crate::clinical::profile::RiskProfile;
+
+fn profile(v: Value) -> RiskProfile {
+    RiskProfile::from_json_value(&v).expect("fixture parses")
+}
+
+fn recs(v: Value, models: &ModelNumbers) -> Vec<Recommendation> {
+    let p = profile(v);
+    let n = evaluate(&p, Some(0.0));
+    build_recommendations(&p, &n, models)
+}
+
+fn kinds(r: &[Recommendation]) -> Vec<RecommendationKind> {
+    r.iter().map(|x| x.kind).collect()
+}
+
+#[test]
+fn counselling_when_nccn_indicated_with_contract_text() {
+    let r = recs(
+        json!({"proband": {"sex": "female", "age": 40, "ashkenazi_jewish": false,
+               "cancers": [{"type": "breast", "age_at_diagnosis": 39, "triple_negative": false}]}}),
+        &ModelNumbers::default(),
+    );
+    assert_eq!(r[0].kind, RecommendationKind::GeneticCounseling);
+    assert_eq!(r[0].priority, Priority::High);
+    assert_eq!(
+        r[0].text,
+        "Refer for genetic counselling and testing (NCCN criteria met)."
+    );
+}
+
+#[test]
+fn mri_at_20_percent_lifetime_risk_for_women_only() {
+    let woman = json!({"proband": {"sex": "female", "age": 40}});
+    let at = ModelNumbers {
+        tc_lifetime_risk: Some(20.0),
+        ..ModelNumbers::default()
+    };
+    let below = ModelNumbers {
+        tc_lifetime_risk: Some(19.9),
+        ..ModelNumbers::default()
+    };
+    let r = recs(woman.clone(), &at);
+    let mri = r
+        .iter()
+        .find(|x| x.kind == RecommendationKind::MriScreening)
+        .expect("MRI");
+    assert_eq!(
+        mri.text,
+        "Lifetime risk >= 20 %: annual breast MRI from age 30 (or 10 years before the youngest affected relative)."
+    );
+    assert!(!kinds(&recs(woman, &below)).contains(&RecommendationKind::MriScreening));
+    assert!(
+        !kinds(&recs(json!({"proband": {"sex": "male", "age": 40}}), &at))
+            .contains(&RecommendationKind::MriScreening)
+    );
+}
+
+#[test]
+fn risk_reducing_medication_from_gail_or_atypia() {
+    let high = ModelNumbers {
+        gail_five_year_risk: Some(1.7),
+        ..ModelNumbers::default()
+    };
+    let low = ModelNumbers {
+        gail_five_year_risk: Some(1.5),
+        ..ModelNumbers::default()
+    };
+    let w = json!({"proband": {"sex": "female", "age": 50}});
+    assert!(kinds(&recs(w.clone(), &high)).contains(&RecommendationKind::RiskReducingMedication));
+    assert!(!kinds(&recs(w, &low)).contains(&RecommendationKind::RiskReducingMedication));
+    let atypia = json!({"proband": {"sex": "female", "age": 50, "breast_biopsies": 1, "hyperplasia": "atypical"}});
+    assert!(kinds(&recs(atypia, &low)).contains(&RecommendationKind::RiskReducingMedication));
+    let young = json!({"proband": {"sex": "female", "age": 30}});
+    assert!(!kinds(&recs(young, &high)).contains(&RecommendationKind::RiskReducingMedication));
+}
+
+#[test]
+fn cascade_testing_for_a_carrier() {
+    let v = json!({"proband": {"sex": "female", "age": 40, "genetic_tests": [{"gene": "brca1", "result": "pathogenic"}]}});
+    let r = recs(v, &ModelNumbers::default());
+    let c = r
+        .iter()
+        .find(|x| x.kind == RecommendationKind::CascadeTesting)
+        .expect("cascade");
+    assert!(c.text.contains("BRCA1"));
+}
+
+#[test]
+fn manchester_referral_when_nccn_not_met() {
+    let v = json!({"proband": {"sex": "female", "age": 40, "ashkenazi_jewish": false}});
+    let m = ModelNumbers {
+        manchester: Some((16, true)),
+        ..ModelNumbers::default()
+    };
+    let r = recs(v.clone(), &m);
+    assert_eq!(r[0].kind, RecommendationKind::GeneticCounseling);
+    assert_eq!(r[0].priority, Priority::Medium);
+    let r = recs(
+        v,
+        &ModelNumbers {
+            manchester: Some((10, false)),
+            ..ModelNumbers::default()
+        },
+    );
+    assert!(!kinds(&r).contains(&RecommendationKind::GeneticCounseling));
+}
+
+#[test]
+fn routine_screening_when_nothing_applies_and_review_when_unknowns() {
+    let r = recs(
+        json!({"proband": {"sex": "female", "age": 40, "ashkenazi_jewish": false}}),
+        &ModelNumbers::default(),
+    );
+    assert_eq!(kinds(&r), vec![RecommendationKind::RoutineScreening]);
+    let r = recs(
+        json!({"proband": {"sex": "female", "age": 40}, "relatives": [{"relation": "sister", "cancers": [{"type": "breast"}]}]}),
+        &ModelNumbers::default(),
+    );
+    assert!(kinds(&r).contains(&RecommendationKind::ClinicianReview));
+}
+
+#[test]
+fn recommendations_sorted_by_priority() {
+    let v = json!({"proband": {"sex": "female", "age": 50, "breast_biopsies": 1, "hyperplasia": "atypical",
+                   "genetic_tests": [{"gene": "BRCA2", "result": "pathogenic"}]}});
+    let r = recs(
+        v,
+        &ModelNumbers {
+            tc_lifetime_risk: Some(30.0),
+            ..ModelNumbers::default()
+        },
+    );
+    assert!(r.windows(2).all(|w| w[0].priority >= w[1].priority));
+    assert!(r.len() >= 3);
+}
