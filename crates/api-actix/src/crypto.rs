@@ -204,7 +204,8 @@ mod tests {
         }
         // A flipped payload byte: invalid.
         let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
-        parts[1].replace_range(0..1, if parts[1].starts_with('e') { "f" } else { "e" });
+        let first = if parts[1].starts_with('e') { "f" } else { "e" };
+        parts[1].replace_range(0..1, first);
         assert_eq!(codec.verify(&parts.join(".")), Err(TokenError::Invalid));
     }
 
@@ -221,7 +222,13 @@ mod tests {
         // alg swapped to HS512 but signed with the same secret.
         let mut h = Header::new(Algorithm::HS512);
         h.typ = Some("JWT".into());
-        let raw: serde_json::Value = jsonwebtoken::insecure_decode_claims(&good).unwrap();
+        let c = claims(600);
+        let raw = serde_json::json!({
+            "sub": c.sub.to_string(), "id": c.sub.to_string(), "email": c.email, "role": "admin",
+            "account_id": null, "access_type": "full", "iat": c.iat, "exp": c.exp, "jti": c.jti,
+            "iss": "genascope", "aud": "genascope-api",
+        });
+        assert!(codec.verify(&jsonwebtoken::encode(&Header::new(Algorithm::HS256), &raw, &EncodingKey::from_secret(SECRET)).unwrap()).is_ok());
         let swapped = jsonwebtoken::encode(&h, &raw, &EncodingKey::from_secret(SECRET)).unwrap();
         assert_eq!(codec.verify(&swapped), Err(TokenError::Invalid));
     }
