@@ -21,9 +21,16 @@ impl Auth {
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 impl FromRequest for Auth {
@@ -36,13 +43,17 @@ impl FromRequest for Auth {
         let has_header = req.headers().contains_key(header::AUTHORIZATION);
         Box::pin(async move {
             let Some(state) = state else {
-                return Err(ApiError(genascope_domain::common::DomainError::Unexpected("application state missing".into())));
+                return Err(ApiError(genascope_domain::common::DomainError::Unexpected(
+                    "application state missing".into(),
+                )));
             };
             match token {
                 Some(t) if !t.is_empty() => Ok(Auth(state.identity.authenticate(&t).await?)),
-                _ if has_header => Err(ApiError(genascope_domain::common::DomainError::Unauthorized(
-                    "Could not validate credentials",
-                ))),
+                _ if has_header => Err(ApiError(
+                    genascope_domain::common::DomainError::Unauthorized(
+                        "Could not validate credentials",
+                    ),
+                )),
                 _ => Err(ApiError::not_authenticated()),
             }
         })

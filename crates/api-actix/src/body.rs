@@ -43,7 +43,11 @@ impl Body {
             Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
             Value::Number(n) => Some(n.to_string()),
             _ => {
-                errors.push(FieldError::body(keys[0], "must be a string", "type_error.str"));
+                errors.push(FieldError::body(
+                    keys[0],
+                    "must be a string",
+                    "type_error.str",
+                ));
                 None
             }
         }
@@ -58,7 +62,11 @@ impl Body {
             Some(Value::String(s)) => Patch::Set(s.trim().to_owned()),
             Some(Value::Number(n)) => Patch::Set(n.to_string()),
             Some(_) => {
-                errors.push(FieldError::body(keys[0], "must be a string", "type_error.str"));
+                errors.push(FieldError::body(
+                    keys[0],
+                    "must be a string",
+                    "type_error.str",
+                ));
                 Patch::Keep
             }
         }
@@ -73,7 +81,11 @@ impl Body {
             v => lenient_bool(v),
         };
         if parsed.is_none() {
-            errors.push(FieldError::body(key, "value could not be parsed to a boolean", "type_error.bool"));
+            errors.push(FieldError::body(
+                key,
+                "value could not be parsed to a boolean",
+                "type_error.bool",
+            ));
         }
         parsed
     }
@@ -86,7 +98,11 @@ impl Body {
             Some(v) => match lenient_bool(v) {
                 Some(b) => Patch::Set(b),
                 None => {
-                    errors.push(FieldError::body(key, "value could not be parsed to a boolean", "type_error.bool"));
+                    errors.push(FieldError::body(
+                        key,
+                        "value could not be parsed to a boolean",
+                        "type_error.bool",
+                    ));
                     Patch::Keep
                 }
             },
@@ -95,7 +111,12 @@ impl Body {
 
     /// A uuid-typed reference for a create: a malformed one is reported as not found by the
     /// caller (`what`), since ids that don't parse can't exist.
-    pub fn id<T>(&self, errors: &mut Vec<FieldError>, key: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>, ApiError>
+    pub fn id<T>(
+        &self,
+        errors: &mut Vec<FieldError>,
+        key: &str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, ApiError>
     where
         T: Copy,
     {
@@ -106,7 +127,12 @@ impl Body {
     }
 
     /// A uuid reference for an update.
-    pub fn patch_id<T>(&self, errors: &mut Vec<FieldError>, key: &str, parse: fn(&str) -> Option<T>) -> Result<Patch<T>, ApiError> {
+    pub fn patch_id<T>(
+        &self,
+        errors: &mut Vec<FieldError>,
+        key: &str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<Patch<T>, ApiError> {
         Ok(match self.patch_string(errors, &[key]) {
             Patch::Keep => Patch::Keep,
             Patch::Clear => Patch::Clear,
@@ -183,12 +209,23 @@ impl Query {
     #[must_use]
     pub fn get(&self, keys: &[&str]) -> Option<String> {
         keys.iter().find_map(|k| {
-            self.0.iter().find(|(qk, _)| qk == k).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty())
+            self.0
+                .iter()
+                .find(|(qk, _)| qk == k)
+                .map(|(_, v)| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
         })
     }
 
     /// An integer in `min..=max`, defaulting to `default`; out of range is 422, not clamped.
-    pub fn int(&self, errors: &mut Vec<FieldError>, keys: &[&str], min: u32, max: u32, default: u32) -> u32 {
+    pub fn int(
+        &self,
+        errors: &mut Vec<FieldError>,
+        keys: &[&str],
+        min: u32,
+        max: u32,
+        default: u32,
+    ) -> u32 {
         match self.get(keys) {
             None => default,
             Some(v) => match v.parse::<u32>() {
@@ -210,7 +247,11 @@ impl Query {
         let v = self.get(&[key])?;
         let b = lenient_bool(&Value::String(v));
         if b.is_none() {
-            errors.push(FieldError::query(key, "value could not be parsed to a boolean", "type_error.bool"));
+            errors.push(FieldError::query(
+                key,
+                "value could not be parsed to a boolean",
+                "type_error.bool",
+            ));
         }
         b
     }
@@ -224,7 +265,10 @@ fn decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(b) => {
                         out.push(b);
                         i += 2;
@@ -241,7 +285,11 @@ fn decode(s: &str) -> String {
 
 /// Turn collected field errors into a 422, or pass.
 pub fn check(errors: Vec<FieldError>) -> Result<(), ApiError> {
-    if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
 }
 
 #[cfg(test)]
@@ -256,9 +304,15 @@ mod tests {
         assert_eq!(q.get(&["x y"]).as_deref(), Some("a b"));
         let mut errs = Vec::new();
         assert_eq!(q.int(&mut errs, &["limit"], 1, 100, 100), 5);
-        assert_eq!(Query::parse("limit=0").int(&mut errs, &["limit"], 1, 100, 100), 100);
+        assert_eq!(
+            Query::parse("limit=0").int(&mut errs, &["limit"], 1, 100, 100),
+            100
+        );
         assert_eq!(errs.len(), 1);
-        assert_eq!(Query::parse("a=%zz%4").get(&["a"]).as_deref(), Some("%zz%4"));
+        assert_eq!(
+            Query::parse("a=%zz%4").get(&["a"]).as_deref(),
+            Some("%zz%4")
+        );
     }
 
     #[test]

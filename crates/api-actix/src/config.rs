@@ -112,7 +112,9 @@ pub enum ConfigError {
 pub const MIN_SECRET_BYTES: usize = 32;
 
 fn var(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
-    lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    lookup(name)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 fn parse<T: std::str::FromStr>(
@@ -122,14 +124,17 @@ fn parse<T: std::str::FromStr>(
 ) -> Result<T, ConfigError> {
     match var(lookup, name) {
         None => Ok(default),
-        Some(v) => v.parse().map_err(|_| ConfigError::Malformed(name, format!("{v:?} is not a valid value"))),
+        Some(v) => v
+            .parse()
+            .map_err(|_| ConfigError::Malformed(name, format!("{v:?} is not a valid value"))),
     }
 }
 
 impl Config {
     /// Read the process environment (and `.env` in development).
     pub fn from_env() -> Result<Self, ConfigError> {
-        let production = std::env::var("APP_ENV").is_ok_and(|v| v.trim().eq_ignore_ascii_case("production"));
+        let production =
+            std::env::var("APP_ENV").is_ok_and(|v| v.trim().eq_ignore_ascii_case("production"));
         if !production {
             // .env is a development convenience only.
             let _ = dotenvy::dotenv();
@@ -139,11 +144,17 @@ impl Config {
 
     /// Build from any variable source (tests pass a map).
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let env = match var(lookup, "APP_ENV").map(|v| v.to_ascii_lowercase()).as_deref() {
+        let env = match var(lookup, "APP_ENV")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
             None | Some("development" | "dev") => AppEnv::Development,
             Some("production" | "prod") => AppEnv::Production,
             Some(other) => {
-                return Err(ConfigError::Malformed("APP_ENV", format!("{other:?}: use development or production")));
+                return Err(ConfigError::Malformed(
+                    "APP_ENV",
+                    format!("{other:?}: use development or production"),
+                ));
             }
         };
         let prod = env == AppEnv::Production;
@@ -156,7 +167,10 @@ impl Config {
         if let Some(alg) = var(lookup, "JWT_ALGORITHM")
             && !alg.eq_ignore_ascii_case("HS256")
         {
-            return Err(ConfigError::Malformed("JWT_ALGORITHM", format!("{alg:?}: only HS256 is supported")));
+            return Err(ConfigError::Malformed(
+                "JWT_ALGORITHM",
+                format!("{alg:?}: only HS256 is supported"),
+            ));
         }
         let jwt_secret = match var(lookup, "JWT_SECRET") {
             Some(s) if s.len() >= MIN_SECRET_BYTES => SecretString::from(s),
@@ -166,12 +180,20 @@ impl Config {
                     format!("must be at least {MIN_SECRET_BYTES} bytes"),
                 ));
             }
-            None if prod => return Err(ConfigError::Missing("JWT_SECRET", " in production (at least 32 bytes)")),
+            None if prod => {
+                return Err(ConfigError::Missing(
+                    "JWT_SECRET",
+                    " in production (at least 32 bytes)",
+                ));
+            }
             None => dev_secret(&data_dir)?,
         };
         let jwt_expire_minutes: i64 = parse(lookup, "JWT_EXPIRE_MINUTES", 60)?;
         if !(1..=24 * 60).contains(&jwt_expire_minutes) {
-            return Err(ConfigError::Malformed("JWT_EXPIRE_MINUTES", "must be between 1 and 1440".into()));
+            return Err(ConfigError::Malformed(
+                "JWT_EXPIRE_MINUTES",
+                "must be between 1 and 1440".into(),
+            ));
         }
         let smtp = match var(lookup, "SMTP_HOST") {
             None => None,
@@ -182,13 +204,19 @@ impl Config {
                 password: var(lookup, "SMTP_PASSWORD").map(SecretString::from),
             }),
         };
-        let mail_backend = match var(lookup, "MAIL_BACKEND").map(|v| v.to_ascii_lowercase()).as_deref() {
+        let mail_backend = match var(lookup, "MAIL_BACKEND")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
             Some("outbox") => MailBackend::Outbox,
             Some("smtp") => MailBackend::Smtp,
             Some("ses") => MailBackend::Ses,
             Some("disabled" | "none") => MailBackend::Disabled,
             Some(other) => {
-                return Err(ConfigError::Malformed("MAIL_BACKEND", format!("{other:?}: use outbox, smtp, ses or disabled")));
+                return Err(ConfigError::Malformed(
+                    "MAIL_BACKEND",
+                    format!("{other:?}: use outbox, smtp, ses or disabled"),
+                ));
             }
             None if smtp.is_some() => MailBackend::Smtp,
             None if prod => MailBackend::Disabled,
@@ -201,7 +229,12 @@ impl Config {
         let json_logs = match log_format.as_deref() {
             Some("json") => true,
             Some("pretty" | "text") => false,
-            Some(other) => return Err(ConfigError::Malformed("LOG_FORMAT", format!("{other:?}: use json or pretty"))),
+            Some(other) => {
+                return Err(ConfigError::Malformed(
+                    "LOG_FORMAT",
+                    format!("{other:?}: use json or pretty"),
+                ));
+            }
             None => prod,
         };
         Ok(Self {
@@ -214,9 +247,11 @@ impl Config {
             jwt_expire_minutes,
             jwt_issuer: var(lookup, "JWT_ISSUER").unwrap_or_else(|| "genascope".into()),
             jwt_audience: var(lookup, "JWT_AUDIENCE").unwrap_or_else(|| "genascope-api".into()),
-            frontend_base_url: var(lookup, "FRONTEND_BASE_URL").unwrap_or_else(|| "http://localhost:5173".into()),
+            frontend_base_url: var(lookup, "FRONTEND_BASE_URL")
+                .unwrap_or_else(|| "http://localhost:5173".into()),
             mail_backend,
-            from_email: var(lookup, "FROM_EMAIL").unwrap_or_else(|| "no-reply@genascope.local".into()),
+            from_email: var(lookup, "FROM_EMAIL")
+                .unwrap_or_else(|| "no-reply@genascope.local".into()),
             smtp,
             aws: AwsConfig {
                 region: var(lookup, "AWS_DEFAULT_REGION"),
@@ -239,7 +274,10 @@ impl Config {
 /// The development JWT secret: generated once into the data folder (mode 0600) and reused.
 fn dev_secret(data_dir: &std::path::Path) -> Result<SecretString, ConfigError> {
     let path = data_dir.join("jwt-secret");
-    let io = |source| ConfigError::Io { path: path.display().to_string(), source };
+    let io = |source| ConfigError::Io {
+        path: path.display().to_string(),
+        source,
+    };
     if let Ok(s) = std::fs::read_to_string(&path) {
         let s = s.trim().to_owned();
         if s.len() >= MIN_SECRET_BYTES {
@@ -272,19 +310,28 @@ mod tests {
     use std::collections::HashMap;
 
     fn cfg(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_lookup(&|k| map.get(k).cloned())
     }
 
     #[test]
     fn production_refuses_missing_or_weak_secret_and_missing_database() {
         let db = ("DATABASE_URL", "postgres://x@127.0.0.1/db");
-        let err = cfg(&[("APP_ENV", "production"), db]).unwrap_err().to_string();
+        let err = cfg(&[("APP_ENV", "production"), db])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("JWT_SECRET"), "{err}");
-        let err = cfg(&[("APP_ENV", "production"), db, ("JWT_SECRET", "short")]).unwrap_err().to_string();
+        let err = cfg(&[("APP_ENV", "production"), db, ("JWT_SECRET", "short")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("JWT_SECRET") && err.contains("32"), "{err}");
         let secret = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
-        let err = cfg(&[("APP_ENV", "production"), secret]).unwrap_err().to_string();
+        let err = cfg(&[("APP_ENV", "production"), secret])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("DATABASE_URL"), "{err}");
         let ok = cfg(&[("APP_ENV", "production"), secret, db]).unwrap();
         assert!(ok.json_logs);
@@ -295,7 +342,12 @@ mod tests {
     fn malformed_values_name_the_variable() {
         let dir = std::env::temp_dir().join(format!("genascope-cfg-{}", uuid::Uuid::new_v4()));
         let d = dir.to_string_lossy().into_owned();
-        for (k, v) in [("PORT", "eighty"), ("JWT_ALGORITHM", "none"), ("APP_ENV", "staging"), ("JWT_EXPIRE_MINUTES", "0")] {
+        for (k, v) in [
+            ("PORT", "eighty"),
+            ("JWT_ALGORITHM", "none"),
+            ("APP_ENV", "staging"),
+            ("JWT_EXPIRE_MINUTES", "0"),
+        ] {
             let err = cfg(&[("DATA_DIR", &d), (k, v)]).unwrap_err().to_string();
             assert!(err.contains(k), "{k}: {err}");
         }

@@ -69,16 +69,19 @@ impl TokenCodec for JwtCodec {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
         };
-        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &body, &self.encoding)?)
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &body,
+            &self.encoding,
+        )?)
     }
 
     fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
-        let data = jsonwebtoken::decode::<JwtClaims>(token, &self.decoding, &self.validation).map_err(|e| {
-            match e.kind() {
+        let data = jsonwebtoken::decode::<JwtClaims>(token, &self.decoding, &self.validation)
+            .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
-            }
-        })?;
+            })?;
         let c = data.claims;
         if c.access_type != "full" {
             return Err(TokenError::Invalid);
@@ -101,8 +104,11 @@ pub struct Argon2Hasher;
 
 fn verify_blocking(password: &str, hash: &str) -> bool {
     use argon2::password_hash::{PasswordVerifier, phc::PasswordHash};
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A valid argon2id hash of a random string, verified against when the email is unknown so that
@@ -135,7 +141,9 @@ impl CredentialHasher for Argon2Hasher {
 
     async fn verify_password(&self, password: &Password, hash: &str) -> bool {
         let (pw, hash) = (password.expose().to_owned(), hash.to_owned());
-        tokio::task::spawn_blocking(move || verify_blocking(&pw, &hash)).await.unwrap_or(false)
+        tokio::task::spawn_blocking(move || verify_blocking(&pw, &hash))
+            .await
+            .unwrap_or(false)
     }
 
     async fn dummy_verify(&self, password: &Password) {
@@ -196,7 +204,11 @@ mod tests {
         assert_eq!(codec.verify(&token).unwrap(), c);
         // Another secret, issuer or audience: invalid.
         for other in [
-            JwtCodec::new(b"another-secret-another-secret-123", "genascope", "genascope-api"),
+            JwtCodec::new(
+                b"another-secret-another-secret-123",
+                "genascope",
+                "genascope-api",
+            ),
             JwtCodec::new(SECRET, "someone-else", "genascope-api"),
             JwtCodec::new(SECRET, "genascope", "other-api"),
         ] {
@@ -218,7 +230,10 @@ mod tests {
         let good = codec.issue(&claims(600)).unwrap();
         let payload = good.split('.').nth(1).unwrap();
         let header = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0"; // {"alg":"none","typ":"JWT"}
-        assert_eq!(codec.verify(&format!("{header}.{payload}.")), Err(TokenError::Invalid));
+        assert_eq!(
+            codec.verify(&format!("{header}.{payload}.")),
+            Err(TokenError::Invalid)
+        );
         // alg swapped to HS512 but signed with the same secret.
         let mut h = Header::new(Algorithm::HS512);
         h.typ = Some("JWT".into());
@@ -228,7 +243,18 @@ mod tests {
             "account_id": null, "access_type": "full", "iat": c.iat, "exp": c.exp, "jti": c.jti,
             "iss": "genascope", "aud": "genascope-api",
         });
-        assert!(codec.verify(&jsonwebtoken::encode(&Header::new(Algorithm::HS256), &raw, &EncodingKey::from_secret(SECRET)).unwrap()).is_ok());
+        assert!(
+            codec
+                .verify(
+                    &jsonwebtoken::encode(
+                        &Header::new(Algorithm::HS256),
+                        &raw,
+                        &EncodingKey::from_secret(SECRET)
+                    )
+                    .unwrap()
+                )
+                .is_ok()
+        );
         let swapped = jsonwebtoken::encode(&h, &raw, &EncodingKey::from_secret(SECRET)).unwrap();
         assert_eq!(codec.verify(&swapped), Err(TokenError::Invalid));
     }
@@ -236,11 +262,26 @@ mod tests {
     #[tokio::test]
     async fn argon2_hashes_and_verifies() {
         let h = Argon2Hasher;
-        let hash = h.hash_password(&Password::new("correct horse".into())).await.unwrap();
+        let hash = h
+            .hash_password(&Password::new("correct horse".into()))
+            .await
+            .unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(h.verify_password(&Password::new("correct horse".into()), &hash).await);
-        assert!(!h.verify_password(&Password::new("wrong horse".into()), &hash).await);
-        assert!(!h.verify_password(&Password::new("x".into()), "not a hash").await);
-        assert_eq!(h.digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert!(
+            h.verify_password(&Password::new("correct horse".into()), &hash)
+                .await
+        );
+        assert!(
+            !h.verify_password(&Password::new("wrong horse".into()), &hash)
+                .await
+        );
+        assert!(
+            !h.verify_password(&Password::new("x".into()), "not a hash")
+                .await
+        );
+        assert_eq!(
+            h.digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

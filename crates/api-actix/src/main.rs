@@ -5,13 +5,17 @@ use clap::{Parser, Subcommand};
 use genascope_api::config::Config;
 use genascope_api::startup::{Application, build_services};
 use genascope_domain::common::{DomainError, UserId};
-use genascope_domain::identity::policy::{AccessType, Principal};
 use genascope_domain::identity::model::Role;
+use genascope_domain::identity::policy::{AccessType, Principal};
 use genascope_domain::identity::service::{CreateAccount, CreateUser};
 use genascope_domain::patients::service::PatientInput;
 
 #[derive(Parser)]
-#[command(name = "genascope", version, about = "Hereditary cancer risk screening backend")]
+#[command(
+    name = "genascope",
+    version,
+    about = "Hereditary cancer risk screening backend"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -40,7 +44,11 @@ fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     if json {
-        tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_env_filter(filter)
+            .init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
@@ -60,7 +68,11 @@ fn operator() -> Principal {
 
 fn describe(e: &DomainError) -> String {
     match e {
-        DomainError::Validation(errors) => errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+        DomainError::Validation(errors) => errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     }
 }
@@ -69,9 +81,13 @@ fn read_password() -> anyhow::Result<String> {
     if let Ok(pw) = std::env::var("GENASCOPE_ADMIN_PASSWORD") {
         return Ok(pw);
     }
-    eprint!("Password for the new super admin (input is visible; set GENASCOPE_ADMIN_PASSWORD to avoid the prompt): ");
+    eprint!(
+        "Password for the new super admin (input is visible; set GENASCOPE_ADMIN_PASSWORD to avoid the prompt): "
+    );
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).context("reading the password")?;
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
@@ -83,7 +99,8 @@ async fn seed_demo(config: &Config) -> anyhow::Result<()> {
     let services = build_services(config).await?;
     let (identity, patients) = (&services.state.identity, &services.state.patients);
     let op = operator();
-    let password = std::env::var("GENASCOPE_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password-2026".into());
+    let password =
+        std::env::var("GENASCOPE_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password-2026".into());
     let created = identity
         .create_account(
             &op,
@@ -106,8 +123,16 @@ async fn seed_demo(config: &Config) -> anyhow::Result<()> {
         Err(e) => anyhow::bail!("could not create the demo account: {}", describe(&e)),
     };
     let staff = [
-        ("clinician1@demo.genascope.test", "Casey Clinician", "clinician"),
-        ("physician1@demo.genascope.test", "Pat Physician", "physician"),
+        (
+            "clinician1@demo.genascope.test",
+            "Casey Clinician",
+            "clinician",
+        ),
+        (
+            "physician1@demo.genascope.test",
+            "Pat Physician",
+            "physician",
+        ),
         ("labtech@demo.genascope.test", "Lee Labtech", "lab_tech"),
     ];
     let mut providers = Vec::new();
@@ -130,26 +155,65 @@ async fn seed_demo(config: &Config) -> anyhow::Result<()> {
             providers.push(user.id);
         }
     }
-    let first = ["Ada", "Grace", "Rosalind", "Marie", "Barbara", "Dorothy", "Lise", "Katherine", "Emmy", "Chien-Shiung"];
-    let last = ["Lovelace", "Hopper", "Franklin", "Curie", "McClintock", "Hodgkin", "Meitner", "Johnson", "Noether", "Wu"];
+    let first = [
+        "Ada",
+        "Grace",
+        "Rosalind",
+        "Marie",
+        "Barbara",
+        "Dorothy",
+        "Lise",
+        "Katherine",
+        "Emmy",
+        "Chien-Shiung",
+    ];
+    let last = [
+        "Lovelace",
+        "Hopper",
+        "Franklin",
+        "Curie",
+        "McClintock",
+        "Hodgkin",
+        "Meitner",
+        "Johnson",
+        "Noether",
+        "Wu",
+    ];
     for i in 0..20usize {
         let input = PatientInput {
             first_name: Some(first[i % 10].into()),
-            last_name: Some(format!("{}{}", last[(i * 3) % 10], if i >= 10 { " II" } else { "" })),
+            last_name: Some(format!(
+                "{}{}",
+                last[(i * 3) % 10],
+                if i >= 10 { " II" } else { "" }
+            )),
             email: Some(format!("patient{:02}@demo.genascope.test", i + 1)),
-            date_of_birth: Some(format!("{}-{:02}-{:02}", 1950 + i * 2, 1 + i % 12, 1 + i % 28)),
+            date_of_birth: Some(format!(
+                "{}-{:02}-{:02}",
+                1950 + i * 2,
+                1 + i % 12,
+                1 + i % 28
+            )),
             external_id: Some(format!("DEMO-{:04}", i + 1)),
-            clinician_id: providers.get(i % providers.len().max(1)).map(ToString::to_string),
+            clinician_id: providers
+                .get(i % providers.len().max(1))
+                .map(ToString::to_string),
             ..PatientInput::default()
         };
         patients
             .create(&op, Some(account.id), input)
             .await
-            .map_err(|e| anyhow::anyhow!("could not create demo patient {}: {}", i + 1, describe(&e)))?;
+            .map_err(|e| {
+                anyhow::anyhow!("could not create demo patient {}: {}", i + 1, describe(&e))
+            })?;
     }
     println!("Demo clinic created: {} ({})", account.name, account.id);
-    println!("Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test");
-    println!("with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added.");
+    println!(
+        "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
+    );
+    println!(
+        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added."
+    );
     Ok(())
 }
 
@@ -168,7 +232,9 @@ async fn main() -> anyhow::Result<()> {
             if let Some(dir) = &services.outbox_dir {
                 println!("  mail outbox:  {}", dir.display());
             }
-            println!("  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\"");
+            println!(
+                "  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\""
+            );
             app.run_until_stopped().await?;
         }
         Command::Migrate => {
@@ -178,7 +244,12 @@ async fn main() -> anyhow::Result<()> {
         Command::CreateSuperAdmin { email, name } => {
             let services = build_services(&config).await?;
             let password = read_password()?;
-            match services.state.identity.create_super_admin(&email, &name, &password).await {
+            match services
+                .state
+                .identity
+                .create_super_admin(&email, &name, &password)
+                .await
+            {
                 Ok(user) => println!("Super admin {} created ({}).", user.email, user.id),
                 Err(e) => anyhow::bail!("could not create the super admin: {}", describe(&e)),
             }

@@ -31,7 +31,11 @@ impl OutboxMailer {
 impl Mailer for OutboxMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), BoxError> {
         let now = time::OffsetDateTime::now_utc();
-        let name = format!("{}-{}.json", now.unix_timestamp_nanos(), uuid::Uuid::new_v4());
+        let name = format!(
+            "{}-{}.json",
+            now.unix_timestamp_nanos(),
+            uuid::Uuid::new_v4()
+        );
         let body = serde_json::json!({
             "from": self.from, "to": email.to, "subject": email.subject,
             "text": email.text, "html": email.html,

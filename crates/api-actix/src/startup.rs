@@ -39,11 +39,16 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let (mailer, outbox_dir): (Arc<dyn Mailer>, _) = match config.mail_backend {
         MailBackend::Outbox => {
             let dir = config.data_dir.join("outbox");
-            (Arc::new(OutboxMailer::new(dir.clone(), config.from_email.clone())?), Some(dir))
+            (
+                Arc::new(OutboxMailer::new(dir.clone(), config.from_email.clone())?),
+                Some(dir),
+            )
         }
         MailBackend::Disabled => (Arc::new(DisabledMailer), None),
         MailBackend::Smtp | MailBackend::Ses => {
-            anyhow::bail!("MAIL_BACKEND smtp/ses is not available in this build yet; use outbox or disabled")
+            anyhow::bail!(
+                "MAIL_BACKEND smtp/ses is not available in this build yet; use outbox or disabled"
+            )
         }
     };
     let clock = Arc::new(SystemClock);
@@ -54,7 +59,11 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         patients: db.clone(),
         tokens: db.clone(),
         hasher: Arc::new(Argon2Hasher),
-        codec: Arc::new(JwtCodec::new(config.jwt_secret_bytes(), &config.jwt_issuer, &config.jwt_audience)),
+        codec: Arc::new(JwtCodec::new(
+            config.jwt_secret_bytes(),
+            &config.jwt_issuer,
+            &config.jwt_audience,
+        )),
         throttle: Arc::new(MemoryLoginThrottle::default()),
         mailer: mailer.clone(),
         clock: clock.clone(),
@@ -72,7 +81,13 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         crate::config::AppEnv::Production => "production",
     };
     Ok(Services {
-        state: AppState { identity, patients, db, environment, mail_kind: mailer.kind() },
+        state: AppState {
+            identity,
+            patients,
+            db,
+            environment,
+            mail_kind: mailer.kind(),
+        },
         outbox_dir,
     })
 }
@@ -120,7 +135,11 @@ async fn request_context(
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
     let path = req.path().to_owned();
     if path.len() > 1 && path.ends_with('/') && !keeps_slash(&path) {
@@ -139,12 +158,20 @@ async fn request_context(
     let started = std::time::Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
     let status = res.status().as_u16();
-    span.in_scope(|| tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "request"));
+    span.in_scope(|| {
+        tracing::info!(
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request"
+        )
+    });
     if let Ok(v) = HeaderValue::from_str(&request_id) {
-        res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), v);
     }
     if authenticated {
-        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(res)
 }
@@ -167,11 +194,16 @@ fn json_error<B: MessageBody + 'static>(
         405 => "Method Not Allowed".to_owned(),
         413 => "Payload too large".to_owned(),
         s if s >= 500 => "Internal server error".to_owned(),
-        _ => status.canonical_reason().unwrap_or("Request refused").to_owned(),
+        _ => status
+            .canonical_reason()
+            .unwrap_or("Request refused")
+            .to_owned(),
     };
     let (req, _) = res.into_parts();
     let new = HttpResponse::build(status).json(serde_json::json!({ "detail": detail }));
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, new).map_into_right_body::<B>()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new).map_into_right_body::<B>(),
+    ))
 }
 
 async fn not_found() -> HttpResponse {

@@ -22,7 +22,11 @@ pub struct ThrottleLimits {
 
 impl Default for ThrottleLimits {
     fn default() -> Self {
-        Self { per_email: 10, per_ip: 50, window: Duration::minutes(15) }
+        Self {
+            per_email: 10,
+            per_ip: 50,
+            window: Duration::minutes(15),
+        }
     }
 }
 
@@ -37,24 +41,37 @@ impl MemoryLoginThrottle {
     /// With custom limits.
     #[must_use]
     pub fn new(limits: ThrottleLimits) -> Self {
-        Self { limits, failures: Mutex::default() }
+        Self {
+            limits,
+            failures: Mutex::default(),
+        }
     }
 
     fn keys(email: &str, ip: Option<String>) -> [(String, bool); 2] {
-        [(format!("e:{email}"), true), (format!("i:{}", ip.unwrap_or_default()), false)]
+        [
+            (format!("e:{email}"), true),
+            (format!("i:{}", ip.unwrap_or_default()), false),
+        ]
     }
 }
 
 impl LoginThrottle for MemoryLoginThrottle {
     fn check(&self, email: &str, ip: Option<String>, now: Timestamp) -> Result<(), u64> {
         let has_ip = ip.is_some();
-        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut wait = 0u64;
         for (key, is_email) in Self::keys(email, ip) {
             if !is_email && !has_ip {
                 continue;
             }
-            let limit = if is_email { self.limits.per_email } else { self.limits.per_ip };
+            let limit = if is_email {
+                self.limits.per_email
+            } else {
+                self.limits.per_ip
+            };
             if let Some(q) = map.get_mut(&key) {
                 while q.front().is_some_and(|t| *t + self.limits.window <= now) {
                     q.pop_front();
@@ -72,7 +89,10 @@ impl LoginThrottle for MemoryLoginThrottle {
 
     fn record_failure(&self, email: &str, ip: Option<String>, now: Timestamp) {
         let has_ip = ip.is_some();
-        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Bound memory: forget stale keys once the map grows large.
         if map.len() > 100_000 {
             let window = self.limits.window;
@@ -86,7 +106,10 @@ impl LoginThrottle for MemoryLoginThrottle {
     }
 
     fn reset(&self, email: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.remove(&format!("e:{email}"));
     }
 }
@@ -103,9 +126,14 @@ mod tests {
             assert!(t.check("a@x.org", None, t0 + Duration::seconds(i)).is_ok());
             t.record_failure("a@x.org", None, t0 + Duration::seconds(i));
         }
-        let wait = t.check("a@x.org", None, t0 + Duration::seconds(10)).unwrap_err();
+        let wait = t
+            .check("a@x.org", None, t0 + Duration::seconds(10))
+            .unwrap_err();
         assert_eq!(wait, 15 * 60 - 10);
-        assert!(t.check("b@x.org", None, t0).is_ok(), "other emails unaffected");
+        assert!(
+            t.check("b@x.org", None, t0).is_ok(),
+            "other emails unaffected"
+        );
         assert!(t.check("a@x.org", None, t0 + Duration::minutes(15)).is_ok());
         t.reset("a@x.org");
         assert!(t.check("a@x.org", None, t0 + Duration::seconds(11)).is_ok());

@@ -201,7 +201,11 @@ impl MessageDto {
     /// 200 with a message and optional data.
     #[must_use]
     pub fn ok(message: &str, data: Option<serde_json::Value>) -> Self {
-        Self { message: message.into(), status_code: 200, data }
+        Self {
+            message: message.into(),
+            status_code: 200,
+            data,
+        }
     }
 }
 

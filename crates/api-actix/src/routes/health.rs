@@ -29,12 +29,14 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     if state.db.ping().await.is_ok() {
         HttpResponse::Ok().json(json!({"status": "ready"}))
     } else {
-        HttpResponse::ServiceUnavailable().json(json!({"detail": "Service not ready", "status": "not_ready"}))
+        HttpResponse::ServiceUnavailable()
+            .json(json!({"detail": "Service not ready", "status": "not_ready"}))
     }
 }
 
 /// The process is up; no dependency checks.
 #[utoipa::path(get, path = "/live", tag = "health", responses((status = 200)))]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "alive", "timestamp": ts(time::OffsetDateTime::now_utc())}))
+    HttpResponse::Ok()
+        .json(json!({"status": "alive", "timestamp": ts(time::OffsetDateTime::now_utc())}))
 }

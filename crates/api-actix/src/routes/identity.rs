@@ -30,14 +30,20 @@ fn is_form(req: &HttpRequest) -> bool {
     req.headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+        .is_some_and(|v| {
+            v.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
 }
 
 /// Login or refresh grant body: a form or JSON, read into one map.
 fn grant_body(req: &HttpRequest, bytes: &[u8]) -> Result<Body, ApiError> {
     if is_form(req) {
         let q = Query::parse(&String::from_utf8_lossy(bytes));
-        let map = q.0.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+        let map =
+            q.0.into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect();
         Ok(Body(map))
     } else {
         Body::parse(bytes)
@@ -48,7 +54,11 @@ fn grant_body(req: &HttpRequest, bytes: &[u8]) -> Result<Body, ApiError> {
 #[utoipa::path(post, path = "/api/auth/token", tag = "auth",
     request_body(content = Object, description = "Form or JSON: username (or email), password, grant_type"),
     responses((status = 200, body = TokenDto), (status = 401), (status = 400), (status = 422), (status = 429)))]
-pub async fn token(state: web::Data<AppState>, req: HttpRequest, bytes: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let body = grant_body(&req, &bytes)?;
     let mut errors = Vec::new();
     let grant = body.string(&mut errors, &["grant_type"]);
@@ -57,11 +67,17 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, bytes: web::Byt
         Some("refresh_token") => {
             let rt = body.string(&mut errors, &["refresh_token"]);
             let Some(rt) = rt else {
-                return Err(ApiError::validation(vec![FieldError::missing("refresh_token")]));
+                return Err(ApiError::validation(vec![FieldError::missing(
+                    "refresh_token",
+                )]));
             };
             return Ok(HttpResponse::Ok().json(TokenDto::from(state.identity.refresh(&rt).await?)));
         }
-        Some(_) => return Err(ApiError(DomainError::BadRequest("unsupported_grant_type".into()))),
+        Some(_) => {
+            return Err(ApiError(DomainError::BadRequest(
+                "unsupported_grant_type".into(),
+            )));
+        }
     }
     let username = body.string(&mut errors, &["username", "email"]);
     let password = match body.0.get("password") {
@@ -78,7 +94,10 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, bytes: web::Byt
     let (Some(u), Some(p)) = (username, password) else {
         return Err(ApiError::validation(vec![]));
     };
-    let pair = state.identity.login(&u, Password::new(p), client_ip(&req)).await?;
+    let pair = state
+        .identity
+        .login(&u, Password::new(p), client_ip(&req))
+        .await?;
     Ok(HttpResponse::Ok().json(TokenDto::from(pair)))
 }
 
@@ -86,24 +105,37 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, bytes: web::Byt
 #[utoipa::path(post, path = "/api/auth/refresh", tag = "auth",
     request_body(content = Object, description = "JSON {refresh_token} or form grant_type=refresh_token&refresh_token=…"),
     responses((status = 200, body = TokenDto), (status = 401)))]
-pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, bytes: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let body = grant_body(&req, &bytes)?;
     let mut errors = Vec::new();
     let Some(rt) = body.string(&mut errors, &["refresh_token"]) else {
-        return Err(ApiError::validation(vec![FieldError::missing("refresh_token")]));
+        return Err(ApiError::validation(vec![FieldError::missing(
+            "refresh_token",
+        )]));
     };
     Ok(HttpResponse::Ok().json(TokenDto::from(state.identity.refresh(&rt).await?)))
 }
 
 /// Revoke the given (or every) refresh token and deny this access token.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 200, body = MessageDto), (status = 401)))]
-pub async fn logout(state: web::Data<AppState>, auth: Auth, bytes: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    auth: Auth,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let rt = body.string(&mut errors, &["refresh_token"]);
     let all = body.boolean(&mut errors, "all_devices").unwrap_or(false);
     check(errors)?;
-    state.identity.logout(auth.principal(), rt.as_deref(), all).await?;
+    state
+        .identity
+        .logout(auth.principal(), rt.as_deref(), all)
+        .await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok("Successfully logged out", None)))
 }
 
@@ -131,7 +163,11 @@ pub async fn me(auth: Auth) -> ApiResult<HttpResponse> {
 /// Change one's own password; returns a fresh token pair.
 #[utoipa::path(post, path = "/api/auth/change-password", tag = "auth",
     responses((status = 200, body = TokenDto), (status = 400), (status = 422)))]
-pub async fn change_password(state: web::Data<AppState>, auth: Auth, bytes: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn change_password(
+    state: web::Data<AppState>,
+    auth: Auth,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let raw = |k: &str| match body.0.get(k) {
         Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
@@ -146,27 +182,45 @@ pub async fn change_password(state: web::Data<AppState>, auth: Auth, bytes: web:
         errors.push(FieldError::missing("new_password"));
     }
     check(errors)?;
-    let (Some(current), Some(new)) = (current, new) else { return Err(ApiError::validation(vec![])) };
-    let pair = state.identity.change_password(auth.principal(), &current, &new, raw("confirm_password").as_deref()).await?;
+    let (Some(current), Some(new)) = (current, new) else {
+        return Err(ApiError::validation(vec![]));
+    };
+    let pair = state
+        .identity
+        .change_password(
+            auth.principal(),
+            &current,
+            &new,
+            raw("confirm_password").as_deref(),
+        )
+        .await?;
     Ok(HttpResponse::Ok().json(TokenDto::from(pair)))
 }
 
 /// Ask for a password-reset email. Always the same answer.
 #[utoipa::path(post, path = "/api/auth/password-reset/request", tag = "auth", responses((status = 200), (status = 422)))]
-pub async fn reset_request(state: web::Data<AppState>, bytes: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn reset_request(
+    state: web::Data<AppState>,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let Some(email) = body.string(&mut errors, &["email"]) else {
         return Err(ApiError::validation(vec![FieldError::missing("email")]));
     };
     state.identity.request_password_reset(&email).await?;
-    Ok(HttpResponse::Ok().json(json!({"message": "If an account exists for this email, a reset link has been sent."})))
+    Ok(HttpResponse::Ok().json(
+        json!({"message": "If an account exists for this email, a reset link has been sent."}),
+    ))
 }
 
 /// Set a new password with a reset token.
 #[utoipa::path(post, path = "/api/auth/password-reset/confirm", tag = "auth",
     responses((status = 200, body = MessageDto), (status = 400), (status = 422)))]
-pub async fn reset_confirm(state: web::Data<AppState>, bytes: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn reset_confirm(
+    state: web::Data<AppState>,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let raw = |k: &str| match body.0.get(k) {
         Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
@@ -181,8 +235,13 @@ pub async fn reset_confirm(state: web::Data<AppState>, bytes: web::Bytes) -> Api
         errors.push(FieldError::missing("new_password"));
     }
     check(errors)?;
-    let (Some(token), Some(new)) = (token, new) else { return Err(ApiError::validation(vec![])) };
-    state.identity.confirm_password_reset(&token, &new, raw("confirm_password").as_deref()).await?;
+    let (Some(token), Some(new)) = (token, new) else {
+        return Err(ApiError::validation(vec![]));
+    };
+    state
+        .identity
+        .confirm_password_reset(&token, &new, raw("confirm_password").as_deref())
+        .await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok("Password has been reset", None)))
 }
 
@@ -192,7 +251,11 @@ pub async fn reset_confirm(state: web::Data<AppState>, bytes: web::Bytes) -> Api
 #[utoipa::path(post, path = "/api/admin/create_account", tag = "accounts",
     request_body(content = Object, description = "name, domain?, admin_email, admin_name, admin_password, admin_confirm_password?"),
     responses((status = 201, body = AccountDto), (status = 403), (status = 409), (status = 422)))]
-pub async fn create_account(state: web::Data<AppState>, auth: Auth, bytes: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn create_account(
+    state: web::Data<AppState>,
+    auth: Auth,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let raw = |k: &str| match body.0.get(k) {
@@ -216,18 +279,29 @@ pub async fn create_account(state: web::Data<AppState>, auth: Auth, bytes: web::
 
 /// List accounts (super_admin: all; admin: its own).
 #[utoipa::path(get, path = "/api/accounts", tag = "accounts", responses((status = 200, body = [AccountDto]), (status = 403)))]
-pub async fn list_accounts(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> ApiResult<HttpResponse> {
+pub async fn list_accounts(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
     let status = q.get(&["status"]).and_then(|s| {
         AccountStatus::parse(&s).or_else(|| {
-            errors.push(FieldError::query("status", "status must be active or inactive", "type_error.enum"));
+            errors.push(FieldError::query(
+                "status",
+                "status must be active or inactive",
+                "type_error.enum",
+            ));
             None
         })
     });
     check(errors)?;
-    let accounts = state.identity.list_accounts(auth.principal(), q.get(&["name"]), status, page).await?;
+    let accounts = state
+        .identity
+        .list_accounts(auth.principal(), q.get(&["name"]), status, page)
+        .await?;
     Ok(HttpResponse::Ok().json(accounts.iter().map(AccountDto::from).collect::<Vec<_>>()))
 }
 
@@ -241,8 +315,15 @@ fn path_user(raw: &str) -> Result<UserId, ApiError> {
 
 /// One account.
 #[utoipa::path(get, path = "/api/accounts/{id}", tag = "accounts", responses((status = 200, body = AccountDto), (status = 404)))]
-pub async fn get_account(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let account = state.identity.get_account(auth.principal(), path_account(&id)?).await?;
+pub async fn get_account(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let account = state
+        .identity
+        .get_account(auth.principal(), path_account(&id)?)
+        .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(&account)))
 }
 
@@ -263,65 +344,108 @@ pub async fn update_account(
         status: body.patch_string(&mut errors, &["status"]),
     };
     check(errors)?;
-    let account = state.identity.update_account(auth.principal(), id, patch).await?;
+    let account = state
+        .identity
+        .update_account(auth.principal(), id, patch)
+        .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(&account)))
 }
 
 /// Soft-delete an account.
 #[utoipa::path(delete, path = "/api/accounts/{id}", tag = "accounts", responses((status = 200, body = MessageDto), (status = 403), (status = 404)))]
-pub async fn delete_account(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete_account(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = path_account(&id)?;
     state.identity.delete_account(auth.principal(), id).await?;
-    Ok(HttpResponse::Ok().json(MessageDto::ok("Account successfully deleted", Some(json!({"account_id": id.to_string()})))))
+    Ok(HttpResponse::Ok().json(MessageDto::ok(
+        "Account successfully deleted",
+        Some(json!({"account_id": id.to_string()})),
+    )))
 }
 
 // ----- users -----
 
 fn user_filter(q: &Query, errors: &mut Vec<FieldError>) -> Result<UserFilter, ApiError> {
     let mut roles = Vec::new();
-    for r in q.get(&["role"]).unwrap_or_default().split(',').map(str::trim).filter(|r| !r.is_empty()) {
+    for r in q
+        .get(&["role"])
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
         match Role::parse(r) {
             Some(role) => roles.push(role),
-            None => errors.push(FieldError::query("role", format!("unknown role {r:?}"), "type_error.enum")),
+            None => errors.push(FieldError::query(
+                "role",
+                format!("unknown role {r:?}"),
+                "type_error.enum",
+            )),
         }
     }
-    let account_id = match q.get(&["account_id"]) {
-        None => None,
-        // An id that cannot exist matches nothing.
-        Some(s) => Some(AccountId::parse(&s).unwrap_or(AccountId(uuid::Uuid::nil()))),
-    };
-    Ok(UserFilter { account_id, roles, search: q.get(&["search"]), is_active: q.boolean(errors, "is_active") })
+    // An id that cannot exist matches nothing.
+    let account_id = q.get(&["account_id"]).map(|s| AccountId::parse(&s).unwrap_or(AccountId(uuid::Uuid::nil())));
+    Ok(UserFilter {
+        account_id,
+        roles,
+        search: q.get(&["search"]),
+        is_active: q.boolean(errors, "is_active"),
+    })
 }
 
 /// List users of the caller's account (super_admin: any, `account_id` filter).
 #[utoipa::path(get, path = "/api/users", tag = "users", responses((status = 200, body = [UserDto]), (status = 403)))]
-pub async fn list_users(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> ApiResult<HttpResponse> {
+pub async fn list_users(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
     let filter = user_filter(&q, &mut errors)?;
     check(errors)?;
-    let users = state.identity.list_users(auth.principal(), filter, page, false).await?;
+    let users = state
+        .identity
+        .list_users(auth.principal(), filter, page, false)
+        .await?;
     Ok(HttpResponse::Ok().json(users.iter().map(UserDto::from).collect::<Vec<_>>()))
 }
 
 /// Active clinicians, physicians and admins of the account.
 #[utoipa::path(get, path = "/api/clinicians", tag = "users", responses((status = 200, body = [UserDto]), (status = 403)))]
-pub async fn list_clinicians(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> ApiResult<HttpResponse> {
+pub async fn list_clinicians(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
     let mut filter = user_filter(&q, &mut errors)?;
     filter.roles.clear();
     check(errors)?;
-    let users = state.identity.list_users(auth.principal(), filter, page, true).await?;
+    let users = state
+        .identity
+        .list_users(auth.principal(), filter, page, true)
+        .await?;
     Ok(HttpResponse::Ok().json(users.iter().map(UserDto::from).collect::<Vec<_>>()))
 }
 
 /// One user.
 #[utoipa::path(get, path = "/api/users/{id}", tag = "users", responses((status = 200, body = UserDto), (status = 404)))]
-pub async fn get_user(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let user = state.identity.get_user(auth.principal(), path_user(&id)?).await?;
+pub async fn get_user(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let user = state
+        .identity
+        .get_user(auth.principal(), path_user(&id)?)
+        .await?;
     Ok(HttpResponse::Ok().json(UserDto::from(&user)))
 }
 
@@ -350,7 +474,11 @@ fn create_user_request(body: &Body) -> Result<CreateUser, ApiError> {
 
 /// Create a user (admin: own account; super_admin).
 #[utoipa::path(post, path = "/api/users", tag = "users", responses((status = 201, body = UserDto), (status = 403), (status = 404), (status = 409), (status = 422)))]
-pub async fn create_user(state: web::Data<AppState>, auth: Auth, bytes: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    auth: Auth,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let req = create_user_request(&Body::parse(&bytes)?)?;
     let user = state.identity.create_user(auth.principal(), req).await?;
     Ok(HttpResponse::Created().json(UserDto::from(&user)))
@@ -379,22 +507,42 @@ pub async fn update_user(
         account_id: body.patch_id(&mut errors, "account_id", AccountId::parse)?,
     };
     check(errors)?;
-    let user = state.identity.update_user(auth.principal(), id, patch).await?;
+    let user = state
+        .identity
+        .update_user(auth.principal(), id, patch)
+        .await?;
     Ok(HttpResponse::Ok().json(UserDto::from(&user)))
 }
 
 /// Soft-delete a user.
 #[utoipa::path(delete, path = "/api/users/{id}", tag = "users", responses((status = 200, body = MessageDto), (status = 403), (status = 404), (status = 409)))]
-pub async fn delete_user(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete_user(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = path_user(&id)?;
     state.identity.delete_user(auth.principal(), id).await?;
-    Ok(HttpResponse::Ok().json(MessageDto::ok("User successfully deleted", Some(json!({"user_id": id.to_string()})))))
+    Ok(HttpResponse::Ok().json(MessageDto::ok(
+        "User successfully deleted",
+        Some(json!({"user_id": id.to_string()})),
+    )))
 }
 
 /// Email a user a password-reset link.
 #[utoipa::path(post, path = "/api/users/{id}/password-reset", tag = "users", responses((status = 200, body = MessageDto), (status = 403), (status = 404)))]
-pub async fn send_user_reset(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn send_user_reset(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = path_user(&id)?;
-    state.identity.send_password_reset(auth.principal(), id).await?;
-    Ok(HttpResponse::Ok().json(MessageDto::ok("Password reset email sent", Some(json!({"user_id": id.to_string()})))))
+    state
+        .identity
+        .send_password_reset(auth.principal(), id)
+        .await?;
+    Ok(HttpResponse::Ok().json(MessageDto::ok(
+        "Password reset email sent",
+        Some(json!({"user_id": id.to_string()})),
+    )))
 }

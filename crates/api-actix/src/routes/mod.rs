@@ -37,7 +37,12 @@ impl utoipa::Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }
@@ -62,20 +67,58 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/auth/refresh", web::post().to(i::refresh))
         .route("/api/auth/logout", web::post().to(i::logout))
         .route("/api/auth/me", web::get().to(i::me))
-        .route("/api/auth/change-password", web::post().to(i::change_password))
-        .route("/api/auth/password-reset/request", web::post().to(i::reset_request))
-        .route("/api/auth/password-reset/confirm", web::post().to(i::reset_confirm))
-        .route("/api/admin/create_account", web::post().to(i::create_account))
-        .service(web::resource("/api/accounts").get(i::list_accounts).post(i::create_account))
-        .service(web::resource("/api/accounts/{id}").get(i::get_account).put(i::update_account).delete(i::delete_account))
-        .service(web::resource("/api/users").get(i::list_users).post(i::create_user))
+        .route(
+            "/api/auth/change-password",
+            web::post().to(i::change_password),
+        )
+        .route(
+            "/api/auth/password-reset/request",
+            web::post().to(i::reset_request),
+        )
+        .route(
+            "/api/auth/password-reset/confirm",
+            web::post().to(i::reset_confirm),
+        )
+        .route(
+            "/api/admin/create_account",
+            web::post().to(i::create_account),
+        )
+        .service(
+            web::resource("/api/accounts")
+                .get(i::list_accounts)
+                .post(i::create_account),
+        )
+        .service(
+            web::resource("/api/accounts/{id}")
+                .get(i::get_account)
+                .put(i::update_account)
+                .delete(i::delete_account),
+        )
+        .service(
+            web::resource("/api/users")
+                .get(i::list_users)
+                .post(i::create_user),
+        )
         .route("/api/account/create_user", web::post().to(i::create_user))
-        .service(web::resource("/api/users/{id}").get(i::get_user).put(i::update_user).delete(i::delete_user))
-        .route("/api/users/{id}/password-reset", web::post().to(i::send_user_reset))
+        .service(
+            web::resource("/api/users/{id}")
+                .get(i::get_user)
+                .put(i::update_user)
+                .delete(i::delete_user),
+        )
+        .route(
+            "/api/users/{id}/password-reset",
+            web::post().to(i::send_user_reset),
+        )
         .route("/api/clinicians", web::get().to(i::list_clinicians))
         .service(web::resource("/api/patients").get(p::list).post(p::create))
         .route("/api/patients/import-csv", web::post().to(p::import_csv))
         .route("/api/patients/bulk", web::post().to(p::bulk))
-        .service(web::resource("/api/patients/{id}").get(p::get).put(p::update).delete(p::delete))
+        .service(
+            web::resource("/api/patients/{id}")
+                .get(p::get)
+                .put(p::update)
+                .delete(p::delete),
+        )
         .route("/api/patients/{id}/invites", web::get().to(p::invites));
 }

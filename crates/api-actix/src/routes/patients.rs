@@ -12,7 +12,9 @@ use genascope_domain::common::{AccountId, DomainError, FieldError, Loc, PatientI
 use genascope_domain::identity::policy::ListScope;
 use genascope_domain::patients::model::PatientStatus;
 use genascope_domain::patients::ports::PatientFilter;
-use genascope_domain::patients::service::{ImportReport, MAX_IMPORT_ROWS, PatientInput, PatientPatch};
+use genascope_domain::patients::service::{
+    ImportReport, MAX_IMPORT_ROWS, PatientInput, PatientPatch,
+};
 use serde_json::json;
 
 /// Largest accepted CSV upload.
@@ -23,23 +25,34 @@ fn path_patient(raw: &str) -> Result<PatientId, ApiError> {
 }
 
 fn account_filter(q: &Query) -> Option<AccountId> {
-    q.get(&["account_id"]).map(|s| AccountId::parse(&s).unwrap_or(AccountId(uuid::Uuid::nil())))
+    q.get(&["account_id"])
+        .map(|s| AccountId::parse(&s).unwrap_or(AccountId(uuid::Uuid::nil())))
 }
 
 /// List patients (style B paging; newest first).
 #[utoipa::path(get, path = "/api/patients", tag = "patients", responses((status = 200, body = [PatientDto]), (status = 403)))]
-pub async fn list(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let offset = q.int(&mut errors, &["offset", "skip"], 0, u32::MAX, 0);
     let limit = q.int(&mut errors, &["limit"], 1, 1000, 1000);
     let status = q.get(&["status"]).and_then(|s| {
         PatientStatus::parse(&s).or_else(|| {
-            errors.push(FieldError::query("status", "unknown status", "type_error.enum"));
+            errors.push(FieldError::query(
+                "status",
+                "unknown status",
+                "type_error.enum",
+            ));
             None
         })
     });
-    let clinician_id = q.get(&["clinician_id"]).map(|s| UserId::parse(&s).unwrap_or(UserId(uuid::Uuid::nil())));
+    let clinician_id = q
+        .get(&["clinician_id"])
+        .map(|s| UserId::parse(&s).unwrap_or(UserId(uuid::Uuid::nil())));
     check(errors)?;
     let filter = PatientFilter {
         scope: ListScope::Nothing,
@@ -49,7 +62,10 @@ pub async fn list(state: web::Data<AppState>, auth: Auth, req: HttpRequest) -> A
         offset,
         limit,
     };
-    let rows = state.patients.list(auth.principal(), account_filter(&q), filter).await?;
+    let rows = state
+        .patients
+        .list(auth.principal(), account_filter(&q), filter)
+        .await?;
     Ok(HttpResponse::Ok().json(rows.iter().map(PatientDto::from).collect::<Vec<_>>()))
 }
 
@@ -69,20 +85,34 @@ fn input(body: &Body, errors: &mut Vec<FieldError>) -> PatientInput {
 
 /// Create a patient.
 #[utoipa::path(post, path = "/api/patients", tag = "patients", responses((status = 201, body = PatientDto), (status = 404), (status = 409), (status = 422)))]
-pub async fn create(state: web::Data<AppState>, auth: Auth, bytes: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let account = body.id(&mut errors, "account_id", AccountId::parse)?;
     let input = input(&body, &mut errors);
     check(errors)?;
-    let view = state.patients.create(auth.principal(), account, input).await?;
+    let view = state
+        .patients
+        .create(auth.principal(), account, input)
+        .await?;
     Ok(HttpResponse::Created().json(PatientDto::from(&view)))
 }
 
 /// One patient.
 #[utoipa::path(get, path = "/api/patients/{id}", tag = "patients", responses((status = 200, body = PatientDto), (status = 404)))]
-pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let view = state.patients.get(auth.principal(), path_patient(&id)?).await?;
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let view = state
+        .patients
+        .get(auth.principal(), path_patient(&id)?)
+        .await?;
     Ok(HttpResponse::Ok().json(PatientDto::from(&view)))
 }
 
@@ -115,18 +145,32 @@ pub async fn update(
 
 /// Soft-delete a patient.
 #[utoipa::path(delete, path = "/api/patients/{id}", tag = "patients", responses((status = 200, body = MessageDto), (status = 403), (status = 404)))]
-pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = path_patient(&id)?;
     state.patients.delete(auth.principal(), id).await?;
-    Ok(HttpResponse::Ok().json(MessageDto::ok("Patient successfully deleted", Some(json!({"patient_id": id.0.to_string()})))))
+    Ok(HttpResponse::Ok().json(MessageDto::ok(
+        "Patient successfully deleted",
+        Some(json!({"patient_id": id.0.to_string()})),
+    )))
 }
 
 /// A patient's invites (invites arrive with the invites capability; until then, none).
 #[utoipa::path(get, path = "/api/patients/{id}/invites", tag = "patients", responses((status = 200), (status = 404)))]
-pub async fn invites(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn invites(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let id = path_patient(&id)?;
     let p = auth.principal();
-    genascope_domain::identity::policy::require(p, genascope_domain::identity::policy::Action::PatientManage)?;
+    genascope_domain::identity::policy::require(
+        p,
+        genascope_domain::identity::policy::Action::PatientManage,
+    )?;
     state.patients.get(p, id).await?;
     Ok(HttpResponse::Ok().json(Vec::<serde_json::Value>::new()))
 }
@@ -135,21 +179,37 @@ fn report(r: ImportReport) -> ImportReportDto {
     ImportReportDto {
         successful_count: r.successful_count,
         failed_count: r.failed_count,
-        errors: r.errors.into_iter().map(|e| ImportErrorDto { row: e.row, email: e.email, error: e.error }).collect(),
+        errors: r
+            .errors
+            .into_iter()
+            .map(|e| ImportErrorDto {
+                row: e.row,
+                email: e.email,
+                error: e.error,
+            })
+            .collect(),
         sample_patients: r.sample_patients.iter().map(PatientDto::from).collect(),
     }
 }
 
 /// Create up to 1000 patients from a JSON list.
 #[utoipa::path(post, path = "/api/patients/bulk", tag = "patients", responses((status = 200, body = ImportReportDto), (status = 422)))]
-pub async fn bulk(state: web::Data<AppState>, auth: Auth, bytes: web::Bytes) -> ApiResult<HttpResponse> {
+pub async fn bulk(
+    state: web::Data<AppState>,
+    auth: Auth,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let account = body.id(&mut errors, "account_id", AccountId::parse)?;
     let clinician = body.string(&mut errors, &["clinician_id"]);
     let items = body.objects("patients").unwrap_or_default();
     if items.is_empty() || items.len() > 1000 {
-        errors.push(FieldError::body("patients", "must hold 1 to 1000 patients", "value_error.list"));
+        errors.push(FieldError::body(
+            "patients",
+            "must hold 1 to 1000 patients",
+            "value_error.list",
+        ));
     }
     check(errors)?;
     let mut rows = Vec::with_capacity(items.len());
@@ -157,42 +217,75 @@ pub async fn bulk(state: web::Data<AppState>, auth: Auth, bytes: web::Bytes) -> 
         let mut ignored = Vec::new();
         rows.push(input(item, &mut ignored));
     }
-    let r = state.patients.import(auth.principal(), account, clinician, rows, 1).await?;
+    let r = state
+        .patients
+        .import(auth.principal(), account, clinician, rows, 1)
+        .await?;
     Ok(HttpResponse::Ok().json(report(r)))
 }
 
 fn file_error(msg: &str, kind: &str) -> ApiError {
-    ApiError::validation(vec![FieldError { loc: vec![Loc::from("body"), Loc::from("file")], msg: msg.into(), kind: kind.into() }])
+    ApiError::validation(vec![FieldError {
+        loc: vec![Loc::from("body"), Loc::from("file")],
+        msg: msg.into(),
+        kind: kind.into(),
+    }])
 }
 
 /// Parse a patient CSV: UTF-8 (BOM allowed), header row with email, first_name, last_name.
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<PatientInput>, ApiError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| file_error("the file must be UTF-8 text", "value_error.encoding"))?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| file_error("the file must be UTF-8 text", "value_error.encoding"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
         .map_err(|_| file_error("the file has no readable header row", "value_error.header"))?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
-    let missing: Vec<&str> =
-        ["email", "first_name", "last_name"].into_iter().filter(|h| !headers.iter().any(|x| x == h)).collect();
+    let missing: Vec<&str> = ["email", "first_name", "last_name"]
+        .into_iter()
+        .filter(|h| !headers.iter().any(|x| x == h))
+        .collect();
     if !missing.is_empty() {
-        return Err(file_error(&format!("the header row lacks: {}", missing.join(", ")), "value_error.header"));
+        return Err(file_error(
+            &format!("the header row lacks: {}", missing.join(", ")),
+            "value_error.header",
+        ));
     }
     let col = |name: &str| headers.iter().position(|h| h == name);
-    let cols = ["first_name", "last_name", "email", "phone", "external_id", "date_of_birth", "notes"].map(col);
+    let cols = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "external_id",
+        "date_of_birth",
+        "notes",
+    ]
+    .map(col);
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|_| file_error("the file is not valid CSV", "value_error.csv"))?;
+        let record =
+            record.map_err(|_| file_error("the file is not valid CSV", "value_error.csv"))?;
         if record.iter().all(str::is_empty) {
             continue;
         }
         if rows.len() >= MAX_IMPORT_ROWS {
-            return Err(file_error(&format!("at most {MAX_IMPORT_ROWS} data rows per file"), "value_error.too_many_rows"));
+            return Err(file_error(
+                &format!("at most {MAX_IMPORT_ROWS} data rows per file"),
+                "value_error.too_many_rows",
+            ));
         }
-        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_owned).filter(|s| !s.is_empty());
+        let get = |i: Option<usize>| {
+            i.and_then(|i| record.get(i))
+                .map(str::to_owned)
+                .filter(|s| !s.is_empty())
+        };
         rows.push(PatientInput {
             first_name: get(cols[0]),
             last_name: get(cols[1]),
@@ -221,12 +314,17 @@ pub async fn import_csv(
     let mut account = q.get(&["account_id"]);
     let mut file: Option<(Option<String>, Vec<u8>)> = None;
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| file_error("the upload could not be read", "value_error.multipart"))?;
+        let mut field = field
+            .map_err(|_| file_error("the upload could not be read", "value_error.multipart"))?;
         let name = field.name().unwrap_or_default().to_owned();
-        let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
+        let filename = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| file_error("the upload could not be read", "value_error.multipart"))?;
+            let chunk = chunk
+                .map_err(|_| file_error("the upload could not be read", "value_error.multipart"))?;
             if data.len() + chunk.len() > MAX_CSV_BYTES {
                 return Err(ApiError(DomainError::PayloadTooLarge));
             }
@@ -234,8 +332,14 @@ pub async fn import_csv(
         }
         match name.as_str() {
             "file" => file = Some((filename, data)),
-            "clinician_id" => clinician = Some(String::from_utf8_lossy(&data).trim().to_owned()).filter(|s| !s.is_empty()),
-            "account_id" => account = Some(String::from_utf8_lossy(&data).trim().to_owned()).filter(|s| !s.is_empty()),
+            "clinician_id" => {
+                clinician =
+                    Some(String::from_utf8_lossy(&data).trim().to_owned()).filter(|s| !s.is_empty())
+            }
+            "account_id" => {
+                account =
+                    Some(String::from_utf8_lossy(&data).trim().to_owned()).filter(|s| !s.is_empty())
+            }
             _ => {}
         }
     }
@@ -243,14 +347,20 @@ pub async fn import_csv(
         return Err(ApiError::validation(vec![FieldError::missing("file")]));
     };
     if filename.is_some_and(|f| !f.to_ascii_lowercase().ends_with(".csv")) {
-        return Err(file_error("the file must be a .csv file", "value_error.extension"));
+        return Err(file_error(
+            "the file must be a .csv file",
+            "value_error.extension",
+        ));
     }
     let rows = parse_csv(&data)?;
     let account = match account {
         None => None,
         Some(a) => Some(AccountId::parse(&a).ok_or(ApiError(DomainError::NotFound("Account")))?),
     };
-    let r = state.patients.import(auth.principal(), account, clinician, rows, 2).await?;
+    let r = state
+        .patients
+        .import(auth.principal(), account, clinician, rows, 2)
+        .await?;
     Ok(HttpResponse::Ok().json(report(r)))
 }
 
@@ -260,7 +370,11 @@ mod tests {
 
     #[test]
     fn csv_header_bom_and_blank_rows() {
-        let rows = parse_csv("\u{feff}Email,First_Name,last_name,extra\na@x.org,Ann,Lee,zz\n,,,\nb@x.org,Bo,Ng,\n".as_bytes()).unwrap();
+        let rows = parse_csv(
+            "\u{feff}Email,First_Name,last_name,extra\na@x.org,Ann,Lee,zz\n,,,\nb@x.org,Bo,Ng,\n"
+                .as_bytes(),
+        )
+        .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].email.as_deref(), Some("a@x.org"));
         assert_eq!(rows[1].first_name.as_deref(), Some("Bo"));
