@@ -426,7 +426,7 @@ async fn admin_cannot_promote_to_super_admin() {
         },
     )
     .await;
-    assert_err!(r, DomainError::Forbidden(_));
+    assert_err!(r, DomainError::Forbidden(msg) if msg.contains("role"));
 }
 
 #[tokio::test]
