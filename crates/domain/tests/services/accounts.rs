@@ -1,0 +1,289 @@
+//! Accounts (contract §3.2).
+
+use crate::support::*;
+use genascope_domain::common::{DomainError, Patch, RepoError};
+use genascope_domain::identity::model::{Account, AccountStatus, Role};
+use genascope_domain::identity::ports::{AccountFilter, NewUser, Page};
+use genascope_domain::identity::service::{AccountPatch, CreateAccount};
+
+fn full_request() -> CreateAccount {
+    CreateAccount {
+        name: Some("  North Clinic ".into()),
+        domain: Some("North.Clinic.ORG".into()),
+        admin_email: Some("Boss@North.org".into()),
+        admin_name: Some("Mary Ann Smith".into()),
+        admin_password: Some("a good password".into()),
+        admin_confirm_password: Some("a good password".into()),
+    }
+}
+
+fn super_admin() -> genascope_domain::identity::policy::Principal {
+    principal_as(Role::SuperAdmin, None)
+}
+
+#[tokio::test]
+async fn create_account_names_every_missing_field_at_once() {
+    // No hashing, no storage: any call panics.
+    let r = Mocks::new()
+        .identity()
+        .create_account(&super_admin(), CreateAccount::default())
+        .await;
+    assert_eq!(
+        fields(&r),
+        vec!["name", "admin_email", "admin_name", "admin_password"]
+    );
+}
+
+#[tokio::test]
+async fn create_account_checks_domain_email_policy_and_confirmation_together() {
+    let req = CreateAccount {
+        domain: Some("not a host".into()),
+        admin_email: Some("boss@north".into()),
+        admin_password: Some("short".into()),
+        admin_confirm_password: Some("shorter".into()),
+        ..full_request()
+    };
+    let r = Mocks::new()
+        .identity()
+        .create_account(&super_admin(), req)
+        .await;
+    assert_eq!(
+        fields(&r),
+        vec![
+            "domain",
+            "admin_email",
+            "admin_password",
+            "admin_confirm_password"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn create_account_is_super_admin_only() {
+    for role in [Role::Admin, Role::Clinician, Role::LabTech, Role::User] {
+        let r = Mocks::new()
+            .identity()
+            .create_account(&principal_as(role, Some(account_id())), full_request())
+            .await;
+        assert_err!(r, DomainError::Forbidden(_));
+    }
+}
+
+#[tokio::test]
+async fn create_account_duplicates_are_409_with_the_contract_messages() {
+    for (what, msg) in [
+        ("email", "Email already registered"),
+        ("domain", "Domain already in use"),
+    ] {
+        let mut m = Mocks::new();
+        m.hasher
+            .expect_hash_password()
+            .returning(|_| Ok("hash".into()));
+        m.accounts
+            .expect_create_with_admin()
+            .times(1)
+            .returning(move |_, _| Err(RepoError::Duplicate(what)));
+        let r = m
+            .identity()
+            .create_account(&super_admin(), full_request())
+            .await;
+        assert_err!(r, DomainError::Conflict(m) if m == msg);
+    }
+}
+
+#[tokio::test]
+async fn create_account_creates_an_active_account_and_its_admin_in_one_call() {
+    let mut m = Mocks::new();
+    m.hasher
+        .expect_hash_password()
+        .withf(|p| p.expose() == "a good password")
+        .returning(|_| Ok("phc".into()));
+    let saved: Slot<(Account, NewUser)> = Slot::new();
+    let s = saved.clone();
+    m.accounts
+        .expect_create_with_admin()
+        .times(1)
+        .returning(move |a, u| {
+            s.push((a.clone(), u.clone()));
+            Ok(())
+        });
+    let (acc, admin_id) = m
+        .identity()
+        .create_account(&super_admin(), full_request())
+        .await
+        .unwrap();
+    let (a, nu) = saved.one();
+    assert_eq!(a, acc);
+    assert_eq!(acc.name, "North Clinic");
+    assert_eq!(acc.domain.as_deref(), Some("north.clinic.org"));
+    assert_eq!(acc.status, AccountStatus::Active);
+    assert_eq!(acc.created_at, NOW);
+    assert_eq!(nu.user.id, admin_id);
+    assert_eq!(nu.user.role, Role::Admin);
+    assert_eq!(nu.user.account_id, Some(acc.id));
+    assert_eq!(nu.user.email.as_str(), "boss@north.org");
+    assert_eq!(
+        (nu.user.first_name.as_str(), nu.user.last_name.as_str()),
+        ("Mary Ann", "Smith")
+    );
+    assert!(nu.user.is_active);
+    assert_eq!(nu.password_hash.as_deref(), Some("phc"));
+}
+
+#[tokio::test]
+async fn admin_may_not_change_account_status_but_may_resend_it() {
+    let own = account_id();
+    let admin = principal_as(Role::Admin, Some(own));
+    // Changing the status: 403, nothing saved.
+    let mut m = Mocks::new();
+    m.accounts
+        .expect_get()
+        .returning(|a| Ok(account(a, AccountStatus::Active)));
+    let r = m
+        .identity()
+        .update_account(
+            &admin,
+            own,
+            AccountPatch {
+                status: Patch::Set("inactive".into()),
+                ..AccountPatch::default()
+            },
+        )
+        .await;
+    assert_err!(r, DomainError::Forbidden(_));
+    // Sending the current value is fine.
+    let mut m = Mocks::new();
+    m.accounts
+        .expect_get()
+        .returning(|a| Ok(account(a, AccountStatus::Active)));
+    m.accounts.expect_update().times(1).returning(|_| Ok(()));
+    let a = m
+        .identity()
+        .update_account(
+            &admin,
+            own,
+            AccountPatch {
+                status: Patch::Set("Active".into()),
+                name: Patch::Set("Renamed".into()),
+                ..AccountPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.name, "Renamed");
+}
+
+#[tokio::test]
+async fn account_update_domain_duplicate_is_409_and_clear_removes_it() {
+    let sa = super_admin();
+    let id = account_id();
+    let mut m = Mocks::new();
+    m.accounts
+        .expect_get()
+        .returning(|a| Ok(account(a, AccountStatus::Active)));
+    m.accounts
+        .expect_update()
+        .returning(|_| Err(RepoError::Duplicate("domain")));
+    let r = m
+        .identity()
+        .update_account(
+            &sa,
+            id,
+            AccountPatch {
+                domain: Patch::Set("taken.org".into()),
+                ..AccountPatch::default()
+            },
+        )
+        .await;
+    assert_err!(r, DomainError::Conflict(m) if m == "Domain already in use");
+
+    let mut m = Mocks::new();
+    m.accounts
+        .expect_get()
+        .returning(|a| Ok(account(a, AccountStatus::Active)));
+    m.accounts
+        .expect_update()
+        .withf(|a| a.domain.is_none() && a.updated_at == NOW)
+        .times(1)
+        .returning(|_| Ok(()));
+    let a = m
+        .identity()
+        .update_account(
+            &sa,
+            id,
+            AccountPatch {
+                domain: Patch::Clear,
+                ..AccountPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.domain, None);
+}
+
+#[tokio::test]
+async fn another_accounts_record_is_404_for_members_and_admins() {
+    let own = account_id();
+    let other = account_id();
+    for role in [Role::Admin, Role::Clinician, Role::Patient] {
+        // No repository expectation: the answer comes before any lookup.
+        let r = Mocks::new()
+            .identity()
+            .get_account(&principal_as(role, Some(own)), other)
+            .await;
+        assert_err!(r, DomainError::NotFound("Account"));
+    }
+    let r = Mocks::new()
+        .identity()
+        .update_account(
+            &principal_as(Role::Admin, Some(own)),
+            other,
+            AccountPatch::default(),
+        )
+        .await;
+    assert_err!(r, DomainError::NotFound("Account"));
+}
+
+#[tokio::test]
+async fn admin_lists_only_its_own_account_and_others_are_403() {
+    let own = account_id();
+    let mut m = Mocks::new();
+    m.accounts
+        .expect_list()
+        .withf(move |f: &AccountFilter, _: &Page| f.only == Some(own))
+        .times(1)
+        .returning(|_, _| Ok(Vec::new()));
+    let page = Page {
+        offset: 0,
+        limit: 10,
+    };
+    m.identity()
+        .list_accounts(&principal_as(Role::Admin, Some(own)), None, None, page)
+        .await
+        .unwrap();
+    let r = Mocks::new()
+        .identity()
+        .list_accounts(&principal_as(Role::Clinician, Some(own)), None, None, page)
+        .await;
+    assert_err!(r, DomainError::Forbidden(_));
+}
+
+#[tokio::test]
+async fn delete_account_is_super_admin_only() {
+    let own = account_id();
+    let r = Mocks::new()
+        .identity()
+        .delete_account(&principal_as(Role::Admin, Some(own)), own)
+        .await;
+    assert_err!(r, DomainError::Forbidden(_));
+    let mut m = Mocks::new();
+    m.accounts
+        .expect_soft_delete()
+        .withf(move |a, at| *a == own && *at == NOW)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    m.identity()
+        .delete_account(&super_admin(), own)
+        .await
+        .unwrap();
+}

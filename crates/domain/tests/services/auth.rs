@@ -1,0 +1,569 @@
+//! Login, refresh, authenticate, logout (contract §1.6, §3.1).
+
+use crate::support::*;
+use genascope_domain::common::{DomainError, RepoError, Timestamp, UserId};
+use genascope_domain::identity::model::{AccountStatus, Email, Password, Role, User};
+use genascope_domain::identity::policy::AccessType;
+use genascope_domain::identity::ports::{
+    AccessClaims, PrincipalRecord, RefreshTokenRecord, Rotation, TokenError,
+};
+use time::Duration;
+
+const BAD_CREDENTIALS: &str = "Incorrect username or password";
+const INVALID_TOKEN: &str = "Could not validate credentials";
+
+fn pw(s: &str) -> Password {
+    Password::new(s.into())
+}
+
+/// Throttle that lets the attempt through and records what happens afterwards.
+fn open_throttle(m: &mut Mocks, failures: &Slot<String>, resets: &Slot<String>) {
+    m.throttle.expect_check().returning(|_, _, _| Ok(()));
+    let f = failures.clone();
+    m.throttle
+        .expect_record_failure()
+        .returning(move |k, _, _| f.push(k.to_owned()));
+    let r = resets.clone();
+    m.throttle
+        .expect_reset()
+        .returning(move |k| r.push(k.to_owned()));
+}
+
+/// A codec that records the claims it signs and returns `signed:<jti>`.
+fn recording_codec(m: &mut Mocks, claims: &Slot<AccessClaims>) {
+    let c = claims.clone();
+    m.codec.expect_issue().returning(move |cl| {
+        c.push(cl.clone());
+        Ok(format!("signed:{}", cl.jti))
+    });
+}
+
+fn stored_user(m: &mut Mocks, u: &User, hash: Option<&str>, changed: Option<Timestamp>) {
+    let c = creds(u, hash, changed);
+    let email = u.email.clone();
+    m.users
+        .expect_credentials_by_email()
+        .withf(move |e: &Email| *e == email)
+        .returning(move |_| Ok(Some(c.clone())));
+}
+
+fn active_account(m: &mut Mocks, u: &User) {
+    let id = u.account_id.unwrap();
+    m.accounts
+        .expect_get()
+        .withf(move |a| *a == id)
+        .returning(|a| Ok(account(a, AccountStatus::Active)));
+}
+
+// ----- login -----
+
+#[tokio::test]
+async fn login_unknown_email_is_401_after_a_dummy_verification_and_counts_a_failure() {
+    let mut m = Mocks::new();
+    let (failures, resets) = (Slot::new(), Slot::new());
+    open_throttle(&mut m, &failures, &resets);
+    m.users
+        .expect_credentials_by_email()
+        .withf(|e: &Email| e.as_str() == "nobody@clinic.org")
+        .times(1)
+        .returning(|_| Ok(None));
+    m.hasher.expect_dummy_verify().times(1).return_const(());
+    // verify_password must not run: there is no hash to check.
+    let r = m
+        .identity()
+        .login(
+            "  Nobody@Clinic.org ",
+            pw("whatever1"),
+            Some("10.0.0.1".into()),
+        )
+        .await;
+    assert_err!(r, DomainError::Unauthorized(msg) if msg == BAD_CREDENTIALS);
+    assert_eq!(failures.all(), vec!["nobody@clinic.org".to_owned()]);
+    assert!(resets.all().is_empty());
+}
+
+#[tokio::test]
+async fn login_wrong_password_is_the_same_401_and_counts_a_failure() {
+    let mut m = Mocks::new();
+    let u = user(Role::Clinician, Some(account_id()));
+    let (failures, resets) = (Slot::new(), Slot::new());
+    open_throttle(&mut m, &failures, &resets);
+    stored_user(&mut m, &u, Some("phc-hash"), None);
+    m.hasher
+        .expect_verify_password()
+        .withf(|p, h| p.expose() == "wrong-pass" && h == "phc-hash")
+        .times(1)
+        .return_const(false);
+    // No account lookup, no token issued, no dummy verification on top of the real one.
+    let r = m
+        .identity()
+        .login(u.email.as_str(), pw("wrong-pass"), None)
+        .await;
+    assert_err!(r, DomainError::Unauthorized(msg) if msg == BAD_CREDENTIALS);
+    assert_eq!(failures.all(), vec![u.email.to_string()]);
+    assert!(resets.all().is_empty());
+}
+
+#[tokio::test]
+async fn login_user_without_password_is_401_after_a_dummy_verification() {
+    let mut m = Mocks::new();
+    let u = user(Role::Clinician, Some(account_id()));
+    let (failures, resets) = (Slot::new(), Slot::new());
+    open_throttle(&mut m, &failures, &resets);
+    stored_user(&mut m, &u, None, None);
+    m.hasher.expect_dummy_verify().times(1).return_const(());
+    let r = m
+        .identity()
+        .login(u.email.as_str(), pw("anything1"), None)
+        .await;
+    assert_err!(r, DomainError::Unauthorized(msg) if msg == BAD_CREDENTIALS);
+    assert_eq!(failures.all().len(), 1);
+}
+
+#[tokio::test]
+async fn login_malformed_username_is_the_same_401_with_a_dummy_verification() {
+    let mut m = Mocks::new();
+    let (failures, resets) = (Slot::new(), Slot::new());
+    open_throttle(&mut m, &failures, &resets);
+    m.hasher.expect_dummy_verify().times(1).return_const(());
+    let r = m.identity().login("not-an-email", pw("x"), None).await;
+    assert_err!(r, DomainError::Unauthorized(msg) if msg == BAD_CREDENTIALS);
+    assert_eq!(failures.all(), vec!["not-an-email".to_owned()]);
+}
+
+#[tokio::test]
+async fn login_locked_out_is_429_with_retry_seconds_before_any_lookup() {
+    let mut m = Mocks::new();
+    m.throttle
+        .expect_check()
+        .withf(|k, ip, now| {
+            k == "jane@clinic.org" && ip.as_deref() == Some("10.0.0.9") && *now == NOW
+        })
+        .times(1)
+        .returning(|_, _, _| Err(420));
+    // No user lookup, no hashing, no failure recorded.
+    let r = m
+        .identity()
+        .login("Jane@Clinic.org", pw("pw-123456"), Some("10.0.0.9".into()))
+        .await;
+    assert_err!(
+        r,
+        DomainError::TooManyRequests {
+            retry_after_secs: 420
+        }
+    );
+}
+
+#[tokio::test]
+async fn login_inactive_user_is_400_after_a_correct_password_only() {
+    let mut u = user(Role::Clinician, Some(account_id()));
+    u.is_active = false;
+    for (correct, expect_400) in [(true, true), (false, false)] {
+        let mut m = Mocks::new();
+        let (failures, resets) = (Slot::new(), Slot::new());
+        open_throttle(&mut m, &failures, &resets);
+        stored_user(&mut m, &u, Some("h"), None);
+        m.hasher.expect_verify_password().return_const(correct);
+        m.accounts
+            .expect_get()
+            .returning(|a| Ok(account(a, AccountStatus::Active)));
+        let r = m.identity().login(u.email.as_str(), pw("pw"), None).await;
+        if expect_400 {
+            assert_err!(r, DomainError::BadRequest(msg) if msg == "Inactive user");
+            assert!(
+                resets.all().is_empty(),
+                "throttle reset for an inactive user"
+            );
+        } else {
+            assert_err!(r, DomainError::Unauthorized(msg) if msg == BAD_CREDENTIALS);
+        }
+    }
+}
+
+#[tokio::test]
+async fn login_inactive_or_deleted_account_is_400_after_a_correct_password() {
+    for found in [true, false] {
+        let mut m = Mocks::new();
+        let u = user(Role::Admin, Some(account_id()));
+        let (failures, resets) = (Slot::new(), Slot::new());
+        open_throttle(&mut m, &failures, &resets);
+        stored_user(&mut m, &u, Some("h"), None);
+        m.hasher.expect_verify_password().return_const(true);
+        m.accounts.expect_get().times(1).returning(move |a| {
+            if found {
+                Ok(account(a, AccountStatus::Inactive))
+            } else {
+                Err(RepoError::NotFound)
+            }
+        });
+        let r = m.identity().login(u.email.as_str(), pw("pw"), None).await;
+        assert_err!(r, DomainError::BadRequest(msg) if msg == "Account is inactive");
+        assert!(failures.all().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn login_success_resets_the_throttle_and_issues_the_right_claims() {
+    let mut m = Mocks::new();
+    let u = user(Role::Physician, Some(account_id()));
+    let (failures, resets) = (Slot::new(), Slot::new());
+    open_throttle(&mut m, &failures, &resets);
+    stored_user(&mut m, &u, Some("h"), Some(NOW - Duration::days(2)));
+    m.hasher.expect_verify_password().return_const(true);
+    active_account(&mut m, &u);
+    let claims = Slot::new();
+    recording_codec(&mut m, &claims);
+    let stored: Slot<RefreshTokenRecord> = Slot::new();
+    let s = stored.clone();
+    m.tokens
+        .expect_insert_refresh()
+        .times(1)
+        .returning(move |r| {
+            s.push(r.clone());
+            Ok(())
+        });
+
+    let pair = m
+        .identity()
+        .login(&u.email.as_str().to_uppercase(), pw("pw"), None)
+        .await
+        .unwrap();
+
+    assert_eq!(resets.all(), vec![u.email.to_string()]);
+    assert!(failures.all().is_empty());
+    let c = claims.one();
+    assert_eq!(c.sub, u.id);
+    assert_eq!(c.role, Role::Physician);
+    assert_eq!(c.account_id, u.account_id);
+    assert_eq!(c.email, u.email.to_string());
+    assert_eq!(c.iat, NOW.unix_timestamp());
+    assert_eq!(c.exp, c.iat + 60 * 60);
+    assert!(!c.jti.is_empty());
+    assert_eq!(pair.access_token, format!("signed:{}", c.jti));
+    assert_eq!(pair.expires_in, 3600);
+    assert_eq!(pair.user_id, u.id);
+    assert_eq!(pair.role, Role::Physician);
+    assert_eq!(pair.account_id, u.account_id);
+    // The refresh token is 32 random bytes in hex; only its digest is stored, for 14 days.
+    assert_eq!(pair.refresh_token, token_hex(1));
+    let rec = stored.one();
+    assert_eq!(rec.token_digest, digest_of(&pair.refresh_token));
+    assert_eq!(rec.user_id, u.id);
+    assert_eq!(rec.created_at, NOW);
+    assert_eq!(rec.expires_at, NOW + Duration::days(14));
+}
+
+#[tokio::test]
+async fn login_iat_is_strictly_after_a_password_change_in_the_same_second() {
+    let mut m = Mocks::new();
+    let u = user(Role::SuperAdmin, None);
+    let (failures, resets) = (Slot::new(), Slot::new());
+    open_throttle(&mut m, &failures, &resets);
+    // Changed at this very second (sub-second part kept by storage).
+    let changed = NOW + Duration::milliseconds(400);
+    stored_user(&mut m, &u, Some("h"), Some(changed));
+    m.hasher.expect_verify_password().return_const(true);
+    let claims = Slot::new();
+    recording_codec(&mut m, &claims);
+    m.tokens.expect_insert_refresh().returning(|_| Ok(()));
+    // A super_admin has no account: no account lookup.
+    m.identity()
+        .login(u.email.as_str(), pw("pw"), None)
+        .await
+        .unwrap();
+    let c = claims.one();
+    assert!(
+        c.iat > changed.unix_timestamp(),
+        "iat {} not after {}",
+        c.iat,
+        changed.unix_timestamp()
+    );
+    assert_eq!(c.exp, c.iat + 3600);
+    assert_eq!(c.account_id, None);
+}
+
+// ----- refresh -----
+
+fn creds_lookup(m: &mut Mocks, u: &User) {
+    let c = creds(u, Some("h"), None);
+    let id = u.id;
+    m.users
+        .expect_credentials()
+        .withf(move |i| *i == id)
+        .returning(move |_| Ok(c.clone()));
+}
+
+#[tokio::test]
+async fn refresh_rotated_returns_a_new_pair_with_a_different_refresh_token() {
+    let mut m = Mocks::new();
+    let u = user(Role::Clinician, Some(account_id()));
+    let presented = "aa".repeat(32);
+    let nexts: Slot<RefreshTokenRecord> = Slot::new();
+    let n = nexts.clone();
+    let (uid, want) = (u.id, digest_of(&presented));
+    m.tokens
+        .expect_rotate_refresh()
+        .times(1)
+        .returning(move |d, now, next| {
+            assert_eq!(d, want);
+            assert_eq!(now, NOW);
+            n.push(next.clone());
+            Ok(Rotation::Rotated(uid))
+        });
+    creds_lookup(&mut m, &u);
+    active_account(&mut m, &u);
+    let claims = Slot::new();
+    recording_codec(&mut m, &claims);
+    // The rotation stored the successor: no second insert.
+    let pair = m.identity().refresh(&presented).await.unwrap();
+    assert_ne!(pair.refresh_token, presented);
+    let next = nexts.one();
+    assert_eq!(next.token_digest, digest_of(&pair.refresh_token));
+    assert_eq!(next.expires_at, NOW + Duration::days(14));
+    assert_eq!(pair.user_id, u.id);
+    assert_eq!(claims.one().sub, u.id);
+}
+
+#[tokio::test]
+async fn refresh_reused_or_invalid_token_is_401() {
+    for outcome in [Rotation::Reused, Rotation::Invalid] {
+        let mut m = Mocks::new();
+        m.tokens
+            .expect_rotate_refresh()
+            .times(1)
+            .returning(move |_, _, _| Ok(outcome.clone()));
+        let r = m.identity().refresh("some-token").await;
+        assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+    }
+}
+
+#[tokio::test]
+async fn refresh_empty_token_is_401_without_touching_the_store() {
+    let r = Mocks::new().identity().refresh("   ").await;
+    assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+}
+
+#[tokio::test]
+async fn refresh_for_an_inactive_user_is_401_and_revokes_every_refresh_token() {
+    let mut m = Mocks::new();
+    let mut u = user(Role::Clinician, Some(account_id()));
+    u.is_active = false;
+    let uid = u.id;
+    m.tokens
+        .expect_rotate_refresh()
+        .returning(move |_, _, _| Ok(Rotation::Rotated(uid)));
+    creds_lookup(&mut m, &u);
+    m.accounts
+        .expect_get()
+        .returning(|a| Ok(account(a, AccountStatus::Active)));
+    m.tokens
+        .expect_revoke_all_refresh()
+        .withf(move |id, at| *id == uid && *at == NOW)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let r = m.identity().refresh("tok").await;
+    assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+}
+
+#[tokio::test]
+async fn refresh_in_an_inactive_account_is_401_and_revokes_every_refresh_token() {
+    let mut m = Mocks::new();
+    let u = user(Role::Clinician, Some(account_id()));
+    let uid = u.id;
+    m.tokens
+        .expect_rotate_refresh()
+        .returning(move |_, _, _| Ok(Rotation::Rotated(uid)));
+    creds_lookup(&mut m, &u);
+    m.accounts
+        .expect_get()
+        .returning(|a| Ok(account(a, AccountStatus::Inactive)));
+    m.tokens
+        .expect_revoke_all_refresh()
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let r = m.identity().refresh("tok").await;
+    assert_err!(r, DomainError::Unauthorized(_));
+}
+
+#[tokio::test]
+async fn refresh_for_a_deleted_user_is_401() {
+    let mut m = Mocks::new();
+    let uid = user_id();
+    m.tokens
+        .expect_rotate_refresh()
+        .returning(move |_, _, _| Ok(Rotation::Rotated(uid)));
+    m.users
+        .expect_credentials()
+        .returning(|_| Err(RepoError::NotFound));
+    let r = m.identity().refresh("tok").await;
+    assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+}
+
+// ----- authenticate -----
+
+/// Claims that lie about role and account; the record is the truth.
+fn claims_for(sub: UserId, iat: i64) -> AccessClaims {
+    AccessClaims {
+        sub,
+        email: "old@clinic.org".into(),
+        role: Role::SuperAdmin,
+        account_id: None,
+        iat,
+        exp: iat + 3600,
+        jti: "jti-42".into(),
+    }
+}
+
+fn record(u: &User) -> PrincipalRecord {
+    PrincipalRecord {
+        user: u.clone(),
+        password_changed_at: None,
+        account_active: true,
+        account_name: Some("Clinic".into()),
+        jti_denied: false,
+    }
+}
+
+fn authenticate_with(
+    claims: AccessClaims,
+    rec: Result<PrincipalRecord, RepoError>,
+) -> genascope_domain::identity::service::IdentityService {
+    let mut m = Mocks::new();
+    let cl = claims.clone();
+    m.codec
+        .expect_verify()
+        .withf(|t| t == "the-token")
+        .returning(move |_| Ok(cl.clone()));
+    let rec = std::sync::Mutex::new(Some(rec));
+    let (sub, jti) = (claims.sub, claims.jti);
+    m.users
+        .expect_principal()
+        .withf(move |id, j| *id == sub && j == jti)
+        .times(1)
+        .returning(move |_, _| rec.lock().unwrap().take().unwrap());
+    m.identity()
+}
+
+#[tokio::test]
+async fn authenticate_takes_role_and_account_from_storage_not_claims() {
+    let u = user(Role::Clinician, Some(account_id()));
+    let iat = NOW.unix_timestamp();
+    let a = authenticate_with(claims_for(u.id, iat), Ok(record(&u)))
+        .authenticate("the-token")
+        .await
+        .unwrap();
+    assert_eq!(a.principal.user_id, u.id);
+    assert_eq!(a.principal.role, Role::Clinician);
+    assert_eq!(a.principal.account_id, u.account_id);
+    assert_eq!(a.principal.access, AccessType::Full);
+    assert_eq!(a.principal.jti, "jti-42");
+    assert_eq!(a.principal.token_exp, iat + 3600);
+}
+
+/// A way to make a stored principal unusable.
+type Spoil = fn(&mut PrincipalRecord);
+
+#[tokio::test]
+async fn authenticate_refuses_denied_jti_inactive_account_and_inactive_user() {
+    let u = user(Role::Admin, Some(account_id()));
+    let iat = NOW.unix_timestamp();
+    let cases: [(&str, Spoil); 3] = [
+        ("jti denied", |r| r.jti_denied = true),
+        ("account inactive", |r| r.account_active = false),
+        ("user inactive", |r| r.user.is_active = false),
+    ];
+    for (what, spoil) in cases {
+        let mut rec = record(&u);
+        spoil(&mut rec);
+        let r = authenticate_with(claims_for(u.id, iat), Ok(rec))
+            .authenticate("the-token")
+            .await;
+        match r {
+            Err(DomainError::Unauthorized(msg)) if msg == INVALID_TOKEN => {}
+            other => panic!("{what}: expected 401, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn authenticate_refuses_tokens_issued_at_or_before_the_password_change() {
+    let u = user(Role::User, Some(account_id()));
+    let changed: Timestamp = NOW - Duration::minutes(5);
+    let c = changed.unix_timestamp();
+    for (iat, ok) in [(c - 60, false), (c, false), (c + 1, true)] {
+        let mut rec = record(&u);
+        rec.password_changed_at = Some(changed);
+        let r = authenticate_with(claims_for(u.id, iat), Ok(rec))
+            .authenticate("the-token")
+            .await;
+        if ok {
+            assert!(r.is_ok(), "iat {iat} after change refused: {r:?}");
+        } else {
+            assert_err!(r, DomainError::Unauthorized(_));
+        }
+    }
+}
+
+#[tokio::test]
+async fn authenticate_deleted_user_is_401() {
+    let uid = user_id();
+    let r = authenticate_with(
+        claims_for(uid, NOW.unix_timestamp()),
+        Err(RepoError::NotFound),
+    )
+    .authenticate("the-token")
+    .await;
+    assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+}
+
+#[tokio::test]
+async fn authenticate_bad_or_expired_signature_is_401_without_a_lookup() {
+    for e in [TokenError::Invalid, TokenError::Expired] {
+        let mut m = Mocks::new();
+        m.codec.expect_verify().returning(move |_| Err(e));
+        let r = m.identity().authenticate("x").await;
+        assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+    }
+}
+
+// ----- logout -----
+
+#[tokio::test]
+async fn logout_denies_the_jti_until_expiry_and_revokes_the_given_refresh_token() {
+    let mut m = Mocks::new();
+    let u = user(Role::Clinician, Some(account_id()));
+    let p = principal(&u);
+    let exp = Timestamp::from_unix_timestamp(p.token_exp).unwrap();
+    m.tokens
+        .expect_deny_jti()
+        .withf(move |j, e| j == "jti-1" && *e == exp)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let uid = u.id;
+    m.tokens
+        .expect_revoke_refresh()
+        .withf(move |id, d, at| *id == uid && d == digest_of("rt-1") && *at == NOW)
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    m.identity()
+        .logout(&p, Some(" rt-1 "), false)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn logout_all_devices_revokes_every_refresh_token() {
+    let mut m = Mocks::new();
+    let u = user(Role::Patient, Some(account_id()));
+    m.tokens.expect_deny_jti().times(1).returning(|_, _| Ok(()));
+    let uid = u.id;
+    m.tokens
+        .expect_revoke_all_refresh()
+        .withf(move |id, _| *id == uid)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    m.identity()
+        .logout(&principal(&u), Some("rt"), true)
+        .await
+        .unwrap();
+}
