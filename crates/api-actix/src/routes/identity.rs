@@ -387,7 +387,9 @@ fn user_filter(q: &Query, errors: &mut Vec<FieldError>) -> Result<UserFilter, Ap
         }
     }
     // An id that cannot exist matches nothing.
-    let account_id = q.get(&["account_id"]).map(|s| AccountId::parse(&s).unwrap_or(AccountId(uuid::Uuid::nil())));
+    let account_id = q
+        .get(&["account_id"])
+        .map(|s| AccountId::parse(&s).unwrap_or(AccountId(uuid::Uuid::nil())));
     Ok(UserFilter {
         account_id,
         roles,
