@@ -418,9 +418,13 @@ impl IdentityService {
                 RepoError::NotFound => DomainError::Unauthorized(INVALID_TOKEN),
                 other => other.into(),
             })?;
-        if self.ensure_may_login(&creds.user).await.is_err() {
-            self.ports.tokens.revoke_all_refresh(user_id, now).await?;
-            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+        match self.ensure_may_login(&creds.user).await {
+            Ok(()) => {}
+            Err(DomainError::BadRequest(_)) => {
+                self.ports.tokens.revoke_all_refresh(user_id, now).await?;
+                return Err(DomainError::Unauthorized(INVALID_TOKEN));
+            }
+            Err(e) => return Err(e),
         }
         let mut pair = self
             .issue_pair(&creds.user, creds.password_changed_at, Some(next.family_id))
@@ -948,10 +952,10 @@ impl IdentityService {
         if c.account_id != Some(account) {
             return Err(DomainError::NotFound("Clinician"));
         }
-        if !c.role.is_provider() {
+        if !c.role.is_provider() || !c.is_active {
             return Err(DomainError::field(
                 "clinician_id",
-                "must be a clinician or physician",
+                "must be an active clinician or physician",
                 "value_error.role",
             ));
         }
@@ -1052,7 +1056,10 @@ impl IdentityService {
                 .find_by_email(account, &user.email)
                 .await?
             {
-                Some((patient, _)) => user.id = UserId(patient.id.0),
+                Some((patient, false)) => user.id = UserId(patient.id.0),
+                Some((_, true)) => {
+                    return Err(DomainError::Conflict("Email already registered".into()));
+                }
                 None => {
                     new_patient = Some(Patient {
                         id: PatientId(user.id.0),
@@ -1203,6 +1210,9 @@ impl IdentityService {
         } else if matches!(patch.role, Patch::Clear) {
             errors.push(FieldError::missing("role"));
         }
+        if matches!(patch.is_active, Patch::Clear) {
+            errors.push(FieldError::missing("is_active"));
+        }
         if let Patch::Set(active) = patch.is_active
             && active != current.is_active
         {
@@ -1214,6 +1224,7 @@ impl IdentityService {
         match patch.clinician_id {
             Patch::Keep => {}
             Patch::Set(c) if Some(c) == current.clinician_id => {}
+            Patch::Clear if current.clinician_id.is_none() => {}
             _ if is_self && p.role != Role::SuperAdmin && p.role != Role::Admin => {
                 return Err(forbid("clinician_id"));
             }
@@ -1251,6 +1262,13 @@ impl IdentityService {
                 user.account_id = Some(a);
                 user.clinician_id = None;
             }
+        }
+        if user.role != Role::SuperAdmin && user.account_id.is_none() {
+            errors.push(FieldError::body(
+                "account_id",
+                "this role needs an account",
+                "missing",
+            ));
         }
         if !errors.is_empty() {
             return Err(DomainError::Validation(errors));

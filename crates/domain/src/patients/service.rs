@@ -220,11 +220,7 @@ impl PatientService {
     /// `GET /api/patients/{id}`.
     pub async fn get(&self, p: &Principal, id: PatientId) -> Result<PatientView, DomainError> {
         policy::require(p, Action::PatientRead)?;
-        let view = self
-            .patients
-            .get(id)
-            .await
-            .map_err(|_| DomainError::NotFound("Patient"))?;
+        let view = self.patients.get(id).await.map_err(patient_not_found)?;
         let target = Target::owned(Some(view.patient.account_id), UserId(view.patient.id.0));
         policy::authorize(p, Action::PatientRead, target, "Patient")?;
         Ok(view)
@@ -416,11 +412,7 @@ impl PatientService {
         patch: PatientPatch,
     ) -> Result<PatientView, DomainError> {
         policy::require(p, Action::PatientManage)?;
-        let view = self
-            .patients
-            .get(id)
-            .await
-            .map_err(|_| DomainError::NotFound("Patient"))?;
+        let view = self.patients.get(id).await.map_err(patient_not_found)?;
         let account = view.patient.account_id;
         policy::authorize(
             p,
@@ -503,11 +495,7 @@ impl PatientService {
     /// `DELETE /api/patients/{id}`: soft delete (login disabled).
     pub async fn delete(&self, p: &Principal, id: PatientId) -> Result<(), DomainError> {
         policy::require(p, Action::PatientDelete)?;
-        let view = self
-            .patients
-            .get(id)
-            .await
-            .map_err(|_| DomainError::NotFound("Patient"))?;
+        let view = self.patients.get(id).await.map_err(patient_not_found)?;
         policy::authorize(
             p,
             Action::PatientDelete,
@@ -517,7 +505,16 @@ impl PatientService {
         self.patients
             .soft_delete(id, to_seconds(self.clock.now()))
             .await
-            .map_err(|_| DomainError::NotFound("Patient"))
+            .map_err(patient_not_found)
+    }
+}
+
+/// `NotFound` from storage is this patient's 404; anything else stays what it is (a 500 or 503,
+/// never disguised as a missing record).
+fn patient_not_found(e: RepoError) -> DomainError {
+    match e {
+        RepoError::NotFound => DomainError::NotFound("Patient"),
+        other => other.into(),
     }
 }
 
