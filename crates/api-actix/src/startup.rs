@@ -221,7 +221,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .app_data(web::JsonConfig::default().limit(1024 * 1024))
             .wrap(ErrorHandlers::new().default_handler(json_error))
             .wrap(from_fn(request_context))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
             .configure(crate::routes::configure)
             .default_service(web::to(not_found))
     })

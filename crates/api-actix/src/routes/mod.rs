@@ -84,7 +84,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/api/health", get => h::health);
     resource!(cfg, "/ready", get => h::ready);
     resource!(cfg, "/live", get => h::live);
-    resource!(cfg, "/openapi.json", get => openapi_json);
+    // `/openapi.json` itself is served by the docs UI service (startup.rs).
     resource!(cfg, "/api/openapi.json", get => openapi_json);
     resource!(cfg, "/api/auth/token", post => i::token);
     resource!(cfg, "/api/auth/refresh", post => i::refresh);
