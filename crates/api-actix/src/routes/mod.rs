@@ -47,6 +47,13 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The docs UI lives under `/docs/`; a relative Location keeps the browser on the proxy's host.
+async fn docs_root() -> HttpResponse {
+    HttpResponse::TemporaryRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "docs/"))
+        .finish()
+}
+
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
@@ -84,6 +91,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/api/health", get => h::health);
     resource!(cfg, "/ready", get => h::ready);
     resource!(cfg, "/live", get => h::live);
+    resource!(cfg, "/docs", get => docs_root);
     // `/openapi.json` itself is served by the docs UI service (startup.rs).
     resource!(cfg, "/api/openapi.json", get => openapi_json);
     resource!(cfg, "/api/auth/token", post => i::token);
