@@ -75,7 +75,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         ..IdentitySettings::default()
     };
     let identity = IdentityService::new(ports, settings);
-    let patients = PatientService::new(db.clone(), db.clone(), clock, random);
+    let patients = PatientService::new(db.clone(), db.clone(), clock, random, db.clone());
     let environment = match config.env {
         crate::config::AppEnv::Development => "development",
         crate::config::AppEnv::Production => "production",

@@ -1,6 +1,7 @@
 //! Shared fixtures: a fixed clock, deterministic randomness, records and principals, and the
 //! wiring of both services over fresh mocks.
 
+use genascope_domain::audit::MockAuditLog;
 use genascope_domain::common::{
     AccountId, DomainError, Loc, MockClock, MockRandom, PatientId, Timestamp, UserId,
 };
@@ -260,6 +261,7 @@ impl Mocks {
 pub struct PatientMocks {
     pub patients: MockPatientRepository,
     pub users: MockUserRepository,
+    pub audit: MockAuditLog,
 }
 
 impl PatientMocks {
@@ -267,6 +269,13 @@ impl PatientMocks {
         Self {
             patients: MockPatientRepository::new(),
             users: MockUserRepository::new(),
+            audit: {
+                // Every patient read or write must be audited; the entries are checked where it
+                // matters (patients::*audit*).
+                let mut audit = MockAuditLog::new();
+                audit.expect_record().returning(|_| Ok(()));
+                audit
+            },
         }
     }
 
@@ -276,6 +285,7 @@ impl PatientMocks {
             Arc::new(self.users),
             Arc::new(clock_at(NOW)),
             Arc::new(random()),
+            Arc::new(self.audit),
         )
     }
 }
