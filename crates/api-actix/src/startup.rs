@@ -4,7 +4,7 @@ use crate::config::{Config, MailBackend};
 use crate::crypto::{Argon2Hasher, JwtCodec, OsRandom};
 use crate::outbox::{DisabledMailer, OutboxMailer};
 use crate::state::AppState;
-use crate::throttle::MemoryLoginThrottle;
+use crate::throttle::{MemoryLoginThrottle, ThrottleLimits};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -65,6 +65,11 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             &config.jwt_audience,
         )),
         throttle: Arc::new(MemoryLoginThrottle::default()),
+        reset_throttle: Arc::new(MemoryLoginThrottle::new(ThrottleLimits {
+            per_email: 5,
+            per_ip: 100,
+            window: time::Duration::hours(1),
+        })),
         mailer: mailer.clone(),
         clock: clock.clone(),
         random: random.clone(),

@@ -228,6 +228,7 @@ pub async fn change_password(
 #[utoipa::path(post, path = "/api/auth/password-reset/request", tag = "auth", responses((status = 200), (status = 422)))]
 pub async fn reset_request(
     state: web::Data<AppState>,
+    req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
@@ -235,7 +236,10 @@ pub async fn reset_request(
     let Some(email) = body.string(&mut errors, &["email"]) else {
         return Err(ApiError::validation(vec![FieldError::missing("email")]));
     };
-    state.identity.request_password_reset(&email).await?;
+    state
+        .identity
+        .request_password_reset(&email, client_ip(&req))
+        .await?;
     Ok(HttpResponse::Ok().json(
         json!({"message": "If an account exists for this email, a reset link has been sent."}),
     ))

@@ -67,6 +67,9 @@ pub struct IdentityPorts {
     pub codec: Arc<dyn TokenCodec>,
     /// Failed-login throttle.
     pub throttle: Arc<dyn LoginThrottle>,
+    /// Password-reset request throttle (5 per hour per email, contract §1.7): every request
+    /// counts as a "failure" of this limiter.
+    pub reset_throttle: Arc<dyn LoginThrottle>,
     /// Email.
     pub mailer: Arc<dyn Mailer>,
     /// Time.
@@ -577,9 +580,24 @@ impl IdentityService {
     }
 
     /// `POST /api/auth/password-reset/request`: always the same answer.
-    pub async fn request_password_reset(&self, email: &str) -> Result<(), DomainError> {
+    pub async fn request_password_reset(
+        &self,
+        email: &str,
+        ip: Option<String>,
+    ) -> Result<(), DomainError> {
         let email =
             Email::parse(email).map_err(|m| DomainError::field("email", m, "value_error.email"))?;
+        let now = self.now();
+        if let Err(retry_after_secs) =
+            self.ports
+                .reset_throttle
+                .check(email.as_str(), ip.clone(), now)
+        {
+            return Err(DomainError::TooManyRequests { retry_after_secs });
+        }
+        self.ports
+            .reset_throttle
+            .record_failure(email.as_str(), ip, now);
         if let Some(creds) = self.ports.users.credentials_by_email(&email).await?
             && creds.user.is_active
         {

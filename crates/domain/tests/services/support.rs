@@ -208,6 +208,7 @@ pub struct Mocks {
     pub hasher: MockCredentialHasher,
     pub codec: MockTokenCodec,
     pub throttle: MockLoginThrottle,
+    pub reset_throttle: MockLoginThrottle,
     pub mailer: MockMailer,
     pub clock: MockClock,
     pub random: MockRandom,
@@ -228,6 +229,12 @@ impl Mocks {
             hasher: hasher(),
             codec: MockTokenCodec::new(),
             throttle: MockLoginThrottle::new(),
+            reset_throttle: {
+                let mut t = MockLoginThrottle::new();
+                t.expect_check().returning(|_, _, _| Ok(()));
+                t.expect_record_failure().returning(|_, _, _| ());
+                t
+            },
             mailer: MockMailer::new(),
             clock: clock_at(t),
             random: random(),
@@ -248,6 +255,7 @@ impl Mocks {
                 hasher: Arc::new(self.hasher),
                 codec: Arc::new(self.codec),
                 throttle: Arc::new(self.throttle),
+                reset_throttle: Arc::new(self.reset_throttle),
                 mailer: Arc::new(self.mailer),
                 clock: Arc::new(self.clock),
                 random: Arc::new(self.random),
