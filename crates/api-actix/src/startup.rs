@@ -109,7 +109,11 @@ impl Application {
         let services = build_services(config).await?;
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, services.state.clone())?;
+        let server = serve(
+            listener,
+            services.state.clone(),
+            config.cors_origins.clone(),
+        )?;
         Ok((Self { port, server }, services))
     }
 
@@ -215,8 +219,24 @@ async fn not_found() -> HttpResponse {
     HttpResponse::NotFound().json(serde_json::json!({"detail": "Not Found"}))
 }
 
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers(["x-request-id", "retry-after"])
+        .max_age(600);
+    for o in origins {
+        cors = cors.allowed_origin(o);
+    }
+    cors
+}
+
 /// The HTTP server around a bound listener.
-pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+pub fn serve(
+    listener: TcpListener,
+    state: AppState,
+    cors_origins: Vec<String>,
+) -> std::io::Result<Server> {
     let data = web::Data::new(state);
     let openapi = crate::routes::ApiDoc::openapi();
     let server = HttpServer::new(move || {
@@ -226,6 +246,10 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .app_data(web::JsonConfig::default().limit(1024 * 1024))
             .wrap(ErrorHandlers::new().default_handler(json_error))
             .wrap(from_fn(request_context))
+            .wrap(actix_web::middleware::Condition::new(
+                !cors_origins.is_empty(),
+                cors(&cors_origins),
+            ))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
             .configure(crate::routes::configure)
             .default_service(web::to(not_found))
