@@ -37,6 +37,8 @@ pub struct SmtpConfig {
     pub user: Option<String>,
     /// Password.
     pub password: Option<SecretString>,
+    /// `SMTP_TLS`: starttls (default), tls (default on port 465) or none.
+    pub tls: genascope_adapters_smtp::SmtpTls,
 }
 
 /// AWS settings (S3 files, SES mail).
@@ -202,6 +204,18 @@ impl Config {
             Some(host) => Some(SmtpConfig {
                 host,
                 port: parse(lookup, "SMTP_PORT", 587)?,
+                tls: match var(lookup, "SMTP_TLS") {
+                    Some(t) => genascope_adapters_smtp::SmtpTls::parse(&t).ok_or_else(|| {
+                        ConfigError::Malformed(
+                            "SMTP_TLS",
+                            format!("{t:?}: use starttls, tls or none"),
+                        )
+                    })?,
+                    None if var(lookup, "SMTP_PORT").as_deref() == Some("465") => {
+                        genascope_adapters_smtp::SmtpTls::Tls
+                    }
+                    None => genascope_adapters_smtp::SmtpTls::Starttls,
+                },
                 user: var(lookup, "SMTP_USER"),
                 password: var(lookup, "SMTP_PASSWORD").map(SecretString::from),
             }),

@@ -10,11 +10,13 @@ use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
 use genascope_adapters_postgres::Database;
 use genascope_domain::common::SystemClock;
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
 use genascope_domain::notify::Mailer;
 use genascope_domain::patients::service::PatientService;
+use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -45,9 +47,37 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             )
         }
         MailBackend::Disabled => (Arc::new(DisabledMailer), None),
-        MailBackend::Smtp | MailBackend::Ses => {
+        MailBackend::Smtp => {
+            let smtp = config
+                .smtp
+                .as_ref()
+                .context("SMTP_HOST is required when MAIL_BACKEND=smtp")?;
+            let settings = genascope_adapters_smtp::SmtpSettings {
+                host: smtp.host.clone(),
+                port: smtp.port,
+                tls: smtp.tls,
+                credentials: smtp.user.clone().map(|u| {
+                    (
+                        u,
+                        smtp.password
+                            .as_ref()
+                            .map(|p| p.expose_secret().to_owned())
+                            .unwrap_or_default(),
+                    )
+                }),
+                from: config.from_email.clone(),
+                timeout: std::time::Duration::from_secs(30),
+            };
+            let inner = Arc::new(genascope_adapters_smtp::SmtpMailer::new(&settings)?);
+            let backoff = [1, 5, 30, 120].map(std::time::Duration::from_secs).to_vec();
+            (
+                Arc::new(crate::mailqueue::QueuedMailer::start(inner, backoff)),
+                None,
+            )
+        }
+        MailBackend::Ses => {
             anyhow::bail!(
-                "MAIL_BACKEND smtp/ses is not available in this build yet; use outbox or disabled"
+                "MAIL_BACKEND=ses is not available in this build yet; use smtp, outbox or disabled"
             )
         }
     };
