@@ -53,6 +53,16 @@ impl Body {
         }
     }
 
+    /// A secret (password, token) exactly as sent: not trimmed; absent, null, blank or not a
+    /// string is None.
+    #[must_use]
+    pub fn secret(&self, key: &str) -> Option<String> {
+        match self.0.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        }
+    }
+
     /// A string field for an update.
     pub fn patch_string(&self, errors: &mut Vec<FieldError>, keys: &[&str]) -> Patch<String> {
         match self.get(keys) {

@@ -107,10 +107,7 @@ pub async fn token(
         }
     }
     let username = body.string(&mut errors, &["username", "email"]);
-    let password = match body.0.get("password") {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    };
+    let password = body.secret("password");
     if username.is_none() {
         errors.push(FieldError::missing("username"));
     }
@@ -196,12 +193,8 @@ pub async fn change_password(
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
-    let raw = |k: &str| match body.0.get(k) {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    };
     let mut errors = Vec::new();
-    let (current, new) = (raw("current_password"), raw("new_password"));
+    let (current, new) = (body.secret("current_password"), body.secret("new_password"));
     if current.is_none() {
         errors.push(FieldError::missing("current_password"));
     }
@@ -218,7 +211,7 @@ pub async fn change_password(
             auth.principal(),
             &current,
             &new,
-            raw("confirm_password").as_deref(),
+            body.secret("confirm_password").as_deref(),
         )
         .await?;
     Ok(HttpResponse::Ok().json(TokenDto::from(pair)))
@@ -253,12 +246,8 @@ pub async fn reset_confirm(
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
-    let raw = |k: &str| match body.0.get(k) {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    };
     let mut errors = Vec::new();
-    let (token, new) = (raw("token"), raw("new_password"));
+    let (token, new) = (body.secret("token"), body.secret("new_password"));
     if token.is_none() {
         errors.push(FieldError::missing("token"));
     }
@@ -271,7 +260,7 @@ pub async fn reset_confirm(
     };
     state
         .identity
-        .confirm_password_reset(&token, &new, raw("confirm_password").as_deref())
+        .confirm_password_reset(&token, &new, body.secret("confirm_password").as_deref())
         .await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok("Password has been reset", None)))
 }
@@ -289,17 +278,13 @@ pub async fn create_account(
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
-    let raw = |k: &str| match body.0.get(k) {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    };
     let req = CreateAccount {
         name: body.string(&mut errors, &["name"]),
         domain: body.string(&mut errors, &["domain"]),
         admin_email: body.string(&mut errors, &["admin_email"]),
         admin_name: body.string(&mut errors, &["admin_name"]),
-        admin_password: raw("admin_password"),
-        admin_confirm_password: raw("admin_confirm_password"),
+        admin_password: body.secret("admin_password"),
+        admin_confirm_password: body.secret("admin_confirm_password"),
     };
     check(errors)?;
     let (account, admin) = state.identity.create_account(auth.principal(), req).await?;
@@ -484,18 +469,14 @@ pub async fn get_user(
 
 fn create_user_request(body: &Body) -> Result<CreateUser, ApiError> {
     let mut errors = Vec::new();
-    let raw = |k: &str| match body.0.get(k) {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    };
     let req = CreateUser {
         email: body.string(&mut errors, &["email"]),
         name: body.string(&mut errors, &["name"]),
         first_name: body.string(&mut errors, &["first_name"]),
         last_name: body.string(&mut errors, &["last_name"]),
         role: body.string(&mut errors, &["role"]),
-        password: raw("password"),
-        confirm_password: raw("confirm_password"),
+        password: body.secret("password"),
+        confirm_password: body.secret("confirm_password"),
         account_id: body.id(&mut errors, "account_id", AccountId::parse)?,
         is_active: body.boolean(&mut errors, "is_active"),
         phone: body.string(&mut errors, &["phone"]),

@@ -4,6 +4,7 @@
 mod error;
 mod ids;
 mod ports;
+pub mod validate;
 
 pub use error::{BoxError, DomainError, FieldError, Loc, RepoError};
 pub use ids::{AccountId, PatientId, UserId};

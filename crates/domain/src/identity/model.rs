@@ -142,6 +142,14 @@ impl fmt::Display for Email {
     }
 }
 
+/// A required email field, normalised; failures are collected.
+pub fn email_field(errors: &mut Vec<FieldError>, field: &str, v: Option<&str>) -> Option<Email> {
+    let raw = crate::common::validate::text(errors, field, v, usize::MAX, true)?;
+    Email::parse(&raw)
+        .map_err(|msg| errors.push(FieldError::body(field, msg, "value_error.email")))
+        .ok()
+}
+
 /// Check a new password against the policy (contract §1.6): 8..128 characters, not only
 /// whitespace, not equal to the email.
 pub fn check_password_policy(

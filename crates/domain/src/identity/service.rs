@@ -1,8 +1,8 @@
 //! Identity use cases: login and tokens, password change and reset, accounts and users.
 
 use super::model::{
-    Account, AccountStatus, Email, Password, Role, User, check_password_policy, parse_domain,
-    resolve_names,
+    Account, AccountStatus, Email, Password, Role, User, check_password_policy, email_field,
+    parse_domain, resolve_names,
 };
 use super::policy::{self, AccessType, Action, ListScope, Principal, Target};
 use super::ports::{
@@ -10,6 +10,7 @@ use super::ports::{
     PrincipalRecord, RefreshTokenRecord, Rotation, TokenCodec, TokenError, TokenStore, UserFilter,
     UserRepository,
 };
+use crate::common::validate;
 use crate::common::{
     AccountId, Clock, DomainError, FieldError, Patch, PatientId, Random, RepoError, Timestamp,
     UserId, to_seconds,
@@ -201,45 +202,6 @@ fn duplicate_message(e: RepoError) -> DomainError {
         RepoError::Duplicate("email") => DomainError::Conflict("Email already registered".into()),
         RepoError::Duplicate("domain") => DomainError::Conflict("Domain already in use".into()),
         other => other.into(),
-    }
-}
-
-fn require_text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    v: Option<&str>,
-    max: usize,
-) -> Option<String> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.push(FieldError::missing(field));
-            None
-        }
-        Some(s) if s.chars().count() > max => {
-            errors.push(FieldError::body(
-                field,
-                format!("must be at most {max} characters"),
-                "value_error.any_str.max_length",
-            ));
-            None
-        }
-        Some(s) => Some(s.to_owned()),
-    }
-}
-
-fn parse_email(errors: &mut Vec<FieldError>, field: &str, v: Option<&str>) -> Option<Email> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.push(FieldError::missing(field));
-            None
-        }
-        Some(s) => match Email::parse(s) {
-            Ok(e) => Some(e),
-            Err(msg) => {
-                errors.push(FieldError::body(field, msg, "value_error.email"));
-                None
-            }
-        },
     }
 }
 
@@ -665,7 +627,7 @@ impl IdentityService {
         password: &str,
     ) -> Result<User, DomainError> {
         let mut errors = Vec::new();
-        let email = parse_email(&mut errors, "email", Some(email));
+        let email = email_field(&mut errors, "email", Some(email));
         let names = resolve_names(Some(name), None, None)
             .map_err(|e| errors.push(e))
             .ok();
@@ -722,7 +684,7 @@ impl IdentityService {
     ) -> Result<(Account, UserId), DomainError> {
         policy::require(p, Action::AccountCreate)?;
         let mut errors = Vec::new();
-        let name = require_text(&mut errors, "name", req.name.as_deref(), 255);
+        let name = validate::text(&mut errors, "name", req.name.as_deref(), 255, true);
         let domain = match req.domain.as_deref().map(parse_domain).transpose() {
             Ok(d) => d.flatten(),
             Err(m) => {
@@ -730,8 +692,14 @@ impl IdentityService {
                 None
             }
         };
-        let email = parse_email(&mut errors, "admin_email", req.admin_email.as_deref());
-        let admin_name = require_text(&mut errors, "admin_name", req.admin_name.as_deref(), 255);
+        let email = email_field(&mut errors, "admin_email", req.admin_email.as_deref());
+        let admin_name = validate::text(
+            &mut errors,
+            "admin_name",
+            req.admin_name.as_deref(),
+            255,
+            true,
+        );
         let password = req.admin_password.unwrap_or_default();
         if password.is_empty() {
             errors.push(FieldError::missing("admin_password"));
@@ -856,7 +824,7 @@ impl IdentityService {
             Patch::Keep => {}
             Patch::Clear => errors.push(FieldError::body("name", "field required", "missing")),
             Patch::Set(n) => {
-                if let Some(n) = require_text(&mut errors, "name", Some(&n), 255) {
+                if let Some(n) = validate::text(&mut errors, "name", Some(&n), 255, true) {
                     account.name = n;
                 }
             }
@@ -984,7 +952,7 @@ impl IdentityService {
     pub async fn create_user(&self, p: &Principal, req: CreateUser) -> Result<User, DomainError> {
         policy::require(p, Action::UserManage)?;
         let mut errors = Vec::new();
-        let email = parse_email(&mut errors, "email", req.email.as_deref());
+        let email = email_field(&mut errors, "email", req.email.as_deref());
         let names = resolve_names(
             req.name.as_deref(),
             req.first_name.as_deref(),
@@ -1013,17 +981,7 @@ impl IdentityService {
                 email.as_ref(),
             );
         }
-        let phone = req
-            .phone
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty());
-        if phone.as_ref().is_some_and(|s| !valid_phone(s)) {
-            errors.push(FieldError::body(
-                "phone",
-                "phone must be 7 to 20 digits, spaces or +-()",
-                "value_error.phone",
-            ));
-        }
+        let phone = validate::phone(&mut errors, "phone", req.phone.as_deref());
         let (Some(email), Some((name, first_name, last_name)), Some(role), true) =
             (email, names, role, errors.is_empty())
         else {
@@ -1190,12 +1148,9 @@ impl IdentityService {
         match patch.phone {
             Patch::Keep => {}
             Patch::Clear => user.phone = None,
-            Patch::Set(ph) if valid_phone(ph.trim()) => user.phone = Some(ph.trim().to_owned()),
-            Patch::Set(_) => errors.push(FieldError::body(
-                "phone",
-                "phone must be 7 to 20 digits, spaces or +-()",
-                "value_error.phone",
-            )),
+            Patch::Set(ph) => {
+                user.phone = validate::phone(&mut errors, "phone", Some(&ph)).or(user.phone);
+            }
         }
         // Fields only managers change, never about themselves.
         let forbid = |field: &str| {
@@ -1375,13 +1330,4 @@ impl IdentityService {
         self.send_reset_link(&user, self.settings.reset_ttl, false)
             .await
     }
-}
-
-/// 7..20 characters of digits, spaces and `+-()`, at least one of them a digit (contract §3.3).
-#[must_use]
-pub fn valid_phone(s: &str) -> bool {
-    let n = s.chars().count();
-    (7..=20).contains(&n)
-        && s.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
-        && s.chars().any(|c| c.is_ascii_digit())
 }

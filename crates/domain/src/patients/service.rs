@@ -3,14 +3,14 @@
 use super::model::{Patient, PatientStatus, PatientView};
 use super::ports::{PatientFilter, PatientRepository};
 use crate::audit::{AuditAction, AuditEntry, AuditLog};
+use crate::common::validate::{self, text};
 use crate::common::{
     AccountId, Clock, DomainError, EARLIEST_BIRTH_YEAR, FieldError, Patch, PatientId, Random,
     RepoError, UserId, to_seconds,
 };
-use crate::identity::model::Email;
+use crate::identity::model::{Email, email_field};
 use crate::identity::policy::{self, Action, Principal, Target};
 use crate::identity::ports::UserRepository;
-use crate::identity::service::valid_phone;
 use std::sync::Arc;
 
 /// Most rows one import or bulk call may carry.
@@ -97,32 +97,6 @@ pub struct PatientService {
     audit: Arc<dyn AuditLog>,
 }
 
-fn text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    v: Option<String>,
-    max: usize,
-    required: bool,
-) -> Option<String> {
-    match v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) {
-        None => {
-            if required {
-                errors.push(FieldError::missing(field));
-            }
-            None
-        }
-        Some(s) if s.chars().count() > max => {
-            errors.push(FieldError::body(
-                field,
-                format!("must be at most {max} characters"),
-                "value_error.any_str.max_length",
-            ));
-            None
-        }
-        Some(s) => Some(s),
-    }
-}
-
 fn parse_dob(errors: &mut Vec<FieldError>, raw: &str, today: time::Date) -> Option<time::Date> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     match time::Date::parse(raw.trim(), &fmt) {
@@ -163,20 +137,6 @@ fn parse_status(errors: &mut Vec<FieldError>, raw: &str) -> Option<PatientStatus
         ));
         None
     })
-}
-
-fn parse_phone(errors: &mut Vec<FieldError>, raw: &str) -> Option<String> {
-    let s = raw.trim();
-    if valid_phone(s) {
-        Some(s.to_owned())
-    } else {
-        errors.push(FieldError::body(
-            "phone",
-            "phone must be 7 to 20 digits, spaces or +-()",
-            "value_error.phone",
-        ));
-        None
-    }
 }
 
 fn conflict(e: RepoError) -> DomainError {
@@ -312,24 +272,34 @@ impl PatientService {
     fn build(&self, account: AccountId, input: PatientInput) -> Result<Patient, Vec<FieldError>> {
         let now = to_seconds(self.clock.now());
         let mut errors = Vec::new();
-        let first_name = text(&mut errors, "first_name", input.first_name, 100, true);
-        let last_name = text(&mut errors, "last_name", input.last_name, 100, true);
-        let email = match text(&mut errors, "email", input.email, 254, true) {
-            Some(e) => Email::parse(&e)
-                .map_err(|m| errors.push(FieldError::body("email", m, "value_error.email")))
-                .ok(),
-            None => None,
-        };
-        let phone = input
-            .phone
-            .filter(|s| !s.trim().is_empty())
-            .and_then(|s| parse_phone(&mut errors, &s));
-        let external_id = text(&mut errors, "external_id", input.external_id, 100, false);
+        let first_name = text(
+            &mut errors,
+            "first_name",
+            input.first_name.as_deref(),
+            100,
+            true,
+        );
+        let last_name = text(
+            &mut errors,
+            "last_name",
+            input.last_name.as_deref(),
+            100,
+            true,
+        );
+        let email = email_field(&mut errors, "email", input.email.as_deref());
+        let phone = validate::phone(&mut errors, "phone", input.phone.as_deref());
+        let external_id = text(
+            &mut errors,
+            "external_id",
+            input.external_id.as_deref(),
+            100,
+            false,
+        );
         let date_of_birth = input
             .date_of_birth
             .filter(|s| !s.trim().is_empty())
             .and_then(|s| parse_dob(&mut errors, &s, now.date()));
-        let notes = text(&mut errors, "notes", input.notes, 5000, false);
+        let notes = text(&mut errors, "notes", input.notes.as_deref(), 5000, false);
         let status = match input.status.filter(|s| !s.trim().is_empty()) {
             Some(s) => parse_status(&mut errors, &s),
             None => Some(PatientStatus::Active),
@@ -485,7 +455,7 @@ impl PatientService {
                 Patch::Keep => {}
                 Patch::Clear => errors.push(FieldError::missing(field)),
                 Patch::Set(v) => {
-                    if let Some(v) = text(&mut errors, field, Some(v), max, true) {
+                    if let Some(v) = text(&mut errors, field, Some(&v), max, true) {
                         *slot = v;
                     }
                 }
@@ -503,13 +473,15 @@ impl PatientService {
         match patch.phone {
             Patch::Keep => {}
             Patch::Clear => patient.phone = None,
-            Patch::Set(v) => patient.phone = parse_phone(&mut errors, &v).or(patient.phone),
+            Patch::Set(v) => {
+                patient.phone = validate::phone(&mut errors, "phone", Some(&v)).or(patient.phone)
+            }
         }
         match patch.external_id {
             Patch::Keep => {}
             Patch::Clear => patient.external_id = None,
             Patch::Set(v) => {
-                patient.external_id = text(&mut errors, "external_id", Some(v), 100, false)
+                patient.external_id = text(&mut errors, "external_id", Some(&v), 100, false)
             }
         }
         match patch.date_of_birth {
@@ -522,7 +494,7 @@ impl PatientService {
         match patch.notes {
             Patch::Keep => {}
             Patch::Clear => patient.notes = None,
-            Patch::Set(v) => patient.notes = text(&mut errors, "notes", Some(v), 5000, false),
+            Patch::Set(v) => patient.notes = text(&mut errors, "notes", Some(&v), 5000, false),
         }
         match patch.status {
             Patch::Keep => {}
