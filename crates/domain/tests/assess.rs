@@ -449,3 +449,23 @@ fn same_input_same_output() {
     let v = example();
     assert_eq!(run(&v), run(&v));
 }
+
+#[test]
+fn manchester_paper_worked_example_through_the_profile() {
+    // Evans et al. 2017, Table 1 legend: a 34-year-old woman with ER- HER2-amplified grade 3
+    // invasive ductal carcinoma and a first-degree relative with endometrioid ovarian cancer at
+    // 63 scores 4+4+2+1-6+5+5 = 15. (The profile has no `endometrioid`: `epithelial` scores the
+    // same 5/5 at 63.)
+    let v = json!({
+        "proband": { "sex": "female", "age": 34, "cancers": [ { "type": "breast",
+            "age_at_diagnosis": 34, "invasive": true, "histology": "ductal", "er": "negative",
+            "her2": "positive", "grade": 3 } ] },
+        "relatives": [ { "relation": "mother", "age": 66, "cancers": [ { "type": "ovarian",
+            "age_at_diagnosis": 63, "histology": "epithelial" } ] } ]
+    });
+    let a = run(&v);
+    check_consistency(&a);
+    let m = a.manchester.as_ref().expect("manchester");
+    assert_eq!((m.brca1_score, m.brca2_score, m.total), (6, 9, 15));
+    assert!(m.meets_threshold);
+}

@@ -1,6 +1,7 @@
 //! Route table and OpenAPI document.
 
 pub mod dto;
+pub mod eligibility;
 pub mod health;
 pub mod identity;
 pub mod patients;
@@ -22,6 +23,7 @@ use utoipa::OpenApi;
         identity::update_user, identity::delete_user, identity::send_user_reset,
         patients::list, patients::create, patients::get, patients::update, patients::delete,
         patients::invites, patients::bulk, patients::import_csv,
+        eligibility::assess,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto)),
@@ -120,5 +122,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .put(p::update)
                 .delete(p::delete),
         )
-        .route("/api/patients/{id}/invites", web::get().to(p::invites));
+        .route("/api/patients/{id}/invites", web::get().to(p::invites))
+        .route("/api/eligibility/assess", web::post().to(eligibility::assess));
 }
