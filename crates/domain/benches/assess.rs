@@ -12,10 +12,9 @@ use time::macros::datetime;
 /// risk-profile.md's example with the proband aged 50 (as printed, 35 with a diagnosis at 45,
 /// it is rejected). Her breast cancer means Tyrer-Cuzick does not run.
 fn example_50() -> Value {
-    let mut v: Value = serde_json::from_str(include_str!(
-        "../src/clinical/profile/example_profile.json"
-    ))
-    .expect("example json");
+    let mut v: Value =
+        serde_json::from_str(include_str!("../src/clinical/profile/example_profile.json"))
+            .expect("example json");
     v["proband"]["age"] = json!(50);
     v
 }
@@ -62,13 +61,20 @@ fn large_family() -> Value {
         let relation = relations[i % relations.len()];
         let young = matches!(relation, "daughter" | "son" | "niece" | "nephew");
         let age = if young { 10 + i % 15 } else { 35 + i % 45 };
-        let female = !matches!(relation, "brother" | "son" | "maternal_uncle" | "paternal_uncle" | "nephew");
+        let female = !matches!(
+            relation,
+            "brother" | "son" | "maternal_uncle" | "paternal_uncle" | "nephew"
+        );
         let mut r = json!({"relation": relation, "age": age, "alive": i % 4 != 0});
         if relation.ends_with("cousin") {
             r["sex"] = json!(if i % 2 == 0 { "female" } else { "male" });
         }
         if i % 3 == 0 && !young {
-            let site = if female && r["sex"] != "male" { "breast" } else { "pancreatic" };
+            let site = if female && r["sex"] != "male" {
+                "breast"
+            } else {
+                "pancreatic"
+            };
             r["cancers"] = json!([{"type": site, "age_at_diagnosis": age - 5}]);
         }
         relatives.push(r);
@@ -93,7 +99,11 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("assess");
     for (name, v) in &cases {
         let a = assess_value(v, at).expect("valid profile");
-        assert_eq!(a.tyrer_cuzick.is_some(), *name != "example_aged_50", "{name}");
+        assert_eq!(
+            a.tyrer_cuzick.is_some(),
+            *name != "example_aged_50",
+            "{name}"
+        );
         group.bench_function(*name, |b| b.iter(|| assess_value(black_box(v), at)));
     }
     group.finish();

@@ -85,15 +85,20 @@ mod tests {
         assert_eq!(v["profile_id"], Value::Null);
         assert_eq!(v["assessed_at"], "2026-11-25T19:00:00Z");
         assert_eq!(v["tyrer_cuzick_threshold"], 20.0);
-        for k in ["is_eligible", "nccn_eligible", "tyrer_cuzick_score", "nccn", "gail"] {
+        for k in [
+            "is_eligible",
+            "nccn_eligible",
+            "tyrer_cuzick_score",
+            "nccn",
+            "gail",
+        ] {
             assert!(v.get(k).is_some(), "{k}");
         }
     }
 
     #[test]
     fn invalid_profile_is_422_with_body_locs() {
-        let err = assessment_response(br#"{"proband":{"sex":"female"}}"#, NOW)
-            .expect_err("no age");
+        let err = assessment_response(br#"{"proband":{"sex":"female"}}"#, NOW).expect_err("no age");
         assert_eq!(err.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
         let v = json_of(err.error_response());
         assert_eq!(
@@ -111,7 +116,10 @@ mod tests {
     #[test]
     fn patient_param_rules() {
         assert!(matches!(patient_param(&Query::parse("_cb=1")), Ok(None)));
-        assert!(matches!(patient_param(&Query::parse("patient_id=")), Ok(None)));
+        assert!(matches!(
+            patient_param(&Query::parse("patient_id=")),
+            Ok(None)
+        ));
         let id = uuid::Uuid::new_v4();
         assert!(matches!(
             patient_param(&Query::parse(&format!("patient_id={id}"))),

@@ -123,5 +123,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .delete(p::delete),
         )
         .route("/api/patients/{id}/invites", web::get().to(p::invites))
-        .route("/api/eligibility/assess", web::post().to(eligibility::assess));
+        .route(
+            "/api/eligibility/assess",
+            web::post().to(eligibility::assess),
+        );
 }
