@@ -24,7 +24,7 @@ run:
 # Everything CI checks: formatting, lints, doc tests, the test suites.
 # (Doc tests run before the suites so that the run ends on the suites' summary line: nextest does
 # not run doc tests, and a trailing "0 passed" from doc-test-less crates would close the log.)
-test:
+test: test-deps
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
     cargo test --workspace --doc
@@ -34,6 +34,10 @@ test:
         echo "cargo-nextest not found: falling back to cargo test"; \
         cargo test --workspace --no-fail-fast; \
     fi
+
+# What the suites need besides cargo: the SMTP sink the SMTP adapter's tests start (PyPI: aiosmtpd).
+test-deps:
+    @python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
 
 # Format the workspace.
 fmt:

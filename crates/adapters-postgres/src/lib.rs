@@ -22,6 +22,7 @@
 //! `busy_timeout` applies instead of a deadlock-prone read-then-upgrade, and on PostgreSQL the
 //! conditional UPDATE makes concurrent claims (refresh rotation, reset tokens) safe.
 
+mod audit;
 mod connection;
 mod convert;
 mod database;

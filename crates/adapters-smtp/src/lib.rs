@@ -1,1 +1,111 @@
-//! genascope adapters-smtp adapter.
+//! The `Mailer` port over SMTP, with lettre. One configured sender; multipart/alternative bodies
+//! (plain text and HTML). Recipients and bodies are never logged.
+
+use async_trait::async_trait;
+use genascope_domain::common::BoxError;
+use genascope_domain::notify::{Mailer, OutgoingEmail};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+
+/// How the connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// STARTTLS required (submission port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// Plain text: only for a relay on the same host or a test sink.
+    None,
+}
+
+impl SmtpTls {
+    /// Parse `starttls`, `tls` or `none` (case-insensitive).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "starttls" => Some(Self::Starttls),
+            "tls" | "ssl" => Some(Self::Tls),
+            "none" | "plain" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// Server host.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// Protection.
+    pub tls: SmtpTls,
+    /// Login, when the server wants one.
+    pub credentials: Option<(String, String)>,
+    /// The one sender address.
+    pub from: String,
+    /// Per-send timeout.
+    pub timeout: Duration,
+}
+
+/// A settings problem, naming what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum SmtpSetupError {
+    /// The sender address does not parse.
+    #[error("FROM_EMAIL is not a valid address")]
+    From,
+    /// The TLS parameters could not be built.
+    #[error("SMTP TLS setup failed: {0}")]
+    Tls(String),
+}
+
+/// Sends through one SMTP server.
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    /// Build the transport (no connection is made until the first send).
+    pub fn new(s: &SmtpSettings) -> Result<Self, SmtpSetupError> {
+        let from: Mailbox = s.from.parse().map_err(|_| SmtpSetupError::From)?;
+        let builder = match s.tls {
+            SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
+                .map_err(|e| SmtpSetupError::Tls(e.to_string()))?,
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host)
+                .map_err(|e| SmtpSetupError::Tls(e.to_string()))?,
+            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
+        };
+        let mut builder = builder.port(s.port).timeout(Some(s.timeout));
+        if let Some((user, password)) = &s.credentials {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(Self {
+            transport: builder.build(),
+            from,
+        })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<(), BoxError> {
+        let to: Mailbox = email.to.parse()?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))?;
+        self.transport.send(message).await?;
+        Ok(())
+    }
+
+    fn kind(&self) -> &'static str {
+        "smtp"
+    }
+}

@@ -37,6 +37,8 @@ pub struct SmtpConfig {
     pub user: Option<String>,
     /// Password.
     pub password: Option<SecretString>,
+    /// `SMTP_TLS`: starttls (default), tls (default on port 465) or none.
+    pub tls: genascope_adapters_smtp::SmtpTls,
 }
 
 /// AWS settings (S3 files, SES mail).
@@ -87,6 +89,8 @@ pub struct Config {
     pub aws: AwsConfig,
     /// JSON logs.
     pub json_logs: bool,
+    /// Browser origins allowed by CORS (empty: no CORS headers; the frontend is same-origin).
+    pub cors_origins: Vec<String>,
 }
 
 /// A configuration problem, naming the variable.
@@ -200,6 +204,18 @@ impl Config {
             Some(host) => Some(SmtpConfig {
                 host,
                 port: parse(lookup, "SMTP_PORT", 587)?,
+                tls: match var(lookup, "SMTP_TLS") {
+                    Some(t) => genascope_adapters_smtp::SmtpTls::parse(&t).ok_or_else(|| {
+                        ConfigError::Malformed(
+                            "SMTP_TLS",
+                            format!("{t:?}: use starttls, tls or none"),
+                        )
+                    })?,
+                    None if var(lookup, "SMTP_PORT").as_deref() == Some("465") => {
+                        genascope_adapters_smtp::SmtpTls::Tls
+                    }
+                    None => genascope_adapters_smtp::SmtpTls::Starttls,
+                },
                 user: var(lookup, "SMTP_USER"),
                 password: var(lookup, "SMTP_PASSWORD").map(SecretString::from),
             }),
@@ -261,6 +277,7 @@ impl Config {
                 backend_role_name: var(lookup, "BACKEND_ROLE_NAME"),
             },
             json_logs,
+            cors_origins: parse_origins(lookup)?,
         })
     }
 
@@ -269,6 +286,32 @@ impl Config {
     pub fn jwt_secret_bytes(&self) -> &[u8] {
         self.jwt_secret.expose_secret().as_bytes()
     }
+}
+
+/// `CORS_ORIGINS`: comma-separated `scheme://host[:port]` origins.
+fn parse_origins(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = var(lookup, "CORS_ORIGINS") else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let o = o.trim_end_matches('/');
+            let valid = (o.starts_with("http://") || o.starts_with("https://"))
+                && !o
+                    .split_once("://")
+                    .is_some_and(|(_, rest)| rest.is_empty() || rest.contains('/'));
+            if valid {
+                Ok(o.to_owned())
+            } else {
+                Err(ConfigError::Malformed(
+                    "CORS_ORIGINS",
+                    format!("{o:?} is not an origin like https://app.example.org"),
+                ))
+            }
+        })
+        .collect()
 }
 
 /// The development JWT secret: generated once into the data folder (mode 0600) and reused.

@@ -6,6 +6,7 @@ pub mod body;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod mailqueue;
 pub mod outbox;
 pub mod routes;
 pub mod startup;

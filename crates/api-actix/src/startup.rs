@@ -4,17 +4,19 @@ use crate::config::{Config, MailBackend};
 use crate::crypto::{Argon2Hasher, JwtCodec, OsRandom};
 use crate::outbox::{DisabledMailer, OutboxMailer};
 use crate::state::AppState;
-use crate::throttle::MemoryLoginThrottle;
+use crate::throttle::{MemoryLoginThrottle, ThrottleLimits};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
 use genascope_adapters_postgres::Database;
 use genascope_domain::common::SystemClock;
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
 use genascope_domain::notify::Mailer;
 use genascope_domain::patients::service::PatientService;
+use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -45,9 +47,37 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             )
         }
         MailBackend::Disabled => (Arc::new(DisabledMailer), None),
-        MailBackend::Smtp | MailBackend::Ses => {
+        MailBackend::Smtp => {
+            let smtp = config
+                .smtp
+                .as_ref()
+                .context("SMTP_HOST is required when MAIL_BACKEND=smtp")?;
+            let settings = genascope_adapters_smtp::SmtpSettings {
+                host: smtp.host.clone(),
+                port: smtp.port,
+                tls: smtp.tls,
+                credentials: smtp.user.clone().map(|u| {
+                    (
+                        u,
+                        smtp.password
+                            .as_ref()
+                            .map(|p| p.expose_secret().to_owned())
+                            .unwrap_or_default(),
+                    )
+                }),
+                from: config.from_email.clone(),
+                timeout: std::time::Duration::from_secs(30),
+            };
+            let inner = Arc::new(genascope_adapters_smtp::SmtpMailer::new(&settings)?);
+            let backoff = [1, 5, 30, 120].map(std::time::Duration::from_secs).to_vec();
+            (
+                Arc::new(crate::mailqueue::QueuedMailer::start(inner, backoff)),
+                None,
+            )
+        }
+        MailBackend::Ses => {
             anyhow::bail!(
-                "MAIL_BACKEND smtp/ses is not available in this build yet; use outbox or disabled"
+                "MAIL_BACKEND=ses is not available in this build yet; use smtp, outbox or disabled"
             )
         }
     };
@@ -65,6 +95,11 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             &config.jwt_audience,
         )),
         throttle: Arc::new(MemoryLoginThrottle::default()),
+        reset_throttle: Arc::new(MemoryLoginThrottle::new(ThrottleLimits {
+            per_email: 5,
+            per_ip: 100,
+            window: time::Duration::hours(1),
+        })),
         mailer: mailer.clone(),
         clock: clock.clone(),
         random: random.clone(),
@@ -75,7 +110,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         ..IdentitySettings::default()
     };
     let identity = IdentityService::new(ports, settings);
-    let patients = PatientService::new(db.clone(), db.clone(), clock, random);
+    let patients = PatientService::new(db.clone(), db.clone(), clock, random, db.clone());
     let environment = match config.env {
         crate::config::AppEnv::Development => "development",
         crate::config::AppEnv::Production => "production",
@@ -104,7 +139,11 @@ impl Application {
         let services = build_services(config).await?;
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, services.state.clone())?;
+        let server = serve(
+            listener,
+            services.state.clone(),
+            config.cors_origins.clone(),
+        )?;
         Ok((Self { port, server }, services))
     }
 
@@ -210,8 +249,24 @@ async fn not_found() -> HttpResponse {
     HttpResponse::NotFound().json(serde_json::json!({"detail": "Not Found"}))
 }
 
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allow_any_method()
+        .allow_any_header()
+        .expose_headers(["x-request-id", "retry-after"])
+        .max_age(600);
+    for o in origins {
+        cors = cors.allowed_origin(o);
+    }
+    cors
+}
+
 /// The HTTP server around a bound listener.
-pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+pub fn serve(
+    listener: TcpListener,
+    state: AppState,
+    cors_origins: Vec<String>,
+) -> std::io::Result<Server> {
     let data = web::Data::new(state);
     let openapi = crate::routes::ApiDoc::openapi();
     let server = HttpServer::new(move || {
@@ -221,7 +276,11 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .app_data(web::JsonConfig::default().limit(1024 * 1024))
             .wrap(ErrorHandlers::new().default_handler(json_error))
             .wrap(from_fn(request_context))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
+            .wrap(actix_web::middleware::Condition::new(
+                !cors_origins.is_empty(),
+                cors(&cors_origins),
+            ))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
             .configure(crate::routes::configure)
             .default_service(web::to(not_found))
     })

@@ -3,6 +3,7 @@
 //! Entities, value objects, the clinical engine, access policy, use-case services and the
 //! ports (async traits) they need from the outside. Nothing here does I/O.
 
+pub mod audit;
 pub mod clinical;
 pub mod common;
 pub mod identity;

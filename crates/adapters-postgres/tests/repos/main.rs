@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod audit;
 mod connect;
 mod patients;
 mod schema;
@@ -68,6 +69,7 @@ on_both_backends! {
         soft_delete_hides_and_disables_login,
         find_by_email,
     ],
+    audit: [entries_are_appended],
     schema: [
         ping,
         migrations_revert_and_reapply_to_the_same_schema,

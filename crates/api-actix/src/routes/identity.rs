@@ -26,28 +26,55 @@ fn client_ip(req: &HttpRequest) -> Option<String> {
     req.peer_addr().map(|a| a.ip().to_string())
 }
 
-fn is_form(req: &HttpRequest) -> bool {
+fn content_type(req: &HttpRequest) -> String {
     req.headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        })
+        .unwrap_or_default()
+        .to_ascii_lowercase()
 }
 
-/// Login or refresh grant body: a form or JSON, read into one map.
-fn grant_body(req: &HttpRequest, bytes: &[u8]) -> Result<Body, ApiError> {
-    if is_form(req) {
-        let q = Query::parse(&String::from_utf8_lossy(bytes));
+/// Login or refresh grant body: URL-encoded form, multipart form or JSON, read into one map.
+async fn grant_body(req: &HttpRequest, bytes: web::Bytes) -> Result<Body, ApiError> {
+    let ct = content_type(req);
+    if ct.starts_with("application/x-www-form-urlencoded") {
+        let q = Query::parse(&String::from_utf8_lossy(&bytes));
         let map =
             q.0.into_iter()
                 .map(|(k, v)| (k, serde_json::Value::String(v)))
                 .collect();
-        Ok(Body(map))
-    } else {
-        Body::parse(bytes)
+        return Ok(Body(map));
     }
+    if ct.starts_with("multipart/form-data") {
+        use futures_util::StreamExt;
+        let stream =
+            futures_util::stream::once(
+                async move { Ok::<_, actix_web::error::PayloadError>(bytes) },
+            );
+        let mut form = actix_multipart::Multipart::new(req.headers(), stream);
+        let mut map = serde_json::Map::new();
+        while let Some(field) = form.next().await {
+            let bad = || {
+                ApiError::validation(vec![FieldError::body(
+                    "body",
+                    "the form could not be read",
+                    "value_error.multipart",
+                )])
+            };
+            let mut field = field.map_err(|_| bad())?;
+            let name = field.name().unwrap_or_default().to_owned();
+            let mut value = Vec::new();
+            while let Some(chunk) = field.next().await {
+                value.extend_from_slice(&chunk.map_err(|_| bad())?);
+            }
+            map.insert(
+                name,
+                serde_json::Value::String(String::from_utf8_lossy(&value).into_owned()),
+            );
+        }
+        return Ok(Body(map));
+    }
+    Body::parse(&bytes)
 }
 
 /// Log in with a password (OAuth2 form or JSON), or refresh with `grant_type=refresh_token`.
@@ -59,7 +86,7 @@ pub async fn token(
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let body = grant_body(&req, &bytes)?;
+    let body = grant_body(&req, bytes).await?;
     let mut errors = Vec::new();
     let grant = body.string(&mut errors, &["grant_type"]);
     match grant.as_deref() {
@@ -110,7 +137,7 @@ pub async fn refresh(
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let body = grant_body(&req, &bytes)?;
+    let body = grant_body(&req, bytes).await?;
     let mut errors = Vec::new();
     let Some(rt) = body.string(&mut errors, &["refresh_token"]) else {
         return Err(ApiError::validation(vec![FieldError::missing(
@@ -201,6 +228,7 @@ pub async fn change_password(
 #[utoipa::path(post, path = "/api/auth/password-reset/request", tag = "auth", responses((status = 200), (status = 422)))]
 pub async fn reset_request(
     state: web::Data<AppState>,
+    req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
@@ -208,7 +236,10 @@ pub async fn reset_request(
     let Some(email) = body.string(&mut errors, &["email"]) else {
         return Err(ApiError::validation(vec![FieldError::missing("email")]));
     };
-    state.identity.request_password_reset(&email).await?;
+    state
+        .identity
+        .request_password_reset(&email, client_ip(&req))
+        .await?;
     Ok(HttpResponse::Ok().json(
         json!({"message": "If an account exists for this email, a reset link has been sent."}),
     ))

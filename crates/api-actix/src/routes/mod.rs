@@ -49,8 +49,38 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The docs UI lives under `/docs/`; a relative Location keeps the browser on the proxy's host.
+async fn docs_root() -> HttpResponse {
+    HttpResponse::TemporaryRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "docs/"))
+        .finish()
+}
+
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// A resource answering its methods, and 405 with `Allow` and a JSON body for any other method.
+macro_rules! resource {
+    ($cfg:expr, $path:expr, $($method:ident => $handler:expr),+ $(,)?) => {{
+        let allow: &'static str = concat!($(stringify!($method), " "),+);
+        $cfg.service(
+            web::resource($path)
+                $(.route(web::$method().to($handler)))+
+                .default_service(web::to(move || method_not_allowed(allow))),
+        );
+    }};
+}
+
+async fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let allow = allow
+        .split_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect::<Vec<_>>()
+        .join(", ");
+    HttpResponse::MethodNotAllowed()
+        .insert_header((actix_web::http::header::ALLOW, allow))
+        .json(serde_json::json!({"detail": "Method Not Allowed"}))
 }
 
 /// Register every route. Paths are registered without trailing slash; the request middleware
@@ -59,72 +89,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     use health as h;
     use identity as i;
     use patients as p;
-    cfg.route("/health", web::get().to(h::health))
-        .route("/api/health", web::get().to(h::health))
-        .route("/ready", web::get().to(h::ready))
-        .route("/live", web::get().to(h::live))
-        .route("/openapi.json", web::get().to(openapi_json))
-        .route("/api/openapi.json", web::get().to(openapi_json))
-        .route("/api/auth/token", web::post().to(i::token))
-        .route("/api/auth/refresh", web::post().to(i::refresh))
-        .route("/api/auth/logout", web::post().to(i::logout))
-        .route("/api/auth/me", web::get().to(i::me))
-        .route(
-            "/api/auth/change-password",
-            web::post().to(i::change_password),
-        )
-        .route(
-            "/api/auth/password-reset/request",
-            web::post().to(i::reset_request),
-        )
-        .route(
-            "/api/auth/password-reset/confirm",
-            web::post().to(i::reset_confirm),
-        )
-        .route(
-            "/api/admin/create_account",
-            web::post().to(i::create_account),
-        )
-        .service(
-            web::resource("/api/accounts")
-                .get(i::list_accounts)
-                .post(i::create_account),
-        )
-        .service(
-            web::resource("/api/accounts/{id}")
-                .get(i::get_account)
-                .put(i::update_account)
-                .delete(i::delete_account),
-        )
-        .service(
-            web::resource("/api/users")
-                .get(i::list_users)
-                .post(i::create_user),
-        )
-        .route("/api/account/create_user", web::post().to(i::create_user))
-        .service(
-            web::resource("/api/users/{id}")
-                .get(i::get_user)
-                .put(i::update_user)
-                .delete(i::delete_user),
-        )
-        .route(
-            "/api/users/{id}/password-reset",
-            web::post().to(i::send_user_reset),
-        )
-        .route("/api/clinicians", web::get().to(i::list_clinicians))
-        .service(web::resource("/api/patients").get(p::list).post(p::create))
-        .route("/api/patients/import-csv", web::post().to(p::import_csv))
-        .route("/api/patients/bulk", web::post().to(p::bulk))
-        .service(
-            web::resource("/api/patients/{id}")
-                .get(p::get)
-                .put(p::update)
-                .delete(p::delete),
-        )
-        .route("/api/patients/{id}/invites", web::get().to(p::invites))
-        .route(
-            "/api/eligibility/assess",
-            web::post().to(eligibility::assess),
-        );
+    resource!(cfg, "/health", get => h::health);
+    resource!(cfg, "/api/health", get => h::health);
+    resource!(cfg, "/ready", get => h::ready);
+    resource!(cfg, "/live", get => h::live);
+    resource!(cfg, "/docs", get => docs_root);
+    // `/openapi.json` itself is served by the docs UI service (startup.rs).
+    resource!(cfg, "/api/openapi.json", get => openapi_json);
+    resource!(cfg, "/api/auth/token", post => i::token);
+    resource!(cfg, "/api/auth/refresh", post => i::refresh);
+    resource!(cfg, "/api/auth/logout", post => i::logout);
+    resource!(cfg, "/api/auth/me", get => i::me);
+    resource!(cfg, "/api/auth/change-password", post => i::change_password);
+    resource!(cfg, "/api/auth/password-reset/request", post => i::reset_request);
+    resource!(cfg, "/api/auth/password-reset/confirm", post => i::reset_confirm);
+    resource!(cfg, "/api/admin/create_account", post => i::create_account);
+    resource!(cfg, "/api/accounts", get => i::list_accounts, post => i::create_account);
+    resource!(cfg, "/api/accounts/{id}", get => i::get_account, put => i::update_account, delete => i::delete_account);
+    resource!(cfg, "/api/users", get => i::list_users, post => i::create_user);
+    resource!(cfg, "/api/account/create_user", post => i::create_user);
+    resource!(cfg, "/api/users/{id}", get => i::get_user, put => i::update_user, delete => i::delete_user);
+    resource!(cfg, "/api/users/{id}/password-reset", post => i::send_user_reset);
+    resource!(cfg, "/api/clinicians", get => i::list_clinicians);
+    resource!(cfg, "/api/patients", get => p::list, post => p::create);
+    resource!(cfg, "/api/patients/import-csv", post => p::import_csv);
+    resource!(cfg, "/api/patients/bulk", post => p::bulk);
+    resource!(cfg, "/api/patients/{id}", get => p::get, put => p::update, delete => p::delete);
+    resource!(cfg, "/api/patients/{id}/invites", get => p::invites);
+    resource!(cfg, "/api/eligibility/assess", post => eligibility::assess);
 }

@@ -67,6 +67,9 @@ pub struct IdentityPorts {
     pub codec: Arc<dyn TokenCodec>,
     /// Failed-login throttle.
     pub throttle: Arc<dyn LoginThrottle>,
+    /// Password-reset request throttle (5 per hour per email, contract §1.7): every request
+    /// counts as a "failure" of this limiter.
+    pub reset_throttle: Arc<dyn LoginThrottle>,
     /// Email.
     pub mailer: Arc<dyn Mailer>,
     /// Time.
@@ -418,9 +421,13 @@ impl IdentityService {
                 RepoError::NotFound => DomainError::Unauthorized(INVALID_TOKEN),
                 other => other.into(),
             })?;
-        if self.ensure_may_login(&creds.user).await.is_err() {
-            self.ports.tokens.revoke_all_refresh(user_id, now).await?;
-            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+        match self.ensure_may_login(&creds.user).await {
+            Ok(()) => {}
+            Err(DomainError::BadRequest(_)) => {
+                self.ports.tokens.revoke_all_refresh(user_id, now).await?;
+                return Err(DomainError::Unauthorized(INVALID_TOKEN));
+            }
+            Err(e) => return Err(e),
         }
         let mut pair = self
             .issue_pair(&creds.user, creds.password_changed_at, Some(next.family_id))
@@ -573,9 +580,24 @@ impl IdentityService {
     }
 
     /// `POST /api/auth/password-reset/request`: always the same answer.
-    pub async fn request_password_reset(&self, email: &str) -> Result<(), DomainError> {
+    pub async fn request_password_reset(
+        &self,
+        email: &str,
+        ip: Option<String>,
+    ) -> Result<(), DomainError> {
         let email =
             Email::parse(email).map_err(|m| DomainError::field("email", m, "value_error.email"))?;
+        let now = self.now();
+        if let Err(retry_after_secs) =
+            self.ports
+                .reset_throttle
+                .check(email.as_str(), ip.clone(), now)
+        {
+            return Err(DomainError::TooManyRequests { retry_after_secs });
+        }
+        self.ports
+            .reset_throttle
+            .record_failure(email.as_str(), ip, now);
         if let Some(creds) = self.ports.users.credentials_by_email(&email).await?
             && creds.user.is_active
         {
@@ -948,10 +970,10 @@ impl IdentityService {
         if c.account_id != Some(account) {
             return Err(DomainError::NotFound("Clinician"));
         }
-        if !c.role.is_provider() {
+        if !c.role.is_provider() || !c.is_active {
             return Err(DomainError::field(
                 "clinician_id",
-                "must be a clinician or physician",
+                "must be an active clinician or physician",
                 "value_error.role",
             ));
         }
@@ -1052,7 +1074,10 @@ impl IdentityService {
                 .find_by_email(account, &user.email)
                 .await?
             {
-                Some((patient, _)) => user.id = UserId(patient.id.0),
+                Some((patient, false)) => user.id = UserId(patient.id.0),
+                Some((_, true)) => {
+                    return Err(DomainError::Conflict("Email already registered".into()));
+                }
                 None => {
                     new_patient = Some(Patient {
                         id: PatientId(user.id.0),
@@ -1203,6 +1228,9 @@ impl IdentityService {
         } else if matches!(patch.role, Patch::Clear) {
             errors.push(FieldError::missing("role"));
         }
+        if matches!(patch.is_active, Patch::Clear) {
+            errors.push(FieldError::missing("is_active"));
+        }
         if let Patch::Set(active) = patch.is_active
             && active != current.is_active
         {
@@ -1214,6 +1242,7 @@ impl IdentityService {
         match patch.clinician_id {
             Patch::Keep => {}
             Patch::Set(c) if Some(c) == current.clinician_id => {}
+            Patch::Clear if current.clinician_id.is_none() => {}
             _ if is_self && p.role != Role::SuperAdmin && p.role != Role::Admin => {
                 return Err(forbid("clinician_id"));
             }
@@ -1251,6 +1280,13 @@ impl IdentityService {
                 user.account_id = Some(a);
                 user.clinician_id = None;
             }
+        }
+        if user.role != Role::SuperAdmin && user.account_id.is_none() {
+            errors.push(FieldError::body(
+                "account_id",
+                "this role needs an account",
+                "missing",
+            ));
         }
         if !errors.is_empty() {
             return Err(DomainError::Validation(errors));

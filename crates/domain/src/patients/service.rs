@@ -2,6 +2,7 @@
 
 use super::model::{Patient, PatientStatus, PatientView};
 use super::ports::{PatientFilter, PatientRepository};
+use crate::audit::{AuditAction, AuditEntry, AuditLog};
 use crate::common::{
     AccountId, Clock, DomainError, EARLIEST_BIRTH_YEAR, FieldError, Patch, PatientId, Random,
     RepoError, UserId, to_seconds,
@@ -93,6 +94,7 @@ pub struct PatientService {
     users: Arc<dyn UserRepository>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
+    audit: Arc<dyn AuditLog>,
 }
 
 fn text(
@@ -197,13 +199,58 @@ impl PatientService {
         users: Arc<dyn UserRepository>,
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
+        audit: Arc<dyn AuditLog>,
     ) -> Self {
         Self {
             patients,
             users,
             clock,
             random,
+            audit,
         }
+    }
+
+    /// Record who touched which patients (ids only).
+    async fn audit<'a>(
+        &self,
+        p: &Principal,
+        action: AuditAction,
+        patients: impl IntoIterator<Item = &'a Patient>,
+    ) -> Result<(), DomainError> {
+        let at = to_seconds(self.clock.now());
+        let actor = (!p.user_id.0.is_nil()).then_some(p.user_id);
+        let patients: Vec<&Patient> = patients.into_iter().collect();
+        let entries = match patients.as_slice() {
+            [] => Vec::new(),
+            [one] => vec![AuditEntry {
+                id: self.random.uuid(),
+                at,
+                actor_id: actor,
+                action,
+                record_type: "patient",
+                record_id: one.id.0.to_string(),
+                account_id: Some(one.account_id),
+            }],
+            // A list or an import is one entry naming every record (space-separated ids), so that
+            // a page of 1000 patients costs one insert, not 1000.
+            many => vec![AuditEntry {
+                id: self.random.uuid(),
+                at,
+                actor_id: actor,
+                action,
+                record_type: "patients",
+                record_id: many
+                    .iter()
+                    .map(|p| p.id.0.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                account_id: many
+                    .first()
+                    .map(|p| p.account_id)
+                    .filter(|a| many.iter().all(|p| p.account_id == *a)),
+            }],
+        };
+        Ok(self.audit.record(entries).await?)
     }
 
     /// `GET /api/patients`.
@@ -214,19 +261,19 @@ impl PatientService {
         mut filter: PatientFilter,
     ) -> Result<Vec<PatientView>, DomainError> {
         filter.scope = policy::list_scope(p, Action::PatientManage, account_id)?;
-        Ok(self.patients.list(&filter).await?)
+        let rows = self.patients.list(&filter).await?;
+        self.audit(p, AuditAction::Read, rows.iter().map(|v| &v.patient))
+            .await?;
+        Ok(rows)
     }
 
     /// `GET /api/patients/{id}`.
     pub async fn get(&self, p: &Principal, id: PatientId) -> Result<PatientView, DomainError> {
         policy::require(p, Action::PatientRead)?;
-        let view = self
-            .patients
-            .get(id)
-            .await
-            .map_err(|_| DomainError::NotFound("Patient"))?;
+        let view = self.patients.get(id).await.map_err(patient_not_found)?;
         let target = Target::owned(Some(view.patient.account_id), UserId(view.patient.id.0));
         policy::authorize(p, Action::PatientRead, target, "Patient")?;
+        self.audit(p, AuditAction::Read, [&view.patient]).await?;
         Ok(view)
     }
 
@@ -326,6 +373,7 @@ impl PatientService {
             .resolve_clinician(p, account, clinician.as_deref())
             .await?;
         self.patients.insert(&patient).await.map_err(conflict)?;
+        self.audit(p, AuditAction::Create, [&patient]).await?;
         Ok(self.patients.get(patient.id).await?)
     }
 
@@ -353,6 +401,7 @@ impl PatientService {
             .resolve_clinician(p, account, clinician_id.as_deref())
             .await?;
         let mut report = ImportReport::default();
+        let mut created = Vec::new();
         for (i, mut row) in rows.into_iter().enumerate() {
             let row_no = i + first_row;
             let email = row
@@ -380,7 +429,7 @@ impl PatientService {
                         Ok(c) => {
                             patient.clinician_id = c;
                             match self.patients.insert(&patient).await.map_err(conflict) {
-                                Ok(()) => Ok(patient.id),
+                                Ok(()) => Ok(patient),
                                 Err(DomainError::Conflict(m)) => Err(m),
                                 Err(e) => return Err(e),
                             }
@@ -389,11 +438,14 @@ impl PatientService {
                 }
             };
             match outcome {
-                Ok(id) => {
+                Ok(patient) => {
                     report.successful_count += 1;
                     if report.sample_patients.len() < 5 {
-                        report.sample_patients.push(self.patients.get(id).await?);
+                        report
+                            .sample_patients
+                            .push(self.patients.get(patient.id).await?);
                     }
+                    created.push(patient);
                 }
                 Err(error) => {
                     report.failed_count += 1;
@@ -405,6 +457,7 @@ impl PatientService {
                 }
             }
         }
+        self.audit(p, AuditAction::Create, &created).await?;
         Ok(report)
     }
 
@@ -416,11 +469,7 @@ impl PatientService {
         patch: PatientPatch,
     ) -> Result<PatientView, DomainError> {
         policy::require(p, Action::PatientManage)?;
-        let view = self
-            .patients
-            .get(id)
-            .await
-            .map_err(|_| DomainError::NotFound("Patient"))?;
+        let view = self.patients.get(id).await.map_err(patient_not_found)?;
         let account = view.patient.account_id;
         policy::authorize(
             p,
@@ -497,17 +546,14 @@ impl PatientService {
         }
         patient.updated_at = to_seconds(self.clock.now());
         self.patients.update(&patient).await.map_err(conflict)?;
+        self.audit(p, AuditAction::Update, [&patient]).await?;
         Ok(self.patients.get(id).await?)
     }
 
     /// `DELETE /api/patients/{id}`: soft delete (login disabled).
     pub async fn delete(&self, p: &Principal, id: PatientId) -> Result<(), DomainError> {
         policy::require(p, Action::PatientDelete)?;
-        let view = self
-            .patients
-            .get(id)
-            .await
-            .map_err(|_| DomainError::NotFound("Patient"))?;
+        let view = self.patients.get(id).await.map_err(patient_not_found)?;
         policy::authorize(
             p,
             Action::PatientDelete,
@@ -517,7 +563,17 @@ impl PatientService {
         self.patients
             .soft_delete(id, to_seconds(self.clock.now()))
             .await
-            .map_err(|_| DomainError::NotFound("Patient"))
+            .map_err(patient_not_found)?;
+        self.audit(p, AuditAction::Delete, [&view.patient]).await
+    }
+}
+
+/// `NotFound` from storage is this patient's 404; anything else stays what it is (a 500 or 503,
+/// never disguised as a missing record).
+fn patient_not_found(e: RepoError) -> DomainError {
+    match e {
+        RepoError::NotFound => DomainError::NotFound("Patient"),
+        other => other.into(),
     }
 }
 

@@ -148,7 +148,7 @@ async fn reset_request_for_an_unknown_email_is_ok_and_sends_nothing() {
     by_email(&mut m, None);
     // No insert_reset, no mail expectation: a call would panic.
     m.identity()
-        .request_password_reset("ghost@clinic.org")
+        .request_password_reset("ghost@clinic.org", None)
         .await
         .unwrap();
 }
@@ -160,7 +160,7 @@ async fn reset_request_for_an_inactive_user_is_ok_and_sends_nothing() {
     u.is_active = false;
     by_email(&mut m, Some(u.clone()));
     m.identity()
-        .request_password_reset(u.email.as_str())
+        .request_password_reset(u.email.as_str(), None)
         .await
         .unwrap();
 }
@@ -169,7 +169,7 @@ async fn reset_request_for_an_inactive_user_is_ok_and_sends_nothing() {
 async fn reset_request_malformed_email_is_422() {
     let r = Mocks::new()
         .identity()
-        .request_password_reset("not an email")
+        .request_password_reset("not an email", None)
         .await;
     assert_eq!(fields(&r), vec!["email"]);
 }
@@ -195,7 +195,7 @@ async fn reset_request_mails_a_link_with_the_token_and_escapes_the_name() {
         });
     let mails = mail_slot(&mut m);
     m.identity()
-        .request_password_reset(" Jane@Clinic.org ")
+        .request_password_reset(" Jane@Clinic.org ", None)
         .await
         .unwrap();
 
@@ -232,7 +232,7 @@ async fn reset_request_is_ok_even_when_the_mailer_fails() {
         .times(1)
         .returning(|_| Err(BoxError::from("smtp down")));
     m.identity()
-        .request_password_reset(u.email.as_str())
+        .request_password_reset(u.email.as_str(), None)
         .await
         .unwrap();
 }
@@ -327,4 +327,22 @@ async fn reset_confirm_refuses_the_users_own_email_as_password() {
         .confirm_password_reset("tok", &email.to_uppercase(), None)
         .await;
     assert_eq!(fields(&r), vec!["new_password"]);
+}
+
+#[tokio::test]
+async fn reset_requests_are_throttled_per_email() {
+    let mut m = Mocks::new();
+    let mut t = genascope_domain::identity::ports::MockLoginThrottle::new();
+    t.expect_check().returning(|_, _, _| Err(1200));
+    m.reset_throttle = t;
+    let r = m
+        .identity()
+        .request_password_reset("jane@clinic.org", None)
+        .await;
+    assert!(matches!(
+        r,
+        Err(DomainError::TooManyRequests {
+            retry_after_secs: 1200
+        })
+    ));
 }

@@ -709,3 +709,58 @@ async fn update_duplicate_external_id_is_409() {
         .await;
     assert_err!(r, DomainError::Conflict(m) if m.contains("external id"));
 }
+
+// ----- audit -----
+
+#[tokio::test]
+async fn reads_and_writes_are_audited_with_ids_only_and_refusals_are_not() {
+    use genascope_domain::audit::{AuditAction, MockAuditLog};
+    let a = account_id();
+    let mine = patient(a);
+    let theirs = patient(account_id());
+    let mut m = PatientMocks::new();
+    existing(&mut m, &mine);
+    existing(&mut m, &theirs);
+    let reader = principal_as(Role::Clinician, Some(a));
+    let (id, actor) = (mine.id.0.to_string(), reader.user_id);
+    let mut audit = MockAuditLog::new();
+    audit
+        .expect_record()
+        .withf(move |e| {
+            e.len() == 1
+                && e[0].action == AuditAction::Read
+                && e[0].record_type == "patient"
+                && e[0].record_id == id
+                && e[0].actor_id == Some(actor)
+                && e[0].account_id == Some(a)
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    m.audit = audit;
+    let svc = m.service();
+    svc.get(&reader, mine.id).await.unwrap();
+    // Out of scope: refused before anything is read, so nothing is audited (times(1) above).
+    assert_err!(
+        svc.get(&reader, theirs.id).await,
+        DomainError::NotFound("Patient")
+    );
+}
+
+#[tokio::test]
+async fn an_audit_failure_fails_the_read() {
+    use genascope_domain::audit::MockAuditLog;
+    let a = account_id();
+    let mine = patient(a);
+    let mut m = PatientMocks::new();
+    existing(&mut m, &mine);
+    let mut audit = MockAuditLog::new();
+    audit
+        .expect_record()
+        .returning(|_| Err(RepoError::Unexpected("audit store down".into())));
+    m.audit = audit;
+    let svc = m.service();
+    assert!(matches!(
+        svc.get(&principal_as(Role::Admin, Some(a)), mine.id).await,
+        Err(DomainError::Unexpected(_))
+    ));
+}

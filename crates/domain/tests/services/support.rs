@@ -1,6 +1,7 @@
 //! Shared fixtures: a fixed clock, deterministic randomness, records and principals, and the
 //! wiring of both services over fresh mocks.
 
+use genascope_domain::audit::MockAuditLog;
 use genascope_domain::common::{
     AccountId, DomainError, Loc, MockClock, MockRandom, PatientId, Timestamp, UserId,
 };
@@ -207,6 +208,7 @@ pub struct Mocks {
     pub hasher: MockCredentialHasher,
     pub codec: MockTokenCodec,
     pub throttle: MockLoginThrottle,
+    pub reset_throttle: MockLoginThrottle,
     pub mailer: MockMailer,
     pub clock: MockClock,
     pub random: MockRandom,
@@ -227,6 +229,12 @@ impl Mocks {
             hasher: hasher(),
             codec: MockTokenCodec::new(),
             throttle: MockLoginThrottle::new(),
+            reset_throttle: {
+                let mut t = MockLoginThrottle::new();
+                t.expect_check().returning(|_, _, _| Ok(()));
+                t.expect_record_failure().returning(|_, _, _| ());
+                t
+            },
             mailer: MockMailer::new(),
             clock: clock_at(t),
             random: random(),
@@ -247,6 +255,7 @@ impl Mocks {
                 hasher: Arc::new(self.hasher),
                 codec: Arc::new(self.codec),
                 throttle: Arc::new(self.throttle),
+                reset_throttle: Arc::new(self.reset_throttle),
                 mailer: Arc::new(self.mailer),
                 clock: Arc::new(self.clock),
                 random: Arc::new(self.random),
@@ -260,6 +269,7 @@ impl Mocks {
 pub struct PatientMocks {
     pub patients: MockPatientRepository,
     pub users: MockUserRepository,
+    pub audit: MockAuditLog,
 }
 
 impl PatientMocks {
@@ -267,6 +277,13 @@ impl PatientMocks {
         Self {
             patients: MockPatientRepository::new(),
             users: MockUserRepository::new(),
+            audit: {
+                // Every patient read or write must be audited; the entries are checked where it
+                // matters (patients::*audit*).
+                let mut audit = MockAuditLog::new();
+                audit.expect_record().returning(|_| Ok(()));
+                audit
+            },
         }
     }
 
@@ -276,6 +293,7 @@ impl PatientMocks {
             Arc::new(self.users),
             Arc::new(clock_at(NOW)),
             Arc::new(random()),
+            Arc::new(self.audit),
         )
     }
 }

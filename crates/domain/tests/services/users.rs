@@ -227,7 +227,7 @@ async fn patient_user_without_a_patient_creates_one_with_the_same_id() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: create_user links to a patient that already has a login (has_login ignored, identity/service.rs:1055)"]
+
 async fn patient_user_is_not_linked_to_a_patient_that_already_has_a_login() {
     let own = account_id();
     let admin = principal_as(Role::Admin, Some(own));
@@ -530,7 +530,7 @@ async fn non_super_admin_cannot_move_a_user_to_another_account() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: self-update sending clinician_id = null (unchanged) is 403 (identity/service.rs:1214-1219)"]
+
 async fn self_update_clearing_an_already_empty_clinician_is_not_a_change() {
     let me = user(Role::Clinician, Some(account_id()));
     assert_eq!(me.clinician_id, None);
@@ -550,7 +550,7 @@ async fn self_update_clearing_an_already_empty_clinician_is_not_a_change() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: demoting a super_admin leaves a non-super_admin user with no account (identity/service.rs:1179-1254)"]
+
 async fn demoting_a_super_admin_requires_an_account() {
     let target = user(Role::SuperAdmin, None);
     let mut m = Mocks::new();

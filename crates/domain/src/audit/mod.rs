@@ -1,0 +1,59 @@
+//! The audit trail (contract §1.7): who read or changed which record, and when. Entries carry ids
+//! only: never names, answers, results or other clinical values.
+
+use crate::common::{AccountId, RepoError, Timestamp, UserId};
+use async_trait::async_trait;
+
+/// What was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// A record was shown (alone or in a list).
+    Read,
+    /// A record was created.
+    Create,
+    /// A record was changed.
+    Update,
+    /// A record was (soft-)deleted.
+    Delete,
+}
+
+impl AuditAction {
+    /// Stored name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// One audit line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Row id.
+    pub id: uuid::Uuid,
+    /// When.
+    pub at: Timestamp,
+    /// Who (None for an operator at the console).
+    pub actor_id: Option<UserId>,
+    /// What.
+    pub action: AuditAction,
+    /// Which kind of record (`patient`, …).
+    pub record_type: &'static str,
+    /// Which record.
+    pub record_id: String,
+    /// The record's account.
+    pub account_id: Option<AccountId>,
+}
+
+/// Where audit entries are kept. A failure to record fails the operation: patient data is not
+/// served unaudited.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    /// Append entries (one statement for a list).
+    async fn record(&self, entries: Vec<AuditEntry>) -> Result<(), RepoError>;
+}
