@@ -485,7 +485,12 @@ mod properties {
         CancerType::Other,
     ];
 
-    fn cancers() -> impl Strategy<Value = Vec<(usize, Option<i32>, Option<bool>)>> {
+    /// A generated cancer: index into `TYPES`, age at diagnosis, bilateral.
+    type GenCancer = (usize, Option<i32>, Option<bool>);
+    /// A generated relative: index into `Relation::ALL`, age, alive, cancers.
+    type GenRelative = (usize, Option<i32>, bool, Vec<GenCancer>);
+
+    fn cancers() -> impl Strategy<Value = Vec<GenCancer>> {
         prop::collection::vec(
             (
                 0..TYPES.len(),
@@ -501,13 +506,8 @@ mod properties {
     fn build(
         sex: Option<bool>,
         age: i32,
-        own: Vec<(usize, Option<i32>, Option<bool>)>,
-        family: Vec<(
-            usize,
-            Option<i32>,
-            bool,
-            Vec<(usize, Option<i32>, Option<bool>)>,
-        )>,
+        own: Vec<GenCancer>,
+        family: Vec<GenRelative>,
     ) -> RiskProfile {
         let fix = |t: CancerType, sex: Option<Sex>| match (t, sex) {
             (CancerType::Prostate, Some(Sex::Female)) => CancerType::Ovarian,
@@ -515,7 +515,7 @@ mod properties {
             (CancerType::Ovarian | CancerType::Prostate, None) => CancerType::Other,
             (t, _) => t,
         };
-        let make = |parts: &[(usize, Option<i32>, Option<bool>)], sex, max: i32| -> Vec<Cancer> {
+        let make = |parts: &[GenCancer], sex, max: i32| -> Vec<Cancer> {
             parts
                 .iter()
                 .map(|(t, a, bilateral)| {

@@ -439,8 +439,7 @@ pub(super) fn tc_error(profile: &RiskProfile, e: &tc::TcError) -> String {
         .replace("menopause_age", "age at menopause")
         .replace("height_m", "height")
         .replace("weight_kg", "weight")
-        .replace('_', " ")
-        .replace('.', " ");
+        .replace(['_', '.'], " ");
     let field = humanise_paths(profile, &field);
     format!(
         "Tyrer-Cuzick not computed: {} {}.",
