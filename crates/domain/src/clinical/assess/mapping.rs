@@ -430,22 +430,33 @@ pub(super) fn tc_warning(profile: &RiskProfile, w: &str) -> String {
     tagged(&text, "Tyrer-Cuzick")
 }
 
-/// A Tyrer-Cuzick input error (`field: message`) as a sentence.
+/// A Tyrer-Cuzick input error (`field: message`) as a sentence: `relatives[2].breast.age_at_diagnosis`
+/// becomes "Sister: breast age at diagnosis ...", `relatives` alone just the message.
 pub(super) fn tc_error(profile: &RiskProfile, e: &tc::TcError) -> String {
-    let field = e
-        .field
-        .replace("menarche_age", "age at menarche")
-        .replace("first_birth_age", "age at first live birth")
-        .replace("menopause_age", "age at menopause")
-        .replace("height_m", "height")
-        .replace("weight_kg", "weight")
-        .replace(['_', '.'], " ");
-    let field = humanise_paths(profile, &field);
-    format!(
-        "Tyrer-Cuzick not computed: {} {}.",
-        field,
-        e.message.trim_end_matches('.')
-    )
+    let words = |f: &str| {
+        f.replace("menarche_age", "age at menarche")
+            .replace("first_birth_age", "age at first live birth")
+            .replace("menopause_age", "age at menopause")
+            .replace("height_m", "height")
+            .replace("weight_kg", "weight")
+            .replace(['_', '.'], " ")
+            .trim()
+            .to_owned()
+    };
+    let message = e.message.trim_end_matches('.');
+    let text = if let Some((i, rest)) = leading_relative(&e.field) {
+        let rest = words(rest);
+        if rest.is_empty() {
+            format!("{}: {message}", who(profile, Some(i)))
+        } else {
+            format!("{}: {rest} {message}", who(profile, Some(i)))
+        }
+    } else if e.field == "relatives" {
+        message.to_owned()
+    } else {
+        format!("{} {message}", words(&e.field))
+    };
+    format!("Tyrer-Cuzick not computed: {text}.")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -820,6 +831,33 @@ mod tests {
         assert_eq!(
             humanise_paths(&p, "see relatives[0] (paternal_aunt) and relatives[9]"),
             "see paternal aunt, paternal side and relative 10"
+        );
+    }
+
+    #[test]
+    fn tc_errors_read_as_sentences() {
+        let p = family(&[Relation::Sister]);
+        let e = |field: &str, message: &str| tc::TcError {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        };
+        assert_eq!(
+            tc_error(&p, &e("relatives", "at most 500 relatives are accepted")),
+            "Tyrer-Cuzick not computed: at most 500 relatives are accepted."
+        );
+        assert_eq!(
+            tc_error(
+                &p,
+                &e(
+                    "relatives[0].breast.age_at_diagnosis",
+                    "must be between 1 and 50, got 60"
+                )
+            ),
+            "Tyrer-Cuzick not computed: Sister: breast age at diagnosis must be between 1 and 50, got 60."
+        );
+        assert_eq!(
+            tc_error(&p, &e("menarche_age", "must be between 6 and 25, got 30")),
+            "Tyrer-Cuzick not computed: age at menarche must be between 6 and 25, got 30."
         );
     }
 
