@@ -38,6 +38,17 @@ enum Command {
     },
     /// Create a demo clinic (admin, two clinicians, a lab tech, 20 patients). Development only.
     SeedDemo,
+    /// Assess a RiskProfile (JSON) from FILE or stdin and print the Assessment (JSON) to stdout.
+    /// Needs no database and no configuration. Invalid input: field errors on stderr, exit 2.
+    Assess {
+        /// The RiskProfile JSON file (default: stdin).
+        file: Option<std::path::PathBuf>,
+        /// JSON Lines: one profile per line in; one Assessment, or `{"line": n, "errors": [...]}`,
+        /// per line out, in order (blank lines are skipped). Progress every 10,000 lines on
+        /// stderr; exit 2 if any line was invalid.
+        #[arg(long)]
+        batch: bool,
+    },
 }
 
 fn init_logging(json: bool) {
@@ -217,9 +228,124 @@ async fn seed_demo(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `genascope assess [FILE] [--batch]`: see [`Command::Assess`]. Exits with code 2 on invalid
+/// input.
+fn assess_command(file: Option<&std::path::Path>, batch: bool) -> anyhow::Result<()> {
+    use genascope_domain::clinical::assess::assess_json;
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    const CHUNK: usize = 10_000;
+    let input: Box<dyn Read> = match file {
+        Some(path) => Box::new(
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdin().lock()),
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+
+    if !batch {
+        let mut bytes = Vec::new();
+        BufReader::new(input)
+            .read_to_end(&mut bytes)
+            .context("reading the profile")?;
+        return match assess_json(&bytes, now) {
+            Ok(a) => {
+                serde_json::to_writer_pretty(&mut out, &a)?;
+                writeln!(out)?;
+                out.flush()?;
+                Ok(())
+            }
+            Err(errors) => {
+                for e in &errors {
+                    eprintln!("error: {e} ({})", e.kind);
+                }
+                std::process::exit(2);
+            }
+        };
+    }
+
+    // One line -> one output line (None for a blank line).
+    let one = |n: usize, line: &[u8]| -> Option<(String, bool)> {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        Some(match assess_json(line, now) {
+            Ok(a) => (serde_json::to_string(&a).unwrap_or_default(), true),
+            Err(errors) => (
+                format!(
+                    "{{\"line\":{n},\"errors\":{}}}",
+                    serde_json::to_string(&errors).unwrap_or_else(|_| "[]".to_owned())
+                ),
+                false,
+            ),
+        })
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut reader = BufReader::new(input);
+    let (mut lines_read, mut invalid) = (0usize, 0usize);
+    loop {
+        let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(CHUNK);
+        while chunk.len() < CHUNK {
+            let mut line = Vec::new();
+            if reader.read_until(b'\n', &mut line).context("reading")? == 0 {
+                break;
+            }
+            chunk.push(line);
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let first = lines_read + 1;
+        let per = chunk.len().div_ceil(threads);
+        let results = std::thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .chunks(per)
+                .enumerate()
+                .map(|(k, part)| {
+                    s.spawn(move || {
+                        part.iter()
+                            .enumerate()
+                            .map(|(j, l)| one(first + k * per + j, l))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(chunk.len());
+            for h in handles {
+                all.extend(
+                    h.join()
+                        .map_err(|_| anyhow::anyhow!("an assessment thread panicked"))?,
+                );
+            }
+            anyhow::Ok(all)
+        })?;
+        for (text, ok) in results.into_iter().flatten() {
+            invalid += usize::from(!ok);
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        lines_read += chunk.len();
+        if chunk.len() == CHUNK {
+            eprintln!("assess: {lines_read} lines");
+        }
+    }
+    out.flush()?;
+    eprintln!("assess: {lines_read} lines read, {invalid} invalid");
+    if invalid > 0 {
+        std::process::exit(2);
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // `assess` is a pure computation: it runs before (and without) any configuration.
+    if let Some(Command::Assess { file, batch }) = &cli.command {
+        return assess_command(file.as_deref(), *batch);
+    }
     let config = Config::from_env().context("configuration")?;
     init_logging(config.json_logs);
     match cli.command.unwrap_or(Command::Serve) {
@@ -255,6 +381,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::SeedDemo => seed_demo(&config).await?,
+        Command::Assess { .. } => {} // handled above, before the configuration is read
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Route table and OpenAPI document.
 
 pub mod dto;
+pub mod eligibility;
 pub mod health;
 pub mod identity;
 pub mod patients;
@@ -22,6 +23,7 @@ use utoipa::OpenApi;
         identity::update_user, identity::delete_user, identity::send_user_reset,
         patients::list, patients::create, patients::get, patients::update, patients::delete,
         patients::invites, patients::bulk, patients::import_csv,
+        eligibility::assess,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto)),
@@ -114,4 +116,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/api/patients/bulk", post => p::bulk);
     resource!(cfg, "/api/patients/{id}", get => p::get, put => p::update, delete => p::delete);
     resource!(cfg, "/api/patients/{id}/invites", get => p::invites);
+    resource!(cfg, "/api/eligibility/assess", post => eligibility::assess);
 }

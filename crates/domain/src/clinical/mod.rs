@@ -1,5 +1,6 @@
 //! The clinical engine: risk profile, pedigree queries, NCCN testing criteria and risk models.
 
+pub mod assess;
 pub mod assessment;
 pub mod export;
 pub mod gail;
