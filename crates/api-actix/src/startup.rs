@@ -12,6 +12,7 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use genascope_adapters_postgres::Database;
+use genascope_domain::clinical::service::EligibilityService;
 use genascope_domain::common::SystemClock;
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
 use genascope_domain::notify::Mailer;
@@ -110,7 +111,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         ..IdentitySettings::default()
     };
     let identity = IdentityService::new(ports, settings);
-    let patients = PatientService::new(db.clone(), db.clone(), clock, random, db.clone());
+    let patients = PatientService::new(db.clone(), db.clone(), clock.clone(), random, db.clone());
+    let eligibility = EligibilityService::new(patients.clone(), clock);
     let environment = match config.env {
         crate::config::AppEnv::Development => "development",
         crate::config::AppEnv::Production => "production",
@@ -119,6 +121,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         state: AppState {
             identity,
             patients,
+            eligibility,
             db,
             environment,
             mail_kind: mailer.kind(),

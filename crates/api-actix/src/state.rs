@@ -12,6 +12,8 @@ pub struct AppState {
     pub identity: IdentityService,
     /// Patient use cases.
     pub patients: PatientService,
+    /// Eligibility (clinical engine) use cases.
+    pub eligibility: genascope_domain::clinical::service::EligibilityService,
     /// For health checks.
     pub db: Arc<Database>,
     /// `development` or `production`.

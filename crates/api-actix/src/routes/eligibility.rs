@@ -7,11 +7,9 @@ use crate::body::Query;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
-use genascope_domain::clinical::assess::assess_json;
 use genascope_domain::clinical::assessment::Assessment;
+use genascope_domain::clinical::service::EligibilityService;
 use genascope_domain::common::{DomainError, FieldError, PatientId};
-use genascope_domain::identity::policy::{Action, require};
-use time::OffsetDateTime;
 
 /// The optional `patient_id` query parameter: empty = absent; malformed = a patient that cannot
 /// exist (404, contract §1.3).
@@ -30,11 +28,11 @@ fn respond(result: Result<Assessment, Vec<FieldError>>) -> ApiResult<HttpRespons
 
 /// Assess a `RiskProfile` with NCCN, Tyrer-Cuzick (IBIS v8-style), Gail and Manchester.
 ///
-/// `patient_id` (optional) names the patient the assessment is for: it must be visible to the
-/// caller (else 404). Storing assessments is not built yet, so the answer always carries
+/// `patient_id` (optional) names the patient the assessment is for: care team and super_admin only
+/// (403 for others), and the patient must be in the caller's scope (else 404). Storing assessments is not built yet, so the answer always carries
 /// `profile_id: null`.
 #[utoipa::path(post, path = "/api/eligibility/assess", tag = "eligibility",
-    params(("patient_id" = Option<String>, Query, description = "A patient visible to the caller (404 otherwise). The assessment is not stored yet: profile_id stays null.")),
+    params(("patient_id" = Option<String>, Query, description = "Care team / super_admin: a patient of the caller's scope (404 otherwise). The assessment is not stored yet: profile_id stays null.")),
     request_body(content = Object, description = "A RiskProfile (risk-profile.md): {proband: {...}, relatives: [...]}"),
     responses(
         (status = 200, description = "Assessment (risk-profile.md)", body = Object),
@@ -47,21 +45,13 @@ pub async fn assess(
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    require(auth.principal(), Action::AssessProfile)?;
-    if let Some(id) = patient_param(&Query::parse(req.query_string()))? {
-        // Visible to the caller, or 404 (never 403: a patient outside one's scope "does not exist").
-        state
-            .patients
-            .get(auth.principal(), id)
-            .await
-            .map_err(|e| match e {
-                DomainError::Unexpected(_) | DomainError::Unavailable(_) => ApiError(e),
-                _ => ApiError(DomainError::NotFound("Patient")),
-            })?;
-    }
+    let patient = patient_param(&Query::parse(req.query_string()))?;
+    let ticket = state
+        .eligibility
+        .authorize(auth.principal(), patient)
+        .await?;
     // Pure CPU work (tens of microseconds, ~0.2 s for a 1 MiB family): off the async workers.
-    let now = OffsetDateTime::now_utc();
-    let result = web::block(move || assess_json(&bytes, now))
+    let result = web::block(move || EligibilityService::compute(ticket, &bytes))
         .await
         .map_err(|e| ApiError(DomainError::unexpected(e)))?;
     respond(result)
@@ -73,7 +63,9 @@ mod tests {
     use actix_web::ResponseError;
     use actix_web::body::MessageBody;
     use actix_web::http::StatusCode;
+    use genascope_domain::clinical::assess::assess_json;
     use serde_json::Value;
+    use time::OffsetDateTime;
 
     fn json_of(res: HttpResponse) -> Value {
         let bytes = res.into_body().try_into_bytes().unwrap_or_default();

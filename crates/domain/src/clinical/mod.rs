@@ -8,4 +8,5 @@ pub mod manchester;
 pub mod nccn;
 pub mod pedigree;
 pub mod profile;
+pub mod service;
 pub mod tyrer_cuzick;

@@ -18,6 +18,7 @@ macro_rules! assert_err {
 
 mod accounts;
 mod auth;
+mod eligibility;
 mod passwords;
 mod patients;
 mod support;

@@ -49,14 +49,6 @@ fn staff(m: &mut PatientMocks, u: &User) {
         .returning(move |_| Ok(u.clone()));
 }
 
-fn existing(m: &mut PatientMocks, p: &Patient) {
-    let (id, v) = (p.id, view(p));
-    m.patients
-        .expect_get()
-        .withf(move |i| *i == id)
-        .returning(move |_| Ok(v.clone()));
-}
-
 // ----- create -----
 
 #[tokio::test]

@@ -297,3 +297,12 @@ impl PatientMocks {
         )
     }
 }
+
+/// The patient repository holds `p`.
+pub fn existing(m: &mut PatientMocks, p: &Patient) {
+    let (id, v) = (p.id, view(p));
+    m.patients
+        .expect_get()
+        .withf(move |i| *i == id)
+        .returning(move |_| Ok(v.clone()));
+}
