@@ -79,9 +79,10 @@ fn operator() -> Principal {
 
 fn describe(e: &DomainError) -> String {
     match e {
+        // Console input, not an HTTP body: name the field without the `body.` prefix.
         DomainError::Validation(errors) => errors
             .iter()
-            .map(ToString::to_string)
+            .map(|e| e.to_string().trim_start_matches("body.").to_owned())
             .collect::<Vec<_>>()
             .join("; "),
         other => other.to_string(),
@@ -339,8 +340,28 @@ fn assess_command(file: Option<&std::path::Path>, batch: bool) -> anyhow::Result
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Operator-facing errors: one readable line (the causes joined), no backtrace, exit code 1.
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // `assess` is a pure computation: it runs before (and without) any configuration.
     if let Some(Command::Assess { file, batch }) = &cli.command {
