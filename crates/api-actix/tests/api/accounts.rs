@@ -28,7 +28,7 @@ fn assert_account_shape(b: &Value) {
     assert!(uuid::Uuid::parse_str(b["id"].as_str().unwrap()).is_ok());
 }
 
-pub async fn create_on_both_routes(app: TestApp) {
+pub async fn create_on_both_routes(app: &TestApp) {
     let sa = app.super_admin().await;
     for (route, name, domain, email) in [
         ("/api/admin/create_account", "North Clinic", "north.example.org", "admin@north.test"),
@@ -76,7 +76,7 @@ pub async fn create_on_both_routes(app: TestApp) {
     assert_eq!(r.array().len(), 1);
 }
 
-pub async fn only_super_admin_creates_accounts(app: TestApp) {
+pub async fn only_super_admin_creates_accounts(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Own Clinic", "admin@own.test").await;
     for route in ["/api/accounts", "/api/admin/create_account"] {
@@ -92,7 +92,7 @@ pub async fn only_super_admin_creates_accounts(app: TestApp) {
     assert_eq!(app.get("/api/accounts", Some(&sa)).await.array().len(), 1);
 }
 
-pub async fn duplicate_admin_email_leaves_no_account(app: TestApp) {
+pub async fn duplicate_admin_email_leaves_no_account(app: &TestApp) {
     let sa = app.super_admin().await;
     app.account(&sa, "First Clinic", "taken@dup.test").await;
     let before = app.get("/api/accounts", Some(&sa)).await;
@@ -119,7 +119,7 @@ pub async fn duplicate_admin_email_leaves_no_account(app: TestApp) {
     r.expect(201);
 }
 
-pub async fn duplicate_domain_is_409(app: TestApp) {
+pub async fn duplicate_domain_is_409(app: &TestApp) {
     let sa = app.super_admin().await;
     app.post("/api/accounts", Some(&sa), &account_body("One", Some("clinic.test"), "a@one.test"))
         .await
@@ -147,7 +147,7 @@ pub async fn duplicate_domain_is_409(app: TestApp) {
     r.expect_detail(409, "Domain already in use");
 }
 
-pub async fn validation_lists_every_missing_field(app: TestApp) {
+pub async fn validation_lists_every_missing_field(app: &TestApp) {
     let sa = app.super_admin().await;
     for route in ["/api/accounts", "/api/admin/create_account"] {
         let r = app.post(route, Some(&sa), &json!({})).await;
@@ -189,7 +189,7 @@ pub async fn validation_lists_every_missing_field(app: TestApp) {
     assert!(app.get("/api/accounts", Some(&sa)).await.array().is_empty());
 }
 
-pub async fn admin_sees_only_its_own_account(app: TestApp) {
+pub async fn admin_sees_only_its_own_account(app: &TestApp) {
     let sa = app.super_admin().await;
     let a = app.account(&sa, "Alpha", "admin@alpha.test").await;
     let b = app.account(&sa, "Beta", "admin@beta.test").await;
@@ -212,7 +212,7 @@ pub async fn admin_sees_only_its_own_account(app: TestApp) {
     let _ = cid;
 }
 
-pub async fn null_and_undefined_account_ids_are_404(app: TestApp) {
+pub async fn null_and_undefined_account_ids_are_404(app: &TestApp) {
     let sa = app.super_admin().await;
     let a = app.account(&sa, "Alpha", "admin@alpha.test").await;
     for id in ["null", "undefined", "123", &uuid::Uuid::new_v4().to_string()] {
@@ -230,7 +230,7 @@ pub async fn null_and_undefined_account_ids_are_404(app: TestApp) {
     }
 }
 
-pub async fn admin_updates_name_but_not_status(app: TestApp) {
+pub async fn admin_updates_name_but_not_status(app: &TestApp) {
     let sa = app.super_admin().await;
     let a = app.account(&sa, "Alpha", "admin@alpha.test").await;
     let path = format!("/api/accounts/{}", a.account_id);
@@ -271,7 +271,7 @@ pub async fn admin_updates_name_but_not_status(app: TestApp) {
     assert_eq!(ids(r.array()), [a.account_id.clone()]);
 }
 
-pub async fn delete_account_hides_it_and_locks_its_users(app: TestApp) {
+pub async fn delete_account_hides_it_and_locks_its_users(app: &TestApp) {
     let sa = app.super_admin().await;
     let a = app.account(&sa, "Doomed", "admin@doomed.test").await;
     let keep = app.account(&sa, "Kept", "admin@kept.test").await;

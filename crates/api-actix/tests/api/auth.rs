@@ -8,10 +8,17 @@ const INVALID: &str = "Could not validate credentials";
 
 #[track_caller]
 fn assert_token_body(b: &Value) {
+    assert_token_body_any_expiry(b);
+    assert_eq!(b["expires_in"], 3600);
+}
+
+/// The token body, `expires_in` aside (see `change_password_answers_expires_in_3600`).
+#[track_caller]
+fn assert_token_body_any_expiry(b: &Value) {
     let access = b["access_token"].as_str().expect("access_token");
     assert_eq!(access.split('.').count(), 3, "a three-part JWT");
     assert_eq!(b["token_type"], "bearer");
-    assert_eq!(b["expires_in"], 3600);
+    assert!(b["expires_in"].is_i64());
     assert!(b["refresh_token"].as_str().is_some_and(|t| t.len() >= 32));
     assert!(b["user_id"].is_string() && b["role"].is_string());
     assert!(b.get("account_id").is_some());
@@ -35,7 +42,7 @@ fn claims(token: &str) -> Value {
     serde_json::from_slice(&bits).unwrap()
 }
 
-pub async fn login_by_form_and_json(app: TestApp) {
+pub async fn login_by_form_and_json(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Login Clinic", "admin@login.test").await;
     let r = app.login_form("admin@login.test", PW).await;
@@ -66,16 +73,8 @@ pub async fn login_by_form_and_json(app: TestApp) {
             .await;
         assert_token_body(r.expect(200));
     }
-    // Multipart, as OAuth2 clients may send.
-    let form = reqwest::multipart::Form::new()
-        .text("username", "admin@login.test")
-        .text("password", PW);
-    let r = app
-        .send(app.client.post(app.url("/api/auth/token")).multipart(form))
-        .await;
-    assert_token_body(r.expect(200));
     // The frontend's flow: token, then /me.
-    let token = r.str("access_token");
+    let token = app.token("admin@login.test", PW).await;
     let me = app.get("/api/auth/me", Some(&token)).await;
     assert_eq!(me.expect(200)["role"], "admin");
     // Bad grant type.
@@ -93,7 +92,7 @@ pub async fn login_by_form_and_json(app: TestApp) {
     r.expect_422_at(&["body", "password"]);
 }
 
-pub async fn wrong_password_and_unknown_email_look_the_same(app: TestApp) {
+pub async fn wrong_password_and_unknown_email_look_the_same(app: &TestApp) {
     app.super_admin().await;
     let wrong = app.login_form(SA_EMAIL, "wrong-password-1").await;
     let unknown = app.login_form("nobody@nowhere.test", PW).await;
@@ -105,7 +104,7 @@ pub async fn wrong_password_and_unknown_email_look_the_same(app: TestApp) {
     assert_eq!(wrong.text, unknown.text);
 }
 
-pub async fn eleventh_failure_is_429(app: TestApp) {
+pub async fn eleventh_failure_is_429(app: &TestApp) {
     app.super_admin().await;
     for i in 0..10 {
         let r = app.login_form(SA_EMAIL, "wrong-password-1").await;
@@ -128,7 +127,7 @@ pub async fn eleventh_failure_is_429(app: TestApp) {
     assert_eq!(r.status, 401);
 }
 
-pub async fn me_for_admin_and_super_admin(app: TestApp) {
+pub async fn me_for_admin_and_super_admin(app: &TestApp) {
     let sa = app.super_admin().await;
     let me = app.get("/api/auth/me", Some(&sa)).await;
     let b = me.expect(200);
@@ -171,7 +170,7 @@ pub async fn me_for_admin_and_super_admin(app: TestApp) {
     assert_eq!(b["patient_id"], Value::Null);
 }
 
-pub async fn missing_or_bad_tokens_are_401(app: TestApp) {
+pub async fn missing_or_bad_tokens_are_401(app: &TestApp) {
     let sa = app.super_admin().await;
     let r = app.get("/api/auth/me", None).await;
     r.expect_detail(401, "Not authenticated");
@@ -261,7 +260,7 @@ pub async fn missing_or_bad_tokens_are_401(app: TestApp) {
     app.get("/api/auth/me", Some(&same)).await.expect(200);
 }
 
-pub async fn role_comes_from_the_database_not_the_claims(app: TestApp) {
+pub async fn role_comes_from_the_database_not_the_claims(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Claims Clinic", "admin@claims.test").await;
     let mut cl = claims(&c.admin);
@@ -285,7 +284,7 @@ pub async fn role_comes_from_the_database_not_the_claims(app: TestApp) {
     r.expect_detail(403, "Not enough permissions");
 }
 
-pub async fn refresh_rotation_and_reuse_detection(app: TestApp) {
+pub async fn refresh_rotation_and_reuse_detection(app: &TestApp) {
     app.super_admin().await;
     let r1 = app.login_form(SA_EMAIL, PW).await.str("refresh_token");
     // Rotate r1 -> r2 (JSON on /api/auth/refresh).
@@ -330,7 +329,7 @@ pub async fn refresh_rotation_and_reuse_detection(app: TestApp) {
         .expect(200);
 }
 
-pub async fn reusing_the_first_token_kills_its_successor(app: TestApp) {
+pub async fn reusing_the_first_token_kills_its_successor(app: &TestApp) {
     app.super_admin().await;
     let r1 = app.login_form(SA_EMAIL, PW).await.str("refresh_token");
     let r = app
@@ -347,7 +346,7 @@ pub async fn reusing_the_first_token_kills_its_successor(app: TestApp) {
     assert_eq!(r.status, 401, "r2 must die with its family: {}", r.text);
 }
 
-pub async fn logout_denies_the_access_token(app: TestApp) {
+pub async fn logout_denies_the_access_token(app: &TestApp) {
     app.super_admin().await;
     let login = app.login_form(SA_EMAIL, PW).await;
     let (access, refresh) = (login.str("access_token"), login.str("refresh_token"));
@@ -389,7 +388,7 @@ pub async fn logout_denies_the_access_token(app: TestApp) {
         .expect_detail(401, "Not authenticated");
 }
 
-pub async fn change_password_invalidates_older_tokens(app: TestApp) {
+pub async fn change_password_invalidates_older_tokens(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Pw Clinic", "admin@pw.test").await;
     let old_refresh = app.login_form("admin@pw.test", PW).await.str("refresh_token");
@@ -429,7 +428,7 @@ pub async fn change_password_invalidates_older_tokens(app: TestApp) {
             &json!({"current_password": PW, "new_password": new_pw, "confirm_password": new_pw}),
         )
         .await;
-    assert_token_body(r.expect(200));
+    assert_token_body_any_expiry(r.expect(200));
     let fresh = r.str("access_token");
     app.get("/api/auth/me", Some(&c.admin))
         .await
@@ -452,7 +451,7 @@ pub async fn change_password_invalidates_older_tokens(app: TestApp) {
 
 /// Contract §3.1 (change-password: "older tokens stop working"): refresh tokens issued before a
 /// password change must not mint new access tokens afterwards.
-pub async fn change_password_revokes_older_refresh_tokens(app: TestApp) {
+pub async fn change_password_revokes_older_refresh_tokens(app: &TestApp) {
     let sa = app.super_admin().await;
     app.account(&sa, "Pw2 Clinic", "admin@pw2.test").await;
     let login = app.login_form("admin@pw2.test", PW).await;
@@ -478,7 +477,7 @@ pub async fn change_password_revokes_older_refresh_tokens(app: TestApp) {
     );
 }
 
-pub async fn password_reset_flow(app: TestApp) {
+pub async fn password_reset_flow(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Reset Clinic", "admin@reset.test").await;
     let login = app.login_form("admin@reset.test", PW).await;
@@ -559,7 +558,7 @@ pub async fn password_reset_flow(app: TestApp) {
     r.expect_detail(400, "Invalid or expired reset token");
 }
 
-pub async fn deactivation_and_role_change_apply_at_once(app: TestApp) {
+pub async fn deactivation_and_role_change_apply_at_once(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Live Clinic", "admin@live.test").await;
     let cid = app
@@ -600,4 +599,32 @@ pub async fn deactivation_and_role_change_apply_at_once(app: TestApp) {
         .await
         .expect(200);
     app.token("clin@live.test", PW).await;
+}
+
+/// Contract §3.1: change-password answers "a fresh token pair" in the login body, whose
+/// `expires_in` is 3600.
+pub async fn change_password_answers_expires_in_3600(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let new_pw = "brand-new-secret-7";
+    let r = app
+        .post(
+            "/api/auth/change-password",
+            Some(&sa),
+            &json!({"current_password": PW, "new_password": new_pw, "confirm_password": new_pw}),
+        )
+        .await;
+    assert_token_body(r.expect(200));
+}
+
+/// Contract §3.1: the token login also takes multipart form data.
+pub async fn login_by_multipart(app: &TestApp) {
+    app.super_admin().await;
+    let form = reqwest::multipart::Form::new()
+        .text("username", SA_EMAIL)
+        .text("password", PW)
+        .text("grant_type", "password");
+    let r = app
+        .send(app.client.post(app.url("/api/auth/token")).multipart(form))
+        .await;
+    assert_token_body(r.expect(200));
 }

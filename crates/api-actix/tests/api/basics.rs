@@ -3,7 +3,7 @@
 use crate::helpers::{PW, TestApp};
 use serde_json::{Value, json};
 
-pub async fn health_ready_live(app: TestApp) {
+pub async fn health_ready_live(app: &TestApp) {
     for path in ["/health", "/api/health", "/health/"] {
         let r = app.get(path, None).await;
         let b = r.expect(200);
@@ -23,7 +23,7 @@ pub async fn health_ready_live(app: TestApp) {
     assert!(b["timestamp"].is_string());
 }
 
-pub async fn openapi_and_docs(app: TestApp) {
+pub async fn openapi_and_docs(app: &TestApp) {
     for path in ["/openapi.json", "/api/openapi.json"] {
         let r = app.get(path, None).await;
         let b = r.expect(200);
@@ -41,7 +41,7 @@ pub async fn openapi_and_docs(app: TestApp) {
 }
 
 /// Contract §1.1: `/docs` is the documented address, and no route redirects.
-pub async fn docs_without_slash_is_not_a_redirect(app: TestApp) {
+pub async fn docs_without_slash_is_not_a_redirect(app: &TestApp) {
     let r = app.get("/docs", None).await;
     assert!(
         !(300..400).contains(&r.status),
@@ -52,7 +52,7 @@ pub async fn docs_without_slash_is_not_a_redirect(app: TestApp) {
     assert_eq!(r.status, 200);
 }
 
-pub async fn unknown_path_is_json_404(app: TestApp) {
+pub async fn unknown_path_is_json_404(app: &TestApp) {
     for path in ["/nope", "/api/nope", "/api/patients/x/y/z", "/api/auth/register"] {
         let r = app.get(path, None).await;
         r.expect_detail(404, "Not Found");
@@ -69,7 +69,7 @@ pub async fn unknown_path_is_json_404(app: TestApp) {
     r.expect_detail(404, "Not Found");
 }
 
-pub async fn register_route_does_not_exist(app: TestApp) {
+pub async fn register_route_does_not_exist(app: &TestApp) {
     let r = app
         .post(
             "/api/auth/register",
@@ -80,14 +80,40 @@ pub async fn register_route_does_not_exist(app: TestApp) {
     r.expect_detail(404, "Not Found");
 }
 
-pub async fn wrong_method_is_json_405(app: TestApp) {
+/// Resources with several methods (`web::resource`): a wrong method is a JSON 405.
+pub async fn wrong_method_is_json_405(app: &TestApp) {
     let sa = app.super_admin().await;
+    let id = uuid::Uuid::new_v4();
     for (method, path) in [
-        (reqwest::Method::DELETE, "/api/patients"),
-        (reqwest::Method::PATCH, "/api/users"),
+        (reqwest::Method::DELETE, "/api/patients".to_owned()),
+        (reqwest::Method::PATCH, "/api/users".to_owned()),
+        (reqwest::Method::PUT, "/api/accounts".to_owned()),
+        (reqwest::Method::POST, format!("/api/patients/{id}")),
+        (reqwest::Method::PATCH, format!("/api/users/{id}/")),
+    ] {
+        let r = app
+            .send(
+                app.client
+                    .request(method.clone(), app.url(&path))
+                    .bearer_auth(&sa),
+            )
+            .await;
+        assert_eq!(r.status, 405, "{method} {path}: {}", r.text);
+        assert_eq!(r.body, json!({"detail": "Method Not Allowed"}), "{method} {path}");
+    }
+}
+
+/// Contract §1.1: every known path answers a wrong method with 405, including the routes
+/// registered with a single method (`cfg.route`).
+pub async fn wrong_method_on_single_method_routes_is_405(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let mut wrong = Vec::new();
+    for (method, path) in [
         (reqwest::Method::POST, "/api/auth/me"),
         (reqwest::Method::POST, "/health"),
+        (reqwest::Method::DELETE, "/ready"),
         (reqwest::Method::GET, "/api/auth/token"),
+        (reqwest::Method::PUT, "/api/clinicians"),
     ] {
         let r = app
             .send(
@@ -96,12 +122,15 @@ pub async fn wrong_method_is_json_405(app: TestApp) {
                     .bearer_auth(&sa),
             )
             .await;
-        r.expect_detail(405, "Method Not Allowed");
+        if r.status != 405 {
+            wrong.push(format!("{method} {path} -> {} {}", r.status, r.text));
+        }
     }
+    assert!(wrong.is_empty(), "not 405: {wrong:#?}");
 }
 
 /// Contract §1.1: 405 carries `Allow`.
-pub async fn wrong_method_has_allow_header(app: TestApp) {
+pub async fn wrong_method_has_allow_header(app: &TestApp) {
     let r = app
         .send(app.client.delete(app.url("/api/patients")))
         .await;
@@ -110,7 +139,7 @@ pub async fn wrong_method_has_allow_header(app: TestApp) {
     assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
 }
 
-pub async fn trailing_slash_is_never_a_redirect(app: TestApp) {
+pub async fn trailing_slash_is_never_a_redirect(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Slash Clinic", "admin@slash.test").await;
     app.patient(&c.admin, "Sam", "Slash", "sam@slash.test").await;
@@ -145,7 +174,7 @@ pub async fn trailing_slash_is_never_a_redirect(app: TestApp) {
     assert_eq!(r.expect(200).as_array().unwrap().len(), 1);
 }
 
-pub async fn cache_buster_query_is_ignored(app: TestApp) {
+pub async fn cache_buster_query_is_ignored(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Cb Clinic", "admin@cb.test").await;
     app.patient(&c.admin, "Cara", "Buster", "cara@cb.test").await;
@@ -174,7 +203,7 @@ pub async fn cache_buster_query_is_ignored(app: TestApp) {
     assert_eq!(r.expect(200).as_array().unwrap().len(), 1);
 }
 
-pub async fn request_id_and_cache_control_headers(app: TestApp) {
+pub async fn request_id_and_cache_control_headers(app: &TestApp) {
     let r = app.get("/health", None).await;
     let id = r.header("x-request-id").expect("x-request-id on a public route");
     assert!(!id.is_empty());
@@ -197,7 +226,7 @@ pub async fn request_id_and_cache_control_headers(app: TestApp) {
     r.expect(200);
 }
 
-pub async fn invalid_json_is_422_json_invalid(app: TestApp) {
+pub async fn invalid_json_is_422_json_invalid(app: &TestApp) {
     let sa = app.super_admin().await;
     for body in [&b"{nope"[..], b"{\"name\": ", b"\xff\xfe"] {
         let r = app
@@ -211,7 +240,7 @@ pub async fn invalid_json_is_422_json_invalid(app: TestApp) {
     }
 }
 
-pub async fn json_parsed_whatever_the_content_type(app: TestApp) {
+pub async fn json_parsed_whatever_the_content_type(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Ctype Clinic", "admin@ctype.test").await;
     let body = json!({"first_name": "Tex", "last_name": "Plain", "email": "tex@ctype.test"});
@@ -243,7 +272,7 @@ pub async fn json_parsed_whatever_the_content_type(app: TestApp) {
     r.expect(201);
 }
 
-pub async fn lenient_booleans_and_numbers(app: TestApp) {
+pub async fn lenient_booleans_and_numbers(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Lenient Clinic", "admin@lenient.test").await;
     for (i, v) in [json!("false"), json!("FALSE"), json!("0"), json!(0), json!(false)]
@@ -298,7 +327,7 @@ pub async fn lenient_booleans_and_numbers(app: TestApp) {
     assert_eq!(b["name"], "Mixed Case");
 }
 
-pub async fn body_over_one_mib_is_413_json(app: TestApp) {
+pub async fn body_over_one_mib_is_413_json(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Big Clinic", "admin@big.test").await;
     let notes = "x".repeat(1024 * 1024 + 10);

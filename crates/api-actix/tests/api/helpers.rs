@@ -28,12 +28,33 @@ pub struct TestApp {
     /// Direct access to the identity service (operator actions).
     pub identity: IdentityService,
     data_dir: PathBuf,
-    _db: TestDb,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    db: TestDb,
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+impl TestApp {
+    /// Stop the server and let its workers (and their database pool) go before the database is
+    /// dropped and the process exits: a test process that exits while pool threads still talk to
+    /// a just-dropped database can crash at exit.
+    pub async fn shutdown(self) {
+        let Self {
+            server,
+            db,
+            data_dir,
+            identity,
+            client,
+            ..
+        } = self;
+        server.abort();
+        let _ = server.await;
+        drop(client);
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        drop(identity);
+        tokio::task::spawn_blocking(move || drop(db))
+            .await
+            .expect("drop test database");
+        let _ = std::fs::remove_dir_all(&data_dir);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 
@@ -149,7 +170,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let config = Config::from_lookup(&|k| vars.get(k).cloned()).expect("config");
     let (app, services) = Application::build(&config).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
-    let _server = tokio::spawn(app.run_until_stopped());
+    let server = tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -160,7 +181,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         outbox_dir: services.outbox_dir.clone().expect("outbox configured"),
         identity: services.state.identity.clone(),
         data_dir,
-        _db: db,
+        server,
+        db,
     }
 }
 

@@ -44,7 +44,7 @@ fn errors_by_row(b: &Value) -> Vec<(u64, Option<String>)> {
         .collect()
 }
 
-pub async fn csv_import_rows_errors_and_reimport(app: TestApp) {
+pub async fn csv_import_rows_errors_and_reimport(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Csv Clinic", "admin@csv.test").await;
     let cid = app.user(&c.admin, "clin@csv.test", "Cleo Clin", "clinician").await;
@@ -91,7 +91,7 @@ pub async fn csv_import_rows_errors_and_reimport(app: TestApp) {
     assert_eq!(app.get("/api/patients", Some(&c.admin)).await.array().len(), 2);
 }
 
-pub async fn csv_import_clinician_and_account(app: TestApp) {
+pub async fn csv_import_clinician_and_account(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Csv Clinic", "admin@csv.test").await;
     let cid = app.user(&c.admin, "clin@csv.test", "Cleo Clin", "clinician").await;
@@ -135,7 +135,7 @@ pub async fn csv_import_clinician_and_account(app: TestApp) {
         .expect_detail(403, "Not enough permissions");
 }
 
-pub async fn csv_import_file_errors(app: TestApp) {
+pub async fn csv_import_file_errors(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Csv Clinic", "admin@csv.test").await;
     let good = b"email,first_name,last_name\nx@csv.test,Xi,Ex\n";
@@ -167,7 +167,7 @@ pub async fn csv_import_file_errors(app: TestApp) {
 }
 
 /// Rows are numbered as in a spreadsheet: a blank line still occupies a row.
-pub async fn csv_row_numbers_count_blank_lines(app: TestApp) {
+pub async fn csv_row_numbers_count_blank_lines(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Csv Clinic", "admin@csv.test").await;
     let csv = "email,first_name,last_name\na@csv.test,A,One\n,,\nbad,B,Two\n";
@@ -181,7 +181,7 @@ pub async fn csv_row_numbers_count_blank_lines(app: TestApp) {
     );
 }
 
-pub async fn bulk_create(app: TestApp) {
+pub async fn bulk_create(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Bulk Clinic", "admin@bulk.test").await;
     let cid = app.user(&c.admin, "clin@bulk.test", "Cleo Clin", "clinician").await;

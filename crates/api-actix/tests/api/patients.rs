@@ -37,7 +37,7 @@ fn today() -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-pub async fn create_shape_and_defaults(app: TestApp) {
+pub async fn create_shape_and_defaults(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Pat Clinic", "admin@pat.test").await;
     let cid = app.user(&c.admin, "clin@pat.test", "Cleo Clin", "clinician").await;
@@ -110,7 +110,7 @@ pub async fn create_shape_and_defaults(app: TestApp) {
     assert_eq!(r.expect(201)["account_id"], c.account_id.as_str());
 }
 
-pub async fn create_validation(app: TestApp) {
+pub async fn create_validation(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Val Clinic", "admin@val.test").await;
     let r = app.post("/api/patients", Some(&c.admin), &json!({})).await;
@@ -179,7 +179,7 @@ pub async fn create_validation(app: TestApp) {
         .expect_detail(403, "Not enough permissions");
 }
 
-pub async fn duplicates_are_per_account(app: TestApp) {
+pub async fn duplicates_are_per_account(app: &TestApp) {
     let sa = app.super_admin().await;
     let a = app.account(&sa, "Alpha", "admin@alpha.test").await;
     let b = app.account(&sa, "Beta", "admin@beta.test").await;
@@ -221,7 +221,7 @@ pub async fn duplicates_are_per_account(app: TestApp) {
     assert_eq!(app.get("/api/patients", Some(&b.admin)).await.array().len(), 1);
 }
 
-pub async fn list_filters_order_and_paging(app: TestApp) {
+pub async fn list_filters_order_and_paging(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "List Clinic", "admin@list.test").await;
     let c1 = app.user(&c.admin, "c1@list.test", "Cara One", "clinician").await;
@@ -286,7 +286,7 @@ pub async fn list_filters_order_and_paging(app: TestApp) {
         .expect_422_at(&["query", "limit"]);
 }
 
-pub async fn update_partial_and_clear(app: TestApp) {
+pub async fn update_partial_and_clear(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Upd Clinic", "admin@upd.test").await;
     let cid = app.user(&c.admin, "clin@upd.test", "Cleo Clin", "clinician").await;
@@ -364,7 +364,7 @@ pub async fn update_partial_and_clear(app: TestApp) {
         .expect(404);
 }
 
-pub async fn delete_rules(app: TestApp) {
+pub async fn delete_rules(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Del Clinic", "admin@del.test").await;
     app.user(&c.admin, "clin@del.test", "Cleo Clin", "clinician").await;
@@ -391,7 +391,7 @@ pub async fn delete_rules(app: TestApp) {
     app.get("/api/patients/null", Some(&c.admin)).await.expect(404);
 }
 
-pub async fn patient_invites_list(app: TestApp) {
+pub async fn patient_invites_list(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Inv Clinic", "admin@inv.test").await;
     let p = app.patient(&c.admin, "Ina", "Vite", "ina@inv.test").await;

@@ -4,7 +4,7 @@
 use crate::helpers::{PW, TestApp, ids};
 use serde_json::json;
 
-pub async fn patients_of_another_account_are_404(app: TestApp) {
+pub async fn patients_of_another_account_are_404(app: &TestApp) {
     let t = app.tenancy().await;
     let (a, b) = (&t.a, &t.b);
     let theirs = format!("/api/patients/{}", b.patient_id);
@@ -33,7 +33,7 @@ pub async fn patients_of_another_account_are_404(app: TestApp) {
         .expect(200);
 }
 
-pub async fn patient_lists_stay_in_the_account(app: TestApp) {
+pub async fn patient_lists_stay_in_the_account(app: &TestApp) {
     let t = app.tenancy().await;
     let (a, b) = (&t.a, &t.b);
     for token in [&a.admin, &a.clinician] {
@@ -78,7 +78,7 @@ pub async fn patient_lists_stay_in_the_account(app: TestApp) {
     }
 }
 
-pub async fn patient_writes_cannot_cross_accounts(app: TestApp) {
+pub async fn patient_writes_cannot_cross_accounts(app: &TestApp) {
     let t = app.tenancy().await;
     let (a, b) = (&t.a, &t.b);
     // A body account_id of another account: 404 "Account not found".
@@ -155,7 +155,7 @@ pub async fn patient_writes_cannot_cross_accounts(app: TestApp) {
     assert_eq!(r.status, 404, "{}", r.text);
 }
 
-pub async fn users_of_another_account_are_404(app: TestApp) {
+pub async fn users_of_another_account_are_404(app: &TestApp) {
     let t = app.tenancy().await;
     let (a, b) = (&t.a, &t.b);
     let unknown = format!("/api/users/{}", uuid::Uuid::new_v4());
@@ -205,7 +205,7 @@ pub async fn users_of_another_account_are_404(app: TestApp) {
     assert_eq!(r.status, 404, "{}", r.text);
 }
 
-pub async fn user_lists_stay_in_the_account(app: TestApp) {
+pub async fn user_lists_stay_in_the_account(app: &TestApp) {
     let t = app.tenancy().await;
     let (a, b) = (&t.a, &t.b);
     for token in [&a.admin, &a.clinician] {
@@ -240,7 +240,7 @@ pub async fn user_lists_stay_in_the_account(app: TestApp) {
     assert_eq!(got, expected);
 }
 
-pub async fn user_writes_cannot_cross_accounts(app: TestApp) {
+pub async fn user_writes_cannot_cross_accounts(app: &TestApp) {
     let t = app.tenancy().await;
     let (a, b) = (&t.a, &t.b);
     // Moving one's own user into the other account is refused; only a super admin moves users.
@@ -284,7 +284,7 @@ pub async fn user_writes_cannot_cross_accounts(app: TestApp) {
         .expect(404);
 }
 
-pub async fn accounts_of_another_account_are_404(app: TestApp) {
+pub async fn accounts_of_another_account_are_404(app: &TestApp) {
     let t = app.tenancy().await;
     let (a, b) = (&t.a, &t.b);
     let theirs = format!("/api/accounts/{}", b.account_id);
@@ -314,7 +314,7 @@ pub async fn accounts_of_another_account_are_404(app: TestApp) {
     }
 }
 
-pub async fn role_check_comes_before_the_id(app: TestApp) {
+pub async fn role_check_comes_before_the_id(app: &TestApp) {
     let t = app.tenancy().await;
     let (a, b) = (&t.a, &t.b);
     // A clinician deleting a patient of another account: 403 (role), not 404.

@@ -25,7 +25,7 @@ fn assert_user_shape(b: &Value) {
     }
 }
 
-pub async fn create_and_name_rules(app: TestApp) {
+pub async fn create_and_name_rules(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Users Clinic", "admin@users.test").await;
     // Only `name`: last word is the last name, the rest the first name.
@@ -94,7 +94,7 @@ pub async fn create_and_name_rules(app: TestApp) {
     r.expect_422_at(&["body", "password"]);
 }
 
-pub async fn account_create_user_documented_fields(app: TestApp) {
+pub async fn account_create_user_documented_fields(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Doc Clinic", "admin@doc.test").await;
     let r = app
@@ -148,7 +148,7 @@ pub async fn account_create_user_documented_fields(app: TestApp) {
     app.token("wilson@doc.test", PW).await;
 }
 
-pub async fn who_may_create_users(app: TestApp) {
+pub async fn who_may_create_users(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Roles Clinic", "admin@roles.test").await;
     for route in ["/api/users", "/api/account/create_user"] {
@@ -207,7 +207,7 @@ pub async fn who_may_create_users(app: TestApp) {
     r.expect(201);
 }
 
-pub async fn email_is_unique_case_insensitively(app: TestApp) {
+pub async fn email_is_unique_case_insensitively(app: &TestApp) {
     let sa = app.super_admin().await;
     let a = app.account(&sa, "Alpha", "admin@alpha.test").await;
     let b = app.account(&sa, "Beta", "admin@beta.test").await;
@@ -241,7 +241,7 @@ pub async fn email_is_unique_case_insensitively(app: TestApp) {
     assert_eq!(r.array().len(), 1);
 }
 
-pub async fn list_filters_and_order(app: TestApp) {
+pub async fn list_filters_and_order(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "List Clinic", "admin@list.test").await;
     app.user(&c.admin, "zed@list.test", "Zed Zulu", "clinician").await;
@@ -318,7 +318,7 @@ pub async fn list_filters_and_order(app: TestApp) {
     assert_eq!(r.array().len(), 2);
 }
 
-pub async fn self_update_rules(app: TestApp) {
+pub async fn self_update_rules(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Self Clinic", "admin@self.test").await;
     let cid = app.user(&c.admin, "clin@self.test", "Cleo Clin", "clinician").await;
@@ -370,7 +370,7 @@ pub async fn self_update_rules(app: TestApp) {
     r.expect_422_at(&["body", "email"]);
 }
 
-pub async fn admin_manages_users(app: TestApp) {
+pub async fn admin_manages_users(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Mgmt Clinic", "admin@mgmt.test").await;
     let cid = app.user(&c.admin, "clin@mgmt.test", "Cleo Clin", "clinician").await;
@@ -404,7 +404,7 @@ pub async fn admin_manages_users(app: TestApp) {
     app.reset_token_for("clin@mgmt.test").await;
 }
 
-pub async fn last_active_admin_is_protected(app: TestApp) {
+pub async fn last_active_admin_is_protected(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Last Clinic", "admin@last.test").await;
     let path = format!("/api/users/{}", c.admin_id);
@@ -426,7 +426,7 @@ pub async fn last_active_admin_is_protected(app: TestApp) {
     assert_eq!(r.status, 409, "{}", r.text);
 }
 
-pub async fn delete_rules(app: TestApp) {
+pub async fn delete_rules(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Del Clinic", "admin@del.test").await;
     let r = app.delete(&format!("/api/users/{}", c.admin_id), Some(&c.admin)).await;
@@ -464,7 +464,7 @@ pub async fn delete_rules(app: TestApp) {
     app.get("/api/users/not-a-uuid", Some(&c.admin)).await.expect(404);
 }
 
-pub async fn clinicians_list(app: TestApp) {
+pub async fn clinicians_list(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Clin Clinic", "admin@clin.test").await;
     app.user(&c.admin, "c@clin.test", "Cara Clin", "clinician").await;
