@@ -628,3 +628,84 @@ pub async fn login_by_multipart(app: &TestApp) {
         .await;
     assert_token_body(r.expect(200));
 }
+
+/// Contract §1.7 / §3.1: password-reset requests are limited to 5 per hour per email (429 +
+/// `Retry-After`).
+pub async fn password_reset_request_is_rate_limited(app: &TestApp) {
+    app.super_admin().await;
+    for i in 0..5 {
+        let r = app
+            .post("/api/auth/password-reset/request", None, &json!({"email": SA_EMAIL}))
+            .await;
+        assert_eq!(r.status, 200, "request {}: {}", i + 1, r.text);
+    }
+    let r = app
+        .post("/api/auth/password-reset/request", None, &json!({"email": SA_EMAIL}))
+        .await;
+    assert_eq!(r.status, 429, "6th reset request within the hour: {}", r.text);
+    assert!(r.header("retry-after").is_some());
+    assert_eq!(app.emails_to(SA_EMAIL).len(), 5);
+}
+
+/// Contract §1.7: at most 50 failed logins per IP within 15 minutes, whatever the emails.
+pub async fn login_failures_are_limited_per_ip(app: &TestApp) {
+    app.super_admin().await;
+    for i in 0..50 {
+        let r = app
+            .login_form(&format!("nobody{i}@nowhere.test"), "wrong-password-1")
+            .await;
+        assert_eq!(r.status, 401, "attempt {}: {}", i + 1, r.text);
+    }
+    let r = app.login_form("nobody-else@nowhere.test", "wrong-password-1").await;
+    assert_eq!(r.status, 429, "{}", r.text);
+    assert!(r.header("retry-after").is_some());
+}
+
+pub async fn password_policy(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Policy Clinic", "admin@policy.test").await;
+    for (what, pw) in [
+        ("too short", "short7".to_owned()),
+        ("too long", "x".repeat(129)),
+        ("only whitespace", " ".repeat(12)),
+        ("equal to the email", "admin@policy.test".to_owned()),
+    ] {
+        let r = app
+            .post(
+                "/api/auth/change-password",
+                Some(&c.admin),
+                &json!({"current_password": PW, "new_password": pw, "confirm_password": pw}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{what}: {}", r.text);
+        r.expect_422_at(&["body", "new_password"]);
+    }
+    // 128 characters is fine.
+    let long = "y".repeat(128);
+    app.post(
+        "/api/auth/change-password",
+        Some(&c.admin),
+        &json!({"current_password": PW, "new_password": long, "confirm_password": long}),
+    )
+    .await
+    .expect(200);
+    app.login_form("admin@policy.test", &long).await.expect(200);
+}
+
+pub async fn refresh_fails_for_deactivated_user(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Rf Clinic", "admin@rf.test").await;
+    let cid = app.user(&c.admin, "clin@rf.test", "Cleo Clin", "clinician").await;
+    let login = app.login_form("clin@rf.test", PW).await;
+    app.put(&format!("/api/users/{cid}"), Some(&c.admin), &json!({"is_active": false}))
+        .await
+        .expect(200);
+    let r = app
+        .post(
+            "/api/auth/refresh",
+            None,
+            &json!({"refresh_token": login.str("refresh_token")}),
+        )
+        .await;
+    r.expect_detail(401, INVALID);
+}

@@ -230,3 +230,41 @@ pub async fn bulk_create(app: &TestApp) {
     r.expect_422_at(&["body", "patients"]);
     assert_eq!(app.get("/api/patients", Some(&c.admin)).await.array().len(), 2);
 }
+
+pub async fn csv_import_limits(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Lim Clinic", "admin@lim.test").await;
+    // At most 5 sample patients.
+    let mut csv = String::from("email,first_name,last_name\n");
+    for i in 0..7 {
+        csv.push_str(&format!("p{i}@lim.test,P{i},Lim\n"));
+    }
+    let r = app.import_csv(&c.admin, "p.csv", csv.as_bytes(), &[]).await;
+    let b = r.expect(200);
+    assert_eq!(b["successful_count"], 7);
+    assert_eq!(b["sample_patients"].as_array().unwrap().len(), 5);
+    // More than 5000 data rows: 422 on the file, nothing created.
+    let mut csv = String::from("email,first_name,last_name\n");
+    for i in 0..5001 {
+        csv.push_str(&format!("m{i}@lim.test,M,Any\n"));
+    }
+    let r = app.import_csv(&c.admin, "p.csv", csv.as_bytes(), &[]).await;
+    r.expect_422_at(&["body", "file"]);
+    assert_eq!(app.get("/api/patients", Some(&c.admin)).await.array().len(), 7);
+}
+
+pub async fn csv_over_5_mib_is_413(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Big Clinic", "admin@bigcsv.test").await;
+    let mut csv = String::from("email,first_name,last_name,notes\n");
+    let notes = "n".repeat(4000);
+    let mut i = 0;
+    while csv.len() <= 5 * 1024 * 1024 + 10 {
+        csv.push_str(&format!("b{i}@big.test,B,Ig,{notes}\n"));
+        i += 1;
+    }
+    let r = app.import_csv(&c.admin, "p.csv", csv.as_bytes(), &[]).await;
+    assert_eq!(r.status, 413, "{}", &r.text[..r.text.len().min(300)]);
+    assert!(r.body["detail"].is_string());
+    assert!(app.get("/api/patients", Some(&c.admin)).await.array().is_empty());
+}

@@ -91,6 +91,11 @@ on_both_backends! {
         change_password_revokes_older_refresh_tokens,
         password_reset_flow,
         deactivation_and_role_change_apply_at_once,
+        #[ignore = "BUG: password-reset requests are not rate limited (contract §1.7: 5/h per email)"]
+        password_reset_request_is_rate_limited,
+        login_failures_are_limited_per_ip,
+        password_policy,
+        refresh_fails_for_deactivated_user,
     ],
     accounts: [
         create_on_both_routes,
@@ -114,6 +119,8 @@ on_both_backends! {
         last_active_admin_is_protected,
         delete_rules,
         clinicians_list,
+        patient_role_user_is_its_patient_record,
+        lab_tech_reads_only_itself,
     ],
     patients: [
         create_shape_and_defaults,
@@ -123,6 +130,8 @@ on_both_backends! {
         update_partial_and_clear,
         delete_rules,
         patient_invites_list,
+        id_routes_accept_a_trailing_slash,
+        inactive_clinician_cannot_be_assigned,
     ],
     import: [
         csv_import_rows_errors_and_reimport,
@@ -131,6 +140,8 @@ on_both_backends! {
         #[ignore = "BUG: CSV error rows are off by one after a blank line (skipped rows not counted)"]
         csv_row_numbers_count_blank_lines,
         bulk_create,
+        csv_import_limits,
+        csv_over_5_mib_is_413,
     ],
     tenancy: [
         patients_of_another_account_are_404,

@@ -403,3 +403,32 @@ pub async fn patient_invites_list(app: &TestApp) {
         .await
         .expect(404);
 }
+
+pub async fn id_routes_accept_a_trailing_slash(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Ts Clinic", "admin@ts.test").await;
+    let p = app.patient(&c.admin, "Tia", "Slash", "tia@ts.test").await;
+    let path = format!("/api/patients/{}/", p["id"].as_str().unwrap());
+    assert_eq!(app.get(&path, Some(&c.admin)).await.expect(200)["id"], p["id"]);
+    let r = app.put(&path, Some(&c.admin), &json!({"notes": "slash"})).await;
+    assert_eq!(r.expect(200)["notes"], "slash");
+    app.delete(&path, Some(&c.admin)).await.expect(200);
+    app.get(&path, Some(&c.admin)).await.expect(404);
+}
+
+pub async fn inactive_clinician_cannot_be_assigned(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Ic Clinic", "admin@ic.test").await;
+    let cid = app.user(&c.admin, "clin@ic.test", "Cleo Clin", "clinician").await;
+    app.put(&format!("/api/users/{cid}"), Some(&c.admin), &json!({"is_active": false}))
+        .await
+        .expect(200);
+    let r = app
+        .post(
+            "/api/patients",
+            Some(&c.admin),
+            &json!({"first_name": "A", "last_name": "B", "email": "a@ic.test", "clinician_id": cid}),
+        )
+        .await;
+    r.expect_422_at(&["body", "clinician_id"]);
+}

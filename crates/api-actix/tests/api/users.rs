@@ -521,3 +521,72 @@ impl TestApp {
         self.get("/api/auth/me", Some(&t)).await.str("id")
     }
 }
+
+pub async fn patient_role_user_is_its_patient_record(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Pr Clinic", "admin@pr.test").await;
+    let cid = app.user(&c.admin, "clin@pr.test", "Cleo Clin", "clinician").await;
+    let clin = app.token("clin@pr.test", PW).await;
+    // An existing patient without a login: the user takes the patient's id.
+    let p = app.patient(&clin, "Pat", "Existing", "pat@pr.test").await;
+    let pid = p["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            "/api/users",
+            Some(&c.admin),
+            &json!({"email": "PAT@pr.test", "name": "Pat Existing", "role": "patient", "password": PW,
+                    "clinician_id": cid}),
+        )
+        .await;
+    assert_eq!(r.expect(201)["id"], pid.as_str());
+    let g = app.get(&format!("/api/patients/{pid}"), Some(&clin)).await;
+    assert_eq!(g.expect(200)["has_login"], true);
+    let pt = app.token("pat@pr.test", PW).await;
+    let me = app.get("/api/auth/me", Some(&pt)).await;
+    let b = me.expect(200);
+    assert_eq!(b["role"], "patient");
+    assert_eq!(b["id"], pid.as_str());
+    assert_eq!(b["patient_id"], pid.as_str());
+    // The patient reaches its own record only.
+    app.get(&format!("/api/patients/{pid}"), Some(&pt)).await.expect(200);
+    let other = app.patient(&clin, "Other", "Patient", "other@pr.test").await;
+    app.get(&format!("/api/patients/{}", other["id"].as_str().unwrap()), Some(&pt))
+        .await
+        .expect(404);
+    app.get("/api/patients", Some(&pt))
+        .await
+        .expect_detail(403, "Not enough permissions");
+    app.put(&format!("/api/patients/{pid}"), Some(&pt), &json!({"notes": "x"}))
+        .await
+        .expect_detail(403, "Not enough permissions");
+    // No patient yet: one is created with the same id.
+    let r = app
+        .post(
+            "/api/users",
+            Some(&c.admin),
+            &json!({"email": "new@pr.test", "first_name": "Nina", "last_name": "New", "role": "patient", "password": PW}),
+        )
+        .await;
+    let uid = r.expect(201)["id"].as_str().unwrap().to_owned();
+    let g = app.get(&format!("/api/patients/{uid}"), Some(&clin)).await;
+    let b = g.expect(200);
+    assert_eq!(b["email"], "new@pr.test");
+    assert_eq!(b["status"], "active");
+    assert_eq!(b["has_login"], true);
+}
+
+pub async fn lab_tech_reads_only_itself(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Lt Clinic", "admin@lt.test").await;
+    let lid = app.user(&c.admin, "lab@lt.test", "Lou Lab", "lab_tech").await;
+    let lab = app.token("lab@lt.test", PW).await;
+    app.get(&format!("/api/users/{lid}"), Some(&lab)).await.expect(200);
+    let r = app.get(&format!("/api/users/{}", c.admin_id), Some(&lab)).await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let r = app.put(&format!("/api/users/{lid}"), Some(&lab), &json!({"name": "Lou Labrat"})).await;
+    assert_eq!(r.expect(200)["name"], "Lou Labrat");
+    let r = app
+        .get(&format!("/api/accounts/{}", c.account_id), Some(&lab))
+        .await;
+    assert_eq!(r.expect(200)["id"], c.account_id.as_str());
+}
