@@ -31,8 +31,18 @@ fn assert_account_shape(b: &Value) {
 pub async fn create_on_both_routes(app: &TestApp) {
     let sa = app.super_admin().await;
     for (route, name, domain, email) in [
-        ("/api/admin/create_account", "North Clinic", "north.example.org", "admin@north.test"),
-        ("/api/accounts", "South Clinic", "SOUTH.example.org", "admin@south.test"),
+        (
+            "/api/admin/create_account",
+            "North Clinic",
+            "north.example.org",
+            "admin@north.test",
+        ),
+        (
+            "/api/accounts",
+            "South Clinic",
+            "SOUTH.example.org",
+            "admin@south.test",
+        ),
     ] {
         let r = app
             .post(route, Some(&sa), &account_body(name, Some(domain), email))
@@ -49,7 +59,9 @@ pub async fn create_on_both_routes(app: &TestApp) {
         assert_eq!(lb["user_id"], admin_id.as_str());
         assert_eq!(lb["role"], "admin");
         assert_eq!(lb["account_id"], b["id"]);
-        let me = app.get("/api/auth/me", Some(&login.str("access_token"))).await;
+        let me = app
+            .get("/api/auth/me", Some(&login.str("access_token")))
+            .await;
         let me = me.expect(200);
         assert_eq!(me["name"], "Ada Admin Lovelace");
         assert_eq!(me["first_name"], "Ada Admin");
@@ -61,7 +73,11 @@ pub async fn create_on_both_routes(app: &TestApp) {
     }
     // Without a domain: null.
     let r = app
-        .post("/api/accounts", Some(&sa), &account_body("No Domain", None, "admin@nodomain.test"))
+        .post(
+            "/api/accounts",
+            Some(&sa),
+            &account_body("No Domain", None, "admin@nodomain.test"),
+        )
         .await;
     assert_eq!(r.expect(201)["domain"], Value::Null);
     // Listed by name.
@@ -81,7 +97,11 @@ pub async fn only_super_admin_creates_accounts(app: &TestApp) {
     let c = app.account(&sa, "Own Clinic", "admin@own.test").await;
     for route in ["/api/accounts", "/api/admin/create_account"] {
         let r = app
-            .post(route, Some(&c.admin), &account_body("Rogue", None, "rogue@x.test"))
+            .post(
+                route,
+                Some(&c.admin),
+                &account_body("Rogue", None, "rogue@x.test"),
+            )
             .await;
         r.expect_detail(403, "Not enough permissions");
         let r = app
@@ -102,7 +122,11 @@ pub async fn duplicate_admin_email_leaves_no_account(app: &TestApp) {
         ("/api/accounts", crate::helpers::SA_EMAIL),
     ] {
         let r = app
-            .post(route, Some(&sa), &account_body("Second Clinic", Some("second.test"), email))
+            .post(
+                route,
+                Some(&sa),
+                &account_body("Second Clinic", Some("second.test"), email),
+            )
             .await;
         r.expect_detail(409, "Email already registered");
     }
@@ -121,11 +145,19 @@ pub async fn duplicate_admin_email_leaves_no_account(app: &TestApp) {
 
 pub async fn duplicate_domain_is_409(app: &TestApp) {
     let sa = app.super_admin().await;
-    app.post("/api/accounts", Some(&sa), &account_body("One", Some("clinic.test"), "a@one.test"))
-        .await
-        .expect(201);
+    app.post(
+        "/api/accounts",
+        Some(&sa),
+        &account_body("One", Some("clinic.test"), "a@one.test"),
+    )
+    .await
+    .expect(201);
     let r = app
-        .post("/api/accounts", Some(&sa), &account_body("Two", Some("Clinic.TEST"), "a@two.test"))
+        .post(
+            "/api/accounts",
+            Some(&sa),
+            &account_body("Two", Some("Clinic.TEST"), "a@two.test"),
+        )
         .await;
     r.expect_detail(409, "Domain already in use");
     // The admin of the refused account was not created.
@@ -135,7 +167,11 @@ pub async fn duplicate_domain_is_409(app: &TestApp) {
     assert_eq!(app.get("/api/accounts", Some(&sa)).await.array().len(), 1);
     // Changing another account's domain to a taken one is 409 too.
     let two = app
-        .post("/api/accounts", Some(&sa), &account_body("Two", Some("two.test"), "a@two.test"))
+        .post(
+            "/api/accounts",
+            Some(&sa),
+            &account_body("Two", Some("two.test"), "a@two.test"),
+        )
         .await;
     let r = app
         .put(
@@ -194,13 +230,15 @@ pub async fn admin_sees_only_its_own_account(app: &TestApp) {
     let a = app.account(&sa, "Alpha", "admin@alpha.test").await;
     let b = app.account(&sa, "Beta", "admin@beta.test").await;
     let r = app.get("/api/accounts", Some(&a.admin)).await;
-    assert_eq!(ids(r.array()), [a.account_id.clone()]);
+    assert_eq!(ids(r.array()), [a.account_id.as_str()]);
     let r = app.get("/api/accounts/", Some(&b.admin)).await;
-    assert_eq!(ids(r.array()), [b.account_id.clone()]);
+    assert_eq!(ids(r.array()), [b.account_id.as_str()]);
     let r = app.get("/api/accounts", Some(&sa)).await;
     assert_eq!(r.array().len(), 2);
     // A clinician may not list accounts but may read its own.
-    let cid = app.user(&a.admin, "c@alpha.test", "Cid Alpha", "clinician").await;
+    let cid = app
+        .user(&a.admin, "c@alpha.test", "Cid Alpha", "clinician")
+        .await;
     let clin = app.token("c@alpha.test", PW).await;
     app.get("/api/accounts", Some(&clin))
         .await
@@ -215,14 +253,23 @@ pub async fn admin_sees_only_its_own_account(app: &TestApp) {
 pub async fn null_and_undefined_account_ids_are_404(app: &TestApp) {
     let sa = app.super_admin().await;
     let a = app.account(&sa, "Alpha", "admin@alpha.test").await;
-    for id in ["null", "undefined", "123", &uuid::Uuid::new_v4().to_string()] {
+    for id in [
+        "null",
+        "undefined",
+        "123",
+        &uuid::Uuid::new_v4().to_string(),
+    ] {
         for token in [&sa, &a.admin] {
             let r = app.get(&format!("/api/accounts/{id}"), Some(token)).await;
             assert_eq!(r.status, 404, "{id}: {}", r.text);
             assert!(r.body["detail"].is_string(), "{id}: {}", r.text);
         }
         let r = app
-            .put(&format!("/api/accounts/{id}"), Some(&sa), &json!({"name": "x"}))
+            .put(
+                &format!("/api/accounts/{id}"),
+                Some(&sa),
+                &json!({"name": "x"}),
+            )
             .await;
         assert_eq!(r.status, 404, "{id}: {}", r.text);
         let r = app.delete(&format!("/api/accounts/{id}"), Some(&sa)).await;
@@ -234,19 +281,34 @@ pub async fn admin_updates_name_but_not_status(app: &TestApp) {
     let sa = app.super_admin().await;
     let a = app.account(&sa, "Alpha", "admin@alpha.test").await;
     let path = format!("/api/accounts/{}", a.account_id);
-    let r = app.put(&path, Some(&a.admin), &json!({"status": "inactive"})).await;
+    let r = app
+        .put(&path, Some(&a.admin), &json!({"status": "inactive"}))
+        .await;
     r.expect_detail(403, "Not enough permissions");
     // Sending the current value is fine.
     let r = app
-        .put(&path, Some(&a.admin), &json!({"name": "Alpha Renamed", "status": "ACTIVE"}))
+        .put(
+            &path,
+            Some(&a.admin),
+            &json!({"name": "Alpha Renamed", "status": "ACTIVE"}),
+        )
         .await;
     let b = r.expect(200);
     assert_account_shape(b);
     assert_eq!(b["name"], "Alpha Renamed");
     assert_eq!(b["status"], "active");
-    let r = app.put(&path, Some(&a.admin), &json!({"domain": "alpha.example.org"})).await;
+    let r = app
+        .put(
+            &path,
+            Some(&a.admin),
+            &json!({"domain": "alpha.example.org"}),
+        )
+        .await;
     assert_eq!(r.expect(200)["domain"], "alpha.example.org");
-    assert_eq!(r.body["name"], "Alpha Renamed", "partial update keeps the name");
+    assert_eq!(
+        r.body["name"], "Alpha Renamed",
+        "partial update keeps the name"
+    );
     let r = app.put(&path, Some(&a.admin), &json!({"domain": ""})).await;
     assert_eq!(r.expect(200)["domain"], Value::Null);
     let r = app.put(&path, Some(&a.admin), &json!({"name": ""})).await;
@@ -254,13 +316,16 @@ pub async fn admin_updates_name_but_not_status(app: &TestApp) {
     let g = app.get(&path, Some(&a.admin)).await;
     assert_eq!(g.expect(200)["name"], "Alpha Renamed");
     // A clinician may not update.
-    app.user(&a.admin, "c@alpha.test", "Cid Alpha", "clinician").await;
+    app.user(&a.admin, "c@alpha.test", "Cid Alpha", "clinician")
+        .await;
     let clin = app.token("c@alpha.test", PW).await;
     app.put(&path, Some(&clin), &json!({"name": "Hijack"}))
         .await
         .expect_detail(403, "Not enough permissions");
     // The super admin may change the status: the account's users stop working.
-    let r = app.put(&path, Some(&sa), &json!({"status": "inactive"})).await;
+    let r = app
+        .put(&path, Some(&sa), &json!({"status": "inactive"}))
+        .await;
     assert_eq!(r.expect(200)["status"], "inactive");
     let r = app.get("/api/auth/me", Some(&a.admin)).await;
     assert_eq!(r.status, 401, "{}", r.text);
@@ -268,14 +333,15 @@ pub async fn admin_updates_name_but_not_status(app: &TestApp) {
         .await
         .expect_detail(400, "Account is inactive");
     let r = app.get("/api/accounts?status=inactive", Some(&sa)).await;
-    assert_eq!(ids(r.array()), [a.account_id.clone()]);
+    assert_eq!(ids(r.array()), [a.account_id.as_str()]);
 }
 
 pub async fn delete_account_hides_it_and_locks_its_users(app: &TestApp) {
     let sa = app.super_admin().await;
     let a = app.account(&sa, "Doomed", "admin@doomed.test").await;
     let keep = app.account(&sa, "Kept", "admin@kept.test").await;
-    app.user(&a.admin, "c@doomed.test", "Cid Doomed", "clinician").await;
+    app.user(&a.admin, "c@doomed.test", "Cid Doomed", "clinician")
+        .await;
     let clin = app.token("c@doomed.test", PW).await;
     let login = app.login_form("admin@doomed.test", PW).await;
     let path = format!("/api/accounts/{}", a.account_id);
@@ -288,14 +354,17 @@ pub async fn delete_account_hides_it_and_locks_its_users(app: &TestApp) {
     assert!(b["message"].is_string());
     assert_eq!(b["data"], json!({"account_id": a.account_id}));
     app.get(&path, Some(&sa)).await.expect(404);
-    app.put(&path, Some(&sa), &json!({"name": "Back"})).await.expect(404);
+    app.put(&path, Some(&sa), &json!({"name": "Back"}))
+        .await
+        .expect(404);
     app.delete(&path, Some(&sa)).await.expect(404);
     let r = app.get("/api/accounts", Some(&sa)).await;
-    assert_eq!(ids(r.array()), [keep.account_id.clone()]);
+    assert_eq!(ids(r.array()), [keep.account_id.as_str()]);
     for email in ["admin@doomed.test", "c@doomed.test"] {
         let r = app.login_form(email, PW).await;
         assert!(
-            r.status == 401 || (r.status == 400 && r.body == json!({"detail": "Account is inactive"})),
+            r.status == 401
+                || (r.status == 400 && r.body == json!({"detail": "Account is inactive"})),
             "{email}: {} {}",
             r.status,
             r.text
@@ -316,4 +385,27 @@ pub async fn delete_account_hides_it_and_locks_its_users(app: &TestApp) {
     assert_eq!(r.status, 401, "{}", r.text);
     // The other account is untouched.
     app.get("/api/auth/me", Some(&keep.admin)).await.expect(200);
+}
+
+pub async fn deleted_accounts_free_their_domain(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let r = app
+        .post(
+            "/api/accounts",
+            Some(&sa),
+            &account_body("Old", Some("reuse.test"), "a@old.test"),
+        )
+        .await;
+    let id = r.str("id");
+    app.delete(&format!("/api/accounts/{id}"), Some(&sa))
+        .await
+        .expect(200);
+    let r = app
+        .post(
+            "/api/accounts",
+            Some(&sa),
+            &account_body("New", Some("reuse.test"), "a@new.test"),
+        )
+        .await;
+    assert_eq!(r.expect(201)["domain"], "reuse.test");
 }

@@ -123,7 +123,9 @@ pub async fn eleventh_failure_is_429(app: &TestApp) {
     let r = app.login_form(SA_EMAIL, PW).await;
     assert_eq!(r.status, 429, "{}", r.text);
     // Another email is not affected.
-    let r = app.login_form("someone-else@x.test", "wrong-password-1").await;
+    let r = app
+        .login_form("someone-else@x.test", "wrong-password-1")
+        .await;
     assert_eq!(r.status, 401);
 }
 
@@ -192,12 +194,13 @@ pub async fn missing_or_bad_tokens_are_401(app: &TestApp) {
         parts[2]
     );
     // alg none with the real claims.
-    let none = format!(
-        "{}.{}.",
+    let none = format!("{}.{}.", b64url(br#"{"alg":"none","typ":"JWT"}"#), parts[1]);
+    let none_sig = format!(
+        "{}.{}.{}",
         b64url(br#"{"alg":"none","typ":"JWT"}"#),
-        parts[1]
+        parts[1],
+        parts[2]
     );
-    let none_sig = format!("{}.{}.{}", b64url(br#"{"alg":"none","typ":"JWT"}"#), parts[1], parts[2]);
     // HS256 signed with another secret.
     let other_key = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
@@ -240,12 +243,20 @@ pub async fn missing_or_bad_tokens_are_401(app: &TestApp) {
         let r = app.get("/api/auth/me", Some(token)).await;
         assert_eq!(r.status, 401, "{what}: {}", r.text);
         assert_eq!(r.body, json!({"detail": INVALID}), "{what}");
-        assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer"), "{what}");
+        assert_eq!(
+            r.header("www-authenticate").as_deref(),
+            Some("Bearer"),
+            "{what}"
+        );
     }
     // Not a bearer scheme, or an empty token.
     for header in ["Basic dXNlcjpwYXNz", "Bearer ", "Bearer"] {
         let r = app
-            .send(app.client.get(app.url("/api/auth/me")).header("authorization", header))
+            .send(
+                app.client
+                    .get(app.url("/api/auth/me"))
+                    .header("authorization", header),
+            )
             .await;
         r.expect_detail(401, INVALID);
     }
@@ -258,6 +269,15 @@ pub async fn missing_or_bad_tokens_are_401(app: &TestApp) {
     )
     .unwrap();
     app.get("/api/auth/me", Some(&same)).await.expect(200);
+    // The scheme is case-insensitive.
+    let r = app
+        .send(
+            app.client
+                .get(app.url("/api/auth/me"))
+                .header("authorization", format!("bearer {sa}")),
+        )
+        .await;
+    r.expect(200);
 }
 
 pub async fn role_comes_from_the_database_not_the_claims(app: &TestApp) {
@@ -306,15 +326,26 @@ pub async fn refresh_rotation_and_reuse_detection(app: &TestApp) {
         .await;
     assert_token_body(r.expect(200));
     let r3 = r.str("refresh_token");
-    // Reusing r2: 401, and the whole family dies (r3 too).
+    // r3 -> r4 with the form grant on /api/auth/refresh.
+    let r = app
+        .send(app.client.post(app.url("/api/auth/refresh")).form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", r3.as_str()),
+        ]))
+        .await;
+    assert_token_body(r.expect(200));
+    let r4 = r.str("refresh_token");
+    // Reusing r2: 401, and the whole family dies (r3 and r4 too).
     let r = app
         .post("/api/auth/refresh", None, &json!({"refresh_token": r2}))
         .await;
     r.expect_detail(401, INVALID);
-    let r = app
-        .post("/api/auth/refresh", None, &json!({"refresh_token": r3}))
-        .await;
-    assert_eq!(r.status, 401, "the family must be revoked: {}", r.text);
+    for rt in [&r3, &r4] {
+        let r = app
+            .post("/api/auth/refresh", None, &json!({"refresh_token": rt}))
+            .await;
+        assert_eq!(r.status, 401, "the family must be revoked: {}", r.text);
+    }
     // Garbage and missing.
     let r = app
         .post("/api/auth/refresh", None, &json!({"refresh_token": "nope"}))
@@ -323,8 +354,8 @@ pub async fn refresh_rotation_and_reuse_detection(app: &TestApp) {
     let r = app.post("/api/auth/refresh", None, &json!({})).await;
     r.expect_422_at(&["body", "refresh_token"]);
     // Logging in again starts a new, working family.
-    let r4 = app.login_form(SA_EMAIL, PW).await.str("refresh_token");
-    app.post("/api/auth/refresh", None, &json!({"refresh_token": r4}))
+    let fresh = app.login_form(SA_EMAIL, PW).await.str("refresh_token");
+    app.post("/api/auth/refresh", None, &json!({"refresh_token": fresh}))
         .await
         .expect(200);
 }
@@ -352,7 +383,11 @@ pub async fn logout_denies_the_access_token(app: &TestApp) {
     let (access, refresh) = (login.str("access_token"), login.str("refresh_token"));
     let other = app.token(SA_EMAIL, PW).await;
     let r = app
-        .post("/api/auth/logout", Some(&access), &json!({"refresh_token": refresh}))
+        .post(
+            "/api/auth/logout",
+            Some(&access),
+            &json!({"refresh_token": refresh}),
+        )
         .await;
     let b = r.expect(200);
     assert_eq!(b["status_code"], 200);
@@ -363,7 +398,11 @@ pub async fn logout_denies_the_access_token(app: &TestApp) {
         .expect_detail(401, INVALID);
     // The refresh token given is revoked.
     let r = app
-        .post("/api/auth/refresh", None, &json!({"refresh_token": refresh}))
+        .post(
+            "/api/auth/refresh",
+            None,
+            &json!({"refresh_token": refresh}),
+        )
         .await;
     assert_eq!(r.status, 401, "{}", r.text);
     // Another session is not affected.
@@ -379,7 +418,11 @@ pub async fn logout_denies_the_access_token(app: &TestApp) {
     .await
     .expect(200);
     let r = app
-        .post("/api/auth/refresh", None, &json!({"refresh_token": l3.str("refresh_token")}))
+        .post(
+            "/api/auth/refresh",
+            None,
+            &json!({"refresh_token": l3.str("refresh_token")}),
+        )
         .await;
     assert_eq!(r.status, 401, "all_devices: {}", r.text);
     // Logout needs a token.
@@ -391,7 +434,10 @@ pub async fn logout_denies_the_access_token(app: &TestApp) {
 pub async fn change_password_invalidates_older_tokens(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Pw Clinic", "admin@pw.test").await;
-    let old_refresh = app.login_form("admin@pw.test", PW).await.str("refresh_token");
+    let old_refresh = app
+        .login_form("admin@pw.test", PW)
+        .await
+        .str("refresh_token");
     let new_pw = "brand-new-secret-7";
     // Wrong current password.
     let r = app
@@ -481,18 +527,31 @@ pub async fn password_reset_flow(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Reset Clinic", "admin@reset.test").await;
     let login = app.login_form("admin@reset.test", PW).await;
-    let expected = json!({"message": "If an account exists for this email, a reset link has been sent."});
+    let expected =
+        json!({"message": "If an account exists for this email, a reset link has been sent."});
     let known = app
-        .post("/api/auth/password-reset/request", None, &json!({"email": "admin@reset.test"}))
+        .post(
+            "/api/auth/password-reset/request",
+            None,
+            &json!({"email": "admin@reset.test"}),
+        )
         .await;
     let unknown = app
-        .post("/api/auth/password-reset/request", None, &json!({"email": "ghost@reset.test"}))
+        .post(
+            "/api/auth/password-reset/request",
+            None,
+            &json!({"email": "ghost@reset.test"}),
+        )
         .await;
     assert_eq!(known.expect(200), &expected);
     assert_eq!(unknown.expect(200), &expected);
     assert!(app.emails_to("ghost@reset.test").is_empty());
     let r = app
-        .post("/api/auth/password-reset/request", None, &json!({"email": "not an email"}))
+        .post(
+            "/api/auth/password-reset/request",
+            None,
+            &json!({"email": "not an email"}),
+        )
         .await;
     r.expect_422_at(&["body", "email"]);
     let token = app.reset_token_for("admin@reset.test").await;
@@ -500,7 +559,9 @@ pub async fn password_reset_flow(app: &TestApp) {
     let mail = app.emails_to("admin@reset.test");
     let text = mail.last().unwrap()["text"].as_str().unwrap().to_owned();
     assert!(
-        text.contains(&format!("http://frontend.test/reset-password?token={token}")),
+        text.contains(&format!(
+            "http://frontend.test/reset-password?token={token}"
+        )),
         "{text}"
     );
     let new_pw = "reset-secret-42";
@@ -572,16 +633,27 @@ pub async fn deactivation_and_role_change_apply_at_once(app: &TestApp) {
     app.get("/api/patients", Some(&clin)).await.expect(200);
     // Role change: the same token sees the new role.
     let r = app
-        .put(&format!("/api/users/{pid}"), Some(&c.admin), &json!({"role": "lab_tech"}))
+        .put(
+            &format!("/api/users/{pid}"),
+            Some(&c.admin),
+            &json!({"role": "lab_tech"}),
+        )
         .await;
     assert_eq!(r.expect(200)["role"], "lab_tech");
-    assert_eq!(app.get("/api/auth/me", Some(&phys)).await.expect(200)["role"], "lab_tech");
+    assert_eq!(
+        app.get("/api/auth/me", Some(&phys)).await.expect(200)["role"],
+        "lab_tech"
+    );
     app.get("/api/patients", Some(&phys))
         .await
         .expect_detail(403, "Not enough permissions");
     // Deactivation: the same token is refused, and login answers 400.
     let r = app
-        .put(&format!("/api/users/{cid}"), Some(&c.admin), &json!({"is_active": false}))
+        .put(
+            &format!("/api/users/{cid}"),
+            Some(&c.admin),
+            &json!({"is_active": false}),
+        )
         .await;
     assert_eq!(r.expect(200)["is_active"], false);
     app.get("/api/auth/me", Some(&clin))
@@ -595,9 +667,13 @@ pub async fn deactivation_and_role_change_apply_at_once(app: &TestApp) {
         .await
         .expect_detail(401, BAD_CREDENTIALS);
     // Reactivated: logs in again.
-    app.put(&format!("/api/users/{cid}"), Some(&c.admin), &json!({"is_active": "true"}))
-        .await
-        .expect(200);
+    app.put(
+        &format!("/api/users/{cid}"),
+        Some(&c.admin),
+        &json!({"is_active": "true"}),
+    )
+    .await
+    .expect(200);
     app.token("clin@live.test", PW).await;
 }
 
@@ -635,14 +711,26 @@ pub async fn password_reset_request_is_rate_limited(app: &TestApp) {
     app.super_admin().await;
     for i in 0..5 {
         let r = app
-            .post("/api/auth/password-reset/request", None, &json!({"email": SA_EMAIL}))
+            .post(
+                "/api/auth/password-reset/request",
+                None,
+                &json!({"email": SA_EMAIL}),
+            )
             .await;
         assert_eq!(r.status, 200, "request {}: {}", i + 1, r.text);
     }
     let r = app
-        .post("/api/auth/password-reset/request", None, &json!({"email": SA_EMAIL}))
+        .post(
+            "/api/auth/password-reset/request",
+            None,
+            &json!({"email": SA_EMAIL}),
+        )
         .await;
-    assert_eq!(r.status, 429, "6th reset request within the hour: {}", r.text);
+    assert_eq!(
+        r.status, 429,
+        "6th reset request within the hour: {}",
+        r.text
+    );
     assert!(r.header("retry-after").is_some());
     assert_eq!(app.emails_to(SA_EMAIL).len(), 5);
 }
@@ -656,7 +744,9 @@ pub async fn login_failures_are_limited_per_ip(app: &TestApp) {
             .await;
         assert_eq!(r.status, 401, "attempt {}: {}", i + 1, r.text);
     }
-    let r = app.login_form("nobody-else@nowhere.test", "wrong-password-1").await;
+    let r = app
+        .login_form("nobody-else@nowhere.test", "wrong-password-1")
+        .await;
     assert_eq!(r.status, 429, "{}", r.text);
     assert!(r.header("retry-after").is_some());
 }
@@ -695,11 +785,17 @@ pub async fn password_policy(app: &TestApp) {
 pub async fn refresh_fails_for_deactivated_user(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Rf Clinic", "admin@rf.test").await;
-    let cid = app.user(&c.admin, "clin@rf.test", "Cleo Clin", "clinician").await;
+    let cid = app
+        .user(&c.admin, "clin@rf.test", "Cleo Clin", "clinician")
+        .await;
     let login = app.login_form("clin@rf.test", PW).await;
-    app.put(&format!("/api/users/{cid}"), Some(&c.admin), &json!({"is_active": false}))
-        .await
-        .expect(200);
+    app.put(
+        &format!("/api/users/{cid}"),
+        Some(&c.admin),
+        &json!({"is_active": false}),
+    )
+    .await
+    .expect(200);
     let r = app
         .post(
             "/api/auth/refresh",

@@ -53,7 +53,12 @@ pub async fn docs_without_slash_is_not_a_redirect(app: &TestApp) {
 }
 
 pub async fn unknown_path_is_json_404(app: &TestApp) {
-    for path in ["/nope", "/api/nope", "/api/patients/x/y/z", "/api/auth/register"] {
+    for path in [
+        "/nope",
+        "/api/nope",
+        "/api/patients/x/y/z",
+        "/api/auth/register",
+    ] {
         let r = app.get(path, None).await;
         r.expect_detail(404, "Not Found");
         assert!(
@@ -64,7 +69,11 @@ pub async fn unknown_path_is_json_404(app: &TestApp) {
     }
     // Whatever the Accept header says.
     let r = app
-        .send(app.client.get(app.url("/api/nope")).header("accept", "text/html"))
+        .send(
+            app.client
+                .get(app.url("/api/nope"))
+                .header("accept", "text/html"),
+        )
         .await;
     r.expect_detail(404, "Not Found");
 }
@@ -99,7 +108,11 @@ pub async fn wrong_method_is_json_405(app: &TestApp) {
             )
             .await;
         assert_eq!(r.status, 405, "{method} {path}: {}", r.text);
-        assert_eq!(r.body, json!({"detail": "Method Not Allowed"}), "{method} {path}");
+        assert_eq!(
+            r.body,
+            json!({"detail": "Method Not Allowed"}),
+            "{method} {path}"
+        );
     }
 }
 
@@ -131,9 +144,7 @@ pub async fn wrong_method_on_single_method_routes_is_405(app: &TestApp) {
 
 /// Contract §1.1: 405 carries `Allow`.
 pub async fn wrong_method_has_allow_header(app: &TestApp) {
-    let r = app
-        .send(app.client.delete(app.url("/api/patients")))
-        .await;
+    let r = app.send(app.client.delete(app.url("/api/patients"))).await;
     assert_eq!(r.status, 405, "{}", r.text);
     let allow = r.header("allow").expect("Allow header on 405");
     assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
@@ -142,8 +153,14 @@ pub async fn wrong_method_has_allow_header(app: &TestApp) {
 pub async fn trailing_slash_is_never_a_redirect(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Slash Clinic", "admin@slash.test").await;
-    app.patient(&c.admin, "Sam", "Slash", "sam@slash.test").await;
-    for path in ["/api/patients", "/api/accounts", "/api/users", "/api/clinicians"] {
+    app.patient(&c.admin, "Sam", "Slash", "sam@slash.test")
+        .await;
+    for path in [
+        "/api/patients",
+        "/api/accounts",
+        "/api/users",
+        "/api/clinicians",
+    ] {
         let plain = app.get(path, Some(&c.admin)).await;
         let slash = app.get(&format!("{path}/"), Some(&c.admin)).await;
         assert_eq!(plain.status, 200, "{path}: {}", plain.text);
@@ -170,14 +187,17 @@ pub async fn trailing_slash_is_never_a_redirect(app: &TestApp) {
         .await;
     r.expect(201);
     // With a query string as well.
-    let r = app.get("/api/patients/?limit=1&_cb=1", Some(&c.admin)).await;
+    let r = app
+        .get("/api/patients/?limit=1&_cb=1", Some(&c.admin))
+        .await;
     assert_eq!(r.expect(200).as_array().unwrap().len(), 1);
 }
 
 pub async fn cache_buster_query_is_ignored(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Cb Clinic", "admin@cb.test").await;
-    app.patient(&c.admin, "Cara", "Buster", "cara@cb.test").await;
+    app.patient(&c.admin, "Cara", "Buster", "cara@cb.test")
+        .await;
     let plain = app.get("/api/patients", Some(&c.admin)).await;
     let busted = app
         .get("/api/patients?_cb=1715000000000&_v=2.1", Some(&c.admin))
@@ -199,18 +219,26 @@ pub async fn cache_buster_query_is_ignored(app: &TestApp) {
         .await;
     assert_eq!(r.expect(200).as_array().unwrap().len(), 1);
     // An empty filter value means absent.
-    let r = app.get("/api/patients?clinician_id=&status=", Some(&c.admin)).await;
+    let r = app
+        .get("/api/patients?clinician_id=&status=", Some(&c.admin))
+        .await;
     assert_eq!(r.expect(200).as_array().unwrap().len(), 1);
 }
 
 pub async fn request_id_and_cache_control_headers(app: &TestApp) {
     let r = app.get("/health", None).await;
-    let id = r.header("x-request-id").expect("x-request-id on a public route");
+    let id = r
+        .header("x-request-id")
+        .expect("x-request-id on a public route");
     assert!(!id.is_empty());
     let r = app.get("/nope", None).await;
     assert!(r.header("x-request-id").is_some(), "x-request-id on a 404");
     let r = app
-        .send(app.client.get(app.url("/live")).header("x-request-id", "abc-123"))
+        .send(
+            app.client
+                .get(app.url("/live"))
+                .header("x-request-id", "abc-123"),
+        )
         .await;
     assert_eq!(r.header("x-request-id").as_deref(), Some("abc-123"));
 
@@ -218,7 +246,11 @@ pub async fn request_id_and_cache_control_headers(app: &TestApp) {
     for path in ["/api/auth/me", "/api/accounts", "/api/users"] {
         let r = app.get(path, Some(&sa)).await;
         r.expect(200);
-        assert_eq!(r.header("cache-control").as_deref(), Some("no-store"), "{path}");
+        assert_eq!(
+            r.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
         assert!(r.header("x-request-id").is_some());
     }
     // The login answer carries tokens: it must not be cached either.
@@ -230,7 +262,12 @@ pub async fn invalid_json_is_422_json_invalid(app: &TestApp) {
     let sa = app.super_admin().await;
     for body in [&b"{nope"[..], b"{\"name\": ", b"\xff\xfe"] {
         let r = app
-            .post_raw("/api/accounts", Some(&sa), "application/json", body.to_vec())
+            .post_raw(
+                "/api/accounts",
+                Some(&sa),
+                "application/json",
+                body.to_vec(),
+            )
             .await;
         assert_eq!(r.status, 422, "{}", r.text);
         let first = &r.body["detail"][0];
@@ -244,9 +281,13 @@ pub async fn json_parsed_whatever_the_content_type(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Ctype Clinic", "admin@ctype.test").await;
     let body = json!({"first_name": "Tex", "last_name": "Plain", "email": "tex@ctype.test"});
-    for (i, ctype) in ["text/plain", "application/octet-stream", "text/plain;charset=UTF-8"]
-        .into_iter()
-        .enumerate()
+    for (i, ctype) in [
+        "text/plain",
+        "application/octet-stream",
+        "text/plain;charset=UTF-8",
+    ]
+    .into_iter()
+    .enumerate()
     {
         let mut b = body.clone();
         b["email"] = Value::String(format!("tex{i}@ctype.test"));
@@ -258,7 +299,11 @@ pub async fn json_parsed_whatever_the_content_type(app: &TestApp) {
                 serde_json::to_vec(&b).unwrap(),
             )
             .await;
-        assert_eq!(r.expect(201)["email"], format!("tex{i}@ctype.test"), "{ctype}");
+        assert_eq!(
+            r.expect(201)["email"],
+            format!("tex{i}@ctype.test"),
+            "{ctype}"
+        );
     }
     // No content type at all.
     let r = app
@@ -274,10 +319,18 @@ pub async fn json_parsed_whatever_the_content_type(app: &TestApp) {
 
 pub async fn lenient_booleans_and_numbers(app: &TestApp) {
     let sa = app.super_admin().await;
-    let c = app.account(&sa, "Lenient Clinic", "admin@lenient.test").await;
-    for (i, v) in [json!("false"), json!("FALSE"), json!("0"), json!(0), json!(false)]
-        .into_iter()
-        .enumerate()
+    let c = app
+        .account(&sa, "Lenient Clinic", "admin@lenient.test")
+        .await;
+    for (i, v) in [
+        json!("false"),
+        json!("FALSE"),
+        json!("0"),
+        json!(0),
+        json!(false),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let r = app
             .post(
@@ -339,7 +392,11 @@ pub async fn body_over_one_mib_is_413_json(app: &TestApp) {
         .post_raw("/api/patients", Some(&c.admin), "application/json", body)
         .await;
     assert_eq!(r.status, 413, "{}", r.text);
-    assert!(r.body["detail"].is_string(), "413 body is not JSON: {}", r.text);
+    assert!(
+        r.body["detail"].is_string(),
+        "413 body is not JSON: {}",
+        r.text
+    );
     // Nothing was created.
     let r = app.get("/api/patients", Some(&c.admin)).await;
     assert!(r.expect(200).as_array().unwrap().is_empty());

@@ -79,15 +79,28 @@ impl Resp {
     /// Assert the status, showing the body on failure.
     #[track_caller]
     pub fn expect(&self, status: u16) -> &Value {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
         &self.body
     }
 
     /// Assert a `{"detail": "<msg>"}` error.
     #[track_caller]
     pub fn expect_detail(&self, status: u16, detail: &str) {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
-        assert_eq!(self.body, json!({ "detail": detail }), "body: {}", self.text);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.body,
+            json!({ "detail": detail }),
+            "body: {}",
+            self.text
+        );
     }
 
     /// Assert a 422 whose list names `loc` (e.g. `["body","name"]`).
@@ -157,7 +170,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let db = tokio::task::spawn_blocking(move || test_db(backend))
         .await
         .expect("test database");
-    let data_dir = std::env::temp_dir().join(format!("genascope-api-test-{}", uuid::Uuid::new_v4()));
+    let data_dir =
+        std::env::temp_dir().join(format!("genascope-api-test-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&data_dir).unwrap();
     let mut vars: HashMap<&str, String> = HashMap::new();
     vars.insert("DATABASE_URL", db.url().to_owned());
@@ -241,13 +255,15 @@ impl TestApp {
 
     /// POST raw bytes with a content type.
     pub async fn post_raw(&self, path: &str, token: Tok<'_>, ctype: &str, body: Vec<u8>) -> Resp {
-        self.send(self.with_auth(
-            self.client
-                .post(self.url(path))
-                .header("content-type", ctype)
-                .body(body),
-            token,
-        ))
+        self.send(
+            self.with_auth(
+                self.client
+                    .post(self.url(path))
+                    .header("content-type", ctype)
+                    .body(body),
+                token,
+            ),
+        )
         .await
     }
 
@@ -390,11 +406,21 @@ impl TestApp {
             .await;
         let clinician_email = format!("clin@{tag}.test");
         let clinician_id = self
-            .user(&c.admin, &clinician_email, &format!("Clin {tag}"), "clinician")
+            .user(
+                &c.admin,
+                &clinician_email,
+                &format!("Clin {tag}"),
+                "clinician",
+            )
             .await;
         let clinician = self.token(&clinician_email, PW).await;
         let p = self
-            .patient(&clinician, "Pat", &format!("Of{tag}"), &format!("pat@{tag}.test"))
+            .patient(
+                &clinician,
+                "Pat",
+                &format!("Of{tag}"),
+                &format!("pat@{tag}.test"),
+            )
             .await;
         Side {
             account_id: c.account_id,

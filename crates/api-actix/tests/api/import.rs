@@ -39,7 +39,10 @@ fn errors_by_row(b: &Value) -> Vec<(u64, Option<String>)> {
         .iter()
         .map(|e| {
             assert!(e["error"].as_str().is_some_and(|s| !s.is_empty()), "{e}");
-            (e["row"].as_u64().unwrap(), e["email"].as_str().map(str::to_owned))
+            (
+                e["row"].as_u64().unwrap(),
+                e["email"].as_str().map(str::to_owned),
+            )
         })
         .collect()
 }
@@ -47,7 +50,9 @@ fn errors_by_row(b: &Value) -> Vec<(u64, Option<String>)> {
 pub async fn csv_import_rows_errors_and_reimport(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Csv Clinic", "admin@csv.test").await;
-    let cid = app.user(&c.admin, "clin@csv.test", "Cleo Clin", "clinician").await;
+    let cid = app
+        .user(&c.admin, "clin@csv.test", "Cleo Clin", "clinician")
+        .await;
     let clin = app.token("clin@csv.test", PW).await;
     let csv = "\u{feff}Email,First_Name,Last_Name,phone,external_id,date_of_birth,notes,unknown\r\n\
                ann@csv.test,Ann,Lee,555-123-4567,A-1,1980-01-02,hello,zz\r\n\
@@ -56,7 +61,9 @@ pub async fn csv_import_rows_errors_and_reimport(app: &TestApp) {
                ann@csv.test,Ann,Again,,,,,\r\n\
                bad-email,Cy,Bad,,,,,\r\n\
                dee@csv.test,Dee,Future,,,2999-01-01,,\r\n";
-    let r = app.import_csv(&clin, "patients.csv", csv.as_bytes(), &[]).await;
+    let r = app
+        .import_csv(&clin, "patients.csv", csv.as_bytes(), &[])
+        .await;
     let b = r.expect(200);
     assert_eq!(b["successful_count"], 2, "{b}");
     assert_eq!(b["failed_count"], 4, "{b}");
@@ -71,30 +78,47 @@ pub async fn csv_import_rows_errors_and_reimport(app: &TestApp) {
     );
     let samples = b["sample_patients"].as_array().unwrap();
     assert_eq!(samples.len(), 2);
-    let ann = samples.iter().find(|p| p["email"] == "ann@csv.test").unwrap();
+    let ann = samples
+        .iter()
+        .find(|p| p["email"] == "ann@csv.test")
+        .unwrap();
     crate::patients::assert_patient_shape(ann);
     assert_eq!(ann["name"], "Ann Lee");
     assert_eq!(ann["phone"], "555-123-4567");
     assert_eq!(ann["external_id"], "A-1");
     assert_eq!(ann["date_of_birth"], "1980-01-02");
     assert_eq!(ann["notes"], "hello");
-    assert_eq!(ann["clinician_id"], cid.as_str(), "the importing clinician by default");
-    assert_eq!(app.get("/api/patients", Some(&c.admin)).await.array().len(), 2);
+    assert_eq!(
+        ann["clinician_id"],
+        cid.as_str(),
+        "the importing clinician by default"
+    );
+    assert_eq!(
+        app.get("/api/patients", Some(&c.admin)).await.array().len(),
+        2
+    );
     // Re-importing the same file creates nothing new: valid rows are now duplicates.
-    let r = app.import_csv(&clin, "patients.csv", csv.as_bytes(), &[]).await;
+    let r = app
+        .import_csv(&clin, "patients.csv", csv.as_bytes(), &[])
+        .await;
     let b = r.expect(200);
     assert_eq!(b["successful_count"], 0, "{b}");
     assert_eq!(b["failed_count"], 6, "{b}");
     let rows: Vec<u64> = errors_by_row(b).iter().map(|(r, _)| *r).collect();
     assert_eq!(rows, [2, 3, 4, 5, 6, 7]);
     assert!(b["sample_patients"].as_array().unwrap().is_empty());
-    assert_eq!(app.get("/api/patients", Some(&c.admin)).await.array().len(), 2);
+    assert_eq!(
+        app.get("/api/patients", Some(&c.admin)).await.array().len(),
+        2
+    );
 }
 
 pub async fn csv_import_clinician_and_account(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Csv Clinic", "admin@csv.test").await;
-    let cid = app.user(&c.admin, "clin@csv.test", "Cleo Clin", "clinician").await;
+    let cid = app
+        .user(&c.admin, "clin@csv.test", "Cleo Clin", "clinician")
+        .await;
     let csv = b"email,first_name,last_name\nx@csv.test,Xi,Ex\n";
     // A clinician_id form field.
     let r = app
@@ -115,7 +139,12 @@ pub async fn csv_import_clinician_and_account(app: &TestApp) {
     assert_eq!(r.status, 404, "{}", r.text);
     // The super admin must name the account (form field).
     let r = app
-        .import_csv(&sa, "p.csv", b"email,first_name,last_name\nz@csv.test,Zi,Zed\n", &[])
+        .import_csv(
+            &sa,
+            "p.csv",
+            b"email,first_name,last_name\nz@csv.test,Zi,Zed\n",
+            &[],
+        )
         .await;
     r.expect_422_at(&["body", "account_id"]);
     let r = app
@@ -128,7 +157,8 @@ pub async fn csv_import_clinician_and_account(app: &TestApp) {
         .await;
     assert_eq!(r.expect(200)["successful_count"], 1);
     // Roles without patient rights.
-    app.user(&c.admin, "lab@csv.test", "Lou Lab", "lab_tech").await;
+    app.user(&c.admin, "lab@csv.test", "Lou Lab", "lab_tech")
+        .await;
     let lab = app.token("lab@csv.test", PW).await;
     app.import_csv(&lab, "p.csv", csv, &[])
         .await
@@ -163,7 +193,12 @@ pub async fn csv_import_file_errors(app: &TestApp) {
         )
         .await;
     r.expect_422_at(&["body", "file"]);
-    assert!(app.get("/api/patients", Some(&c.admin)).await.array().is_empty());
+    assert!(
+        app.get("/api/patients", Some(&c.admin))
+            .await
+            .array()
+            .is_empty()
+    );
 }
 
 /// Rows are numbered as in a spreadsheet: a blank line still occupies a row.
@@ -184,7 +219,9 @@ pub async fn csv_row_numbers_count_blank_lines(app: &TestApp) {
 pub async fn bulk_create(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Bulk Clinic", "admin@bulk.test").await;
-    let cid = app.user(&c.admin, "clin@bulk.test", "Cleo Clin", "clinician").await;
+    let cid = app
+        .user(&c.admin, "clin@bulk.test", "Cleo Clin", "clinician")
+        .await;
     let r = app
         .post(
             "/api/patients/bulk",
@@ -213,22 +250,38 @@ pub async fn bulk_create(app: &TestApp) {
     let samples = b["sample_patients"].as_array().unwrap();
     assert_eq!(samples.len(), 2);
     assert!(samples.iter().all(|p| p["clinician_id"] == cid.as_str()));
-    assert_eq!(app.get("/api/patients", Some(&c.admin)).await.array().len(), 2);
+    assert_eq!(
+        app.get("/api/patients", Some(&c.admin)).await.array().len(),
+        2
+    );
     // 1..1000 patients.
     let r = app
-        .post("/api/patients/bulk", Some(&c.admin), &json!({"patients": []}))
+        .post(
+            "/api/patients/bulk",
+            Some(&c.admin),
+            &json!({"patients": []}),
+        )
         .await;
     r.expect_422_at(&["body", "patients"]);
-    let r = app.post("/api/patients/bulk", Some(&c.admin), &json!({})).await;
+    let r = app
+        .post("/api/patients/bulk", Some(&c.admin), &json!({}))
+        .await;
     r.expect_422_at(&["body", "patients"]);
     let many: Vec<Value> = (0..1001)
         .map(|i| json!({"first_name": "M", "last_name": "Any", "email": format!("m{i}@bulk.test")}))
         .collect();
     let r = app
-        .post("/api/patients/bulk", Some(&c.admin), &json!({"patients": many}))
+        .post(
+            "/api/patients/bulk",
+            Some(&c.admin),
+            &json!({"patients": many}),
+        )
         .await;
     r.expect_422_at(&["body", "patients"]);
-    assert_eq!(app.get("/api/patients", Some(&c.admin)).await.array().len(), 2);
+    assert_eq!(
+        app.get("/api/patients", Some(&c.admin)).await.array().len(),
+        2
+    );
 }
 
 pub async fn csv_import_limits(app: &TestApp) {
@@ -250,7 +303,10 @@ pub async fn csv_import_limits(app: &TestApp) {
     }
     let r = app.import_csv(&c.admin, "p.csv", csv.as_bytes(), &[]).await;
     r.expect_422_at(&["body", "file"]);
-    assert_eq!(app.get("/api/patients", Some(&c.admin)).await.array().len(), 7);
+    assert_eq!(
+        app.get("/api/patients", Some(&c.admin)).await.array().len(),
+        7
+    );
 }
 
 pub async fn csv_over_5_mib_is_413(app: &TestApp) {
@@ -266,5 +322,10 @@ pub async fn csv_over_5_mib_is_413(app: &TestApp) {
     let r = app.import_csv(&c.admin, "p.csv", csv.as_bytes(), &[]).await;
     assert_eq!(r.status, 413, "{}", &r.text[..r.text.len().min(300)]);
     assert!(r.body["detail"].is_string());
-    assert!(app.get("/api/patients", Some(&c.admin)).await.array().is_empty());
+    assert!(
+        app.get("/api/patients", Some(&c.admin))
+            .await
+            .array()
+            .is_empty()
+    );
 }

@@ -107,6 +107,7 @@ on_both_backends! {
         null_and_undefined_account_ids_are_404,
         admin_updates_name_but_not_status,
         delete_account_hides_it_and_locks_its_users,
+        deleted_accounts_free_their_domain,
     ],
     users: [
         create_and_name_rules,
@@ -132,6 +133,8 @@ on_both_backends! {
         patient_invites_list,
         id_routes_accept_a_trailing_slash,
         inactive_clinician_cannot_be_assigned,
+        deleting_a_patient_disables_its_login,
+        long_values_are_422,
     ],
     import: [
         csv_import_rows_errors_and_reimport,
@@ -152,5 +155,7 @@ on_both_backends! {
         user_writes_cannot_cross_accounts,
         accounts_of_another_account_are_404,
         role_check_comes_before_the_id,
+        logout_cannot_revoke_another_users_refresh_token,
+        search_wildcards_are_literal,
     ],
 }

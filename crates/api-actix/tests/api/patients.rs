@@ -40,7 +40,9 @@ fn today() -> String {
 pub async fn create_shape_and_defaults(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Pat Clinic", "admin@pat.test").await;
-    let cid = app.user(&c.admin, "clin@pat.test", "Cleo Clin", "clinician").await;
+    let cid = app
+        .user(&c.admin, "clin@pat.test", "Cleo Clin", "clinician")
+        .await;
     let clin = app.token("clin@pat.test", PW).await;
     let r = app
         .post(
@@ -71,10 +73,14 @@ pub async fn create_shape_and_defaults(app: &TestApp) {
     let created = b["created_at"].as_str().unwrap();
     assert!(created.ends_with('Z') && created.len() == 20, "{created}");
     let id = r.str("id");
-    let g = app.get(&format!("/api/patients/{id}"), Some(&c.admin)).await;
+    let g = app
+        .get(&format!("/api/patients/{id}"), Some(&c.admin))
+        .await;
     assert_eq!(g.expect(200), &r.body);
     // An admin creating: no default clinician; an explicit one is accepted.
-    let p = app.patient(&c.admin, "No", "Clinician", "noclin@pat.test").await;
+    let p = app
+        .patient(&c.admin, "No", "Clinician", "noclin@pat.test")
+        .await;
     assert_eq!(p["clinician_id"], Value::Null);
     let r = app
         .post(
@@ -145,7 +151,9 @@ pub async fn create_validation(app: &TestApp) {
         .await;
     r.expect_422_at(&["body", "date_of_birth"]);
     // A clinician_id of the wrong role is 422; an unknown one 404.
-    let lab = app.user(&c.admin, "lab@val.test", "Lou Lab", "lab_tech").await;
+    let lab = app
+        .user(&c.admin, "lab@val.test", "Lou Lab", "lab_tech")
+        .await;
     let r = app
         .post(
             "/api/patients",
@@ -163,7 +171,12 @@ pub async fn create_validation(app: &TestApp) {
         )
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
-    assert!(app.get("/api/patients", Some(&c.admin)).await.array().is_empty());
+    assert!(
+        app.get("/api/patients", Some(&c.admin))
+            .await
+            .array()
+            .is_empty()
+    );
     // Roles without patient rights.
     let lab_token = app.token("lab@val.test", PW).await;
     let r = app
@@ -217,19 +230,31 @@ pub async fn duplicates_are_per_account(app: &TestApp) {
         )
         .await;
     r.expect(201);
-    assert_eq!(app.get("/api/patients", Some(&a.admin)).await.array().len(), 1);
-    assert_eq!(app.get("/api/patients", Some(&b.admin)).await.array().len(), 1);
+    assert_eq!(
+        app.get("/api/patients", Some(&a.admin)).await.array().len(),
+        1
+    );
+    assert_eq!(
+        app.get("/api/patients", Some(&b.admin)).await.array().len(),
+        1
+    );
 }
 
 pub async fn list_filters_order_and_paging(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "List Clinic", "admin@list.test").await;
-    let c1 = app.user(&c.admin, "c1@list.test", "Cara One", "clinician").await;
-    let c2 = app.user(&c.admin, "c2@list.test", "Cole Two", "physician").await;
+    let c1 = app
+        .user(&c.admin, "c1@list.test", "Cara One", "clinician")
+        .await;
+    let c2 = app
+        .user(&c.admin, "c2@list.test", "Cole Two", "physician")
+        .await;
     let t1 = app.token("c1@list.test", PW).await;
     let t2 = app.token("c2@list.test", PW).await;
     // Created a second apart: created_at has second precision.
-    let p1 = app.patient(&t1, "Alice", "Anderson", "alice@list.test").await;
+    let p1 = app
+        .patient(&t1, "Alice", "Anderson", "alice@list.test")
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let p2 = app.patient(&t2, "Bob", "Brown", "bob@list.test").await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -244,7 +269,11 @@ pub async fn list_filters_order_and_paging(app: &TestApp) {
     let p3 = r.expect(201).clone();
     let id = |p: &Value| p["id"].as_str().unwrap().to_owned();
     let all = app.get("/api/patients", Some(&c.admin)).await;
-    assert_eq!(ids(all.array()), [id(&p3), id(&p2), id(&p1)], "newest first");
+    assert_eq!(
+        ids(all.array()),
+        [id(&p3), id(&p2), id(&p1)],
+        "newest first"
+    );
     for p in all.array() {
         assert_patient_shape(p);
     }
@@ -276,7 +305,13 @@ pub async fn list_filters_order_and_paging(app: &TestApp) {
         assert_eq!(r.status, 200, "{q}: {}", r.text);
         assert_eq!(ids(r.array()), expected, "{q}");
     }
-    for q in ["limit=0", "limit=1001", "offset=-1", "limit=abc", "status=zombie"] {
+    for q in [
+        "limit=0",
+        "limit=1001",
+        "offset=-1",
+        "limit=abc",
+        "status=zombie",
+    ] {
         let r = app.get(&format!("/api/patients?{q}"), Some(&c.admin)).await;
         assert_eq!(r.status, 422, "{q}: {}", r.text);
         assert_eq!(r.body["detail"][0]["loc"][0], "query", "{q}: {}", r.text);
@@ -289,7 +324,9 @@ pub async fn list_filters_order_and_paging(app: &TestApp) {
 pub async fn update_partial_and_clear(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Upd Clinic", "admin@upd.test").await;
-    let cid = app.user(&c.admin, "clin@upd.test", "Cleo Clin", "clinician").await;
+    let cid = app
+        .user(&c.admin, "clin@upd.test", "Cleo Clin", "clinician")
+        .await;
     let clin = app.token("clin@upd.test", PW).await;
     let r = app
         .post(
@@ -302,7 +339,9 @@ pub async fn update_partial_and_clear(app: &TestApp) {
         .await;
     let id = r.str("id");
     let path = format!("/api/patients/{id}");
-    let r = app.put(&path, Some(&clin), &json!({"last_name": "Smith"})).await;
+    let r = app
+        .put(&path, Some(&clin), &json!({"last_name": "Smith"}))
+        .await;
     let b = r.expect(200);
     assert_patient_shape(b);
     assert_eq!(b["name"], "Jane Smith");
@@ -327,7 +366,14 @@ pub async fn update_partial_and_clear(app: &TestApp) {
         )
         .await;
     let b = r.expect(200);
-    for k in ["phone", "external_id", "date_of_birth", "notes", "clinician_id", "clinician_name"] {
+    for k in [
+        "phone",
+        "external_id",
+        "date_of_birth",
+        "notes",
+        "clinician_id",
+        "clinician_name",
+    ] {
         assert_eq!(b[k], Value::Null, "{k} cleared: {b}");
     }
     let g = app.get(&path, Some(&clin)).await;
@@ -338,25 +384,39 @@ pub async fn update_partial_and_clear(app: &TestApp) {
         r.expect_422_at(&["body", field]);
     }
     let r = app
-        .put(&path, Some(&clin), &json!({"email": "bad", "phone": "x", "status": "zombie"}))
+        .put(
+            &path,
+            Some(&clin),
+            &json!({"email": "bad", "phone": "x", "status": "zombie"}),
+        )
         .await;
     r.expect_422_at(&["body", "email"]);
     r.expect_422_at(&["body", "phone"]);
     r.expect_422_at(&["body", "status"]);
     // Status and clinician changes.
     let r = app
-        .put(&path, Some(&c.admin), &json!({"status": "Archived", "clinician_id": cid}))
+        .put(
+            &path,
+            Some(&c.admin),
+            &json!({"status": "Archived", "clinician_id": cid}),
+        )
         .await;
     let b = r.expect(200);
     assert_eq!(b["status"], "archived");
     assert_eq!(b["clinician_name"], "Cleo Clin");
     // Email conflict with another patient of the account.
     app.patient(&clin, "Other", "One", "other@upd.test").await;
-    let r = app.put(&path, Some(&clin), &json!({"email": "OTHER@upd.test"})).await;
+    let r = app
+        .put(&path, Some(&clin), &json!({"email": "OTHER@upd.test"}))
+        .await;
     assert_eq!(r.status, 409, "{}", r.text);
     // Unknown ids.
     let r = app
-        .put(&format!("/api/patients/{}", uuid::Uuid::new_v4()), Some(&clin), &json!({"notes": "x"}))
+        .put(
+            &format!("/api/patients/{}", uuid::Uuid::new_v4()),
+            Some(&clin),
+            &json!({"notes": "x"}),
+        )
         .await;
     assert_eq!(r.status, 404, "{}", r.text);
     app.put("/api/patients/nope", Some(&clin), &json!({"notes": "x"}))
@@ -367,7 +427,8 @@ pub async fn update_partial_and_clear(app: &TestApp) {
 pub async fn delete_rules(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Del Clinic", "admin@del.test").await;
-    app.user(&c.admin, "clin@del.test", "Cleo Clin", "clinician").await;
+    app.user(&c.admin, "clin@del.test", "Cleo Clin", "clinician")
+        .await;
     let clin = app.token("clin@del.test", PW).await;
     let p = app.patient(&clin, "Dee", "Leted", "dee@del.test").await;
     let id = p["id"].as_str().unwrap().to_owned();
@@ -383,12 +444,25 @@ pub async fn delete_rules(app: &TestApp) {
     for token in [&c.admin, &clin, &sa] {
         app.get(&path, Some(token)).await.expect(404);
     }
-    app.put(&path, Some(&c.admin), &json!({"notes": "x"})).await.expect(404);
+    app.put(&path, Some(&c.admin), &json!({"notes": "x"}))
+        .await
+        .expect(404);
     app.delete(&path, Some(&c.admin)).await.expect(404);
-    app.get(&format!("{path}/invites"), Some(&c.admin)).await.expect(404);
-    assert!(app.get("/api/patients", Some(&c.admin)).await.array().is_empty());
-    app.delete("/api/patients/not-a-uuid", Some(&c.admin)).await.expect(404);
-    app.get("/api/patients/null", Some(&c.admin)).await.expect(404);
+    app.get(&format!("{path}/invites"), Some(&c.admin))
+        .await
+        .expect(404);
+    assert!(
+        app.get("/api/patients", Some(&c.admin))
+            .await
+            .array()
+            .is_empty()
+    );
+    app.delete("/api/patients/not-a-uuid", Some(&c.admin))
+        .await
+        .expect(404);
+    app.get("/api/patients/null", Some(&c.admin))
+        .await
+        .expect(404);
 }
 
 pub async fn patient_invites_list(app: &TestApp) {
@@ -396,12 +470,18 @@ pub async fn patient_invites_list(app: &TestApp) {
     let c = app.account(&sa, "Inv Clinic", "admin@inv.test").await;
     let p = app.patient(&c.admin, "Ina", "Vite", "ina@inv.test").await;
     let r = app
-        .get(&format!("/api/patients/{}/invites", p["id"].as_str().unwrap()), Some(&c.admin))
+        .get(
+            &format!("/api/patients/{}/invites", p["id"].as_str().unwrap()),
+            Some(&c.admin),
+        )
         .await;
     assert!(r.expect(200).as_array().is_some());
-    app.get(&format!("/api/patients/{}/invites", uuid::Uuid::new_v4()), Some(&c.admin))
-        .await
-        .expect(404);
+    app.get(
+        &format!("/api/patients/{}/invites", uuid::Uuid::new_v4()),
+        Some(&c.admin),
+    )
+    .await
+    .expect(404);
 }
 
 pub async fn id_routes_accept_a_trailing_slash(app: &TestApp) {
@@ -409,8 +489,13 @@ pub async fn id_routes_accept_a_trailing_slash(app: &TestApp) {
     let c = app.account(&sa, "Ts Clinic", "admin@ts.test").await;
     let p = app.patient(&c.admin, "Tia", "Slash", "tia@ts.test").await;
     let path = format!("/api/patients/{}/", p["id"].as_str().unwrap());
-    assert_eq!(app.get(&path, Some(&c.admin)).await.expect(200)["id"], p["id"]);
-    let r = app.put(&path, Some(&c.admin), &json!({"notes": "slash"})).await;
+    assert_eq!(
+        app.get(&path, Some(&c.admin)).await.expect(200)["id"],
+        p["id"]
+    );
+    let r = app
+        .put(&path, Some(&c.admin), &json!({"notes": "slash"}))
+        .await;
     assert_eq!(r.expect(200)["notes"], "slash");
     app.delete(&path, Some(&c.admin)).await.expect(200);
     app.get(&path, Some(&c.admin)).await.expect(404);
@@ -419,10 +504,16 @@ pub async fn id_routes_accept_a_trailing_slash(app: &TestApp) {
 pub async fn inactive_clinician_cannot_be_assigned(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Ic Clinic", "admin@ic.test").await;
-    let cid = app.user(&c.admin, "clin@ic.test", "Cleo Clin", "clinician").await;
-    app.put(&format!("/api/users/{cid}"), Some(&c.admin), &json!({"is_active": false}))
-        .await
-        .expect(200);
+    let cid = app
+        .user(&c.admin, "clin@ic.test", "Cleo Clin", "clinician")
+        .await;
+    app.put(
+        &format!("/api/users/{cid}"),
+        Some(&c.admin),
+        &json!({"is_active": false}),
+    )
+    .await
+    .expect(200);
     let r = app
         .post(
             "/api/patients",
@@ -431,4 +522,64 @@ pub async fn inactive_clinician_cannot_be_assigned(app: &TestApp) {
         )
         .await;
     r.expect_422_at(&["body", "clinician_id"]);
+}
+
+pub async fn deleting_a_patient_disables_its_login(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Pl Clinic", "admin@pl.test").await;
+    let r = app
+        .post(
+            "/api/users",
+            Some(&c.admin),
+            &json!({"email": "pat@pl.test", "name": "Pat Login", "role": "patient", "password": PW}),
+        )
+        .await;
+    let pid = r.expect(201)["id"].as_str().unwrap().to_owned();
+    let pt = app.token("pat@pl.test", PW).await;
+    app.get(&format!("/api/patients/{pid}"), Some(&pt))
+        .await
+        .expect(200);
+    app.delete(&format!("/api/patients/{pid}"), Some(&c.admin))
+        .await
+        .expect(200);
+    let r = app.get("/api/auth/me", Some(&pt)).await;
+    assert_eq!(r.status, 401, "token of a deleted patient: {}", r.text);
+    let r = app.login_form("pat@pl.test", PW).await;
+    assert!(
+        r.status == 401 || r.status == 400,
+        "login of a deleted patient: {}",
+        r.text
+    );
+}
+
+pub async fn long_values_are_422(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Long Clinic", "admin@long.test").await;
+    let email = format!("{}@long.test", "e".repeat(250));
+    let r = app
+        .post(
+            "/api/patients",
+            Some(&c.admin),
+            &json!({"first_name": "x".repeat(101), "last_name": "B", "email": email, "notes": "n".repeat(5001)}),
+        )
+        .await;
+    r.expect_422_at(&["body", "first_name"]);
+    r.expect_422_at(&["body", "email"]);
+    r.expect_422_at(&["body", "notes"]);
+    let r = app
+        .post(
+            "/api/users",
+            Some(&c.admin),
+            &json!({"email": email, "name": "Long Mail", "role": "clinician", "password": PW}),
+        )
+        .await;
+    r.expect_422_at(&["body", "email"]);
+    let r = app
+        .post(
+            "/api/accounts",
+            Some(&sa),
+            &json!({"name": "n".repeat(256), "admin_email": "a@longname.test", "admin_name": "A B", "admin_password": PW}),
+        )
+        .await;
+    r.expect_422_at(&["body", "name"]);
 }

@@ -28,9 +28,12 @@ pub async fn patients_of_another_account_are_404(app: &TestApp) {
     assert_eq!(p["first_name"], "Pat");
     assert_eq!(p["last_name"], "Ofbeta");
     // Own patient reachable.
-    app.get(&format!("/api/patients/{}", a.patient_id), Some(&a.clinician))
-        .await
-        .expect(200);
+    app.get(
+        &format!("/api/patients/{}", a.patient_id),
+        Some(&a.clinician),
+    )
+    .await
+    .expect(200);
 }
 
 pub async fn patient_lists_stay_in_the_account(app: &TestApp) {
@@ -38,7 +41,7 @@ pub async fn patient_lists_stay_in_the_account(app: &TestApp) {
     let (a, b) = (&t.a, &t.b);
     for token in [&a.admin, &a.clinician] {
         let r = app.get("/api/patients", Some(token)).await;
-        assert_eq!(ids(r.array()), [a.patient_id.clone()]);
+        assert_eq!(ids(r.array()), [a.patient_id.as_str()]);
         // Filters naming the other account's ids match nothing.
         for q in [
             format!("clinician_id={}", b.clinician_id),
@@ -52,9 +55,12 @@ pub async fn patient_lists_stay_in_the_account(app: &TestApp) {
         }
         // Naming one's own account is fine.
         let r = app
-            .get(&format!("/api/patients?account_id={}", a.account_id), Some(token))
+            .get(
+                &format!("/api/patients?account_id={}", a.account_id),
+                Some(token),
+            )
             .await;
-        assert_eq!(ids(r.array()), [a.patient_id.clone()]);
+        assert_eq!(ids(r.array()), [a.patient_id.as_str()]);
     }
     // The super admin sees all, and filters by account.
     let r = app.get("/api/patients", Some(&t.sa)).await;
@@ -64,13 +70,19 @@ pub async fn patient_lists_stay_in_the_account(app: &TestApp) {
     expected.sort();
     assert_eq!(all, expected);
     let r = app
-        .get(&format!("/api/patients?account_id={}", b.account_id), Some(&t.sa))
+        .get(
+            &format!("/api/patients?account_id={}", b.account_id),
+            Some(&t.sa),
+        )
         .await;
-    assert_eq!(ids(r.array()), [b.patient_id.clone()]);
+    assert_eq!(ids(r.array()), [b.patient_id.as_str()]);
     let r = app
-        .get(&format!("/api/patients?clinician_id={}", a.clinician_id), Some(&t.sa))
+        .get(
+            &format!("/api/patients?clinician_id={}", a.clinician_id),
+            Some(&t.sa),
+        )
         .await;
-    assert_eq!(ids(r.array()), [a.patient_id.clone()]);
+    assert_eq!(ids(r.array()), [a.patient_id.as_str()]);
     for id in [&a.patient_id, &b.patient_id] {
         app.get(&format!("/api/patients/{id}"), Some(&t.sa))
             .await
@@ -173,12 +185,21 @@ pub async fn users_of_another_account_are_404(app: &TestApp) {
             .await
             .expect(404);
         app.delete(&path, Some(&a.admin)).await.expect(404);
-        app.post(&format!("{path}/password-reset"), Some(&a.admin), &json!({}))
-            .await
-            .expect(404);
+        app.post(
+            &format!("{path}/password-reset"),
+            Some(&a.admin),
+            &json!({}),
+        )
+        .await
+        .expect(404);
     }
+    // No reset email went to B's users.
+    assert!(app.emails_to("admin@beta.test").is_empty());
+    assert!(app.emails_to("clin@beta.test").is_empty());
     // Still intact.
-    app.get("/api/auth/me", Some(&b.clinician)).await.expect(200);
+    app.get("/api/auth/me", Some(&b.clinician))
+        .await
+        .expect(200);
     assert_eq!(
         app.get(&format!("/api/users/{}", b.clinician_id), Some(&b.admin))
             .await
@@ -231,7 +252,10 @@ pub async fn user_lists_stay_in_the_account(app: &TestApp) {
     let r = app.get("/api/users", Some(&t.sa)).await;
     assert_eq!(r.array().len(), 5, "super admin sees all: {}", r.text);
     let r = app
-        .get(&format!("/api/users?account_id={}", b.account_id), Some(&t.sa))
+        .get(
+            &format!("/api/users?account_id={}", b.account_id),
+            Some(&t.sa),
+        )
         .await;
     let mut got = ids(r.array());
     got.sort();
@@ -278,10 +302,13 @@ pub async fn user_writes_cannot_cross_accounts(app: &TestApp) {
     let me = app.get("/api/auth/me", Some(&a.clinician)).await;
     assert_eq!(me.expect(200)["account_id"], b.account_id.as_str());
     let r = app.get("/api/patients", Some(&a.clinician)).await;
-    assert_eq!(ids(r.array()), [b.patient_id.clone()]);
-    app.get(&format!("/api/patients/{}", a.patient_id), Some(&a.clinician))
-        .await
-        .expect(404);
+    assert_eq!(ids(r.array()), [b.patient_id.as_str()]);
+    app.get(
+        &format!("/api/patients/{}", a.patient_id),
+        Some(&a.clinician),
+    )
+    .await
+    .expect(404);
 }
 
 pub async fn accounts_of_another_account_are_404(app: &TestApp) {
@@ -292,20 +319,23 @@ pub async fn accounts_of_another_account_are_404(app: &TestApp) {
         let foreign = app.get(&theirs, Some(token)).await;
         foreign.expect(404);
         let unknown = app
-            .get(&format!("/api/accounts/{}", uuid::Uuid::new_v4()), Some(token))
+            .get(
+                &format!("/api/accounts/{}", uuid::Uuid::new_v4()),
+                Some(token),
+            )
             .await;
         assert_eq!(foreign.body, unknown.body);
     }
-    let r = app.put(&theirs, Some(&a.admin), &json!({"name": "Hijacked"})).await;
+    let r = app
+        .put(&theirs, Some(&a.admin), &json!({"name": "Hijacked"}))
+        .await;
     assert_eq!(r.status, 404, "{}", r.text);
     let r = app.delete(&theirs, Some(&a.admin)).await;
     // The role check comes first: an admin may not delete accounts at all.
     r.expect_detail(403, "Not enough permissions");
     let r = app.get(&theirs, Some(&b.admin)).await;
     assert_eq!(r.expect(200)["name"], "Clinic beta");
-    let r = app
-        .get("/api/accounts?name=beta", Some(&a.admin))
-        .await;
+    let r = app.get("/api/accounts?name=beta", Some(&a.admin)).await;
     assert!(r.array().is_empty(), "{}", r.text);
     for id in [&a.account_id, &b.account_id] {
         app.get(&format!("/api/accounts/{id}"), Some(&t.sa))
@@ -318,9 +348,12 @@ pub async fn role_check_comes_before_the_id(app: &TestApp) {
     let t = app.tenancy().await;
     let (a, b) = (&t.a, &t.b);
     // A clinician deleting a patient of another account: 403 (role), not 404.
-    app.delete(&format!("/api/patients/{}", b.patient_id), Some(&a.clinician))
-        .await
-        .expect_detail(403, "Not enough permissions");
+    app.delete(
+        &format!("/api/patients/{}", b.patient_id),
+        Some(&a.clinician),
+    )
+    .await
+    .expect_detail(403, "Not enough permissions");
     app.delete(&format!("/api/users/{}", b.admin_id), Some(&a.clinician))
         .await
         .expect_detail(403, "Not enough permissions");
@@ -331,4 +364,44 @@ pub async fn role_check_comes_before_the_id(app: &TestApp) {
     )
     .await
     .expect_detail(403, "Not enough permissions");
+}
+
+pub async fn logout_cannot_revoke_another_users_refresh_token(app: &TestApp) {
+    let t = app.tenancy().await;
+    let theirs = app
+        .login_form("clin@beta.test", PW)
+        .await
+        .str("refresh_token");
+    app.post(
+        "/api/auth/logout",
+        Some(&t.a.clinician),
+        &json!({"refresh_token": theirs}),
+    )
+    .await
+    .expect(200);
+    app.post("/api/auth/refresh", None, &json!({"refresh_token": theirs}))
+        .await
+        .expect(200);
+}
+
+/// Search terms are literal text: `%` and `_` are not wildcards (no LIKE injection).
+pub async fn search_wildcards_are_literal(app: &TestApp) {
+    let t = app.tenancy().await;
+    for (path, token) in [
+        ("/api/users", &t.a.admin),
+        ("/api/users", &t.sa),
+        ("/api/patients", &t.a.admin),
+        ("/api/patients", &t.sa),
+    ] {
+        for q in ["%25", "_", "%25%25", "a%25a"] {
+            let key = if path == "/api/users" {
+                "search"
+            } else {
+                "query"
+            };
+            let r = app.get(&format!("{path}?{key}={q}"), Some(token)).await;
+            assert_eq!(r.status, 200, "{path}?{key}={q}: {}", r.text);
+            assert!(r.array().is_empty(), "{path}?{key}={q} matched: {}", r.text);
+        }
+    }
 }
