@@ -409,3 +409,24 @@ pub async fn deleted_accounts_free_their_domain(app: &TestApp) {
         .await;
     assert_eq!(r.expect(201)["domain"], "reuse.test");
 }
+
+/// Parallel account creations with one admin email: one 201, the rest 409, one account left.
+pub async fn concurrent_creates_with_one_admin_email(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let bodies: Vec<Value> = (0..6)
+        .map(|i| account_body(&format!("Race {i}"), None, "race@conc.test"))
+        .collect();
+    let reqs = bodies
+        .iter()
+        .map(|b| app.post("/api/accounts", Some(&sa), b));
+    let results = futures_util::future::join_all(reqs).await;
+    let mut statuses: Vec<u16> = results.iter().map(|r| r.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [201, 409, 409, 409, 409, 409],
+        "{:?}",
+        results.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
+    assert_eq!(app.get("/api/accounts", Some(&sa)).await.array().len(), 1);
+}

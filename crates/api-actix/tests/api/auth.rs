@@ -805,3 +805,27 @@ pub async fn refresh_fails_for_deactivated_user(app: &TestApp) {
         .await;
     r.expect_detail(401, INVALID);
 }
+
+/// Parallel presentations of one refresh token: at most one rotation succeeds, never a 500.
+pub async fn concurrent_refresh_rotates_once(app: &TestApp) {
+    app.super_admin().await;
+    let rt = app.login_form(SA_EMAIL, PW).await.str("refresh_token");
+    let body = json!({"refresh_token": rt});
+    let reqs = (0..6).map(|_| app.post("/api/auth/refresh", None, &body));
+    let results = futures_util::future::join_all(reqs).await;
+    let ok = results.iter().filter(|r| r.status == 200).count();
+    for r in &results {
+        assert!(
+            r.status == 200 || r.status == 401,
+            "{} {}",
+            r.status,
+            r.text
+        );
+    }
+    assert_eq!(
+        ok,
+        1,
+        "{:?}",
+        results.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
+}

@@ -401,3 +401,26 @@ pub async fn body_over_one_mib_is_413_json(app: &TestApp) {
     let r = app.get("/api/patients", Some(&c.admin)).await;
     assert!(r.expect(200).as_array().unwrap().is_empty());
 }
+
+/// PostgreSQL only (an SQLite file cannot be taken away the same way): when the database goes,
+/// `/ready` is 503 and `/health` reports `degraded`; `/live` stays 200.
+pub async fn ready_is_503_without_database(app: &TestApp) {
+    app.get("/ready", None).await.expect(200);
+    app.drop_database_now().await;
+    let r = app.get("/ready", None).await;
+    assert_eq!(
+        r.expect(503),
+        &json!({"detail": "Service not ready", "status": "not_ready"})
+    );
+    let r = app.get("/health", None).await;
+    let b = r.expect(200);
+    assert_eq!(b["status"], "degraded");
+    assert_eq!(b["database_connected"], false);
+    assert_eq!(b["services"]["database"], "down");
+    assert!(
+        !r.text.contains("127.0.0.1") && !r.text.contains("genascope_test"),
+        "{}",
+        r.text
+    );
+    app.get("/live", None).await.expect(200);
+}

@@ -33,6 +33,22 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Drop the PostgreSQL test database under the running app (readiness tests).
+    pub async fn drop_database_now(&self) {
+        let admin = genascope_adapters_postgres::testing::pg_admin_url();
+        let url = self.db.url().to_owned();
+        let name = url.rsplit('/').next().unwrap().to_owned();
+        tokio::task::spawn_blocking(move || {
+            use diesel::{Connection, RunQueryDsl};
+            let mut c = diesel::PgConnection::establish(&admin).unwrap();
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut c)
+                .unwrap();
+        })
+        .await
+        .unwrap();
+    }
+
     /// Stop the server and let its workers (and their database pool) go before the database is
     /// dropped and the process exits: a test process that exits while pool threads still talk to
     /// a just-dropped database can crash at exit.

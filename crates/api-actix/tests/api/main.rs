@@ -96,6 +96,7 @@ on_both_backends! {
         login_failures_are_limited_per_ip,
         password_policy,
         refresh_fails_for_deactivated_user,
+        concurrent_refresh_rotates_once,
     ],
     accounts: [
         create_on_both_routes,
@@ -108,6 +109,7 @@ on_both_backends! {
         admin_updates_name_but_not_status,
         delete_account_hides_it_and_locks_its_users,
         deleted_accounts_free_their_domain,
+        concurrent_creates_with_one_admin_email,
     ],
     users: [
         create_and_name_rules,
@@ -135,6 +137,7 @@ on_both_backends! {
         inactive_clinician_cannot_be_assigned,
         deleting_a_patient_disables_its_login,
         long_values_are_422,
+        concurrent_creates,
     ],
     import: [
         csv_import_rows_errors_and_reimport,
@@ -158,4 +161,14 @@ on_both_backends! {
         logout_cannot_revoke_another_users_refresh_token,
         search_wildcards_are_literal,
     ],
+}
+
+/// PostgreSQL-only tests (the database is taken away under the running app).
+mod pg_only {
+    #[tokio::test]
+    async fn ready_is_503_without_database() {
+        let app = crate::helpers::spawn_app(genascope_adapters_postgres::Backend::Postgres).await;
+        crate::basics::ready_is_503_without_database(&app).await;
+        app.shutdown().await;
+    }
 }

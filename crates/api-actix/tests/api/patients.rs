@@ -583,3 +583,35 @@ pub async fn long_values_are_422(app: &TestApp) {
         .await;
     r.expect_422_at(&["body", "name"]);
 }
+
+/// Parallel writes: distinct patients all land; the same email lands once, the rest are 409
+/// (never a 500 from a unique violation or a busy database).
+pub async fn concurrent_creates(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Conc Clinic", "admin@conc.test").await;
+    let bodies: Vec<Value> = (0..8)
+        .map(|i| json!({"first_name": "P", "last_name": format!("N{i}"), "email": format!("p{i}@conc.test")}))
+        .collect();
+    let distinct = bodies
+        .iter()
+        .map(|b| app.post("/api/patients", Some(&c.admin), b));
+    let results = futures_util::future::join_all(distinct).await;
+    for r in &results {
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let same_body = json!({"first_name": "Same", "last_name": "Person", "email": "same@conc.test"});
+    let same = (0..8).map(|_| app.post("/api/patients", Some(&c.admin), &same_body));
+    let results = futures_util::future::join_all(same).await;
+    let mut statuses: Vec<u16> = results.iter().map(|r| r.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [201, 409, 409, 409, 409, 409, 409, 409],
+        "{:?}",
+        results.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        app.get("/api/patients", Some(&c.admin)).await.array().len(),
+        9
+    );
+}
