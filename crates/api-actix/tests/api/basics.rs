@@ -253,9 +253,13 @@ pub async fn request_id_and_cache_control_headers(app: &TestApp) {
         );
         assert!(r.header("x-request-id").is_some());
     }
-    // The login answer carries tokens: it must not be cached either.
-    let r = app.login_form(crate::helpers::SA_EMAIL, PW).await;
-    r.expect(200);
+    // Also on authenticated error answers.
+    let r = app
+        .get(&format!("/api/users/{}", uuid::Uuid::new_v4()), Some(&sa))
+        .await;
+    r.expect(404);
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    assert!(r.header("x-request-id").is_some());
 }
 
 pub async fn invalid_json_is_422_json_invalid(app: &TestApp) {

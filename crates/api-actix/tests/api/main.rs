@@ -13,6 +13,7 @@ mod auth;
 mod basics;
 mod helpers;
 mod import;
+mod matrix;
 mod patients;
 mod tenancy;
 mod users;
@@ -148,6 +149,10 @@ on_both_backends! {
         bulk_create,
         csv_import_limits,
         csv_over_5_mib_is_413,
+    ],
+    matrix: [
+        every_protected_route_requires_a_token,
+        roles_get_their_column,
     ],
     tenancy: [
         patients_of_another_account_are_404,
