@@ -127,6 +127,26 @@ pub async fn csv_import_clinician_and_account(app: &TestApp) {
     let b = r.expect(200);
     assert_eq!(b["successful_count"], 1);
     assert_eq!(b["sample_patients"][0]["clinician_id"], cid.as_str());
+    // Or as a query parameter.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(
+            b"email,first_name,last_name\nq@csv.test,Qi,Que\n".to_vec(),
+        )
+        .file_name("q.csv"),
+    );
+    let r = app
+        .send(
+            app.client
+                .post(app.url(&format!("/api/patients/import-csv?clinician_id={cid}")))
+                .bearer_auth(&c.admin)
+                .multipart(form),
+        )
+        .await;
+    assert_eq!(
+        r.expect(200)["sample_patients"][0]["clinician_id"],
+        cid.as_str()
+    );
     // An unknown clinician: 404.
     let r = app
         .import_csv(

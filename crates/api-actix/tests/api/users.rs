@@ -531,7 +531,8 @@ pub async fn delete_rules(app: &TestApp) {
     let cid = app
         .user(&c.admin, "clin@del.test", "Cleo Clin", "clinician")
         .await;
-    let clin = app.token("clin@del.test", PW).await;
+    let clin_login = app.login_form("clin@del.test", PW).await;
+    let clin = clin_login.str("access_token");
     // A clinician may not delete.
     let r = app
         .delete(&format!("/api/users/{}", c.admin_id), Some(&clin))
@@ -556,6 +557,14 @@ pub async fn delete_rules(app: &TestApp) {
     app.login_form("clin@del.test", PW)
         .await
         .expect_detail(401, "Incorrect username or password");
+    let r = app
+        .post(
+            "/api/auth/refresh",
+            None,
+            &json!({"refresh_token": clin_login.str("refresh_token")}),
+        )
+        .await;
+    assert_eq!(r.status, 401, "refresh of a deleted user: {}", r.text);
     let again = app
         .user(&c.admin, "clin@del.test", "Cleo Again", "clinician")
         .await;
