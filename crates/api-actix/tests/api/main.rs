@@ -1,0 +1,182 @@
+//! The HTTP integration suite: the real server (`Application::build`, port 0) over a fresh
+//! database per test. Every test is written once and runs on both backends, as
+//! `pg::<module>::<test>` (a PostgreSQL database copied from the migrated template) and
+//! `sqlite::<module>::<test>` (an SQLite file). Tests run in parallel.
+//!
+//! A test marked `#[ignore = "BUG: ..."]` documents a contract violation of the product code;
+//! run them with `--run-ignored all` (nextest) or `-- --ignored`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod auth;
+mod basics;
+mod helpers;
+mod import;
+mod matrix;
+mod patients;
+mod tenancy;
+mod users;
+
+/// Instantiate every `module: [test, ...]` for both backends. A test may carry attributes
+/// (e.g. `#[ignore = "BUG: ..."]`), applied to both instances.
+macro_rules! on_both_backends {
+    ($($module:ident: [$($(#[$attr:meta])* $test:ident),* $(,)?]),* $(,)?) => {
+        mod pg {
+            $(mod $module {
+                $($(#[$attr])*
+                #[tokio::test]
+                async fn $test() {
+                    let app = crate::helpers::spawn_app(
+                        genascope_adapters_postgres::Backend::Postgres,
+                    )
+                    .await;
+                    crate::$module::$test(&app).await;
+                    app.shutdown().await;
+                })*
+            })*
+        }
+        mod sqlite {
+            $(mod $module {
+                $($(#[$attr])*
+                #[tokio::test]
+                async fn $test() {
+                    let app = crate::helpers::spawn_app(
+                        genascope_adapters_postgres::Backend::Sqlite,
+                    )
+                    .await;
+                    crate::$module::$test(&app).await;
+                    app.shutdown().await;
+                })*
+            })*
+        }
+    };
+}
+
+on_both_backends! {
+    basics: [
+        health_ready_live,
+        openapi_and_docs,
+        #[ignore = "BUG: /openapi.json lacks POST /api/accounts and POST /api/account/create_user"]
+        openapi_describes_every_route,
+        docs_assets_are_served,
+        #[ignore = "BUG: GET /docs (no slash) is 404; contract §1.1/§3.11 serve the docs at /docs"]
+        docs_without_slash_is_not_a_redirect,
+        unknown_path_is_json_404,
+        register_route_does_not_exist,
+        wrong_method_is_json_405,
+        #[ignore = "BUG: single-method routes (cfg.route) answer a wrong method with 404, not 405"]
+        wrong_method_on_single_method_routes_is_405,
+        #[ignore = "BUG: 405 responses carry no Allow header (contract §1.1)"]
+        wrong_method_has_allow_header,
+        trailing_slash_is_never_a_redirect,
+        cache_buster_query_is_ignored,
+        request_id_and_cache_control_headers,
+        invalid_json_is_422_json_invalid,
+        json_parsed_whatever_the_content_type,
+        lenient_booleans_and_numbers,
+        body_over_one_mib_is_413_json,
+    ],
+    auth: [
+        login_by_form_and_json,
+        #[ignore = "BUG: multipart login on POST /api/auth/token is 422 json_invalid (contract §3.1)"]
+        login_by_multipart,
+        wrong_password_and_unknown_email_look_the_same,
+        eleventh_failure_is_429,
+        me_for_admin_and_super_admin,
+        missing_or_bad_tokens_are_401,
+        role_comes_from_the_database_not_the_claims,
+        refresh_rotation_and_reuse_detection,
+        reusing_the_first_token_kills_its_successor,
+        logout_denies_the_access_token,
+        change_password_invalidates_older_tokens,
+        #[ignore = "BUG: change-password answers expires_in 3601 (iat pushed 1 s ahead), not 3600"]
+        change_password_answers_expires_in_3600,
+        change_password_revokes_older_refresh_tokens,
+        password_reset_flow,
+        deactivation_and_role_change_apply_at_once,
+        #[ignore = "BUG: password-reset requests are not rate limited (contract §1.7: 5/h per email)"]
+        password_reset_request_is_rate_limited,
+        login_failures_are_limited_per_ip,
+        password_policy,
+        refresh_fails_for_deactivated_user,
+        concurrent_refresh_rotates_once,
+    ],
+    accounts: [
+        create_on_both_routes,
+        only_super_admin_creates_accounts,
+        duplicate_admin_email_leaves_no_account,
+        duplicate_domain_is_409,
+        validation_lists_every_missing_field,
+        admin_sees_only_its_own_account,
+        null_and_undefined_account_ids_are_404,
+        admin_updates_name_but_not_status,
+        delete_account_hides_it_and_locks_its_users,
+        deleted_accounts_free_their_domain,
+        concurrent_creates_with_one_admin_email,
+    ],
+    users: [
+        create_and_name_rules,
+        account_create_user_documented_fields,
+        who_may_create_users,
+        email_is_unique_case_insensitively,
+        list_filters_and_order,
+        self_update_rules,
+        admin_manages_users,
+        last_active_admin_is_protected,
+        delete_rules,
+        clinicians_list,
+        patient_role_user_is_its_patient_record,
+        lab_tech_reads_only_itself,
+    ],
+    patients: [
+        create_shape_and_defaults,
+        create_validation,
+        duplicates_are_per_account,
+        list_filters_order_and_paging,
+        update_partial_and_clear,
+        delete_rules,
+        patient_invites_list,
+        id_routes_accept_a_trailing_slash,
+        inactive_clinician_cannot_be_assigned,
+        deleting_a_patient_disables_its_login,
+        long_values_are_422,
+        concurrent_creates,
+    ],
+    import: [
+        csv_import_rows_errors_and_reimport,
+        csv_import_clinician_and_account,
+        csv_import_file_errors,
+        #[ignore = "BUG: CSV error rows are off by one after a blank line (skipped rows not counted)"]
+        csv_row_numbers_count_blank_lines,
+        bulk_create,
+        csv_import_limits,
+        csv_over_5_mib_is_413,
+    ],
+    matrix: [
+        every_protected_route_requires_a_token,
+        roles_get_their_column,
+    ],
+    tenancy: [
+        patients_of_another_account_are_404,
+        patient_lists_stay_in_the_account,
+        patient_writes_cannot_cross_accounts,
+        users_of_another_account_are_404,
+        user_lists_stay_in_the_account,
+        user_writes_cannot_cross_accounts,
+        accounts_of_another_account_are_404,
+        role_check_comes_before_the_id,
+        logout_cannot_revoke_another_users_refresh_token,
+        search_wildcards_are_literal,
+    ],
+}
+
+/// PostgreSQL-only tests (the database is taken away under the running app).
+mod pg_only {
+    #[tokio::test]
+    async fn ready_is_503_without_database() {
+        let app = crate::helpers::spawn_app(genascope_adapters_postgres::Backend::Postgres).await;
+        crate::basics::ready_is_503_without_database(&app).await;
+        app.shutdown().await;
+    }
+}
