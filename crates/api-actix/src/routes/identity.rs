@@ -560,3 +560,27 @@ pub async fn send_user_reset(
         Some(json!({"user_id": id.to_string()})),
     )))
 }
+
+/// Create an account and its first admin (the frontend's spelling of `/api/admin/create_account`).
+#[utoipa::path(post, path = "/api/accounts", tag = "accounts",
+    request_body(content = Object, description = "name, domain?, admin_email, admin_name, admin_password, admin_confirm_password?"),
+    responses((status = 201, body = AccountDto), (status = 403), (status = 409), (status = 422)))]
+pub async fn create_account_fe(
+    state: web::Data<AppState>,
+    auth: Auth,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    create_account(state, auth, bytes).await
+}
+
+/// Create a user (the documented spelling of `POST /api/users`).
+#[utoipa::path(post, path = "/api/account/create_user", tag = "users",
+    request_body(content = Object, description = "email, first_name, last_name, role, phone?, password?, name?, account_id?"),
+    responses((status = 201, body = UserDto), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn create_user_doc(
+    state: web::Data<AppState>,
+    auth: Auth,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    create_user(state, auth, bytes).await
+}

@@ -17,7 +17,7 @@ use utoipa::OpenApi;
         health::health, health::ready, health::live,
         identity::token, identity::refresh, identity::logout, identity::me, identity::change_password,
         identity::reset_request, identity::reset_confirm,
-        identity::create_account, identity::list_accounts, identity::get_account, identity::update_account,
+        identity::create_account, identity::create_account_fe, identity::create_user_doc, identity::list_accounts, identity::get_account, identity::update_account,
         identity::delete_account,
         identity::list_users, identity::list_clinicians, identity::get_user, identity::create_user,
         identity::update_user, identity::delete_user, identity::send_user_reset,
@@ -49,11 +49,23 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The docs UI lives under `/docs/`; a relative Location keeps the browser on the proxy's host.
+/// `/docs` without the slash: the same page as `/docs/`, never a redirect (contract §1.1). A
+/// relative `<base>` makes its relative asset links resolve under `/docs/`, behind any proxy prefix.
 async fn docs_root() -> HttpResponse {
-    HttpResponse::TemporaryRedirect()
-        .insert_header((actix_web::http::header::LOCATION, "docs/"))
-        .finish()
+    let config = std::sync::Arc::new(utoipa_swagger_ui::Config::from("/openapi.json"));
+    match utoipa_swagger_ui::serve("index.html", config) {
+        Ok(Some(file)) if !file.gzpipped => {
+            let html = String::from_utf8_lossy(&file.bytes).replacen(
+                "<head>",
+                "<head><base href=\"docs/\">",
+                1,
+            );
+            HttpResponse::Ok()
+                .content_type(file.content_type)
+                .body(html)
+        }
+        _ => HttpResponse::NotFound().json(serde_json::json!({"detail": "Not Found"})),
+    }
 }
 
 async fn openapi_json() -> HttpResponse {
@@ -104,10 +116,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/api/auth/password-reset/request", post => i::reset_request);
     resource!(cfg, "/api/auth/password-reset/confirm", post => i::reset_confirm);
     resource!(cfg, "/api/admin/create_account", post => i::create_account);
-    resource!(cfg, "/api/accounts", get => i::list_accounts, post => i::create_account);
+    resource!(cfg, "/api/accounts", get => i::list_accounts, post => i::create_account_fe);
     resource!(cfg, "/api/accounts/{id}", get => i::get_account, put => i::update_account, delete => i::delete_account);
     resource!(cfg, "/api/users", get => i::list_users, post => i::create_user);
-    resource!(cfg, "/api/account/create_user", post => i::create_user);
+    resource!(cfg, "/api/account/create_user", post => i::create_user_doc);
     resource!(cfg, "/api/users/{id}", get => i::get_user, put => i::update_user, delete => i::delete_user);
     resource!(cfg, "/api/users/{id}/password-reset", post => i::send_user_reset);
     resource!(cfg, "/api/clinicians", get => i::list_clinicians);

@@ -233,7 +233,8 @@ fn file_error(msg: &str, kind: &str) -> ApiError {
 }
 
 /// Parse a patient CSV: UTF-8 (BOM allowed), header row with email, first_name, last_name.
-pub fn parse_csv(bytes: &[u8]) -> Result<Vec<PatientInput>, ApiError> {
+/// Each row comes with its spreadsheet row number (the header is row 1).
+pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, PatientInput)>, ApiError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| file_error("the file must be UTF-8 text", "value_error.encoding"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -269,9 +270,22 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<PatientInput>, ApiError> {
     ]
     .map(col);
     let mut rows = Vec::new();
+    // Spreadsheet row numbers: the header is row 1; blank lines (which the CSV reader skips) are
+    // rows too, and a quoted cell spanning lines is still one row. A record's position starts
+    // at the blank lines before it, so those are counted from its byte offset.
+    let mut row_no = 1usize;
     for record in reader.records() {
         let record =
             record.map_err(|_| file_error("the file is not valid CSV", "value_error.csv"))?;
+        let start = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        let blank = text.get(start..).map_or(0, |rest| {
+            rest.split('\n')
+                .take_while(|l| l.trim_end_matches('\r').is_empty())
+                .count()
+        });
+        row_no += 1 + blank;
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -286,17 +300,20 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<PatientInput>, ApiError> {
                 .map(str::to_owned)
                 .filter(|s| !s.is_empty())
         };
-        rows.push(PatientInput {
-            first_name: get(cols[0]),
-            last_name: get(cols[1]),
-            email: get(cols[2]),
-            phone: get(cols[3]),
-            external_id: get(cols[4]),
-            date_of_birth: get(cols[5]),
-            notes: get(cols[6]),
-            clinician_id: None,
-            status: None,
-        });
+        rows.push((
+            row_no,
+            PatientInput {
+                first_name: get(cols[0]),
+                last_name: get(cols[1]),
+                email: get(cols[2]),
+                phone: get(cols[3]),
+                external_id: get(cols[4]),
+                date_of_birth: get(cols[5]),
+                notes: get(cols[6]),
+                clinician_id: None,
+                status: None,
+            },
+        ));
     }
     Ok(rows)
 }
@@ -359,7 +376,7 @@ pub async fn import_csv(
     };
     let r = state
         .patients
-        .import(auth.principal(), account, clinician, rows, 2)
+        .import_numbered(auth.principal(), account, clinician, rows)
         .await?;
     Ok(HttpResponse::Ok().json(report(r)))
 }
@@ -376,8 +393,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].email.as_deref(), Some("a@x.org"));
-        assert_eq!(rows[1].first_name.as_deref(), Some("Bo"));
+        assert_eq!(rows[0].1.email.as_deref(), Some("a@x.org"));
+        assert_eq!(rows[1].1.first_name.as_deref(), Some("Bo"));
+        assert_eq!((rows[0].0, rows[1].0), (2, 4), "the ,,, line is row 3");
+        let rows =
+            parse_csv(b"email,first_name,last_name\n\na@x.org,\"Multi\nLine\",L\n\nb@x.org,B,C\n")
+                .unwrap();
+        let numbers: Vec<usize> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(
+            numbers,
+            vec![3, 5],
+            "blank lines count, a two-line cell is one row"
+        );
         assert!(parse_csv(b"email,first_name\n").is_err());
         assert!(parse_csv(&[0xff, 0xfe, 0x00]).is_err());
     }

@@ -57,17 +57,17 @@ on_both_backends! {
     basics: [
         health_ready_live,
         openapi_and_docs,
-        #[ignore = "BUG: /openapi.json lacks POST /api/accounts and POST /api/account/create_user"]
+
         openapi_describes_every_route,
         docs_assets_are_served,
-        #[ignore = "BUG: GET /docs (no slash) is 404; contract §1.1/§3.11 serve the docs at /docs"]
+
         docs_without_slash_is_not_a_redirect,
         unknown_path_is_json_404,
         register_route_does_not_exist,
         wrong_method_is_json_405,
-        #[ignore = "BUG: single-method routes (cfg.route) answer a wrong method with 404, not 405"]
+
         wrong_method_on_single_method_routes_is_405,
-        #[ignore = "BUG: 405 responses carry no Allow header (contract §1.1)"]
+
         wrong_method_has_allow_header,
         trailing_slash_is_never_a_redirect,
         cache_buster_query_is_ignored,
@@ -79,7 +79,7 @@ on_both_backends! {
     ],
     auth: [
         login_by_form_and_json,
-        #[ignore = "BUG: multipart login on POST /api/auth/token is 422 json_invalid (contract §3.1)"]
+
         login_by_multipart,
         wrong_password_and_unknown_email_look_the_same,
         eleventh_failure_is_429,
@@ -90,12 +90,12 @@ on_both_backends! {
         reusing_the_first_token_kills_its_successor,
         logout_denies_the_access_token,
         change_password_invalidates_older_tokens,
-        #[ignore = "BUG: change-password answers expires_in 3601 (iat pushed 1 s ahead), not 3600"]
+
         change_password_answers_expires_in_3600,
         change_password_revokes_older_refresh_tokens,
         password_reset_flow,
         deactivation_and_role_change_apply_at_once,
-        #[ignore = "BUG: password-reset requests are not rate limited (contract §1.7: 5/h per email)"]
+
         password_reset_request_is_rate_limited,
         login_failures_are_limited_per_ip,
         password_policy,
@@ -147,7 +147,7 @@ on_both_backends! {
         csv_import_rows_errors_and_reimport,
         csv_import_clinician_and_account,
         csv_import_file_errors,
-        #[ignore = "BUG: CSV error rows are off by one after a blank line (skipped rows not counted)"]
+
         csv_row_numbers_count_blank_lines,
         bulk_create,
         csv_import_limits,

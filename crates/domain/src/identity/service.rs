@@ -287,7 +287,7 @@ impl IdentityService {
         }
         Ok(TokenPair {
             access_token,
-            expires_in: (exp - now).whole_seconds(),
+            expires_in: (exp - iat).whole_seconds(),
             refresh_token,
             user_id: user.id,
             role: user.role,

@@ -358,6 +358,24 @@ impl PatientService {
         rows: Vec<PatientInput>,
         first_row: usize,
     ) -> Result<ImportReport, DomainError> {
+        let numbered = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i + first_row, r))
+            .collect();
+        self.import_numbered(p, account_id, clinician_id, numbered)
+            .await
+    }
+
+    /// As `import`, with each row's own number (a CSV's spreadsheet row, which skipped blank
+    /// lines and multi-line fields make differ from its index).
+    pub async fn import_numbered(
+        &self,
+        p: &Principal,
+        account_id: Option<AccountId>,
+        clinician_id: Option<String>,
+        rows: Vec<(usize, PatientInput)>,
+    ) -> Result<ImportReport, DomainError> {
         policy::require(p, Action::PatientManage)?;
         let account = policy::target_account(p, account_id)?;
         if rows.len() > MAX_IMPORT_ROWS {
@@ -372,8 +390,7 @@ impl PatientService {
             .await?;
         let mut report = ImportReport::default();
         let mut created = Vec::new();
-        for (i, mut row) in rows.into_iter().enumerate() {
-            let row_no = i + first_row;
+        for (row_no, mut row) in rows {
             let email = row
                 .email
                 .clone()
