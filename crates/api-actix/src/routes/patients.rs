@@ -280,7 +280,14 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, PatientInput)>, ApiError> {
         let start = record
             .position()
             .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        // The reader ends a line at `\r`, so after a CRLF the next record "starts" at its `\n`.
+        let crlf_tail = start > 0 && text.as_bytes().get(start - 1) == Some(&b'\r');
         let blank = text.get(start..).map_or(0, |rest| {
+            let rest = if crlf_tail {
+                rest.strip_prefix('\n').unwrap_or(rest)
+            } else {
+                rest
+            };
             rest.split('\n')
                 .take_while(|l| l.trim_end_matches('\r').is_empty())
                 .count()
