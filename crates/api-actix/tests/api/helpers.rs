@@ -183,6 +183,11 @@ pub fn ids(items: &[Value]) -> Vec<String> {
 
 /// Start the real server on port 0 over a fresh database of `backend`.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// `spawn_app` with extra configuration variables.
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     let db = tokio::task::spawn_blocking(move || test_db(backend))
         .await
         .expect("test database");
@@ -197,6 +202,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     vars.insert("JWT_SECRET", JWT_SECRET.into());
     vars.insert("MAIL_BACKEND", "outbox".into());
     vars.insert("FRONTEND_BASE_URL", "http://frontend.test".into());
+    for (k, v) in extra {
+        vars.insert(k, (*v).to_owned());
+    }
     let config = Config::from_lookup(&|k| vars.get(k).cloned()).expect("config");
     let (app, services) = Application::build(&config).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());

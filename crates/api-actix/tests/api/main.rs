@@ -11,6 +11,7 @@
 mod accounts;
 mod auth;
 mod basics;
+mod eligibility;
 mod helpers;
 mod import;
 mod matrix;
@@ -157,6 +158,11 @@ on_both_backends! {
         every_protected_route_requires_a_token,
         roles_get_their_column,
     ],
+    eligibility: [
+        assess_a_profile,
+        invalid_profiles_name_the_field,
+        who_may_assess_and_for_whom,
+    ],
     tenancy: [
         patients_of_another_account_are_404,
         patient_lists_stay_in_the_account,
@@ -169,6 +175,21 @@ on_both_backends! {
         logout_cannot_revoke_another_users_refresh_token,
         search_wildcards_are_literal,
     ],
+}
+
+/// Tests that start their own app (other configuration), on both backends.
+mod own_app {
+    use genascope_adapters_postgres::Backend;
+
+    #[tokio::test]
+    async fn cors_pg() {
+        crate::eligibility::cors_allows_only_configured_origins(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn cors_sqlite() {
+        crate::eligibility::cors_allows_only_configured_origins(Backend::Sqlite).await;
+    }
 }
 
 /// PostgreSQL-only tests (the database is taken away under the running app).
