@@ -22,8 +22,30 @@ pub fn page_a(q: &Query, errors: &mut Vec<FieldError>) -> Page {
     }
 }
 
+/// The client address for per-IP limits: the `Forwarded` / `X-Forwarded-For` client when a proxy
+/// sets one (behind the frontend's proxy every TCP peer is the proxy, and one shared address would
+/// let 50 failures lock everybody out), else the TCP peer. A forged header only moves the caller
+/// to another per-IP bucket; the per-email limit still holds.
 fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+    let info = req.connection_info();
+    info.realip_remote_addr().map(|a| {
+        // Strip a port (`1.2.3.4:5678`, `[::1]:5678`), keep bare IPv6 addresses whole.
+        match a.rsplit_once(':') {
+            Some((host, port))
+                if port.chars().all(|c| c.is_ascii_digit()) && !host.contains(':') =>
+            {
+                host.to_owned()
+            }
+            Some((host, port))
+                if port.chars().all(|c| c.is_ascii_digit()) && host.ends_with(']') =>
+            {
+                host.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_owned()
+            }
+            _ => a.to_owned(),
+        }
+    })
 }
 
 fn content_type(req: &HttpRequest) -> String {

@@ -751,6 +751,39 @@ pub async fn login_failures_are_limited_per_ip(app: &TestApp) {
     assert!(r.header("retry-after").is_some());
 }
 
+/// Behind the frontend's proxy every TCP peer is the proxy: the client named by
+/// `X-Forwarded-For` is the one counted, so one client's failures do not lock out the others.
+pub async fn per_ip_limit_counts_the_forwarded_client(app: &TestApp) {
+    app.super_admin().await;
+    let attempt = |email: String, ip: &'static str| {
+        app.client
+            .post(app.url("/api/auth/token"))
+            .header("X-Forwarded-For", ip)
+            .form(&[
+                ("username", email.as_str()),
+                ("password", "wrong-password-1"),
+            ])
+    };
+    for i in 0..50 {
+        let r = app
+            .send(attempt(format!("x{i}@nowhere.test"), "203.0.113.7"))
+            .await;
+        assert_eq!(r.status, 401, "attempt {}: {}", i + 1, r.text);
+    }
+    let r = app
+        .send(attempt("y@nowhere.test".into(), "203.0.113.7"))
+        .await;
+    assert_eq!(r.status, 429, "{}", r.text);
+    let r = app
+        .send(attempt("y@nowhere.test".into(), "203.0.113.8"))
+        .await;
+    assert_eq!(
+        r.status, 401,
+        "another client behind the same proxy is not locked out: {}",
+        r.text
+    );
+}
+
 pub async fn password_policy(app: &TestApp) {
     let sa = app.super_admin().await;
     let c = app.account(&sa, "Policy Clinic", "admin@policy.test").await;
