@@ -23,6 +23,7 @@
 //! conditional UPDATE makes concurrent claims (refresh rotation, reset tokens) safe.
 
 mod audit;
+mod clinical;
 mod connection;
 mod convert;
 mod database;

@@ -13,6 +13,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    assessments (id) {
+        id -> Text,
+        account_id -> Text,
+        patient_id -> Text,
+        created_by -> Nullable<Text>,
+        assessed_at -> Timestamp,
+        body -> Text,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Text,
         at -> Timestamp,
@@ -93,6 +104,9 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(assessments -> accounts (account_id));
+diesel::joinable!(assessments -> patients (patient_id));
+diesel::joinable!(assessments -> users (created_by));
 diesel::joinable!(password_reset_tokens -> users (user_id));
 diesel::joinable!(patients -> accounts (account_id));
 diesel::joinable!(patients -> users (clinician_id));
@@ -101,6 +115,7 @@ diesel::joinable!(users -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    assessments,
     audit_log,
     denied_jtis,
     password_reset_tokens,

@@ -43,7 +43,7 @@ impl ResponseError for ApiError {
             DomainError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             DomainError::BadRequest(_) => StatusCode::BAD_REQUEST,
             DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-            DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+            DomainError::NotFound(_) | DomainError::Missing(_) => StatusCode::NOT_FOUND,
             DomainError::Conflict(_) => StatusCode::CONFLICT,
             DomainError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             DomainError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -68,6 +68,7 @@ impl ResponseError for ApiError {
                 json!({ "detail": m })
             }
             DomainError::NotFound(what) => json!({ "detail": format!("{what} not found") }),
+            DomainError::Missing(m) => json!({ "detail": m }),
             DomainError::Validation(errors) => json!({ "detail": errors }),
             DomainError::TooManyRequests { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));

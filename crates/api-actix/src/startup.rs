@@ -111,8 +111,15 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         ..IdentitySettings::default()
     };
     let identity = IdentityService::new(ports, settings);
-    let patients = PatientService::new(db.clone(), db.clone(), clock.clone(), random, db.clone());
-    let eligibility = EligibilityService::new(patients.clone(), clock);
+    let patients = PatientService::new(
+        db.clone(),
+        db.clone(),
+        clock.clone(),
+        random.clone(),
+        db.clone(),
+    );
+    let eligibility =
+        EligibilityService::new(patients.clone(), db.clone(), clock, random, db.clone());
     let environment = match config.env {
         crate::config::AppEnv::Development => "development",
         crate::config::AppEnv::Production => "production",

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod assessments;
 mod audit;
 mod connect;
 mod patients;
@@ -70,6 +71,7 @@ on_both_backends! {
         find_by_email,
     ],
     audit: [entries_are_appended],
+    assessments: [latest_is_by_assessed_at],
     schema: [
         ping,
         migrations_revert_and_reapply_to_the_same_schema,

@@ -7,9 +7,8 @@ use crate::body::Query;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
-use genascope_domain::clinical::assessment::Assessment;
 use genascope_domain::clinical::service::EligibilityService;
-use genascope_domain::common::{DomainError, FieldError, PatientId};
+use genascope_domain::common::{DomainError, PatientId};
 
 /// The optional `patient_id` query parameter: empty = absent; malformed = a patient that cannot
 /// exist (404, contract §1.3).
@@ -19,20 +18,14 @@ fn patient_param(q: &Query) -> Result<Option<PatientId>, ApiError> {
         .transpose()
 }
 
-/// 200 with the Assessment (`profile_id: null`), or 422 with `loc` paths such as
-/// `["body","proband","age"]`.
-fn respond(result: Result<Assessment, Vec<FieldError>>) -> ApiResult<HttpResponse> {
-    let assessment = result.map_err(ApiError::validation)?;
-    Ok(HttpResponse::Ok().json(assessment))
-}
-
 /// Assess a `RiskProfile` with NCCN, Tyrer-Cuzick (IBIS v8-style), Gail and Manchester.
 ///
-/// `patient_id` (optional) names the patient the assessment is for: care team and super_admin only
-/// (403 for others), and the patient must be in the caller's scope (else 404). Storing assessments is not built yet, so the answer always carries
+/// `patient_id` (optional) stores the assessment for that patient (`profile_id` = the stored
+/// record): care team and super_admin only (403 for others), and the patient must be in the
+/// caller's scope (else 404). Without it nothing is stored and `profile_id` is null. Storing assessments is not built yet, so the answer always carries
 /// `profile_id: null`.
 #[utoipa::path(post, path = "/api/eligibility/assess", tag = "eligibility",
-    params(("patient_id" = Option<String>, Query, description = "Care team / super_admin: a patient of the caller's scope (404 otherwise). The assessment is not stored yet: profile_id stays null.")),
+    params(("patient_id" = Option<String>, Query, description = "Care team / super_admin: store the result for this patient of the caller's scope (404 otherwise); profile_id is then the stored id.")),
     request_body(content = Object, description = "A RiskProfile (risk-profile.md): {proband: {...}, relatives: [...]}"),
     responses(
         (status = 200, description = "Assessment (risk-profile.md)", body = Object),
@@ -54,7 +47,36 @@ pub async fn assess(
     let result = web::block(move || EligibilityService::compute(ticket, &bytes))
         .await
         .map_err(|e| ApiError(DomainError::unexpected(e)))?;
-    respond(result)
+    let assessment = result.map_err(ApiError::validation)?;
+    let stored = state
+        .eligibility
+        .store(auth.principal(), ticket, assessment)
+        .await?;
+    Ok(HttpResponse::Ok().json(stored))
+}
+
+/// The patient's latest stored assessment (by `assessed_at`).
+#[utoipa::path(get, path = "/api/eligibility/analyze/{patient_id}", tag = "eligibility",
+    responses((status = 200, description = "Assessment (risk-profile.md)", body = Object),
+        (status = 403), (status = 404, description = "Patient not found, or No assessment for this patient")))]
+pub async fn latest(
+    state: web::Data<AppState>,
+    auth: Auth,
+    patient_id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = PatientId::parse(&patient_id).ok_or(ApiError(DomainError::NotFound("Patient")))?;
+    Ok(HttpResponse::Ok().json(state.eligibility.latest(auth.principal(), id).await?))
+}
+
+/// Alias of `GET /api/eligibility/analyze/{patient_id}`.
+#[utoipa::path(get, path = "/api/eligibility/detailed/{patient_id}", tag = "eligibility",
+    responses((status = 200, description = "Assessment (risk-profile.md)", body = Object), (status = 404)))]
+pub async fn latest_detailed(
+    state: web::Data<AppState>,
+    auth: Auth,
+    patient_id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    latest(state, auth, patient_id).await
 }
 
 #[cfg(test)]
@@ -64,12 +86,21 @@ mod tests {
     use actix_web::body::MessageBody;
     use actix_web::http::StatusCode;
     use genascope_domain::clinical::assess::assess_json;
+    use genascope_domain::clinical::assessment::Assessment;
+    use genascope_domain::common::FieldError;
     use serde_json::Value;
     use time::OffsetDateTime;
 
     fn json_of(res: HttpResponse) -> Value {
         let bytes = res.into_body().try_into_bytes().unwrap_or_default();
         serde_json::from_slice(&bytes).expect("json body")
+    }
+
+    /// 200 with the Assessment (`profile_id: null`), or 422 with `loc` paths such as
+    /// `["body","proband","age"]`.
+    fn respond(result: Result<Assessment, Vec<FieldError>>) -> ApiResult<HttpResponse> {
+        let assessment = result.map_err(ApiError::validation)?;
+        Ok(HttpResponse::Ok().json(assessment))
     }
 
     const NOW: OffsetDateTime = time::macros::datetime!(2026-11-25 19:00:00 UTC);

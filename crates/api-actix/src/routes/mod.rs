@@ -23,7 +23,7 @@ use utoipa::OpenApi;
         identity::update_user, identity::delete_user, identity::send_user_reset,
         patients::list, patients::create, patients::get, patients::update, patients::delete,
         patients::invites, patients::bulk, patients::import_csv,
-        eligibility::assess,
+        eligibility::assess, eligibility::latest, eligibility::latest_detailed,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto)),
@@ -129,4 +129,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/api/patients/{id}", get => p::get, put => p::update, delete => p::delete);
     resource!(cfg, "/api/patients/{id}/invites", get => p::invites);
     resource!(cfg, "/api/eligibility/assess", post => eligibility::assess);
+    resource!(cfg, "/api/eligibility/analyze/{patient_id}", get => eligibility::latest);
+    resource!(cfg, "/api/eligibility/detailed/{patient_id}", get => eligibility::latest_detailed);
 }

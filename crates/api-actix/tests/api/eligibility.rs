@@ -138,3 +138,53 @@ pub async fn cors_allows_only_configured_origins(backend: genascope_adapters_pos
     );
     app.shutdown().await;
 }
+
+pub async fn assessments_are_stored_for_patients_and_read_back(app: &TestApp) {
+    let t = app.tenancy().await;
+    let latest = |id: &str| format!("/api/eligibility/analyze/{id}");
+    app.get(&latest(&t.a.patient_id), Some(&t.a.clinician))
+        .await
+        .expect_detail(404, "No assessment for this patient");
+    // Without patient_id nothing is stored.
+    let r = app
+        .post("/api/eligibility/assess", Some(&t.a.clinician), &profile())
+        .await;
+    assert_eq!(r.expect(200)["profile_id"], Value::Null);
+    let url = format!("/api/eligibility/assess?patient_id={}", t.a.patient_id);
+    let first = app
+        .post(&url, Some(&t.a.clinician), &profile())
+        .await
+        .expect(200)
+        .clone();
+    let id = first["profile_id"]
+        .as_str()
+        .expect("stored: profile_id is set")
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok());
+    let read = app.get(&latest(&t.a.patient_id), Some(&t.a.admin)).await;
+    assert_eq!(
+        read.expect(200),
+        &first,
+        "the stored assessment is returned as it was answered"
+    );
+    let alias = app
+        .get(
+            &format!("/api/eligibility/detailed/{}/", t.a.patient_id),
+            Some(&t.sa),
+        )
+        .await;
+    assert_eq!(alias.expect(200)["profile_id"], json!(id));
+    // Another account's staff: the patient does not exist; a lab tech may not read it at all.
+    app.get(&latest(&t.a.patient_id), Some(&t.b.clinician))
+        .await
+        .expect_detail(404, "Patient not found");
+    app.get(&latest("null"), Some(&t.a.clinician))
+        .await
+        .expect_detail(404, "Patient not found");
+    app.user(&t.a.admin, "lab2@alpha.test", "Lab Two", "lab_tech")
+        .await;
+    let lab = app.token("lab2@alpha.test", PW).await;
+    app.get(&latest(&t.a.patient_id), Some(&lab))
+        .await
+        .expect_detail(403, "Not enough permissions");
+}

@@ -163,6 +163,7 @@ on_both_backends! {
         assess_a_profile,
         invalid_profiles_name_the_field,
         who_may_assess_and_for_whom,
+        assessments_are_stored_for_patients_and_read_back,
     ],
     tenancy: [
         patients_of_another_account_are_404,

@@ -7,6 +7,7 @@ pub mod gail;
 pub mod manchester;
 pub mod nccn;
 pub mod pedigree;
+pub mod ports;
 pub mod profile;
 pub mod service;
 pub mod tyrer_cuzick;

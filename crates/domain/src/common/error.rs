@@ -126,6 +126,9 @@ pub enum DomainError {
     /// 404: missing or outside the caller's scope (same answer either way).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 404 with a sentence of its own (the record exists but has nothing of the kind asked for).
+    #[error("{0}")]
+    Missing(&'static str),
     /// 409: a state conflict.
     #[error("{0}")]
     Conflict(String),

@@ -1,0 +1,78 @@
+//! `AssessmentRepository`: stored Assessment JSON per patient.
+
+use crate::Database;
+use crate::convert::{from_ts, id, parse_id, ts};
+use crate::schema::assessments;
+use crate::sql::Corrupt;
+use async_trait::async_trait;
+use diesel::prelude::*;
+use genascope_domain::clinical::ports::{AssessmentRecord, AssessmentRepository};
+use genascope_domain::common::{AccountId, PatientId, RepoError, UserId};
+use time::PrimitiveDateTime;
+
+#[derive(Debug, Insertable, Queryable, Selectable)]
+#[diesel(table_name = assessments, treat_none_as_default_value = false)]
+struct AssessmentRow {
+    id: String,
+    account_id: String,
+    patient_id: String,
+    created_by: Option<String>,
+    assessed_at: PrimitiveDateTime,
+    body: String,
+}
+
+impl AssessmentRow {
+    fn into_domain(self) -> QueryResult<AssessmentRecord> {
+        Ok(AssessmentRecord {
+            id: parse_id(&self.id, "assessment id")?,
+            account_id: AccountId(parse_id(&self.account_id, "account id")?),
+            patient_id: PatientId(parse_id(&self.patient_id, "patient id")?),
+            created_by: self
+                .created_by
+                .as_deref()
+                .map(|c| parse_id(c, "user id").map(UserId))
+                .transpose()?,
+            assessed_at: from_ts(self.assessed_at),
+            body: serde_json::from_str(&self.body).map_err(|_| Corrupt("assessment body"))?,
+        })
+    }
+}
+
+#[async_trait]
+impl AssessmentRepository for Database {
+    async fn insert(&self, r: &AssessmentRecord) -> Result<(), RepoError> {
+        let row = AssessmentRow {
+            id: id(r.id),
+            account_id: id(r.account_id.0),
+            patient_id: id(r.patient_id.0),
+            created_by: r.created_by.map(|u| id(u.0)),
+            assessed_at: ts(r.assessed_at),
+            body: r.body.to_string(),
+        };
+        self.run(move |conn| {
+            diesel::insert_into(assessments::table)
+                .values(&row)
+                .execute(conn)
+                .map(|_| ())
+        })
+        .await
+    }
+
+    async fn latest_for_patient(
+        &self,
+        patient: PatientId,
+    ) -> Result<Option<AssessmentRecord>, RepoError> {
+        let patient = id(patient.0);
+        self.run(move |conn| {
+            assessments::table
+                .filter(assessments::patient_id.eq(patient))
+                .order((assessments::assessed_at.desc(), assessments::id.desc()))
+                .select(AssessmentRow::as_select())
+                .first(conn)
+                .optional()?
+                .map(AssessmentRow::into_domain)
+                .transpose()
+        })
+        .await
+    }
+}
