@@ -3,22 +3,24 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use genascope_domain::clinical::profile::{
+    BiradsDensity, HrtStatus, HrtType, Hyperplasia, MenopauseStatus, Relation,
+};
 use genascope_domain::clinical::tyrer_cuzick::{
-    TcBirads, TcBreastCancer, TcCancer, TcDensity, TcHrt, TcHrtStatus, TcHrtType, TcHyperplasia,
-    TcInput, TcMenopause, TcRelation, TcRelative, assess,
+    TcBreastCancer, TcCancer, TcDensity, TcHrt, TcInput, TcRelative, assess,
 };
 
-const RELATIONS: [TcRelation; 10] = [
-    TcRelation::Mother,
-    TcRelation::Sister,
-    TcRelation::MaternalAunt,
-    TcRelation::PaternalAunt,
-    TcRelation::MaternalGrandmother,
-    TcRelation::PaternalGrandmother,
-    TcRelation::Father,
-    TcRelation::Daughter,
-    TcRelation::Niece,
-    TcRelation::MaternalCousin,
+const RELATIONS: [Relation; 10] = [
+    Relation::Mother,
+    Relation::Sister,
+    Relation::MaternalAunt,
+    Relation::PaternalAunt,
+    Relation::MaternalGrandmother,
+    Relation::PaternalGrandmother,
+    Relation::Father,
+    Relation::Daughter,
+    Relation::Niece,
+    Relation::MaternalCousin,
 ];
 
 /// 200 deterministic profiles with 0–11 relatives each (a small linear congruential generator).
@@ -46,7 +48,7 @@ fn profiles() -> Vec<TcInput> {
                             contralateral_age: None,
                         });
                     }
-                    if relation != TcRelation::Father && next(8) == 0 {
+                    if relation != Relation::Father && next(8) == 0 {
                         r.ovarian = Some(TcCancer {
                             age_at_diagnosis: Some(30 + next(rel_age - 29)),
                         });
@@ -61,31 +63,31 @@ fn profiles() -> Vec<TcInput> {
                 parity: Some(next(4)),
                 first_birth_age: None,
                 menopause: if age >= 52 {
-                    TcMenopause::Post
+                    MenopauseStatus::Post
                 } else {
-                    TcMenopause::Pre
+                    MenopauseStatus::Pre
                 },
                 menopause_age: if age >= 52 { Some(45 + next(7)) } else { None },
                 height_m: Some(1.50 + f64::from(next(30)) / 100.0),
                 weight_kg: Some(50.0 + f64::from(next(50))),
                 hrt: Some(TcHrt {
                     status: if next(4) == 0 {
-                        TcHrtStatus::Current
+                        HrtStatus::Current
                     } else {
-                        TcHrtStatus::Never
+                        HrtStatus::Never
                     },
-                    kind: Some(TcHrtType::Combined),
+                    kind: Some(HrtType::Combined),
                     years_used: Some(3.0),
                     intended_years: Some(2.0),
                     years_since_stopped: None,
                 }),
                 hyperplasia: if next(10) == 0 {
-                    TcHyperplasia::Atypical
+                    Hyperplasia::Atypical
                 } else {
-                    TcHyperplasia::None
+                    Hyperplasia::None
                 },
                 lcis: Some(false),
-                density: Some(TcDensity::Birads(TcBirads::B)),
+                density: Some(TcDensity::Birads(BiradsDensity::B)),
                 ovarian_cancer: None,
                 relatives,
             }

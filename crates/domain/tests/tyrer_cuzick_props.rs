@@ -1,52 +1,25 @@
 //! Property tests of the Tyrer-Cuzick (IBIS v8-style) model.
 
+use genascope_domain::clinical::profile::{
+    BiradsDensity, HrtStatus, HrtType, Hyperplasia, MenopauseStatus, Relation,
+};
 use genascope_domain::clinical::tyrer_cuzick::{
-    TcBirads, TcBreastCancer, TcCancer, TcDensity, TcHrt, TcHrtStatus, TcHrtType, TcHyperplasia,
-    TcInput, TcMenopause, TcRelation, TcRelative, TcResult, assess,
+    TcBreastCancer, TcCancer, TcDensity, TcHrt, TcInput, TcRelative, TcResult, assess,
 };
 use proptest::prelude::*;
 
-const RELATIONS: [TcRelation; 28] = [
-    TcRelation::Mother,
-    TcRelation::Father,
-    TcRelation::Sister,
-    TcRelation::Brother,
-    TcRelation::Daughter,
-    TcRelation::Son,
-    TcRelation::MaternalHalfSister,
-    TcRelation::MaternalHalfBrother,
-    TcRelation::PaternalHalfSister,
-    TcRelation::PaternalHalfBrother,
-    TcRelation::MaternalGrandmother,
-    TcRelation::MaternalGrandfather,
-    TcRelation::PaternalGrandmother,
-    TcRelation::PaternalGrandfather,
-    TcRelation::MaternalAunt,
-    TcRelation::MaternalUncle,
-    TcRelation::PaternalAunt,
-    TcRelation::PaternalUncle,
-    TcRelation::Niece,
-    TcRelation::Nephew,
-    TcRelation::Granddaughter,
-    TcRelation::Grandson,
-    TcRelation::MaternalCousin,
-    TcRelation::PaternalCousin,
-    TcRelation::MaternalGreatGrandmother,
-    TcRelation::PaternalGreatGrandmother,
-    TcRelation::MaternalGreatAunt,
-    TcRelation::PaternalGreatAunt,
+const RELATIONS: [Relation; 28] = Relation::ALL;
+
+const FEMALE_RELATIONS: [Relation; 6] = [
+    Relation::Mother,
+    Relation::Sister,
+    Relation::MaternalAunt,
+    Relation::PaternalGrandmother,
+    Relation::Niece,
+    Relation::PaternalCousin,
 ];
 
-const FEMALE_RELATIONS: [TcRelation; 6] = [
-    TcRelation::Mother,
-    TcRelation::Sister,
-    TcRelation::MaternalAunt,
-    TcRelation::PaternalGrandmother,
-    TcRelation::Niece,
-    TcRelation::PaternalCousin,
-];
-
-fn relation() -> impl Strategy<Value = TcRelation> {
+fn relation() -> impl Strategy<Value = Relation> {
     prop::sample::select(RELATIONS.to_vec())
 }
 
@@ -62,17 +35,17 @@ fn any_relative() -> impl Strategy<Value = TcRelative> {
         .prop_map(|(relation, age, breast, ovarian)| {
             let female = !matches!(
                 relation,
-                TcRelation::Father
-                    | TcRelation::Brother
-                    | TcRelation::Son
-                    | TcRelation::MaternalHalfBrother
-                    | TcRelation::PaternalHalfBrother
-                    | TcRelation::MaternalGrandfather
-                    | TcRelation::PaternalGrandfather
-                    | TcRelation::MaternalUncle
-                    | TcRelation::PaternalUncle
-                    | TcRelation::Nephew
-                    | TcRelation::Grandson
+                Relation::Father
+                    | Relation::Brother
+                    | Relation::Son
+                    | Relation::MaternalHalfBrother
+                    | Relation::PaternalHalfBrother
+                    | Relation::MaternalGrandfather
+                    | Relation::PaternalGrandfather
+                    | Relation::MaternalUncle
+                    | Relation::PaternalUncle
+                    | Relation::Nephew
+                    | Relation::Grandson
             );
             // Keep diagnosis ages within the relative's age.
             let cap = |a: Option<u32>| match (a, age) {
@@ -134,10 +107,8 @@ fn simple_family_proband() -> impl Strategy<Value = TcInput> {
         .prop_map(|(age, ashkenazi, members)| {
             let mut relatives: Vec<TcRelative> = Vec::new();
             for (relation, rel_age, dx) in members {
-                let singleton = matches!(
-                    relation,
-                    TcRelation::Mother | TcRelation::PaternalGrandmother
-                );
+                let singleton =
+                    matches!(relation, Relation::Mother | Relation::PaternalGrandmother);
                 if singleton && relatives.iter().any(|r| r.relation == relation) {
                     continue;
                 }
@@ -165,26 +136,26 @@ fn simple_family_proband() -> impl Strategy<Value = TcInput> {
 }
 
 /// Relatives that can be added without duplicating a mother.
-const ADDED_RELATIONS: [TcRelation; 5] = [
-    TcRelation::Sister,
-    TcRelation::MaternalAunt,
-    TcRelation::PaternalAunt,
-    TcRelation::Niece,
-    TcRelation::PaternalCousin,
+const ADDED_RELATIONS: [Relation; 5] = [
+    Relation::Sister,
+    Relation::MaternalAunt,
+    Relation::PaternalAunt,
+    Relation::Niece,
+    Relation::PaternalCousin,
 ];
 
 /// Any valid combination of personal factors on top of [`proband`].
 fn full_proband() -> impl Strategy<Value = TcInput> {
     let hrt = (
         prop::sample::select(vec![
-            TcHrtStatus::Never,
-            TcHrtStatus::FormerOver5y,
-            TcHrtStatus::FormerUnder5y,
-            TcHrtStatus::Current,
+            HrtStatus::Never,
+            HrtStatus::FormerOver5y,
+            HrtStatus::FormerUnder5y,
+            HrtStatus::Current,
         ]),
         prop::option::of(prop::sample::select(vec![
-            TcHrtType::Combined,
-            TcHrtType::EstrogenOnly,
+            HrtType::Combined,
+            HrtType::EstrogenOnly,
         ])),
         prop::option::of(0.0f64..=18.0),
         prop::option::of(0.0f64..=30.0),
@@ -200,8 +171,13 @@ fn full_proband() -> impl Strategy<Value = TcInput> {
             },
         );
     let density = prop_oneof![
-        prop::sample::select(vec![TcBirads::A, TcBirads::B, TcBirads::C, TcBirads::D])
-            .prop_map(TcDensity::Birads),
+        prop::sample::select(vec![
+            BiradsDensity::A,
+            BiradsDensity::B,
+            BiradsDensity::C,
+            BiradsDensity::D
+        ])
+        .prop_map(TcDensity::Birads),
         (0.0f64..=100.0).prop_map(TcDensity::Vas),
         (0.0f64..=40.0).prop_map(TcDensity::Volpara),
     ];
@@ -212,10 +188,10 @@ fn full_proband() -> impl Strategy<Value = TcInput> {
         prop::option::of(40.0f64..=160.0),
         prop::option::of(hrt),
         prop::sample::select(vec![
-            TcHyperplasia::None,
-            TcHyperplasia::Hyperplasia,
-            TcHyperplasia::Atypical,
-            TcHyperplasia::Unknown,
+            Hyperplasia::None,
+            Hyperplasia::Hyperplasia,
+            Hyperplasia::Atypical,
+            Hyperplasia::Unknown,
         ]),
         prop::option::of(any::<bool>()),
         prop::option::of(density),
@@ -229,11 +205,11 @@ fn full_proband() -> impl Strategy<Value = TcInput> {
                     _ => None,
                 };
                 let (menopause, menopause_age) = if post && age >= meno {
-                    (TcMenopause::Post, Some(meno))
+                    (MenopauseStatus::Post, Some(meno))
                 } else if age < 40 {
-                    (TcMenopause::Pre, None)
+                    (MenopauseStatus::Pre, None)
                 } else {
-                    (TcMenopause::Unknown, None)
+                    (MenopauseStatus::Unknown, None)
                 };
                 let hrt = hrt.map(|mut h| {
                     let cap = f64::from(age) - 16.0;
@@ -324,7 +300,7 @@ proptest! {
     #[test]
     fn atypical_hyperplasia_raises_the_risk(input in proband()) {
         let none = run(&input);
-        let atypical = run(&TcInput { hyperplasia: TcHyperplasia::Atypical, ..input.clone() });
+        let atypical = run(&TcInput { hyperplasia: Hyperplasia::Atypical, ..input.clone() });
         prop_assert!(atypical.ten_year_risk > none.ten_year_risk);
         prop_assert!(atypical.lifetime_risk > none.lifetime_risk || input.age >= 84);
     }

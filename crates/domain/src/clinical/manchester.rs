@@ -25,6 +25,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::pedigree::{Lineage, Side};
+use super::profile::{ReceptorStatus, Sex};
+
 /// Combined score at or above which the carrier probability is ≈ 10 % (Evans 2017, abstract and
 /// Table 1 legend; NHS Scotland pathway "combined ≥ 15 meets threshold").
 pub const THRESHOLD_TEN_PERCENT: i32 = 15;
@@ -36,39 +39,6 @@ pub const THRESHOLD_TWENTY_PERCENT: i32 = 20;
 
 /// Oldest plausible age in years; anything above is rejected as a data-entry error.
 const MAX_AGE: u8 = 120;
-
-/// Biological sex, as the score tables distinguish it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    /// Female.
-    Female,
-    /// Male.
-    Male,
-}
-
-/// Which side of the family a relative belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lineage {
-    /// Mother's side (mother, maternal grandparents, maternal aunts, maternal half-siblings …).
-    Maternal,
-    /// Father's side.
-    Paternal,
-    /// Shares both parents with the proband or descends from the proband (full siblings, their
-    /// children, the proband's children): counted in both lineages.
-    Both,
-}
-
-/// Hormone-receptor or HER2 status of a breast tumour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReceptorStatus {
-    /// Positive (for HER2: amplified).
-    Positive,
-    /// Negative.
-    Negative,
-}
 
 /// Histology of a breast tumour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,8 +148,9 @@ pub struct ManchesterProband {
 /// A blood relative of the proband.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManchesterRelative {
-    /// Side of the family.
-    pub lineage: Lineage,
+    /// Side of the family: maternal, paternal, or `none` for full siblings, their children and
+    /// the proband's descendants, whose cancers count in both lineages.
+    pub lineage: Side,
     /// Sex.
     pub sex: Sex,
     /// The relative's primary cancers.
@@ -250,7 +221,7 @@ impl LineageScore {
 pub struct ManchesterResult {
     /// The contract output (highest-scoring lineage).
     pub score: ManchesterScore,
-    /// Which lineage was reported (`Maternal` or `Paternal`; ties report `Maternal`).
+    /// Which lineage was reported (ties report `Maternal`).
     pub lineage: Lineage,
     /// Score of the maternal lineage (with the shared cancers).
     pub maternal: LineageScore,
@@ -370,7 +341,7 @@ pub fn score(input: &ManchesterInput) -> Result<ManchesterResult, ManchesterErro
     validate(input)?;
     let mut warnings = Vec::new();
 
-    // Points common to both lineages: the proband and relatives of lineage `Both`.
+    // Points common to both lineages: the proband and relatives with no side (`Side::None`).
     let mut shared = LineageScore { brca1: 0, brca2: 0 };
     let mut maternal_only = LineageScore { brca1: 0, brca2: 0 };
     let mut paternal_only = LineageScore { brca1: 0, brca2: 0 };
@@ -402,9 +373,9 @@ pub fn score(input: &ManchesterInput) -> Result<ManchesterResult, ManchesterErro
             &mut warnings,
         );
         match rel.lineage {
-            Lineage::Both => add(&mut shared, pts),
-            Lineage::Maternal => add(&mut maternal_only, pts),
-            Lineage::Paternal => add(&mut paternal_only, pts),
+            Side::None => add(&mut shared, pts),
+            Side::Maternal => add(&mut maternal_only, pts),
+            Side::Paternal => add(&mut paternal_only, pts),
         }
     }
 

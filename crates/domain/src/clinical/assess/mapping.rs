@@ -7,18 +7,16 @@
 
 use super::super::gail::{FirstLiveBirth, GailApplicabilityFacts, GailInput, GailRace};
 use super::super::manchester::{
-    BreastHistology, IndexCase, Lineage as MssLineage, ManchesterInput, ManchesterProband,
-    ManchesterRelative, MssCancer, OvarianHistology, ReceptorStatus as MssReceptor, Sex as MssSex,
+    BreastHistology, IndexCase, ManchesterInput, ManchesterProband, ManchesterRelative, MssCancer,
+    OvarianHistology,
 };
-use super::super::pedigree::{Degree, Side};
-use super::super::profile::BiradsDensity;
+use super::super::pedigree::Degree;
 use super::super::profile::{
-    Cancer, CancerType, DensityMethod, DensityValue, Ethnicity, Histology, HrtStatus, HrtType,
-    Hyperplasia, MenopauseStatus, Proband, ReceptorStatus, Relation, Relative, RiskProfile, Sex,
+    Cancer, CancerType, DensityMethod, DensityValue, Ethnicity, Histology, Hyperplasia,
+    MenopauseStatus, Proband, Relative, RiskProfile, Sex,
 };
 use super::super::tyrer_cuzick::{
-    self as tc, TcBirads, TcBreastCancer, TcCancer, TcDensity, TcHrt, TcHrtStatus, TcHrtType,
-    TcHyperplasia, TcInput, TcMenopause, TcRelation, TcRelative, TcSex,
+    self as tc, TcBreastCancer, TcCancer, TcDensity, TcHrt, TcInput, TcRelative,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -199,48 +197,6 @@ pub(super) fn tc_not_applicable(p: &Proband) -> Option<String> {
     None
 }
 
-fn tc_relation(r: Relation) -> TcRelation {
-    use Relation as R;
-    use TcRelation as T;
-    match r {
-        R::Mother => T::Mother,
-        R::Father => T::Father,
-        R::Sister => T::Sister,
-        R::Brother => T::Brother,
-        R::Daughter => T::Daughter,
-        R::Son => T::Son,
-        R::MaternalHalfSister => T::MaternalHalfSister,
-        R::MaternalHalfBrother => T::MaternalHalfBrother,
-        R::PaternalHalfSister => T::PaternalHalfSister,
-        R::PaternalHalfBrother => T::PaternalHalfBrother,
-        R::MaternalGrandmother => T::MaternalGrandmother,
-        R::MaternalGrandfather => T::MaternalGrandfather,
-        R::PaternalGrandmother => T::PaternalGrandmother,
-        R::PaternalGrandfather => T::PaternalGrandfather,
-        R::MaternalAunt => T::MaternalAunt,
-        R::MaternalUncle => T::MaternalUncle,
-        R::PaternalAunt => T::PaternalAunt,
-        R::PaternalUncle => T::PaternalUncle,
-        R::Niece => T::Niece,
-        R::Nephew => T::Nephew,
-        R::Granddaughter => T::Granddaughter,
-        R::Grandson => T::Grandson,
-        R::MaternalCousin => T::MaternalCousin,
-        R::PaternalCousin => T::PaternalCousin,
-        R::MaternalGreatGrandmother => T::MaternalGreatGrandmother,
-        R::PaternalGreatGrandmother => T::PaternalGreatGrandmother,
-        R::MaternalGreatAunt => T::MaternalGreatAunt,
-        R::PaternalGreatAunt => T::PaternalGreatAunt,
-    }
-}
-
-fn tc_sex(s: Sex) -> TcSex {
-    match s {
-        Sex::Female => TcSex::Female,
-        Sex::Male => TcSex::Male,
-    }
-}
-
 /// A relative, 1:1 (same position, so `relatives[i]` in TC warnings is the profile's `i`).
 /// Breast cancers: the earliest is the first; a second entry or `bilateral` makes it bilateral,
 /// with the second entry's age as the contralateral age (DCIS counts as a breast cancer here).
@@ -260,8 +216,8 @@ fn tc_relative(r: &Relative) -> TcRelative {
         age_at_diagnosis: age_u32(c.age_at_diagnosis),
     });
     TcRelative {
-        relation: tc_relation(r.relation),
-        sex: r.sex.map(tc_sex),
+        relation: r.relation,
+        sex: r.sex,
         age: age_u32(r.age),
         alive: r.alive,
         breast,
@@ -298,18 +254,18 @@ pub(super) fn tc_input(profile: &RiskProfile, warnings: &mut Vec<String>) -> TcI
         }
     };
     let (menopause, menopause_age) = match (p.menopause_status, age_u32(p.menopause_age)) {
-        (Some(MenopauseStatus::Post), a) => (TcMenopause::Post, a),
-        (Some(MenopauseStatus::Pre), _) => (TcMenopause::Pre, None),
+        (Some(MenopauseStatus::Post), a) => (MenopauseStatus::Post, a),
+        (Some(MenopauseStatus::Pre), _) => (MenopauseStatus::Pre, None),
         (Some(MenopauseStatus::Peri), Some(a)) => {
             note(format!(
                 "A menopause age ({a}) is given with a perimenopausal status; the age is not used."
             ));
-            (TcMenopause::Peri, None)
+            (MenopauseStatus::Peri, None)
         }
-        (Some(MenopauseStatus::Peri), None) => (TcMenopause::Peri, None),
+        (Some(MenopauseStatus::Peri), None) => (MenopauseStatus::Peri, None),
         // A menopause age with no status: she is postmenopausal.
-        (Some(MenopauseStatus::Unknown) | None, Some(a)) => (TcMenopause::Post, Some(a)),
-        (Some(MenopauseStatus::Unknown) | None, None) => (TcMenopause::Unknown, None),
+        (Some(MenopauseStatus::Unknown) | None, Some(a)) => (MenopauseStatus::Post, Some(a)),
+        (Some(MenopauseStatus::Unknown) | None, None) => (MenopauseStatus::Unknown, None),
     };
     let menopause_age = match menopause_age {
         Some(a) if a < 20 => {
@@ -340,18 +296,9 @@ pub(super) fn tc_input(profile: &RiskProfile, warnings: &mut Vec<String>) -> TcI
         w => w,
     };
     let hrt = p.hrt.as_ref().and_then(|h| {
-        let status = match h.status? {
-            HrtStatus::Never => TcHrtStatus::Never,
-            HrtStatus::FormerOver5y => TcHrtStatus::FormerOver5y,
-            HrtStatus::FormerUnder5y => TcHrtStatus::FormerUnder5y,
-            HrtStatus::Current => TcHrtStatus::Current,
-        };
         Some(TcHrt {
-            status,
-            kind: h.hrt_type.map(|t| match t {
-                HrtType::EstrogenOnly => TcHrtType::EstrogenOnly,
-                HrtType::Combined => TcHrtType::Combined,
-            }),
+            status: h.status?,
+            kind: h.hrt_type,
             years_used: h.years_used,
             // The model accepts up to 60 further years; more cannot change a risk to age 85.
             intended_years: h.intended_years.map(|y| y.min(60.0)),
@@ -359,23 +306,15 @@ pub(super) fn tc_input(profile: &RiskProfile, warnings: &mut Vec<String>) -> TcI
         })
     });
     let hyperplasia = match p.hyperplasia {
-        Some(Hyperplasia::None) => TcHyperplasia::None,
-        Some(Hyperplasia::Hyperplasia) => TcHyperplasia::Hyperplasia,
-        Some(Hyperplasia::Atypical) => TcHyperplasia::Atypical,
-        Some(Hyperplasia::Unknown) => TcHyperplasia::Unknown,
-        None if p.breast_biopsies.is_some_and(|n| n > 0) => TcHyperplasia::Unknown,
-        None => TcHyperplasia::None,
+        Some(h) => h,
+        None if p.breast_biopsies.is_some_and(|n| n > 0) => Hyperplasia::Unknown,
+        None => Hyperplasia::None,
     };
     let density = p
         .breast_density
         .as_ref()
         .and_then(|d| match (d.method, d.value?) {
-            (DensityMethod::Birads, DensityValue::Birads(b)) => Some(TcDensity::Birads(match b {
-                BiradsDensity::A => TcBirads::A,
-                BiradsDensity::B => TcBirads::B,
-                BiradsDensity::C => TcBirads::C,
-                BiradsDensity::D => TcBirads::D,
-            })),
+            (DensityMethod::Birads, DensityValue::Birads(b)) => Some(TcDensity::Birads(b)),
             (DensityMethod::Vas, DensityValue::Percent(v)) => Some(TcDensity::Vas(v)),
             (DensityMethod::Volpara, DensityValue::Percent(v)) => Some(TcDensity::Volpara(v)),
             _ => None,
@@ -583,13 +522,6 @@ pub(super) fn gail_input(profile: &RiskProfile, warnings: &mut Vec<String>) -> G
 // ---------------------------------------------------------------------------------------------
 // Manchester
 
-fn mss_receptor(r: Option<ReceptorStatus>) -> Option<MssReceptor> {
-    r.map(|r| match r {
-        ReceptorStatus::Positive => MssReceptor::Positive,
-        ReceptorStatus::Negative => MssReceptor::Negative,
-    })
-}
-
 /// One profile cancer as MSS3 primaries (a bilateral breast cancer is two), each tagged with the
 /// profile cancer's type for the warnings.
 fn mss_cancers(cancers: &[Cancer]) -> (Vec<MssCancer>, Vec<CancerType>) {
@@ -607,9 +539,9 @@ fn mss_cancers(cancers: &[Cancer]) -> (Vec<MssCancer>, Vec<CancerType>) {
                     Histology::Other => Some(BreastHistology::Other),
                     _ => None,
                 }),
-                er: mss_receptor(c.er),
-                pr: mss_receptor(c.pr),
-                her2: mss_receptor(c.her2),
+                er: c.er,
+                pr: c.pr,
+                her2: c.her2,
                 triple_negative: c.triple_negative,
                 grade: c.grade.and_then(|g| u8::try_from(g).ok()),
             },
@@ -654,14 +586,13 @@ fn mss_sex(
     cancers: &[Cancer],
     name: &str,
     warnings: &mut Vec<String>,
-) -> MssSex {
+) -> Sex {
     match recorded {
-        Some(Sex::Female) => MssSex::Female,
-        Some(Sex::Male) => MssSex::Male,
+        Some(s) => s,
         None => {
             let has = |t| cancers.iter().any(|c| c.cancer_type == t);
             if has(CancerType::Prostate) {
-                MssSex::Male
+                Sex::Male
             } else {
                 if has(CancerType::Breast) && !has(CancerType::Ovarian) {
                     warnings.push(tagged(
@@ -669,7 +600,7 @@ fn mss_sex(
                         "Manchester score",
                     ));
                 }
-                MssSex::Female
+                Sex::Female
             }
         }
     }
@@ -703,11 +634,7 @@ pub(super) fn manchester_input(
             warnings,
         );
         relatives.push(ManchesterRelative {
-            lineage: match r.relation.side() {
-                Side::Maternal => MssLineage::Maternal,
-                Side::Paternal => MssLineage::Paternal,
-                Side::None => MssLineage::Both,
-            },
+            lineage: r.relation.side(),
             sex,
             cancers,
             intervening_unaffected_women_over_60: 0,
@@ -786,6 +713,7 @@ pub(super) fn manchester_warning(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clinical::profile::Relation;
 
     fn family(relations: &[Relation]) -> RiskProfile {
         let mut p: RiskProfile = serde_json::from_str(r#"{"proband":{"age":40,"sex":"female"}}"#)
@@ -875,9 +803,10 @@ mod tests {
     #[test]
     fn every_relation_maps_to_the_same_tc_relation() {
         for r in Relation::ALL {
-            let t = tc_relation(r);
+            let t = tc_relative(&Relative::new(r));
+            assert_eq!(t.relation, r, "{r}");
             assert_eq!(
-                serde_json::to_value(t).ok(),
+                serde_json::to_value(t.relation).ok(),
                 serde_json::to_value(r).ok(),
                 "{r}"
             );

@@ -36,7 +36,7 @@ fn proband(sex: Sex, cancers: Vec<MssCancer>) -> ManchesterInput {
     }
 }
 
-fn relative(lineage: Lineage, sex: Sex, cancers: Vec<MssCancer>) -> ManchesterRelative {
+fn relative(lineage: Side, sex: Sex, cancers: Vec<MssCancer>) -> ManchesterRelative {
     ManchesterRelative {
         lineage,
         sex,
@@ -51,7 +51,7 @@ fn single(sex: Sex, cancer: MssCancer) -> (i32, i32) {
     let mut input = proband(Sex::Female, vec![]);
     input
         .relatives
-        .push(relative(Lineage::Maternal, sex, vec![cancer]));
+        .push(relative(Side::Maternal, sex, vec![cancer]));
     let r = score(&input).expect("valid input");
     (r.score.brca1_score, r.score.brca2_score)
 }
@@ -77,7 +77,7 @@ fn paper_worked_example_scores_15() {
         }],
     );
     input.relatives.push(relative(
-        Lineage::Maternal,
+        Side::Maternal,
         Sex::Female,
         vec![ovarian(Some(63), Some(OvarianHistology::Endometrioid))],
     ));
@@ -108,7 +108,7 @@ fn worked_example_without_her2_would_be_21() {
         }],
     );
     input.relatives.push(relative(
-        Lineage::Maternal,
+        Side::Maternal,
         Sex::Female,
         vec![ovarian(Some(63), Some(OvarianHistology::Endometrioid))],
     ));
@@ -305,7 +305,7 @@ fn pathology_applies_to_index_case_only() {
     let mut input = proband(Sex::Female, vec![]);
     input
         .relatives
-        .push(relative(Lineage::Maternal, Sex::Female, vec![tn]));
+        .push(relative(Side::Maternal, Sex::Female, vec![tn]));
     input.index = IndexCase::Relative(0);
     let r = score(&input).expect("valid");
     assert_eq!((r.score.brca1_score, r.score.brca2_score), (9, 3));
@@ -362,7 +362,7 @@ fn hgsoc_under_60_plus_two_with_footnote() {
     assert_eq!(single(Sex::Female, hgs(60)), (5, 5));
     // Footnote ‡: related through two unaffected women > 60: no bonus.
     let mut input = proband(Sex::Female, vec![]);
-    let mut rel = relative(Lineage::Maternal, Sex::Female, vec![hgs(50)]);
+    let mut rel = relative(Side::Maternal, Sex::Female, vec![hgs(50)]);
     rel.intervening_unaffected_women_over_60 = 2;
     input.relatives.push(rel.clone());
     assert_eq!(score(&input).expect("valid").score.brca1_score, 8);
@@ -397,18 +397,16 @@ fn adopted_adds_two_and_two() {
 fn highest_lineage_is_reported_and_sides_are_not_summed() {
     let mut input = proband(Sex::Female, vec![breast(Some(45))]); // 3/3 shared
     input.relatives.push(relative(
-        Lineage::Maternal,
+        Side::Maternal,
         Sex::Female,
         vec![breast(Some(35))],
     )); // 4/4
-    input.relatives.push(relative(
-        Lineage::Paternal,
-        Sex::Male,
-        vec![breast(Some(50))],
-    )); // 5/8
     input
         .relatives
-        .push(relative(Lineage::Both, Sex::Female, vec![breast(Some(55))])); // 2/2 sister
+        .push(relative(Side::Paternal, Sex::Male, vec![breast(Some(50))])); // 5/8
+    input
+        .relatives
+        .push(relative(Side::None, Sex::Female, vec![breast(Some(55))])); // 2/2 sister
     let r = score(&input).expect("valid");
     assert_eq!(r.maternal, LineageScore { brca1: 9, brca2: 9 });
     assert_eq!(
@@ -440,7 +438,7 @@ fn threshold_boundary_14_15() {
             }],
         );
         i.relatives.push(relative(
-            Lineage::Maternal,
+            Side::Maternal,
             Sex::Female,
             vec![ovarian(Some(65), None)],
         ));
@@ -473,7 +471,7 @@ fn errors_name_the_field() {
     );
     i = proband(Sex::Female, vec![]);
     i.relatives.push(relative(
-        Lineage::Paternal,
+        Side::Paternal,
         Sex::Male,
         vec![ovarian(Some(40), None)],
     ));
@@ -580,11 +578,7 @@ fn arb_cancer() -> impl Strategy<Value = MssCancer> {
 
 fn arb_relative() -> impl Strategy<Value = ManchesterRelative> {
     (
-        prop_oneof![
-            Just(Lineage::Maternal),
-            Just(Lineage::Paternal),
-            Just(Lineage::Both)
-        ],
+        prop_oneof![Just(Side::Maternal), Just(Side::Paternal), Just(Side::None)],
         prop_oneof![Just(Sex::Female), Just(Sex::Male)],
         proptest::collection::vec(arb_cancer(), 0..3),
         0u8..3,

@@ -62,22 +62,25 @@ pub enum Ethnicity {
     Unknown,
 }
 
-/// Menopausal status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Menopausal status (default `unknown`, for model inputs that take a status, not an `Option`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum MenopauseStatus {
     Pre,
     Peri,
     Post,
+    #[default]
     Unknown,
 }
 
-/// Worst result of the breast biopsies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Worst result of the breast biopsies (default `none`: what a model input without a reported
+/// biopsy reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Hyperplasia {
     /// No hyperplasia.
+    #[default]
     None,
     /// Hyperplasia without atypia.
     Hyperplasia,

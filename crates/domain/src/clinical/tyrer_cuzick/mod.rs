@@ -97,6 +97,10 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
+use super::pedigree::{RelationSex, Side};
+use super::profile::{
+    BiradsDensity, HrtStatus, HrtType, Hyperplasia, MenopauseStatus, Relation, Sex,
+};
 use engine::{BRCA1, BRCA2, Evidence, Freqs, Line, N_GENOTYPES, TABLES, joint};
 use params::{self as p, MAX_AGE, N_AGES};
 
@@ -115,53 +119,17 @@ pub const MAX_RELATIVES: usize = 500;
 /// Years per generation used to assume a relative's age when it is unknown.
 const GENERATION_YEARS: i64 = 28;
 
-/// Menopausal status of the proband.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum TcMenopause {
-    /// Premenopausal.
-    Pre,
-    /// Perimenopausal (treated as premenopausal until an assumed menopause at 50).
-    Peri,
-    /// Postmenopausal; give `menopause_age` where known.
-    Post,
-    /// Unknown.
-    #[default]
-    Unknown,
-}
-
-/// HRT use status, as in `risk-profile.md` (`hrt.status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TcHrtStatus {
-    /// Never used.
-    Never,
-    /// Stopped more than 5 years ago.
-    FormerOver5y,
-    /// Stopped less than 5 years ago.
-    FormerUnder5y,
-    /// Current user.
-    Current,
-}
-
-/// HRT preparation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TcHrtType {
-    /// Oestrogen only.
-    EstrogenOnly,
-    /// Combined oestrogen and progestagen.
-    Combined,
-}
-
 /// HRT history.
+///
+/// Kept apart from [`crate::clinical::profile::Hrt`]: here the use status is required (the
+/// mapping drops an HRT record whose status is unknown), and the field is `kind`, not `hrt_type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TcHrt {
     /// Use status.
-    pub status: TcHrtStatus,
+    pub status: HrtStatus,
     /// Preparation; `None` = unknown (treated as combined, with a warning).
     #[serde(default, rename = "type")]
-    pub kind: Option<TcHrtType>,
+    pub kind: Option<HrtType>,
     /// Years used so far.
     #[serde(default)]
     pub years_used: Option<f64>,
@@ -173,181 +141,44 @@ pub struct TcHrt {
     pub years_since_stopped: Option<f64>,
 }
 
-/// Result of breast biopsies, as in `risk-profile.md` (`hyperplasia`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum TcHyperplasia {
-    /// No biopsy, or no hyperplasia.
-    #[default]
-    None,
-    /// Hyperplasia without atypia.
-    Hyperplasia,
-    /// Atypical hyperplasia.
-    Atypical,
-    /// Biopsy done, result unknown.
-    Unknown,
-}
-
-/// BI-RADS density category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TcBirads {
-    /// Almost entirely fatty.
-    A,
-    /// Scattered fibroglandular.
-    B,
-    /// Heterogeneously dense.
-    C,
-    /// Extremely dense.
-    D,
-}
-
 /// Mammographic density, as in `risk-profile.md` (`breast_density`).
+///
+/// Kept apart from [`crate::clinical::profile::BreastDensity`]: that is a method plus an
+/// optional value of either kind, while this enum only admits a known value of the kind its
+/// method takes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", content = "value", rename_all = "snake_case")]
 pub enum TcDensity {
     /// BI-RADS category a–d.
-    Birads(TcBirads),
+    Birads(BiradsDensity),
     /// Visual analogue scale, percent 0–100.
     Vas(f64),
     /// Volpara volumetric density, percent 0–100.
     Volpara(f64),
 }
 
-/// Sex of a relative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TcSex {
-    /// Female.
-    Female,
-    /// Male.
-    Male,
-}
-
-/// Which parent a relative is related through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TcSide {
-    /// Through the mother only.
-    Maternal,
-    /// Through the father only.
-    Paternal,
-    /// Siblings, children and their descendants (no side).
-    None,
-}
-
-/// A relative's relationship to the proband, with the `risk-profile.md` vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum TcRelation {
-    Mother,
-    Father,
-    Sister,
-    Brother,
-    Daughter,
-    Son,
-    MaternalHalfSister,
-    MaternalHalfBrother,
-    PaternalHalfSister,
-    PaternalHalfBrother,
-    MaternalGrandmother,
-    MaternalGrandfather,
-    PaternalGrandmother,
-    PaternalGrandfather,
-    MaternalAunt,
-    MaternalUncle,
-    PaternalAunt,
-    PaternalUncle,
-    Niece,
-    Nephew,
-    Granddaughter,
-    Grandson,
-    MaternalCousin,
-    PaternalCousin,
-    MaternalGreatGrandmother,
-    PaternalGreatGrandmother,
-    MaternalGreatAunt,
-    PaternalGreatAunt,
-}
-
-impl TcRelation {
-    /// Degree of relationship (1, 2 or 3).
-    pub fn degree(self) -> u8 {
-        use TcRelation::*;
-        match self {
-            Mother | Father | Sister | Brother | Daughter | Son => 1,
-            MaternalCousin
-            | PaternalCousin
-            | MaternalGreatGrandmother
-            | PaternalGreatGrandmother
-            | MaternalGreatAunt
-            | PaternalGreatAunt => 3,
-            _ => 2,
-        }
-    }
-
-    /// Side of the family.
-    pub fn side(self) -> TcSide {
-        use TcRelation::*;
-        match self {
-            Mother
-            | MaternalHalfSister
-            | MaternalHalfBrother
-            | MaternalGrandmother
-            | MaternalGrandfather
-            | MaternalAunt
-            | MaternalUncle
-            | MaternalCousin
-            | MaternalGreatGrandmother
-            | MaternalGreatAunt => TcSide::Maternal,
-            Father
-            | PaternalHalfSister
-            | PaternalHalfBrother
-            | PaternalGrandmother
-            | PaternalGrandfather
-            | PaternalAunt
-            | PaternalUncle
-            | PaternalCousin
-            | PaternalGreatGrandmother
-            | PaternalGreatAunt => TcSide::Paternal,
-            Sister | Brother | Daughter | Son | Niece | Nephew | Granddaughter | Grandson => {
-                TcSide::None
-            }
-        }
-    }
-
-    /// Sex fixed by the relation (`None` for cousins).
-    pub fn sex(self) -> Option<TcSex> {
-        use TcRelation::*;
-        match self {
-            MaternalCousin | PaternalCousin => None,
-            Father | Brother | Son | MaternalHalfBrother | PaternalHalfBrother
-            | MaternalGrandfather | PaternalGrandfather | MaternalUncle | PaternalUncle
-            | Nephew | Grandson => Some(TcSex::Male),
-            _ => Some(TcSex::Female),
-        }
-    }
-
-    /// Generations above (+) or below (−) the proband.
-    fn generation(self) -> i64 {
-        use TcRelation::*;
-        match self {
-            MaternalGreatGrandmother | PaternalGreatGrandmother => 3,
-            MaternalGrandmother | MaternalGrandfather | PaternalGrandmother
-            | PaternalGrandfather | MaternalGreatAunt | PaternalGreatAunt => 2,
-            Mother | Father | MaternalAunt | MaternalUncle | PaternalAunt | PaternalUncle => 1,
-            Daughter | Son | Niece | Nephew => -1,
-            Granddaughter | Grandson => -2,
-            _ => 0,
-        }
-    }
-
-    fn name(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_else(|| format!("{self:?}"))
+/// Generations above (+) or below (−) the proband, used to assume a relative's age when it is
+/// unknown. TC-specific: [`Relation::generation`] only says ancestor / collateral / descendant, and
+/// this counts great-aunts as two generations up and nieces as one down.
+fn generation_offset(relation: Relation) -> i64 {
+    use Relation as R;
+    match relation {
+        R::MaternalGreatGrandmother | R::PaternalGreatGrandmother => 3,
+        R::MaternalGrandmother
+        | R::MaternalGrandfather
+        | R::PaternalGrandmother
+        | R::PaternalGrandfather
+        | R::MaternalGreatAunt
+        | R::PaternalGreatAunt => 2,
+        R::Mother
+        | R::Father
+        | R::MaternalAunt
+        | R::MaternalUncle
+        | R::PaternalAunt
+        | R::PaternalUncle => 1,
+        R::Daughter | R::Son | R::Niece | R::Nephew => -1,
+        R::Granddaughter | R::Grandson => -2,
+        _ => 0,
     }
 }
 
@@ -376,11 +207,12 @@ pub struct TcBreastCancer {
 /// One relative of the proband.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TcRelative {
-    /// Relationship to the proband (fixes degree, side and, except for cousins, sex).
-    pub relation: TcRelation,
+    /// Relationship to the proband (fixes degree, side and, except for cousins, sex; see
+    /// `clinical::pedigree`).
+    pub relation: Relation,
     /// Sex, needed for cousins; must agree with the relation otherwise.
     #[serde(default)]
-    pub sex: Option<TcSex>,
+    pub sex: Option<Sex>,
     /// Current age if alive, else age at death; `None` = unknown.
     #[serde(default)]
     pub age: Option<u32>,
@@ -397,7 +229,7 @@ pub struct TcRelative {
 
 impl TcRelative {
     /// A relative of the given relation with nothing else known.
-    pub fn new(relation: TcRelation) -> Self {
+    pub fn new(relation: Relation) -> Self {
         Self {
             relation,
             sex: None,
@@ -428,7 +260,7 @@ pub struct TcInput {
     pub first_birth_age: Option<u32>,
     /// Menopausal status.
     #[serde(default)]
-    pub menopause: TcMenopause,
+    pub menopause: MenopauseStatus,
     /// Age at menopause (only with `menopause = post`).
     #[serde(default)]
     pub menopause_age: Option<u32>,
@@ -441,9 +273,9 @@ pub struct TcInput {
     /// HRT history; `None` = unknown.
     #[serde(default)]
     pub hrt: Option<TcHrt>,
-    /// Biopsy result.
+    /// Biopsy result (default `none`: no biopsy, or no hyperplasia).
     #[serde(default)]
-    pub hyperplasia: TcHyperplasia,
+    pub hyperplasia: Hyperplasia,
     /// Lobular carcinoma in situ; `None` = unknown (treated as no).
     #[serde(default)]
     pub lcis: Option<bool>,
@@ -540,7 +372,7 @@ fn validate(input: &TcInput) -> Result<(), TcError> {
         ));
     }
     check_u32(input.menopause_age, "menopause_age", 20, age)?;
-    if input.menopause_age.is_some() && input.menopause != TcMenopause::Post {
+    if input.menopause_age.is_some() && input.menopause != MenopauseStatus::Post {
         return Err(err(
             "menopause_age",
             "only meaningful when menopause status is `post`",
@@ -581,15 +413,15 @@ fn validate(input: &TcInput) -> Result<(), TcError> {
         let path = format!("relatives[{i}]");
         check_u32(r.age, &format!("{path}.age"), 0, 120)?;
         let max_dx = r.age.unwrap_or(120);
-        if let (Some(fixed), Some(given)) = (r.relation.sex(), r.sex)
+        if let (RelationSex::Fixed(fixed), Some(given)) = (r.relation.fixed_sex(), r.sex)
             && fixed != given
         {
             return Err(err(
                 format!("{path}.sex"),
-                format!("contradicts relation `{}`", r.relation.name()),
+                format!("contradicts relation `{}`", r.relation),
             ));
         }
-        let sex = r.relation.sex().or(r.sex).unwrap_or(TcSex::Female);
+        let sex = r.relation.sex(r.sex).unwrap_or(Sex::Female);
         if let Some(bc) = r.breast {
             check_u32(
                 bc.age_at_diagnosis,
@@ -612,7 +444,7 @@ fn validate(input: &TcInput) -> Result<(), TcError> {
             }
         }
         if let Some(oc) = r.ovarian {
-            if sex == TcSex::Male {
+            if sex == Sex::Male {
                 return Err(err(
                     format!("{path}.ovarian"),
                     "ovarian cancer recorded for a male relative",
@@ -743,16 +575,13 @@ fn relative_evidence(
     proband_age: u32,
     warnings: &mut Vec<String>,
 ) -> Option<Evidence> {
-    let who = format!("relatives[{i}] ({})", r.relation.name());
-    let sex = match (r.relation.sex(), r.sex) {
-        (Some(s), _) | (None, Some(s)) => s,
-        (None, None) => {
-            warnings.push(format!("{who}: sex unknown; taken as female."));
-            TcSex::Female
-        }
-    };
+    let who = format!("relatives[{i}] ({})", r.relation);
+    let sex = r.relation.sex(r.sex).unwrap_or_else(|| {
+        warnings.push(format!("{who}: sex unknown; taken as female."));
+        Sex::Female
+    });
     let assumed = || {
-        let a = i64::from(proband_age) + GENERATION_YEARS * r.relation.generation();
+        let a = i64::from(proband_age) + GENERATION_YEARS * generation_offset(r.relation);
         a.clamp(20, 100) as usize
     };
     let current = r.age.map(clamp_age);
@@ -776,7 +605,7 @@ fn relative_evidence(
             (Event::By(by), bc)
         }
     });
-    let ovarian = if sex == TcSex::Female {
+    let ovarian = if sex == Sex::Female {
         r.ovarian.map(|oc| match oc.age_at_diagnosis {
             Some(a) => Event::At(clamp_age(a)),
             None => {
@@ -816,7 +645,7 @@ fn relative_evidence(
         ));
     }
 
-    let breast_table = if sex == TcSex::Male {
+    let breast_table = if sex == Sex::Male {
         &t.male_breast
     } else {
         &t.breast
@@ -839,7 +668,7 @@ fn relative_evidence(
             None => breast_censor.map_or(1.0, |c| breast_table.survival(g, c)),
         };
         let o = match (sex, ovarian) {
-            (TcSex::Male, _) => 1.0,
+            (Sex::Male, _) => 1.0,
             (_, Some(Event::At(a))) => t.ovarian.density(g, a),
             (_, Some(Event::By(a))) => t.ovarian.by_age(g, a),
             (_, None) => ovarian_censor.map_or(1.0, |c| t.ovarian.survival(g, c)),
@@ -854,21 +683,21 @@ fn relative_evidence(
         *l /= max;
     }
     let line = match r.relation.side() {
-        TcSide::Maternal => Line::Maternal,
-        TcSide::Paternal => Line::Paternal,
-        TcSide::None => Line::Direct,
+        Side::Maternal => Line::Maternal,
+        Side::Paternal => Line::Paternal,
+        Side::None => Line::Direct,
     };
     Some(Evidence {
-        degree: r.relation.degree(),
+        degree: r.relation.degree().number(),
         line,
         likelihood: lik,
     })
 }
 
-fn hrt_current_rr(kind: TcHrtType, duration: f64) -> f64 {
+fn hrt_current_rr(kind: HrtType, duration: f64) -> f64 {
     let table = match kind {
-        TcHrtType::Combined => &p::HRT_COMBINED_RR,
-        TcHrtType::EstrogenOnly => &p::HRT_ESTROGEN_RR,
+        HrtType::Combined => &p::HRT_COMBINED_RR,
+        HrtType::EstrogenOnly => &p::HRT_ESTROGEN_RR,
     };
     let idx = if duration < 1.0 {
         0
@@ -891,7 +720,7 @@ fn hrt_rr_by_age(input: &TcInput, warnings: &mut Vec<String>) -> [f64; N_AGES] {
     let mut kind = || {
         hrt.kind.unwrap_or_else(|| {
             warnings.push("HRT type unknown; taken as combined.".to_owned());
-            TcHrtType::Combined
+            HrtType::Combined
         })
     };
     let former = |rr_stop: f64, since: f64| {
@@ -902,8 +731,8 @@ fn hrt_rr_by_age(input: &TcInput, warnings: &mut Vec<String>) -> [f64; N_AGES] {
         }
     };
     match hrt.status {
-        TcHrtStatus::Never | TcHrtStatus::FormerOver5y => {}
-        TcHrtStatus::Current => {
+        HrtStatus::Never | HrtStatus::FormerOver5y => {}
+        HrtStatus::Current => {
             let kind = kind();
             let used = hrt.years_used.unwrap_or_else(|| {
                 warnings.push("HRT years of use unknown; taken as 5.".to_owned());
@@ -923,7 +752,7 @@ fn hrt_rr_by_age(input: &TcInput, warnings: &mut Vec<String>) -> [f64; N_AGES] {
                 };
             }
         }
-        TcHrtStatus::FormerUnder5y => {
+        HrtStatus::FormerUnder5y => {
             let kind = kind();
             let used = hrt.years_used.unwrap_or_else(|| {
                 warnings.push("HRT years of use unknown; taken as 5.".to_owned());
@@ -989,10 +818,10 @@ fn personal_rr(input: &TcInput, warnings: &mut Vec<String>) -> [f64; N_AGES] {
         }
     };
     let bbd_hyper = match input.hyperplasia {
-        TcHyperplasia::None => 1.0,
-        TcHyperplasia::Hyperplasia => p::RR_HYPERPLASIA,
-        TcHyperplasia::Atypical => p::RR_ATYPICAL,
-        TcHyperplasia::Unknown => {
+        Hyperplasia::None => 1.0,
+        Hyperplasia::Hyperplasia => p::RR_HYPERPLASIA,
+        Hyperplasia::Atypical => p::RR_ATYPICAL,
+        Hyperplasia::Unknown => {
             warnings.push(format!(
                 "Breast biopsy with unknown result; relative risk {} applied.",
                 p::RR_BIOPSY_UNKNOWN
@@ -1020,13 +849,15 @@ fn personal_rr(input: &TcInput, warnings: &mut Vec<String>) -> [f64; N_AGES] {
 
     // Menopause: age from which the postmenopausal terms apply.
     let (meno_age, meno_known) = match (input.menopause, input.menopause_age) {
-        (TcMenopause::Post, Some(m)) => (m as usize, true),
-        (TcMenopause::Post, None) => {
+        (MenopauseStatus::Post, Some(m)) => (m as usize, true),
+        (MenopauseStatus::Post, None) => {
             warnings.push("Age at menopause unknown; taken as 50 (or her age if younger).".into());
             (age.min(50), false)
         }
-        (TcMenopause::Pre | TcMenopause::Peri, _) => (age.max(50) + usize::from(age >= 50), false),
-        (TcMenopause::Unknown, _) => {
+        (MenopauseStatus::Pre | MenopauseStatus::Peri, _) => {
+            (age.max(50) + usize::from(age >= 50), false)
+        }
+        (MenopauseStatus::Unknown, _) => {
             warnings.push(
                 "Menopausal status unknown; taken as premenopausal before 50 and postmenopausal \
                  from 50."

@@ -11,7 +11,7 @@ fn woman(age: u32) -> TcInput {
     }
 }
 
-fn affected(relation: TcRelation, dx: u32, age: u32) -> TcRelative {
+fn affected(relation: Relation, dx: u32, age: u32) -> TcRelative {
     TcRelative {
         age: Some(age),
         breast: Some(TcBreastCancer {
@@ -22,7 +22,7 @@ fn affected(relation: TcRelation, dx: u32, age: u32) -> TcRelative {
     }
 }
 
-fn unaffected(relation: TcRelation, age: u32) -> TcRelative {
+fn unaffected(relation: Relation, age: u32) -> TcRelative {
     TcRelative {
         age: Some(age),
         ..TcRelative::new(relation)
@@ -146,7 +146,7 @@ fn one_affected_first_degree_relative_gives_about_1_8_fold_risk() {
     // Published RR 1.80 for one affected first-degree relative; accepted band 1.5–2.2
     // (10-year risk ratio to the population reference, woman aged 40, mother affected at 55).
     let r = run(&TcInput {
-        relatives: vec![affected(TcRelation::Mother, 55, 70)],
+        relatives: vec![affected(Relation::Mother, 55, 70)],
         ..woman(40)
     });
     let rr = r.ten_year_risk / r.population_ten_year_risk;
@@ -158,8 +158,8 @@ fn two_affected_first_degree_relatives_give_about_2_9_fold_risk() {
     // Published RR 2.93 for two affected first-degree relatives; accepted band 2.3–3.8.
     let r = run(&TcInput {
         relatives: vec![
-            affected(TcRelation::Mother, 55, 70),
-            affected(TcRelation::Sister, 50, 52),
+            affected(Relation::Mother, 55, 70),
+            affected(Relation::Sister, 50, 52),
         ],
         ..woman(40)
     });
@@ -174,8 +174,8 @@ fn unaffected_relatives_lower_the_risk_slightly() {
     let base = run(&woman(40));
     let r = run(&TcInput {
         relatives: vec![
-            unaffected(TcRelation::Mother, 75),
-            unaffected(TcRelation::Sister, 45),
+            unaffected(Relation::Mother, 75),
+            unaffected(Relation::Sister, 45),
         ],
         ..woman(40)
     });
@@ -186,7 +186,7 @@ fn unaffected_relatives_lower_the_risk_slightly() {
 #[test]
 fn male_breast_cancer_points_to_brca2() {
     let r = run(&TcInput {
-        relatives: vec![affected(TcRelation::Father, 60, 70)],
+        relatives: vec![affected(Relation::Father, 60, 70)],
         ..woman(35)
     });
     assert!(r.brca2_probability > 5.0 * r.brca1_probability, "{r:?}");
@@ -195,7 +195,7 @@ fn male_breast_cancer_points_to_brca2() {
 
 #[test]
 fn ovarian_cancer_points_to_brca1() {
-    let mut mother = unaffected(TcRelation::Mother, 60);
+    let mut mother = unaffected(Relation::Mother, 60);
     mother.ovarian = Some(TcCancer {
         age_at_diagnosis: Some(48),
     });
@@ -212,12 +212,12 @@ fn ovarian_cancer_points_to_brca1() {
 fn classic_brca1_family_crosses_the_mri_threshold() {
     // Mother breast cancer at 35 and ovarian cancer at 50, sister breast cancer at 38: a family
     // every model places far above 20 % lifetime with a high carrier probability.
-    let mut mother = affected(TcRelation::Mother, 35, 60);
+    let mut mother = affected(Relation::Mother, 35, 60);
     mother.ovarian = Some(TcCancer {
         age_at_diagnosis: Some(50),
     });
     let r = run(&TcInput {
-        relatives: vec![mother, affected(TcRelation::Sister, 38, 40)],
+        relatives: vec![mother, affected(Relation::Sister, 38, 40)],
         ..woman(30)
     });
     assert!(r.lifetime_risk > 30.0, "{r:?}");
@@ -226,7 +226,7 @@ fn classic_brca1_family_crosses_the_mri_threshold() {
 
 #[test]
 fn bilateral_breast_cancer_is_stronger_evidence() {
-    let uni = affected(TcRelation::Mother, 45, 70);
+    let uni = affected(Relation::Mother, 45, 70);
     let mut bi = uni.clone();
     bi.breast = Some(TcBreastCancer {
         age_at_diagnosis: Some(45),
@@ -251,11 +251,11 @@ fn personal_factors_move_risk_in_the_published_direction() {
         menarche_age: Some(13),
         parity: Some(2),
         first_birth_age: Some(25),
-        menopause: TcMenopause::Pre,
+        menopause: MenopauseStatus::Pre,
         height_m: Some(1.63),
         weight_kg: Some(1.63 * 1.63 * 25.0),
         hrt: Some(TcHrt {
-            status: TcHrtStatus::Never,
+            status: HrtStatus::Never,
             kind: None,
             years_used: None,
             intended_years: None,
@@ -306,11 +306,11 @@ fn personal_factors_move_risk_in_the_published_direction() {
         }) > b
     );
     let hyper = life(&TcInput {
-        hyperplasia: TcHyperplasia::Hyperplasia,
+        hyperplasia: Hyperplasia::Hyperplasia,
         ..base.clone()
     });
     let atyp = life(&TcInput {
-        hyperplasia: TcHyperplasia::Atypical,
+        hyperplasia: Hyperplasia::Atypical,
         ..base.clone()
     });
     let lcis = life(&TcInput {
@@ -324,9 +324,9 @@ fn personal_factors_move_risk_in_the_published_direction() {
             ..base.clone()
         })
     };
-    assert!(dense(TcBirads::A) < dense(TcBirads::B));
-    assert!(dense(TcBirads::B) < b && b < dense(TcBirads::C));
-    assert!(dense(TcBirads::C) < dense(TcBirads::D));
+    assert!(dense(BiradsDensity::A) < dense(BiradsDensity::B));
+    assert!(dense(BiradsDensity::B) < b && b < dense(BiradsDensity::C));
+    assert!(dense(BiradsDensity::C) < dense(BiradsDensity::D));
     let hrt = |status, kind| {
         life(&TcInput {
             hrt: Some(TcHrt {
@@ -339,19 +339,19 @@ fn personal_factors_move_risk_in_the_published_direction() {
             ..base.clone()
         })
     };
-    let combined = hrt(TcHrtStatus::Current, TcHrtType::Combined);
-    let estrogen = hrt(TcHrtStatus::Current, TcHrtType::EstrogenOnly);
-    let former = hrt(TcHrtStatus::FormerUnder5y, TcHrtType::Combined);
+    let combined = hrt(HrtStatus::Current, HrtType::Combined);
+    let estrogen = hrt(HrtStatus::Current, HrtType::EstrogenOnly);
+    let former = hrt(HrtStatus::FormerUnder5y, HrtType::Combined);
     assert!(combined > estrogen && estrogen > b);
     assert!(combined > former && former > b);
-    assert!((hrt(TcHrtStatus::FormerOver5y, TcHrtType::Combined) - b).abs() < 1e-9);
+    assert!((hrt(HrtStatus::FormerOver5y, HrtType::Combined) - b).abs() < 1e-9);
 }
 
 #[test]
 fn late_menopause_raises_risk_of_postmenopausal_woman() {
     let at = |m| {
         run(&TcInput {
-            menopause: TcMenopause::Post,
+            menopause: MenopauseStatus::Post,
             menopause_age: Some(m),
             ..woman(60)
         })
@@ -366,7 +366,7 @@ fn late_menopause_raises_risk_of_postmenopausal_woman() {
 fn unknown_diagnosis_age_produces_a_warning_and_still_counts() {
     let aunt = TcRelative {
         breast: Some(TcBreastCancer::default()),
-        ..TcRelative::new(TcRelation::PaternalAunt)
+        ..TcRelative::new(Relation::PaternalAunt)
     };
     let r = run(&TcInput {
         relatives: vec![aunt],
@@ -385,7 +385,7 @@ fn unknown_diagnosis_age_produces_a_warning_and_still_counts() {
 #[test]
 fn unaffected_relative_with_unknown_age_is_skipped_with_a_warning() {
     let with = run(&TcInput {
-        relatives: vec![TcRelative::new(TcRelation::Sister)],
+        relatives: vec![TcRelative::new(Relation::Sister)],
         ..woman(35)
     });
     let without = run(&woman(35));
@@ -438,29 +438,29 @@ fn invalid_inputs_name_the_field() {
     assert_eq!(
         field_of(&TcInput {
             menopause_age: Some(45),
-            menopause: TcMenopause::Pre,
+            menopause: MenopauseStatus::Pre,
             ..woman(50)
         }),
         "menopause_age"
     );
-    let mut brother = unaffected(TcRelation::Brother, 40);
+    let mut brother = unaffected(Relation::Brother, 40);
     brother.ovarian = Some(TcCancer::default());
     assert_eq!(
         field_of(&TcInput {
-            relatives: vec![unaffected(TcRelation::Mother, 60), brother],
+            relatives: vec![unaffected(Relation::Mother, 60), brother],
             ..woman(35)
         }),
         "relatives[1].ovarian"
     );
     assert_eq!(
         field_of(&TcInput {
-            relatives: vec![affected(TcRelation::Mother, 70, 60)],
+            relatives: vec![affected(Relation::Mother, 70, 60)],
             ..woman(35)
         }),
         "relatives[0].breast.age_at_diagnosis"
     );
-    let mut mother = unaffected(TcRelation::Mother, 60);
-    mother.sex = Some(TcSex::Male);
+    let mut mother = unaffected(Relation::Mother, 60);
+    mother.sex = Some(Sex::Male);
     assert_eq!(
         field_of(&TcInput {
             relatives: vec![mother],
@@ -480,7 +480,7 @@ fn invalid_inputs_name_the_field() {
 #[test]
 fn huge_family_is_finite() {
     let relatives: Vec<TcRelative> = (0..MAX_RELATIVES)
-        .map(|i| affected(TcRelation::MaternalCousin, 30 + (i % 40) as u32, 80))
+        .map(|i| affected(Relation::MaternalCousin, 30 + (i % 40) as u32, 80))
         .collect();
     let r = run(&TcInput {
         relatives,
@@ -516,7 +516,7 @@ fn input_uses_the_risk_profile_vocabulary() {
         ]
     }"#;
     let input: TcInput = serde_json::from_str(json).expect("parses");
-    assert_eq!(input.density, Some(TcDensity::Birads(TcBirads::C)));
+    assert_eq!(input.density, Some(TcDensity::Birads(BiradsDensity::C)));
     let r = run(&input);
     assert!(r.lifetime_risk > 20.0, "{r:?}");
     assert!(r.brca1_probability > 0.0 && r.brca1_probability < 1.0);
@@ -537,8 +537,12 @@ fn density_measures_agree_in_direction() {
     assert!((life(TcDensity::Vas(30.0)) - reference).abs() < 1e-9);
     assert!(life(TcDensity::Vas(60.0)) > reference && life(TcDensity::Vas(5.0)) < reference);
     // Volpara grades: 3 % is grade a, 20 % grade d (thresholds 4.5 / 7.5 / 15.5 %).
-    assert!((life(TcDensity::Volpara(3.0)) - life(TcDensity::Birads(TcBirads::A))).abs() < 1e-9);
-    assert!((life(TcDensity::Volpara(20.0)) - life(TcDensity::Birads(TcBirads::D))).abs() < 1e-9);
+    assert!(
+        (life(TcDensity::Volpara(3.0)) - life(TcDensity::Birads(BiradsDensity::A))).abs() < 1e-9
+    );
+    assert!(
+        (life(TcDensity::Volpara(20.0)) - life(TcDensity::Birads(BiradsDensity::D))).abs() < 1e-9
+    );
 }
 
 #[test]
