@@ -173,7 +173,9 @@ pub(crate) fn revoke_refresh_of_user(
     // Take the user's row lock first (a no-op update works on both backends): concurrent
     // revocations of one user (e.g. a refresh token replayed several times at once) then queue
     // behind each other instead of locking token rows in different orders and deadlocking.
-    diesel::update(u::users.filter(u::id.eq(user))).set(u::id.eq(u::id)).execute(conn)?;
+    diesel::update(u::users.filter(u::id.eq(user)))
+        .set(u::id.eq(u::id))
+        .execute(conn)?;
     diesel::update(
         rt::refresh_tokens
             .filter(rt::user_id.eq(user))

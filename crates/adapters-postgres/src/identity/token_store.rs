@@ -3,7 +3,7 @@
 use super::revoke_refresh_of_user;
 use crate::Database;
 use crate::convert::{id, parse_id, ts};
-use crate::schema::{denied_jtis, password_reset_tokens, refresh_tokens};
+use crate::schema::{denied_jtis, password_reset_tokens, refresh_tokens, users};
 use crate::sql::is_unique_violation;
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -63,9 +63,19 @@ impl TokenStore for Database {
         let now = ts(now);
         let mut next = NewRefreshRow::from(next);
         self.transaction(move |conn| {
-            // Write first: claiming the token with a conditional UPDATE is what makes two
-            // concurrent presentations of one token safe (PostgreSQL re-checks the condition
-            // after the first commit; SQLite takes the write lock before reading anything).
+            // Every transaction that rotates or revokes a user's refresh tokens first takes that
+            // user's row lock (a no-op update, portable): concurrent presentations of one token
+            // then run one after the other, so the claim below sees the winner's commit and the
+            // losers' family revocation cannot deadlock against it. On SQLite this is also the
+            // statement that takes the write lock before anything is read (one write statement:
+            // a read first could leave a stale snapshot that cannot be upgraded to a write).
+            let owner = refresh_tokens::table
+                .filter(refresh_tokens::token_digest.eq(&digest))
+                .select(refresh_tokens::user_id)
+                .single_value();
+            diesel::update(users::table.filter(users::id.nullable().eq(owner)))
+                .set(users::id.eq(users::id))
+                .execute(conn)?;
             let claimed = diesel::update(
                 refresh_tokens::table
                     .filter(refresh_tokens::token_digest.eq(&digest))
