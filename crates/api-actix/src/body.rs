@@ -63,6 +63,22 @@ impl Body {
         }
     }
 
+    /// Several required secrets at once: every missing one is listed in a single 422.
+    pub fn required_secrets<const N: usize>(
+        &self,
+        keys: [&str; N],
+    ) -> Result<[String; N], ApiError> {
+        let values = keys.map(|k| self.secret(k));
+        let missing = keys
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| FieldError::missing(k))
+            .collect();
+        check(missing)?;
+        Ok(values.map(Option::unwrap_or_default))
+    }
+
     /// A string field for an update.
     pub fn patch_string(&self, errors: &mut Vec<FieldError>, keys: &[&str]) -> Patch<String> {
         match self.get(keys) {

@@ -215,18 +215,7 @@ pub async fn change_password(
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
-    let mut errors = Vec::new();
-    let (current, new) = (body.secret("current_password"), body.secret("new_password"));
-    if current.is_none() {
-        errors.push(FieldError::missing("current_password"));
-    }
-    if new.is_none() {
-        errors.push(FieldError::missing("new_password"));
-    }
-    check(errors)?;
-    let (Some(current), Some(new)) = (current, new) else {
-        return Err(ApiError::validation(vec![]));
-    };
+    let [current, new] = body.required_secrets(["current_password", "new_password"])?;
     let pair = state
         .identity
         .change_password(
@@ -268,18 +257,7 @@ pub async fn reset_confirm(
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
-    let mut errors = Vec::new();
-    let (token, new) = (body.secret("token"), body.secret("new_password"));
-    if token.is_none() {
-        errors.push(FieldError::missing("token"));
-    }
-    if new.is_none() {
-        errors.push(FieldError::missing("new_password"));
-    }
-    check(errors)?;
-    let (Some(token), Some(new)) = (token, new) else {
-        return Err(ApiError::validation(vec![]));
-    };
+    let [token, new] = body.required_secrets(["token", "new_password"])?;
     state
         .identity
         .confirm_password_reset(&token, &new, body.secret("confirm_password").as_deref())
