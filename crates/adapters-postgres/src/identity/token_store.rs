@@ -153,10 +153,18 @@ impl TokenStore for Database {
             .await
     }
 
-    async fn deny_jti(&self, jti: &str, expires_at: Timestamp) -> Result<(), RepoError> {
+    async fn deny_jti(
+        &self,
+        jti: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), RepoError> {
         let jti = jti.to_owned();
-        let expires_at = ts(expires_at);
+        let (expires_at, now) = (ts(expires_at), ts(now));
         self.run(move |conn| {
+            // A denied token past its own expiry is refused by its `exp` anyway.
+            diesel::delete(denied_jtis::table.filter(denied_jtis::expires_at.lt(now)))
+                .execute(conn)?;
             // Denying twice is fine (no ON CONFLICT: it is not portable). Not in a
             // transaction, so a failed insert does not poison anything on PostgreSQL.
             match diesel::insert_into(denied_jtis::table)

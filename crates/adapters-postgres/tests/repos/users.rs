@@ -167,10 +167,17 @@ pub async fn principal(t: &TestDb) {
     assert!(!p.jti_denied);
     assert_eq!(p.password_changed_at, None);
 
-    tokens.deny_jti("jti-1", at(60)).await.unwrap();
-    tokens.deny_jti("jti-1", at(60)).await.unwrap(); // twice is fine
+    tokens.deny_jti("jti-1", at(60), at(0)).await.unwrap();
+    tokens.deny_jti("jti-1", at(60), at(0)).await.unwrap(); // twice is fine
     assert!(users.principal(admin.id, "jti-1").await.unwrap().jti_denied);
     assert!(!users.principal(admin.id, "jti-2").await.unwrap().jti_denied);
+    // Denying another token later purges denials whose tokens have expired by then.
+    tokens.deny_jti("jti-9", at(200), at(61)).await.unwrap();
+    assert!(
+        !users.principal(admin.id, "jti-1").await.unwrap().jti_denied,
+        "jti-1 expired at 60: purged"
+    );
+    assert!(users.principal(admin.id, "jti-9").await.unwrap().jti_denied);
 
     a.status = AccountStatus::Inactive;
     accounts.update(&a).await.unwrap();

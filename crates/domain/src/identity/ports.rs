@@ -159,7 +159,13 @@ pub trait TokenStore: Send + Sync {
     /// Revoke every refresh token of a user.
     async fn revoke_all_refresh(&self, user: UserId, at: Timestamp) -> Result<(), RepoError>;
     /// Deny an access token id until it expires.
-    async fn deny_jti(&self, jti: &str, expires_at: Timestamp) -> Result<(), RepoError>;
+    /// Denials that expired before `now` are purged on the way (the table stays small).
+    async fn deny_jti(
+        &self,
+        jti: &str,
+        expires_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), RepoError>;
     /// Store a password-reset token digest.
     async fn insert_reset(
         &self,

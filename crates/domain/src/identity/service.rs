@@ -436,7 +436,7 @@ impl IdentityService {
         let now = self.now();
         let exp =
             Timestamp::from_unix_timestamp(p.token_exp).unwrap_or(now + self.settings.access_ttl);
-        self.ports.tokens.deny_jti(&p.jti, exp).await?;
+        self.ports.tokens.deny_jti(&p.jti, exp, now).await?;
         if all_devices {
             self.ports.tokens.revoke_all_refresh(p.user_id, now).await?;
         } else if let Some(t) = refresh_token.map(str::trim).filter(|t| !t.is_empty()) {

@@ -536,9 +536,9 @@ async fn logout_denies_the_jti_until_expiry_and_revokes_the_given_refresh_token(
     let exp = Timestamp::from_unix_timestamp(p.token_exp).unwrap();
     m.tokens
         .expect_deny_jti()
-        .withf(move |j, e| j == "jti-1" && *e == exp)
+        .withf(move |j, e, now| j == "jti-1" && *e == exp && *now == NOW)
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     let uid = u.id;
     m.tokens
         .expect_revoke_refresh()
@@ -555,7 +555,10 @@ async fn logout_denies_the_jti_until_expiry_and_revokes_the_given_refresh_token(
 async fn logout_all_devices_revokes_every_refresh_token() {
     let mut m = Mocks::new();
     let u = user(Role::Patient, Some(account_id()));
-    m.tokens.expect_deny_jti().times(1).returning(|_, _| Ok(()));
+    m.tokens
+        .expect_deny_jti()
+        .times(1)
+        .returning(|_, _, _| Ok(()));
     let uid = u.id;
     m.tokens
         .expect_revoke_all_refresh()
