@@ -207,6 +207,25 @@ impl TokenStore for Database {
         .await
     }
 
+    async fn reset_owner(&self, digest: &str, now: Timestamp) -> Result<Option<UserId>, RepoError> {
+        let digest = digest.to_owned();
+        let now = ts(now);
+        self.run(move |conn| {
+            let user: Option<String> = password_reset_tokens::table
+                .filter(password_reset_tokens::token_digest.eq(&digest))
+                .filter(password_reset_tokens::used_at.is_null())
+                .filter(password_reset_tokens::expires_at.gt(now))
+                .select(password_reset_tokens::user_id)
+                .first(conn)
+                .optional()?;
+            Ok(user
+                .map(|u| parse_id(&u, "user id"))
+                .transpose()?
+                .map(UserId))
+        })
+        .await
+    }
+
     async fn consume_reset(
         &self,
         digest: &str,

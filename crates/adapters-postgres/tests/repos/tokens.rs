@@ -154,10 +154,24 @@ pub async fn reset_token_is_single_use_and_expires(t: &TestDb) {
         .await
         .unwrap();
 
+    // Looking does not spend it.
+    assert_eq!(tokens.reset_owner("r1", at(29)).await.unwrap(), Some(u.id));
+    assert_eq!(tokens.reset_owner("r1", at(29)).await.unwrap(), Some(u.id));
     assert_eq!(
         tokens.consume_reset("r1", at(30)).await.unwrap(),
         Some(u.id)
     );
+    assert_eq!(
+        tokens.reset_owner("r1", at(31)).await.unwrap(),
+        None,
+        "spent"
+    );
+    assert_eq!(
+        tokens.reset_owner("r2", at(60)).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(tokens.reset_owner("nope", at(1)).await.unwrap(), None);
     assert_eq!(
         tokens.consume_reset("r1", at(31)).await.unwrap(),
         None,

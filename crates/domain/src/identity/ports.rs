@@ -174,6 +174,9 @@ pub trait TokenStore: Send + Sync {
         created_at: Timestamp,
         expires_at: Timestamp,
     ) -> Result<(), RepoError>;
+    /// Whose unused, unexpired reset token this is (read only: the request is validated before
+    /// the token is spent).
+    async fn reset_owner(&self, digest: &str, now: Timestamp) -> Result<Option<UserId>, RepoError>;
     /// Use a reset token: marks it used and returns its user when unused and unexpired.
     async fn consume_reset(
         &self,

@@ -590,10 +590,13 @@ impl IdentityService {
         }
         let invalid = || DomainError::BadRequest("Invalid or expired reset token".into());
         let now = self.now();
+        let digest = self.ports.hasher.digest(token.trim());
+        // Validate against the owner first, spend the token last: a refused password (e.g. equal
+        // to the email) leaves the link usable for a second try.
         let user_id = self
             .ports
             .tokens
-            .consume_reset(&self.ports.hasher.digest(token.trim()), now)
+            .reset_owner(&digest, now)
             .await?
             .ok_or_else(invalid)?;
         let user = self.ports.users.get(user_id).await.map_err(|_| invalid())?;
@@ -615,6 +618,9 @@ impl IdentityService {
             .hash_password(&Password::new(new.to_owned()))
             .await
             .map_err(DomainError::Unexpected)?;
+        if self.ports.tokens.consume_reset(&digest, now).await? != Some(user_id) {
+            return Err(invalid());
+        }
         self.ports.users.set_password(user_id, &hash, now).await?;
         Ok(())
     }
