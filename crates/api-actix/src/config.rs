@@ -91,6 +91,8 @@ pub struct Config {
     pub json_logs: bool,
     /// Browser origins allowed by CORS (empty: no CORS headers; the frontend is same-origin).
     pub cors_origins: Vec<String>,
+    /// Peers whose `Forwarded` / `X-Forwarded-For` header names the client (reverse proxies).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A configuration problem, naming the variable.
@@ -264,7 +266,7 @@ impl Config {
             jwt_issuer: var(lookup, "JWT_ISSUER").unwrap_or_else(|| "genascope".into()),
             jwt_audience: var(lookup, "JWT_AUDIENCE").unwrap_or_else(|| "genascope-api".into()),
             frontend_base_url: var(lookup, "FRONTEND_BASE_URL")
-                .unwrap_or_else(|| "http://localhost:5173".into()),
+                .unwrap_or_else(|| "http://localhost:4321".into()),
             mail_backend,
             from_email: var(lookup, "FROM_EMAIL")
                 .unwrap_or_else(|| "no-reply@genascope.local".into()),
@@ -278,6 +280,26 @@ impl Config {
             },
             json_logs,
             cors_origins: parse_origins(lookup)?,
+            trusted_proxies: match var(lookup, "TRUSTED_PROXIES") {
+                // A reverse proxy on the same host (the usual frontend setup) by default.
+                None => vec![
+                    std::net::Ipv4Addr::LOCALHOST.into(),
+                    std::net::Ipv6Addr::LOCALHOST.into(),
+                ],
+                Some(raw) => raw
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty() && *s != "none")
+                    .map(|s| {
+                        s.parse().map_err(|_| {
+                            ConfigError::Malformed(
+                                "TRUSTED_PROXIES",
+                                format!("{s:?} is not an IP address"),
+                            )
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
         })
     }
 
@@ -386,6 +408,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("genascope-cfg-{}", uuid::Uuid::new_v4()));
         let d = dir.to_string_lossy().into_owned();
         for (k, v) in [
+            ("TRUSTED_PROXIES", "10.0.0.1,proxy.local"),
+            ("CORS_ORIGINS", "https://ok.example.org,not-an-origin"),
             ("PORT", "eighty"),
             ("JWT_ALGORITHM", "none"),
             ("APP_ENV", "staging"),
@@ -394,6 +418,16 @@ mod tests {
             let err = cfg(&[("DATA_DIR", &d), (k, v)]).unwrap_err().to_string();
             assert!(err.contains(k), "{k}: {err}");
         }
+        let err = cfg(&[
+            ("DATA_DIR", &d),
+            ("SMTP_HOST", "mail.example.org"),
+            ("SMTP_TLS", "sometimes"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("SMTP_TLS"), "{err}");
+        let ok = cfg(&[("DATA_DIR", &d), ("TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
+        assert_eq!(ok.trusted_proxies.len(), 2);
         let _ = std::fs::remove_dir_all(dir);
     }
 

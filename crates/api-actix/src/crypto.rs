@@ -98,9 +98,32 @@ impl TokenCodec for JwtCodec {
     }
 }
 
-/// argon2id (RustCrypto defaults: m=19 MiB, t=2, p=1, the OWASP minimum), run on the blocking pool.
-#[derive(Debug, Default, Clone)]
-pub struct Argon2Hasher;
+/// argon2id (RustCrypto defaults: m=19 MiB, t=2, p=1, the OWASP minimum), run on the blocking pool,
+/// at most a few at a time: each costs 19 MiB and a core for tens of milliseconds, so a flood of
+/// logins queues here instead of exhausting memory.
+#[derive(Debug, Clone)]
+pub struct Argon2Hasher {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for Argon2Hasher {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Self {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(2 * cores)),
+        }
+    }
+}
+
+impl Argon2Hasher {
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, BoxError> {
+        let _permit = self.permits.acquire().await?;
+        Ok(tokio::task::spawn_blocking(f).await?)
+    }
+}
 
 fn verify_blocking(password: &str, hash: &str) -> bool {
     use argon2::password_hash::{PasswordVerifier, phc::PasswordHash};
@@ -129,7 +152,7 @@ fn dummy_hash() -> &'static str {
 impl CredentialHasher for Argon2Hasher {
     async fn hash_password(&self, password: &Password) -> Result<String, BoxError> {
         let pw = password.expose().to_owned();
-        tokio::task::spawn_blocking(move || {
+        self.run(move || {
             use argon2::password_hash::PasswordHasher as _;
             argon2::Argon2::default()
                 .hash_password(pw.as_bytes())
@@ -141,14 +164,14 @@ impl CredentialHasher for Argon2Hasher {
 
     async fn verify_password(&self, password: &Password, hash: &str) -> bool {
         let (pw, hash) = (password.expose().to_owned(), hash.to_owned());
-        tokio::task::spawn_blocking(move || verify_blocking(&pw, &hash))
+        self.run(move || verify_blocking(&pw, &hash))
             .await
             .unwrap_or(false)
     }
 
     async fn dummy_verify(&self, password: &Password) {
         let pw = password.expose().to_owned();
-        let _ = tokio::task::spawn_blocking(move || verify_blocking(&pw, dummy_hash())).await;
+        let _ = self.run(move || verify_blocking(&pw, dummy_hash())).await;
     }
 
     fn digest(&self, token: &str) -> String {
@@ -261,7 +284,7 @@ mod tests {
 
     #[tokio::test]
     async fn argon2_hashes_and_verifies() {
-        let h = Argon2Hasher;
+        let h = Argon2Hasher::default();
         let hash = h
             .hash_password(&Password::new("correct horse".into()))
             .await

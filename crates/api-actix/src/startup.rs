@@ -89,7 +89,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         users: db.clone(),
         patients: db.clone(),
         tokens: db.clone(),
-        hasher: Arc::new(Argon2Hasher),
+        hasher: Arc::new(Argon2Hasher::default()),
         codec: Arc::new(JwtCodec::new(
             config.jwt_secret_bytes(),
             &config.jwt_issuer,
@@ -129,6 +129,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             identity,
             patients,
             eligibility,
+            trusted_proxies: config.trusted_proxies.clone(),
             db,
             environment,
             mail_kind: mailer.kind(),
@@ -202,7 +203,10 @@ async fn request_context(
             req.match_info_mut().get_mut().update(&uri);
         }
     }
-    let authenticated = req.headers().contains_key(header::AUTHORIZATION);
+    // Authenticated responses, and every `/api` answer (token responses carry credentials),
+    // must not be cached.
+    let no_store =
+        req.headers().contains_key(header::AUTHORIZATION) || req.path().starts_with("/api");
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
     let started = std::time::Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
@@ -218,7 +222,7 @@ async fn request_context(
         res.headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), v);
     }
-    if authenticated {
+    if no_store {
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

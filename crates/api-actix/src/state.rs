@@ -18,6 +18,8 @@ pub struct AppState {
     pub db: Arc<Database>,
     /// `development` or `production`.
     pub environment: &'static str,
+    /// Peers trusted to name the client in `X-Forwarded-For` / `Forwarded`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `outbox`, `smtp`, `ses`, `disabled`.
     pub mail_kind: &'static str,
 }

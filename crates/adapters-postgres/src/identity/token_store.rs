@@ -162,8 +162,10 @@ impl TokenStore for Database {
         let jti = jti.to_owned();
         let (expires_at, now) = (ts(expires_at), ts(now));
         self.run(move |conn| {
-            // A denied token past its own expiry is refused by its `exp` anyway.
-            diesel::delete(denied_jtis::table.filter(denied_jtis::expires_at.lt(now)))
+            // A denied token past its own expiry (plus the verifier's clock leeway, with margin)
+            // is refused by its `exp` anyway.
+            let purge_before = now - time::Duration::minutes(5);
+            diesel::delete(denied_jtis::table.filter(denied_jtis::expires_at.lt(purge_before)))
                 .execute(conn)?;
             // Denying twice is fine (no ON CONFLICT: it is not portable). Not in a
             // transaction, so a failed insert does not poison anything on PostgreSQL.

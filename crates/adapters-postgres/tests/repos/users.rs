@@ -172,7 +172,12 @@ pub async fn principal(t: &TestDb) {
     assert!(users.principal(admin.id, "jti-1").await.unwrap().jti_denied);
     assert!(!users.principal(admin.id, "jti-2").await.unwrap().jti_denied);
     // Denying another token later purges denials whose tokens have expired by then.
-    tokens.deny_jti("jti-9", at(200), at(61)).await.unwrap();
+    tokens.deny_jti("jti-9", at(200), at(62)).await.unwrap();
+    assert!(
+        users.principal(admin.id, "jti-1").await.unwrap().jti_denied,
+        "kept through the clock leeway"
+    );
+    tokens.deny_jti("jti-9", at(200), at(66)).await.unwrap();
     assert!(
         !users.principal(admin.id, "jti-1").await.unwrap().jti_denied,
         "jti-1 expired at 60: purged"

@@ -22,29 +22,32 @@ pub fn page_a(q: &Query, errors: &mut Vec<FieldError>) -> Page {
     }
 }
 
-/// The client address for per-IP limits: the `Forwarded` / `X-Forwarded-For` client when a proxy
-/// sets one (behind the frontend's proxy every TCP peer is the proxy, and one shared address would
-/// let 50 failures lock everybody out), else the TCP peer. A forged header only moves the caller
-/// to another per-IP bucket; the per-email limit still holds.
-fn client_ip(req: &HttpRequest) -> Option<String> {
+/// The client address for per-IP limits: the TCP peer, unless the peer is a trusted reverse proxy
+/// (`TRUSTED_PROXIES`, loopback by default), in which case the client it names in `Forwarded` /
+/// `X-Forwarded-For`. Behind the frontend's proxy every peer is the proxy, and one shared address
+/// would let 50 failures lock everybody out; from anyone else the header is ignored, so it cannot
+/// be used to dodge the limit.
+fn client_ip(state: &AppState, req: &HttpRequest) -> Option<String> {
+    let peer = req.peer_addr()?.ip();
+    if !state.trusted_proxies.contains(&peer) {
+        return Some(peer.to_string());
+    }
     let info = req.connection_info();
-    info.realip_remote_addr().map(|a| {
-        // Strip a port (`1.2.3.4:5678`, `[::1]:5678`), keep bare IPv6 addresses whole.
-        match a.rsplit_once(':') {
-            Some((host, port))
-                if port.chars().all(|c| c.is_ascii_digit()) && !host.contains(':') =>
-            {
-                host.to_owned()
-            }
-            Some((host, port))
-                if port.chars().all(|c| c.is_ascii_digit()) && host.ends_with(']') =>
-            {
-                host.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .to_owned()
-            }
-            _ => a.to_owned(),
+    let named = info.realip_remote_addr().unwrap_or_default().trim();
+    // Strip a port (`1.2.3.4:5678`, `[::1]:5678`); keep a bare IPv6 address whole.
+    let host = match named.rsplit_once(':') {
+        Some((h, p))
+            if p.chars().all(|c| c.is_ascii_digit()) && (!h.contains(':') || h.ends_with(']')) =>
+        {
+            h
         }
+        _ => named,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    Some(if host.is_empty() {
+        peer.to_string()
+    } else {
+        host.to_owned()
     })
 }
 
@@ -110,7 +113,9 @@ pub async fn token(
 ) -> ApiResult<HttpResponse> {
     let body = grant_body(&req, bytes).await?;
     let mut errors = Vec::new();
-    let grant = body.string(&mut errors, &["grant_type"]);
+    let grant = body
+        .string(&mut errors, &["grant_type"])
+        .map(|g| g.to_ascii_lowercase());
     match grant.as_deref() {
         None | Some("password") => {}
         Some("refresh_token") => {
@@ -142,7 +147,7 @@ pub async fn token(
     };
     let pair = state
         .identity
-        .login(&u, Password::new(p), client_ip(&req))
+        .login(&u, Password::new(p), client_ip(&state, &req))
         .await?;
     Ok(HttpResponse::Ok().json(TokenDto::from(pair)))
 }
@@ -242,7 +247,7 @@ pub async fn reset_request(
     };
     state
         .identity
-        .request_password_reset(&email, client_ip(&req))
+        .request_password_reset(&email, client_ip(&state, &req))
         .await?;
     Ok(HttpResponse::Ok().json(
         json!({"message": "If an account exists for this email, a reset link has been sent."}),

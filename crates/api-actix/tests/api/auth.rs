@@ -1,6 +1,6 @@
 //! Authentication (contract §1.6, §3.1).
 
-use crate::helpers::{JWT_SECRET, PW, SA_EMAIL, TestApp, b64url};
+use crate::helpers::{JWT_SECRET, PW, SA_EMAIL, TestApp, b64url, spawn_app_with};
 use serde_json::{Value, json};
 
 const BAD_CREDENTIALS: &str = "Incorrect username or password";
@@ -861,4 +861,34 @@ pub async fn concurrent_refresh_rotates_once(app: &TestApp) {
         "{:?}",
         results.iter().map(|r| &r.text).collect::<Vec<_>>()
     );
+}
+
+/// From a peer that is not a trusted proxy, `X-Forwarded-For` is ignored: rotating it does not
+/// dodge the per-IP limit.
+pub async fn forwarded_header_from_an_untrusted_peer_is_ignored(
+    backend: genascope_adapters_postgres::Backend,
+) {
+    let app = spawn_app_with(backend, &[("TRUSTED_PROXIES", "none")]).await;
+    app.super_admin().await;
+    for i in 0..50 {
+        let rb = app
+            .client
+            .post(app.url("/api/auth/token"))
+            .header("X-Forwarded-For", format!("198.51.100.{i}"))
+            .form(&[
+                ("username", format!("z{i}@nowhere.test").as_str()),
+                ("password", "wrong-password-1"),
+            ]);
+        assert_eq!(app.send(rb).await.status, 401, "attempt {}", i + 1);
+    }
+    let rb = app
+        .client
+        .post(app.url("/api/auth/token"))
+        .header("X-Forwarded-For", "198.51.100.250")
+        .form(&[
+            ("username", "last@nowhere.test"),
+            ("password", "wrong-password-1"),
+        ]);
+    assert_eq!(app.send(rb).await.status, 429);
+    app.shutdown().await;
 }

@@ -192,6 +192,16 @@ mod own_app {
     async fn cors_sqlite() {
         crate::eligibility::cors_allows_only_configured_origins(Backend::Sqlite).await;
     }
+
+    #[tokio::test]
+    async fn untrusted_forwarded_header_pg() {
+        crate::auth::forwarded_header_from_an_untrusted_peer_is_ignored(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn untrusted_forwarded_header_sqlite() {
+        crate::auth::forwarded_header_from_an_untrusted_peer_is_ignored(Backend::Sqlite).await;
+    }
 }
 
 /// PostgreSQL-only tests (the database is taken away under the running app).

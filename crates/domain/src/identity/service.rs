@@ -46,7 +46,7 @@ impl Default for IdentitySettings {
             refresh_ttl: Duration::days(14),
             reset_ttl: Duration::minutes(60),
             setup_ttl: Duration::hours(72),
-            frontend_base_url: "http://localhost:5173".into(),
+            frontend_base_url: "http://localhost:4321".into(),
         }
     }
 }
@@ -320,6 +320,10 @@ impl IdentityService {
         ip: Option<String>,
     ) -> Result<TokenPair, DomainError> {
         let key = username.trim().to_lowercase();
+        // No email is longer: refuse before the throttle keeps such a key in memory.
+        if key.len() > 254 {
+            return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
+        }
         let now = self.now();
         if let Err(retry_after_secs) = self.ports.throttle.check(&key, ip.clone(), now) {
             return Err(DomainError::TooManyRequests { retry_after_secs });
