@@ -217,7 +217,10 @@ impl Database {
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(|e| RepoError::Unexpected(Box::new(e)))?;
+            // No connection within the pool's timeout: the database is down or saturated (503).
+            let mut conn = pool
+                .get()
+                .map_err(|e| RepoError::Unavailable(Box::new(e)))?;
             f(&mut conn).map_err(map_error)
         })
         .await

@@ -59,6 +59,10 @@ pub(crate) fn map_error(e: DieselError) -> RepoError {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
             RepoError::Duplicate(duplicate_field(info.constraint_name(), info.message()))
         }
+        // A reference to a row that does not exist (or no longer does): not a server fault.
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            RepoError::NotFound
+        }
         other => RepoError::Unexpected(Box::new(other)),
     }
 }

@@ -114,6 +114,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let patients = PatientService::new(
         db.clone(),
         db.clone(),
+        db.clone(),
         clock.clone(),
         random.clone(),
         db.clone(),

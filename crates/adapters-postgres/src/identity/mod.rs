@@ -163,6 +163,22 @@ impl From<&NewUser> for NewUserRow {
 }
 
 /// Revoke every live (unrevoked) refresh token of one user.
+/// Spend every unused password-reset link of a user (part of the caller's transaction).
+pub(crate) fn spend_resets_of_user(
+    conn: &mut crate::DbConnection,
+    user: &str,
+    at: PrimitiveDateTime,
+) -> QueryResult<usize> {
+    use crate::schema::password_reset_tokens::dsl as pr;
+    diesel::update(
+        pr::password_reset_tokens
+            .filter(pr::user_id.eq(user))
+            .filter(pr::used_at.is_null()),
+    )
+    .set(pr::used_at.eq(at))
+    .execute(conn)
+}
+
 pub(crate) fn revoke_refresh_of_user(
     conn: &mut crate::DbConnection,
     user: &str,

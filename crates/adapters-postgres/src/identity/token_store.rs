@@ -209,6 +209,12 @@ impl TokenStore for Database {
         .await
     }
 
+    async fn revoke_resets(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
+        let (user, at) = (id(user.0), ts(at));
+        self.run(move |conn| super::spend_resets_of_user(conn, &user, at).map(|_| ()))
+            .await
+    }
+
     async fn reset_owner(&self, digest: &str, now: Timestamp) -> Result<Option<UserId>, RepoError> {
         let digest = digest.to_owned();
         let now = ts(now);

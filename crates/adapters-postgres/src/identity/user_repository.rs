@@ -1,6 +1,6 @@
 //! `UserRepository`.
 
-use super::{AccountRow, NewUserRow, UserRow, revoke_refresh_of_user};
+use super::{AccountRow, NewUserRow, UserRow, revoke_refresh_of_user, spend_resets_of_user};
 use crate::Database;
 use crate::convert::{from_ts, id, ts};
 use crate::patients::NewPatientRow;
@@ -186,6 +186,7 @@ impl UserRepository for Database {
                 .execute(conn)?;
             found(n)?;
             revoke_refresh_of_user(conn, &user, at)?;
+            spend_resets_of_user(conn, &user, at)?;
             Ok(())
         })
         .await
@@ -204,6 +205,7 @@ impl UserRepository for Database {
                 .execute(conn)?;
             found(n)?;
             revoke_refresh_of_user(conn, &user, at)?;
+            spend_resets_of_user(conn, &user, at)?;
             Ok(())
         })
         .await

@@ -210,13 +210,17 @@ fn soft_delete(
     .set((patients::deleted_at.eq(at), patients::updated_at.eq(at)))
     .execute(conn)?;
     found(n)?;
-    diesel::update(
+    // Only the patient's own login (role patient) shares the id; never touch anyone else.
+    let logins = diesel::update(
         users::table
             .filter(users::id.eq(patient))
+            .filter(users::role.eq("patient"))
             .filter(users::deleted_at.is_null()),
     )
     .set((users::is_active.eq(false), users::updated_at.eq(at)))
     .execute(conn)?;
-    revoke_refresh_of_user(conn, patient, at)?;
+    if logins > 0 {
+        revoke_refresh_of_user(conn, patient, at)?;
+    }
     Ok(())
 }

@@ -61,6 +61,7 @@ on_both_backends! {
         refresh_invalid_expired_and_revoked,
         reset_token_is_single_use_and_expires,
         concurrent_presentations_rotate_once,
+        password_changes_and_revocations_spend_reset_links,
     ],
     patients: [
         insert_and_get_view,

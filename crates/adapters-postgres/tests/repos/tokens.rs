@@ -217,3 +217,30 @@ pub async fn concurrent_presentations_rotate_once(t: &TestDb) {
         "{outcomes:?}"
     );
 }
+
+pub async fn password_changes_and_revocations_spend_reset_links(t: &TestDb) {
+    let (tokens, users): (&dyn TokenStore, &dyn UserRepository) = (t.db(), t.db());
+    let u = member(t, "links@reset.org").await;
+    tokens
+        .insert_reset(u.id, "l1", at(0), at(60))
+        .await
+        .unwrap();
+    users.set_password(u.id, "hash-9", at(5)).await.unwrap();
+    assert_eq!(
+        tokens.reset_owner("l1", at(6)).await.unwrap(),
+        None,
+        "spent by the password change"
+    );
+    tokens
+        .insert_reset(u.id, "l2", at(10), at(60))
+        .await
+        .unwrap();
+    tokens
+        .insert_reset(u.id, "l3", at(10), at(60))
+        .await
+        .unwrap();
+    tokens.revoke_resets(u.id, at(11)).await.unwrap();
+    for l in ["l2", "l3"] {
+        assert_eq!(tokens.consume_reset(l, at(12)).await.unwrap(), None, "{l}");
+    }
+}

@@ -106,7 +106,10 @@ pub enum RepoError {
     /// A uniqueness rule was violated; the string names the rule in domain words (`email`, `domain`).
     #[error("duplicate {0}")]
     Duplicate(&'static str),
-    /// Anything else: connection, driver, serialization.
+    /// The store cannot be reached now (no connection within the timeout).
+    #[error("storage unavailable")]
+    Unavailable(#[source] BoxError),
+    /// Anything else: driver, serialization.
     #[error("storage error")]
     Unexpected(#[source] BoxError),
 }
@@ -169,6 +172,7 @@ impl From<RepoError> for DomainError {
         match e {
             RepoError::NotFound => Self::NotFound("Record"),
             RepoError::Duplicate(what) => Self::Conflict(format!("Duplicate {what}")),
+            RepoError::Unavailable(e) => Self::Unavailable(e),
             RepoError::Unexpected(e) => Self::Unexpected(e),
         }
     }

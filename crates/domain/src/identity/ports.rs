@@ -166,6 +166,9 @@ pub trait TokenStore: Send + Sync {
         expires_at: Timestamp,
         now: Timestamp,
     ) -> Result<(), RepoError>;
+    /// Spend every unused password-reset (and set-password) link of a user: after a password
+    /// change, an email change or a deactivation, an old link must not set the password.
+    async fn revoke_resets(&self, user: UserId, at: Timestamp) -> Result<(), RepoError>;
     /// Store a password-reset token digest.
     async fn insert_reset(
         &self,

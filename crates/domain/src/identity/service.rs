@@ -998,6 +998,13 @@ impl IdentityService {
             return Err(DomainError::Validation(errors));
         };
         policy::may_assign_role(p, role)?;
+        if req.clinician_id.is_some() && role != Role::Patient {
+            return Err(DomainError::field(
+                "clinician_id",
+                "only a patient login has a clinician",
+                "value_error",
+            ));
+        }
         let account_id = if role == Role::SuperAdmin {
             if req.account_id.is_some() {
                 return Err(DomainError::field(
@@ -1177,6 +1184,15 @@ impl IdentityService {
                     if touches_sa && p.role != Role::SuperAdmin {
                         return Err(forbid("role"));
                     }
+                    // A patient login shares its patient record's id: it cannot become staff,
+                    // nor staff a patient login.
+                    if r == Role::Patient || current.role == Role::Patient {
+                        return Err(DomainError::field(
+                            "role",
+                            "the patient role cannot be given to or taken from an existing user",
+                            "value_error.role",
+                        ));
+                    }
                     if r == Role::SuperAdmin
                         && current.account_id.is_some()
                         && !matches!(patch.account_id, Patch::Clear)
@@ -1208,10 +1224,15 @@ impl IdentityService {
             Patch::Keep => {}
             Patch::Set(c) if Some(c) == current.clinician_id => {}
             Patch::Clear if current.clinician_id.is_none() => {}
-            _ if is_self && p.role != Role::SuperAdmin && p.role != Role::Admin => {
-                return Err(forbid("clinician_id"));
-            }
+            _ if is_self && p.role != Role::SuperAdmin => return Err(forbid("clinician_id")),
             Patch::Clear => user.clinician_id = None,
+            Patch::Set(_) if user.role != Role::Patient => {
+                errors.push(FieldError::body(
+                    "clinician_id",
+                    "only a patient login has a clinician",
+                    "value_error",
+                ));
+            }
             Patch::Set(c) => {
                 let account = user.account_id.ok_or(DomainError::NotFound("Clinician"))?;
                 self.check_clinician(account, c).await?;
@@ -1222,7 +1243,19 @@ impl IdentityService {
             Patch::Keep => {}
             Patch::Set(a) if Some(a) == current.account_id => {}
             Patch::Clear if current.account_id.is_none() => {}
-            _ if p.role != Role::SuperAdmin => return Err(forbid("account_id")),
+            // Rule 2.2.4: a non-super_admin's body `account_id` is absent, null or its own
+            // account; another account does not exist for it.
+            Patch::Clear if p.role != Role::SuperAdmin => {}
+            Patch::Set(_) if p.role != Role::SuperAdmin => {
+                return Err(DomainError::NotFound("Account"));
+            }
+            _ if current.role == Role::Patient => {
+                return Err(DomainError::field(
+                    "account_id",
+                    "a patient login stays with its patient record's account",
+                    "value_error",
+                ));
+            }
             Patch::Clear => {
                 if user.role != Role::SuperAdmin {
                     errors.push(FieldError::missing("account_id"));
@@ -1270,6 +1303,20 @@ impl IdentityService {
             .update(&user)
             .await
             .map_err(duplicate_message)?;
+        // A link mailed to the old address, or sessions of a deactivated user, must not outlive
+        // the change.
+        if user.email != current.email || !user.is_active {
+            self.ports
+                .tokens
+                .revoke_resets(user.id, user.updated_at)
+                .await?;
+        }
+        if current.is_active && !user.is_active {
+            self.ports
+                .tokens
+                .revoke_all_refresh(user.id, user.updated_at)
+                .await?;
+        }
         Ok(user)
     }
 

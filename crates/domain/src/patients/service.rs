@@ -10,7 +10,7 @@ use crate::common::{
 };
 use crate::identity::model::{Email, email_field};
 use crate::identity::policy::{self, Action, Principal, Target};
-use crate::identity::ports::UserRepository;
+use crate::identity::ports::{AccountRepository, UserRepository};
 use std::sync::Arc;
 
 /// Most rows one import or bulk call may carry.
@@ -92,6 +92,7 @@ pub struct ImportReport {
 pub struct PatientService {
     patients: Arc<dyn PatientRepository>,
     users: Arc<dyn UserRepository>,
+    accounts: Arc<dyn AccountRepository>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
     audit: Arc<dyn AuditLog>,
@@ -157,6 +158,7 @@ impl PatientService {
     pub fn new(
         patients: Arc<dyn PatientRepository>,
         users: Arc<dyn UserRepository>,
+        accounts: Arc<dyn AccountRepository>,
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
         audit: Arc<dyn AuditLog>,
@@ -164,10 +166,26 @@ impl PatientService {
         Self {
             patients,
             users,
+            accounts,
             clock,
             random,
             audit,
         }
+    }
+
+    /// The account a new patient lands in (policy rules 2.2.4/2.2.5), which must be live: a
+    /// super_admin naming a deleted or unknown account gets 404, not a patient in limbo.
+    async fn live_account(
+        &self,
+        p: &Principal,
+        requested: Option<AccountId>,
+    ) -> Result<AccountId, DomainError> {
+        let account = policy::target_account(p, requested)?;
+        self.accounts.get(account).await.map_err(|e| match e {
+            RepoError::NotFound => DomainError::NotFound("Account"),
+            other => other.into(),
+        })?;
+        Ok(account)
     }
 
     /// Record who touched which patients (ids only).
@@ -334,7 +352,7 @@ impl PatientService {
         input: PatientInput,
     ) -> Result<PatientView, DomainError> {
         policy::require(p, Action::PatientManage)?;
-        let account = policy::target_account(p, account_id)?;
+        let account = self.live_account(p, account_id).await?;
         let clinician = input.clinician_id.clone();
         let mut patient = self
             .build(account, input)
@@ -377,7 +395,7 @@ impl PatientService {
         rows: Vec<(usize, PatientInput)>,
     ) -> Result<ImportReport, DomainError> {
         policy::require(p, Action::PatientManage)?;
-        let account = policy::target_account(p, account_id)?;
+        let account = self.live_account(p, account_id).await?;
         if rows.len() > MAX_IMPORT_ROWS {
             return Err(DomainError::field(
                 "file",

@@ -756,3 +756,26 @@ async fn an_audit_failure_fails_the_read() {
         Err(DomainError::Unexpected(_))
     ));
 }
+
+#[tokio::test]
+async fn a_super_admin_naming_an_unknown_or_deleted_account_gets_404() {
+    let mut m = PatientMocks::new();
+    let mut accounts = genascope_domain::identity::ports::MockAccountRepository::new();
+    accounts
+        .expect_get()
+        .returning(|_| Err(RepoError::NotFound));
+    m.accounts = accounts;
+    let svc = m.service();
+    let sa = principal_as(Role::SuperAdmin, None);
+    // No insert expectation: nothing is written.
+    assert_err!(
+        svc.create(&sa, Some(account_id()), input("a@mail.org"))
+            .await,
+        DomainError::NotFound("Account")
+    );
+    assert_err!(
+        svc.import(&sa, Some(account_id()), None, vec![input("b@mail.org")], 2)
+            .await,
+        DomainError::NotFound("Account")
+    );
+}

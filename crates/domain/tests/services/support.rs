@@ -269,6 +269,7 @@ impl Mocks {
 pub struct PatientMocks {
     pub patients: MockPatientRepository,
     pub users: MockUserRepository,
+    pub accounts: MockAccountRepository,
     pub audit: MockAuditLog,
 }
 
@@ -277,6 +278,13 @@ impl PatientMocks {
         Self {
             patients: MockPatientRepository::new(),
             users: MockUserRepository::new(),
+            accounts: {
+                // Every account a test names exists and is live, unless the test says otherwise.
+                let mut a = MockAccountRepository::new();
+                a.expect_get()
+                    .returning(|id| Ok(account(id, AccountStatus::Active)));
+                a
+            },
             audit: {
                 // Every patient read or write must be audited; the entries are checked where it
                 // matters (patients::*audit*).
@@ -291,6 +299,7 @@ impl PatientMocks {
         PatientService::new(
             Arc::new(self.patients),
             Arc::new(self.users),
+            Arc::new(self.accounts),
             Arc::new(clock_at(NOW)),
             Arc::new(random()),
             Arc::new(self.audit),

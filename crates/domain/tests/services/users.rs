@@ -635,3 +635,147 @@ async fn delete_cross_account_is_404_and_non_admins_get_403() {
         .await;
     assert_err!(r, DomainError::Forbidden(_));
 }
+
+#[tokio::test]
+async fn the_patient_role_is_never_given_to_or_taken_from_an_existing_user() {
+    let a = account_id();
+    let admin = principal_as(Role::Admin, Some(a));
+    for (from, to) in [
+        (Role::Patient, "admin"),
+        (Role::Clinician, "patient"),
+        (Role::Patient, "user"),
+    ] {
+        let target = user(from, Some(a));
+        let mut m = Mocks::new();
+        stored(&mut m, &target);
+        // No update expectation: nothing may be saved.
+        let r = update(
+            m,
+            &admin,
+            target.id,
+            UserPatch {
+                role: Patch::Set(to.into()),
+                ..patch()
+            },
+        )
+        .await;
+        assert_eq!(fields(&r), vec!["role"], "{from} -> {to}");
+    }
+}
+
+#[tokio::test]
+async fn an_admin_sending_account_id_null_or_its_own_is_fine_another_is_404() {
+    let a = account_id();
+    let admin = principal_as(Role::Admin, Some(a));
+    let target = user(Role::Clinician, Some(a));
+    for (sent, ok) in [
+        (Patch::Clear, true),
+        (Patch::Set(a), true),
+        (Patch::Set(account_id()), false),
+    ] {
+        let mut m = Mocks::new();
+        stored(&mut m, &target);
+        let r = update(
+            m,
+            &admin,
+            target.id,
+            UserPatch {
+                account_id: sent.clone(),
+                ..patch()
+            },
+        )
+        .await;
+        if ok {
+            assert_eq!(r.unwrap(), target, "{sent:?} is not a change");
+        } else {
+            assert_err!(r, DomainError::NotFound("Account"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn only_patient_logins_have_a_clinician() {
+    let a = account_id();
+    let admin = principal_as(Role::Admin, Some(a));
+    let staff = user(Role::User, Some(a));
+    let mut m = Mocks::new();
+    stored(&mut m, &staff);
+    let r = update(
+        m,
+        &admin,
+        staff.id,
+        UserPatch {
+            clinician_id: Patch::Set(user_id()),
+            ..patch()
+        },
+    )
+    .await;
+    assert_eq!(fields(&r), vec!["clinician_id"]);
+}
+
+#[tokio::test]
+async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
+    let a = account_id();
+    let admin = principal_as(Role::Admin, Some(a));
+    let target = user(Role::Clinician, Some(a));
+    let tid = target.id;
+    // Email change: reset links die, sessions stay.
+    let mut m = Mocks::new();
+    stored(&mut m, &target);
+    m.users.expect_update().times(1).returning(|_| Ok(()));
+    m.tokens
+        .expect_revoke_resets()
+        .withf(move |u, _| *u == tid)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let r = update(
+        m,
+        &admin,
+        tid,
+        UserPatch {
+            email: Patch::Set("new.address@clinic.org".into()),
+            ..patch()
+        },
+    )
+    .await;
+    assert_eq!(r.unwrap().email.as_str(), "new.address@clinic.org");
+    // Deactivation: reset links and refresh tokens die.
+    let mut m = Mocks::new();
+    stored(&mut m, &target);
+    m.users.expect_update().times(1).returning(|_| Ok(()));
+    m.tokens
+        .expect_revoke_resets()
+        .times(1)
+        .returning(|_, _| Ok(()));
+    m.tokens
+        .expect_revoke_all_refresh()
+        .withf(move |u, _| *u == tid)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let r = update(
+        m,
+        &admin,
+        tid,
+        UserPatch {
+            is_active: Patch::Set(false),
+            ..patch()
+        },
+    )
+    .await;
+    assert!(!r.unwrap().is_active);
+    // A phone change touches no token.
+    let mut m = Mocks::new();
+    stored(&mut m, &target);
+    m.users.expect_update().times(1).returning(|_| Ok(()));
+    let r = update(
+        m,
+        &admin,
+        tid,
+        UserPatch {
+            phone: Patch::Set("+1 555 0100".into()),
+            ..patch()
+        },
+    )
+    .await;
+    assert!(r.is_ok());
+}
