@@ -89,10 +89,34 @@ impl SmtpMailer {
     }
 }
 
+/// A log-safe description of a delivery failure: its class and reply code only.
+fn describe(e: &lettre::transport::smtp::Error) -> String {
+    let class = if e.is_permanent() {
+        "permanent"
+    } else if e.is_transient() {
+        "transient"
+    } else if e.is_timeout() {
+        "timeout"
+    } else if e.is_tls() {
+        "TLS"
+    } else {
+        "connection or protocol"
+    };
+    match e.status() {
+        Some(code) => format!("SMTP {class} error (reply code {code})"),
+        None => format!("SMTP {class} error"),
+    }
+}
+
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), BoxError> {
-        let to: Mailbox = email.to.parse()?;
+        // Errors are described without the server's text: SMTP replies often echo the recipient
+        // address, and these messages end up in logs.
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|_| -> BoxError { "invalid recipient address".into() })?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -100,8 +124,12 @@ impl Mailer for SmtpMailer {
             .multipart(MultiPart::alternative_plain_html(
                 email.text.clone(),
                 email.html.clone(),
-            ))?;
-        self.transport.send(message).await?;
+            ))
+            .map_err(|_| -> BoxError { "the message could not be built".into() })?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| -> BoxError { describe(&e).into() })?;
         Ok(())
     }
 

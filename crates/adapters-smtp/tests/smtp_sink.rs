@@ -130,7 +130,12 @@ async fn an_unreachable_server_is_an_error_not_a_hang() {
         text: "t".into(),
         html: "h".into(),
     };
-    assert!(mailer.send(&email).await.is_err());
+    let err = mailer.send(&email).await.unwrap_err().to_string();
+    assert!(err.starts_with("SMTP "), "{err}");
+    assert!(
+        !err.contains("a@example.org"),
+        "no address in the error: {err}"
+    );
 }
 
 #[test]
