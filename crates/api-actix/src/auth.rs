@@ -13,6 +13,17 @@ use std::pin::Pin;
 pub struct Auth(pub Authenticated);
 
 impl Auth {
+    /// The role check of `domain::identity::policy` for `action`, before anything of the request
+    /// is read (contract §2.2 rule 6: a role that may never use a route gets 403 whatever its ids
+    /// or body). The services check again, with the record in hand, for tenancy.
+    pub fn may(
+        &self,
+        action: genascope_domain::identity::policy::Action,
+    ) -> Result<(), crate::error::ApiError> {
+        genascope_domain::identity::policy::require(self.principal(), action)?;
+        Ok(())
+    }
+
     /// The policy principal.
     #[must_use]
     pub fn principal(&self) -> &genascope_domain::identity::policy::Principal {

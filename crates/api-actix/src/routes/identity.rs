@@ -10,6 +10,7 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use genascope_domain::common::{AccountId, DomainError, FieldError, UserId};
 use genascope_domain::identity::model::{AccountStatus, Password, Role};
+use genascope_domain::identity::policy::Action;
 use genascope_domain::identity::ports::{Page, UserFilter};
 use genascope_domain::identity::service::{AccountPatch, CreateAccount, CreateUser, UserPatch};
 use serde_json::json;
@@ -281,6 +282,7 @@ pub async fn create_account(
     auth: Auth,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::AccountCreate)?;
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let req = CreateAccount {
@@ -305,6 +307,7 @@ pub async fn list_accounts(
     auth: Auth,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::AccountList)?;
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
@@ -341,6 +344,7 @@ pub async fn get_account(
     auth: Auth,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::AccountRead)?;
     let account = state
         .identity
         .get_account(auth.principal(), path_account(&id)?)
@@ -356,6 +360,7 @@ pub async fn update_account(
     id: web::Path<String>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::AccountUpdate)?;
     let id = path_account(&id)?;
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
@@ -379,6 +384,7 @@ pub async fn delete_account(
     auth: Auth,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::AccountDelete)?;
     let id = path_account(&id)?;
     state.identity.delete_account(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
@@ -426,6 +432,7 @@ pub async fn list_users(
     auth: Auth,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::UserList)?;
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
@@ -445,6 +452,7 @@ pub async fn list_clinicians(
     auth: Auth,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::ClinicianList)?;
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
@@ -465,6 +473,7 @@ pub async fn get_user(
     auth: Auth,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::UserRead)?;
     let user = state
         .identity
         .get_user(auth.principal(), path_user(&id)?)
@@ -498,6 +507,7 @@ pub async fn create_user(
     auth: Auth,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::UserManage)?;
     let req = create_user_request(&Body::parse(&bytes)?)?;
     let user = state.identity.create_user(auth.principal(), req).await?;
     Ok(HttpResponse::Created().json(UserDto::from(&user)))
@@ -540,6 +550,7 @@ pub async fn delete_user(
     auth: Auth,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::UserManage)?;
     let id = path_user(&id)?;
     state.identity.delete_user(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
@@ -555,6 +566,7 @@ pub async fn send_user_reset(
     auth: Auth,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::UserManage)?;
     let id = path_user(&id)?;
     state
         .identity

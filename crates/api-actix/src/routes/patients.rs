@@ -9,7 +9,7 @@ use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use genascope_domain::common::{AccountId, DomainError, FieldError, Loc, PatientId, UserId};
-use genascope_domain::identity::policy::ListScope;
+use genascope_domain::identity::policy::{Action, ListScope};
 use genascope_domain::patients::model::PatientStatus;
 use genascope_domain::patients::ports::PatientFilter;
 use genascope_domain::patients::service::{
@@ -36,6 +36,7 @@ pub async fn list(
     auth: Auth,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::PatientManage)?;
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let offset = q.int(&mut errors, &["offset", "skip"], 0, u32::MAX, 0);
@@ -90,6 +91,7 @@ pub async fn create(
     auth: Auth,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::PatientManage)?;
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let account = body.id(&mut errors, "account_id", AccountId::parse)?;
@@ -109,6 +111,7 @@ pub async fn get(
     auth: Auth,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::PatientRead)?;
     let view = state
         .patients
         .get(auth.principal(), path_patient(&id)?)
@@ -124,6 +127,7 @@ pub async fn update(
     id: web::Path<String>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::PatientManage)?;
     let id = path_patient(&id)?;
     let body = Body::parse(&bytes)?;
     let mut e = Vec::new();
@@ -150,6 +154,7 @@ pub async fn delete(
     auth: Auth,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::PatientDelete)?;
     let id = path_patient(&id)?;
     state.patients.delete(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
@@ -166,11 +171,8 @@ pub async fn invites(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_patient(&id)?;
+    auth.may(Action::PatientManage)?;
     let p = auth.principal();
-    genascope_domain::identity::policy::require(
-        p,
-        genascope_domain::identity::policy::Action::PatientManage,
-    )?;
     state.patients.get(p, id).await?;
     Ok(HttpResponse::Ok().json(Vec::<serde_json::Value>::new()))
 }
@@ -199,6 +201,7 @@ pub async fn bulk(
     auth: Auth,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::PatientManage)?;
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let account = body.id(&mut errors, "account_id", AccountId::parse)?;
@@ -333,6 +336,7 @@ pub async fn import_csv(
     req: HttpRequest,
     mut payload: Multipart,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::PatientManage)?;
     let q = Query::parse(req.query_string());
     let mut clinician = q.get(&["clinician_id"]);
     let mut account = q.get(&["account_id"]);

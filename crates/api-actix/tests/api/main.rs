@@ -174,6 +174,7 @@ on_both_backends! {
         user_writes_cannot_cross_accounts,
         accounts_of_another_account_are_404,
         role_check_comes_before_the_id,
+        role_check_comes_before_ids_and_bodies,
         logout_cannot_revoke_another_users_refresh_token,
         search_wildcards_are_literal,
     ],

@@ -405,3 +405,31 @@ pub async fn search_wildcards_are_literal(app: &TestApp) {
         }
     }
 }
+
+/// Rule 2.2.6 also before the body is read: a role that may never use the route gets 403 even
+/// with a malformed id or an invalid body.
+pub async fn role_check_comes_before_ids_and_bodies(app: &TestApp) {
+    let t = app.tenancy().await;
+    app.user(&t.a.admin, "lab3@alpha.test", "Lab Three", "lab_tech")
+        .await;
+    let lab = app.token("lab3@alpha.test", PW).await;
+    for r in [
+        app.post("/api/patients/bulk", Some(&lab), &json!({})).await,
+        app.post(
+            "/api/patients",
+            Some(&lab),
+            &json!({"account_id": "not-a-uuid"}),
+        )
+        .await,
+        app.post("/api/users", Some(&lab), &json!({"role": "super_admin"}))
+            .await,
+        app.post("/api/admin/create_account", Some(&t.a.admin), &json!({}))
+            .await,
+        app.delete("/api/patients/not-a-uuid", Some(&t.a.clinician))
+            .await,
+        app.delete("/api/accounts/not-a-uuid", Some(&t.a.admin))
+            .await,
+    ] {
+        r.expect_detail(403, "Not enough permissions");
+    }
+}
