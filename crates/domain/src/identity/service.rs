@@ -1226,17 +1226,20 @@ impl IdentityService {
             Patch::Clear if current.clinician_id.is_none() => {}
             _ if is_self && p.role != Role::SuperAdmin => return Err(forbid("clinician_id")),
             Patch::Clear => user.clinician_id = None,
-            Patch::Set(_) if user.role != Role::Patient => {
-                errors.push(FieldError::body(
-                    "clinician_id",
-                    "only a patient login has a clinician",
-                    "value_error",
-                ));
-            }
             Patch::Set(c) => {
+                // The reference first (another account's clinician does not exist: 404), then
+                // whether this user may have one at all.
                 let account = user.account_id.ok_or(DomainError::NotFound("Clinician"))?;
                 self.check_clinician(account, c).await?;
-                user.clinician_id = Some(c);
+                if user.role == Role::Patient {
+                    user.clinician_id = Some(c);
+                } else {
+                    errors.push(FieldError::body(
+                        "clinician_id",
+                        "only a patient login has a clinician",
+                        "value_error",
+                    ));
+                }
             }
         }
         match patch.account_id {

@@ -698,14 +698,16 @@ async fn only_patient_logins_have_a_clinician() {
     let a = account_id();
     let admin = principal_as(Role::Admin, Some(a));
     let staff = user(Role::User, Some(a));
+    let doc = user(Role::Clinician, Some(a));
     let mut m = Mocks::new();
     stored(&mut m, &staff);
+    stored(&mut m, &doc);
     let r = update(
         m,
         &admin,
         staff.id,
         UserPatch {
-            clinician_id: Patch::Set(user_id()),
+            clinician_id: Patch::Set(doc.id),
             ..patch()
         },
     )
