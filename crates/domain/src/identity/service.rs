@@ -467,12 +467,20 @@ impl IdentityService {
             .credentials(p.user_id)
             .await
             .map_err(not_found_as("User"))?;
+        // Wrong current passwords count against the same per-email limit as failed logins: a
+        // stolen access token must not become an unlimited password oracle.
+        let key = creds.user.email.as_str();
+        let now = self.now();
+        if let Err(retry_after_secs) = self.ports.throttle.check(key, None, now) {
+            return Err(DomainError::TooManyRequests { retry_after_secs });
+        }
         let current = Password::new(current.to_owned());
         let ok = match creds.password_hash.as_deref() {
             Some(h) => self.ports.hasher.verify_password(&current, h).await,
             None => false,
         };
         if !ok {
+            self.ports.throttle.record_failure(key, None, now);
             return Err(DomainError::BadRequest(
                 "Current password is incorrect".into(),
             ));

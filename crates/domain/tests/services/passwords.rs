@@ -2,7 +2,8 @@
 
 use crate::support::*;
 use genascope_domain::common::{BoxError, DomainError, RepoError, UserId};
-use genascope_domain::identity::model::{Email, Role, User};
+use genascope_domain::identity::model::{Credentials, Email, Role, User};
+use genascope_domain::identity::policy::Principal;
 use genascope_domain::identity::ports::AccessClaims;
 use genascope_domain::notify::OutgoingEmail;
 use time::Duration;
@@ -21,6 +22,14 @@ fn change_setup(u: &User, current_ok: bool) -> Mocks {
         .withf(|p, h| p.expose() == "current-pw" && h == "old-hash")
         .times(1)
         .return_const(current_ok);
+    m.throttle.expect_check().returning(|_, _, _| Ok(()));
+    // A wrong current password counts as a failed login of this email; a right one does not.
+    let email = u.email.to_string();
+    m.throttle
+        .expect_record_failure()
+        .withf(move |k, ip, _| k == email && ip.is_none())
+        .times(usize::from(!current_ok))
+        .returning(|_, _, _| ());
     m
 }
 
@@ -44,6 +53,11 @@ async fn change_password_wrong_current_is_400_and_changes_nothing() {
 async fn change_password_without_a_stored_password_is_400() {
     let u = user(Role::Clinician, Some(account_id()));
     let mut m = Mocks::new();
+    m.throttle.expect_check().returning(|_, _, _| Ok(()));
+    m.throttle
+        .expect_record_failure()
+        .times(1)
+        .returning(|_, _, _| ());
     let c = creds(&u, None, None);
     m.users
         .expect_credentials()
@@ -348,6 +362,39 @@ async fn reset_requests_are_throttled_per_email() {
         r,
         Err(DomainError::TooManyRequests {
             retry_after_secs: 1200
+        })
+    ));
+}
+
+#[tokio::test]
+async fn change_password_guesses_share_the_login_limit() {
+    let mut m = Mocks::new();
+    let u = user(Role::Clinician, Some(account_id()));
+    let (uid, email) = (u.id, u.email.to_string());
+    m.users.expect_credentials().returning(move |_| {
+        Ok(Credentials {
+            user: u.clone(),
+            password_hash: Some("h".into()),
+            password_changed_at: None,
+        })
+    });
+    m.throttle
+        .expect_check()
+        .withf(move |k, _, _| k == email)
+        .returning(|_, _, _| Err(600));
+    // Locked: no verification is even attempted.
+    let p = Principal {
+        user_id: uid,
+        ..principal_as(Role::Clinician, None)
+    };
+    let r = m
+        .identity()
+        .change_password(&p, "guess", "brand new pw", None)
+        .await;
+    assert!(matches!(
+        r,
+        Err(DomainError::TooManyRequests {
+            retry_after_secs: 600
         })
     ));
 }
