@@ -15,6 +15,52 @@ use genascope_domain::identity::ports::{
     NewUser, Page, PrincipalRecord, UserFilter, UserRepository,
 };
 use genascope_domain::patients::model::Patient;
+use time::PrimitiveDateTime;
+
+/// The columns a user update writes: those that changed (`None` = leave the column alone).
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = users)]
+struct UserChanges {
+    account_id: Option<Option<String>>,
+    email: Option<String>,
+    name: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    role: Option<String>,
+    is_active: Option<bool>,
+    clinician_id: Option<Option<String>>,
+    phone: Option<Option<String>>,
+    updated_at: PrimitiveDateTime,
+}
+
+impl UserChanges {
+    fn between(old: &User, new: &User) -> Self {
+        fn changed<T: PartialEq, S>(old: &T, new: &T, to: impl FnOnce(&T) -> S) -> Option<S> {
+            (old != new).then(|| to(new))
+        }
+        let opt_id = |v: &Option<uuid::Uuid>| v.map(id);
+        Self {
+            account_id: changed(
+                &old.account_id.map(|a| a.0),
+                &new.account_id.map(|a| a.0),
+                opt_id,
+            ),
+            email: changed(&old.email, &new.email, |e| e.as_str().to_owned()),
+            name: changed(&old.name, &new.name, Clone::clone),
+            first_name: changed(&old.first_name, &new.first_name, Clone::clone),
+            last_name: changed(&old.last_name, &new.last_name, Clone::clone),
+            role: changed(&old.role, &new.role, |r| r.as_str().to_owned()),
+            is_active: changed(&old.is_active, &new.is_active, |b| *b),
+            clinician_id: changed(
+                &old.clinician_id.map(|c| c.0),
+                &new.clinician_id.map(|c| c.0),
+                opt_id,
+            ),
+            phone: changed(&old.phone, &new.phone, Clone::clone),
+            updated_at: ts(new.updated_at),
+        }
+    }
+}
 
 #[async_trait]
 impl UserRepository for Database {
@@ -147,25 +193,12 @@ impl UserRepository for Database {
         .await
     }
 
-    async fn update(&self, user: &User) -> Result<(), RepoError> {
-        let row = NewUserRow::from(&NewUser {
-            user: user.clone(),
-            password_hash: None,
-        });
+    async fn update(&self, previous: &User, user: &User) -> Result<(), RepoError> {
+        let changes = UserChanges::between(previous, user);
+        let user_id = id(user.id.0);
         self.run(move |conn| {
-            let n = diesel::update(live().filter(users::id.eq(&row.id)))
-                .set((
-                    users::account_id.eq(&row.account_id),
-                    users::email.eq(&row.email),
-                    users::name.eq(&row.name),
-                    users::first_name.eq(&row.first_name),
-                    users::last_name.eq(&row.last_name),
-                    users::role.eq(&row.role),
-                    users::is_active.eq(row.is_active),
-                    users::clinician_id.eq(&row.clinician_id),
-                    users::phone.eq(&row.phone),
-                    users::updated_at.eq(row.updated_at),
-                ))
+            let n = diesel::update(live().filter(users::id.eq(&user_id)))
+                .set(&changes)
                 .execute(conn)?;
             found(n)
         })

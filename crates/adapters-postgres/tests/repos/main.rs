@@ -55,6 +55,7 @@ on_both_backends! {
         list_filters_pages_and_orders,
         count_active_admins,
         insert_with_patient_is_one_transaction,
+        concurrent_edits_of_different_fields_both_stand,
     ],
     tokens: [
         refresh_rotation_and_reuse_detection,

@@ -37,6 +37,7 @@ pub async fn crud(t: &TestDb) {
     let mut u = user(Some(a.id), "doc@crud.org", "Dana Doc", Role::Clinician);
     users.insert(&new_user(u.clone()), None).await.unwrap();
     assert_eq!(users.get(u.id).await.unwrap(), u);
+    let before = u.clone();
 
     u.name = "Dana Q Doc".into();
     u.first_name = "Dana Q".into();
@@ -45,7 +46,7 @@ pub async fn crud(t: &TestDb) {
     u.phone = Some("+1 555 0100".into());
     u.email = email("dana@crud.org");
     u.updated_at = at(2);
-    users.update(&u).await.unwrap();
+    users.update(&before, &u).await.unwrap();
     assert_eq!(users.get(u.id).await.unwrap(), u);
 
     // A patient-role user with a clinician.
@@ -67,7 +68,10 @@ pub async fn crud(t: &TestDb) {
             .unwrap()
             .is_none()
     );
-    assert!(matches!(users.update(&u).await, Err(RepoError::NotFound)));
+    assert!(matches!(
+        users.update(&before, &u).await,
+        Err(RepoError::NotFound)
+    ));
     assert!(matches!(
         users.soft_delete(u.id, at(4)).await,
         Err(RepoError::NotFound)
@@ -100,8 +104,9 @@ pub async fn email_is_unique_case_insensitively_and_reusable_after_delete(t: &Te
     // Changing another user's email to a taken one.
     let mut third = user(Some(b.id), "third@example.org", "Third User", Role::User);
     users.insert(&new_user(third.clone()), None).await.unwrap();
+    let before = third.clone();
     third.email = email("same@EXAMPLE.org");
-    let err = users.update(&third).await.unwrap_err();
+    let err = users.update(&before, &third).await.unwrap_err();
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
 
     // Reusable once the holder is soft-deleted.
@@ -424,4 +429,26 @@ pub async fn insert_with_patient_is_one_transaction(t: &TestDb) {
         patients.get(PatientId(uuid::Uuid::new_v4())).await,
         Err(RepoError::NotFound)
     ));
+}
+
+/// Two edits made from the same version, of different fields, both stand (no lost update).
+pub async fn concurrent_edits_of_different_fields_both_stand(t: &TestDb) {
+    let users: &dyn UserRepository = t.db();
+    let (a, _) = clinic(t, "Lost").await;
+    let u = user(Some(a.id), "lu@lost.org", "Lou User", Role::Clinician);
+    users.insert(&new_user(u.clone()), None).await.unwrap();
+    let mut by_admin = u.clone();
+    by_admin.is_active = false;
+    by_admin.updated_at = at(1);
+    let mut by_self = u.clone();
+    by_self.phone = Some("+1 555 0199".into());
+    by_self.updated_at = at(2);
+    users.update(&u, &by_admin).await.unwrap();
+    users.update(&u, &by_self).await.unwrap();
+    let now = users.get(u.id).await.unwrap();
+    assert!(
+        !now.is_active,
+        "the deactivation was not undone by the later phone edit"
+    );
+    assert_eq!(now.phone.as_deref(), Some("+1 555 0199"));
 }

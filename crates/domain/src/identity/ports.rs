@@ -96,8 +96,10 @@ pub trait UserRepository: Send + Sync {
     async fn principal(&self, id: UserId, jti: &str) -> Result<PrincipalRecord, RepoError>;
     /// Live users matching, by name then id.
     async fn list(&self, filter: &UserFilter, page: Page) -> Result<Vec<User>, RepoError>;
-    /// Save every mutable field. `Duplicate("email")`.
-    async fn update(&self, user: &User) -> Result<(), RepoError>;
+    /// Save the fields of `user` that differ from `previous` (the version the change was made
+    /// from), and only those: a concurrent change of other fields (say, an admin's deactivation
+    /// while the user edits its phone) is not undone. `Duplicate("email")`.
+    async fn update(&self, previous: &User, user: &User) -> Result<(), RepoError>;
     /// Set the password hash and `password_changed_at`, and revoke every refresh token of the
     /// user, in one transaction.
     async fn set_password(&self, id: UserId, hash: &str, at: Timestamp) -> Result<(), RepoError>;

@@ -1311,7 +1311,7 @@ impl IdentityService {
         user.updated_at = self.now();
         self.ports
             .users
-            .update(&user)
+            .update(&current, &user)
             .await
             .map_err(duplicate_message)?;
         // A link mailed to the old address, or sessions of a deactivated user, must not outlive

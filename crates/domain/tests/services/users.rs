@@ -346,7 +346,7 @@ async fn self_update_of_profile_fields_is_saved_and_unchanged_role_is_accepted()
     stored(&mut m, &me);
     let saved: Slot<User> = Slot::new();
     let s = saved.clone();
-    m.users.expect_update().times(1).returning(move |u| {
+    m.users.expect_update().times(1).returning(move |_, u| {
         s.push(u.clone());
         Ok(())
     });
@@ -376,7 +376,7 @@ async fn self_update_with_a_taken_email_is_409() {
     stored(&mut m, &me);
     m.users
         .expect_update()
-        .returning(|_| Err(RepoError::Duplicate("email")));
+        .returning(|_, _| Err(RepoError::Duplicate("email")));
     let r = update(
         m,
         &principal(&me),
@@ -487,9 +487,9 @@ async fn demoting_an_admin_is_fine_when_another_active_admin_remains() {
     admins_left(&mut m, a, 2);
     m.users
         .expect_update()
-        .withf(|u| u.role == Role::Clinician)
+        .withf(|_, u| u.role == Role::Clinician)
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|_, _| Ok(()));
     let u = update(
         m,
         &principal_as(Role::Admin, Some(a)),
@@ -556,7 +556,7 @@ async fn demoting_a_super_admin_requires_an_account() {
     let mut m = Mocks::new();
     stored(&mut m, &target);
     // The service today saves the account-less admin; the assertion below reports it.
-    m.users.expect_update().returning(|_| Ok(()));
+    m.users.expect_update().returning(|_, _| Ok(()));
     let r = update(
         m,
         &principal_as(Role::SuperAdmin, None),
@@ -724,7 +724,7 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
     // Email change: reset links die, sessions stay.
     let mut m = Mocks::new();
     stored(&mut m, &target);
-    m.users.expect_update().times(1).returning(|_| Ok(()));
+    m.users.expect_update().times(1).returning(|_, _| Ok(()));
     m.tokens
         .expect_revoke_resets()
         .withf(move |u, _| *u == tid)
@@ -744,7 +744,7 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
     // Deactivation: reset links and refresh tokens die.
     let mut m = Mocks::new();
     stored(&mut m, &target);
-    m.users.expect_update().times(1).returning(|_| Ok(()));
+    m.users.expect_update().times(1).returning(|_, _| Ok(()));
     m.tokens
         .expect_revoke_resets()
         .times(1)
@@ -768,7 +768,7 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
     // A phone change touches no token.
     let mut m = Mocks::new();
     stored(&mut m, &target);
-    m.users.expect_update().times(1).returning(|_| Ok(()));
+    m.users.expect_update().times(1).returning(|_, _| Ok(()));
     let r = update(
         m,
         &admin,
