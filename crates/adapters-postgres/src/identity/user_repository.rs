@@ -196,13 +196,24 @@ impl UserRepository for Database {
     async fn update(&self, previous: &User, user: &User) -> Result<(), RepoError> {
         let changes = UserChanges::between(previous, user);
         let user_id = id(user.id.0);
-        self.run(move |conn| {
+        let still_admin =
+            user.role == Role::Admin && user.is_active && user.account_id == previous.account_id;
+        let guard = (previous.role == Role::Admin && previous.is_active && !still_admin)
+            .then(|| previous.account_id.map(|a| id(a.0)))
+            .flatten();
+        self.transaction(move |conn| {
+            if let Some(account) = &guard
+                && !another_active_admin(conn, account, &user_id)?
+            {
+                return Ok(Err(RepoError::Conflict(LAST_ADMIN)));
+            }
             let n = diesel::update(live().filter(users::id.eq(&user_id)))
                 .set(&changes)
                 .execute(conn)?;
-            found(n)
+            found(n)?;
+            Ok(Ok(()))
         })
-        .await
+        .await?
     }
 
     async fn set_password(&self, user: UserId, hash: &str, at: Timestamp) -> Result<(), RepoError> {
@@ -229,6 +240,19 @@ impl UserRepository for Database {
         let user = id(user.0);
         let at = ts(at);
         self.transaction(move |conn| {
+            let row: Option<(Option<String>, String, bool)> = live()
+                .filter(users::id.eq(&user))
+                .select((users::account_id, users::role, users::is_active))
+                .first(conn)
+                .optional()?;
+            let Some((account, role, active)) = row else {
+                return Err(diesel::result::Error::NotFound);
+            };
+            if let Some(account) = account.filter(|_| active && role == Role::Admin.as_str())
+                && !another_active_admin(conn, &account, &user)?
+            {
+                return Ok(Err(RepoError::Conflict(LAST_ADMIN)));
+            }
             let n = diesel::update(live().filter(users::id.eq(&user)))
                 .set((
                     users::is_active.eq(false),
@@ -239,9 +263,9 @@ impl UserRepository for Database {
             found(n)?;
             revoke_refresh_of_user(conn, &user, at)?;
             spend_resets_of_user(conn, &user, at)?;
-            Ok(())
+            Ok(Ok(()))
         })
-        .await
+        .await?
     }
 
     async fn count_active_admins(&self, account: AccountId) -> Result<u64, RepoError> {
@@ -257,6 +281,29 @@ impl UserRepository for Database {
         })
         .await
     }
+}
+
+const LAST_ADMIN: &str = "Cannot remove the last active admin of the account";
+
+/// Is there an active admin of `account` other than `user`? Takes the account row's lock first
+/// (a no-op update, portable), so that two changes that each remove an admin of one account run
+/// one after the other and the second sees the first: the account always keeps an admin.
+fn another_active_admin(
+    conn: &mut crate::DbConnection,
+    account: &str,
+    user: &str,
+) -> QueryResult<bool> {
+    diesel::update(accounts::table.filter(accounts::id.eq(account)))
+        .set(accounts::id.eq(accounts::id))
+        .execute(conn)?;
+    let others: i64 = live()
+        .filter(users::account_id.eq(account))
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::is_active.eq(true))
+        .filter(users::id.ne(user))
+        .count()
+        .get_result(conn)?;
+    Ok(others > 0)
 }
 
 /// Live (not soft-deleted) users.

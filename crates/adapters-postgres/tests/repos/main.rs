@@ -56,6 +56,7 @@ on_both_backends! {
         count_active_admins,
         insert_with_patient_is_one_transaction,
         concurrent_edits_of_different_fields_both_stand,
+        the_last_active_admin_is_kept_atomically,
     ],
     tokens: [
         refresh_rotation_and_reuse_detection,

@@ -452,3 +452,33 @@ pub async fn concurrent_edits_of_different_fields_both_stand(t: &TestDb) {
     );
     assert_eq!(now.phone.as_deref(), Some("+1 555 0199"));
 }
+
+/// Two admins demoting each other at once: the store lets one through and refuses the other, so
+/// the account keeps an active admin. Deleting the last one is refused the same way.
+pub async fn the_last_active_admin_is_kept_atomically(t: &TestDb) {
+    let users: &dyn UserRepository = t.db();
+    let (a, first) = clinic(t, "Keep").await;
+    let second = user(Some(a.id), "second@keep.org", "Second Admin", Role::Admin);
+    users.insert(&new_user(second.clone()), None).await.unwrap();
+    let demote = |u: &User| {
+        let mut d = u.clone();
+        d.role = Role::Clinician;
+        d.updated_at = at(5);
+        d
+    };
+    let (d1, d2) = (demote(&first), demote(&second));
+    let (r1, r2) = tokio::join!(users.update(&first, &d1), users.update(&second, &d2));
+    let conflicts = [&r1, &r2]
+        .iter()
+        .filter(|r| matches!(r, Err(RepoError::Conflict(_))))
+        .count();
+    assert_eq!(conflicts, 1, "{r1:?} {r2:?}");
+    assert!(r1.is_ok() || r2.is_ok());
+    assert_eq!(users.count_active_admins(a.id).await.unwrap(), 1);
+    let survivor = if r1.is_ok() { second.id } else { first.id };
+    assert!(matches!(
+        users.soft_delete(survivor, at(6)).await,
+        Err(RepoError::Conflict(_))
+    ));
+    assert!(users.get(survivor).await.is_ok(), "nothing was deleted");
+}

@@ -106,6 +106,9 @@ pub enum RepoError {
     /// A uniqueness rule was violated; the string names the rule in domain words (`email`, `domain`).
     #[error("duplicate {0}")]
     Duplicate(&'static str),
+    /// An invariant the store keeps atomically would break (the sentence says which).
+    #[error("{0}")]
+    Conflict(&'static str),
     /// The store cannot be reached now (no connection within the timeout).
     #[error("storage unavailable")]
     Unavailable(#[source] BoxError),
@@ -172,6 +175,7 @@ impl From<RepoError> for DomainError {
         match e {
             RepoError::NotFound => Self::NotFound("Record"),
             RepoError::Duplicate(what) => Self::Conflict(format!("Duplicate {what}")),
+            RepoError::Conflict(m) => Self::Conflict(m.to_owned()),
             RepoError::Unavailable(e) => Self::Unavailable(e),
             RepoError::Unexpected(e) => Self::Unexpected(e),
         }

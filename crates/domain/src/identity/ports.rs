@@ -98,12 +98,15 @@ pub trait UserRepository: Send + Sync {
     async fn list(&self, filter: &UserFilter, page: Page) -> Result<Vec<User>, RepoError>;
     /// Save the fields of `user` that differ from `previous` (the version the change was made
     /// from), and only those: a concurrent change of other fields (say, an admin's deactivation
-    /// while the user edits its phone) is not undone. `Duplicate("email")`.
+    /// while the user edits its phone) is not undone. `Duplicate("email")`; `Conflict` when the
+    /// change would leave the account without an active admin (checked atomically, so two admins
+    /// demoting each other at once cannot both succeed).
     async fn update(&self, previous: &User, user: &User) -> Result<(), RepoError>;
     /// Set the password hash and `password_changed_at`, and revoke every refresh token of the
     /// user, in one transaction.
     async fn set_password(&self, id: UserId, hash: &str, at: Timestamp) -> Result<(), RepoError>;
-    /// Soft delete (email reusable afterwards) and revoke refresh tokens, in one transaction.
+    /// Soft delete (email reusable afterwards) and revoke refresh tokens, in one transaction;
+    /// `Conflict` as for `update` when it is the account's last active admin.
     async fn soft_delete(&self, id: UserId, at: Timestamp) -> Result<(), RepoError>;
     /// Active admins of an account.
     async fn count_active_admins(&self, account: AccountId) -> Result<u64, RepoError>;
