@@ -3,12 +3,12 @@
 use super::{NewPatientRow, PatientRow};
 use crate::convert::{id, ts};
 use crate::identity::revoke_refresh_of_user;
-use crate::schema::{patients, users};
+use crate::schema::{accounts, patients, users};
 use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower, lower_nullable};
 use crate::{Database, DbConnection, MultiBackend};
 use async_trait::async_trait;
 use diesel::dsl::{
-    And, AsSelect, Eq, Filter, IntoBoxed, IsNotNull, IsNull, LeftJoinOn, Nullable, Select,
+    And, AsSelect, Eq, Filter, IntoBoxed, IsNotNull, IsNull, LeftJoinOn, Nullable, Select, exists,
 };
 use diesel::prelude::*;
 use diesel::query_source::{Alias, AliasedField};
@@ -38,7 +38,8 @@ type Views<'a> = IntoBoxed<
     MultiBackend,
 >;
 
-/// Live patients with their clinician's name and whether a live login user exists.
+/// Live patients of live accounts, with their clinician's name and whether a live login user
+/// exists.
 fn views<'a>() -> Views<'a> {
     patients::table
         .left_join(
@@ -55,6 +56,13 @@ fn views<'a>() -> Views<'a> {
             users::id.nullable().is_not_null(),
         ))
         .into_boxed()
+        // A deleted account's patients are kept for retention but shown to nobody, not even a
+        // super_admin.
+        .filter(exists(
+            accounts::table
+                .filter(accounts::id.eq(patients::account_id))
+                .filter(accounts::deleted_at.is_null()),
+        ))
 }
 
 fn into_view((row, clinician_name, has_login): ViewRow) -> QueryResult<PatientView> {

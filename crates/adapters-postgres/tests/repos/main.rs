@@ -72,6 +72,7 @@ on_both_backends! {
         update,
         soft_delete_hides_and_disables_login,
         find_by_email,
+        patients_of_a_deleted_account_are_hidden,
     ],
     audit: [entries_are_appended],
     assessments: [latest_is_by_assessed_at],

@@ -359,3 +359,30 @@ pub async fn find_by_email(t: &TestDb) {
     );
     assert!(!patients.get(p.id).await.unwrap().has_login);
 }
+
+/// A deleted account's patients are kept (retention) but no read shows them, whatever the scope.
+pub async fn patients_of_a_deleted_account_are_hidden(t: &TestDb) {
+    let patients: &dyn PatientRepository = t.db();
+    let (gone, _) = clinic(t, "Gone").await;
+    let (kept, _) = clinic(t, "Kept").await;
+    let p1 = patient(gone, "p@gone.org", "Pat", "Gone");
+    let p2 = patient(kept, "p@kept.org", "Pat", "Kept");
+    patients.insert(&p1).await.unwrap();
+    patients.insert(&p2).await.unwrap();
+    AccountRepository::soft_delete(t.db(), gone, at(9))
+        .await
+        .unwrap();
+    assert!(matches!(
+        patients.get(p1.id).await,
+        Err(RepoError::NotFound)
+    ));
+    let all = patients.list(&filter(ListScope::All)).await.unwrap();
+    assert_eq!(emails(&all), ["p@kept.org"]);
+    assert!(
+        patients
+            .list(&filter(ListScope::Account(gone)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
