@@ -86,6 +86,7 @@ impl UserRepository for Database {
         self.run(move |conn| {
             let row: UserRow = live()
                 .filter(users::id.eq(user))
+                .filter(in_live_account())
                 .select(UserRow::as_select())
                 .first(conn)?;
             Ok(row.into_user()?)
@@ -163,7 +164,10 @@ impl UserRepository for Database {
         let search = filter.search.as_deref().map(contains_pattern);
         let is_active = filter.is_active;
         self.run(move |conn| {
-            let mut q = live().select(UserRow::as_select()).into_boxed();
+            let mut q = live()
+                .filter(in_live_account())
+                .select(UserRow::as_select())
+                .into_boxed();
             if let Some(account) = account {
                 q = q.filter(users::account_id.eq(account));
             }
@@ -304,6 +308,17 @@ fn another_active_admin(
         .count()
         .get_result(conn)?;
     Ok(others > 0)
+}
+
+/// A super_admin (no account), or a user whose account is not deleted: a deleted account's users
+/// are kept for retention but shown to nobody.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn in_live_account() -> _ {
+    users::account_id.is_null().or(exists(
+        accounts::table
+            .filter(accounts::id.eq(users::account_id.assume_not_null()))
+            .filter(accounts::deleted_at.is_null()),
+    ))
 }
 
 /// Live (not soft-deleted) users.

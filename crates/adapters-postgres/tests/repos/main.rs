@@ -57,6 +57,7 @@ on_both_backends! {
         insert_with_patient_is_one_transaction,
         concurrent_edits_of_different_fields_both_stand,
         the_last_active_admin_is_kept_atomically,
+        users_of_a_deleted_account_are_hidden,
     ],
     tokens: [
         refresh_rotation_and_reuse_detection,

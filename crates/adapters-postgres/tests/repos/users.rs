@@ -482,3 +482,35 @@ pub async fn the_last_active_admin_is_kept_atomically(t: &TestDb) {
     ));
     assert!(users.get(survivor).await.is_ok(), "nothing was deleted");
 }
+
+/// A deleted account's users are kept (retention) but no read shows them; super_admins, who have
+/// no account, stay visible.
+pub async fn users_of_a_deleted_account_are_hidden(t: &TestDb) {
+    let users: &dyn UserRepository = t.db();
+    let (gone, gone_admin) = clinic(t, "Vanished").await;
+    let (_, kept_admin) = clinic(t, "Remains").await;
+    let root = user(None, "root@hidden.org", "Root Admin", Role::SuperAdmin);
+    users.insert(&new_user(root.clone()), None).await.unwrap();
+    AccountRepository::soft_delete(t.db(), gone.id, at(9))
+        .await
+        .unwrap();
+    assert!(matches!(
+        users.get(gone_admin.id).await,
+        Err(RepoError::NotFound)
+    ));
+    assert!(users.get(kept_admin.id).await.is_ok());
+    assert!(users.get(root.id).await.is_ok());
+    let all = users
+        .list(
+            &UserFilter::default(),
+            Page {
+                offset: 0,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<UserId> = all.iter().map(|u| u.id).collect();
+    assert!(!ids.contains(&gone_admin.id));
+    assert!(ids.contains(&kept_admin.id) && ids.contains(&root.id));
+}
