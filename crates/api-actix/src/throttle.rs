@@ -105,12 +105,17 @@ impl LoginThrottle for MemoryLoginThrottle {
         }
     }
 
-    fn reset(&self, email: &str) {
+    fn forgive(&self, email: &str, ip: Option<String>) {
         let mut map = self
             .failures
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.remove(&format!("e:{email}"));
+        if let Some(ip) = ip
+            && let Some(q) = map.get_mut(&format!("i:{ip}"))
+        {
+            q.pop_back();
+        }
     }
 }
 
@@ -135,7 +140,7 @@ mod tests {
             "other emails unaffected"
         );
         assert!(t.check("a@x.org", None, t0 + Duration::minutes(15)).is_ok());
-        t.reset("a@x.org");
+        t.forgive("a@x.org", None);
         assert!(t.check("a@x.org", None, t0 + Duration::seconds(11)).is_ok());
     }
 
@@ -148,5 +153,8 @@ mod tests {
         }
         assert!(t.check("new@x.org", Some("10.0.0.1".into()), t0).is_err());
         assert!(t.check("new@x.org", Some("10.0.0.2".into()), t0).is_ok());
+        // A success takes back its own reserved attempt, so the IP is free again.
+        t.forgive("u0@x.org", Some("10.0.0.1".into()));
+        assert!(t.check("new@x.org", Some("10.0.0.1".into()), t0).is_ok());
     }
 }

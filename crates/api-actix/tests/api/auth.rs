@@ -892,3 +892,17 @@ pub async fn forwarded_header_from_an_untrusted_peer_is_ignored(
     assert_eq!(app.send(rb).await.status, 429);
     app.shutdown().await;
 }
+
+/// Thirty guesses for one email at once: the limit of 10 holds although every guess is checked
+/// before any password verification finishes (each attempt is counted before the slow check).
+pub async fn parallel_guesses_cannot_outrun_the_limit(app: &TestApp) {
+    app.super_admin().await;
+    let words: Vec<String> = (0..30).map(|i| format!("wrong-guess-{i}")).collect();
+    let guesses = words.iter().map(|w| app.login_form(SA_EMAIL, w));
+    let results = futures_util::future::join_all(guesses).await;
+    let unauthorized = results.iter().filter(|r| r.status == 401).count();
+    let limited = results.iter().filter(|r| r.status == 429).count();
+    assert_eq!(unauthorized + limited, 30, "only 401s and 429s");
+    // Two workers may race between the check and the count: allow that, not more.
+    assert!(unauthorized <= 12, "{unauthorized} guesses were verified");
+}

@@ -100,6 +100,7 @@ on_both_backends! {
         password_reset_request_is_rate_limited,
         login_failures_are_limited_per_ip,
         per_ip_limit_counts_the_forwarded_client,
+        parallel_guesses_cannot_outrun_the_limit,
         password_policy,
         refresh_fails_for_deactivated_user,
         concurrent_refresh_rotates_once,

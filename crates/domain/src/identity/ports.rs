@@ -251,8 +251,10 @@ pub trait TokenCodec: Send + Sync {
 pub trait LoginThrottle: Send + Sync {
     /// `Err(seconds)` when the email or IP is locked out now.
     fn check(&self, email: &str, ip: Option<String>, now: Timestamp) -> Result<(), u64>;
-    /// Count a failure.
+    /// Count an attempt as a failure. Logins count it *before* checking the password, so that
+    /// parallel guesses cannot all pass `check` before any of them is counted.
     fn record_failure(&self, email: &str, ip: Option<String>, now: Timestamp);
-    /// Forget an email's failures (after a success).
-    fn reset(&self, email: &str);
+    /// The attempt succeeded: forget the email's failures and take back the one just counted
+    /// for the IP.
+    fn forgive(&self, email: &str, ip: Option<String>);
 }

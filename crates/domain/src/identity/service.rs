@@ -328,6 +328,9 @@ impl IdentityService {
         if let Err(retry_after_secs) = self.ports.throttle.check(&key, ip.clone(), now) {
             return Err(DomainError::TooManyRequests { retry_after_secs });
         }
+        // Counted before the (slow) password check and taken back only on success, so that a
+        // burst of parallel guesses cannot all pass `check` first.
+        self.ports.throttle.record_failure(&key, ip.clone(), now);
         let creds = match Email::parse(&key) {
             Ok(email) => self.ports.users.credentials_by_email(&email).await?,
             Err(_) => None,
@@ -340,11 +343,11 @@ impl IdentityService {
             }
         };
         let Some(creds) = creds.filter(|_| verified) else {
-            self.ports.throttle.record_failure(&key, ip, now);
             return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
         };
+        // An inactive user or account opens no session: the attempt stays counted.
         self.ensure_may_login(&creds.user).await?;
-        self.ports.throttle.reset(&key);
+        self.ports.throttle.forgive(&key, ip);
         self.issue_pair(&creds.user, creds.password_changed_at, None)
             .await
     }

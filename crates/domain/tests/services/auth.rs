@@ -25,8 +25,8 @@ fn open_throttle(m: &mut Mocks, failures: &Slot<String>, resets: &Slot<String>) 
         .returning(move |k, _, _| f.push(k.to_owned()));
     let r = resets.clone();
     m.throttle
-        .expect_reset()
-        .returning(move |k| r.push(k.to_owned()));
+        .expect_forgive()
+        .returning(move |k, _| r.push(k.to_owned()));
 }
 
 /// A codec that records the claims it signs and returns `signed:<jti>`.
@@ -198,7 +198,9 @@ async fn login_inactive_or_deleted_account_is_400_after_a_correct_password() {
         });
         let r = m.identity().login(u.email.as_str(), pw("pw"), None).await;
         assert_err!(r, DomainError::BadRequest(msg) if msg == "Account is inactive");
-        assert!(failures.all().is_empty());
+        // No session was opened: the attempt stays counted.
+        assert_eq!(failures.all().len(), 1);
+        assert!(resets.all().is_empty());
     }
 }
 
@@ -229,8 +231,9 @@ async fn login_success_resets_the_throttle_and_issues_the_right_claims() {
         .await
         .unwrap();
 
+    // Counted before the password check, forgiven after the success.
+    assert_eq!(failures.all(), vec![u.email.to_string()]);
     assert_eq!(resets.all(), vec![u.email.to_string()]);
-    assert!(failures.all().is_empty());
     let c = claims.one();
     assert_eq!(c.sub, u.id);
     assert_eq!(c.role, Role::Physician);
