@@ -183,6 +183,18 @@ impl Body {
     }
 }
 
+/// An id from a path, query or form field: one that does not parse cannot exist, so it is the
+/// same 404 as an unknown id (contract §1.3), naming `what`.
+pub fn id_or_404<T>(
+    raw: &str,
+    parse: fn(&str) -> Option<T>,
+    what: &'static str,
+) -> Result<T, ApiError> {
+    parse(raw).ok_or(ApiError(genascope_domain::common::DomainError::NotFound(
+        what,
+    )))
+}
+
 fn not_found_for(key: &str) -> ApiError {
     let what = match key {
         "account_id" => "Account",

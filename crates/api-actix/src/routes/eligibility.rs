@@ -3,7 +3,7 @@
 //! module only reads the request and writes the answer.
 
 use crate::auth::Auth;
-use crate::body::Query;
+use crate::body::{Query, id_or_404};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -14,7 +14,7 @@ use genascope_domain::common::{DomainError, PatientId};
 /// exist (404, contract §1.3).
 fn patient_param(q: &Query) -> Result<Option<PatientId>, ApiError> {
     q.get(&["patient_id"])
-        .map(|raw| PatientId::parse(&raw).ok_or(ApiError(DomainError::NotFound("Patient"))))
+        .map(|raw| id_or_404(&raw, PatientId::parse, "Patient"))
         .transpose()
 }
 
@@ -64,7 +64,7 @@ pub async fn latest(
     auth: Auth,
     patient_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = PatientId::parse(&patient_id).ok_or(ApiError(DomainError::NotFound("Patient")))?;
+    let id = id_or_404(&patient_id, PatientId::parse, "Patient")?;
     Ok(HttpResponse::Ok().json(state.eligibility.latest(auth.principal(), id).await?))
 }
 

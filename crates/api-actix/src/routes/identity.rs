@@ -3,7 +3,7 @@
 
 use super::dto::{AccountDto, MeDto, MessageDto, TokenDto, UserDto};
 use crate::auth::Auth;
-use crate::body::{Body, Query, check};
+use crate::body::{Body, Query, check, id_or_404};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::http::header::CONTENT_TYPE;
@@ -329,14 +329,6 @@ pub async fn list_accounts(
     Ok(HttpResponse::Ok().json(accounts.iter().map(AccountDto::from).collect::<Vec<_>>()))
 }
 
-fn path_account(raw: &str) -> Result<AccountId, ApiError> {
-    AccountId::parse(raw).ok_or(ApiError(DomainError::NotFound("Account")))
-}
-
-fn path_user(raw: &str) -> Result<UserId, ApiError> {
-    UserId::parse(raw).ok_or(ApiError(DomainError::NotFound("User")))
-}
-
 /// One account.
 #[utoipa::path(get, path = "/api/accounts/{id}", tag = "accounts", responses((status = 200, body = AccountDto), (status = 404)))]
 pub async fn get_account(
@@ -347,7 +339,10 @@ pub async fn get_account(
     auth.may(Action::AccountRead)?;
     let account = state
         .identity
-        .get_account(auth.principal(), path_account(&id)?)
+        .get_account(
+            auth.principal(),
+            id_or_404(&id, AccountId::parse, "Account")?,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(&account)))
 }
@@ -361,7 +356,7 @@ pub async fn update_account(
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     auth.may(Action::AccountUpdate)?;
-    let id = path_account(&id)?;
+    let id = id_or_404(&id, AccountId::parse, "Account")?;
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let patch = AccountPatch {
@@ -385,7 +380,7 @@ pub async fn delete_account(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     auth.may(Action::AccountDelete)?;
-    let id = path_account(&id)?;
+    let id = id_or_404(&id, AccountId::parse, "Account")?;
     state.identity.delete_account(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
         "Account successfully deleted",
@@ -476,7 +471,7 @@ pub async fn get_user(
     auth.may(Action::UserRead)?;
     let user = state
         .identity
-        .get_user(auth.principal(), path_user(&id)?)
+        .get_user(auth.principal(), id_or_404(&id, UserId::parse, "User")?)
         .await?;
     Ok(HttpResponse::Ok().json(UserDto::from(&user)))
 }
@@ -521,7 +516,7 @@ pub async fn update_user(
     id: web::Path<String>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let id = path_user(&id)?;
+    let id = id_or_404(&id, UserId::parse, "User")?;
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let patch = UserPatch {
@@ -551,7 +546,7 @@ pub async fn delete_user(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     auth.may(Action::UserManage)?;
-    let id = path_user(&id)?;
+    let id = id_or_404(&id, UserId::parse, "User")?;
     state.identity.delete_user(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
         "User successfully deleted",
@@ -567,7 +562,7 @@ pub async fn send_user_reset(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     auth.may(Action::UserManage)?;
-    let id = path_user(&id)?;
+    let id = id_or_404(&id, UserId::parse, "User")?;
     state
         .identity
         .send_password_reset(auth.principal(), id)

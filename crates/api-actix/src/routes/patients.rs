@@ -2,7 +2,7 @@
 
 use super::dto::{ImportErrorDto, ImportReportDto, MessageDto, PatientDto};
 use crate::auth::Auth;
-use crate::body::{Body, Query, check};
+use crate::body::{Body, Query, check, id_or_404};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_multipart::Multipart;
@@ -19,10 +19,6 @@ use serde_json::json;
 
 /// Largest accepted CSV upload.
 pub const MAX_CSV_BYTES: usize = 5 * 1024 * 1024;
-
-fn path_patient(raw: &str) -> Result<PatientId, ApiError> {
-    PatientId::parse(raw).ok_or(ApiError(DomainError::NotFound("Patient")))
-}
 
 fn account_filter(q: &Query) -> Option<AccountId> {
     q.get(&["account_id"])
@@ -114,7 +110,10 @@ pub async fn get(
     auth.may(Action::PatientRead)?;
     let view = state
         .patients
-        .get(auth.principal(), path_patient(&id)?)
+        .get(
+            auth.principal(),
+            id_or_404(&id, PatientId::parse, "Patient")?,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(PatientDto::from(&view)))
 }
@@ -128,7 +127,7 @@ pub async fn update(
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     auth.may(Action::PatientManage)?;
-    let id = path_patient(&id)?;
+    let id = id_or_404(&id, PatientId::parse, "Patient")?;
     let body = Body::parse(&bytes)?;
     let mut e = Vec::new();
     let patch = PatientPatch {
@@ -155,7 +154,7 @@ pub async fn delete(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     auth.may(Action::PatientDelete)?;
-    let id = path_patient(&id)?;
+    let id = id_or_404(&id, PatientId::parse, "Patient")?;
     state.patients.delete(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
         "Patient successfully deleted",
@@ -170,7 +169,7 @@ pub async fn invites(
     auth: Auth,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = path_patient(&id)?;
+    let id = id_or_404(&id, PatientId::parse, "Patient")?;
     auth.may(Action::PatientManage)?;
     let p = auth.principal();
     state.patients.get(p, id).await?;
@@ -383,7 +382,7 @@ pub async fn import_csv(
     let rows = parse_csv(&data)?;
     let account = match account {
         None => None,
-        Some(a) => Some(AccountId::parse(&a).ok_or(ApiError(DomainError::NotFound("Account")))?),
+        Some(a) => Some(id_or_404(&a, AccountId::parse, "Account")?),
     };
     let r = state
         .patients
