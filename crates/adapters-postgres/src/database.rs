@@ -54,6 +54,9 @@ pub enum DbError {
     /// No pooled connection in time.
     #[error("no database connection available")]
     Pool(#[source] diesel::r2d2::PoolError),
+    /// The database is known to be unreachable (failing fast until the next probe).
+    #[error("the database is unreachable")]
+    Down,
     /// A query failed.
     #[error("database query failed")]
     Query(#[source] diesel::result::Error),
@@ -86,6 +89,58 @@ impl Default for PoolConfig {
     }
 }
 
+/// While the database is known to be down, callers fail at once instead of each waiting the
+/// pool's whole timeout; one caller per [`PROBE_INTERVAL`] tries again (with a short wait), and
+/// the first success closes the breaker.
+const PROBE_INTERVAL: Duration = Duration::from_secs(1);
+/// How long a probing caller waits for a connection while the breaker is open.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// The shared "is the database down" state (a minimal circuit breaker).
+#[derive(Debug, Default)]
+struct Breaker {
+    /// Milliseconds since `origin` of the last failed attempt; 0 = closed (healthy).
+    failed_at_ms: std::sync::atomic::AtomicU64,
+    origin: std::sync::OnceLock<std::time::Instant>,
+}
+
+impl Breaker {
+    fn now_ms(&self) -> u64 {
+        let origin = *self.origin.get_or_init(std::time::Instant::now);
+        u64::try_from(origin.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+
+    /// `None`: fail at once. `Some(t)`: try, waiting at most `t`.
+    fn admit(&self, normal: Duration) -> Option<Duration> {
+        use std::sync::atomic::Ordering;
+        let failed = self.failed_at_ms.load(Ordering::Acquire);
+        if failed == 0 {
+            return Some(normal);
+        }
+        let now = self.now_ms();
+        let due =
+            now.saturating_sub(failed) >= u64::try_from(PROBE_INTERVAL.as_millis()).unwrap_or(1000);
+        // One prober per interval: whoever moves the mark forward probes.
+        (due && self
+            .failed_at_ms
+            .compare_exchange(failed, now, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok())
+        .then_some(PROBE_TIMEOUT.min(normal))
+    }
+
+    fn failed(&self) {
+        self.failed_at_ms
+            .store(self.now_ms(), std::sync::atomic::Ordering::Release);
+    }
+
+    fn succeeded(&self) {
+        self.failed_at_ms
+            .store(0, std::sync::atomic::Ordering::Release);
+    }
+}
+
 /// A pooled database. Cheap to clone (the pool is shared). Implements every repository port.
 #[derive(Clone)]
 pub struct Database {
@@ -93,6 +148,34 @@ pub struct Database {
     backend: Backend,
     /// For migrations on PostgreSQL, which use a dedicated session (see [`Database::migrate`]).
     url: String,
+    timeout: Duration,
+    breaker: std::sync::Arc<Breaker>,
+    /// r2d2's worker thread (one), ours so that shutdown can wait for it.
+    workers: std::sync::Arc<scheduled_thread_pool::ScheduledThreadPool>,
+}
+
+/// Waits for the pool's background work before the process exits.
+///
+/// r2d2 opens connections on its worker thread (to refill `min_idle`, or for a waiting caller),
+/// and that job holds the pool alive while it runs. If the last handle is dropped meanwhile, the
+/// worker drops the pool and closes every connection (libpq `PQfinish`, a TLS close) on its own
+/// detached thread, while the main thread returns from `main` and libc's `exit` runs OpenSSL's
+/// cleanup underneath it: SIGSEGV at exit (issue #14, 2 of 12 `create-super-admin` runs on
+/// PostgreSQL). Drop every `Database` handle first, then [`PoolShutdown::wait`]: the worker runs
+/// jobs one at a time in order, so when a job queued now has run, every earlier job has finished
+/// and dropped what it held.
+#[derive(Clone)]
+pub struct PoolShutdown(std::sync::Arc<scheduled_thread_pool::ScheduledThreadPool>);
+
+impl PoolShutdown {
+    /// Block until the worker has finished what it was doing (at most `limit`).
+    pub fn wait(self, limit: Duration) {
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        self.0.execute(move || {
+            let _ = done.send(());
+        });
+        let _ = finished.recv_timeout(limit);
+    }
 }
 
 impl std::fmt::Debug for Database {
@@ -134,7 +217,13 @@ impl Database {
     /// the first connection is open; call it before the async runtime serves requests, or from
     /// `spawn_blocking`.
     pub fn connect_with(url: &str, config: PoolConfig) -> Result<Self, DbError> {
-        let (backend, target_url) = parse_url(url)?;
+        let (backend, mut target_url) = parse_url(url)?;
+        if backend == Backend::Postgres && !target_url.contains("connect_timeout=") {
+            // libpq waits forever for an unanswered TCP connect by default: bound it too.
+            let sep = if target_url.contains('?') { '&' } else { '?' };
+            let secs = config.connection_timeout.as_secs().max(1);
+            target_url = format!("{target_url}{sep}connect_timeout={secs}");
+        }
         if backend == Backend::Sqlite {
             let parent = std::path::Path::new(&target_url).parent();
             if let Some(dir) = parent.filter(|d| !d.as_os_str().is_empty()) {
@@ -149,7 +238,14 @@ impl Database {
             },
         };
         let min_idle = config.min_idle.min(config.max_size);
+        let workers = std::sync::Arc::new(
+            scheduled_thread_pool::ScheduledThreadPool::builder()
+                .num_threads(1)
+                .thread_name_pattern("db-pool-{}")
+                .build(),
+        );
         let mut builder = Pool::builder()
+            .thread_pool(workers.clone())
             .max_size(config.max_size.max(1))
             .min_idle(Some(min_idle))
             .connection_timeout(config.connection_timeout);
@@ -161,7 +257,38 @@ impl Database {
             pool,
             backend,
             url: target_url,
+            timeout: config.connection_timeout,
+            breaker: std::sync::Arc::default(),
+            workers,
         })
+    }
+
+    /// A pooled connection, through the breaker (see [`Breaker`]).
+    fn checkout(&self) -> Result<PooledConnection<DbConnectionManager>, DbError> {
+        let Some(wait) = self.breaker.admit(self.timeout) else {
+            return Err(DbError::Down);
+        };
+        match self.pool.get_timeout(wait) {
+            Ok(c) => {
+                self.breaker.succeeded();
+                Ok(c)
+            }
+            Err(e) => {
+                // A saturated pool of a live database also times out; it is not "down" unless
+                // nothing is connected at all.
+                if self.pool.state().connections == 0 {
+                    self.breaker.failed();
+                }
+                Err(DbError::Pool(e))
+            }
+        }
+    }
+
+    /// A handle that outlives this `Database` to wait, at shutdown, for the pool's background
+    /// work. See [`PoolShutdown`].
+    #[must_use]
+    pub fn shutdown_handle(&self) -> PoolShutdown {
+        PoolShutdown(self.workers.clone())
     }
 
     /// Which backend this is.
@@ -181,7 +308,7 @@ impl Database {
                 migrate_postgres(&mut conn)
             }
             Backend::Sqlite => {
-                let mut conn = self.pool.get().map_err(DbError::Pool)?;
+                let mut conn = self.checkout()?;
                 let DbConnection::Sqlite(c) = &mut *conn else {
                     return Err(DbError::UnsupportedUrl);
                 };
@@ -194,10 +321,13 @@ impl Database {
 
     /// Check that a connection can be had and answers (for `/ready`).
     pub async fn ping(&self) -> Result<(), DbError> {
-        let pool = self.pool.clone();
+        let db = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::Pool)?;
-            conn.ping().map_err(DbError::Query)
+            let mut conn = db.checkout()?;
+            conn.ping().map_err(|e| {
+                db.breaker.failed();
+                DbError::Query(e)
+            })
         })
         .await
         .map_err(DbError::Task)?
@@ -205,7 +335,7 @@ impl Database {
 
     /// A pooled connection (blocking). For tests and tools; repository code uses `run`.
     pub fn connection(&self) -> Result<PooledConnection<DbConnectionManager>, DbError> {
-        self.pool.get().map_err(DbError::Pool)
+        self.checkout()
     }
 
     /// Run `f` on a pooled connection on the blocking thread pool, mapping every failure to a
@@ -215,11 +345,11 @@ impl Database {
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let db = self.clone();
         tokio::task::spawn_blocking(move || {
-            // No connection within the pool's timeout: the database is down or saturated (503).
-            let mut conn = pool
-                .get()
+            // No connection within the pool's timeout, or the database known down: 503.
+            let mut conn = db
+                .checkout()
                 .map_err(|e| RepoError::Unavailable(Box::new(e)))?;
             f(&mut conn).map_err(map_error)
         })
@@ -233,7 +363,37 @@ impl Database {
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| conn.transaction(f)).await
+        self.run(move |conn| write_transaction(conn, f)).await
+    }
+}
+
+/// A transaction that writes. On SQLite it begins `IMMEDIATE`: it takes the write lock at once
+/// (waiting up to `busy_timeout` for it), where a deferred transaction that first reads and then
+/// writes fails with "database is locked" when another writer got in between, without waiting.
+/// Nested `conn.transaction` calls inside `f` are savepoints on both backends.
+pub(crate) fn write_transaction<T, F>(conn: &mut DbConnection, f: F) -> QueryResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> QueryResult<T>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return result;
+    };
+    match result {
+        Ok(value) => {
+            <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::commit_transaction(sqlite)?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The transaction's own error is the one to report.
+            let _ = <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(sqlite);
+            Err(e)
+        }
     }
 }
 

@@ -36,4 +36,4 @@ mod sql;
 pub mod testing;
 
 pub use connection::{DbConnection, DbConnectionManager, MultiBackend};
-pub use database::{Backend, Database, DbError, PoolConfig};
+pub use database::{Backend, Database, DbError, PoolConfig, PoolShutdown};

@@ -32,6 +32,9 @@ diesel::table! {
         record_type -> Text,
         record_id -> Nullable<Text>,
         account_id -> Nullable<Text>,
+        record_count -> Nullable<Int4>,
+        record_ids -> Nullable<Bytea>,
+        query -> Nullable<Text>,
     }
 }
 
@@ -68,6 +71,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        version -> Int4,
     }
 }
 

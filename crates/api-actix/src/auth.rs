@@ -31,7 +31,8 @@ impl Auth {
     }
 }
 
-fn bearer(req: &HttpRequest) -> Option<String> {
+/// The bearer token of the `Authorization` header, if any.
+pub fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)?

@@ -255,6 +255,38 @@ impl Query {
         })
     }
 
+    /// A free-text search term (the first present alias), at most 200 characters, without
+    /// control, zero-width or bidi characters (a NUL cannot even reach PostgreSQL): else a 422
+    /// naming the parameter.
+    pub fn search(&self, errors: &mut Vec<FieldError>, keys: &[&str]) -> Option<String> {
+        let value = self.get(keys)?;
+        let name = keys
+            .iter()
+            .find(|k| self.0.iter().any(|(qk, _)| qk == *k))
+            .copied()
+            .unwrap_or("search");
+        if value.chars().count() > 200 {
+            errors.push(FieldError::query(
+                name,
+                "must be at most 200 characters",
+                "value_error.any_str.max_length",
+            ));
+            return None;
+        }
+        if value
+            .chars()
+            .any(|c| genascope_domain::common::validate::forbidden_char(c, false))
+        {
+            errors.push(FieldError::query(
+                name,
+                "must not contain control, zero-width or text-direction characters",
+                "value_error.characters",
+            ));
+            return None;
+        }
+        Some(value)
+    }
+
     /// An integer in `min..=max`, defaulting to `default`; out of range is 422, not clamped.
     pub fn int(
         &self,

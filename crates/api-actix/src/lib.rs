@@ -7,6 +7,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod mailqueue;
+pub mod net;
 pub mod outbox;
 pub mod routes;
 pub mod startup;

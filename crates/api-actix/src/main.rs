@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use genascope_api::config::Config;
-use genascope_api::startup::{Application, build_services};
+use genascope_api::startup::{Application, Services, build_services};
 use genascope_domain::common::{DomainError, UserId};
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, Principal};
@@ -103,12 +103,7 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-async fn seed_demo(config: &Config) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        config.env == genascope_api::config::AppEnv::Development,
-        "seed-demo refuses to run with APP_ENV=production"
-    );
-    let services = build_services(config).await?;
+async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     let (identity, patients) = (&services.state.identity, &services.state.patients);
     let op = operator();
     let password =
@@ -382,26 +377,41 @@ async fn run() -> anyhow::Result<()> {
             println!(
                 "  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\""
             );
-            app.run_until_stopped().await?;
+            app.run_until_signalled().await?;
+            services.close().await;
         }
         Command::Migrate => {
-            build_services(&config).await?;
+            build_services(&config).await?.close().await;
             println!("Migrations are up to date.");
         }
         Command::CreateSuperAdmin { email, name } => {
             let services = build_services(&config).await?;
-            let password = read_password()?;
-            match services
-                .state
-                .identity
-                .create_super_admin(&email, &name, &password)
-                .await
-            {
-                Ok(user) => println!("Super admin {} created ({}).", user.email, user.id),
-                Err(e) => anyhow::bail!("could not create the super admin: {}", describe(&e)),
-            }
+            let created = match read_password() {
+                Ok(password) => services
+                    .state
+                    .identity
+                    .create_super_admin(&email, &name, &password)
+                    .await
+                    .map_err(|e| {
+                        anyhow::anyhow!("could not create the super admin: {}", describe(&e))
+                    }),
+                Err(e) => Err(e),
+            };
+            // Every one-shot command closes its pool before it returns, success or not.
+            services.close().await;
+            let user = created?;
+            println!("Super admin {} created ({}).", user.email, user.id);
         }
-        Command::SeedDemo => seed_demo(&config).await?,
+        Command::SeedDemo => {
+            anyhow::ensure!(
+                config.env == genascope_api::config::AppEnv::Development,
+                "seed-demo refuses to run with APP_ENV=production"
+            );
+            let services = build_services(&config).await?;
+            let seeded = seed_demo(&services).await;
+            services.close().await;
+            seeded?;
+        }
         Command::Assess { .. } => {} // handled above, before the configuration is read
     }
     Ok(())

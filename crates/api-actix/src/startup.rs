@@ -32,10 +32,29 @@ pub struct Services {
     pub outbox_dir: Option<std::path::PathBuf>,
 }
 
-/// Connect, migrate and wire the services.
+impl Services {
+    /// Before the process exits: drop every handle on the pool, then wait until the pool's
+    /// worker thread has finished whatever it was doing, so that no connection is being opened or
+    /// closed while `exit` tears libpq and OpenSSL down (see `PoolShutdown`, issue #14).
+    pub async fn close(self) {
+        let shutdown = self.state.db.shutdown_handle();
+        drop(self);
+        let _ = tokio::task::spawn_blocking(move || {
+            shutdown.wait(std::time::Duration::from_secs(10));
+        })
+        .await;
+    }
+}
+
+/// Connect, migrate and wire the services. Call [`Services::close`] before the process exits.
 pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let url = config.database_url.clone();
-    let db = tokio::task::spawn_blocking(move || Database::connect(&url)).await??;
+    let pool = genascope_adapters_postgres::PoolConfig {
+        max_size: config.database_pool_size,
+        min_idle: 1,
+        connection_timeout: config.database_connect_timeout,
+    };
+    let db = tokio::task::spawn_blocking(move || Database::connect_with(&url, pool)).await??;
     let db = Arc::new(db);
     let migrator = db.clone();
     tokio::task::spawn_blocking(move || migrator.migrate()).await??;
@@ -132,6 +151,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             eligibility,
             trusted_proxies: config.trusted_proxies.clone(),
             db,
+            draining: Arc::default(),
             environment,
             mail_kind: mailer.kind(),
         },
@@ -143,6 +163,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
 pub struct Application {
     port: u16,
     server: Server,
+    draining: Arc<std::sync::atomic::AtomicBool>,
+    drain: std::time::Duration,
 }
 
 impl Application {
@@ -154,9 +176,18 @@ impl Application {
         let server = serve(
             listener,
             services.state.clone(),
-            config.cors_origins.clone(),
+            &ServeOptions {
+                cors_origins: config.cors_origins.clone(),
+                docs: config.docs_enabled,
+            },
         )?;
-        Ok((Self { port, server }, services))
+        let app = Self {
+            port,
+            server,
+            draining: services.state.draining.clone(),
+            drain: config.shutdown_drain,
+        };
+        Ok((app, services))
     }
 
     /// The bound port.
@@ -169,6 +200,64 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+
+    /// Run until SIGTERM or SIGINT, then drain: `/ready` answers 503 at once (load balancers
+    /// stop sending new requests) while every request is still served for the drain period;
+    /// then the listener closes and in-flight requests finish (actix's graceful stop).
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let (draining, drain) = (self.draining.clone(), self.drain);
+        let mut server = std::pin::pin!(self.server);
+        tokio::select! {
+            result = &mut server => return result,
+            () = shutdown_signal() => {}
+        }
+        draining.store(true, std::sync::atomic::Ordering::Release);
+        tracing::info!(
+            drain_seconds = drain.as_secs(),
+            "shutdown requested: draining before the listener closes"
+        );
+        tokio::select! {
+            result = &mut server => return result,
+            () = tokio::time::sleep(drain) => {}
+        }
+        let stop = handle.stop(true);
+        let (result, ()) = tokio::join!(server, stop);
+        tracing::info!("stopped");
+        result
+    }
+}
+
+/// SIGTERM (orchestrators) or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// What `serve` switches on.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// Browser origins allowed by CORS.
+    pub cors_origins: Vec<String>,
+    /// Serve `/docs` and `/openapi.json`.
+    pub docs: bool,
 }
 
 /// Paths that keep their trailing slash (the docs UI's own routes).
@@ -276,14 +365,17 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
     cors
 }
 
-/// The HTTP server around a bound listener.
+/// The HTTP server around a bound listener. Signals are handled by
+/// [`Application::run_until_signalled`], not by actix (which would stop without draining).
 pub fn serve(
     listener: TcpListener,
     state: AppState,
-    cors_origins: Vec<String>,
+    options: &ServeOptions,
 ) -> std::io::Result<Server> {
     let data = web::Data::new(state);
     let openapi = crate::routes::ApiDoc::openapi();
+    let cors_origins = options.cors_origins.clone();
+    let docs = options.docs;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -295,10 +387,17 @@ pub fn serve(
                 !cors_origins.is_empty(),
                 cors(&cors_origins),
             ))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
-            .configure(crate::routes::configure)
+            .configure(|cfg| {
+                if docs {
+                    cfg.service(
+                        SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()),
+                    );
+                }
+            })
+            .configure(|cfg| crate::routes::configure(cfg, docs))
             .default_service(web::to(not_found))
     })
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)

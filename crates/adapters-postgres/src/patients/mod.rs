@@ -28,6 +28,7 @@ pub(crate) struct PatientRow {
     notes: Option<String>,
     created_at: PrimitiveDateTime,
     updated_at: PrimitiveDateTime,
+    version: i32,
 }
 
 impl PatientRow {
@@ -50,11 +51,12 @@ impl PatientRow {
             notes: self.notes,
             created_at: from_ts(self.created_at),
             updated_at: from_ts(self.updated_at),
+            version: self.version,
         })
     }
 }
 
-/// A patient to insert (also the values of an update).
+/// A patient to insert.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = patients, treat_none_as_default_value = false)]
 pub(crate) struct NewPatientRow {
@@ -71,6 +73,7 @@ pub(crate) struct NewPatientRow {
     notes: Option<String>,
     created_at: PrimitiveDateTime,
     updated_at: PrimitiveDateTime,
+    version: i32,
 }
 
 impl From<&Patient> for NewPatientRow {
@@ -90,6 +93,46 @@ impl From<&Patient> for NewPatientRow {
             notes: p.notes.clone(),
             created_at: ts(p.created_at),
             updated_at: ts(p.updated_at),
+            version: p.version,
+        }
+    }
+}
+
+/// The columns an update writes: only those whose value changes (`None` = leave as stored;
+/// `Some(None)` = set NULL), so that concurrent edits of other fields are kept.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = patients)]
+pub(crate) struct PatientChanges {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    phone: Option<Option<String>>,
+    date_of_birth: Option<Option<Date>>,
+    external_id: Option<Option<String>>,
+    clinician_id: Option<Option<String>>,
+    status: Option<String>,
+    notes: Option<Option<String>>,
+    updated_at: Option<PrimitiveDateTime>,
+}
+
+impl PatientChanges {
+    /// What differs between `before` and `after`.
+    pub(crate) fn between(before: &Patient, after: &Patient) -> Self {
+        let (b, a) = (NewPatientRow::from(before), NewPatientRow::from(after));
+        fn changed<T: PartialEq>(b: T, a: T) -> Option<T> {
+            (b != a).then_some(a)
+        }
+        Self {
+            first_name: changed(b.first_name, a.first_name),
+            last_name: changed(b.last_name, a.last_name),
+            email: changed(b.email, a.email),
+            phone: changed(b.phone, a.phone),
+            date_of_birth: changed(b.date_of_birth, a.date_of_birth),
+            external_id: changed(b.external_id, a.external_id),
+            clinician_id: changed(b.clinician_id, a.clinician_id),
+            status: changed(b.status, a.status),
+            notes: changed(b.notes, a.notes),
+            updated_at: Some(a.updated_at),
         }
     }
 }

@@ -1,10 +1,13 @@
 //! `PatientRepository`.
 
-use super::{NewPatientRow, PatientRow};
+use super::{NewPatientRow, PatientChanges, PatientRow};
+use crate::audit::write_entries;
 use crate::convert::{id, ts};
 use crate::identity::revoke_refresh_of_user;
 use crate::schema::{accounts, patients, users};
-use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower, lower_nullable};
+use crate::sql::{
+    LIKE_ESCAPE, contains_pattern, found, is_unique_violation, lower, lower_nullable, map_error,
+};
 use crate::{Database, DbConnection, MultiBackend};
 use async_trait::async_trait;
 use diesel::dsl::{
@@ -12,6 +15,7 @@ use diesel::dsl::{
 };
 use diesel::prelude::*;
 use diesel::query_source::{Alias, AliasedField};
+use genascope_domain::audit::{AuditEntry, AuditRecords};
 use genascope_domain::common::{AccountId, PatientId, RepoError, Timestamp};
 use genascope_domain::identity::model::Email;
 use genascope_domain::identity::policy::ListScope;
@@ -80,15 +84,61 @@ fn into_view((row, clinician_name, has_login): ViewRow) -> QueryResult<PatientVi
     })
 }
 
+/// What an update found.
+enum Updated {
+    Done,
+    Stale,
+}
+
 #[async_trait]
 impl PatientRepository for Database {
-    async fn insert(&self, patient: &Patient) -> Result<(), RepoError> {
+    async fn insert(&self, patient: &Patient, audit: &AuditEntry) -> Result<(), RepoError> {
         let row = NewPatientRow::from(patient);
-        self.run(move |conn| {
+        let audit = audit.clone();
+        self.transaction(move |conn| {
             diesel::insert_into(patients::table)
                 .values(&row)
                 .execute(conn)?;
-            Ok(())
+            write_entries(conn, std::slice::from_ref(&audit))
+        })
+        .await
+    }
+
+    async fn import(
+        &self,
+        patients: &[Patient],
+        audit: &AuditEntry,
+    ) -> Result<Vec<Result<(), RepoError>>, RepoError> {
+        let rows: Vec<NewPatientRow> = patients.iter().map(NewPatientRow::from).collect();
+        let ids: Vec<uuid::Uuid> = patients.iter().map(|p| p.id.0).collect();
+        let mut audit = audit.clone();
+        self.transaction(move |conn| {
+            let mut outcomes = Vec::with_capacity(rows.len());
+            let mut inserted = Vec::with_capacity(rows.len());
+            for (row, id) in rows.iter().zip(ids) {
+                // A savepoint per row: a duplicate undoes only its own row.
+                let one = conn
+                    .transaction(|c| diesel::insert_into(patients::table).values(row).execute(c));
+                match one {
+                    Ok(_) => {
+                        inserted.push(id);
+                        outcomes.push(Ok(()));
+                    }
+                    Err(e) if is_unique_violation(&e) => outcomes.push(Err(map_error(e))),
+                    Err(e) => return Err(e),
+                }
+            }
+            if !inserted.is_empty() {
+                audit.records = match audit.records {
+                    AuditRecords::Many { query, .. } => AuditRecords::Many {
+                        ids: inserted,
+                        query,
+                    },
+                    one @ AuditRecords::One(_) => one,
+                };
+                write_entries(conn, std::slice::from_ref(&audit))?;
+            }
+            Ok(outcomes)
         })
         .await
     }
@@ -170,37 +220,59 @@ impl PatientRepository for Database {
         .await
     }
 
-    async fn update(&self, patient: &Patient) -> Result<(), RepoError> {
-        let row = NewPatientRow::from(patient);
-        self.run(move |conn| {
-            let n = diesel::update(
-                patients::table
-                    .filter(patients::id.eq(&row.id))
-                    .filter(patients::deleted_at.is_null()),
-            )
-            .set((
-                patients::first_name.eq(&row.first_name),
-                patients::last_name.eq(&row.last_name),
-                patients::email.eq(&row.email),
-                patients::phone.eq(&row.phone),
-                patients::date_of_birth.eq(row.date_of_birth),
-                patients::external_id.eq(&row.external_id),
-                patients::clinician_id.eq(&row.clinician_id),
-                patients::status.eq(&row.status),
-                patients::notes.eq(&row.notes),
-                patients::updated_at.eq(row.updated_at),
-            ))
-            .execute(conn)?;
-            found(n)
-        })
-        .await
+    async fn update(
+        &self,
+        before: &Patient,
+        after: &Patient,
+        audit: &AuditEntry,
+    ) -> Result<(), RepoError> {
+        let changes = PatientChanges::between(before, after);
+        let (patient, version) = (id(before.id.0), before.version);
+        let audit = audit.clone();
+        let outcome = self
+            .transaction(move |conn| {
+                let n = diesel::update(
+                    patients::table
+                        .filter(patients::id.eq(&patient))
+                        .filter(patients::deleted_at.is_null())
+                        .filter(patients::version.eq(version)),
+                )
+                .set((&changes, patients::version.eq(patients::version + 1)))
+                .execute(conn)?;
+                if n == 0 {
+                    // Gone, or changed since it was read.
+                    let live: i64 = patients::table
+                        .filter(patients::id.eq(&patient))
+                        .filter(patients::deleted_at.is_null())
+                        .count()
+                        .get_result(conn)?;
+                    found(usize::try_from(live).unwrap_or(0))?;
+                    return Ok(Updated::Stale);
+                }
+                write_entries(conn, std::slice::from_ref(&audit))?;
+                Ok(Updated::Done)
+            })
+            .await?;
+        match outcome {
+            Updated::Done => Ok(()),
+            Updated::Stale => Err(RepoError::Stale),
+        }
     }
 
-    async fn soft_delete(&self, patient: PatientId, at: Timestamp) -> Result<(), RepoError> {
+    async fn soft_delete(
+        &self,
+        patient: PatientId,
+        at: Timestamp,
+        audit: &AuditEntry,
+    ) -> Result<(), RepoError> {
         let patient = id(patient.0);
         let at = ts(at);
-        self.transaction(move |conn| soft_delete(conn, &patient, at))
-            .await
+        let audit = audit.clone();
+        self.transaction(move |conn| {
+            soft_delete(conn, &patient, at)?;
+            write_entries(conn, std::slice::from_ref(&audit))
+        })
+        .await
     }
 }
 

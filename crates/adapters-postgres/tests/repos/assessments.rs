@@ -1,5 +1,6 @@
-use crate::support::{account, at, new_user, patient, user};
+use crate::support::{account, at, audit, new_user, patient, user};
 use genascope_adapters_postgres::testing::TestDb;
+use genascope_domain::audit::AuditAction;
 use genascope_domain::clinical::ports::{AssessmentRecord, AssessmentRepository};
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::ports::AccountRepository;
@@ -15,8 +16,12 @@ pub async fn latest_is_by_assessed_at(t: &TestDb) {
         patient(a.id, "p1@assess.org", "Pat", "One"),
         patient(a.id, "p2@assess.org", "Pat", "Two"),
     );
-    PatientRepository::insert(t.db(), &p1).await.unwrap();
-    PatientRepository::insert(t.db(), &p2).await.unwrap();
+    PatientRepository::insert(t.db(), &p1, &audit(AuditAction::Create))
+        .await
+        .unwrap();
+    PatientRepository::insert(t.db(), &p2, &audit(AuditAction::Create))
+        .await
+        .unwrap();
     let repo: &dyn AssessmentRepository = t.db();
     assert_eq!(repo.latest_for_patient(p1.id).await.unwrap(), None);
     let record = |minutes, score: f64, by| AssessmentRecord {

@@ -1,8 +1,12 @@
+use crate::support::{account, at, new_user, patient, user};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Binary, Integer, Nullable, Text};
 use genascope_adapters_postgres::testing::TestDb;
-use genascope_domain::audit::{AuditAction, AuditEntry, AuditLog};
-use genascope_domain::common::{AccountId, UserId};
+use genascope_domain::audit::{AuditAction, AuditEntry, AuditLog, AuditRecords};
+use genascope_domain::common::{AccountId, RepoError, UserId};
+use genascope_domain::identity::model::Role;
+use genascope_domain::identity::ports::AccountRepository;
+use genascope_domain::patients::ports::PatientRepository;
 
 #[derive(QueryableByName, Debug, PartialEq)]
 struct Row {
@@ -10,55 +14,170 @@ struct Row {
     action: String,
     #[diesel(sql_type = Text)]
     record_type: String,
-    #[diesel(sql_type = Text)]
-    record_id: String,
-    #[diesel(sql_type = Text)]
-    actor_id: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    record_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    actor_id: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    record_count: Option<i32>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    record_ids: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    query: Option<String>,
+}
+
+fn rows(t: &TestDb) -> Vec<Row> {
+    let mut conn = t.db().connection().unwrap();
+    diesel::sql_query(
+        "SELECT action, record_type, record_id, actor_id, record_count, record_ids, query \
+         FROM audit_log ORDER BY at, record_count, record_id",
+    )
+    .load(&mut *conn)
+    .unwrap()
+}
+
+fn decode(ids: &[u8]) -> Vec<uuid::Uuid> {
+    ids.chunks(16)
+        .map(|c| uuid::Uuid::from_slice(c).unwrap())
+        .collect()
 }
 
 pub async fn entries_are_appended(t: &TestDb) {
     let at = time::macros::datetime!(2026-11-25 12:00:00 UTC);
     let actor = UserId(uuid::Uuid::new_v4());
     let account = AccountId(uuid::Uuid::new_v4());
-    let entry = |action, record_id: &str| AuditEntry {
+    let (p1, p2) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+    let entry = |action, records| AuditEntry {
         id: uuid::Uuid::new_v4(),
         at,
         actor_id: Some(actor),
         action,
         record_type: "patient",
-        record_id: record_id.to_owned(),
+        records,
         account_id: Some(account),
     };
     t.db()
         .record(vec![
-            entry(AuditAction::Read, "p1"),
-            entry(AuditAction::Delete, "p2"),
+            entry(AuditAction::Read, AuditRecords::One(p1)),
+            entry(AuditAction::Delete, AuditRecords::One(p2)),
         ])
         .await
         .unwrap();
     t.db().record(Vec::new()).await.unwrap();
-    let mut conn = t.db().connection().unwrap();
-    let rows: Vec<Row> = diesel::sql_query(
-        "SELECT action, record_type, record_id, actor_id FROM audit_log ORDER BY record_id",
-    )
-    .load(&mut *conn)
-    .unwrap();
     let actor = actor.to_string();
+    let one = |action: &str, id: uuid::Uuid| Row {
+        action: action.into(),
+        record_type: "patient".into(),
+        record_id: Some(id.to_string()),
+        actor_id: Some(actor.clone()),
+        record_count: Some(1),
+        record_ids: None,
+        query: None,
+    };
+    assert_eq!(rows(t), vec![one("read", p1), one("delete", p2)]);
+}
+
+/// A list read of thousands of records is one row: on PostgreSQL a list of 73 ids in an indexed
+/// column already broke the B-tree entry limit (issue #6 item 1).
+pub async fn a_list_of_thousands_is_one_row(t: &TestDb) {
+    let ids: Vec<uuid::Uuid> = (0..5000).map(|_| uuid::Uuid::new_v4()).collect();
+    let entry = AuditEntry {
+        id: uuid::Uuid::new_v4(),
+        at: at(1),
+        actor_id: Some(UserId(uuid::Uuid::new_v4())),
+        action: AuditAction::Read,
+        record_type: "patient",
+        records: AuditRecords::Many {
+            ids: ids.clone(),
+            query: Some(r#"{"limit":5000,"offset":0,"search":true}"#.into()),
+        },
+        account_id: None,
+    };
+    t.db().record(vec![entry]).await.unwrap();
+    let rows = rows(t);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].record_id, None);
+    assert_eq!(rows[0].record_count, Some(5000));
     assert_eq!(
-        rows,
-        vec![
-            Row {
-                action: "read".into(),
-                record_type: "patient".into(),
-                record_id: "p1".into(),
-                actor_id: actor.clone()
-            },
-            Row {
-                action: "delete".into(),
-                record_type: "patient".into(),
-                record_id: "p2".into(),
-                actor_id: actor
-            },
-        ]
+        rows[0].record_ids.as_deref().map(<[u8]>::len),
+        Some(16 * 5000)
     );
+    assert_eq!(decode(rows[0].record_ids.as_deref().unwrap()), ids);
+    assert!(
+        rows[0]
+            .query
+            .as_deref()
+            .unwrap()
+            .contains("\"search\":true")
+    );
+}
+
+/// An import is one transaction with its audit row: duplicates are skipped and reported in their
+/// slot, the audit row names exactly the rows inserted, and a failure of the audit write keeps
+/// nothing (issue #6 item 1: rows were committed unaudited).
+pub async fn imports_are_atomic_with_their_audit(t: &TestDb) {
+    let a = account("Import Clinic", None);
+    let admin = user(Some(a.id), "admin@imp.org", "Ad Min", Role::Admin);
+    AccountRepository::create_with_admin(t.db(), &a, &new_user(admin.clone()))
+        .await
+        .unwrap();
+    let patients: &dyn PatientRepository = t.db();
+    let existing = patient(a.id, "dup@imp.org", "Dup", "Licate");
+    patients
+        .insert(&existing, &crate::support::audit(AuditAction::Create))
+        .await
+        .unwrap();
+    let batch: Vec<_> = (0..1000)
+        .map(|i| {
+            if i == 500 {
+                patient(a.id, "dup@imp.org", "Dup", "Again")
+            } else {
+                patient(a.id, &format!("p{i}@imp.org"), "Pat", &format!("N{i}"))
+            }
+        })
+        .collect();
+    let audit = AuditEntry {
+        id: uuid::Uuid::new_v4(),
+        at: at(2),
+        actor_id: Some(admin.id),
+        action: AuditAction::Create,
+        record_type: "patient",
+        records: AuditRecords::Many {
+            ids: batch.iter().map(|p| p.id.0).collect(),
+            query: None,
+        },
+        account_id: Some(a.id),
+    };
+    let outcomes = patients.import(&batch, &audit).await.unwrap();
+    assert_eq!(outcomes.len(), 1000);
+    for (i, o) in outcomes.iter().enumerate() {
+        if i == 500 {
+            assert!(matches!(o, Err(RepoError::Duplicate("email"))), "{o:?}");
+        } else {
+            assert!(o.is_ok(), "{i}: {o:?}");
+        }
+    }
+    let logged = rows(t)
+        .into_iter()
+        .find(|r| r.record_count == Some(999))
+        .expect("one audit row for the import");
+    let mut expected: Vec<_> = batch.iter().map(|p| p.id.0).collect();
+    expected.remove(500);
+    assert_eq!(decode(logged.record_ids.as_deref().unwrap()), expected);
+
+    // The audit row's id is taken: the whole second import rolls back, nothing is kept.
+    let more: Vec<_> = (0..10)
+        .map(|i| patient(a.id, &format!("more{i}@imp.org"), "More", "Rows"))
+        .collect();
+    let again = AuditEntry {
+        records: AuditRecords::Many {
+            ids: more.iter().map(|p| p.id.0).collect(),
+            query: None,
+        },
+        ..audit.clone()
+    };
+    assert!(patients.import(&more, &again).await.is_err());
+    for p in &more {
+        assert!(matches!(patients.get(p.id).await, Err(RepoError::NotFound)));
+    }
 }

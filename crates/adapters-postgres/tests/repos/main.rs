@@ -71,11 +71,16 @@ on_both_backends! {
         duplicates_are_per_account,
         list_filters_scope_and_paging,
         update,
+        concurrent_field_edits_are_not_lost,
         soft_delete_hides_and_disables_login,
         find_by_email,
         patients_of_a_deleted_account_are_hidden,
     ],
-    audit: [entries_are_appended],
+    audit: [
+        entries_are_appended,
+        a_list_of_thousands_is_one_row,
+        imports_are_atomic_with_their_audit,
+    ],
     assessments: [latest_is_by_assessed_at],
     schema: [
         ping,

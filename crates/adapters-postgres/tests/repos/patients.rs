@@ -1,5 +1,6 @@
-use crate::support::{account, at, email, new_user, patient, refresh, user};
+use crate::support::{account, at, audit, email, new_user, patient, refresh, user};
 use genascope_adapters_postgres::testing::TestDb;
+use genascope_domain::audit::AuditAction;
 use genascope_domain::common::{AccountId, RepoError, UserId};
 use genascope_domain::identity::model::{Role, User};
 use genascope_domain::identity::policy::ListScope;
@@ -59,7 +60,10 @@ pub async fn insert_and_get_view(t: &TestDb) {
     p.status = PatientStatus::Pending;
     p.notes = Some("Prefers email.".into());
     p.updated_at = at(60 * 24 * 3);
-    patients.insert(&p).await.unwrap();
+    patients
+        .insert(&p, &audit(AuditAction::Create))
+        .await
+        .unwrap();
 
     let v = patients.get(p.id).await.unwrap();
     assert_eq!(v.patient, p);
@@ -71,7 +75,10 @@ pub async fn insert_and_get_view(t: &TestDb) {
 
     // No clinician, no external id.
     let q = patient(a, "john@view.org", "John", "Roe");
-    patients.insert(&q).await.unwrap();
+    patients
+        .insert(&q, &audit(AuditAction::Create))
+        .await
+        .unwrap();
     let v = patients.get(q.id).await.unwrap();
     assert_eq!(v.clinician_name, None);
     assert_eq!(v.patient.external_id, None);
@@ -83,15 +90,24 @@ pub async fn duplicates_are_per_account(t: &TestDb) {
     let (b, _) = clinic(t, "DupB").await;
     let mut p = patient(a, "same@dup.org", "Sam", "E");
     p.external_id = Some("X1".into());
-    patients.insert(&p).await.unwrap();
+    patients
+        .insert(&p, &audit(AuditAction::Create))
+        .await
+        .unwrap();
 
     let same_email = patient(a, "SAME@dup.org", "Other", "Person");
-    let err = patients.insert(&same_email).await.unwrap_err();
+    let err = patients
+        .insert(&same_email, &audit(AuditAction::Create))
+        .await
+        .unwrap_err();
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
 
     let mut same_ext = patient(a, "other@dup.org", "Other", "Person");
     same_ext.external_id = Some("X1".into());
-    let err = patients.insert(&same_ext).await.unwrap_err();
+    let err = patients
+        .insert(&same_ext, &audit(AuditAction::Create))
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, RepoError::Duplicate("external_id")),
         "{err:?}"
@@ -99,24 +115,39 @@ pub async fn duplicates_are_per_account(t: &TestDb) {
 
     // Patients without external ids never collide on it.
     patients
-        .insert(&patient(a, "n1@dup.org", "N", "One"))
+        .insert(
+            &patient(a, "n1@dup.org", "N", "One"),
+            &audit(AuditAction::Create),
+        )
         .await
         .unwrap();
     patients
-        .insert(&patient(a, "n2@dup.org", "N", "Two"))
+        .insert(
+            &patient(a, "n2@dup.org", "N", "Two"),
+            &audit(AuditAction::Create),
+        )
         .await
         .unwrap();
 
     // The same person may be a patient of another account.
     let mut elsewhere = patient(b, "same@dup.org", "Sam", "E");
     elsewhere.external_id = Some("X1".into());
-    patients.insert(&elsewhere).await.unwrap();
+    patients
+        .insert(&elsewhere, &audit(AuditAction::Create))
+        .await
+        .unwrap();
 
     // Both are free again after a soft delete.
-    patients.soft_delete(p.id, at(1)).await.unwrap();
+    patients
+        .soft_delete(p.id, at(1), &audit(AuditAction::Delete))
+        .await
+        .unwrap();
     let mut again = patient(a, "same@dup.org", "Sam", "Again");
     again.external_id = Some("X1".into());
-    patients.insert(&again).await.unwrap();
+    patients
+        .insert(&again, &audit(AuditAction::Create))
+        .await
+        .unwrap();
 }
 
 pub async fn list_filters_scope_and_paging(t: &TestDb) {
@@ -139,9 +170,15 @@ pub async fn list_filters_scope_and_paging(t: &TestDb) {
     let p4 = mk(b, "dee@y.org", "Dee", "Smith", 4);
     let gone = mk(a, "gone@x.org", "Gone", "Smith", 5);
     for p in [&p1, &p2, &p3, &p4, &gone] {
-        patients.insert(p).await.unwrap();
+        patients
+            .insert(p, &audit(AuditAction::Create))
+            .await
+            .unwrap();
     }
-    patients.soft_delete(gone.id, at(6)).await.unwrap();
+    patients
+        .soft_delete(gone.id, at(6), &audit(AuditAction::Delete))
+        .await
+        .unwrap();
 
     // Newest first, deleted hidden.
     let all = patients.list(&filter(ListScope::All)).await.unwrap();
@@ -242,9 +279,16 @@ pub async fn update(t: &TestDb) {
     let (a, doc) = clinic(t, "Upd").await;
     let mut p = patient(a, "p@upd.org", "P", "Q");
     let other = patient(a, "taken@upd.org", "T", "K");
-    patients.insert(&p).await.unwrap();
-    patients.insert(&other).await.unwrap();
+    patients
+        .insert(&p, &audit(AuditAction::Create))
+        .await
+        .unwrap();
+    patients
+        .insert(&other, &audit(AuditAction::Create))
+        .await
+        .unwrap();
 
+    let before = p.clone();
     p.first_name = "Pia".into();
     p.last_name = "Quinn".into();
     p.email = email("pia@upd.org");
@@ -255,28 +299,95 @@ pub async fn update(t: &TestDb) {
     p.status = PatientStatus::Inactive;
     p.notes = Some("n".into());
     p.updated_at = at(90);
-    patients.update(&p).await.unwrap();
+    patients
+        .update(&before, &p, &audit(AuditAction::Update))
+        .await
+        .unwrap();
     let v = patients.get(p.id).await.unwrap();
+    p.version += 1;
     assert_eq!(v.patient, p);
     assert_eq!(v.clinician_name.as_deref(), Some("Doc Holliday"));
 
     // Clearing optional fields.
+    let before = p.clone();
     p.external_id = None;
     p.clinician_id = None;
     p.notes = None;
-    patients.update(&p).await.unwrap();
+    patients
+        .update(&before, &p, &audit(AuditAction::Update))
+        .await
+        .unwrap();
+    p.version += 1;
+    assert_eq!(patients.get(p.id).await.unwrap().patient, p);
+
+    // A write from a stale read changes nothing.
+    let mut late = before.clone();
+    late.first_name = "Late".into();
+    assert!(matches!(
+        patients
+            .update(&before, &late, &audit(AuditAction::Update))
+            .await,
+        Err(RepoError::Stale)
+    ));
     assert_eq!(patients.get(p.id).await.unwrap().patient, p);
 
     let mut clash = p.clone();
     clash.email = other.email.clone();
-    let err = patients.update(&clash).await.unwrap_err();
+    let err = patients
+        .update(&p, &clash, &audit(AuditAction::Update))
+        .await
+        .unwrap_err();
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
 
-    patients.soft_delete(other.id, at(91)).await.unwrap();
+    patients
+        .soft_delete(other.id, at(91), &audit(AuditAction::Delete))
+        .await
+        .unwrap();
+    let mut renamed = other.clone();
+    renamed.first_name = "Gone".into();
     assert!(matches!(
-        patients.update(&other).await,
+        patients
+            .update(&other, &renamed, &audit(AuditAction::Update))
+            .await,
         Err(RepoError::NotFound)
     ));
+}
+
+/// Two writers of different fields from the same read: the first wins, the second is told its
+/// read is stale; re-applied to a fresh read, both changes are kept.
+pub async fn concurrent_field_edits_are_not_lost(t: &TestDb) {
+    let patients: &dyn PatientRepository = t.db();
+    let (a, _) = clinic(t, "Race").await;
+    let p = patient(a, "p@race.org", "P", "Q");
+    patients
+        .insert(&p, &audit(AuditAction::Create))
+        .await
+        .unwrap();
+    let mut phone = p.clone();
+    phone.phone = Some("555-0199".into());
+    let mut notes = p.clone();
+    notes.notes = Some("called".into());
+    patients
+        .update(&p, &phone, &audit(AuditAction::Update))
+        .await
+        .unwrap();
+    assert!(matches!(
+        patients
+            .update(&p, &notes, &audit(AuditAction::Update))
+            .await,
+        Err(RepoError::Stale)
+    ));
+    let fresh = patients.get(p.id).await.unwrap().patient;
+    let mut notes = fresh.clone();
+    notes.notes = Some("called".into());
+    patients
+        .update(&fresh, &notes, &audit(AuditAction::Update))
+        .await
+        .unwrap();
+    let last = patients.get(p.id).await.unwrap().patient;
+    assert_eq!(last.phone.as_deref(), Some("555-0199"));
+    assert_eq!(last.notes.as_deref(), Some("called"));
+    assert_eq!(last.version, 3);
 }
 
 pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {
@@ -295,7 +406,10 @@ pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {
         .await
         .unwrap();
 
-    patients.soft_delete(p.id, at(10)).await.unwrap();
+    patients
+        .soft_delete(p.id, at(10), &audit(AuditAction::Delete))
+        .await
+        .unwrap();
     assert!(matches!(patients.get(p.id).await, Err(RepoError::NotFound)));
     assert!(
         patients
@@ -306,7 +420,9 @@ pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {
     );
     assert!(patients.find_by_email(a, &p.email).await.unwrap().is_none());
     assert!(matches!(
-        patients.soft_delete(p.id, at(11)).await,
+        patients
+            .soft_delete(p.id, at(11), &audit(AuditAction::Delete))
+            .await,
         Err(RepoError::NotFound)
     ));
 
@@ -328,7 +444,10 @@ pub async fn find_by_email(t: &TestDb) {
     let (a, _) = clinic(t, "Find").await;
     let (b, _) = clinic(t, "Elsewhere").await;
     let p: Patient = patient(a, "f@find.org", "F", "Ind");
-    patients.insert(&p).await.unwrap();
+    patients
+        .insert(&p, &audit(AuditAction::Create))
+        .await
+        .unwrap();
 
     let (found, has_login) = patients.find_by_email(a, &p.email).await.unwrap().unwrap();
     assert_eq!(found, p);
@@ -367,8 +486,14 @@ pub async fn patients_of_a_deleted_account_are_hidden(t: &TestDb) {
     let (kept, _) = clinic(t, "Kept").await;
     let p1 = patient(gone, "p@gone.org", "Pat", "Gone");
     let p2 = patient(kept, "p@kept.org", "Pat", "Kept");
-    patients.insert(&p1).await.unwrap();
-    patients.insert(&p2).await.unwrap();
+    patients
+        .insert(&p1, &audit(AuditAction::Create))
+        .await
+        .unwrap();
+    patients
+        .insert(&p2, &audit(AuditAction::Create))
+        .await
+        .unwrap();
     AccountRepository::soft_delete(t.db(), gone, at(9))
         .await
         .unwrap();

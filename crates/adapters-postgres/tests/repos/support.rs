@@ -1,5 +1,6 @@
 //! Fixtures.
 
+use genascope_domain::audit::{AuditAction, AuditEntry, AuditRecords};
 use genascope_domain::common::{AccountId, PatientId, Timestamp, UserId};
 use genascope_domain::identity::model::{Account, AccountStatus, Email, Role, User};
 use genascope_domain::identity::ports::{NewUser, RefreshTokenRecord};
@@ -67,6 +68,20 @@ pub fn patient(account: AccountId, mail: &str, first: &str, last: &str) -> Patie
         notes: None,
         created_at: at(0),
         updated_at: at(0),
+        version: 1,
+    }
+}
+
+/// An audit entry for a repository write (its content is checked in `audit.rs`).
+pub fn audit(action: AuditAction) -> AuditEntry {
+    AuditEntry {
+        id: Uuid::new_v4(),
+        at: at(0),
+        actor_id: None,
+        action,
+        record_type: "patient",
+        records: AuditRecords::One(Uuid::new_v4()),
+        account_id: None,
     }
 }
 

@@ -2,31 +2,48 @@
 
 use super::dto::ts;
 use crate::state::AppState;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
+use genascope_domain::identity::model::Role;
 use serde_json::json;
 
-/// Overall health with dependency states.
+/// Overall health with dependency states. In production `version` and `environment` are told
+/// only to an authenticated super_admin (they help an attacker pick exploits, and nobody else
+/// needs them); in development always.
 #[utoipa::path(get, path = "/health", tag = "health", responses((status = 200)))]
-pub async fn health(state: web::Data<AppState>) -> HttpResponse {
+pub async fn health(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let db_up = state.db.ping().await.is_ok();
-    HttpResponse::Ok().json(json!({
+    let mut body = json!({
         "status": if db_up { "healthy" } else { "degraded" },
         "timestamp": ts(time::OffsetDateTime::now_utc()),
-        "version": env!("CARGO_PKG_VERSION"),
-        "environment": state.environment,
         "database_connected": db_up,
         "services": {
             "database": if db_up { "up" } else { "down" },
             "storage": "disabled",
             "email": if state.mail_kind == "disabled" { "disabled" } else { "up" },
         }
-    }))
+    });
+    let operator = || async {
+        match crate::auth::bearer(&req) {
+            Some(token) => state
+                .identity
+                .authenticate(&token)
+                .await
+                .is_ok_and(|a| a.principal.role == Role::SuperAdmin),
+            None => false,
+        }
+    };
+    if state.environment != "production" || operator().await {
+        body["version"] = json!(env!("CARGO_PKG_VERSION"));
+        body["environment"] = json!(state.environment);
+    }
+    HttpResponse::Ok().json(body)
 }
 
-/// 200 when the database answers, else 503.
+/// 200 when the database answers, else 503; 503 at once while draining after SIGTERM.
 #[utoipa::path(get, path = "/ready", tag = "health", responses((status = 200), (status = 503)))]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    if state.db.ping().await.is_ok() {
+    let draining = state.draining.load(std::sync::atomic::Ordering::Acquire);
+    if !draining && state.db.ping().await.is_ok() {
         HttpResponse::Ok().json(json!({"status": "ready"}))
     } else {
         HttpResponse::ServiceUnavailable()

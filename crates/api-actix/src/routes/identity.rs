@@ -23,33 +23,20 @@ pub fn page_a(q: &Query, errors: &mut Vec<FieldError>) -> Page {
     }
 }
 
-/// The client address for per-IP limits: the TCP peer, unless the peer is a trusted reverse proxy
-/// (`TRUSTED_PROXIES`, loopback by default), in which case the client it names in `Forwarded` /
-/// `X-Forwarded-For`. Behind the frontend's proxy every peer is the proxy, and one shared address
-/// would let 50 failures lock everybody out; from anyone else the header is ignored, so it cannot
-/// be used to dodge the limit.
+/// The client address for per-IP limits (see [`crate::net::client_ip`]).
 fn client_ip(state: &AppState, req: &HttpRequest) -> Option<String> {
     let peer = req.peer_addr()?.ip();
-    if !state.trusted_proxies.contains(&peer) {
-        return Some(peer.to_string());
-    }
-    let info = req.connection_info();
-    let named = info.realip_remote_addr().unwrap_or_default().trim();
-    // Strip a port (`1.2.3.4:5678`, `[::1]:5678`); keep a bare IPv6 address whole.
-    let host = match named.rsplit_once(':') {
-        Some((h, p))
-            if p.chars().all(|c| c.is_ascii_digit()) && (!h.contains(':') || h.ends_with(']')) =>
-        {
-            h
-        }
-        _ => named,
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    Some(if host.is_empty() {
-        peer.to_string()
-    } else {
-        host.to_owned()
-    })
+    let xff: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all(actix_web::http::header::FORWARDED)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Some(crate::net::client_ip(peer, &xff, &forwarded, &state.trusted_proxies).to_string())
 }
 
 fn content_type(req: &HttpRequest) -> String {
@@ -415,7 +402,7 @@ fn user_filter(q: &Query, errors: &mut Vec<FieldError>) -> Result<UserFilter, Ap
     Ok(UserFilter {
         account_id,
         roles,
-        search: q.get(&["search"]),
+        search: q.search(errors, &["search"]),
         is_active: q.boolean(errors, "is_active"),
     })
 }

@@ -97,7 +97,8 @@ async fn method_not_allowed(allow: &'static str) -> HttpResponse {
 
 /// Register every route. Paths are registered without trailing slash; the request middleware
 /// trims a trailing slash before routing (never a redirect).
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// `docs`: serve `/docs` and `/api/openapi.json` (`DOCS_ENABLED`; off by default in production).
+pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     use health as h;
     use identity as i;
     use patients as p;
@@ -105,9 +106,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/api/health", get => h::health);
     resource!(cfg, "/ready", get => h::ready);
     resource!(cfg, "/live", get => h::live);
-    resource!(cfg, "/docs", get => docs_root);
-    // `/openapi.json` itself is served by the docs UI service (startup.rs).
-    resource!(cfg, "/api/openapi.json", get => openapi_json);
+    if docs {
+        resource!(cfg, "/docs", get => docs_root);
+        // `/openapi.json` itself is served by the docs UI service (startup.rs).
+        resource!(cfg, "/api/openapi.json", get => openapi_json);
+    }
     resource!(cfg, "/api/auth/token", post => i::token);
     resource!(cfg, "/api/auth/refresh", post => i::refresh);
     resource!(cfg, "/api/auth/logout", post => i::logout);

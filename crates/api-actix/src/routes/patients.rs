@@ -6,11 +6,12 @@ use crate::body::{Body, Query, check, id_or_404};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_multipart::Multipart;
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use genascope_domain::common::{AccountId, DomainError, FieldError, Loc, PatientId, UserId};
 use genascope_domain::identity::policy::{Action, ListScope};
-use genascope_domain::patients::model::PatientStatus;
+use genascope_domain::patients::model::{PatientStatus, PatientView};
 use genascope_domain::patients::ports::PatientFilter;
 use genascope_domain::patients::service::{
     ImportReport, MAX_IMPORT_ROWS, PatientInput, PatientPatch,
@@ -50,10 +51,11 @@ pub async fn list(
     let clinician_id = q
         .get(&["clinician_id"])
         .map(|s| UserId::parse(&s).unwrap_or(UserId(uuid::Uuid::nil())));
+    let query = q.search(&mut errors, &["query", "search"]);
     check(errors)?;
     let filter = PatientFilter {
         scope: ListScope::Nothing,
-        query: q.get(&["query", "search"]),
+        query,
         status,
         clinician_id,
         offset,
@@ -115,19 +117,55 @@ pub async fn get(
             id_or_404(&id, PatientId::parse, "Patient")?,
         )
         .await?;
-    Ok(HttpResponse::Ok().json(PatientDto::from(&view)))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&view))
+        .json(PatientDto::from(&view)))
 }
 
-/// Partial update.
-#[utoipa::path(put, path = "/api/patients/{id}", tag = "patients", responses((status = 200, body = PatientDto), (status = 404), (status = 409), (status = 422)))]
+/// The patient's `ETag`: its version, for `If-Match` on `PUT`.
+fn etag(view: &PatientView) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{}\"", view.patient.version))
+}
+
+/// `If-Match`: `"3"` (or `W/"3"`) names the version the client read; `*` or no header asks for
+/// no check. Anything else is a 422 naming the header.
+fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let Some(raw) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let value = raw.to_str().unwrap_or_default().trim();
+    if value == "*" {
+        return Ok(None);
+    }
+    value
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i32>()
+        .map(Some)
+        .map_err(|_| {
+            ApiError::validation(vec![FieldError {
+                loc: vec!["header".into(), "If-Match".into()],
+                msg: "must be the ETag of the patient as read, e.g. \"3\"".into(),
+                kind: "value_error.etag".into(),
+            }])
+        })
+}
+
+/// Partial update. Send `If-Match` with the `ETag` of the read to get 409 instead of
+/// overwriting a change made since.
+#[utoipa::path(put, path = "/api/patients/{id}", tag = "patients",
+    params(("If-Match" = Option<String>, Header, description = "ETag of the patient as read")),
+    responses((status = 200, body = PatientDto), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<String>,
+    req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     auth.may(Action::PatientManage)?;
     let id = id_or_404(&id, PatientId::parse, "Patient")?;
+    let expected = if_match(&req)?;
     let body = Body::parse(&bytes)?;
     let mut e = Vec::new();
     let patch = PatientPatch {
@@ -142,8 +180,13 @@ pub async fn update(
         status: body.patch_string(&mut e, &["status"]),
     };
     check(e)?;
-    let view = state.patients.update(auth.principal(), id, patch).await?;
-    Ok(HttpResponse::Ok().json(PatientDto::from(&view)))
+    let view = state
+        .patients
+        .update(auth.principal(), id, patch, expected)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&view))
+        .json(PatientDto::from(&view)))
 }
 
 /// Soft-delete a patient.
@@ -169,8 +212,8 @@ pub async fn invites(
     auth: Auth,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&id, PatientId::parse, "Patient")?;
     auth.may(Action::PatientManage)?;
+    let id = id_or_404(&id, PatientId::parse, "Patient")?;
     let p = auth.principal();
     state.patients.get(p, id).await?;
     Ok(HttpResponse::Ok().json(Vec::<serde_json::Value>::new()))

@@ -11,6 +11,7 @@
 mod accounts;
 mod auth;
 mod basics;
+mod commands;
 mod eligibility;
 mod helpers;
 mod import;

@@ -30,6 +30,21 @@ impl AuditAction {
     }
 }
 
+/// Which records an entry speaks of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditRecords {
+    /// One record (indexed: "who touched patient X" is one lookup).
+    One(uuid::Uuid),
+    /// A list read or an import: every record, in order, in one entry whatever their number, and
+    /// for a list read its filters (never a search term, which may be a name).
+    Many {
+        /// The records.
+        ids: Vec<uuid::Uuid>,
+        /// The list's filters as compact JSON, e.g. `{"status":"active","offset":0,"limit":100}`.
+        query: Option<String>,
+    },
+}
+
 /// One audit line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -41,16 +56,17 @@ pub struct AuditEntry {
     pub actor_id: Option<UserId>,
     /// What.
     pub action: AuditAction,
-    /// Which kind of record (`patient`, …).
+    /// Which kind of record (`patient`, `assessment`).
     pub record_type: &'static str,
-    /// Which record.
-    pub record_id: String,
-    /// The record's account.
+    /// Which records.
+    pub records: AuditRecords,
+    /// The records' account (None when a list spans several).
     pub account_id: Option<AccountId>,
 }
 
-/// Where audit entries are kept. A failure to record fails the operation: patient data is not
-/// served unaudited.
+/// Where audit entries of reads are kept. A failure to record fails the operation: patient data
+/// is not served unaudited. (Writes are audited by the repository method that makes them, in the
+/// same transaction.)
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AuditLog: Send + Sync {

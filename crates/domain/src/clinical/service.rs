@@ -8,7 +8,7 @@
 use super::assess::assess_json;
 use super::assessment::Assessment;
 use super::ports::{AssessmentRecord, AssessmentRepository};
-use crate::audit::{AuditAction, AuditEntry, AuditLog};
+use crate::audit::{AuditAction, AuditEntry, AuditLog, AuditRecords};
 use crate::common::{AccountId, Clock, DomainError, FieldError, PatientId, Random};
 use crate::identity::policy::{self, Action, Principal};
 use crate::patients::service::PatientService;
@@ -64,7 +64,7 @@ impl EligibilityService {
             actor_id: (!p.user_id.0.is_nil()).then_some(p.user_id),
             action,
             record_type: "assessment",
-            record_id: record.id.to_string(),
+            records: AuditRecords::One(record.id),
             account_id: Some(record.account_id),
         };
         Ok(self.audit.record(vec![entry]).await?)

@@ -109,6 +109,9 @@ pub enum RepoError {
     /// An invariant the store keeps atomically would break (the sentence says which).
     #[error("{0}")]
     Conflict(&'static str),
+    /// The record changed since it was read (its version moved on): nothing was written.
+    #[error("stale record")]
+    Stale,
     /// The store cannot be reached now (no connection within the timeout).
     #[error("storage unavailable")]
     Unavailable(#[source] BoxError),
@@ -176,6 +179,10 @@ impl From<RepoError> for DomainError {
             RepoError::NotFound => Self::NotFound("Record"),
             RepoError::Duplicate(what) => Self::Conflict(format!("Duplicate {what}")),
             RepoError::Conflict(m) => Self::Conflict(m.to_owned()),
+            RepoError::Stale => Self::Conflict(
+                "The record was changed by someone else since it was read; reload it and try again"
+                    .to_owned(),
+            ),
             RepoError::Unavailable(e) => Self::Unavailable(e),
             RepoError::Unexpected(e) => Self::Unexpected(e),
         }

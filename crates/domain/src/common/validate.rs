@@ -3,14 +3,65 @@
 
 use super::FieldError;
 
-/// A trimmed text field of at most `max` characters; blank means absent, which is an error when
-/// `required`.
+/// Characters no text field may hold: C0 and C1 control characters (NUL, which PostgreSQL cannot
+/// store; ESC, which starts ANSI terminal sequences; …) except line breaks and tabs where
+/// `multiline`; bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069, which can
+/// make a name read differently from what it is); zero-width characters (U+200B–U+200D, U+2060,
+/// U+FEFF) and the other Unicode format characters of that block (U+2061–U+2064, U+206A–U+206F).
+#[must_use]
+pub fn forbidden_char(c: char, multiline: bool) -> bool {
+    match c {
+        '\n' | '\r' | '\t' => !multiline,
+        c if c.is_control() => true,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' => true,
+        '\u{FEFF}' => true,
+        _ => false,
+    }
+}
+
+/// Whether `s` is free of [`forbidden_char`]s; if not, a 422 item naming `field` is pushed.
+pub fn clean_chars(errors: &mut Vec<FieldError>, field: &str, s: &str, multiline: bool) -> bool {
+    if s.chars().any(|c| forbidden_char(c, multiline)) {
+        errors.push(FieldError::body(
+            field,
+            "must not contain control, zero-width or text-direction characters",
+            "value_error.characters",
+        ));
+        return false;
+    }
+    true
+}
+
+/// A trimmed single-line text field of at most `max` characters; blank means absent, which is an
+/// error when `required`. Control, zero-width and bidi characters are refused.
 pub fn text(
     errors: &mut Vec<FieldError>,
     field: &str,
     v: Option<&str>,
     max: usize,
     required: bool,
+) -> Option<String> {
+    checked_text(errors, field, v, max, required, false)
+}
+
+/// As [`text`], but line breaks and tabs are allowed (notes).
+pub fn multiline_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    v: Option<&str>,
+    max: usize,
+    required: bool,
+) -> Option<String> {
+    checked_text(errors, field, v, max, required, true)
+}
+
+fn checked_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    v: Option<&str>,
+    max: usize,
+    required: bool,
+    multiline: bool,
 ) -> Option<String> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => {
@@ -27,6 +78,7 @@ pub fn text(
             ));
             None
         }
+        Some(s) if !clean_chars(errors, field, s, multiline) => None,
         Some(s) => Some(s.to_owned()),
     }
 }
@@ -84,5 +136,56 @@ mod tests {
         assert_eq!(e.len(), 2);
         assert_eq!(phone(&mut e, "phone", Some("12")), None);
         assert_eq!(e.len(), 3);
+    }
+
+    #[test]
+    fn control_zero_width_and_bidi_characters_are_refused() {
+        for bad in [
+            "Ann\u{0}e",
+            "Ann\u{1b}[31me",
+            "Ann\u{7f}",
+            "Ann\u{85}e",
+            "Ann\u{202E}e",
+            "Ann\u{2066}e",
+            "Ann\u{200B}e",
+            "Ann\u{FEFF}e",
+            "Ann\u{2060}e",
+            "Ann\ne",
+            "Ann\te",
+        ] {
+            let mut e = Vec::new();
+            assert_eq!(
+                text(&mut e, "first_name", Some(bad), 100, true),
+                None,
+                "{bad:?}"
+            );
+            assert_eq!(e.len(), 1, "{bad:?}");
+            assert_eq!(
+                e[0].to_string(),
+                "body.first_name: must not contain control, zero-width or text-direction characters"
+            );
+        }
+        let mut e = Vec::new();
+        // Line breaks and tabs are fine in notes; NUL and ESC are not.
+        assert!(multiline_text(&mut e, "notes", Some("line 1\r\n\tline 2"), 100, false).is_some());
+        assert!(multiline_text(&mut e, "notes", Some("a\u{0}b"), 100, false).is_none());
+        assert!(multiline_text(&mut e, "notes", Some("a\u{1b}[2Jb"), 100, false).is_none());
+        assert_eq!(e.len(), 2);
+        // Letters of every script, combining marks and emoji stay allowed.
+        for good in [
+            "Zoë",
+            "José María",
+            "Nguyễn",
+            "محمد",
+            "李小龍",
+            "O'Brien-Smith",
+            "🙂",
+        ] {
+            let mut e = Vec::new();
+            assert!(
+                text(&mut e, "first_name", Some(good), 100, true).is_some(),
+                "{good}"
+            );
+        }
     }
 }

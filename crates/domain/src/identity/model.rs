@@ -357,6 +357,12 @@ pub fn resolve_names(
                 "value_error.any_str.max_length",
             ));
         }
+        let mut errors = Vec::new();
+        if let Some(s) = v
+            && !crate::common::validate::clean_chars(&mut errors, field, s, false)
+        {
+            return Err(errors.remove(0));
+        }
     }
     match (name, first, last) {
         (Some(n), Some(f), Some(l)) => Ok((n, f, l)),

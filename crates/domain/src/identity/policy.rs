@@ -238,6 +238,14 @@ pub fn may_assign_role(p: &Principal, role: Role) -> Result<(), DomainError> {
     }
 }
 
+/// Staff `notes` on a patient record are the care team's working notes, not written for the
+/// patient: every staff role reads them, a patient (or simplified-access) principal reading its
+/// own record does not (the contract is silent; decided in issue #6 item 21).
+#[must_use]
+pub fn sees_staff_notes(p: &Principal) -> bool {
+    p.access == AccessType::Full && !matches!(p.role, Role::Patient | Role::User)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,5 +375,26 @@ mod tests {
         assert!(may_assign_role(&sa, Role::SuperAdmin).is_ok());
         let clin = principal(Role::Clinician, Some(AccountId(Uuid::new_v4())));
         assert!(may_assign_role(&clin, Role::User).is_err());
+    }
+
+    #[test]
+    fn staff_notes_are_for_staff_only() {
+        for role in Role::ALL {
+            let p = Principal {
+                user_id: crate::common::UserId(Uuid::new_v4()),
+                role,
+                account_id: None,
+                access: AccessType::Full,
+                jti: String::new(),
+                token_exp: 0,
+            };
+            let staff = !matches!(role, Role::Patient | Role::User);
+            assert_eq!(sees_staff_notes(&p), staff, "{role:?}");
+            let simplified = Principal {
+                access: AccessType::Simplified,
+                ..p
+            };
+            assert!(!sees_staff_notes(&simplified), "{role:?}");
+        }
     }
 }

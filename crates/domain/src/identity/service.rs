@@ -1079,6 +1079,7 @@ impl IdentityService {
                         notes: None,
                         created_at: now,
                         updated_at: now,
+                        version: 1,
                     });
                 }
             }

@@ -70,6 +70,8 @@ pub struct Patient {
     pub created_at: Timestamp,
     /// Last changed.
     pub updated_at: Timestamp,
+    /// 1 when created, +1 on every change (optimistic concurrency: `ETag` / `If-Match`).
+    pub version: i32,
 }
 
 /// Where the patient is in the screening journey (derived; contract §3.3).

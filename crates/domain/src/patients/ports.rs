@@ -1,6 +1,7 @@
 //! What patients need from storage.
 
 use super::model::{Patient, PatientStatus, PatientView};
+use crate::audit::AuditEntry;
 use crate::common::{AccountId, PatientId, RepoError, Timestamp, UserId};
 use crate::identity::model::Email;
 use crate::identity::policy::ListScope;
@@ -23,12 +24,21 @@ pub struct PatientFilter {
     pub limit: u32,
 }
 
-/// Patients storage. Soft-deleted patients are invisible to every method.
+/// Patients storage. Soft-deleted patients are invisible to every method. Every write records
+/// its audit entry in the same transaction: both happen or neither does.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait PatientRepository: Send + Sync {
     /// Insert. `Duplicate("email")` or `Duplicate("external_id")` within the account.
-    async fn insert(&self, patient: &Patient) -> Result<(), RepoError>;
+    async fn insert(&self, patient: &Patient, audit: &AuditEntry) -> Result<(), RepoError>;
+    /// Insert many in one transaction, each row on its own (a duplicate row is skipped and
+    /// reported in its slot; the others are kept), with `audit` naming exactly the rows inserted
+    /// (its `records` are replaced by their ids). Any other failure rolls back everything.
+    async fn import(
+        &self,
+        patients: &[Patient],
+        audit: &AuditEntry,
+    ) -> Result<Vec<Result<(), RepoError>>, RepoError>;
     /// One live patient with its derived fields.
     async fn get(&self, id: PatientId) -> Result<PatientView, RepoError>;
     /// The live patient of an account with this email, and whether it has a login.
@@ -39,8 +49,20 @@ pub trait PatientRepository: Send + Sync {
     ) -> Result<Option<(Patient, bool)>, RepoError>;
     /// Matching live patients, newest first (`created_at` desc, then id).
     async fn list(&self, filter: &PatientFilter) -> Result<Vec<PatientView>, RepoError>;
-    /// Save every mutable field. `Duplicate(..)` as for insert.
-    async fn update(&self, patient: &Patient) -> Result<(), RepoError>;
+    /// Write the fields of `after` that differ from `before` (no others: a concurrent edit of
+    /// another field is kept) and bump the version, if the stored version is still
+    /// `before.version`; else `Stale` and nothing is written. `Duplicate(..)` as for insert.
+    async fn update(
+        &self,
+        before: &Patient,
+        after: &Patient,
+        audit: &AuditEntry,
+    ) -> Result<(), RepoError>;
     /// Soft delete; disables the patient's login and revokes its refresh tokens, in one transaction.
-    async fn soft_delete(&self, id: PatientId, at: Timestamp) -> Result<(), RepoError>;
+    async fn soft_delete(
+        &self,
+        id: PatientId,
+        at: Timestamp,
+        audit: &AuditEntry,
+    ) -> Result<(), RepoError>;
 }

@@ -2,7 +2,7 @@
 
 use super::model::{Patient, PatientStatus, PatientView};
 use super::ports::{PatientFilter, PatientRepository};
-use crate::audit::{AuditAction, AuditEntry, AuditLog};
+use crate::audit::{AuditAction, AuditEntry, AuditLog, AuditRecords};
 use crate::common::validate::{self, text};
 use crate::common::{
     AccountId, Clock, DomainError, EARLIEST_BIRTH_YEAR, FieldError, Patch, PatientId, Random,
@@ -188,50 +188,48 @@ impl PatientService {
         Ok(account)
     }
 
-    /// Record who touched which patients (ids only).
-    async fn audit<'a>(
+    /// The audit entry of one patient (ids only).
+    fn entry(&self, p: &Principal, action: AuditAction, patient: &Patient) -> AuditEntry {
+        AuditEntry {
+            id: self.random.uuid(),
+            at: to_seconds(self.clock.now()),
+            actor_id: (!p.user_id.0.is_nil()).then_some(p.user_id),
+            action,
+            record_type: "patient",
+            records: AuditRecords::One(patient.id.0),
+            account_id: Some(patient.account_id),
+        }
+    }
+
+    /// The audit entry of a list or an import: one entry whatever the number of records.
+    fn list_entry<'a>(
         &self,
         p: &Principal,
         action: AuditAction,
         patients: impl IntoIterator<Item = &'a Patient>,
-    ) -> Result<(), DomainError> {
-        let at = to_seconds(self.clock.now());
-        let actor = (!p.user_id.0.is_nil()).then_some(p.user_id);
+        query: Option<String>,
+    ) -> AuditEntry {
         let patients: Vec<&Patient> = patients.into_iter().collect();
-        let entries = match patients.as_slice() {
-            [] => Vec::new(),
-            [one] => vec![AuditEntry {
-                id: self.random.uuid(),
-                at,
-                actor_id: actor,
-                action,
-                record_type: "patient",
-                record_id: one.id.0.to_string(),
-                account_id: Some(one.account_id),
-            }],
-            // A list or an import is one entry naming every record (space-separated ids), so that
-            // a page of 1000 patients costs one insert, not 1000.
-            many => vec![AuditEntry {
-                id: self.random.uuid(),
-                at,
-                actor_id: actor,
-                action,
-                record_type: "patients",
-                record_id: many
-                    .iter()
-                    .map(|p| p.id.0.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                account_id: many
-                    .first()
-                    .map(|p| p.account_id)
-                    .filter(|a| many.iter().all(|p| p.account_id == *a)),
-            }],
-        };
-        Ok(self.audit.record(entries).await?)
+        let account_id = patients
+            .first()
+            .map(|p| p.account_id)
+            .filter(|a| patients.iter().all(|p| p.account_id == *a));
+        AuditEntry {
+            id: self.random.uuid(),
+            at: to_seconds(self.clock.now()),
+            actor_id: (!p.user_id.0.is_nil()).then_some(p.user_id),
+            action,
+            record_type: "patient",
+            records: AuditRecords::Many {
+                ids: patients.iter().map(|p| p.id.0).collect(),
+                query,
+            },
+            account_id,
+        }
     }
 
-    /// `GET /api/patients`.
+    /// `GET /api/patients`. The read is audited as one entry: the ids shown, their number and
+    /// the filters (a search term only as `"search": true`).
     pub async fn list(
         &self,
         p: &Principal,
@@ -240,8 +238,24 @@ impl PatientService {
     ) -> Result<Vec<PatientView>, DomainError> {
         filter.scope = policy::list_scope(p, Action::PatientManage, account_id)?;
         let rows = self.patients.list(&filter).await?;
-        self.audit(p, AuditAction::Read, rows.iter().map(|v| &v.patient))
-            .await?;
+        if !rows.is_empty() {
+            let query = serde_json::json!({
+                "account_id": account_id.map(|a| a.0),
+                "status": filter.status.map(PatientStatus::as_str),
+                "clinician_id": filter.clinician_id.map(|c| c.0),
+                "search": filter.query.is_some(),
+                "offset": filter.offset,
+                "limit": filter.limit,
+            })
+            .to_string();
+            let entry = self.list_entry(
+                p,
+                AuditAction::Read,
+                rows.iter().map(|v| &v.patient),
+                Some(query),
+            );
+            self.audit.record(vec![entry]).await?;
+        }
         Ok(rows)
     }
 
@@ -251,7 +265,13 @@ impl PatientService {
         let view = self.patients.get(id).await.map_err(patient_not_found)?;
         let target = Target::owned(Some(view.patient.account_id), UserId(view.patient.id.0));
         policy::authorize(p, Action::PatientRead, target, "Patient")?;
-        self.audit(p, AuditAction::Read, [&view.patient]).await?;
+        self.audit
+            .record(vec![self.entry(p, AuditAction::Read, &view.patient)])
+            .await?;
+        let mut view = view;
+        if !policy::sees_staff_notes(p) {
+            view.patient.notes = None;
+        }
         Ok(view)
     }
 
@@ -317,7 +337,8 @@ impl PatientService {
             .date_of_birth
             .filter(|s| !s.trim().is_empty())
             .and_then(|s| parse_dob(&mut errors, &s, now.date()));
-        let notes = text(&mut errors, "notes", input.notes.as_deref(), 5000, false);
+        let notes =
+            validate::multiline_text(&mut errors, "notes", input.notes.as_deref(), 5000, false);
         let status = match input.status.filter(|s| !s.trim().is_empty()) {
             Some(s) => parse_status(&mut errors, &s),
             None => Some(PatientStatus::Active),
@@ -338,6 +359,7 @@ impl PatientService {
                     notes,
                     created_at: now,
                     updated_at: now,
+                    version: 1,
                 })
             }
             _ => Err(errors),
@@ -360,8 +382,11 @@ impl PatientService {
         patient.clinician_id = self
             .resolve_clinician(p, account, clinician.as_deref())
             .await?;
-        self.patients.insert(&patient).await.map_err(conflict)?;
-        self.audit(p, AuditAction::Create, [&patient]).await?;
+        let audit = self.entry(p, AuditAction::Create, &patient);
+        self.patients
+            .insert(&patient, &audit)
+            .await
+            .map_err(conflict)?;
         Ok(self.patients.get(patient.id).await?)
     }
 
@@ -406,8 +431,10 @@ impl PatientService {
         let default_clinician = self
             .resolve_clinician(p, account, clinician_id.as_deref())
             .await?;
+        // Validate every row and resolve its clinician first; then insert the valid ones and
+        // the audit entry in one transaction (all of it is kept, or none).
         let mut report = ImportReport::default();
-        let mut created = Vec::new();
+        let mut candidates: Vec<(usize, Option<String>, Patient)> = Vec::new();
         for (row_no, mut row) in rows {
             let email = row
                 .email
@@ -421,68 +448,105 @@ impl PatientService {
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join("; ")),
-                Ok(mut patient) => {
-                    let clinician = match own_clinician {
-                        Some(c) => self
-                            .resolve_clinician(p, account, Some(&c))
-                            .await
-                            .map_err(|e| describe(&e)),
-                        None => Ok(default_clinician),
-                    };
-                    match clinician {
-                        Err(e) => Err(e),
-                        Ok(c) => {
+                Ok(mut patient) => match own_clinician {
+                    Some(c) => self
+                        .resolve_clinician(p, account, Some(&c))
+                        .await
+                        .map(|c| {
                             patient.clinician_id = c;
-                            match self.patients.insert(&patient).await.map_err(conflict) {
-                                Ok(()) => Ok(patient),
-                                Err(DomainError::Conflict(m)) => Err(m),
-                                Err(e) => return Err(e),
-                            }
-                        }
+                            patient
+                        })
+                        .map_err(|e| describe(&e)),
+                    None => {
+                        patient.clinician_id = default_clinician;
+                        Ok(patient)
                     }
-                }
+                },
             };
             match outcome {
-                Ok(patient) => {
-                    report.successful_count += 1;
-                    if report.sample_patients.len() < 5 {
-                        report
-                            .sample_patients
-                            .push(self.patients.get(patient.id).await?);
-                    }
-                    created.push(patient);
-                }
-                Err(error) => {
-                    report.failed_count += 1;
-                    report.errors.push(ImportError {
-                        row: row_no,
-                        email,
-                        error,
-                    });
-                }
+                Ok(patient) => candidates.push((row_no, email, patient)),
+                Err(error) => report.errors.push(ImportError {
+                    row: row_no,
+                    email,
+                    error,
+                }),
             }
         }
-        self.audit(p, AuditAction::Create, &created).await?;
+        let patients: Vec<Patient> = candidates.iter().map(|(_, _, p)| p.clone()).collect();
+        let audit = self.list_entry(p, AuditAction::Create, &patients, None);
+        let outcomes = if patients.is_empty() {
+            Vec::new()
+        } else {
+            self.patients.import(&patients, &audit).await?
+        };
+        let mut created = Vec::new();
+        for ((row_no, email, patient), outcome) in candidates.into_iter().zip(outcomes) {
+            match outcome.map_err(conflict) {
+                Ok(()) => created.push(patient.id),
+                Err(DomainError::Conflict(error)) => report.errors.push(ImportError {
+                    row: row_no,
+                    email,
+                    error,
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        report.errors.sort_by_key(|e| e.row);
+        report.successful_count = created.len();
+        report.failed_count = report.errors.len();
+        for id in created.into_iter().take(5) {
+            report.sample_patients.push(self.patients.get(id).await?);
+        }
         Ok(report)
     }
 
-    /// `PUT /api/patients/{id}`.
+    /// `PUT /api/patients/{id}`. Only the fields that change are written, so concurrent edits of
+    /// different fields are all kept. `expected_version` (the client's `If-Match`) makes the
+    /// write conditional: 409 if the record changed since the client read it. Without it, a write
+    /// that races another is re-applied to the fresh record (up to three times, then 409).
     pub async fn update(
         &self,
         p: &Principal,
         id: PatientId,
         patch: PatientPatch,
+        expected_version: Option<i32>,
     ) -> Result<PatientView, DomainError> {
         policy::require(p, Action::PatientManage)?;
-        let view = self.patients.get(id).await.map_err(patient_not_found)?;
-        let account = view.patient.account_id;
-        policy::authorize(
-            p,
-            Action::PatientManage,
-            Target::in_account(Some(account)),
-            "Patient",
-        )?;
-        let mut patient = view.patient.clone();
+        for _ in 0..3 {
+            let view = self.patients.get(id).await.map_err(patient_not_found)?;
+            policy::authorize(
+                p,
+                Action::PatientManage,
+                Target::in_account(Some(view.patient.account_id)),
+                "Patient",
+            )?;
+            if expected_version.is_some_and(|v| v != view.patient.version) {
+                return Err(RepoError::Stale.into());
+            }
+            let patient = self.patched(p, &view.patient, patch.clone()).await?;
+            if patient == view.patient {
+                return Ok(view);
+            }
+            let audit = self.entry(p, AuditAction::Update, &patient);
+            match self.patients.update(&view.patient, &patient, &audit).await {
+                Ok(()) => return Ok(self.patients.get(id).await?),
+                Err(RepoError::Stale) if expected_version.is_none() => {}
+                Err(e) => return Err(conflict(e)),
+            }
+        }
+        Err(RepoError::Stale.into())
+    }
+
+    /// `current` with `patch` applied and validated (not yet saved; `updated_at` set when
+    /// anything changed).
+    async fn patched(
+        &self,
+        p: &Principal,
+        current: &Patient,
+        patch: PatientPatch,
+    ) -> Result<Patient, DomainError> {
+        let account = current.account_id;
+        let mut patient = current.clone();
         let today = to_seconds(self.clock.now()).date();
         let mut errors = Vec::new();
         let mut required =
@@ -529,7 +593,10 @@ impl PatientService {
         match patch.notes {
             Patch::Keep => {}
             Patch::Clear => patient.notes = None,
-            Patch::Set(v) => patient.notes = text(&mut errors, "notes", Some(&v), 5000, false),
+            Patch::Set(v) => {
+                patient.notes =
+                    validate::multiline_text(&mut errors, "notes", Some(&v), 5000, false);
+            }
         }
         match patch.status {
             Patch::Keep => {}
@@ -548,13 +615,10 @@ impl PatientService {
                 patient.clinician_id = self.resolve_clinician(p, account, Some(&c)).await?
             }
         }
-        if patient == view.patient {
-            return Ok(view);
+        if patient != *current {
+            patient.updated_at = to_seconds(self.clock.now());
         }
-        patient.updated_at = to_seconds(self.clock.now());
-        self.patients.update(&patient).await.map_err(conflict)?;
-        self.audit(p, AuditAction::Update, [&patient]).await?;
-        Ok(self.patients.get(id).await?)
+        Ok(patient)
     }
 
     /// `DELETE /api/patients/{id}`: soft delete (login disabled).
@@ -567,11 +631,11 @@ impl PatientService {
             Target::in_account(Some(view.patient.account_id)),
             "Patient",
         )?;
+        let audit = self.entry(p, AuditAction::Delete, &view.patient);
         self.patients
-            .soft_delete(id, to_seconds(self.clock.now()))
+            .soft_delete(id, to_seconds(self.clock.now()), &audit)
             .await
-            .map_err(patient_not_found)?;
-        self.audit(p, AuditAction::Delete, [&view.patient]).await
+            .map_err(patient_not_found)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Patients (contract §2.2, §3.3).
 
 use crate::support::*;
+use genascope_domain::audit::AuditAction;
 use genascope_domain::common::{AccountId, DomainError, Patch, PatientId, RepoError, UserId};
 use genascope_domain::identity::model::{Role, User};
 use genascope_domain::identity::policy::{ListScope, Principal};
@@ -23,12 +24,25 @@ fn input(email: &str) -> PatientInput {
 fn storing(m: &mut PatientMocks) -> Slot<Patient> {
     let s: Slot<Patient> = Slot::new();
     let c = s.clone();
-    m.patients.expect_insert().returning(move |p| {
+    m.patients.expect_insert().returning(move |p, _| {
         if p.email.as_str() == "dup@mail.org" {
             return Err(RepoError::Duplicate("email"));
         }
         c.push(p.clone());
         Ok(())
+    });
+    let c = s.clone();
+    m.patients.expect_import().returning(move |batch, _| {
+        Ok(batch
+            .iter()
+            .map(|p| {
+                if p.email.as_str() == "dup@mail.org" {
+                    return Err(RepoError::Duplicate("email"));
+                }
+                c.push(p.clone());
+                Ok(())
+            })
+            .collect())
     });
     let r = s.clone();
     m.patients.expect_get().returning(move |id| {
@@ -275,7 +289,7 @@ async fn lab_tech_user_and_patient_cannot_manage_patients() {
             DomainError::Forbidden(_)
         );
         assert_err!(
-            svc.update(&me, pid, PatientPatch::default()).await,
+            svc.update(&me, pid, PatientPatch::default(), None).await,
             DomainError::Forbidden(_)
         );
         assert_err!(svc.delete(&me, pid).await, DomainError::Forbidden(_));
@@ -305,9 +319,9 @@ async fn only_admins_delete_patients() {
     let id = p.id;
     m.patients
         .expect_soft_delete()
-        .withf(move |i, at| *i == id && *at == NOW)
+        .withf(move |i, at, e| *i == id && *at == NOW && e.action == AuditAction::Delete)
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.service()
         .delete(&principal_as(Role::Admin, Some(a)), p.id)
         .await
@@ -332,7 +346,7 @@ async fn another_accounts_patient_is_404_for_get_update_and_delete() {
         ..PatientPatch::default()
     };
     assert_err!(
-        svc.update(&clin, p.id, change).await,
+        svc.update(&clin, p.id, change, None).await,
         DomainError::NotFound("Patient")
     );
     assert_err!(
@@ -354,7 +368,19 @@ async fn a_patient_reads_its_own_record_only() {
         user_id: UserId(mine.id.0),
         ..principal_as(Role::Patient, Some(a))
     };
-    assert_eq!(svc.get(&me, mine.id).await.unwrap().patient, mine);
+    // Staff notes are the care team's, not the patient's (issue #6 item 21).
+    assert!(mine.notes.is_some());
+    let own = svc.get(&me, mine.id).await.unwrap().patient;
+    assert_eq!(own.notes, None);
+    assert_eq!(
+        own,
+        Patient {
+            notes: None,
+            ..mine.clone()
+        }
+    );
+    let staff = principal_as(Role::Clinician, Some(a));
+    assert_eq!(svc.get(&staff, mine.id).await.unwrap().patient, mine);
     assert_err!(
         svc.get(&me, theirs.id).await,
         DomainError::NotFound("Patient")
@@ -486,9 +512,9 @@ async fn import_sample_holds_at_most_five_patients() {
     let mut m = PatientMocks::new();
     let saved: Slot<Patient> = Slot::new();
     let s = saved.clone();
-    m.patients.expect_insert().returning(move |p| {
-        s.push(p.clone());
-        Ok(())
+    m.patients.expect_import().returning(move |batch, _| {
+        batch.iter().for_each(|p| s.push(p.clone()));
+        Ok(batch.iter().map(|_| Ok(())).collect())
     });
     let r = saved.clone();
     m.patients
@@ -566,7 +592,7 @@ async fn import_with_a_foreign_default_clinician_is_404() {
 fn saving(m: &mut PatientMocks) -> Slot<Patient> {
     let s = Slot::new();
     let c = s.clone();
-    m.patients.expect_update().returning(move |p| {
+    m.patients.expect_update().returning(move |_, p, _| {
         c.push(p.clone());
         Ok(())
     });
@@ -590,7 +616,7 @@ async fn update_clears_nullable_fields() {
         ..PatientPatch::default()
     };
     m.service()
-        .update(&principal_as(Role::Clinician, Some(a)), p.id, change)
+        .update(&principal_as(Role::Clinician, Some(a)), p.id, change, None)
         .await
         .unwrap();
     let s = saved.one();
@@ -620,7 +646,7 @@ async fn update_refuses_to_clear_required_fields() {
     };
     let r = m
         .service()
-        .update(&principal_as(Role::Admin, Some(a)), p.id, change)
+        .update(&principal_as(Role::Admin, Some(a)), p.id, change, None)
         .await;
     assert_eq!(
         fields(&r),
@@ -642,7 +668,7 @@ async fn update_sets_fields_and_skips_the_write_when_nothing_changes() {
         status: Patch::Set("ACTIVE".into()),
         ..PatientPatch::default()
     };
-    assert_eq!(svc.update(&me, p.id, same).await.unwrap().patient, p);
+    assert_eq!(svc.update(&me, p.id, same, None).await.unwrap().patient, p);
     assert!(saved.all().is_empty(), "an unchanged record was written");
     let change = PatientPatch {
         email: Patch::Set(" New@Mail.org ".into()),
@@ -650,7 +676,7 @@ async fn update_sets_fields_and_skips_the_write_when_nothing_changes() {
         date_of_birth: Patch::Set("1970-01-02".into()),
         ..PatientPatch::default()
     };
-    svc.update(&me, p.id, change).await.unwrap();
+    svc.update(&me, p.id, change, None).await.unwrap();
     let s = saved.one();
     assert_eq!(s.email.as_str(), "new@mail.org");
     assert_eq!(s.status, PatientStatus::Archived);
@@ -674,6 +700,7 @@ async fn update_to_a_clinician_of_another_account_is_404() {
                 clinician_id: Patch::Set(foreign.id.to_string()),
                 ..PatientPatch::default()
             },
+            None,
         )
         .await;
     assert_err!(r, DomainError::NotFound("Clinician"));
@@ -687,7 +714,7 @@ async fn update_duplicate_external_id_is_409() {
     existing(&mut m, &p);
     m.patients
         .expect_update()
-        .returning(|_| Err(RepoError::Duplicate("external_id")));
+        .returning(|_, _, _| Err(RepoError::Duplicate("external_id")));
     let r = m
         .service()
         .update(
@@ -697,6 +724,7 @@ async fn update_duplicate_external_id_is_409() {
                 external_id: Patch::Set("EXT-2".into()),
                 ..PatientPatch::default()
             },
+            None,
         )
         .await;
     assert_err!(r, DomainError::Conflict(m) if m.contains("external id"));
@@ -714,7 +742,7 @@ async fn reads_and_writes_are_audited_with_ids_only_and_refusals_are_not() {
     existing(&mut m, &mine);
     existing(&mut m, &theirs);
     let reader = principal_as(Role::Clinician, Some(a));
-    let (id, actor) = (mine.id.0.to_string(), reader.user_id);
+    let (id, actor) = (mine.id.0, reader.user_id);
     let mut audit = MockAuditLog::new();
     audit
         .expect_record()
@@ -722,7 +750,7 @@ async fn reads_and_writes_are_audited_with_ids_only_and_refusals_are_not() {
             e.len() == 1
                 && e[0].action == AuditAction::Read
                 && e[0].record_type == "patient"
-                && e[0].record_id == id
+                && e[0].records == genascope_domain::audit::AuditRecords::One(id)
                 && e[0].actor_id == Some(actor)
                 && e[0].account_id == Some(a)
         })

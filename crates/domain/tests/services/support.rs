@@ -171,6 +171,7 @@ pub fn patient(account: AccountId) -> Patient {
         notes: Some("note".into()),
         created_at: NOW - time::Duration::days(3),
         updated_at: NOW - time::Duration::days(3),
+        version: 1,
     }
 }
 
