@@ -23,6 +23,10 @@ struct JwtClaims {
     jti: String,
     iss: String,
     aud: String,
+    /// The session (refresh-token family) the token belongs to; absent in tokens issued before
+    /// it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
 }
 
 /// HS256 JWTs with issuer and audience checks. Any other algorithm (including `none`) is refused.
@@ -68,6 +72,7 @@ impl TokenCodec for JwtCodec {
             jti: c.jti.clone(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
+            sid: c.sid.map(|s| s.to_string()),
         };
         Ok(jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -94,6 +99,7 @@ impl TokenCodec for JwtCodec {
             iat: c.iat,
             exp: c.exp,
             jti: c.jti,
+            sid: c.sid.as_deref().and_then(|s| uuid::Uuid::parse_str(s).ok()),
         })
     }
 }
@@ -214,6 +220,7 @@ mod tests {
             iat: now,
             exp: now + exp_offset,
             jti: "j1".into(),
+            sid: Some(uuid::Uuid::new_v4()),
         }
     }
 

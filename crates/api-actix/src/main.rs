@@ -74,6 +74,7 @@ fn operator() -> Principal {
         access: AccessType::Full,
         jti: String::new(),
         token_exp: 0,
+        session: None,
     }
 }
 

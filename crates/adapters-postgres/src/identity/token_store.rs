@@ -146,6 +146,42 @@ impl TokenStore for Database {
         .await
     }
 
+    async fn refresh_family(&self, digest: &str) -> Result<Option<uuid::Uuid>, RepoError> {
+        let digest = digest.to_owned();
+        self.run(move |conn| {
+            let family: Option<String> = refresh_tokens::table
+                .filter(refresh_tokens::token_digest.eq(digest))
+                .select(refresh_tokens::family_id)
+                .first(conn)
+                .optional()?;
+            family
+                .map(|f| parse_id(&f, "refresh family").map_err(Into::into))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn revoke_family(
+        &self,
+        user: UserId,
+        family: uuid::Uuid,
+        at: Timestamp,
+    ) -> Result<(), RepoError> {
+        let (user, family, at) = (id(user.0), id(family), ts(at));
+        self.run(move |conn| {
+            diesel::update(
+                refresh_tokens::table
+                    .filter(refresh_tokens::user_id.eq(user))
+                    .filter(refresh_tokens::family_id.eq(family))
+                    .filter(refresh_tokens::revoked_at.is_null()),
+            )
+            .set(refresh_tokens::revoked_at.eq(at))
+            .execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn revoke_all_refresh(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
         let user = id(user.0);
         let at = ts(at);

@@ -2,7 +2,7 @@
 
 use super::{AccountRow, NewUserRow, UserRow, revoke_refresh_of_user, spend_resets_of_user};
 use crate::Database;
-use crate::convert::{from_ts, id, ts};
+use crate::convert::{id, ts};
 use crate::patients::NewPatientRow;
 use crate::schema::{accounts, denied_jtis, patients, users};
 use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower};
@@ -31,6 +31,9 @@ struct UserChanges {
     clinician_id: Option<Option<String>>,
     phone: Option<Option<String>>,
     updated_at: PrimitiveDateTime,
+    /// Set when the change deactivates the user: its access tokens stay invalid after a later
+    /// reactivation (issue #6 item 11).
+    sessions_revoked_at: Option<PrimitiveDateTime>,
 }
 
 impl UserChanges {
@@ -58,6 +61,7 @@ impl UserChanges {
             ),
             phone: changed(&old.phone, &new.phone, Clone::clone),
             updated_at: ts(new.updated_at),
+            sessions_revoked_at: (old.is_active && !new.is_active).then(|| ts(new.updated_at)),
         }
     }
 }
@@ -138,7 +142,7 @@ impl UserRepository for Database {
                     exists(denied_jtis::table.filter(denied_jtis::jti.eq(jti))),
                 ))
                 .first(conn)?;
-            let password_changed_at = row.password_changed_at.map(from_ts);
+            let password_changed_at = row.tokens_valid_after();
             let user = row.into_user()?;
             let account = account.map(AccountRow::into_domain).transpose()?;
             let live_account = account;

@@ -516,6 +516,7 @@ pub async fn update_user(
         is_active: body.patch_boolean(&mut errors, "is_active"),
         clinician_id: body.patch_id(&mut errors, "clinician_id", UserId::parse)?,
         account_id: body.patch_id(&mut errors, "account_id", AccountId::parse)?,
+        current_password: body.secret("current_password").map(Password::new),
     };
     check(errors)?;
     let user = state

@@ -42,6 +42,8 @@ pub struct Principal {
     pub jti: String,
     /// Token expiry (unix seconds), to keep a logged-out jti denied until then.
     pub token_exp: i64,
+    /// The session (refresh-token family) of the access token, if it names one.
+    pub session: Option<uuid::Uuid>,
 }
 
 /// An operation that policy rules on.
@@ -292,6 +294,7 @@ mod tests {
             access: AccessType::Full,
             jti: "j".into(),
             token_exp: 0,
+            session: None,
         }
     }
 
@@ -387,6 +390,7 @@ mod tests {
                 access: AccessType::Full,
                 jti: String::new(),
                 token_exp: 0,
+                session: None,
             };
             let staff = !matches!(role, Role::Patient | Role::User);
             assert_eq!(sees_staff_notes(&p), staff, "{role:?}");

@@ -163,6 +163,15 @@ pub trait TokenStore: Send + Sync {
     ) -> Result<(), RepoError>;
     /// Revoke every refresh token of a user.
     async fn revoke_all_refresh(&self, user: UserId, at: Timestamp) -> Result<(), RepoError>;
+    /// The session (family) of the refresh token with this digest, if it exists.
+    async fn refresh_family(&self, digest: &str) -> Result<Option<uuid::Uuid>, RepoError>;
+    /// Revoke every refresh token of one session (family) of a user: logout of that session.
+    async fn revoke_family(
+        &self,
+        user: UserId,
+        family: uuid::Uuid,
+        at: Timestamp,
+    ) -> Result<(), RepoError>;
     /// Deny an access token id until it expires.
     /// Denials that expired before `now` are purged on the way (the table stays small).
     async fn deny_jti(
@@ -224,6 +233,8 @@ pub struct AccessClaims {
     pub exp: i64,
     /// Token id.
     pub jti: String,
+    /// The session: the refresh-token family issued with it (logout ends it).
+    pub sid: Option<uuid::Uuid>,
 }
 
 /// Why a token was refused (all become 401).

@@ -181,6 +181,9 @@ pub struct UserPatch {
     pub clinician_id: Patch<UserId>,
     /// Move to another account (super_admin only).
     pub account_id: Patch<AccountId>,
+    /// The caller's current password: required when a user changes its own email (a stolen
+    /// access token must not be enough to take the account over through a reset link).
+    pub current_password: Option<Password>,
 }
 
 /// Identity use cases.
@@ -259,6 +262,26 @@ impl IdentityService {
         let now = self.now();
         let iat = password_changed_at.map_or(now, |c| now.max(c + Duration::seconds(1)));
         let exp = iat + self.settings.access_ttl;
+        let jti = self.ports.random.uuid().to_string();
+        let refresh_token = self.opaque_token();
+        // A new session gets a new refresh family; a refresh stays in its own. The access
+        // token names it (`sid`), so that logout can end its session.
+        let (family_id, record) = match family {
+            Some(f) => (f, None),
+            None => {
+                let id = self.ports.random.uuid();
+                let family_id = self.ports.random.uuid();
+                let record = RefreshTokenRecord {
+                    id,
+                    user_id: user.id,
+                    family_id,
+                    token_digest: self.ports.hasher.digest(&refresh_token),
+                    created_at: now,
+                    expires_at: now + self.settings.refresh_ttl,
+                };
+                (family_id, Some(record))
+            }
+        };
         let claims = AccessClaims {
             sub: user.id,
             email: user.email.to_string(),
@@ -266,23 +289,15 @@ impl IdentityService {
             account_id: user.account_id,
             iat: iat.unix_timestamp(),
             exp: exp.unix_timestamp(),
-            jti: self.ports.random.uuid().to_string(),
+            jti,
+            sid: (!family_id.is_nil()).then_some(family_id),
         };
         let access_token = self
             .ports
             .codec
             .issue(&claims)
             .map_err(DomainError::Unexpected)?;
-        let refresh_token = self.opaque_token();
-        if family.is_none() {
-            let record = RefreshTokenRecord {
-                id: self.ports.random.uuid(),
-                user_id: user.id,
-                family_id: self.ports.random.uuid(),
-                token_digest: self.ports.hasher.digest(&refresh_token),
-                created_at: now,
-                expires_at: now + self.settings.refresh_ttl,
-            };
+        if let Some(record) = record {
             self.ports.tokens.insert_refresh(&record).await?;
         }
         Ok(TokenPair {
@@ -370,6 +385,7 @@ impl IdentityService {
             expires_at: now + self.settings.refresh_ttl,
         };
         let digest = self.ports.hasher.digest(token);
+        let family = self.ports.tokens.refresh_family(&digest).await?;
         let user_id = match self
             .ports
             .tokens
@@ -399,7 +415,11 @@ impl IdentityService {
             Err(e) => return Err(e),
         }
         let mut pair = self
-            .issue_pair(&creds.user, creds.password_changed_at, Some(next.family_id))
+            .issue_pair(
+                &creds.user,
+                creds.password_changed_at,
+                Some(family.unwrap_or(next.family_id)),
+            )
             .await?;
         pair.refresh_token = next_token;
         Ok(pair)
@@ -428,6 +448,7 @@ impl IdentityService {
             access: AccessType::Full,
             jti: claims.jti,
             token_exp: claims.exp,
+            session: claims.sid,
         };
         Ok(Authenticated { principal, record })
     }
@@ -446,10 +467,19 @@ impl IdentityService {
         self.ports.tokens.deny_jti(&p.jti, exp, now).await?;
         if all_devices {
             self.ports.tokens.revoke_all_refresh(p.user_id, now).await?;
-        } else if let Some(t) = refresh_token.map(str::trim).filter(|t| !t.is_empty()) {
+            return Ok(());
+        }
+        if let Some(t) = refresh_token.map(str::trim).filter(|t| !t.is_empty()) {
             self.ports
                 .tokens
                 .revoke_refresh(p.user_id, &self.ports.hasher.digest(t), now)
+                .await?;
+        }
+        // The access token's own session ends too, refresh token sent or not.
+        if let Some(session) = p.session {
+            self.ports
+                .tokens
+                .revoke_family(p.user_id, session, now)
                 .await?;
         }
         Ok(())
@@ -1312,6 +1342,11 @@ impl IdentityService {
         if user == current {
             return Ok(current);
         }
+        let email_changed = user.email != current.email;
+        if is_self && email_changed {
+            self.verify_current_password(&current, patch.current_password.as_ref())
+                .await?;
+        }
         user.updated_at = self.now();
         self.ports
             .users
@@ -1326,13 +1361,75 @@ impl IdentityService {
                 .revoke_resets(user.id, user.updated_at)
                 .await?;
         }
-        if current.is_active && !user.is_active {
+        // A deactivated user's sessions end; so do every session of a user whose email changed
+        // (whoever changed it), and the old address is told.
+        if (current.is_active && !user.is_active) || email_changed {
             self.ports
                 .tokens
                 .revoke_all_refresh(user.id, user.updated_at)
                 .await?;
         }
+        if email_changed {
+            self.notify_email_changed(&current, &user).await;
+        }
         Ok(user)
+    }
+
+    /// The current password of `user`, as `current_password` of a self-update: missing is 422,
+    /// wrong is 400 and counts against the per-email login limit (like change-password).
+    async fn verify_current_password(
+        &self,
+        user: &User,
+        given: Option<&Password>,
+    ) -> Result<(), DomainError> {
+        let Some(given) = given else {
+            return Err(DomainError::field(
+                "current_password",
+                "your current password is required to change your email",
+                "missing",
+            ));
+        };
+        let key = user.email.as_str();
+        let now = self.now();
+        if let Err(retry_after_secs) = self.ports.throttle.check(key, None, now) {
+            return Err(DomainError::TooManyRequests { retry_after_secs });
+        }
+        let creds = self
+            .ports
+            .users
+            .credentials(user.id)
+            .await
+            .map_err(not_found_as("User"))?;
+        let ok = match creds.password_hash.as_deref() {
+            Some(h) => self.ports.hasher.verify_password(given, h).await,
+            None => false,
+        };
+        if !ok {
+            self.ports.throttle.record_failure(key, None, now);
+            return Err(DomainError::BadRequest(
+                "Current password is incorrect".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Tell the old address that the account's email changed (never fails the change).
+    async fn notify_email_changed(&self, before: &User, after: &User) {
+        let email = OutgoingEmail {
+            to: before.email.to_string(),
+            subject: "Your genascope email address was changed".into(),
+            text: format!(
+                "Hello {},\n\nThe email address of your genascope account was changed to {}. Every session was signed out.\n\nIf you did not make this change, contact your clinic's administrator at once.\n",
+                before.name, after.email
+            ),
+            html: format!(
+                "<p>Hello {},</p><p>The email address of your genascope account was changed to {}. Every session was signed out.</p><p>If you did not make this change, contact your clinic's administrator at once.</p>",
+                html_escape(&before.name),
+                html_escape(after.email.as_str())
+            ),
+        };
+        // Logged by the adapter on failure (contract §1.7: mail never fails the API call).
+        let _ = self.ports.mailer.send(&email).await;
     }
 
     /// Demoting, deactivating, moving or deleting the last active admin of an account is 409.

@@ -305,6 +305,9 @@ async fn refresh_rotated_returns_a_new_pair_with_a_different_refresh_token() {
     let n = nexts.clone();
     let (uid, want) = (u.id, digest_of(&presented));
     m.tokens
+        .expect_refresh_family()
+        .returning(|_| Ok(Some(uuid::Uuid::from_u128(7))));
+    m.tokens
         .expect_rotate_refresh()
         .times(1)
         .returning(move |d, now, next| {
@@ -324,13 +327,19 @@ async fn refresh_rotated_returns_a_new_pair_with_a_different_refresh_token() {
     assert_eq!(next.token_digest, digest_of(&pair.refresh_token));
     assert_eq!(next.expires_at, NOW + Duration::days(14));
     assert_eq!(pair.user_id, u.id);
-    assert_eq!(claims.one().sub, u.id);
+    let claims = claims.one();
+    assert_eq!(claims.sub, u.id);
+    // The access token stays in the presented token's session.
+    assert_eq!(claims.sid, Some(uuid::Uuid::from_u128(7)));
 }
 
 #[tokio::test]
 async fn refresh_reused_or_invalid_token_is_401() {
     for outcome in [Rotation::Reused, Rotation::Invalid] {
         let mut m = Mocks::new();
+        m.tokens
+            .expect_refresh_family()
+            .returning(|_| Ok(Some(uuid::Uuid::from_u128(7))));
         m.tokens
             .expect_rotate_refresh()
             .times(1)
@@ -353,6 +362,9 @@ async fn refresh_for_an_inactive_user_is_401_and_revokes_every_refresh_token() {
     u.is_active = false;
     let uid = u.id;
     m.tokens
+        .expect_refresh_family()
+        .returning(|_| Ok(Some(uuid::Uuid::from_u128(7))));
+    m.tokens
         .expect_rotate_refresh()
         .returning(move |_, _, _| Ok(Rotation::Rotated(uid)));
     creds_lookup(&mut m, &u);
@@ -374,6 +386,9 @@ async fn refresh_in_an_inactive_account_is_401_and_revokes_every_refresh_token()
     let u = user(Role::Clinician, Some(account_id()));
     let uid = u.id;
     m.tokens
+        .expect_refresh_family()
+        .returning(|_| Ok(Some(uuid::Uuid::from_u128(7))));
+    m.tokens
         .expect_rotate_refresh()
         .returning(move |_, _, _| Ok(Rotation::Rotated(uid)));
     creds_lookup(&mut m, &u);
@@ -392,6 +407,9 @@ async fn refresh_in_an_inactive_account_is_401_and_revokes_every_refresh_token()
 async fn refresh_for_a_deleted_user_is_401() {
     let mut m = Mocks::new();
     let uid = user_id();
+    m.tokens
+        .expect_refresh_family()
+        .returning(|_| Ok(Some(uuid::Uuid::from_u128(7))));
     m.tokens
         .expect_rotate_refresh()
         .returning(move |_, _, _| Ok(Rotation::Rotated(uid)));
@@ -414,6 +432,7 @@ fn claims_for(sub: UserId, iat: i64) -> AccessClaims {
         iat,
         exp: iat + 3600,
         jti: "jti-42".into(),
+        sid: None,
     }
 }
 

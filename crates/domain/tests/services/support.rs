@@ -147,6 +147,7 @@ pub fn principal(u: &User) -> Principal {
         access: AccessType::Full,
         jti: "jti-1".into(),
         token_exp: (NOW + time::Duration::minutes(30)).unix_timestamp(),
+        session: None,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use genascope_domain::common::{AccountId, DomainError, Patch, PatientId, RepoError, UserId};
-use genascope_domain::identity::model::{AccountStatus, Email, Role, User};
+use genascope_domain::identity::model::{AccountStatus, Email, Password, Role, User};
 use genascope_domain::identity::policy::Principal;
 use genascope_domain::identity::ports::NewUser;
 use genascope_domain::identity::service::{CreateUser, UserPatch};
@@ -374,6 +374,7 @@ async fn self_update_with_a_taken_email_is_409() {
     let me = user(Role::Clinician, Some(account_id()));
     let mut m = Mocks::new();
     stored(&mut m, &me);
+    current_password_is(&mut m, &me, true);
     m.users
         .expect_update()
         .returning(|_, _| Err(RepoError::Duplicate("email")));
@@ -383,11 +384,77 @@ async fn self_update_with_a_taken_email_is_409() {
         me.id,
         UserPatch {
             email: Patch::Set("taken@clinic.org".into()),
+            current_password: Some(Password::new("current-pw".into())),
             ..patch()
         },
     )
     .await;
     assert_err!(r, DomainError::Conflict(m) if m == "Email already registered");
+}
+
+/// The credential check of a self email change: `right` decides the verification.
+fn current_password_is(m: &mut Mocks, u: &User, right: bool) {
+    let c = creds(u, Some("the-hash"), None);
+    m.users
+        .expect_credentials()
+        .returning(move |_| Ok(c.clone()));
+    m.hasher
+        .expect_verify_password()
+        .withf(|p, h| p.expose() == "current-pw" && h == "the-hash")
+        .times(1)
+        .return_const(right);
+    m.throttle.expect_check().returning(|_, _, _| Ok(()));
+}
+
+/// Issue #6 item 3: a stolen access token alone cannot move an account to another address.
+#[tokio::test]
+async fn changing_ones_own_email_needs_the_current_password() {
+    let me = user(Role::Clinician, Some(account_id()));
+    let change = |pw: Option<&str>| UserPatch {
+        email: Patch::Set("attacker@evil.example".into()),
+        current_password: pw.map(|p| Password::new(p.into())),
+        ..patch()
+    };
+    // Missing: 422 naming the field, nothing written (no update expectation).
+    let mut m = Mocks::new();
+    stored(&mut m, &me);
+    let r = update(m, &principal(&me), me.id, change(None)).await;
+    assert_err!(r, DomainError::Validation(e) if e[0].to_string().contains("current_password"));
+    // Wrong: 400, counted as a failed login of the email, nothing written.
+    let mut m = Mocks::new();
+    stored(&mut m, &me);
+    current_password_is(&mut m, &me, false);
+    let key = me.email.to_string();
+    m.throttle
+        .expect_record_failure()
+        .withf(move |k, _, _| k == key)
+        .times(1)
+        .return_const(());
+    let r = update(m, &principal(&me), me.id, change(Some("current-pw"))).await;
+    assert_err!(r, DomainError::BadRequest(m) if m.contains("Current password"));
+    // Right: written, every session ended, the old address told.
+    let mut m = Mocks::new();
+    stored(&mut m, &me);
+    current_password_is(&mut m, &me, true);
+    m.users.expect_update().times(1).returning(|_, _| Ok(()));
+    m.tokens
+        .expect_revoke_resets()
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let id = me.id;
+    m.tokens
+        .expect_revoke_all_refresh()
+        .withf(move |u, _| *u == id)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let old = me.email.to_string();
+    m.mailer
+        .expect_send()
+        .withf(move |e| e.to == old && e.text.contains("attacker@evil.example"))
+        .times(1)
+        .returning(|_| Ok(()));
+    let r = update(m, &principal(&me), me.id, change(Some("current-pw"))).await;
+    assert_eq!(r.unwrap().email.as_str(), "attacker@evil.example");
 }
 
 #[tokio::test]
@@ -721,7 +788,8 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
     let admin = principal_as(Role::Admin, Some(a));
     let target = user(Role::Clinician, Some(a));
     let tid = target.id;
-    // Email change: reset links die, sessions stay.
+    // Email change (by an admin: no password asked): reset links and sessions die, and the old
+    // address is told.
     let mut m = Mocks::new();
     stored(&mut m, &target);
     m.users.expect_update().times(1).returning(|_, _| Ok(()));
@@ -730,6 +798,17 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
         .withf(move |u, _| *u == tid)
         .times(1)
         .returning(|_, _| Ok(()));
+    m.tokens
+        .expect_revoke_all_refresh()
+        .withf(move |u, _| *u == tid)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let old = target.email.to_string();
+    m.mailer
+        .expect_send()
+        .withf(move |e| e.to == old)
+        .times(1)
+        .returning(|_| Ok(()));
     let r = update(
         m,
         &admin,

@@ -1,3 +1,4 @@
+ALTER TABLE users DROP COLUMN sessions_revoked_at;
 ALTER TABLE patients DROP COLUMN version;
 ALTER TABLE audit_log DROP COLUMN query;
 ALTER TABLE audit_log DROP COLUMN record_ids;
