@@ -581,3 +581,183 @@ mod properties {
         }
     }
 }
+
+// ---- issue #15: NCCN rule defects, through the whole pipeline (what `genascope assess` runs) ---
+
+/// Assesses raw JSON bytes, as the CLI does (`assess_json`), and checks the invariants.
+fn run_cli(v: &Value) -> Assessment {
+    let bytes = serde_json::to_vec(v).expect("serialise");
+    let a = match assess_json(&bytes, AT) {
+        Ok(a) => a,
+        Err(e) => panic!("expected an assessment, got {e:?}"),
+    };
+    check_consistency(&a);
+    a
+}
+
+fn criterion<'a>(
+    a: &'a Assessment,
+    id: &str,
+) -> Option<&'a genascope_domain::clinical::assessment::CriterionMet> {
+    a.nccn.criteria.iter().find(|c| c.id == id)
+}
+
+fn criterion_ids(a: &Assessment) -> Vec<&str> {
+    a.nccn.criteria.iter().map(|c| c.id.as_str()).collect()
+}
+
+#[test]
+fn issue_15_unknown_breast_age_is_bounded_by_current_age() {
+    let a = run_cli(
+        &json!({"proband": {"sex": "female", "age": 45, "ashkenazi_jewish": false,
+        "cancers": [{"type": "breast", "age_at_diagnosis": null, "triple_negative": false}]}}),
+    );
+    let b1 = criterion(&a, "B1").expect("B1");
+    assert!(
+        b1.rationale.contains("no later than 45 (your current age)"),
+        "{}",
+        b1.rationale
+    );
+    assert_eq!(a.nccn.outcome, NccnOutcome::Indicated);
+    assert!(a.nccn_eligible && a.is_eligible);
+}
+
+#[test]
+fn issue_15_unknown_prostate_age_is_bounded_by_current_age() {
+    let a = run_cli(
+        &json!({"proband": {"sex": "male", "age": 50, "ashkenazi_jewish": false,
+        "cancers": [{"type": "prostate", "prostate_risk_group": "low", "metastatic": false}]}}),
+    );
+    assert!(criterion(&a, "Pr7").is_some(), "{:?}", criterion_ids(&a));
+    assert!(criterion(&a, "P0").is_none(), "{:?}", criterion_ids(&a));
+    assert_eq!(a.nccn.outcome, NccnOutcome::MayConsider);
+}
+
+#[test]
+fn issue_15_living_and_deceased_mother_with_unknown_age_qualify_the_daughter() {
+    for (alive, basis) in [(true, "her current age"), (false, "her age at death")] {
+        let a = run_cli(
+            &json!({"proband": {"sex": "female", "age": 25, "ashkenazi_jewish": false},
+            "relatives": [{"relation": "mother", "alive": alive, "age": 48,
+                "cancers": [{"type": "breast", "age_at_diagnosis": null}]}]}),
+        );
+        let g5 = criterion(&a, "G5").expect("G5");
+        assert_eq!(g5.relatives, vec!["mother".to_owned()]);
+        assert!(
+            g5.rationale.contains("meets B1") && g5.rationale.contains(basis),
+            "{}",
+            g5.rationale
+        );
+        assert_eq!(a.nccn.outcome, NccnOutcome::Indicated);
+    }
+}
+
+#[test]
+fn issue_15_unaffected_man_whose_mother_meets_b10() {
+    let a = run_cli(
+        &json!({"proband": {"sex": "male", "age": 40, "ashkenazi_jewish": false},
+        "relatives": [
+            {"relation": "mother", "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+            {"relation": "maternal_aunt", "cancers": [{"type": "breast", "age_at_diagnosis": 65}]},
+            {"relation": "maternal_grandmother", "cancers": [{"type": "breast", "age_at_diagnosis": 70}]}]}),
+    );
+    let g5 = criterion(&a, "G5").expect("G5");
+    assert_eq!(g5.relatives[0], "mother");
+    assert!(
+        g5.rationale
+            .contains("mother, maternal side meets B10 (3 breast/prostate cancer diagnoses on her maternal side"),
+        "{}",
+        g5.rationale
+    );
+    assert_eq!(a.nccn.outcome, NccnOutcome::Indicated);
+    assert_eq!(
+        a.recommendations[0].kind,
+        RecommendationKind::GeneticCounseling
+    );
+}
+
+#[test]
+fn issue_15_unaffected_woman_whose_mother_meets_b10_alongside_the_models() {
+    // Female variant: Tyrer-Cuzick also runs; G5 is listed whatever G6/G7 say, after them.
+    let a = run_cli(
+        &json!({"proband": {"sex": "female", "age": 40, "ashkenazi_jewish": false},
+        "relatives": [
+            {"relation": "mother", "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+            {"relation": "maternal_aunt", "cancers": [{"type": "breast", "age_at_diagnosis": 65}]},
+            {"relation": "maternal_grandmother", "cancers": [{"type": "breast", "age_at_diagnosis": 70}]}]}),
+    );
+    assert!(a.tyrer_cuzick.is_some());
+    assert!(criterion(&a, "G5").is_some(), "{:?}", criterion_ids(&a));
+    assert_eq!(criterion_ids(&a).last(), Some(&"G5"));
+    assert_eq!(a.nccn.outcome, NccnOutcome::Indicated);
+}
+
+#[test]
+fn issue_15_unaffected_man_whose_mother_meets_b9() {
+    let a = run_cli(
+        &json!({"proband": {"sex": "male", "age": 40, "ashkenazi_jewish": false},
+        "relatives": [
+            {"relation": "mother", "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+            {"relation": "maternal_grandfather", "cancers": [{"type": "pancreatic", "age_at_diagnosis": 70}]}]}),
+    );
+    let g5 = criterion(&a, "G5").expect("G5");
+    assert!(
+        g5.rationale
+            .contains("meets B9 (her close relative (maternal grandfather, maternal side) with pancreatic cancer"),
+        "{}",
+        g5.rationale
+    );
+    assert_eq!(a.nccn.outcome, NccnOutcome::Indicated);
+}
+
+#[test]
+fn issue_15_unaffected_man_whose_father_meets_pr5() {
+    let a = run_cli(
+        &json!({"proband": {"sex": "male", "age": 45, "ashkenazi_jewish": false},
+        "relatives": [
+            {"relation": "father", "cancers": [{"type": "prostate", "age_at_diagnosis": 70, "prostate_risk_group": "low"}]},
+            {"relation": "paternal_uncle", "cancers": [{"type": "prostate", "age_at_diagnosis": 72, "prostate_risk_group": "low"}]},
+            {"relation": "paternal_grandfather", "cancers": [{"type": "prostate", "age_at_diagnosis": 80, "prostate_risk_group": "low"}]}]}),
+    );
+    let pr6 = criterion(&a, "Pr6").expect("Pr6");
+    assert_eq!(pr6.relatives[0], "father");
+    assert!(
+        pr6.rationale.contains("father, paternal side meets Pr5"),
+        "{}",
+        pr6.rationale
+    );
+    assert_eq!(a.nccn.outcome, NccnOutcome::Indicated);
+}
+
+#[test]
+fn issue_15_cousins_bilateral_breast_cancer_is_two_diagnoses() {
+    let a = run_cli(
+        &json!({"proband": {"sex": "female", "age": 70, "ashkenazi_jewish": false,
+        "cancers": [{"type": "breast", "age_at_diagnosis": 66, "triple_negative": false}]},
+        "relatives": [{"relation": "maternal_cousin", "sex": "female",
+            "cancers": [{"type": "breast", "age_at_diagnosis": 60, "bilateral": true}]}]}),
+    );
+    let b10 = criterion(&a, "B10").expect("B10");
+    assert!(
+        b10.rationale
+            .starts_with("3 breast/prostate cancer diagnoses on the maternal side")
+    );
+    assert_eq!(a.nccn.outcome, NccnOutcome::Indicated);
+}
+
+#[test]
+fn issue_15_no_low_yield_line_next_to_a_familial_variant() {
+    let a = run_cli(
+        &json!({"proband": {"sex": "female", "age": 75, "ashkenazi_jewish": false,
+        "cancers": [{"type": "breast", "age_at_diagnosis": 70, "triple_negative": false}]},
+        "relatives": [{"relation": "sister", "genetic_tests": [{"gene": "BRCA2", "result": "pathogenic"}]},
+                      {"relation": "mother", "genetic_tests": [{"gene": "TP53", "result": "pathogenic"}]}]}),
+    );
+    assert_eq!(criterion_ids(&a), vec!["G1", "L1"]);
+    let g1 = criterion(&a, "G1").expect("G1");
+    assert!(
+        g1.rationale.contains("BRCA2") && g1.rationale.contains("TP53"),
+        "{}",
+        g1.rationale
+    );
+}

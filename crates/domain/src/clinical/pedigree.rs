@@ -19,10 +19,19 @@
 //!   `paternal_great_aunt` may be the paternal grandfather's sister (two males) or the paternal
 //!   grandmother's sister (one). [`Relation::through_two_males`] answers [`Tri::Unknown`] there, so
 //!   callers can warn instead of silently answering "no".
+//! - **Seen from a relative** (re-rooting, for NCCN G5/Pr6): [`kin_between`] places two members
+//!   of the family in a small virtual pedigree and reads degree and side *from one of them*;
+//!   [`diagnoses_seen_from`] lists a subject's diagnoses with those of the subject's close
+//!   relatives, each with its [`Close`] position (see the `kin` module for the readings tried
+//!   where the codes leave a placement open).
 
 use serde::{Deserialize, Serialize};
 
 use super::profile::{Cancer, CancerType, Proband, Relation, Relative, RiskProfile, Sex};
+
+mod kin;
+
+pub use kin::{Close, Kin, Line, kin_between};
 
 /// Genetic degree of relationship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -319,10 +328,19 @@ pub enum PersonId {
 pub struct Diagnosis<'a> {
     /// Whose diagnosis.
     pub person: PersonId,
-    /// The relative's relation (`None` for the proband).
+    /// The relative's relation to the proband (`None` for the proband): who the bearer *is*,
+    /// whatever the point of view.
     pub relation: Option<Relation>,
     /// The bearer's sex (fixed by relation, else recorded; `None` = unknown).
     pub sex: Option<Sex>,
+    /// The bearer's age: the proband's current age; a relative's current age if alive, else
+    /// the age at death (risk-profile.md). An age at diagnosis cannot exceed it.
+    pub age: Option<i32>,
+    /// Whether the bearer is alive (`Some(true)` for the proband).
+    pub alive: Option<bool>,
+    /// Where the bearer stands as seen from the person whose criteria are evaluated (the
+    /// *subject*: the proband, or a relative re-rooted for G5/Pr6); `None` for the subject.
+    pub seen: Option<Close>,
     /// Index of the cancer in the bearer's `cancers`.
     pub cancer_index: usize,
     /// The cancer.
@@ -330,17 +348,31 @@ pub struct Diagnosis<'a> {
 }
 
 impl Diagnosis<'_> {
-    /// Side of the bearer (`Side::None` for the proband).
+    /// Side of the bearer relative to the proband (`Side::None` for the proband).
     pub fn side(&self) -> Side {
         self.relation.map_or(Side::None, Relation::side)
     }
 
-    /// Whether the bearer is in `lineage` (the proband is in both).
+    /// Whether the bearer is in the subject's `lineage` (the subject is in both; a relative whose
+    /// line cannot be told is in neither).
     pub fn in_lineage(&self, lineage: Lineage) -> bool {
-        self.side().in_lineage(lineage)
+        let line = match lineage {
+            Lineage::Maternal => Line::Maternal,
+            Lineage::Paternal => Line::Paternal,
+        };
+        self.on_line(line)
     }
 
-    /// Who, for rationales: `"you"` or `"mother, maternal side"`.
+    /// Whether the bearer counts on the subject's `line` (the subject and relatives on both
+    /// lines count on each; a relative whose line cannot be told counts on none).
+    pub fn on_line(&self, line: Line) -> bool {
+        match self.seen {
+            None => true,
+            Some(Close { line: l, .. }) => l.is_some_and(|l| l.counts_on(line)),
+        }
+    }
+
+    /// Who, for rationales, always in the proband's terms: `"you"` or `"mother, maternal side"`.
     pub fn who(&self) -> String {
         self.relation
             .map_or_else(|| "you".to_owned(), Relation::describe)
@@ -357,24 +389,77 @@ pub fn relative_sex(r: &Relative) -> Option<Sex> {
     r.relation.sex(r.sex)
 }
 
-/// Every diagnosis in the profile: the proband's first, then each relative's in order.
+/// Every diagnosis in the profile, seen from the proband: the proband's first, then each
+/// relative's in order.
 pub fn diagnoses(profile: &RiskProfile) -> Vec<Diagnosis<'_>> {
-    let mut out = Vec::new();
-    for (ci, c) in profile.proband.cancers.iter().enumerate() {
-        out.push(Diagnosis {
-            person: PersonId::Proband,
-            relation: None,
-            sex: profile.proband.sex,
-            cancer_index: ci,
-            cancer: c,
-        });
+    diagnoses_seen_from(profile, PersonId::Proband)
+}
+
+/// The diagnoses of `subject` and of the subject's close blood relatives (first to third degree,
+/// see [`kin_between`]), each with its position seen from the subject: the subject's first,
+/// then the proband's (when the subject is a relative), then each relative's in order. People who
+/// are not close to the subject, or may not be ([`Kin::Uncertain`]), are left out.
+pub fn diagnoses_seen_from(profile: &RiskProfile, subject: PersonId) -> Vec<Diagnosis<'_>> {
+    let subject_rel = match subject {
+        PersonId::Proband => None,
+        PersonId::Relative(i) => match profile.relatives.get(i) {
+            Some(r) => Some(r.relation),
+            None => return Vec::new(),
+        },
+    };
+    let seen = |other: Option<Relation>| -> Option<Option<Close>> {
+        match (subject_rel, other) {
+            // From the proband, a relation's own degree and side (kin_between agrees; tested).
+            (None, Some(rel)) => Some(Some(Close {
+                degree: rel.degree(),
+                line: Some(Line::from_side(rel.side())),
+            })),
+            _ => match kin_between(subject_rel, other, profile.proband.sex) {
+                Kin::Close(c) => Some(Some(c)),
+                Kin::NotClose | Kin::Uncertain => None,
+            },
+        }
+    };
+    let mut people: Vec<(PersonId, Option<Close>)> = vec![(subject, None)];
+    if subject != PersonId::Proband
+        && let Some(c) = seen(None)
+    {
+        people.push((PersonId::Proband, c));
     }
-    for (ri, r) in profile.relatives.iter().enumerate() {
-        for (ci, c) in r.cancers.iter().enumerate() {
+    for (i, r) in profile.relatives.iter().enumerate() {
+        let id = PersonId::Relative(i);
+        if id != subject
+            && let Some(c) = seen(Some(r.relation))
+        {
+            people.push((id, c));
+        }
+    }
+    let mut out = Vec::new();
+    for (person, seen) in people {
+        let (relation, sex, age, alive, cancers) = match person {
+            PersonId::Proband => {
+                let p = &profile.proband;
+                (None, p.sex, p.age, Some(true), &p.cancers)
+            }
+            PersonId::Relative(i) => {
+                let r = &profile.relatives[i];
+                (
+                    Some(r.relation),
+                    relative_sex(r),
+                    r.age,
+                    r.alive,
+                    &r.cancers,
+                )
+            }
+        };
+        for (ci, c) in cancers.iter().enumerate() {
             out.push(Diagnosis {
-                person: PersonId::Relative(ri),
-                relation: Some(r.relation),
-                sex: relative_sex(r),
+                person,
+                relation,
+                sex,
+                age,
+                alive,
+                seen,
                 cancer_index: ci,
                 cancer: c,
             });

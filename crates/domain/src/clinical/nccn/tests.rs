@@ -85,7 +85,7 @@ fn contract_example_profile_with_consistent_age() {
     // Criteria come out in checklist order.
     let ids: Vec<&str> = r.criteria.iter().map(|c| c.id.as_str()).collect();
     let mut sorted = ids.clone();
-    sorted.sort_by_key(|id| CRITERION_ORDER.iter().position(|x| x == id));
+    sorted.sort_by_key(|id| CriterionId::parse(id));
     assert_eq!(ids, sorted);
 }
 
@@ -314,14 +314,24 @@ fn b1_not_met_at_51_and_dcis_counts() {
 
 #[test]
 fn b1_unknown_age_warns() {
+    // Unknown age at diagnosis, bounded by a current age of 70: neither B1 (<= 50) nor B11
+    // (<= 65) can be decided, and both are named.
     let r = eval(woman(
-        60,
+        70,
         json!([{"type": "breast", "triple_negative": false}]),
         json!([]),
     ));
-    assert!(!r.has("B1"));
+    assert!(!r.has("B1") && !r.has("B11"));
     assert!(
         warned(&r, "(B1)") && warned(&r, "(B11)"),
+        "{:?}",
+        r.warnings
+    );
+    assert!(
+        warned(
+            &r,
+            "age at diagnosis unknown (no later than 70, your current age)"
+        ),
         "{:?}",
         r.warnings
     );
@@ -1097,7 +1107,11 @@ fn l1_met_familial_tp53() {
         json!([]),
         json!([{"relation": "mother", "genetic_tests": [{"gene": "TP53", "result": "pathogenic"}]}]),
     ));
-    assert!(r.has("L1") && !r.has("G1"));
+    assert!(r.has("L1"));
+    // Issue #15: a familial TP53 variant is also a known familial variant (G1).
+    let g1 = r.get("G1").expect("G1 for a familial TP53 variant");
+    assert!(g1.rationale.contains("TP53"), "{}", g1.rationale);
+    assert_eq!(g1.relatives, vec!["mother".to_owned()]);
 }
 
 #[test]
@@ -1285,7 +1299,11 @@ fn c1_met_familial_pten() {
         json!([]),
         json!([{"relation": "brother", "genetic_tests": [{"gene": "PTEN", "result": "likely_pathogenic"}]}]),
     ));
-    assert!(r.has("C1") && !r.has("G1"));
+    assert!(r.has("C1"));
+    // Issue #15: a familial PTEN variant is also a known familial variant (G1).
+    let g1 = r.get("G1").expect("G1 for a familial PTEN variant");
+    assert!(g1.rationale.contains("PTEN"), "{}", g1.rationale);
+    assert_eq!(g1.relatives, vec!["brother".to_owned()]);
 }
 
 #[test]
@@ -1497,7 +1515,7 @@ mod props {
             let strongest = r.criteria.iter().map(|c| c.level.outcome()).max().unwrap_or(NccnOutcome::NotMet);
             prop_assert_eq!(r.outcome, strongest);
             let pos: Vec<usize> = r.criteria.iter()
-                .map(|c| CRITERION_ORDER.iter().position(|x| *x == c.id).unwrap_or(usize::MAX)).collect();
+                .map(|c| CRITERION_ORDER.iter().position(|x| x.as_str() == c.id).unwrap_or(usize::MAX)).collect();
             prop_assert!(pos.iter().all(|x| *x != usize::MAX));
             prop_assert!(pos.windows(2).all(|w| w[0] < w[1]), "sorted and unique: {:?}", pos);
             for c in &r.criteria {
@@ -1537,4 +1555,645 @@ fn negative_flag_only_for_the_involved_relative() {
     ));
     assert!(r.has("G5"));
     assert!(!warned(&r, "tested negative"), "{:?}", r.warnings);
+}
+
+// ---- issue #15, defect 1: an unknown age at diagnosis is bounded by the person's age ----------
+
+fn ids(r: &NccnResult) -> Vec<&str> {
+    r.criteria.iter().map(|c| c.id.as_str()).collect()
+}
+
+#[test]
+fn b1_met_when_unknown_age_is_bounded_by_current_age_45() {
+    // Issue example: a 45-year-old with breast cancer of unknown age at diagnosis.
+    let r = eval(woman(
+        45,
+        json!([{"type": "breast", "triple_negative": false}]),
+        json!([]),
+    ));
+    assert_eq!(level(&r, "B1"), Some(L::Indicated), "{:?}", r.criteria);
+    assert_eq!(
+        r.get("B1").expect("B1").rationale,
+        "Personal breast cancer with age at diagnosis unknown but no later than 45 (your current age) (<= 50)."
+    );
+    assert_eq!(r.outcome, O::Indicated);
+    assert!(!r.has("B11") && !warned(&r, "(B1)"));
+    // At exactly 50 the bound still meets B1; at 51 it no longer decides.
+    assert!(
+        eval(woman(
+            50,
+            json!([{"type": "breast", "triple_negative": false}]),
+            json!([])
+        ))
+        .has("B1")
+    );
+    let r = eval(woman(
+        51,
+        json!([{"type": "breast", "triple_negative": false}]),
+        json!([]),
+    ));
+    assert!(!r.has("B1") && warned(&r, "(B1)"));
+}
+
+#[test]
+fn b11_met_when_bound_is_within_65_but_b1_stays_unknown() {
+    let r = eval(woman(
+        60,
+        json!([{"type": "breast", "triple_negative": false}]),
+        json!([]),
+    ));
+    assert!(!r.has("B1"));
+    assert!(
+        warned(
+            &r,
+            "age at diagnosis unknown (no later than 60, your current age); if <= 50"
+        ),
+        "{:?}",
+        r.warnings
+    );
+    let b11 = r.get("B11").expect("B11 by the age bound");
+    assert_eq!(b11.level, L::MayConsider);
+    assert!(
+        b11.rationale
+            .contains("no later than 60 (your current age) (<= 65)"),
+        "{}",
+        b11.rationale
+    );
+    assert_eq!(r.outcome, O::MayConsider);
+}
+
+#[test]
+fn pr7_met_when_unknown_age_is_bounded_by_current_age_50() {
+    // Issue example: a 50-year-old man with prostate cancer of unknown age got the "< 2.5 %"
+    // statement (P0) instead of Pr7.
+    let r = eval(man(
+        50,
+        json!([{"type": "prostate", "prostate_risk_group": "low", "metastatic": false}]),
+        json!([]),
+    ));
+    let pr7 = r.get("Pr7").expect("Pr7 by the age bound");
+    assert_eq!(pr7.level, L::MayConsider);
+    assert!(
+        pr7.rationale
+            .contains("age at diagnosis unknown but no later than 50 (your current age) (<= 55)"),
+        "{}",
+        pr7.rationale
+    );
+    assert!(!r.has("P0"), "{:?}", ids(&r));
+    assert_eq!(r.outcome, O::MayConsider);
+    // A 60-year-old: the bound does not decide Pr7; the warning names it and P0 stands.
+    let r = eval(man(
+        60,
+        json!([{"type": "prostate", "prostate_risk_group": "low", "metastatic": false}]),
+        json!([]),
+    ));
+    assert!(!r.has("Pr7") && r.has("P0"));
+    assert!(
+        warned(&r, "no later than 60, your current age); if <= 55"),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[test]
+fn g5_met_through_living_mother_aged_48_with_unknown_age() {
+    // Issue example: a living 48-year-old mother with breast cancer gave her daughter only
+    // "may consider": she meets B1 herself (diagnosed no later than 48).
+    let r = eval(woman(
+        25,
+        json!([]),
+        json!([{"relation": "mother", "alive": true, "age": 48, "cancers": [{"type": "breast"}]}]),
+    ));
+    let g5 = r.get("G5").expect("G5 through the mother's B1");
+    assert_eq!(g5.relatives, vec!["mother".to_owned()]);
+    assert!(
+        g5.rationale.contains("(mother, maternal side): meets B1 (her breast cancer with age at diagnosis unknown but no later than 48 (her current age) (<= 50))"),
+        "{}",
+        g5.rationale
+    );
+    assert_eq!(r.outcome, O::Indicated);
+}
+
+#[test]
+fn g5_met_through_deceased_mother_bounded_by_age_at_death() {
+    let r = eval(man(
+        30,
+        json!([]),
+        json!([{"relation": "mother", "alive": false, "age": 44, "cancers": [{"type": "breast"}]}]),
+    ));
+    let g5 = r.get("G5").expect("G5");
+    assert!(
+        g5.rationale.contains("no later than 44 (her age at death)"),
+        "{}",
+        g5.rationale
+    );
+}
+
+#[test]
+fn g5_not_met_when_relative_age_does_not_bound_within_50() {
+    // A living 60-year-old mother: still unknown, and the warning gives the bound.
+    let r = eval(woman(
+        30,
+        json!([]),
+        json!([{"relation": "mother", "alive": true, "age": 60, "cancers": [{"type": "breast"}]}]),
+    ));
+    assert!(!r.has("G5"));
+    assert!(
+        warned(
+            &r,
+            "Mother, maternal side: breast cancer with unknown age (no later than 60, her current age) (B1 if <= 50)"
+        ),
+        "{:?}",
+        r.warnings
+    );
+    // No age at all: unknown, as before.
+    let r = eval(woman(
+        30,
+        json!([]),
+        json!([{"relation": "mother", "cancers": [{"type": "breast"}]}]),
+    ));
+    assert!(
+        !r.has("G5")
+            && warned(
+                &r,
+                "Mother, maternal side: breast cancer with unknown age (B1"
+            )
+    );
+}
+
+#[test]
+fn b9_met_when_relatives_unknown_age_is_bounded() {
+    // Affected woman (B11 only on her own) whose living 48-year-old sister had breast cancer.
+    let r = eval(woman(
+        55,
+        json!([{"type": "breast", "age_at_diagnosis": 52, "triple_negative": false}]),
+        json!([{"relation": "sister", "alive": true, "age": 48, "cancers": [{"type": "breast"}]}]),
+    ));
+    let b9 = r.get("B9").expect("B9 by the sister's age bound");
+    assert_eq!(
+        b9.rationale,
+        "Close relative (sister) with breast cancer with age at diagnosis unknown but no later than 48 (her current age) (<= 50)."
+    );
+    assert!(!r.has("B11"), "B11 requires B1-B10 unmet");
+    // Paternal side, deceased relative, male proband (Pr4 reads the same feature).
+    let r = eval(man(
+        62,
+        json!([{"type": "prostate", "age_at_diagnosis": 60, "prostate_risk_group": "intermediate"}]),
+        json!([{"relation": "paternal_aunt", "alive": false, "age": 45, "cancers": [{"type": "breast"}]}]),
+    ));
+    let pr4 = r.get("Pr4").expect("Pr4 by the aunt's age at death");
+    assert!(
+        pr4.rationale.contains("paternal aunt, paternal side")
+            && pr4
+                .rationale
+                .contains("no later than 45 (her age at death)"),
+        "{}",
+        pr4.rationale
+    );
+    // Not bounded within 50: no B9, and the warning keeps the bound.
+    let r = eval(woman(
+        70,
+        json!([{"type": "breast", "age_at_diagnosis": 66, "triple_negative": false}]),
+        json!([{"relation": "sister", "alive": true, "age": 68, "cancers": [{"type": "breast"}]}]),
+    ));
+    assert!(!r.has("B9"));
+    assert!(
+        warned(
+            &r,
+            "Sister: breast cancer with unknown age at diagnosis (no later than 68, her current age)"
+        ),
+        "{:?}",
+        r.warnings
+    );
+}
+
+#[test]
+fn l6_met_when_unknown_age_is_bounded_below_31() {
+    let r = eval(woman(29, json!([{"type": "breast"}]), json!([])));
+    let l6 = r.get("L6").expect("L6 by the age bound");
+    assert!(
+        l6.rationale
+            .contains("no later than 29 (your current age) (< 31)"),
+        "{}",
+        l6.rationale
+    );
+    assert!(!eval(woman(31, json!([{"type": "breast"}]), json!([]))).has("L6"));
+}
+
+// ---- issue #15, defect 2: a relative meeting a criterion, read from her own position ----------
+
+/// Issue example: an unaffected man whose mother, maternal aunt and maternal grandmother had
+/// breast cancer (none at <= 50). His mother meets B10 on her own maternal side.
+fn maternal_breast_family() -> Value {
+    json!([
+        {"relation": "mother", "alive": true, "age": 70, "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+        {"relation": "maternal_aunt", "alive": true, "age": 72, "cancers": [{"type": "breast", "age_at_diagnosis": 65}]},
+        {"relation": "maternal_grandmother", "alive": false, "age": 85, "cancers": [{"type": "breast", "age_at_diagnosis": 70}]}])
+}
+
+#[test]
+fn g5_met_unaffected_man_whose_mother_meets_b10() {
+    let r = eval(man(40, json!([]), maternal_breast_family()));
+    let g5 = r.get("G5").expect("G5 through the mother's B10");
+    assert_eq!(g5.relatives[0], "mother");
+    assert!(
+        g5.rationale.contains("mother, maternal side meets B10 (3 breast/prostate cancer diagnoses on her maternal side including hers: mother, maternal side (breast, 60), maternal aunt, maternal side (breast, 65; counted on both sides of her family), maternal grandmother, maternal side (breast, 70))"),
+        "{}",
+        g5.rationale
+    );
+    // The aunt meets B10 on the same three diagnoses: referred back, not repeated.
+    assert!(
+        g5.rationale
+            .contains("maternal aunt, maternal side meets B10 (the same diagnoses as for mother, maternal side)"),
+        "{}",
+        g5.rationale
+    );
+    assert_eq!(r.outcome, O::Indicated);
+    assert_eq!(ids(&r), vec!["G5"]);
+}
+
+#[test]
+fn g5_met_unaffected_woman_whose_mother_meets_b10() {
+    let r = eval(woman(40, json!([]), maternal_breast_family()));
+    assert!(r.get("G5").expect("G5").rationale.contains("meets B10"));
+    assert_eq!(r.outcome, O::Indicated);
+}
+
+#[test]
+fn g5_met_paternal_aunt_meets_b10_and_father_meets_pr5() {
+    // Paternal variant: the paternal aunt's B10 counts her mother and her brother (the father);
+    // the father's Pr5 counts the same three on his maternal side.
+    let r = eval(man(
+        40,
+        json!([]),
+        json!([
+        {"relation": "paternal_aunt", "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+        {"relation": "father", "cancers": [{"type": "prostate", "age_at_diagnosis": 70, "prostate_risk_group": "low"}]},
+        {"relation": "paternal_grandmother", "cancers": [{"type": "breast", "age_at_diagnosis": 75}]}]),
+    ));
+    let g5 = r.get("G5").expect("G5 through the paternal aunt");
+    assert!(
+        g5.rationale.contains("paternal aunt, paternal side meets B10 (3 breast/prostate cancer diagnoses on her maternal side including hers: paternal aunt, paternal side (breast, 60), father, paternal side (prostate, 70; counted on both sides of her family), paternal grandmother, paternal side (breast, 75))"),
+        "{}",
+        g5.rationale
+    );
+    let pr6 = r.get("Pr6").expect("Pr6 through the father");
+    assert_eq!(pr6.relatives[0], "father");
+    assert!(
+        pr6.rationale.contains("(father, paternal side): meets Pr5 (3 breast/prostate cancer diagnoses on his maternal side including his"),
+        "{}",
+        pr6.rationale
+    );
+}
+
+#[test]
+fn g5_not_met_when_the_three_are_not_on_one_side_of_any_relative() {
+    // Two on the mother's side, one on the father's: no relative sees three on one side.
+    let r = eval(man(
+        40,
+        json!([]),
+        json!([
+        {"relation": "mother", "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+        {"relation": "maternal_aunt", "cancers": [{"type": "breast", "age_at_diagnosis": 65}]},
+        {"relation": "paternal_grandmother", "cancers": [{"type": "breast", "age_at_diagnosis": 70}]}]),
+    ));
+    assert!(!r.has("G5"), "{:?}", r.criteria);
+    // The father is no blood relative of the mother: his prostate cancer is not hers to count.
+    let r = eval(man(
+        40,
+        json!([]),
+        json!([
+        {"relation": "mother", "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+        {"relation": "maternal_aunt", "cancers": [{"type": "breast", "age_at_diagnosis": 65}]},
+        {"relation": "father", "cancers": [{"type": "prostate", "age_at_diagnosis": 70, "prostate_risk_group": "low"}]}]),
+    ));
+    assert!(!r.has("G5") && !r.has("Pr6"), "{:?}", r.criteria);
+    assert_eq!(r.outcome, O::NotMet);
+}
+
+#[test]
+fn g5_met_unaffected_man_whose_mother_meets_b9_through_her_father() {
+    // Issue example: mother with breast cancer (at 60) and maternal grandfather with pancreatic
+    // cancer: the mother meets B9 (her father's pancreatic cancer). The grandfather is second
+    // degree to the man, so Pa2 does not apply to him.
+    let r = eval(man(
+        40,
+        json!([]),
+        json!([
+        {"relation": "mother", "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+        {"relation": "maternal_grandfather", "cancers": [{"type": "pancreatic", "age_at_diagnosis": 70}]}]),
+    ));
+    let g5 = r.get("G5").expect("G5 through the mother's B9");
+    assert_eq!(g5.relatives, vec!["mother".to_owned()]);
+    assert_eq!(
+        g5.rationale,
+        "First- or second-degree relative meeting a testing criterion (mother, maternal side): meets B9 (her close relative (maternal grandfather, maternal side) with pancreatic cancer diagnosed at 70 (histology unknown, assumed exocrine))."
+    );
+    assert!(!r.has("Pa2"));
+    assert_eq!(r.outcome, O::Indicated);
+}
+
+#[test]
+fn g5_met_woman_whose_paternal_aunt_meets_b9_and_not_across_sides() {
+    // Paternal, female variant.
+    let r = eval(woman(
+        35,
+        json!([]),
+        json!([
+        {"relation": "paternal_aunt", "cancers": [{"type": "breast", "age_at_diagnosis": 62}]},
+        {"relation": "paternal_grandfather", "cancers": [{"type": "pancreatic", "age_at_diagnosis": 70}]}]),
+    ));
+    let g5 = r.get("G5").expect("G5 through the paternal aunt's B9");
+    assert_eq!(g5.relatives, vec!["paternal_aunt".to_owned()]);
+    assert!(
+        g5.rationale
+            .contains("meets B9 (her close relative (paternal grandfather, paternal side)"),
+        "{}",
+        g5.rationale
+    );
+    // The paternal grandfather is no relative of the mother.
+    let r = eval(woman(
+        35,
+        json!([]),
+        json!([
+        {"relation": "mother", "cancers": [{"type": "breast", "age_at_diagnosis": 62}]},
+        {"relation": "paternal_grandfather", "cancers": [{"type": "pancreatic", "age_at_diagnosis": 70}]}]),
+    ));
+    assert!(!r.has("G5"), "{:?}", r.criteria);
+}
+
+#[test]
+fn pr6_met_unaffected_man_whose_father_meets_pr5() {
+    // Issue example: father, paternal uncle and paternal grandfather with (low-risk) prostate
+    // cancer: the father meets Pr5 on his paternal side.
+    let r = eval(man(
+        45,
+        json!([]),
+        json!([
+        {"relation": "father", "cancers": [{"type": "prostate", "age_at_diagnosis": 70, "prostate_risk_group": "low"}]},
+        {"relation": "paternal_uncle", "cancers": [{"type": "prostate", "age_at_diagnosis": 72, "prostate_risk_group": "low"}]},
+        {"relation": "paternal_grandfather", "cancers": [{"type": "prostate", "age_at_diagnosis": 80, "prostate_risk_group": "low"}]}]),
+    ));
+    let pr6 = r.get("Pr6").expect("Pr6 through the father's Pr5");
+    assert_eq!(pr6.level, L::Indicated);
+    assert_eq!(pr6.relatives[0], "father");
+    assert!(
+        pr6.rationale.contains("father, paternal side meets Pr5 (3 breast/prostate cancer diagnoses on his paternal side including his: father, paternal side (prostate, 70), paternal uncle, paternal side (prostate, 72; counted on both sides of his family), paternal grandfather, paternal side (prostate, 80))"),
+        "{}",
+        pr6.rationale
+    );
+    assert_eq!(r.outcome, O::Indicated);
+}
+
+#[test]
+fn pr6_met_woman_whose_maternal_uncle_meets_pr5() {
+    // Maternal, female variant: the uncle sees his father and his sister on his paternal line;
+    // the aunt meets B10 on the same three diagnoses.
+    let r = eval(woman(
+        45,
+        json!([]),
+        json!([
+        {"relation": "maternal_uncle", "cancers": [{"type": "prostate", "age_at_diagnosis": 66, "prostate_risk_group": "intermediate"}]},
+        {"relation": "maternal_grandfather", "cancers": [{"type": "prostate", "age_at_diagnosis": 80, "prostate_risk_group": "low"}]},
+        {"relation": "maternal_aunt", "cancers": [{"type": "breast", "age_at_diagnosis": 60}]}]),
+    ));
+    let pr6 = r.get("Pr6").expect("Pr6 through the maternal uncle");
+    assert!(
+        pr6.rationale.contains("maternal uncle, maternal side meets Pr5 (3 breast/prostate cancer diagnoses on his paternal side"),
+        "{}",
+        pr6.rationale
+    );
+    let g5 = r.get("G5").expect("G5 through the aunt");
+    assert!(
+        g5.rationale
+            .contains("(maternal aunt, maternal side): meets B10"),
+        "{}",
+        g5.rationale
+    );
+}
+
+#[test]
+fn pr6_not_met_when_prostate_cancers_are_split_between_sides() {
+    let r = eval(man(
+        45,
+        json!([]),
+        json!([
+        {"relation": "father", "cancers": [{"type": "prostate", "age_at_diagnosis": 70, "prostate_risk_group": "low"}]},
+        {"relation": "maternal_uncle", "cancers": [{"type": "prostate", "age_at_diagnosis": 72, "prostate_risk_group": "low"}]},
+        {"relation": "maternal_grandfather", "cancers": [{"type": "prostate", "age_at_diagnosis": 80, "prostate_risk_group": "low"}]}]),
+    ));
+    assert!(!r.has("Pr6"), "{:?}", r.criteria);
+    assert_eq!(r.outcome, O::NotMet);
+}
+
+#[test]
+fn relative_criteria_come_after_the_persons_own() {
+    // Affected woman meeting B1 herself, whose mother meets B4: both listed, hers first.
+    let r = eval(woman(
+        45,
+        json!([{"type": "breast", "age_at_diagnosis": 40, "triple_negative": false}]),
+        json!([{"relation": "mother", "cancers": [{"type": "breast", "age_at_diagnosis": 62, "triple_negative": true}]}]),
+    ));
+    assert_eq!(ids(&r).first(), Some(&"B1"));
+    assert_eq!(ids(&r).last(), Some(&"G5"));
+    assert!(
+        r.get("G5")
+            .expect("G5")
+            .rationale
+            .contains("B4 (her triple-negative breast cancer)")
+    );
+    // A man with high-risk prostate cancer whose father's cancer was metastatic: Pr2 leads,
+    // Pr6 follows; Pr7 ("not meeting the above") is not reported next to Pr6.
+    let r = eval(man(
+        52,
+        json!([{"type": "prostate", "age_at_diagnosis": 50, "prostate_risk_group": "intermediate"}]),
+        json!([{"relation": "father", "cancers": [{"type": "prostate", "age_at_diagnosis": 70, "metastatic": true}]}]),
+    ));
+    assert!(
+        r.has("Pr4") && r.has("Pr6") && !r.has("Pr7"),
+        "{:?}",
+        ids(&r)
+    );
+    assert_eq!(ids(&r).last(), Some(&"Pr6"));
+}
+
+// ---- issue #15, defect 3: a bilateral breast cancer is two diagnoses for B10 ------------------
+
+#[test]
+fn b10_counts_a_bilateral_breast_cancer_as_two_diagnoses() {
+    let bc = json!([{"type": "breast", "age_at_diagnosis": 66, "triple_negative": false}]);
+    let r = eval(woman(
+        70,
+        bc.clone(),
+        json!([{"relation": "maternal_cousin", "sex": "female", "cancers": [{"type": "breast", "age_at_diagnosis": 60, "bilateral": true}]}]),
+    ));
+    let b10 = r.get("B10").expect("B10: you + a bilateral cancer");
+    assert_eq!(
+        b10.rationale,
+        "3 breast/prostate cancer diagnoses on the maternal side including yours: you (breast, 66), maternal cousin, maternal side (breast, bilateral, 60)."
+    );
+    // Exactly as two rows do.
+    let r = eval(woman(
+        70,
+        bc.clone(),
+        json!([{"relation": "maternal_cousin", "sex": "female", "cancers": [
+            {"type": "breast", "age_at_diagnosis": 60}, {"type": "breast", "age_at_diagnosis": 60}]}]),
+    ));
+    assert!(
+        r.get("B10")
+            .expect("B10 by two rows")
+            .rationale
+            .starts_with("3 breast/prostate")
+    );
+    // Paternal side, the person's own bilateral cancer.
+    let r = eval(woman(
+        70,
+        json!([{"type": "breast", "age_at_diagnosis": 66, "bilateral": true, "triple_negative": false}]),
+        json!([{"relation": "paternal_aunt", "cancers": [{"type": "breast", "age_at_diagnosis": 75}]}]),
+    ));
+    assert!(
+        r.get("B10")
+            .expect("B10")
+            .rationale
+            .starts_with("3 breast/prostate cancer diagnoses on the paternal side")
+    );
+    // A unilateral (or unknown laterality) cousin: two diagnoses only.
+    for bilateral in [json!(false), Value::Null] {
+        let r = eval(woman(
+            70,
+            bc.clone(),
+            json!([{"relation": "paternal_cousin", "sex": "female", "cancers": [{"type": "breast", "age_at_diagnosis": 60, "bilateral": bilateral}]}]),
+        ));
+        assert!(!r.has("B10"), "{:?}", r.criteria);
+    }
+}
+
+#[test]
+fn g5_relative_meets_b10_with_a_bilateral_cancer() {
+    // The mother's B10 counts her sister's bilateral cancer twice.
+    let r = eval(man(
+        40,
+        json!([]),
+        json!([
+        {"relation": "mother", "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+        {"relation": "maternal_aunt", "cancers": [{"type": "breast", "age_at_diagnosis": 65, "bilateral": true}]}]),
+    ));
+    assert!(
+        r.get("G5")
+            .expect("G5")
+            .rationale
+            .contains("meets B10 (3 breast/prostate")
+    );
+}
+
+// ---- issue #15, also ----------------------------------------------------------------------------
+
+#[test]
+fn b14_and_p0_are_not_reported_when_a_criterion_is_met() {
+    // Issue example: B14 was listed next to G1 for a woman whose sister carries a BRCA2 variant.
+    let r = eval(woman(
+        75,
+        json!([{"type": "breast", "age_at_diagnosis": 70, "triple_negative": false}]),
+        json!([{"relation": "sister", "genetic_tests": [{"gene": "BRCA2", "result": "pathogenic"}]}]),
+    ));
+    assert!(r.has("G1") && !r.has("B14"), "{:?}", ids(&r));
+    // The same for P0, and for a model probability above 5 %.
+    let r = eval(man(
+        70,
+        json!([{"type": "prostate", "age_at_diagnosis": 66, "prostate_risk_group": "low", "metastatic": false}]),
+        json!([{"relation": "sister", "genetic_tests": [{"gene": "BRCA2", "result": "pathogenic"}]}]),
+    ));
+    assert!(r.has("G1") && !r.has("P0"), "{:?}", ids(&r));
+    let r = eval_p(
+        woman(
+            75,
+            json!([{"type": "breast", "age_at_diagnosis": 70, "triple_negative": false}]),
+            json!([]),
+        ),
+        0.06,
+    );
+    assert!(r.has("G6") && !r.has("B14"), "{:?}", ids(&r));
+    // Still reported when nothing is met.
+    let r = eval(woman(
+        75,
+        json!([{"type": "breast", "age_at_diagnosis": 70, "triple_negative": false}]),
+        json!([]),
+    ));
+    assert_eq!(ids(&r), vec!["B14"]);
+}
+
+#[test]
+fn b10_wording_does_not_place_descendants_or_siblings_on_a_side() {
+    let r = eval(woman(
+        70,
+        json!([{"type": "breast", "age_at_diagnosis": 66, "triple_negative": false}]),
+        json!([
+        {"relation": "daughter", "cancers": [{"type": "breast", "age_at_diagnosis": 52}]},
+        {"relation": "sister", "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+        {"relation": "father", "cancers": [{"type": "prostate", "age_at_diagnosis": 70, "prostate_risk_group": "low"}]}]),
+    ));
+    let b10 = r.get("B10").expect("B10").rationale.clone();
+    assert!(
+        b10.starts_with("4 breast/prostate cancer diagnoses on the paternal side including yours"),
+        "{b10}"
+    );
+    assert!(
+        b10.contains("daughter (breast, 52; your descendant, counted on both sides)"),
+        "{b10}"
+    );
+    assert!(
+        b10.contains("sister (breast, 60; full sibling, counted on both sides)"),
+        "{b10}"
+    );
+    assert!(!b10.contains("daughter, paternal side"), "{b10}");
+    // Only descendants: no side is named.
+    let r = eval(woman(
+        75,
+        json!([{"type": "breast", "age_at_diagnosis": 66, "triple_negative": false}]),
+        json!([
+        {"relation": "daughter", "cancers": [{"type": "breast", "age_at_diagnosis": 52}]},
+        {"relation": "granddaughter", "cancers": [{"type": "breast", "age_at_diagnosis": 35}]}]),
+    ));
+    let b10 = r.get("B10").expect("B10").rationale.clone();
+    assert!(
+        b10.starts_with("3 breast/prostate cancer diagnoses among you and relatives on both sides of your family (full siblings and their children, descendants) including yours"),
+        "{b10}"
+    );
+    assert!(
+        !b10.contains("paternal") && !b10.contains("maternal"),
+        "{b10}"
+    );
+}
+
+#[test]
+fn criterion_ids_are_a_closed_set_in_report_order() {
+    assert_eq!(CRITERION_ORDER.len(), 39);
+    for (i, id) in CRITERION_ORDER.iter().enumerate() {
+        assert_eq!(CriterionId::parse(id.as_str()), Some(*id));
+        assert_eq!(id.to_string(), id.as_str());
+        assert!(
+            CRITERION_ORDER[i + 1..].iter().all(|later| later > id),
+            "order"
+        );
+    }
+    assert_eq!(
+        CriterionId::parse("B3"),
+        None,
+        "not evaluable, so not an id here"
+    );
+    // The relative-based criteria close the list.
+    assert_eq!(
+        CRITERION_ORDER[36..]
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>(),
+        vec!["G5", "Pr6", "L9"]
+    );
+}
+
+#[test]
+#[should_panic(expected = "unknown criterion id")]
+#[cfg(debug_assertions)]
+fn a_misspelt_id_in_a_query_panics_in_debug_builds() {
+    let _ = eval(woman(40, json!([]), json!([]))).has("B 1");
 }

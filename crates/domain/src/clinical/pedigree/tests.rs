@@ -198,3 +198,176 @@ fn relatives_of_degree_filters() {
     assert_eq!(relatives_of_degree(&prof, D2).count(), 1);
     assert_eq!(relatives_of_degree(&prof, D3).count(), 1);
 }
+
+// ---- re-rooting (kin_between) -----------------------------------------------------------------
+
+fn close(degree: Degree, line: Option<Line>) -> Kin {
+    Kin::Close(Close { degree, line })
+}
+
+#[test]
+fn seen_from_the_proband_every_relation_keeps_its_own_degree_and_side() {
+    // The virtual pedigree must agree with the relation table above for every code and every
+    // proband sex: this pins the placement of each code.
+    for sex in [Some(Sex::Female), Some(Sex::Male), None] {
+        for (rel, code, degree, side, ..) in TABLE {
+            assert_eq!(
+                kin_between(None, Some(rel), sex),
+                close(degree, Some(Line::from_side(side))),
+                "{code} seen from the proband ({sex:?})"
+            );
+        }
+    }
+}
+
+#[test]
+fn kinship_is_symmetric_in_closeness_and_degree() {
+    let people: Vec<Option<R>> = std::iter::once(None).chain(R::ALL.map(Some)).collect();
+    for a in &people {
+        for b in &people {
+            if a.is_none() && b.is_none() {
+                continue;
+            }
+            let ab = kin_between(*a, *b, Some(Sex::Female));
+            let ba = kin_between(*b, *a, Some(Sex::Female));
+            let shape = |k: Kin| match k {
+                Kin::Close(c) => Some(Some(c.degree)),
+                Kin::NotClose => Some(None),
+                Kin::Uncertain => None,
+            };
+            assert_eq!(shape(ab), shape(ba), "{a:?} <-> {b:?}");
+        }
+    }
+}
+
+/// Re-rooted positions worked out by hand from the relation definitions (clinical.md §3.2):
+/// (subject, other, expected). `None` as other = the proband (a daughter here).
+#[test]
+fn re_rooted_positions_worked_out_by_hand() {
+    use Line::{Both, LinkingParent, Maternal as LM, Paternal as LP};
+    let nc = Kin::NotClose;
+    let un = Kin::Uncertain;
+    #[rustfmt::skip]
+    let cases: Vec<(R, Option<R>, Kin)> = vec![
+        // The mother sees her own parents, siblings, children and her siblings' children.
+        (R::Mother, Some(R::MaternalGrandmother), close(D1, Some(LM))),
+        (R::Mother, Some(R::MaternalGrandfather), close(D1, Some(LP))),
+        (R::Mother, Some(R::MaternalAunt), close(D1, Some(Both))),
+        (R::Mother, Some(R::MaternalUncle), close(D1, Some(Both))),
+        (R::Mother, None, close(D1, Some(Both))),
+        (R::Mother, Some(R::Sister), close(D1, Some(Both))),
+        (R::Mother, Some(R::MaternalHalfBrother), close(D1, Some(Both))),
+        (R::Mother, Some(R::MaternalCousin), close(D2, Some(Both))),
+        (R::Mother, Some(R::Niece), close(D2, Some(Both))),
+        (R::Mother, Some(R::Daughter), close(D2, Some(Both))),
+        (R::Mother, Some(R::Granddaughter), close(D3, Some(Both))),
+        // ... her grandmother and aunt, on a side the codes do not give.
+        (R::Mother, Some(R::MaternalGreatGrandmother), close(D2, None)),
+        (R::Mother, Some(R::MaternalGreatAunt), close(D2, None)),
+        // The father's family is not hers.
+        (R::Mother, Some(R::Father), nc),
+        (R::Mother, Some(R::PaternalAunt), nc),
+        (R::Mother, Some(R::PaternalHalfSister), nc),
+        (R::Mother, Some(R::PaternalGrandfather), nc),
+        // The father, symmetrically.
+        (R::Father, Some(R::PaternalUncle), close(D1, Some(Both))),
+        (R::Father, Some(R::PaternalGrandfather), close(D1, Some(LP))),
+        (R::Father, Some(R::PaternalGrandmother), close(D1, Some(LM))),
+        (R::Father, Some(R::PaternalCousin), close(D2, Some(Both))),
+        (R::Father, Some(R::Mother), nc),
+        (R::Father, Some(R::MaternalUncle), nc),
+        // A grandmother: her mother, or her husband's mother?
+        (R::MaternalGrandmother, Some(R::MaternalGreatGrandmother), un),
+        (R::MaternalGrandmother, Some(R::MaternalGreatAunt), un),
+        (R::MaternalGrandmother, Some(R::MaternalGrandfather), nc),
+        (R::MaternalGrandmother, None, close(D2, Some(Both))),
+        (R::MaternalGrandmother, Some(R::MaternalCousin), close(D2, Some(Both))),
+        // An aunt: a maternal cousin is her child or her niece (the more distant degree).
+        (R::MaternalAunt, Some(R::MaternalCousin), close(D2, Some(Both))),
+        (R::MaternalAunt, Some(R::Mother), close(D1, Some(Both))),
+        (R::MaternalAunt, None, close(D2, Some(Both))),
+        (R::MaternalAunt, Some(R::MaternalGrandmother), close(D1, Some(LM))),
+        (R::MaternalAunt, Some(R::Father), nc),
+        // A sister shares both parents' families.
+        (R::Sister, Some(R::Niece), close(D2, Some(Both))),
+        (R::Sister, None, close(D1, Some(Both))),
+        (R::Sister, Some(R::MaternalAunt), close(D2, Some(LM))),
+        (R::Sister, Some(R::PaternalCousin), close(D3, Some(LP))),
+        // A half-sister shares the father only.
+        (R::PaternalHalfSister, Some(R::Father), close(D1, Some(LP))),
+        (R::PaternalHalfSister, None, close(D2, Some(LP))),
+        (R::PaternalHalfSister, Some(R::PaternalAunt), close(D2, Some(LP))),
+        (R::PaternalHalfSister, Some(R::Mother), nc),
+        // The proband's daughter: the proband (a woman here) is her mother.
+        (R::Daughter, None, close(D1, Some(LM))),
+        (R::Daughter, Some(R::Mother), close(D2, Some(LM))),
+        (R::Daughter, Some(R::Father), close(D2, Some(LM))),
+        // The proband's children may have different other parents (not recorded): a
+        // granddaughter is the daughter's child, niece or half-niece (third degree, side unknown);
+        // a son is her brother or half-brother (the more distant degree, on the proband's side).
+        (R::Daughter, Some(R::Granddaughter), close(D3, None)),
+        (R::Daughter, Some(R::Son), close(D2, Some(LM))),
+        (R::Daughter, Some(R::MaternalCousin), nc),
+        // A niece: her parent is the proband's sibling, mother or father unknown.
+        (R::Niece, None, close(D2, Some(LinkingParent))),
+        (R::Niece, Some(R::Sister), close(D2, Some(LinkingParent))),
+        (R::Niece, Some(R::Mother), close(D2, Some(LinkingParent))),
+        (R::Niece, Some(R::MaternalAunt), close(D3, Some(LinkingParent))),
+        (R::Niece, Some(R::MaternalCousin), nc),
+    ];
+    for (subject, other, expected) in cases {
+        assert_eq!(
+            kin_between(Some(subject), other, Some(Sex::Female)),
+            expected,
+            "{subject} sees {other:?}"
+        );
+    }
+    // The proband's sex names the side of the proband's family for the proband's children.
+    assert_eq!(
+        kin_between(Some(R::Son), None, Some(Sex::Male)),
+        close(D1, Some(Line::Paternal))
+    );
+    assert_eq!(
+        kin_between(Some(R::Son), Some(R::Father), None),
+        close(D2, Some(Line::LinkingParent))
+    );
+}
+
+#[test]
+fn diagnoses_seen_from_a_relative_keep_only_her_close_relatives() {
+    use CancerType::{Breast, Prostate};
+    let mut mother = rel(R::Mother, &[(Breast, None)]);
+    mother.age = Some(48);
+    mother.alive = Some(true);
+    let prof = profile(
+        &[(Breast, Some(55))],
+        vec![
+            mother,
+            rel(R::Father, &[(Prostate, Some(70))]),
+            rel(R::MaternalGrandmother, &[(Breast, Some(70))]),
+        ],
+    );
+    let seen = diagnoses_seen_from(&prof, PersonId::Relative(0));
+    let people: Vec<PersonId> = seen.iter().map(|d| d.person).collect();
+    // Her own first, then the proband (her child), then her mother; not the father.
+    assert_eq!(
+        people,
+        vec![
+            PersonId::Relative(0),
+            PersonId::Proband,
+            PersonId::Relative(2)
+        ]
+    );
+    assert_eq!(seen[0].seen, None);
+    assert_eq!((seen[0].age, seen[0].alive), (Some(48), Some(true)));
+    assert_eq!(
+        seen[0].who(),
+        "mother, maternal side",
+        "named in the proband's terms"
+    );
+    assert_eq!(seen[1].seen.map(|c| c.line), Some(Some(Line::Both)));
+    assert_eq!(seen[2].seen.map(|c| c.line), Some(Some(Line::Maternal)));
+    assert!(seen[2].in_lineage(Lineage::Maternal) && !seen[2].in_lineage(Lineage::Paternal));
+    // From the proband, nothing changes.
+    assert_eq!(diagnoses(&prof).len(), 4);
+}
