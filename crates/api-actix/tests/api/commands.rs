@@ -118,3 +118,57 @@ fn assess_always_exits_cleanly() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Issue #15 through the real binary: an unaffected man whose mother meets B10 (three breast
+/// cancers on her maternal side) meets G5, and it names her; his father's three prostate
+/// cancers (Pr5) give Pr6.
+#[test]
+fn assess_reports_relatives_meeting_a_criterion() {
+    use std::io::Write;
+    let cases = [
+        (
+            serde_json::json!({"proband": {"sex": "male", "age": 40, "ashkenazi_jewish": false},
+            "relatives": [
+                {"relation": "mother", "alive": true, "age": 66, "cancers": [{"type": "breast", "age_at_diagnosis": 60}]},
+                {"relation": "maternal_aunt", "cancers": [{"type": "breast", "age_at_diagnosis": 65}]},
+                {"relation": "maternal_grandmother", "alive": false, "cancers": [{"type": "breast", "age_at_diagnosis": 70}]}]}),
+            "G5",
+            "mother",
+        ),
+        (
+            serde_json::json!({"proband": {"sex": "male", "age": 45, "ashkenazi_jewish": false},
+            "relatives": [
+                {"relation": "father", "cancers": [{"type": "prostate", "age_at_diagnosis": 62}]},
+                {"relation": "paternal_uncle", "cancers": [{"type": "prostate", "age_at_diagnosis": 66}]},
+                {"relation": "paternal_grandfather", "cancers": [{"type": "prostate", "age_at_diagnosis": 70}]}]}),
+            "Pr6",
+            "father",
+        ),
+    ];
+    for (profile, id, relative) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_genascope"))
+            .arg("assess")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(profile.to_string().as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_clean_exit(&out, id);
+        let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let criteria = a["nccn"]["criteria"].as_array().unwrap();
+        let hit = criteria
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not met: {criteria:?}"));
+        assert_eq!(hit["level"], "indicated", "{hit}");
+        assert_eq!(hit["relatives"][0], relative, "{hit}");
+        assert_eq!(a["nccn"]["outcome"], "indicated");
+    }
+}
