@@ -51,20 +51,6 @@ enum Command {
     },
 }
 
-fn init_logging(json: bool) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    if json {
-        tracing_subscriber::fmt()
-            .json()
-            .with_current_span(true)
-            .with_env_filter(filter)
-            .init();
-    } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
-    }
-}
-
 /// The console operator acts with super_admin rights.
 fn operator() -> Principal {
     Principal {
@@ -364,7 +350,7 @@ async fn run() -> anyhow::Result<()> {
         return assess_command(file.as_deref(), *batch);
     }
     let config = Config::from_env().context("configuration")?;
-    init_logging(config.json_logs);
+    let protocol_errors = genascope_api::logging::init(config.json_logs);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let (app, services) = Application::build(&config).await?;
@@ -378,6 +364,7 @@ async fn run() -> anyhow::Result<()> {
             println!(
                 "  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\""
             );
+            protocol_errors.spawn_reporter();
             app.run_until_signalled().await?;
             services.close().await;
         }

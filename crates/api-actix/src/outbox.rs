@@ -14,9 +14,14 @@ pub struct OutboxMailer {
 }
 
 impl OutboxMailer {
-    /// Create the folder if needed.
+    /// Create the folder if needed (mode 0700: the files hold live reset links).
     pub fn new(dir: PathBuf, from: String) -> std::io::Result<Self> {
         std::fs::create_dir_all(&dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+        }
         Ok(Self { dir, from })
     }
 
@@ -42,7 +47,18 @@ impl Mailer for OutboxMailer {
         });
         let path = self.dir.join(name);
         let bytes = serde_json::to_vec_pretty(&body)?;
-        let result = tokio::fs::write(&path, bytes).await;
+        // Owner-only (0600) from the moment the file exists: it holds live reset links.
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let result = async {
+            use tokio::io::AsyncWriteExt;
+            let mut file = options.open(&path).await?;
+            file.write_all(&bytes).await?;
+            file.flush().await
+        }
+        .await;
         match &result {
             Ok(()) => tracing::info!(subject = %email.subject, "email written to the outbox"),
             Err(e) => tracing::warn!(error = %e, "could not write an email to the outbox"),

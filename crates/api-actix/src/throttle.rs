@@ -1,121 +1,277 @@
-//! In-process failed-login throttle (contract §1.7): at most 10 failures per email and 50 per IP
-//! within a sliding 15-minute window; beyond that, 429 with the seconds until the oldest failure
-//! leaves the window. One process's memory: replicas each keep their own window (documented in
-//! docs/operations.md).
+//! In-process login throttle (contract §1.7, issue #6 item 7).
+//!
+//! Two policies behind the domain's `LoginThrottle` port:
+//! - **Logins** ([`ThrottleLimits::login`]): failures are counted per *(email, client address)*,
+//!   so an attacker elsewhere cannot lock a victim out. The first 10 failures in the window cost
+//!   nothing (contract §1.7: the 11th is 429); after that each attempt must wait
+//!   `base_delay · 2^(n - 10)` after the last failure (30 s, 1 min, 2 min, … at most the window).
+//!   Per client address, `per_ip` failures in the window (any emails) refuse further attempts
+//!   until the oldest leaves the window.
+//! - **Reset requests** ([`ThrottleLimits::reset_requests`]): a hard cap per email (5 per hour).
+//!
+//! `check` reserves one of at most [`MAX_IN_FLIGHT`] concurrent attempts per key and *waits* for
+//! a free one: a burst of parallel guesses is verified a few at a time and every failure is
+//! counted before the next attempt is let through, while parallel correct logins queue briefly
+//! instead of getting 429. `record_failure` and `forgive` end the attempt.
+//!
+//! Memory is bounded: the keys live in [`SHARDS`] maps of at most [`MAX_KEYS_PER_SHARD`] each;
+//! a full shard first forgets keys with no failure in the window, then the least recently used.
+//! One process's memory: replicas each keep their own counts (docs/operations.md); the
+//! architecture issue moves them to the database.
 
 use genascope_domain::common::Timestamp;
 use genascope_domain::identity::ports::LoginThrottle;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 use time::Duration;
+use tokio::sync::Notify;
 
-/// Limits of the window.
+/// Concurrent attempts per key; more wait for a free slot.
+pub const MAX_IN_FLIGHT: usize = 4;
+/// How long an attempt waits for a slot before it is refused (429, retry after 1 s).
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Independent maps (each behind its own lock).
+pub const SHARDS: usize = 16;
+/// Keys per map before old ones are forgotten.
+pub const MAX_KEYS_PER_SHARD: usize = 8_192;
+
+/// The policy.
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleLimits {
-    /// Failures allowed per email.
-    pub per_email: usize,
-    /// Failures allowed per IP.
+    /// Failures per key that cost nothing (login), or the hard cap per email (reset).
+    pub free: usize,
+    /// After `free`, a delay doubling per failure (login) instead of a hard cap (reset).
+    pub progressive: bool,
+    /// The first delay of the progressive policy.
+    pub base_delay: Duration,
+    /// Keys are per (email, client address) (login) or per email (reset).
+    pub per_client: bool,
+    /// Failures per client address, any email, within the window.
     pub per_ip: usize,
-    /// Window length.
+    /// Window length (and the longest delay).
     pub window: Duration,
 }
 
-impl Default for ThrottleLimits {
-    fn default() -> Self {
+impl ThrottleLimits {
+    /// Logins: 10 free failures per (email, address), then a doubling delay from 30 s; 50 per
+    /// address.
+    #[must_use]
+    pub const fn login() -> Self {
         Self {
-            per_email: 10,
+            free: 10,
+            progressive: true,
+            base_delay: Duration::seconds(30),
+            per_client: true,
             per_ip: 50,
             window: Duration::minutes(15),
         }
     }
+
+    /// Password-reset requests: 5 per hour per email (contract §1.7), 100 per address.
+    #[must_use]
+    pub const fn reset_requests() -> Self {
+        Self {
+            free: 5,
+            progressive: false,
+            base_delay: Duration::ZERO,
+            per_client: false,
+            per_ip: 100,
+            window: Duration::hours(1),
+        }
+    }
 }
 
-/// Sliding-window failure counter.
+impl Default for ThrottleLimits {
+    fn default() -> Self {
+        Self::login()
+    }
+}
+
 #[derive(Debug, Default)]
+struct Entry {
+    failures: VecDeque<Timestamp>,
+    in_flight: usize,
+    freed: Arc<Notify>,
+    last_seen: Option<Timestamp>,
+}
+
+impl Entry {
+    fn prune(&mut self, now: Timestamp, window: Duration) {
+        while self.failures.front().is_some_and(|t| *t + window <= now) {
+            self.failures.pop_front();
+        }
+    }
+}
+
+/// The throttle. Cheap to share.
+#[derive(Debug)]
 pub struct MemoryLoginThrottle {
     limits: ThrottleLimits,
-    failures: Mutex<HashMap<String, VecDeque<Timestamp>>>,
+    shards: Vec<Mutex<HashMap<String, Entry>>>,
+}
+
+impl Default for MemoryLoginThrottle {
+    fn default() -> Self {
+        Self::new(ThrottleLimits::default())
+    }
+}
+
+fn seconds(d: Duration) -> u64 {
+    u64::try_from(d.whole_seconds()).unwrap_or(0).max(1)
 }
 
 impl MemoryLoginThrottle {
-    /// With custom limits.
+    /// With a policy.
     #[must_use]
     pub fn new(limits: ThrottleLimits) -> Self {
         Self {
             limits,
-            failures: Mutex::default(),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
         }
     }
 
-    fn keys(email: &str, ip: Option<String>) -> [(String, bool); 2] {
-        [
-            (format!("e:{email}"), true),
-            (format!("i:{}", ip.unwrap_or_default()), false),
-        ]
+    fn key(&self, email: &str, ip: Option<&str>) -> String {
+        if self.limits.per_client {
+            format!("e:{email}|{}", ip.unwrap_or("-"))
+        } else {
+            format!("e:{email}")
+        }
+    }
+
+    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        let i = usize::try_from(h.finish() % SHARDS as u64).unwrap_or(0);
+        self.shards[i]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The entry of `key`, making room in a full shard first.
+    fn entry<'a>(
+        map: &'a mut HashMap<String, Entry>,
+        key: &str,
+        now: Timestamp,
+        window: Duration,
+    ) -> &'a mut Entry {
+        if !map.contains_key(key) && map.len() >= MAX_KEYS_PER_SHARD {
+            map.retain(|_, e| {
+                e.prune(now, window);
+                e.in_flight > 0 || !e.failures.is_empty()
+            });
+            while map.len() >= MAX_KEYS_PER_SHARD {
+                let oldest = map
+                    .iter()
+                    .filter(|(_, e)| e.in_flight == 0)
+                    .min_by_key(|(_, e)| e.last_seen)
+                    .map(|(k, _)| k.clone());
+                match oldest {
+                    Some(k) => {
+                        map.remove(&k);
+                    }
+                    None => break,
+                }
+            }
+        }
+        let e = map.entry(key.to_owned()).or_default();
+        e.last_seen = Some(now);
+        e
+    }
+
+    /// Seconds to wait before the key may try again, if any.
+    fn delay(&self, e: &Entry, now: Timestamp, cap: usize) -> Option<u64> {
+        let n = e.failures.len();
+        if n < cap {
+            return None;
+        }
+        let until = if self.limits.progressive {
+            let exp = u32::try_from(n - cap).unwrap_or(u32::MAX).min(20);
+            let step = (self.limits.base_delay * (1i32 << exp)).min(self.limits.window);
+            *e.failures.back()? + step
+        } else {
+            *e.failures.front()? + self.limits.window
+        };
+        (until > now).then(|| seconds(until - now))
+    }
+
+    fn ip_blocked(&self, ip: Option<&str>, now: Timestamp) -> Option<u64> {
+        let ip = ip?;
+        let key = format!("i:{ip}");
+        let mut map = self.shard(&key);
+        let e = map.get_mut(&key)?;
+        e.prune(now, self.limits.window);
+        (e.failures.len() >= self.limits.per_ip)
+            .then(|| {
+                e.failures
+                    .front()
+                    .map(|t| seconds(*t + self.limits.window - now))
+            })
+            .flatten()
+    }
+
+    fn finish(&self, email: &str, ip: Option<&str>, failed_at: Option<Timestamp>) {
+        let key = self.key(email, ip);
+        {
+            let mut map = self.shard(&key);
+            if let Some(e) = map.get_mut(&key) {
+                e.in_flight = e.in_flight.saturating_sub(1);
+                match failed_at {
+                    Some(t) => e.failures.push_back(t),
+                    None => e.failures.clear(),
+                }
+                e.freed.notify_one();
+            }
+        }
+        if let (Some(t), Some(ip)) = (failed_at, ip) {
+            let key = format!("i:{ip}");
+            let mut map = self.shard(&key);
+            Self::entry(&mut map, &key, t, self.limits.window)
+                .failures
+                .push_back(t);
+        }
     }
 }
 
+#[async_trait::async_trait]
 impl LoginThrottle for MemoryLoginThrottle {
-    fn check(&self, email: &str, ip: Option<String>, now: Timestamp) -> Result<(), u64> {
-        let has_ip = ip.is_some();
-        let mut map = self
-            .failures
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut wait = 0u64;
-        for (key, is_email) in Self::keys(email, ip) {
-            if !is_email && !has_ip {
-                continue;
-            }
-            let limit = if is_email {
-                self.limits.per_email
-            } else {
-                self.limits.per_ip
-            };
-            if let Some(q) = map.get_mut(&key) {
-                while q.front().is_some_and(|t| *t + self.limits.window <= now) {
-                    q.pop_front();
-                }
-                if q.len() >= limit
-                    && let Some(oldest) = q.front()
+    async fn check(&self, email: &str, ip: Option<String>, now: Timestamp) -> Result<(), u64> {
+        if let Some(wait) = self.ip_blocked(ip.as_deref(), now) {
+            return Err(wait);
+        }
+        let key = self.key(email, ip.as_deref());
+        let deadline = tokio::time::Instant::now() + SLOT_WAIT;
+        loop {
+            let freed = {
+                let mut map = self.shard(&key);
+                let e = Self::entry(&mut map, &key, now, self.limits.window);
+                e.prune(now, self.limits.window);
+                // Attempts in flight count as failures-to-be: a burst cannot outrun the limit.
+                if let Some(wait) = self.delay(e, now, self.limits.free.saturating_sub(e.in_flight))
                 {
-                    let secs = (*oldest + self.limits.window - now).whole_seconds().max(1);
-                    wait = wait.max(u64::try_from(secs).unwrap_or(1));
+                    return Err(wait);
                 }
+                if e.in_flight < MAX_IN_FLIGHT {
+                    e.in_flight += 1;
+                    return Ok(());
+                }
+                e.freed.clone()
+            };
+            if tokio::time::timeout_at(deadline, freed.notified())
+                .await
+                .is_err()
+            {
+                return Err(1);
             }
         }
-        if wait > 0 { Err(wait) } else { Ok(()) }
     }
 
     fn record_failure(&self, email: &str, ip: Option<String>, now: Timestamp) {
-        let has_ip = ip.is_some();
-        let mut map = self
-            .failures
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Bound memory: forget stale keys once the map grows large.
-        if map.len() > 100_000 {
-            let window = self.limits.window;
-            map.retain(|_, q| q.back().is_some_and(|t| *t + window > now));
-        }
-        for (key, is_email) in Self::keys(email, ip) {
-            if is_email || has_ip {
-                map.entry(key).or_default().push_back(now);
-            }
-        }
+        self.finish(email, ip.as_deref(), Some(now));
     }
 
     fn forgive(&self, email: &str, ip: Option<String>) {
-        let mut map = self
-            .failures
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.remove(&format!("e:{email}"));
-        if let Some(ip) = ip
-            && let Some(q) = map.get_mut(&format!("i:{ip}"))
-        {
-            q.pop_back();
-        }
+        self.finish(email, ip.as_deref(), None);
     }
 }
 
@@ -123,38 +279,150 @@ impl LoginThrottle for MemoryLoginThrottle {
 mod tests {
     use super::*;
 
-    #[test]
-    fn locks_after_the_limit_and_unlocks_after_the_window() {
-        let t = MemoryLoginThrottle::default();
-        let t0 = time::macros::datetime!(2026-01-01 00:00 UTC);
-        for i in 0..10 {
-            assert!(t.check("a@x.org", None, t0 + Duration::seconds(i)).is_ok());
-            t.record_failure("a@x.org", None, t0 + Duration::seconds(i));
-        }
-        let wait = t
-            .check("a@x.org", None, t0 + Duration::seconds(10))
-            .unwrap_err();
-        assert_eq!(wait, 15 * 60 - 10);
-        assert!(
-            t.check("b@x.org", None, t0).is_ok(),
-            "other emails unaffected"
-        );
-        assert!(t.check("a@x.org", None, t0 + Duration::minutes(15)).is_ok());
-        t.forgive("a@x.org", None);
-        assert!(t.check("a@x.org", None, t0 + Duration::seconds(11)).is_ok());
+    fn t0() -> Timestamp {
+        time::macros::datetime!(2026-01-01 00:00 UTC)
     }
 
-    #[test]
-    fn ip_limit_spans_emails() {
+    async fn fail(t: &MemoryLoginThrottle, email: &str, ip: &str, at: Timestamp) {
+        t.check(email, Some(ip.into()), at).await.unwrap();
+        t.record_failure(email, Some(ip.into()), at);
+    }
+
+    #[tokio::test]
+    async fn delay_doubles_per_email_and_address_and_others_are_unaffected() {
         let t = MemoryLoginThrottle::default();
-        let t0 = time::macros::datetime!(2026-01-01 00:00 UTC);
-        for i in 0..50 {
-            t.record_failure(&format!("u{i}@x.org"), Some("10.0.0.1".into()), t0);
+        let a = "10.0.0.1";
+        for i in 0..10 {
+            fail(&t, "v@x.org", a, t0() + Duration::seconds(i)).await;
         }
-        assert!(t.check("new@x.org", Some("10.0.0.1".into()), t0).is_err());
-        assert!(t.check("new@x.org", Some("10.0.0.2".into()), t0).is_ok());
-        // A success takes back its own reserved attempt, so the IP is free again.
-        t.forgive("u0@x.org", Some("10.0.0.1".into()));
-        assert!(t.check("new@x.org", Some("10.0.0.1".into()), t0).is_ok());
+        // 10 free failures; the 11th attempt waits 30 s after the last failure, then 60 s.
+        let last = t0() + Duration::seconds(9);
+        assert_eq!(t.check("v@x.org", Some(a.into()), last).await, Err(30));
+        fail(&t, "v@x.org", a, last + Duration::seconds(30)).await;
+        let last = last + Duration::seconds(30);
+        assert_eq!(t.check("v@x.org", Some(a.into()), last).await, Err(60));
+        assert_eq!(
+            t.check("v@x.org", Some(a.into()), last + Duration::seconds(50))
+                .await,
+            Err(10)
+        );
+        // The victim, from its own address, is not locked out by the attacker's failures.
+        t.check("v@x.org", Some("192.0.2.7".into()), last)
+            .await
+            .unwrap();
+        t.forgive("v@x.org", Some("192.0.2.7".into()));
+        // A success clears its own key.
+        t.check("v@x.org", Some(a.into()), last + Duration::seconds(60))
+            .await
+            .unwrap();
+        t.forgive("v@x.org", Some(a.into()));
+        t.check("v@x.org", Some(a.into()), last + Duration::seconds(60))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_delay_never_exceeds_the_window() {
+        let t = MemoryLoginThrottle::default();
+        // The key exists once an attempt began; then 40 failures.
+        t.check("v@x.org", Some("10.0.0.9".into()), t0())
+            .await
+            .unwrap();
+        for i in 0..40 {
+            t.record_failure(
+                "v@x.org",
+                Some("10.0.0.9".into()),
+                t0() + Duration::seconds(i),
+            );
+        }
+        let wait = t
+            .check(
+                "v@x.org",
+                Some("10.0.0.9".into()),
+                t0() + Duration::seconds(40),
+            )
+            .await;
+        assert!(wait.unwrap_err() <= 15 * 60);
+    }
+
+    #[tokio::test]
+    async fn address_limit_spans_emails() {
+        let t = MemoryLoginThrottle::default();
+        for i in 0..50 {
+            fail(&t, &format!("u{i}@x.org"), "10.0.0.1", t0()).await;
+        }
+        assert!(
+            t.check("new@x.org", Some("10.0.0.1".into()), t0())
+                .await
+                .is_err()
+        );
+        t.check("new@x.org", Some("10.0.0.2".into()), t0())
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn reset_requests_have_a_hard_cap_per_email() {
+        let t = MemoryLoginThrottle::new(ThrottleLimits::reset_requests());
+        for i in 0..5 {
+            fail(&t, "r@x.org", &format!("10.0.0.{i}"), t0()).await;
+        }
+        // Any address: the email is capped for the hour.
+        assert_eq!(
+            t.check("r@x.org", Some("10.9.9.9".into()), t0()).await,
+            Err(3600)
+        );
+    }
+
+    /// Parallel attempts wait for a slot instead of being refused; a burst of guesses is let
+    /// through only as far as the failures it would add stay under the limit.
+    #[tokio::test]
+    async fn parallel_attempts_queue_and_a_burst_cannot_outrun_the_limit() {
+        let t = Arc::new(MemoryLoginThrottle::default());
+        // 20 parallel correct logins: all admitted (some after waiting), none refused.
+        let mut handles = Vec::new();
+        for _ in 0..20 {
+            let t = t.clone();
+            handles.push(tokio::spawn(async move {
+                t.check("ok@x.org", Some("10.0.0.5".into()), t0()).await?;
+                tokio::task::yield_now().await;
+                t.forgive("ok@x.org", Some("10.0.0.5".into()));
+                Ok::<(), u64>(())
+            }));
+        }
+        for h in handles {
+            assert_eq!(h.await.unwrap(), Ok(()));
+        }
+        // 40 parallel guesses: at most `free` are admitted before the first failures land.
+        let mut handles = Vec::new();
+        for _ in 0..40 {
+            let t = t.clone();
+            handles.push(tokio::spawn(async move {
+                let r = t.check("g@x.org", Some("10.0.0.6".into()), t0()).await;
+                if r.is_ok() {
+                    tokio::task::yield_now().await;
+                    t.record_failure("g@x.org", Some("10.0.0.6".into()), t0());
+                }
+                r
+            }));
+        }
+        let mut admitted = 0;
+        for h in handles {
+            admitted += usize::from(h.await.unwrap().is_ok());
+        }
+        assert!(admitted <= 10, "{admitted} guesses admitted");
+    }
+
+    #[tokio::test]
+    async fn memory_is_bounded() {
+        let t = MemoryLoginThrottle::default();
+        for i in 0..(SHARDS * MAX_KEYS_PER_SHARD + 5_000) {
+            t.record_failure(&format!("u{i}@x.org"), None, t0());
+            // Keys are made by `check`; failures alone on unknown keys add nothing.
+            t.check(&format!("u{i}@x.org"), None, t0()).await.unwrap();
+            t.forgive(&format!("u{i}@x.org"), None);
+        }
+        let total: usize = t.shards.iter().map(|s| s.lock().unwrap().len()).sum();
+        assert!(total <= SHARDS * MAX_KEYS_PER_SHARD, "{total}");
     }
 }

@@ -129,23 +129,23 @@ impl UserRow {
     }
 }
 
-/// A user to insert.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = users, treat_none_as_default_value = false)]
+/// A user to insert (also every column of a revived patient login).
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_default_value = false, treat_none_as_null = true)]
 pub(crate) struct NewUserRow {
-    id: String,
+    pub(crate) id: String,
     account_id: Option<String>,
     email: String,
     name: String,
     first_name: String,
     last_name: String,
-    role: String,
+    pub(crate) role: String,
     is_active: bool,
     clinician_id: Option<String>,
     phone: Option<String>,
     password_hash: Option<String>,
     password_changed_at: Option<PrimitiveDateTime>,
-    created_at: PrimitiveDateTime,
+    pub(crate) created_at: PrimitiveDateTime,
     updated_at: PrimitiveDateTime,
 }
 

@@ -66,15 +66,39 @@ impl UserChanges {
     }
 }
 
+fn user_is_patient(user: &NewUserRow) -> bool {
+    user.role == "patient"
+}
+
 #[async_trait]
 impl UserRepository for Database {
     async fn insert(&self, user: &NewUser, patient: Option<Patient>) -> Result<(), RepoError> {
         let user = NewUserRow::from(user);
         let patient = patient.as_ref().map(NewPatientRow::from);
+        let patient_login = user_is_patient(&user);
         self.transaction(move |conn| {
-            diesel::insert_into(users::table)
-                .values(&user)
-                .execute(conn)?;
+            // A patient's login shares the patient's id, so a deleted login would block every
+            // new one for that patient (issue #6 item 15): the deleted row is revived with the
+            // new values instead, and nothing issued to the old login is valid for it.
+            let revived = patient_login
+                && diesel::update(
+                    users::table
+                        .filter(users::id.eq(&user.id))
+                        .filter(users::role.eq("patient"))
+                        .filter(users::deleted_at.is_not_null()),
+                )
+                .set((
+                    &user,
+                    users::deleted_at.eq(None::<PrimitiveDateTime>),
+                    users::sessions_revoked_at.eq(Some(user.created_at)),
+                ))
+                .execute(conn)?
+                    > 0;
+            if !revived {
+                diesel::insert_into(users::table)
+                    .values(&user)
+                    .execute(conn)?;
+            }
             if let Some(patient) = patient {
                 diesel::insert_into(patients::table)
                     .values(&patient)

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use genascope_domain::clinical::service::EligibilityService;
 use genascope_domain::common::{DomainError, PatientId};
+use genascope_domain::identity::policy::Action;
 
 /// The optional `patient_id` query parameter: empty = absent; malformed = a patient that cannot
 /// exist (404, contract §1.3).
@@ -38,7 +39,14 @@ pub async fn assess(
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let patient = patient_param(&Query::parse(req.query_string()))?;
+    // Role checks before any id is read (contract §2.2 rule 6): assessing at all, and storing
+    // the result for a patient.
+    auth.may(Action::AssessProfile)?;
+    let q = Query::parse(req.query_string());
+    if q.get(&["patient_id"]).is_some() {
+        auth.may(Action::PatientManage)?;
+    }
+    let patient = patient_param(&q)?;
     let ticket = state
         .eligibility
         .authorize(auth.principal(), patient)
@@ -64,6 +72,7 @@ pub async fn latest(
     auth: Auth,
     patient_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
+    auth.may(Action::PatientRead)?;
     let id = id_or_404(&patient_id, PatientId::parse, "Patient")?;
     Ok(HttpResponse::Ok().json(state.eligibility.latest(auth.principal(), id).await?))
 }

@@ -88,9 +88,19 @@ pub fn assess_json(
     assessed_at: OffsetDateTime,
 ) -> Result<Assessment, Vec<FieldError>> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        use serde_json::error::Category;
+        // Our words, not the parser's: where it broke, and how.
+        let what = match e.classify() {
+            Category::Eof => "it ends before the JSON value is complete".to_owned(),
+            Category::Syntax | Category::Data | Category::Io => format!(
+                "unexpected character or value at line {}, column {}",
+                e.line(),
+                e.column()
+            ),
+        };
         vec![FieldError {
             loc: vec![Loc::from("body")],
-            msg: format!("the body is not valid JSON ({e})"),
+            msg: format!("the body is not valid JSON: {what}"),
             kind: "json_invalid".to_owned(),
         }]
     })?;

@@ -259,13 +259,15 @@ pub trait TokenCodec: Send + Sync {
 
 /// Throttles repeated failed logins (contract §1.7: 10 failures / 15 min per email, 50 per IP).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
 pub trait LoginThrottle: Send + Sync {
-    /// `Err(seconds)` when the email or IP is locked out now.
-    fn check(&self, email: &str, ip: Option<String>, now: Timestamp) -> Result<(), u64>;
-    /// Count an attempt as a failure. Logins count it *before* checking the password, so that
-    /// parallel guesses cannot all pass `check` before any of them is counted.
+    /// Begin an attempt: `Err(seconds)` when the email (from this client) or the client is
+    /// held back now. May wait for a free slot: attempts in flight count toward the limit, so
+    /// parallel guesses cannot all pass before any of them is counted. Every `Ok` is ended by
+    /// exactly one `record_failure` or `forgive`.
+    async fn check(&self, email: &str, ip: Option<String>, now: Timestamp) -> Result<(), u64>;
+    /// End an attempt as a failure.
     fn record_failure(&self, email: &str, ip: Option<String>, now: Timestamp);
-    /// The attempt succeeded: forget the email's failures and take back the one just counted
-    /// for the IP.
+    /// End an attempt as a success: the key's failures are forgotten.
     fn forgive(&self, email: &str, ip: Option<String>);
 }

@@ -340,14 +340,19 @@ impl IdentityService {
             return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
         }
         let now = self.now();
-        if let Err(retry_after_secs) = self.ports.throttle.check(&key, ip.clone(), now) {
+        if let Err(retry_after_secs) = self.ports.throttle.check(&key, ip.clone(), now).await {
             return Err(DomainError::TooManyRequests { retry_after_secs });
         }
-        // Counted before the (slow) password check and taken back only on success, so that a
-        // burst of parallel guesses cannot all pass `check` first.
-        self.ports.throttle.record_failure(&key, ip.clone(), now);
+        // The attempt is in flight (it counts toward the limit) until it ends as a failure or a
+        // success below.
         let creds = match Email::parse(&key) {
-            Ok(email) => self.ports.users.credentials_by_email(&email).await?,
+            Ok(email) => match self.ports.users.credentials_by_email(&email).await {
+                Ok(c) => c,
+                Err(e) => {
+                    self.ports.throttle.record_failure(&key, ip, now);
+                    return Err(e.into());
+                }
+            },
             Err(_) => None,
         };
         let verified = match creds.as_ref().and_then(|c| c.password_hash.as_deref()) {
@@ -358,10 +363,14 @@ impl IdentityService {
             }
         };
         let Some(creds) = creds.filter(|_| verified) else {
+            self.ports.throttle.record_failure(&key, ip, now);
             return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
         };
-        // An inactive user or account opens no session: the attempt stays counted.
-        self.ensure_may_login(&creds.user).await?;
+        // An inactive user or account opens no session: the attempt counts as a failure.
+        if let Err(e) = self.ensure_may_login(&creds.user).await {
+            self.ports.throttle.record_failure(&key, ip, now);
+            return Err(e);
+        }
         self.ports.throttle.forgive(&key, ip);
         self.issue_pair(&creds.user, creds.password_changed_at, None)
             .await
@@ -504,7 +513,7 @@ impl IdentityService {
         // stolen access token must not become an unlimited password oracle.
         let key = creds.user.email.as_str();
         let now = self.now();
-        if let Err(retry_after_secs) = self.ports.throttle.check(key, None, now) {
+        if let Err(retry_after_secs) = self.ports.throttle.check(key, None, now).await {
             return Err(DomainError::TooManyRequests { retry_after_secs });
         }
         let current = Password::new(current.to_owned());
@@ -518,6 +527,7 @@ impl IdentityService {
                 "Current password is incorrect".into(),
             ));
         }
+        self.ports.throttle.forgive(key, None);
         let mut errors = Vec::new();
         check_new_password(
             &mut errors,
@@ -595,10 +605,11 @@ impl IdentityService {
         let email =
             Email::parse(email).map_err(|m| DomainError::field("email", m, "value_error.email"))?;
         let now = self.now();
-        if let Err(retry_after_secs) =
-            self.ports
-                .reset_throttle
-                .check(email.as_str(), ip.clone(), now)
+        if let Err(retry_after_secs) = self
+            .ports
+            .reset_throttle
+            .check(email.as_str(), ip.clone(), now)
+            .await
         {
             return Err(DomainError::TooManyRequests { retry_after_secs });
         }
@@ -1391,15 +1402,16 @@ impl IdentityService {
         };
         let key = user.email.as_str();
         let now = self.now();
-        if let Err(retry_after_secs) = self.ports.throttle.check(key, None, now) {
+        if let Err(retry_after_secs) = self.ports.throttle.check(key, None, now).await {
             return Err(DomainError::TooManyRequests { retry_after_secs });
         }
-        let creds = self
-            .ports
-            .users
-            .credentials(user.id)
-            .await
-            .map_err(not_found_as("User"))?;
+        let creds = match self.ports.users.credentials(user.id).await {
+            Ok(c) => c,
+            Err(e) => {
+                self.ports.throttle.record_failure(key, None, now);
+                return Err(not_found_as("User")(e));
+            }
+        };
         let ok = match creds.password_hash.as_deref() {
             Some(h) => self.ports.hasher.verify_password(given, h).await,
             None => false,
@@ -1410,6 +1422,7 @@ impl IdentityService {
                 "Current password is incorrect".into(),
             ));
         }
+        self.ports.throttle.forgive(key, None);
         Ok(())
     }
 

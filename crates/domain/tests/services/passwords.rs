@@ -30,6 +30,11 @@ fn change_setup(u: &User, current_ok: bool) -> Mocks {
         .withf(move |k, ip, _| k == email && ip.is_none())
         .times(usize::from(!current_ok))
         .returning(|_, _, _| ());
+    // A right one ends the attempt as a success.
+    m.throttle
+        .expect_forgive()
+        .times(usize::from(current_ok))
+        .returning(|_, _| ());
     m
 }
 

@@ -404,6 +404,10 @@ fn current_password_is(m: &mut Mocks, u: &User, right: bool) {
         .times(1)
         .return_const(right);
     m.throttle.expect_check().returning(|_, _, _| Ok(()));
+    m.throttle
+        .expect_forgive()
+        .times(usize::from(right))
+        .returning(|_, _| ());
 }
 
 /// Issue #6 item 3: a stolen access token alone cannot move an account to another address.
