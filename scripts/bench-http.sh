@@ -87,6 +87,8 @@ export PORT="$port"
 export DATA_DIR="$work/data"
 export JWT_SECRET="bench-http-test-secret-not-for-production-use-0123456789"
 export MAIL_BACKEND=disabled
+# One token drives the whole load: no per-principal read limit here.
+export READ_RATE_LIMIT=0
 export RUST_LOG=warn
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
   export DATABASE_URL="$BENCH_DATABASE_URL"

@@ -6,6 +6,7 @@ pub mod body;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod limits;
 pub mod logging;
 pub mod mailqueue;
 pub mod net;

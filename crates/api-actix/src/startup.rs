@@ -148,6 +148,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             trusted_proxies: config.trusted_proxies.clone(),
             db,
             draining: Arc::default(),
+            read_limit: crate::limits::ReadLimit::new(config.read_rate_limit),
             environment,
             mail_kind: mailer.kind(),
         },

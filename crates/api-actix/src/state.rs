@@ -16,6 +16,8 @@ pub struct AppState {
     pub eligibility: genascope_domain::clinical::service::EligibilityService,
     /// For health checks.
     pub db: Arc<Database>,
+    /// Audited reads per principal.
+    pub read_limit: crate::limits::ReadLimit,
     /// Set on SIGTERM: `/ready` answers 503 while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
     /// `development` or `production`.

@@ -73,6 +73,7 @@ pub async fn latest(
     patient_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     auth.may(Action::PatientRead)?;
+    state.read_limit.check(auth.principal())?;
     let id = id_or_404(&patient_id, PatientId::parse, "Patient")?;
     Ok(HttpResponse::Ok().json(state.eligibility.latest(auth.principal(), id).await?))
 }

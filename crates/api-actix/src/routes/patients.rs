@@ -34,6 +34,7 @@ pub async fn list(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     auth.may(Action::PatientManage)?;
+    state.read_limit.check(auth.principal())?;
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let offset = q.int(&mut errors, &["offset", "skip"], 0, u32::MAX, 0);
@@ -110,6 +111,7 @@ pub async fn get(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     auth.may(Action::PatientRead)?;
+    state.read_limit.check(auth.principal())?;
     let view = state
         .patients
         .get(
