@@ -148,7 +148,10 @@ pub fn export(
 
 /// The family id rule (bws `Pedigree.validate` and `Person` keep 8 characters of letters,
 /// digits, `-`, `_`; we allow no `-` so that the id is also a safe IBIS record id and file name).
-fn check_family_id(fam: &str) -> Result<(), ExportError> {
+///
+/// # Errors
+/// `Invalid` at `family_id` when the id breaks the rule.
+pub fn check_family_id(fam: &str) -> Result<(), ExportError> {
     if fam.is_empty()
         || fam.len() > 8
         || !fam.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
