@@ -63,6 +63,12 @@ create-super-admin email name:
 bench:
     cargo bench -p genascope-domain
 
+# Needs python3, node/npm and access to PyPI and npm; not part of `test`. The checkouts are GPL:
+# used where they lie, never copied (see scripts/validate-canrisk.sh).
+# Check the CanRisk exports of the golden families against checkouts of CanRisk's bws and pedigreejs.
+validate-canrisk bws_dir pedigreejs_dir:
+    scripts/validate-canrisk.sh {{ quote(bws_dir) }} {{ quote(pedigreejs_dir) }}
+
 # Load-test the HTTP server on loopback (release build, throwaway data directory).
 bench-http:
     scripts/bench-http.sh

@@ -1,4 +1,5 @@
-//! `AssessmentRepository`: stored Assessment JSON per patient.
+//! `AssessmentRepository`: stored Assessment JSON per patient, with the RiskProfile it was
+//! computed from.
 
 use crate::Database;
 use crate::convert::{from_ts, id, parse_id, ts};
@@ -19,6 +20,7 @@ struct AssessmentRow {
     created_by: Option<String>,
     assessed_at: PrimitiveDateTime,
     body: String,
+    profile: Option<String>,
 }
 
 impl AssessmentRow {
@@ -34,6 +36,12 @@ impl AssessmentRow {
                 .transpose()?,
             assessed_at: from_ts(self.assessed_at),
             body: serde_json::from_str(&self.body).map_err(|_| Corrupt("assessment body"))?,
+            profile: self
+                .profile
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|_| Corrupt("assessment profile"))?,
         })
     }
 }
@@ -48,6 +56,7 @@ impl AssessmentRepository for Database {
             created_by: r.created_by.map(|u| id(u.0)),
             assessed_at: ts(r.assessed_at),
             body: r.body.to_string(),
+            profile: r.profile.as_ref().map(ToString::to_string),
         };
         self.run(move |conn| {
             diesel::insert_into(assessments::table)

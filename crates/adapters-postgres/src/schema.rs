@@ -20,6 +20,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         assessed_at -> Timestamp,
         body -> Text,
+        profile -> Nullable<Text>,
     }
 }
 

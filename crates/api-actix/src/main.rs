@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use genascope_api::config::Config;
 use genascope_api::startup::{Application, Services, build_services};
+use genascope_domain::clinical::export::ExportFormat;
 use genascope_domain::common::{DomainError, UserId};
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, Principal};
@@ -49,6 +50,43 @@ enum Command {
         #[arg(long)]
         batch: bool,
     },
+    /// Write a RiskProfile (JSON, from FILE or stdin) as a pedigree file for a licensed risk tool:
+    /// the file on stdout, the notes (what blocks computation, what was estimated, defaulted or
+    /// left out) on stderr. Needs no database and no configuration. Invalid profile or a profile
+    /// the format cannot hold: the reasons on stderr, exit 2.
+    Export {
+        /// `canrisk4` (CanRisk v4 pedigree file, canrisk.org) or `ibis8` (IBIS v8 batch file).
+        #[arg(long, value_parser = parse_format)]
+        format: ExportFormat,
+        /// The RiskProfile JSON file (default: stdin).
+        file: Option<std::path::PathBuf>,
+        /// Family id / IBIS record id: 1-8 letters, digits or `_`. Never a name or a record
+        /// number that identifies the patient.
+        #[arg(long, default_value = "FAM1")]
+        family_id: String,
+        /// Year the ages refer to (years of birth = year - age). Default: the current year.
+        #[arg(long)]
+        reference_year: Option<i32>,
+        /// CanRisk: estimate the missing age and year of birth of affected relatives (CanRisk
+        /// refuses the file without them); every estimate is listed in the notes.
+        #[arg(long)]
+        estimate_missing: bool,
+        /// CanRisk: write the UK ethnicity line (only when CanRisk will use UK incidence rates).
+        #[arg(long)]
+        uk_ethnicity: bool,
+        /// ibis8 only: JSON Lines in (one profile per line), one IBIS batch file out, records
+        /// named `<family-id>_<line>`. A line that cannot be written is left out and named on
+        /// stderr (exit 2); blank lines are skipped.
+        #[arg(long)]
+        batch: bool,
+    },
+}
+
+fn parse_format(raw: &str) -> Result<ExportFormat, String> {
+    ExportFormat::parse(raw).ok_or_else(|| {
+        let all: Vec<&str> = ExportFormat::ALL.iter().map(|f| f.as_str()).collect();
+        format!("expected one of: {}", all.join(", "))
+    })
 }
 
 /// The console operator acts with super_admin rights.
@@ -322,6 +360,118 @@ fn assess_command(file: Option<&std::path::Path>, batch: bool) -> anyhow::Result
     Ok(())
 }
 
+/// The profile in `bytes`, parsed leniently and validated as the API does; the field errors
+/// (without the API's `body.` prefix) otherwise.
+fn export_profile(
+    bytes: &[u8],
+) -> Result<genascope_domain::clinical::profile::RiskProfile, Vec<String>> {
+    use genascope_domain::clinical::assess::to_body_errors;
+    use genascope_domain::clinical::profile::RiskProfile;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| vec![format!("the input is not JSON ({e})")])?;
+    RiskProfile::parse_and_validate(&value).map_err(|errors| {
+        to_body_errors(&errors)
+            .iter()
+            .map(|e| format!("{} ({})", e.to_string().trim_start_matches("body."), e.kind))
+            .collect()
+    })
+}
+
+/// `genascope export --format F [FILE]`: see [`Command::Export`]. Exits with code 2 when the
+/// profile is invalid or the format cannot hold it.
+fn export_command(
+    format: ExportFormat,
+    file: Option<&std::path::Path>,
+    opts: &genascope_domain::clinical::export::ExportOptions,
+    batch: bool,
+) -> anyhow::Result<()> {
+    use genascope_domain::clinical::export::{
+        check_family_id, export, ibis_v8_file, ibis_v8_record,
+    };
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let input: Box<dyn Read> = match file {
+        Some(path) => Box::new(
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdin().lock()),
+    };
+    let fail = |lines: &[String]| -> ! {
+        for l in lines {
+            eprintln!("error: {l}");
+        }
+        std::process::exit(2);
+    };
+    if let Err(e) = check_family_id(&opts.family_id) {
+        fail(&[e.to_string().replacen("family_id:", "--family-id", 1)]);
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+
+    if !batch {
+        let mut bytes = Vec::new();
+        BufReader::new(input)
+            .read_to_end(&mut bytes)
+            .context("reading the profile")?;
+        let profile = export_profile(&bytes).unwrap_or_else(|errors| fail(&errors));
+        let written = export(&profile, format, opts)
+            .unwrap_or_else(|e| fail(&[format!("{format} cannot hold this profile: {e}")]));
+        out.write_all(written.content.as_bytes())?;
+        out.flush()?;
+        for n in &written.notes {
+            eprintln!("note: {n}");
+        }
+        return Ok(());
+    }
+
+    if format != ExportFormat::Ibis8 {
+        fail(&[format!(
+            "--batch writes one IBIS batch file (--format ibis8); a {format} file holds one family"
+        )]);
+    }
+    if opts.estimate_missing || opts.uk_ethnicity {
+        eprintln!(
+            "note: --estimate-missing and --uk-ethnicity have no effect on IBIS files (IBIS takes \
+             unknown ages as -99 and has no ethnicity field)."
+        );
+    }
+    let mut records = Vec::new();
+    let mut refused = 0usize;
+    for (i, line) in BufReader::new(input).split(b'\n').enumerate() {
+        let line = line.context("reading")?;
+        let n = i + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let record_id = format!("{}_{n}", opts.family_id);
+        let written = export_profile(&line)
+            .map_err(|errors| errors.join("; "))
+            .and_then(|p| ibis_v8_record(&p, &record_id).map_err(|e| e.to_string()));
+        match written {
+            Ok(r) => {
+                for note in &r.notes {
+                    eprintln!("note: line {n} ({record_id}): {note}");
+                }
+                records.push(r.content);
+            }
+            Err(e) => {
+                refused += 1;
+                eprintln!("error: line {n}: not written: {e}");
+            }
+        }
+    }
+    out.write_all(ibis_v8_file(&records).as_bytes())?;
+    out.flush()?;
+    eprintln!(
+        "export: {} records written, {refused} lines refused",
+        records.len()
+    );
+    if refused > 0 {
+        std::process::exit(2);
+    }
+    Ok(())
+}
+
 /// Operator-facing errors: one readable line (the causes joined), no backtrace, exit code 1.
 fn main() -> std::process::ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -348,6 +498,26 @@ async fn run() -> anyhow::Result<()> {
     // `assess` is a pure computation: it runs before (and without) any configuration.
     if let Some(Command::Assess { file, batch }) = &cli.command {
         return assess_command(file.as_deref(), *batch);
+    }
+    // So is `export`.
+    if let Some(Command::Export {
+        format,
+        file,
+        family_id,
+        reference_year,
+        estimate_missing,
+        uk_ethnicity,
+        batch,
+    }) = &cli.command
+    {
+        let opts = genascope_domain::clinical::export::ExportOptions {
+            family_id: family_id.clone(),
+            reference_year: reference_year
+                .unwrap_or_else(|| time::OffsetDateTime::now_utc().year()),
+            estimate_missing: *estimate_missing,
+            uk_ethnicity: *uk_ethnicity,
+        };
+        return export_command(*format, file.as_deref(), &opts, *batch);
     }
     let config = Config::from_env().context("configuration")?;
     let protocol_errors = genascope_api::logging::init(config.json_logs);
@@ -400,7 +570,8 @@ async fn run() -> anyhow::Result<()> {
             services.close().await;
             seeded?;
         }
-        Command::Assess { .. } => {} // handled above, before the configuration is read
+        // Handled above, before the configuration is read.
+        Command::Assess { .. } | Command::Export { .. } => {}
     }
     Ok(())
 }

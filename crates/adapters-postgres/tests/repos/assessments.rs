@@ -31,6 +31,7 @@ pub async fn latest_is_by_assessed_at(t: &TestDb) {
         created_by: by,
         assessed_at: at(minutes),
         body: serde_json::json!({"tyrer_cuzick_score": score, "warnings": ["é ü"]}),
+        profile: by.map(|_| serde_json::json!({"proband": {"sex": "female", "age": 40}})),
     };
     let (old, new, older) = (
         record(10, 12.5, Some(admin.id)),

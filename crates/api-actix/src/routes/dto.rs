@@ -225,3 +225,34 @@ pub struct ImportReportDto {
     pub errors: Vec<ImportErrorDto>,
     pub sample_patients: Vec<PatientDto>,
 }
+
+/// `GET /api/eligibility/export/{patient_id}`: a pedigree file and its notes, in one JSON
+/// envelope (the notes are sentences a clinician must read before using the file; an
+/// attachment download would drop a header silently, so they travel with the file).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportFileDto {
+    /// A file name for the download, e.g. `P1a2b3c4_canrisk4.txt` (no patient data).
+    pub filename: String,
+    /// `canrisk4` or `ibis8`.
+    pub format: &'static str,
+    /// The family id / IBIS record id in the file: `P` + the first 7 hex digits of the patient id.
+    pub family_id: String,
+    /// The file's text (UTF-8, `\n` line ends): save it as `filename` and upload it to CanRisk /
+    /// open it in IBIS.
+    pub content: String,
+    /// Most urgent first: "Must fix before computing: ...", "Estimated: ...", then what was
+    /// defaulted, approximated or left out.
+    pub notes: Vec<String>,
+}
+
+impl From<genascope_domain::clinical::service::ExportFile> for ExportFileDto {
+    fn from(f: genascope_domain::clinical::service::ExportFile) -> Self {
+        Self {
+            filename: f.filename,
+            format: f.format.as_str(),
+            family_id: f.family_id,
+            content: f.content,
+            notes: f.notes,
+        }
+    }
+}

@@ -3,12 +3,14 @@
 //! module only reads the request and writes the answer.
 
 use crate::auth::Auth;
-use crate::body::{Query, id_or_404};
+use crate::body::{Query, check, id_or_404};
 use crate::error::{ApiError, ApiResult};
+use crate::routes::dto::ExportFileDto;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
-use genascope_domain::clinical::service::EligibilityService;
-use genascope_domain::common::{DomainError, PatientId};
+use genascope_domain::clinical::export::ExportFormat;
+use genascope_domain::clinical::service::{EligibilityService, ExportRequest};
+use genascope_domain::common::{DomainError, FieldError, PatientId};
 use genascope_domain::identity::policy::Action;
 
 /// The optional `patient_id` query parameter: empty = absent; malformed = a patient that cannot
@@ -55,10 +57,10 @@ pub async fn assess(
     let result = web::block(move || EligibilityService::compute(ticket, &bytes))
         .await
         .map_err(|e| ApiError(DomainError::unexpected(e)))?;
-    let assessment = result.map_err(ApiError::validation)?;
+    let computed = result.map_err(ApiError::validation)?;
     let stored = state
         .eligibility
-        .store(auth.principal(), ticket, assessment)
+        .store(auth.principal(), ticket, computed)
         .await?;
     Ok(HttpResponse::Ok().json(stored))
 }
@@ -87,6 +89,83 @@ pub async fn latest_detailed(
     patient_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     latest(state, auth, patient_id).await
+}
+
+/// The export query: `format` (required), `estimate_missing`, `uk_ethnicity` (booleans,
+/// default false). Every bad parameter is listed.
+fn export_request(q: &Query) -> Result<ExportRequest, ApiError> {
+    let mut errors = Vec::new();
+    let format = match q.get(&["format"]) {
+        None => {
+            errors.push(FieldError::query("format", "field required", "missing"));
+            None
+        }
+        Some(raw) => {
+            let f = ExportFormat::parse(&raw);
+            if f.is_none() {
+                errors.push(FieldError::query(
+                    "format",
+                    "value is not a valid enumeration member; permitted: 'canrisk4', 'ibis8'",
+                    "type_error.enum",
+                ));
+            }
+            f
+        }
+    };
+    let estimate_missing = q.boolean(&mut errors, "estimate_missing").unwrap_or(false);
+    let uk_ethnicity = q.boolean(&mut errors, "uk_ethnicity").unwrap_or(false);
+    check(errors)?;
+    // A missing or unknown format is in `errors` above, so this is always Some here.
+    let format = format.ok_or_else(|| ApiError::validation(Vec::new()))?;
+    Ok(ExportRequest {
+        format,
+        estimate_missing,
+        uk_ethnicity,
+    })
+}
+
+/// The patient's latest stored risk profile as a pedigree file for a licensed risk tool:
+/// `canrisk4` (CanRisk v4, upload to canrisk.org) or `ibis8` (IBIS Risk Evaluator v8 batch file).
+///
+/// Care team of the patient's account and super_admin. The answer is a JSON envelope
+/// `{"filename", "format", "family_id", "content", "notes"}`: `content` is the file, `notes` what
+/// the clinician must fix or check before computing (docs/clinical-models.md §6).
+#[utoipa::path(get, path = "/api/eligibility/export/{patient_id}", tag = "eligibility",
+    params(
+        ("patient_id" = String, Path, description = "The patient (404 outside the caller's account)."),
+        ("format" = String, Query, description = "canrisk4 | ibis8 (required)."),
+        ("estimate_missing" = Option<bool>, Query, description = "CanRisk: estimate the missing age and year of birth of affected relatives (CanRisk refuses the file without them); every estimate is listed in notes. Default false."),
+        ("uk_ethnicity" = Option<bool>, Query, description = "CanRisk: write the UK ethnicity line (female target only; only when CanRisk will be run with UK incidence rates). Default false."),
+    ),
+    responses(
+        (status = 200, description = "The file and its notes", body = ExportFileDto),
+        (status = 401), (status = 403, description = "Not the care team (patient, lab_tech, user), or a simplified token"),
+        (status = 404, description = "Patient not found; No assessment for this patient; No stored risk profile for this patient"),
+        (status = 422, description = "format missing or unknown, a boolean that does not parse, or a format that cannot hold this profile (loc [query, format], the message names the profile field)")))]
+pub async fn export(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    patient_id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    auth.may(Action::ExportPedigree)?;
+    let id = id_or_404(&patient_id, PatientId::parse, "Patient")?;
+    let request = export_request(&Query::parse(req.query_string()))?;
+    let file = state
+        .eligibility
+        .export(auth.principal(), id, request)
+        .await?
+        .map_err(|e| {
+            ApiError::validation(vec![FieldError::query(
+                "format",
+                format!(
+                    "{} cannot hold this patient's stored profile: {e}",
+                    request.format
+                ),
+                "value_error.export",
+            )])
+        })?;
+    Ok(HttpResponse::Ok().json(ExportFileDto::from(file)))
 }
 
 #[cfg(test)]
@@ -154,6 +233,42 @@ mod tests {
         let v = json_of(err.error_response());
         assert_eq!(v["detail"][0]["loc"], serde_json::json!(["body"]));
         assert_eq!(v["detail"][0]["type"], "json_invalid");
+    }
+
+    #[test]
+    fn export_query_rules() {
+        let r = export_request(&Query::parse("format=CanRisk4&_cb=1")).expect("ok");
+        assert_eq!(r.format, ExportFormat::CanRisk4);
+        assert!(!r.estimate_missing && !r.uk_ethnicity);
+        let r = export_request(&Query::parse(
+            "format=ibis8&estimate_missing=1&uk_ethnicity=TRUE",
+        ))
+        .expect("ok");
+        assert!(r.estimate_missing && r.uk_ethnicity);
+        for (q, loc) in [
+            ("", "format"),
+            ("format=", "format"),
+            ("format=canrisk", "format"),
+            ("format=ibis8&estimate_missing=perhaps", "estimate_missing"),
+            ("format=ibis8&uk_ethnicity=2", "uk_ethnicity"),
+        ] {
+            let err = export_request(&Query::parse(q)).expect_err(q);
+            assert_eq!(err.status_code(), StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+            let v = json_of(err.error_response());
+            assert_eq!(
+                v["detail"][0]["loc"],
+                serde_json::json!(["query", loc]),
+                "{q}"
+            );
+        }
+        // Every bad parameter at once.
+        let err = export_request(&Query::parse("format=x&estimate_missing=x")).expect_err("two");
+        assert_eq!(
+            json_of(err.error_response())["detail"]
+                .as_array()
+                .map(Vec::len),
+            Some(2)
+        );
     }
 
     #[test]

@@ -24,9 +24,10 @@ use utoipa::OpenApi;
         patients::list, patients::create, patients::get, patients::update, patients::delete,
         patients::invites, patients::bulk, patients::import_csv,
         eligibility::assess, eligibility::latest, eligibility::latest_detailed,
+        eligibility::export,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
-        dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto)),
+        dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto, dto::ExportFileDto)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -134,4 +135,5 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/eligibility/assess", post => eligibility::assess);
     resource!(cfg, "/api/eligibility/analyze/{patient_id}", get => eligibility::latest);
     resource!(cfg, "/api/eligibility/detailed/{patient_id}", get => eligibility::latest_detailed);
+    resource!(cfg, "/api/eligibility/export/{patient_id}", get => eligibility::export);
 }

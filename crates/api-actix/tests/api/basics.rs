@@ -471,6 +471,7 @@ pub async fn openapi_describes_every_route(app: &TestApp) {
         ("get", "/api/patients/{id}"),
         ("put", "/api/patients/{id}"),
         ("delete", "/api/patients/{id}"),
+        ("get", "/api/eligibility/export/{patient_id}"),
         ("get", "/api/patients/{id}/invites"),
     ] {
         if doc["paths"][path][method].is_null() {

@@ -98,9 +98,9 @@ async fn one_shot_commands_exit_cleanly_sqlite() {
     one_shot_commands_always_exit_cleanly(Backend::Sqlite).await;
 }
 
-/// `assess` needs no database: 50 runs over the contract's example profile.
+/// `assess` and `export` need no database: 50 runs each over the contract's example profile.
 #[test]
-fn assess_always_exits_cleanly() {
+fn assess_and_export_always_exit_cleanly() {
     let example = include_str!("../../../domain/src/clinical/profile/example_profile.json");
     let mut profile: serde_json::Value = serde_json::from_str(example).unwrap();
     // The contract's example has the proband at 35 with a cancer at 45; 50 makes it valid.
@@ -115,6 +115,9 @@ fn assess_always_exits_cleanly() {
         assert_clean_exit(&out, &format!("assess #{run}"));
         let assessment: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(assessment["nccn"].is_object(), "{assessment}");
+        let out = genascope("", &dir, &["export", "--format", "canrisk4", &path]);
+        assert_clean_exit(&out, &format!("export #{run}"));
+        assert!(String::from_utf8_lossy(&out.stdout).starts_with("##CanRisk"));
     }
     let _ = std::fs::remove_dir_all(dir);
 }

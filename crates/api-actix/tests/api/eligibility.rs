@@ -188,3 +188,256 @@ pub async fn assessments_are_stored_for_patients_and_read_back(app: &TestApp) {
         .await
         .expect_detail(403, "Not enough permissions");
 }
+
+/// The family id the export writes for a patient: `P` + the first 7 hex digits of its id.
+fn family_id(patient_id: &str) -> String {
+    format!("P{}", &patient_id.replace('-', "")[..7])
+}
+
+/// Assessments are stamped to the second and "latest" is by that stamp: a test that stores a
+/// newer assessment waits for the next second first.
+async fn next_second() {
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+}
+
+fn export_url(patient_id: &str, query: &str) -> String {
+    format!("/api/eligibility/export/{patient_id}?{query}")
+}
+
+pub async fn export_writes_the_latest_stored_profile(app: &TestApp) {
+    let t = app.tenancy().await;
+    let pid = &t.a.patient_id;
+    let fam = family_id(pid);
+    app.post(
+        &format!("/api/eligibility/assess?patient_id={pid}"),
+        Some(&t.a.clinician),
+        &profile(),
+    )
+    .await
+    .expect(200);
+    let r = app
+        .get(
+            &export_url(pid, "format=canrisk4&_cb=1"),
+            Some(&t.a.clinician),
+        )
+        .await;
+    let v = r.expect(200).clone();
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(v["format"], "canrisk4");
+    assert_eq!(v["family_id"], json!(fam));
+    assert_eq!(v["filename"], json!(format!("{fam}_canrisk4.txt")));
+    let content = v["content"].as_str().unwrap();
+    assert!(content.starts_with("##CanRisk 4.0\n"), "{content}");
+    // The proband (40 this year) and the mother (66, breast cancer at 42).
+    let year = time::OffsetDateTime::now_utc().year();
+    assert!(
+        content.contains(&format!(
+            "{fam}\tPB\t1\tPB\tFA\tMO\tF\t0\t0\t40\t{}\t",
+            year - 40
+        )),
+        "{content}"
+    );
+    assert!(content.contains(&format!(
+        "{fam}\tMO\t0\tMO\tMGF\tMGM\tF\t0\t0\t66\t{}\t42\t",
+        year - 66
+    )));
+    // The maternal aunt died at 58 (ovarian cancer at 55): year of birth unknown, which CanRisk
+    // refuses; the first note says so. The ethnicity is not written unless asked for.
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes[0].starts_with("Must fix before computing: Maternal aunt (MAU1; relatives[1])"),
+        "{notes:#?}"
+    );
+    assert!(!content.contains("##ethnicity"));
+    // Opt-in estimates and UK ethnicity.
+    let v = app
+        .get(
+            &export_url(pid, "format=canrisk4&estimate_missing=true&uk_ethnicity=1"),
+            Some(&t.a.admin),
+        )
+        .await
+        .expect(200)
+        .clone();
+    let notes = v["notes"].as_array().unwrap();
+    assert!(
+        !notes
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with("Must fix")),
+        "{notes:#?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with("Estimated: Maternal aunt"))
+    );
+    assert!(
+        v["content"]
+            .as_str()
+            .unwrap()
+            .contains("##ethnicity=White\n")
+    );
+    // IBIS, trailing slash, super admin.
+    let v = app
+        .get(
+            &format!("/api/eligibility/export/{pid}/?format=IBIS8"),
+            Some(&t.sa),
+        )
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(v["filename"], json!(format!("{fam}_ibis8.txt")));
+    assert!(
+        v["content"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("v8\n1\n{fam}\t40\t")),
+        "{v}"
+    );
+    // A newer assessment is the one exported.
+    next_second().await;
+    let mut older = profile();
+    older["proband"]["age"] = json!(41);
+    app.post(
+        &format!("/api/eligibility/assess?patient_id={pid}"),
+        Some(&t.a.clinician),
+        &older,
+    )
+    .await
+    .expect(200);
+    let v = app
+        .get(&export_url(pid, "format=ibis8"), Some(&t.a.clinician))
+        .await
+        .expect(200)
+        .clone();
+    assert!(
+        v["content"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("v8\n1\n{fam}\t41\t"))
+    );
+}
+
+pub async fn export_errors_name_the_field(app: &TestApp) {
+    let t = app.tenancy().await;
+    let pid = &t.a.patient_id;
+    let clin = Some(t.a.clinician.as_str());
+    // No assessment yet.
+    app.get(&export_url(pid, "format=canrisk4"), clin)
+        .await
+        .expect_detail(404, "No assessment for this patient");
+    // The query is checked, every bad parameter listed.
+    app.get(&export_url(pid, ""), clin)
+        .await
+        .expect_422_at(&["query", "format"]);
+    app.get(&export_url(pid, "format=pdf"), clin)
+        .await
+        .expect_422_at(&["query", "format"]);
+    let r = app
+        .get(
+            &export_url(pid, "format=canrisk&estimate_missing=perhaps"),
+            clin,
+        )
+        .await;
+    r.expect_422_at(&["query", "format"]);
+    r.expect_422_at(&["query", "estimate_missing"]);
+    app.get(&export_url(pid, "format=canrisk4&uk_ethnicity=2"), clin)
+        .await
+        .expect_422_at(&["query", "uk_ethnicity"]);
+    app.get(&export_url("nope", "format=canrisk4"), clin)
+        .await
+        .expect_detail(404, "Patient not found");
+    // A proband with breast cancer: CanRisk takes her, IBIS (unaffected women only) cannot; the
+    // 422 names the profile field, and nothing is a 500.
+    let mut affected = profile();
+    affected["proband"]["cancers"] = json!([{ "type": "breast", "age_at_diagnosis": 38 }]);
+    next_second().await;
+    app.post(
+        &format!("/api/eligibility/assess?patient_id={pid}"),
+        clin,
+        &affected,
+    )
+    .await
+    .expect(200);
+    app.get(&export_url(pid, "format=canrisk4"), clin)
+        .await
+        .expect(200);
+    let r = app.get(&export_url(pid, "format=ibis8"), clin).await;
+    r.expect_422_at(&["query", "format"]);
+    assert!(
+        r.body["detail"][0]["msg"]
+            .as_str()
+            .unwrap()
+            .contains("proband.cancers[0]"),
+        "{}",
+        r.text
+    );
+    // A male proband: IBIS refuses, naming proband.sex.
+    let mut man = profile();
+    man["proband"] = json!({ "sex": "male", "age": 60 });
+    next_second().await;
+    app.post(
+        &format!("/api/eligibility/assess?patient_id={pid}"),
+        clin,
+        &man,
+    )
+    .await
+    .expect(200);
+    let r = app.get(&export_url(pid, "format=ibis8"), clin).await;
+    assert!(
+        r.body["detail"][0]["msg"]
+            .as_str()
+            .unwrap()
+            .contains("proband.sex"),
+        "{}",
+        r.text
+    );
+}
+
+pub async fn who_may_export(app: &TestApp) {
+    let t = app.tenancy().await;
+    let pid = &t.a.patient_id;
+    app.post(
+        &format!("/api/eligibility/assess?patient_id={pid}"),
+        Some(&t.a.clinician),
+        &profile(),
+    )
+    .await
+    .expect(200);
+    let url = export_url(pid, "format=canrisk4");
+    app.get(&url, None)
+        .await
+        .expect_detail(401, "Not authenticated");
+    // The care team of the account and super_admin.
+    for token in [&t.a.clinician, &t.a.admin, &t.sa] {
+        app.get(&url, Some(token)).await.expect(200);
+    }
+    app.user(&t.a.admin, "phys@alpha.test", "Phys Alpha", "physician")
+        .await;
+    let phys = app.token("phys@alpha.test", PW).await;
+    app.get(&url, Some(&phys)).await.expect(200);
+    // Another account's care team: the patient does not exist.
+    app.get(&url, Some(&t.b.clinician))
+        .await
+        .expect_detail(404, "Patient not found");
+    app.get(&url, Some(&t.b.admin))
+        .await
+        .expect_detail(404, "Patient not found");
+    // Other roles: 403 before the id or the query is read.
+    app.user(&t.a.admin, "lab3@alpha.test", "Lab Three", "lab_tech")
+        .await;
+    app.user(&t.a.admin, "user3@alpha.test", "User Three", "user")
+        .await;
+    for email in ["lab3@alpha.test", "user3@alpha.test"] {
+        let tok = app.token(email, PW).await;
+        for u in [url.clone(), export_url("nope", "format=bad")] {
+            app.get(&u, Some(&tok))
+                .await
+                .expect_detail(403, "Not enough permissions");
+        }
+    }
+}

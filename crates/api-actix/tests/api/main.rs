@@ -11,6 +11,7 @@
 mod accounts;
 mod auth;
 mod basics;
+mod cli;
 mod commands;
 mod eligibility;
 mod helpers;
@@ -166,6 +167,9 @@ on_both_backends! {
         invalid_profiles_name_the_field,
         who_may_assess_and_for_whom,
         assessments_are_stored_for_patients_and_read_back,
+        export_writes_the_latest_stored_profile,
+        export_errors_name_the_field,
+        who_may_export,
     ],
     tenancy: [
         patients_of_another_account_are_404,

@@ -33,6 +33,10 @@ fn protected_routes(id: &str) -> Vec<(Method, String)> {
         (Method::PUT, format!("/api/patients/{id}")),
         (Method::DELETE, format!("/api/patients/{id}")),
         (Method::GET, format!("/api/patients/{id}/invites")),
+        (
+            Method::GET,
+            format!("/api/eligibility/export/{id}?format=canrisk4"),
+        ),
     ]
 }
 
@@ -210,6 +214,13 @@ pub async fn roles_get_their_column(app: &TestApp) {
             format!("/api/patients/{pid}"),
             json!(null),
             [403, 403, 403, 403],
+        ),
+        // Care team only; the patient has no assessment, hence 404 for those who may ask.
+        (
+            Method::GET,
+            format!("/api/eligibility/export/{pid}?format=canrisk4"),
+            json!(null),
+            [404, 404, 403, 403],
         ),
     ];
     let emails = [

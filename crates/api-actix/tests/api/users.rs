@@ -425,12 +425,40 @@ pub async fn self_update_rules(app: &TestApp) {
     assert_eq!(r.status, 403, "{}", r.text);
     let me = app.get("/api/auth/me", Some(&clin)).await;
     assert_eq!(me.expect(200)["role"], "clinician");
-    // The self email change: new email logs in.
+    // The self email change needs the current password (issue #6 item 3): a stolen access
+    // token alone cannot move the account to an address whose reset links the thief reads.
     let r = app
         .put(&path, Some(&clin), &json!({"email": "Cleo.New@Self.test"}))
         .await;
+    r.expect_422_at(&["body", "current_password"]);
+    let r = app
+        .put(
+            &path,
+            Some(&clin),
+            &json!({"email": "Cleo.New@Self.test", "current_password": "not-my-password"}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(app.emails_to("cleo.new@self.test").is_empty());
+    let r = app
+        .put(
+            &path,
+            Some(&clin),
+            &json!({"email": "Cleo.New@Self.test", "current_password": PW}),
+        )
+        .await;
     assert_eq!(r.expect(200)["email"], "cleo.new@self.test");
+    // The old address is told; the new email logs in.
+    let told = app.emails_to("clin@self.test");
+    assert!(
+        told.iter().any(|m| m["subject"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("email address was changed")),
+        "{told:?}"
+    );
     app.token("cleo.new@self.test", PW).await;
+    let clin = app.token("cleo.new@self.test", PW).await;
     // Validation.
     let r = app
         .put(&path, Some(&clin), &json!({"email": "broken"}))

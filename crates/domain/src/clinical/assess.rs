@@ -87,6 +87,18 @@ pub fn assess_json(
     bytes: &[u8],
     assessed_at: OffsetDateTime,
 ) -> Result<Assessment, Vec<FieldError>> {
+    assess_json_with_profile(bytes, assessed_at).map(|(_, a)| a)
+}
+
+/// As [`assess_json`], also returning the parsed, validated profile (what a stored assessment
+/// keeps, so that its pedigree files can be written later from the same data).
+///
+/// # Errors
+/// As [`assess_json`].
+pub fn assess_json_with_profile(
+    bytes: &[u8],
+    assessed_at: OffsetDateTime,
+) -> Result<(RiskProfile, Assessment), Vec<FieldError>> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
         use serde_json::error::Category;
         // Our words, not the parser's: where it broke, and how.
@@ -104,7 +116,9 @@ pub fn assess_json(
             kind: "json_invalid".to_owned(),
         }]
     })?;
-    assess_value(&value, assessed_at)
+    let profile = RiskProfile::parse_and_validate(&value).map_err(|e| to_body_errors(&e))?;
+    let assessment = assess_validated(&profile, assessed_at);
+    Ok((profile, assessment))
 }
 
 /// Profile field errors as API field errors: `loc = ["body", ...path]`, `type` = the kind's code.

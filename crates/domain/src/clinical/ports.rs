@@ -3,7 +3,7 @@
 use crate::common::{AccountId, PatientId, RepoError, Timestamp, UserId};
 use async_trait::async_trait;
 
-/// A stored assessment: the `Assessment` JSON computed for one patient.
+/// A stored assessment: the `Assessment` JSON computed for one patient, and its input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssessmentRecord {
     /// The `profile_id` the Assessment carries.
@@ -18,6 +18,9 @@ pub struct AssessmentRecord {
     pub assessed_at: Timestamp,
     /// The Assessment as JSON (risk-profile.md).
     pub body: serde_json::Value,
+    /// The RiskProfile it was computed from (risk-profile.md), as the domain serialises it; None
+    /// for assessments stored before profiles were kept.
+    pub profile: Option<serde_json::Value>,
 }
 
 /// Stored assessments.

@@ -5,12 +5,14 @@
 //! HTTP layer never does. The computation is split from the check so that the caller can run it
 //! off the async executor (a 1 MiB family takes a fraction of a second).
 
-use super::assess::assess_json;
+use super::assess::assess_json_with_profile;
 use super::assessment::Assessment;
+use super::export::{ExportError, ExportFormat, ExportOptions, export};
 use super::ports::{AssessmentRecord, AssessmentRepository};
+use super::profile::RiskProfile;
 use crate::audit::{AuditAction, AuditEntry, AuditLog, AuditRecords};
 use crate::common::{AccountId, Clock, DomainError, FieldError, PatientId, Random};
-use crate::identity::policy::{self, Action, Principal};
+use crate::identity::policy::{self, Action, Principal, Target};
 use crate::patients::service::PatientService;
 use std::sync::Arc;
 
@@ -22,6 +24,50 @@ pub struct EligibilityService {
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
     audit: Arc<dyn AuditLog>,
+}
+
+/// An assessment and the profile it was computed from (both are stored for a patient).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Computed {
+    /// The engine's answer.
+    pub assessment: Assessment,
+    /// The validated input.
+    pub profile: RiskProfile,
+}
+
+/// What a pedigree export asks for; the stored profile and the clock supply the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportRequest {
+    /// The file format.
+    pub format: ExportFormat,
+    /// CanRisk: estimate missing ages and years of birth of affected relatives.
+    pub estimate_missing: bool,
+    /// CanRisk: write the UK ethnicity line.
+    pub uk_ethnicity: bool,
+}
+
+/// A pedigree file written from a patient's latest stored profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    /// A file name (no patient data in it: the family id is derived from the patient id).
+    pub filename: String,
+    /// The format written.
+    pub format: ExportFormat,
+    /// The family id / IBIS record id written in the file.
+    pub family_id: String,
+    /// The file.
+    pub content: String,
+    /// What blocks computation, what was estimated, defaulted or left out (see
+    /// `clinical::export`).
+    pub notes: Vec<String>,
+}
+
+/// The family id written for a patient: `P` and the first 7 hex digits of the patient id. It
+/// lets the clinic match a file to its patient, and names nobody outside it.
+#[must_use]
+pub fn family_id_of(patient: PatientId) -> String {
+    let hex = patient.0.simple().to_string();
+    format!("P{}", hex.get(..7).unwrap_or_default())
 }
 
 /// Permission to run one assessment, with the time it is stamped with.
@@ -94,24 +140,33 @@ impl EligibilityService {
     }
 
     /// Run the engine on a JSON `RiskProfile` (CPU only).
-    pub fn compute(ticket: AssessmentTicket, body: &[u8]) -> Result<Assessment, Vec<FieldError>> {
-        assess_json(body, ticket.at)
+    pub fn compute(ticket: AssessmentTicket, body: &[u8]) -> Result<Computed, Vec<FieldError>> {
+        assess_json_with_profile(body, ticket.at).map(|(profile, assessment)| Computed {
+            assessment,
+            profile,
+        })
     }
 
-    /// Keep the assessment for the ticket's patient, if it names one; `profile_id` becomes the
-    /// stored record's id. Without a patient, nothing is stored and `profile_id` stays null.
+    /// Keep the assessment, and the profile it was computed from, for the ticket's patient, if it
+    /// names one; `profile_id` becomes the stored record's id. Without a patient, nothing is
+    /// stored and `profile_id` stays null.
     pub async fn store(
         &self,
         p: &Principal,
         ticket: AssessmentTicket,
-        mut assessment: Assessment,
+        computed: Computed,
     ) -> Result<Assessment, DomainError> {
+        let Computed {
+            mut assessment,
+            profile,
+        } = computed;
         let Some((patient_id, account_id)) = ticket.patient else {
             return Ok(assessment);
         };
         let id = self.random.uuid();
         assessment.profile_id = Some(id);
         let body = serde_json::to_value(&assessment).map_err(DomainError::unexpected)?;
+        let profile = serde_json::to_value(&profile).map_err(DomainError::unexpected)?;
         let record = AssessmentRecord {
             id,
             account_id,
@@ -119,6 +174,7 @@ impl EligibilityService {
             created_by: (!p.user_id.0.is_nil()).then_some(p.user_id),
             assessed_at: ticket.at,
             body,
+            profile: Some(profile),
         };
         self.assessments.insert(&record).await?;
         self.audit(p, AuditAction::Create, &record).await?;
@@ -141,5 +197,55 @@ impl EligibilityService {
             }
             None => Err(DomainError::Missing("No assessment for this patient")),
         }
+    }
+
+    /// `GET /api/eligibility/export/{patient_id}`: the patient's latest stored profile as a
+    /// CanRisk v4 or IBIS v8 file. Care team of the patient's account and super_admin (policy
+    /// `ExportPedigree`: 403 for other roles before anything is read, 404 outside the account).
+    /// 404 when the patient has no assessment, or only one stored before profiles were kept.
+    ///
+    /// The outer error is access or storage; the inner one says that the format cannot hold
+    /// this profile (e.g. IBIS and a proband with breast cancer), with the profile's field path.
+    pub async fn export(
+        &self,
+        p: &Principal,
+        patient: PatientId,
+        req: ExportRequest,
+    ) -> Result<Result<ExportFile, ExportError>, DomainError> {
+        policy::require(p, Action::ExportPedigree)?;
+        let view = self.patients.get(p, patient).await?;
+        policy::authorize(
+            p,
+            Action::ExportPedigree,
+            Target::in_account(Some(view.patient.account_id)),
+            "Patient",
+        )?;
+        let record = self
+            .assessments
+            .latest_for_patient(patient)
+            .await?
+            .ok_or(DomainError::Missing("No assessment for this patient"))?;
+        self.audit(p, AuditAction::Read, &record).await?;
+        let value = record.profile.ok_or(DomainError::Missing(
+            "No stored risk profile for this patient: assess the patient again to export",
+        ))?;
+        let profile = RiskProfile::from_json_value(&value).map_err(|e| {
+            DomainError::Unexpected(
+                format!("stored risk profile does not parse at {}", e.path_string()).into(),
+            )
+        })?;
+        let opts = ExportOptions {
+            family_id: family_id_of(patient),
+            reference_year: self.clock.now().year(),
+            estimate_missing: req.estimate_missing,
+            uk_ethnicity: req.uk_ethnicity,
+        };
+        Ok(export(&profile, req.format, &opts).map(|out| ExportFile {
+            filename: req.format.filename(&opts.family_id),
+            format: req.format,
+            family_id: opts.family_id.clone(),
+            content: out.content,
+            notes: out.notes,
+        }))
     }
 }

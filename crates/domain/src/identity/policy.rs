@@ -67,6 +67,8 @@ pub enum Action {
     PatientRead,
     PatientDelete,
     AssessProfile,
+    /// A patient's stored risk profile as a CanRisk / IBIS pedigree file (care team).
+    ExportPedigree,
 }
 
 impl Action {
@@ -102,6 +104,8 @@ pub const fn reach(role: Role, action: Action) -> Reach {
             Any
         }
         (_, R::SuperAdmin) => Any,
+        (A::ExportPedigree, R::Admin | R::Clinician | R::Physician) => OwnAccount,
+        (A::ExportPedigree, _) => Denied,
         (A::AccountCreate | A::AccountDelete, _) => Denied,
         (A::AccountList | A::AccountUpdate, R::Admin) => OwnAccount,
         (A::AccountList | A::AccountUpdate, _) => Denied,
@@ -275,6 +279,7 @@ mod tests {
         (A::PatientRead, [Y, OA, OA, OA, N, OR, N]),
         (A::PatientDelete, [Y, OA, N, N, N, N, N]),
         (A::AssessProfile, [Y, Y, Y, Y, N, Y, Y]),
+        (A::ExportPedigree, [Y, OA, OA, OA, N, N, N]),
     ];
 
     #[test]
@@ -315,6 +320,34 @@ mod tests {
         ));
         let sa = principal(Role::SuperAdmin, None);
         assert!(authorize(&sa, A::PatientDelete, Target::in_account(b), "Patient").is_ok());
+    }
+
+    #[test]
+    fn pedigree_exports_are_for_the_care_team_of_the_account() {
+        let a = Some(AccountId(Uuid::new_v4()));
+        let b = Some(AccountId(Uuid::new_v4()));
+        for role in [Role::Admin, Role::Clinician, Role::Physician] {
+            let p = principal(role, a);
+            assert!(authorize(&p, A::ExportPedigree, Target::in_account(a), "Patient").is_ok());
+            assert!(matches!(
+                authorize(&p, A::ExportPedigree, Target::in_account(b), "Patient"),
+                Err(DomainError::NotFound("Patient"))
+            ));
+        }
+        // The patient itself, a lab tech or a plain user: 403 whatever the record.
+        for role in [Role::Patient, Role::LabTech, Role::User] {
+            let p = principal(role, a);
+            assert!(matches!(
+                require(&p, A::ExportPedigree),
+                Err(DomainError::Forbidden(_))
+            ));
+        }
+        let sa = principal(Role::SuperAdmin, None);
+        assert!(authorize(&sa, A::ExportPedigree, Target::in_account(b), "Patient").is_ok());
+        // A simplified token never reaches it.
+        let mut s = principal(Role::Clinician, a);
+        s.access = AccessType::Simplified;
+        assert!(require(&s, A::ExportPedigree).is_err());
     }
 
     #[test]

@@ -3,8 +3,9 @@
 
 use crate::support::*;
 use genascope_domain::audit::{AuditAction, MockAuditLog};
+use genascope_domain::clinical::export::ExportFormat;
 use genascope_domain::clinical::ports::{AssessmentRecord, MockAssessmentRepository};
-use genascope_domain::clinical::service::EligibilityService;
+use genascope_domain::clinical::service::{EligibilityService, ExportRequest, family_id_of};
 use genascope_domain::common::DomainError;
 use genascope_domain::identity::model::Role;
 use std::sync::{Arc, Mutex};
@@ -102,7 +103,8 @@ async fn a_patients_assessment_is_stored_with_its_id_as_profile_id_and_audited()
     let clinician = principal_as(Role::Clinician, Some(a));
     let ticket = svc.authorize(&clinician, Some(mine.id)).await.unwrap();
     let computed = EligibilityService::compute(ticket, PROFILE).unwrap();
-    assert_eq!(computed.profile_id, None);
+    assert_eq!(computed.assessment.profile_id, None);
+    let profile = computed.profile.clone();
     let stored = svc.store(&clinician, ticket, computed).await.unwrap();
     let records = saved.lock().unwrap();
     let r = &records[0];
@@ -116,6 +118,15 @@ async fn a_patients_assessment_is_stored_with_its_id_as_profile_id_and_audited()
         r.body,
         serde_json::to_value(&stored).unwrap(),
         "the stored JSON is the answer"
+    );
+    // The profile it was computed from is kept, as the domain serialises it.
+    assert_eq!(r.profile, Some(serde_json::to_value(&profile).unwrap()));
+    assert_eq!(
+        genascope_domain::clinical::profile::RiskProfile::from_json_value(
+            r.profile.as_ref().unwrap()
+        )
+        .unwrap(),
+        profile
     );
 }
 
@@ -150,6 +161,7 @@ async fn latest_is_the_stored_body_or_a_plain_404() {
         created_by: None,
         assessed_at: NOW,
         body: body.clone(),
+        profile: None,
     };
     let mut repo = MockAssessmentRepository::new();
     let wid = with.id;
@@ -173,4 +185,158 @@ async fn latest_is_the_stored_body_or_a_plain_404() {
         svc.latest(&stranger, with.id).await,
         DomainError::NotFound("Patient")
     );
+}
+
+fn export_request(format: ExportFormat) -> ExportRequest {
+    ExportRequest {
+        format,
+        estimate_missing: false,
+        uk_ethnicity: false,
+    }
+}
+
+/// A stored record for `patient` of account `a`, with or without its profile.
+fn stored(
+    a: genascope_domain::common::AccountId,
+    patient: genascope_domain::common::PatientId,
+    profile: Option<&[u8]>,
+) -> AssessmentRecord {
+    AssessmentRecord {
+        id: uuid::Uuid::new_v4(),
+        account_id: a,
+        patient_id: patient,
+        created_by: None,
+        assessed_at: NOW,
+        body: serde_json::json!({"is_eligible": true}),
+        profile: profile.map(|b| serde_json::from_slice(b).unwrap()),
+    }
+}
+
+#[tokio::test]
+async fn exports_write_the_latest_stored_profile_for_the_care_team() {
+    let a = account_id();
+    let (with, legacy, none) = (patient(a), patient(a), patient(a));
+    let mut m = PatientMocks::new();
+    for p in [&with, &legacy, &none] {
+        existing(&mut m, p);
+    }
+    let (wid, lid) = (with.id, legacy.id);
+    let (r_with, r_legacy) = (stored(a, wid, Some(PROFILE)), stored(a, lid, None));
+    let mut repo = MockAssessmentRepository::new();
+    repo.expect_latest_for_patient().returning(move |p| {
+        Ok(if p == wid {
+            Some(r_with.clone())
+        } else if p == lid {
+            Some(r_legacy.clone())
+        } else {
+            None
+        })
+    });
+    let mut audit = MockAuditLog::new();
+    audit
+        .expect_record()
+        .withf(|e| e[0].record_type == "patient")
+        .returning(|_| Ok(()));
+    audit
+        .expect_record()
+        .withf(|e| e[0].record_type == "assessment" && e[0].action == AuditAction::Read)
+        .returning(|_| Ok(()));
+    let svc = service(m, repo, audit);
+    for role in [Role::Admin, Role::Clinician, Role::Physician] {
+        let p = principal_as(role, Some(a));
+        let file = svc
+            .export(&p, with.id, export_request(ExportFormat::CanRisk4))
+            .await
+            .unwrap()
+            .unwrap();
+        let fam = family_id_of(with.id);
+        assert_eq!(file.family_id, fam);
+        assert_eq!(file.filename, format!("{fam}_canrisk4.txt"));
+        assert!(file.content.starts_with("##CanRisk 4.0\n"), "{role}");
+        // The reference year is the clock's: the proband (40 in 2026) was born in 1986.
+        assert!(
+            file.content
+                .contains(&format!("{fam}\tPB\t1\tPB\tFA\tMO\tF\t0\t0\t40\t1986\t"))
+        );
+        let ibis = svc
+            .export(&p, with.id, export_request(ExportFormat::Ibis8))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(ibis.content.starts_with(&format!("v8\n1\n{fam}\t40\t")));
+    }
+    let admin = principal_as(Role::Admin, Some(a));
+    assert_err!(
+        svc.export(&admin, none.id, export_request(ExportFormat::CanRisk4))
+            .await,
+        DomainError::Missing("No assessment for this patient")
+    );
+    assert!(matches!(
+        svc.export(&admin, legacy.id, export_request(ExportFormat::CanRisk4)).await,
+        Err(DomainError::Missing(m)) if m.starts_with("No stored risk profile")
+    ));
+    let sa = principal_as(Role::SuperAdmin, None);
+    assert!(
+        svc.export(&sa, with.id, export_request(ExportFormat::Ibis8))
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn exports_are_refused_to_other_roles_before_anything_is_read_and_404_elsewhere() {
+    let a = account_id();
+    let mine = patient(a);
+    // No patient lookups, no repository reads, no audit for refused roles: the mocks have no
+    // expectations, so any call would fail the test.
+    let svc = service(
+        PatientMocks::new(),
+        MockAssessmentRepository::new(),
+        MockAuditLog::new(),
+    );
+    for role in [Role::Patient, Role::LabTech, Role::User] {
+        let r = svc
+            .export(
+                &principal_as(role, Some(a)),
+                mine.id,
+                export_request(ExportFormat::CanRisk4),
+            )
+            .await;
+        assert!(matches!(r, Err(DomainError::Forbidden(_))), "{role}");
+    }
+    // Another account's care team: 404, as if the patient did not exist.
+    let mut m = PatientMocks::new();
+    existing(&mut m, &mine);
+    let svc = service(m, MockAssessmentRepository::new(), quiet_audit());
+    let stranger = principal_as(Role::Clinician, Some(account_id()));
+    assert_err!(
+        svc.export(&stranger, mine.id, export_request(ExportFormat::CanRisk4))
+            .await,
+        DomainError::NotFound("Patient")
+    );
+}
+
+#[tokio::test]
+async fn a_format_that_cannot_hold_the_profile_is_an_inner_error_naming_the_field() {
+    let a = account_id();
+    let p = patient(a);
+    let mut m = PatientMocks::new();
+    existing(&mut m, &p);
+    let affected: &[u8] = br#"{"proband":{"sex":"female","age":40,"cancers":[{"type":"breast","age_at_diagnosis":38}]}}"#;
+    let record = stored(a, p.id, Some(affected));
+    let mut repo = MockAssessmentRepository::new();
+    repo.expect_latest_for_patient()
+        .returning(move |_| Ok(Some(record.clone())));
+    let svc = service(m, repo, quiet_audit());
+    let inner = svc
+        .export(
+            &principal_as(Role::Clinician, Some(a)),
+            p.id,
+            export_request(ExportFormat::Ibis8),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(inner.path(), "proband.cancers[0]");
 }

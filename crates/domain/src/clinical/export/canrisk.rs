@@ -29,20 +29,34 @@
 //!
 //! Unknown values: a relative's unknown age → `Age 0`; a deceased relative's year of birth is
 //! unknown (the profile has the age at death, not the year) → `Yob 0`; an unknown diagnosis age →
-//! `AU`. CanRisk asks for an age and year of birth (an estimate is fine) for every affected person
-//! before it computes; the notes list those people. Gene test type is not in the profile: a known
-//! result is written as `S` (mutation search). Twins are not in the profile: `MZtwin 0`. CK14 and
-//! CK5/6 are not in the profile: `0`.
+//! `AU`. CanRisk refuses a file in which an affected person lacks a year of birth, or has an age
+//! below a diagnosis age: the notes name each such person ("Must fix before computing"), and
+//! with [`CanRiskOptions::estimate_missing`] both are estimated from the person's generation (see
+//! [`estimate`]) and every estimate is noted. Unaffected people without both are kept (they link
+//! the family) and CanRisk leaves them out of the likelihood; the notes list them. Gene test type
+//! is not in the profile: a known result is written as `S` (mutation search), except HOXB13,
+//! whose carriers are `T:HET` (CanRisk reads HOXB13 results as `N`/`HET`/`HOM`). Twins are not in
+//! the profile: `MZtwin 0`. CK14 and CK5/6 are not in the profile: `0`.
+//!
+//! Fixed by what CanRisk refuses or misreads (bws and pedigreejs, clinical.md §4.3):
+//! - `##menopause=Y` is refused: a post-menopausal woman of unknown menopause age gets no
+//!   menopause line (and a note);
+//! - Volpara or Stratus density with a non-White ethnicity is refused: the ethnicity line goes;
+//! - any `##ethnicity` line stops CanRisk from using non-UK incidence rates, and its prostate
+//!   model refuses UK ethnicity for a male target: the line is written only on request
+//!   ([`CanRiskOptions::uk_ethnicity`]) and never for a male target;
+//! - the editor deletes a male relative's second breast cancer on load: it is left out;
+//! - the editor cannot root a lone target: a proband without relatives gets placeholder parents.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::super::profile::{
-    BiradsDensity, DensityMethod, DensityValue, Ethnicity, HrtStatus, HrtType, MenopauseStatus,
-    Proband, ReceptorStatus, Relation, Relative, RiskProfile, Sex,
+    BiradsDensity, Cancer, DensityMethod, DensityValue, Ethnicity, GeneticTest, HrtStatus, HrtType,
+    MenopauseStatus, Proband, ReceptorStatus, Relation, Relative, RiskProfile, Sex,
 };
 use super::{
-    Diagnoses, DxAge, ExportError, ExportOutput, GeneStatus, MAX_AGE, diagnoses, fmt_num,
-    gene_status, resolved_sex,
+    DxAge, ExportError, ExportOutput, GeneStatus, MAX_AGE, Notes, Who, check_family_id, diagnoses,
+    diagnosis_notes, fmt_num, gene_notes, gene_status, resolved_sex,
 };
 
 /// File header line (clinical.md §4.3: `##CanRisk 1|2|3|4`; the service's header pattern accepts
@@ -54,6 +68,9 @@ pub const CANRISK_V4_GENES: [&str; 10] = [
     "BRCA1", "BRCA2", "PALB2", "ATM", "CHEK2", "BARD1", "RAD51D", "RAD51C", "BRIP1", "HOXB13",
 ];
 
+/// Index of HOXB13 in [`CANRISK_V4_GENES`] (its results are `N`, `HET`, `HOM`, not `N`/`P`).
+const HOXB13: usize = 9;
+
 /// Number of tab-separated columns of a format-4 row (11 person + 5 cancer + Ashkn + 10 genes +
 /// pathology; bws `BOADICEA_CANRISK_FORMAT_FOUR_DATA_FIELDS`).
 pub const CANRISK_V4_COLUMNS: usize = 28;
@@ -62,6 +79,14 @@ pub const CANRISK_V4_COLUMNS: usize = 28;
 const MAX_PEDIGREE_SIZE: usize = 275;
 /// Earliest year of birth the service accepts (bws/settings.py `MIN_YEAR_OF_BIRTH`).
 const MIN_YEAR_OF_BIRTH: i32 = 1850;
+/// Years per generation when a year of birth is estimated.
+const GENERATION_YEARS: i32 = 30;
+/// An estimated current age never exceeds this.
+const MAX_ESTIMATED_AGE: i32 = 100;
+/// An estimated age at death never exceeds this: the end of the models' risk range (bws
+/// computes risks to age 80), so that an unknown age does not push a diagnosis "at the age of
+/// last follow-up" past the range the models were fitted on.
+const MAX_ESTIMATED_AGE_AT_DEATH: i32 = 80;
 
 /// Parameters of the CanRisk export that are not in the profile.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -72,6 +97,25 @@ pub struct CanRiskOptions {
     /// Calendar year the ages refer to; years of birth are `reference_year - age`. Passed in
     /// because the domain has no clock.
     pub reference_year: i32,
+    /// Estimate the year of birth and age of affected people who lack them (see [`estimate`]).
+    #[serde(default)]
+    pub estimate_missing: bool,
+    /// Write the `##ethnicity` line (female target only; UK ONS groups).
+    #[serde(default)]
+    pub uk_ethnicity: bool,
+}
+
+impl CanRiskOptions {
+    /// Options with the opt-in behaviours off.
+    #[must_use]
+    pub fn new(family_id: impl Into<String>, reference_year: i32) -> Self {
+        Self {
+            family_id: family_id.into(),
+            reference_year,
+            estimate_missing: false,
+            uk_ethnicity: false,
+        }
+    }
 }
 
 /// Writes the CanRisk v4 pedigree file for `profile`. See [`to_canrisk_v4_report`].
@@ -82,8 +126,8 @@ pub fn to_canrisk_v4(profile: &RiskProfile, opts: &CanRiskOptions) -> Result<Str
     to_canrisk_v4_report(profile, opts).map(|o| o.content)
 }
 
-/// Writes the CanRisk v4 pedigree file for `profile`, with notes on what was written as unknown
-/// or left out.
+/// Writes the CanRisk v4 pedigree file for `profile`, with notes on what blocks computation,
+/// what was estimated, defaulted or left out.
 ///
 /// # Errors
 /// `family_id` or `reference_year` unusable; the proband's sex or age missing (CanRisk requires
@@ -95,24 +139,15 @@ pub fn to_canrisk_v4_report(
     opts: &CanRiskOptions,
 ) -> Result<ExportOutput, ExportError> {
     let fam = &opts.family_id;
-    if fam.is_empty()
-        || fam.len() > 8
-        || !fam.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        || fam.chars().all(|c| c == '0')
-    {
-        return Err(ExportError::invalid(
-            "family_id",
-            "must be 1-8 ASCII letters, digits or '_', not all zeros",
-        ));
-    }
+    check_family_id(fam)?;
     if !(MIN_YEAR_OF_BIRTH..=9999).contains(&opts.reference_year) {
         return Err(ExportError::invalid(
             "reference_year",
             format!("must be between {MIN_YEAR_OF_BIRTH} and 9999"),
         ));
     }
-    let mut notes = Vec::new();
-    let rows = build_rows(profile, opts.reference_year, &mut notes)?;
+    let mut notes = Notes::default();
+    let mut rows = build_rows(profile, opts.reference_year, &mut notes)?;
     if rows.len() > MAX_PEDIGREE_SIZE {
         return Err(ExportError::unsupported(
             "relatives",
@@ -122,11 +157,13 @@ pub fn to_canrisk_v4_report(
             ),
         ));
     }
+    resolve_missing(&mut rows, opts, &mut notes);
+    default_notes(profile, &rows, &mut notes);
 
     let mut out = String::new();
     out.push_str(CANRISK_V4_HEADER);
     out.push('\n');
-    for line in risk_factor_lines(&profile.proband, &mut notes)? {
+    for line in risk_factor_lines(&profile.proband, opts, &mut notes)? {
         out.push_str(&line);
         out.push('\n');
     }
@@ -138,7 +175,7 @@ pub fn to_canrisk_v4_report(
     }
     Ok(ExportOutput {
         content: out,
-        notes,
+        notes: notes.into_vec(),
     })
 }
 
@@ -153,10 +190,26 @@ fn column_header() -> String {
     cols.join("\t")
 }
 
+/// The ONS group (bws/risk_factors/ethnicity.py) of an unambiguous mapping of the profile's (US,
+/// Gail) groups; `None` for the others.
+fn ons_ethnicity(e: Ethnicity) -> Option<&'static str> {
+    match e {
+        Ethnicity::White => Some("White"),
+        Ethnicity::Black => Some("Black or Black British"),
+        Ethnicity::Chinese => Some("Asian or Asian British;Chinese"),
+        _ => None,
+    }
+}
+
 /// `##key=value` lines for the target woman (clinical.md §4.3 and bws/risk_factors/bc.py
-/// categories). Only known values are written; a male target gets none except ethnicity.
-fn risk_factor_lines(p: &Proband, notes: &mut Vec<String>) -> Result<Vec<String>, ExportError> {
+/// categories). Only known values are written; a male target gets none.
+fn risk_factor_lines(
+    p: &Proband,
+    opts: &CanRiskOptions,
+    notes: &mut Notes,
+) -> Result<Vec<String>, ExportError> {
     let mut v = Vec::new();
+    let mut continuous_density = false;
     if p.sex == Some(Sex::Female) {
         if let Some(m) = p.menarche_age {
             v.push(format!("##menarche={m}"));
@@ -189,16 +242,31 @@ fn risk_factor_lines(p: &Proband, notes: &mut Vec<String>) -> Result<Vec<String>
             let bmi = w / (h / 100.0).powi(2);
             v.push(format!("##BMI={}", fmt_num("proband.weight_kg", bmi, 2)?));
         }
-        // menopause: N (not yet), Y (post, age unknown) or the age at menopause.
-        match p.menopause_status {
-            Some(MenopauseStatus::Pre | MenopauseStatus::Peri) => {
+        // menopause: N (not yet) or the age at menopause. CanRisk refuses `Y` (post, age
+        // unknown; bws AgeOfMenopause takes N, NA or an age), so that case writes nothing.
+        match (p.menopause_status, p.menopause_age) {
+            (Some(MenopauseStatus::Pre), _) => v.push("##menopause=N".to_owned()),
+            (Some(MenopauseStatus::Peri), _) => {
                 v.push("##menopause=N".to_owned());
+                notes.info(
+                    "Proband (PB; proband): peri-menopausal is written as not yet post-menopausal \
+                     (##menopause=N).",
+                );
             }
-            Some(MenopauseStatus::Post) => match p.menopause_age {
-                Some(a) => v.push(format!("##menopause={a}")),
-                None => v.push("##menopause=Y".to_owned()),
-            },
-            Some(MenopauseStatus::Unknown) | None => {}
+            (Some(MenopauseStatus::Post), Some(a)) => v.push(format!("##menopause={a}")),
+            (Some(MenopauseStatus::Post), None) => notes.info(
+                "Proband (PB; proband): post-menopausal at an unknown age. CanRisk takes only an age at \
+                 menopause (it refuses a file that says just 'post-menopausal'), so no menopause \
+                 line is written: enter the age in CanRisk if it is known.",
+            ),
+            (Some(MenopauseStatus::Unknown) | None, Some(a)) => {
+                v.push(format!("##menopause={a}"));
+                notes.info(format!(
+                    "Proband (PB; proband): menopausal status unknown but an age at menopause ({a}) is given: \
+                     written as post-menopausal at {a}."
+                ));
+            }
+            (Some(MenopauseStatus::Unknown) | None, None) => {}
         }
         if let Some(d) = &p.breast_density {
             match (d.method, d.value) {
@@ -213,15 +281,15 @@ fn risk_factor_lines(p: &Proband, notes: &mut Vec<String>) -> Result<Vec<String>
                     v.push(format!("##birads={n}"));
                 }
                 (DensityMethod::Volpara, Some(DensityValue::Percent(x))) => {
+                    continuous_density = true;
                     v.push(format!(
                         "##volpara={}",
                         fmt_num("proband.breast_density.value", x, 2)?
                     ));
                 }
-                (DensityMethod::Vas, Some(_)) => notes.push(
-                    "proband.breast_density: CanRisk takes BI-RADS, Volpara or Stratus, not VAS; \
-                     not written."
-                        .to_owned(),
+                (DensityMethod::Vas, Some(_)) => notes.info(
+                    "Proband (PB; proband): breast density measured by VAS is not written: CanRisk takes \
+                     BI-RADS, Volpara or Stratus.",
                 ),
                 _ => {}
             }
@@ -230,18 +298,61 @@ fn risk_factor_lines(p: &Proband, notes: &mut Vec<String>) -> Result<Vec<String>
             v.push(format!("##height={}", fmt_num("proband.height_cm", h, 1)?));
         }
     }
-    // ONS ethnic groups (bws/risk_factors/ethnicity.py). Only unambiguous mappings of the
-    // profile's (US, Gail) groups are written; the others are left to CanRisk's default.
-    match p.ethnicity {
-        Some(Ethnicity::White) => v.push("##ethnicity=White".to_owned()),
-        Some(Ethnicity::Black) => v.push("##ethnicity=Black or Black British".to_owned()),
-        Some(Ethnicity::Chinese) => v.push("##ethnicity=Asian or Asian British;Chinese".to_owned()),
-        Some(Ethnicity::Unknown) | None => {}
-        Some(other) => notes.push(format!(
-            "proband.ethnicity: {other:?} has no unambiguous ONS group in CanRisk; not written."
-        )),
+    if let Some(line) = ethnicity_line(p, opts, continuous_density, notes) {
+        v.push(line);
     }
     Ok(v)
+}
+
+/// The `##ethnicity` line, only on request, for a female target, with an unambiguous ONS group,
+/// and not together with Volpara/Stratus density unless White (bws refuses that pair).
+fn ethnicity_line(
+    p: &Proband,
+    opts: &CanRiskOptions,
+    continuous_density: bool,
+    notes: &mut Notes,
+) -> Option<String> {
+    let e = match p.ethnicity {
+        Some(Ethnicity::Unknown) | None => {
+            if opts.uk_ethnicity {
+                notes.info("Proband (PB; proband): uk_ethnicity was asked for, but the ethnicity is unknown.");
+            }
+            return None;
+        }
+        Some(e) => e,
+    };
+    let name = format!("{e:?}");
+    if p.sex != Some(Sex::Female) {
+        notes.info(format!(
+            "Proband (PB; proband): ethnicity ({name}) is not written for a male target: \
+             CanRisk's prostate model refuses a UK ethnicity."
+        ));
+        return None;
+    }
+    if !opts.uk_ethnicity {
+        notes.info(format!(
+            "Proband (PB; proband): ethnicity ({name}) is not written: CanRisk's ethnicity groups are UK groups, \
+             and any ethnicity line stops CanRisk from using non-UK incidence rates. Export with \
+             uk_ethnicity if CanRisk will be run with UK incidence rates."
+        ));
+        return None;
+    }
+    let Some(ons) = ons_ethnicity(e) else {
+        notes.info(format!(
+            "Proband (PB; proband): ethnicity ({name}) has no unambiguous UK (ONS) group in CanRisk; not \
+             written."
+        ));
+        return None;
+    };
+    if continuous_density && e != Ethnicity::White {
+        notes.info(format!(
+            "Proband (PB; proband): ethnicity ({name}) is not written: CanRisk refuses Volpara or Stratus \
+             density together with a non-White ethnicity, and density is the stronger risk \
+             factor."
+        ));
+        return None;
+    }
+    Some(format!("##ethnicity={ons}"))
 }
 
 /// One pedigree row.
@@ -266,6 +377,14 @@ struct Row {
     genes: [GeneStatus; 10],
     /// ER, PR, HER2, CK14, CK56 as `P`/`N`/`0`.
     pathology: [char; 5],
+    /// The person of the profile this row writes (None: a placeholder).
+    who: Option<Who>,
+    /// Generations above the proband (parents 1, children -1).
+    generation: i32,
+    /// `alive` was not given (written as alive).
+    vital_unknown: bool,
+    /// The latest known diagnosis age.
+    latest_dx: Option<u8>,
 }
 
 impl Row {
@@ -287,6 +406,10 @@ impl Row {
             ashkn: false,
             genes: [GeneStatus::Untested; 10],
             pathology: ['0'; 5],
+            who: None,
+            generation: 0,
+            vital_unknown: false,
+            latest_dx: None,
         }
     }
 
@@ -294,6 +417,12 @@ impl Row {
         self.father = father.to_owned();
         self.mother = mother.to_owned();
         self
+    }
+
+    fn affected(&self) -> bool {
+        [self.bc1, self.bc2, self.oc, self.pro, self.pan]
+            .iter()
+            .any(Option::is_some)
     }
 
     fn to_line(&self, fam: &str) -> String {
@@ -325,11 +454,14 @@ impl Row {
             dx(self.pan),
             if self.ashkn { "1" } else { "0" }.to_owned(),
         ];
-        cols.extend(self.genes.iter().map(|g| {
-            match g {
-                GeneStatus::Untested => "0:0",
-                GeneStatus::Negative => "S:N",
-                GeneStatus::Positive => "S:P",
+        cols.extend(self.genes.iter().enumerate().map(|(i, g)| {
+            match (i == HOXB13, g) {
+                (_, GeneStatus::Untested) => "0:0",
+                (_, GeneStatus::Negative) => "S:N",
+                (false, GeneStatus::Positive) => "S:P",
+                // bws reads HOXB13 results as N / HET / HOM (a `P` reaches the model as a
+                // BRCA-style code); zygosity is not in the profile: heterozygous, noted.
+                (true, GeneStatus::Positive) => "T:HET",
             }
             .to_owned()
         }));
@@ -344,27 +476,32 @@ impl Row {
     }
 }
 
-/// Fills a row's clinical columns from a person's data.
-#[allow(clippy::too_many_arguments)]
-fn fill(
-    row: &mut Row,
-    who: &str,
+/// A person's data as `fill` needs it.
+struct Person<'a> {
     alive: Option<bool>,
     age: Option<i32>,
-    cancers: &[super::super::profile::Cancer],
-    tests: &[super::super::profile::GeneticTest],
+    cancers: &'a [Cancer],
+    tests: &'a [GeneticTest],
+}
+
+/// Fills a row's clinical columns from a person's data.
+fn fill(
+    row: &mut Row,
+    who: Who,
+    person: &Person<'_>,
     reference_year: i32,
-    notes: &mut Vec<String>,
+    notes: &mut Notes,
 ) -> Result<(), ExportError> {
-    let d: Diagnoses<'_> = diagnoses(who, Some(row.sex), cancers, notes)?;
-    row.dead = alive == Some(false);
-    row.age = match age {
+    let mut d = diagnoses(&who.path, Some(row.sex), person.cancers)?;
+    row.dead = person.alive == Some(false);
+    row.vital_unknown = person.alive.is_none() && !row.target;
+    row.age = match person.age {
         None => 0,
         Some(a) if (0..=MAX_AGE).contains(&a) => u8::try_from(a)
-            .map_err(|_| ExportError::invalid(format!("{who}.age"), "age out of range"))?,
+            .map_err(|_| ExportError::invalid(format!("{}.age", who.path), "age out of range"))?,
         Some(a) => {
             return Err(ExportError::invalid(
-                format!("{who}.age"),
+                format!("{}.age", who.path),
                 format!("age must be between 0 and {MAX_AGE}, got {a}"),
             ));
         }
@@ -376,28 +513,49 @@ fn fill(
     };
     if row.yob != 0 && row.yob < MIN_YEAR_OF_BIRTH {
         return Err(ExportError::invalid(
-            format!("{who}.age"),
+            format!("{}.age", who.path),
             format!("year of birth {} is before {MIN_YEAR_OF_BIRTH}", row.yob),
         ));
     }
     // A diagnosis cannot come after the current age / age at death (CanRisk rejects it).
-    for (j, c) in cancers.iter().enumerate() {
+    for (j, c) in person.cancers.iter().enumerate() {
         if let (Some(dx), true) = (c.age_at_diagnosis, row.age > 0)
             && dx > i32::from(row.age)
         {
             return Err(ExportError::invalid(
-                format!("{who}.cancers[{j}].age_at_diagnosis"),
+                format!("{}.cancers[{j}].age_at_diagnosis", who.path),
                 format!("diagnosed at {dx}, after the age of {}", row.age),
             ));
         }
+    }
+    // CanRisk's editor deletes a male relative's second breast cancer when it opens the file
+    // (pedigreejs `canrisk_validation`) and the models do not use it: left out, said.
+    if row.sex == Sex::Male && !row.target && d.bc2.is_some() {
+        notes.info(format!(
+            "{who}: a second breast cancer in a man is left out: CanRisk's editor deletes it \
+             when it opens the file, and the models do not use it."
+        ));
+        d.bc2 = None;
+        d.bc2_assumed_contralateral = false;
     }
     row.bc1 = d.bc1;
     row.bc2 = d.bc2;
     row.oc = d.oc;
     row.pro = d.pro;
     row.pan = d.pan;
-    for (slot, gene) in row.genes.iter_mut().zip(super::canrisk::CANRISK_V4_GENES) {
-        *slot = gene_status(tests, gene);
+    row.latest_dx = [d.bc1, d.bc2, d.oc, d.pro, d.pan]
+        .into_iter()
+        .flatten()
+        .filter_map(DxAge::known)
+        .max();
+    for (slot, gene) in row.genes.iter_mut().zip(CANRISK_V4_GENES) {
+        *slot = gene_status(person.tests, gene);
+    }
+    if row.genes[HOXB13] == GeneStatus::Positive {
+        notes.info(format!(
+            "{who}: the HOXB13 pathogenic variant is written as T:HET (heterozygous): the \
+             profile does not record zygosity. Change it to HOM in CanRisk if homozygous."
+        ));
     }
     if let Some(bc) = d.bc1_record {
         let code = |s: Option<ReceptorStatus>| match s {
@@ -417,17 +575,238 @@ fn fill(
             '0',
         ];
     }
-    let affected = [row.bc1, row.oc, row.pro, row.pan]
+    diagnosis_notes(&who, &d, "BC2", notes);
+    gene_notes(&who, person.tests, &CANRISK_V4_GENES, notes);
+    row.who = Some(who);
+    Ok(())
+}
+
+/// Generations between a relation and the proband (up positive).
+fn generation_of(rel: Relation) -> i32 {
+    use Relation as R;
+    match rel {
+        R::Mother
+        | R::Father
+        | R::MaternalAunt
+        | R::MaternalUncle
+        | R::PaternalAunt
+        | R::PaternalUncle => 1,
+        R::MaternalGrandmother
+        | R::MaternalGrandfather
+        | R::PaternalGrandmother
+        | R::PaternalGrandfather
+        | R::MaternalGreatAunt
+        | R::PaternalGreatAunt => 2,
+        R::MaternalGreatGrandmother | R::PaternalGreatGrandmother => 3,
+        R::Sister
+        | R::Brother
+        | R::MaternalHalfSister
+        | R::MaternalHalfBrother
+        | R::PaternalHalfSister
+        | R::PaternalHalfBrother
+        | R::MaternalCousin
+        | R::PaternalCousin => 0,
+        R::Daughter | R::Son | R::Niece | R::Nephew => -1,
+        R::Granddaughter | R::Grandson => -2,
+    }
+}
+
+/// An estimate of an affected person's missing age and year of birth (see [`estimate`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Estimate {
+    age: u8,
+    yob: i32,
+    /// How, in words, for the note.
+    how: String,
+}
+
+/// Estimates the missing age and/or year of birth of an affected person.
+///
+/// - Year of birth from the generation: the proband's year of birth minus 30 years per
+///   generation above her (plus 30 per generation below); siblings, half-siblings and cousins
+///   share hers.
+/// - Alive (or vital status unknown) at an unknown age: the age that year of birth gives today,
+///   at most 100 and at least the latest known diagnosis age; the year of birth then follows
+///   from that age.
+/// - Dead at a known age: the generation's year of birth, moved earlier if needed so that the
+///   death is not after the reference year.
+/// - Dead at an unknown age: the age that year of birth gives today, at most 80 (the end of the
+///   models' risk range: CanRisk takes an unknown diagnosis age as the age at last follow-up)
+///   and at least the latest known diagnosis age.
+///
+/// `None` when no estimate fits CanRisk's range of years of birth.
+fn estimate(row: &Row, proband_yob: i32, reference_year: i32) -> Option<Estimate> {
+    let generation = row.generation;
+    let gen_yob = proband_yob - GENERATION_YEARS * generation;
+    let generations = |n: i32| match n {
+        1 => "one generation".to_owned(),
+        2 => "two generations".to_owned(),
+        3 => "three generations".to_owned(),
+        n => format!("{n} generations"),
+    };
+    let born = match generation {
+        0 => format!("born in the proband's generation ({proband_yob})"),
+        g if g > 0 => format!(
+            "born {} ({} years) before the proband ({proband_yob})",
+            generations(g),
+            GENERATION_YEARS * g
+        ),
+        g => format!(
+            "born {} ({} years) after the proband ({proband_yob})",
+            generations(-g),
+            GENERATION_YEARS * -g
+        ),
+    };
+    // Never below the latest known diagnosis (CanRisk refuses an age below a diagnosis age).
+    let floor = i32::from(row.latest_dx.unwrap_or(1)).max(1);
+    // The age the generation's year of birth gives in the reference year.
+    let gen_age = reference_year - gen_yob;
+    let adjusted = |age: i32, cap: i32, cap_why: &str| {
+        if age > gen_age.min(cap) {
+            format!(", raised to the latest diagnosis age ({age})")
+        } else if gen_age > cap {
+            format!(", capped at {cap}{cap_why}")
+        } else {
+            String::new()
+        }
+    };
+    let (age, yob, how) = if !row.dead {
+        if row.age > 0 {
+            // Alive at a known age always has a year of birth: nothing to estimate.
+            return None;
+        }
+        let age = gen_age.min(MAX_ESTIMATED_AGE).max(floor);
+        let yob = reference_year - age;
+        let how = format!(
+            "age {age} and year of birth {yob}: {born}, so {gen_age} in {reference_year}{}",
+            adjusted(age, MAX_ESTIMATED_AGE, "")
+        );
+        (age, yob, how)
+    } else if row.age > 0 {
+        let age = i32::from(row.age);
+        let yob = gen_yob.min(reference_year - age);
+        let mut how = format!("year of birth {yob}: {born}");
+        if yob < gen_yob {
+            how.push_str(&format!(
+                ", moved earlier so that the death at {age} is not after {reference_year}"
+            ));
+        }
+        (age, yob, how)
+    } else {
+        let age = gen_age.min(MAX_ESTIMATED_AGE_AT_DEATH).max(floor);
+        let yob = gen_yob.min(reference_year - age);
+        let how = format!(
+            "age at death {age} and year of birth {yob}: {born}; the unknown age at death is \
+             taken as the age reached by {reference_year} ({gen_age}){}",
+            adjusted(
+                age,
+                MAX_ESTIMATED_AGE_AT_DEATH,
+                " (the end of the models' risk range)"
+            )
+        );
+        (age, yob, how)
+    };
+    if !(MIN_YEAR_OF_BIRTH..=reference_year).contains(&yob) || !(1..=MAX_AGE).contains(&age) {
+        return None;
+    }
+    Some(Estimate {
+        age: u8::try_from(age).ok()?,
+        yob,
+        how,
+    })
+}
+
+/// Affected people without a year of birth or age: estimated (on request) or named as blocking;
+/// unaffected people without them are listed as left out of the calculation.
+fn resolve_missing(rows: &mut [Row], opts: &CanRiskOptions, notes: &mut Notes) {
+    let proband_yob = rows
         .iter()
-        .any(Option::is_some);
-    if affected && (row.age == 0 || row.yob == 0) {
-        notes.push(format!(
-            "{who} ({}): affected, but age or year of birth unknown (written as 0); CanRisk needs \
-             an estimate of both before it will compute.",
-            row.id
+        .find(|r| r.target)
+        .map_or(opts.reference_year, |r| r.yob);
+    let mut left_out: Vec<String> = Vec::new();
+    let mut vital_unknown: Vec<String> = Vec::new();
+    for row in rows.iter_mut() {
+        let Some(who) = row.who.clone() else {
+            continue;
+        };
+        if row.vital_unknown {
+            vital_unknown.push(who.to_string());
+        }
+        if row.target || (row.age > 0 && row.yob != 0) {
+            continue;
+        }
+        if !row.affected() {
+            left_out.push(who.to_string());
+            continue;
+        }
+        let missing = match (row.age == 0, row.yob == 0) {
+            (true, true) => "the age and the year of birth are unknown".to_owned(),
+            (true, false) => "the age is unknown".to_owned(),
+            _ if row.dead && row.age > 0 => format!(
+                "the year of birth is unknown (the profile has the age at death, {}, not the \
+                 year)",
+                row.age
+            ),
+            _ => "the year of birth is unknown".to_owned(),
+        };
+        let estimated = if opts.estimate_missing {
+            estimate(row, proband_yob, opts.reference_year)
+        } else {
+            None
+        };
+        match estimated {
+            Some(e) => {
+                row.age = e.age;
+                row.yob = e.yob;
+                notes.estimated(format!(
+                    "{who}: {}. Correct it in CanRisk if it is known.",
+                    e.how
+                ));
+            }
+            None if opts.estimate_missing => notes.must_fix(format!(
+                "{who} has cancer, but {missing}, and no estimate fits CanRisk's range of years \
+                 of birth. CanRisk refuses the file until an age and a year of birth are entered."
+            )),
+            None => notes.must_fix(format!(
+                "{who} has cancer, but {missing}. CanRisk refuses the file until an age and a \
+                 year of birth are entered (an estimate is better than none), or export again \
+                 with estimate_missing."
+            )),
+        }
+    }
+    if !vital_unknown.is_empty() {
+        notes.info(format!(
+            "Vital status unknown, written as alive: {}.",
+            vital_unknown.join(", ")
         ));
     }
-    Ok(())
+    if !left_out.is_empty() {
+        notes.info(format!(
+            "Age or year of birth unknown, so CanRisk leaves these unaffected relatives out of \
+             the calculation (they still link the family): {}.",
+            left_out.join(", ")
+        ));
+    }
+}
+
+/// Notes on values written by default rather than from the profile.
+fn default_notes(profile: &RiskProfile, rows: &[Row], notes: &mut Notes) {
+    if profile.proband.ashkenazi_jewish.is_none() {
+        notes.info("Proband (PB; proband): Ashkenazi Jewish ancestry unknown; written as not Ashkenazi (0).");
+    }
+    let screen_written = rows.iter().any(|r| {
+        r.genes
+            .iter()
+            .enumerate()
+            .any(|(i, g)| i != HOXB13 && *g != GeneStatus::Untested)
+    });
+    if screen_written {
+        notes.info(
+            "The profile does not record whether a genetic test was a full screen or a targeted \
+             test of a known family variant: results are written as S (mutation search). Change \
+             them to T in CanRisk for targeted tests.",
+        );
+    }
 }
 
 /// Which single-valued anchor a relation fills, if any.
@@ -482,7 +861,7 @@ fn prefix_of(rel: Relation) -> &'static str {
 fn build_rows(
     profile: &RiskProfile,
     reference_year: i32,
-    notes: &mut Vec<String>,
+    notes: &mut Notes,
 ) -> Result<Vec<Row>, ExportError> {
     let p = &profile.proband;
     let psex = p.sex.ok_or_else(|| {
@@ -534,7 +913,9 @@ fn build_rows(
                 | R::PaternalGreatAunt
         )
     });
-    let parents = maternal_gp
+    // A lone proband gets placeholder parents: CanRisk's editor cannot root a tree of one.
+    let parents = profile.relatives.is_empty()
+        || maternal_gp
         || paternal_gp
         || has(&|r| !matches!(r, R::Daughter | R::Son | R::Granddaughter | R::Grandson));
     let children = has(&|r| matches!(r, R::Daughter | R::Son | R::Granddaughter | R::Grandson));
@@ -577,11 +958,13 @@ fn build_rows(
     }
     fill(
         &mut pb,
-        "proband",
-        Some(true),
-        p.age,
-        &p.cancers,
-        &p.genetic_tests,
+        Who::proband(Some("PB")),
+        &Person {
+            alive: Some(true),
+            age: p.age,
+            cancers: &p.cancers,
+            tests: &p.genetic_tests,
+        },
         reference_year,
         notes,
     )?;
@@ -688,11 +1071,10 @@ fn build_rows(
     // Relatives: fill anchors, append numbered people.
     let mut filled: HashSet<&'static str> = HashSet::new();
     let mut numbered: Vec<Row> = Vec::new();
-    let mut counters: std::collections::HashMap<&'static str, usize> =
-        std::collections::HashMap::new();
+    let mut counters: HashMap<&'static str, usize> = HashMap::new();
     let mut ggm_seen = [0usize; 2];
     for (i, (r, sex)) in profile.relatives.iter().zip(sexes).enumerate() {
-        let who = format!("relatives[{i}]");
+        let path = format!("relatives[{i}]");
         let anchor = match r.relation {
             R::MaternalGreatGrandmother => {
                 ggm_seen[0] += 1;
@@ -707,15 +1089,15 @@ fn build_rows(
         if let Some(id) = anchor {
             if !filled.insert(id) {
                 return Err(ExportError::invalid(
-                    format!("{who}.relation"),
+                    format!("{path}.relation"),
                     format!("more than one {}", r.relation),
                 ));
             }
             let row = skeleton
                 .iter_mut()
                 .find(|row| row.id == id)
-                .ok_or_else(|| ExportError::invalid(&who, "internal: skeleton row missing"))?;
-            fill_relative(row, &who, r, reference_year, notes)?;
+                .ok_or_else(|| ExportError::invalid(&path, "internal: skeleton row missing"))?;
+            fill_relative(row, i, r, reference_year, notes)?;
             continue;
         }
         let prefix = prefix_of(r.relation);
@@ -739,7 +1121,7 @@ fn build_rows(
             _ => ("0", "0"),
         };
         let mut row = Row::placeholder(&id, sex).with_parents(f, m);
-        fill_relative(&mut row, &who, r, reference_year, notes)?;
+        fill_relative(&mut row, i, r, reference_year, notes)?;
         numbered.push(row);
     }
     skeleton.extend(numbered);
@@ -748,18 +1130,22 @@ fn build_rows(
 
 fn fill_relative(
     row: &mut Row,
-    who: &str,
+    i: usize,
     r: &Relative,
     reference_year: i32,
-    notes: &mut Vec<String>,
+    notes: &mut Notes,
 ) -> Result<(), ExportError> {
+    row.generation = generation_of(r.relation);
+    let who = Who::relative(i, r.relation, Some(&row.id));
     fill(
         row,
         who,
-        r.alive,
-        r.age,
-        &r.cancers,
-        &r.genetic_tests,
+        &Person {
+            alive: r.alive,
+            age: r.age,
+            cancers: &r.cancers,
+            tests: &r.genetic_tests,
+        },
         reference_year,
         notes,
     )

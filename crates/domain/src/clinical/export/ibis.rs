@@ -2,7 +2,7 @@
 //! `Xiaoxue-Zheng/bcra`, `OutputArray.java`; the layout is checked there against records that were
 //! run through IBIS v8.0b, `tc_test_files/test_cases/algorithmoutputs/TST_*.txt`).
 //!
-//! File: line 1 `v8`, line 2 the number of records (here 1), then one tab-separated record:
+//! File: line 1 `v8`, line 2 the number of records, then one tab-separated record per woman:
 //! the woman's 23 fields, relative blocks in IBIS's fixed order, and 5 trailing fields. A relative
 //! block is 7 fields: BC (0/1), bilateral (0/1), OC (0/1), BC age or (if no BC) current age / age at
 //! death, contralateral BC age, OC age, genetic test (0 none, 1 negative, 2 BRCA1, 3 BRCA2).
@@ -22,18 +22,22 @@
 //!   unknown parity → 2, unknown first-birth age with unknown parity → 0, unknown HRT use → 0
 //!   (never), HRT type for never / >5-years-ago / unknown type → 1, HRT durations unknown → 0,
 //!   hyperplasia unknown → 0 (2 when biopsies were done with unknown result), no density → 0 / -99.
+//!   Each default is noted.
 
 use super::super::profile::{
-    BiradsDensity, DensityMethod, DensityValue, GeneticTest, HrtStatus, HrtType, Hyperplasia,
-    MenopauseStatus, Relation, Relative, RiskProfile, Sex,
+    BiradsDensity, CancerType, DensityMethod, DensityValue, GeneticTest, HrtStatus, HrtType,
+    Hyperplasia, MenopauseStatus, Relation, Relative, RiskProfile, Sex,
 };
 use super::{
-    DxAge, ExportError, ExportOutput, GeneStatus, MAX_AGE, diagnoses, fmt_num, gene_status,
-    resolved_sex,
+    DxAge, ExportError, ExportOutput, GeneStatus, MAX_AGE, Notes, Who, diagnoses, diagnosis_notes,
+    fmt_num, gene_notes, gene_status, resolved_sex,
 };
 
 /// IBIS's unknown / not-applicable code.
 const UNKNOWN: i32 = -99;
+
+/// The genes an IBIS record carries (fields 22 and 23 and each relative's test code).
+const IBIS_GENES: [&str; 2] = ["BRCA1", "BRCA2"];
 
 /// Writes the IBIS v8 batch file (one record) for `profile`. See [`to_ibis_v8_report`].
 ///
@@ -44,27 +48,54 @@ pub fn to_ibis_v8(profile: &RiskProfile, record_id: &str) -> Result<String, Expo
 }
 
 /// Writes the IBIS v8 batch file for `profile` under `record_id` (IBIS's participant id; must not
-/// identify the patient), with notes on what was left out.
+/// identify the patient), with notes on what was defaulted or left out.
 ///
 /// # Errors
-/// `record_id` empty or containing whitespace; the proband male, of unknown sex, or with breast
-/// cancer; an impossible value (negative age, ovarian cancer in a male, two mothers).
+/// As [`ibis_v8_record`].
 pub fn to_ibis_v8_report(
     profile: &RiskProfile,
     record_id: &str,
 ) -> Result<ExportOutput, ExportError> {
+    let record = ibis_v8_record(profile, record_id)?;
+    Ok(ExportOutput {
+        content: ibis_v8_file(&[record.content]),
+        notes: record.notes,
+    })
+}
+
+/// One record of an IBIS v8 batch file (the tab-separated line, without its newline) and its
+/// notes. Join records into a file with [`ibis_v8_file`].
+///
+/// # Errors
+/// `record_id` empty or containing whitespace; the proband male, of unknown sex, or with breast
+/// cancer; an impossible value (negative age, ovarian cancer in a male, two mothers).
+pub fn ibis_v8_record(profile: &RiskProfile, record_id: &str) -> Result<ExportOutput, ExportError> {
     if record_id.is_empty() || record_id.chars().any(char::is_whitespace) {
         return Err(ExportError::invalid(
             "record_id",
             "must be non-empty and contain no whitespace",
         ));
     }
-    let mut notes = Vec::new();
+    let mut notes = Notes::default();
     let mut t: Vec<String> = vec![record_id.to_owned()];
     woman_fields(profile, &mut t, &mut notes)?;
     relative_fields(profile, &mut t, &mut notes)?;
-    let content = format!("v8\n1\n{}\n", t.join("\t"));
-    Ok(ExportOutput { content, notes })
+    Ok(ExportOutput {
+        content: t.join("\t"),
+        notes: notes.into_vec(),
+    })
+}
+
+/// An IBIS v8 batch file of `records` (lines from [`ibis_v8_record`]): `v8`, the count, the
+/// records.
+#[must_use]
+pub fn ibis_v8_file(records: &[String]) -> String {
+    let mut out = format!("v8\n{}\n", records.len());
+    for r in records {
+        out.push_str(r);
+        out.push('\n');
+    }
+    out
 }
 
 fn age_field(path: &str, age: Option<i32>) -> Result<i32, ExportError> {
@@ -99,9 +130,10 @@ fn dx(d: Option<DxAge>) -> i32 {
 fn woman_fields(
     profile: &RiskProfile,
     t: &mut Vec<String>,
-    notes: &mut Vec<String>,
+    notes: &mut Notes,
 ) -> Result<(), ExportError> {
     let p = &profile.proband;
+    let who = Who::proband(None);
     match p.sex {
         Some(Sex::Female) => {}
         Some(Sex::Male) => {
@@ -117,18 +149,21 @@ fn woman_fields(
             ));
         }
     }
-    let d = diagnoses("proband", p.sex, &p.cancers, notes)?;
+    let d = diagnoses("proband", p.sex, &p.cancers)?;
     if d.bc1.is_some() {
         let j = p
             .cancers
             .iter()
-            .position(|c| c.cancer_type == super::super::profile::CancerType::Breast)
+            .position(|c| c.cancer_type == CancerType::Breast)
             .unwrap_or(0);
         return Err(ExportError::unsupported(
             format!("proband.cancers[{j}]"),
             "IBIS models unaffected women; the proband's breast cancer cannot be written",
         ));
     }
+    diagnosis_notes(&who, &d, "bilateral", notes);
+    gene_notes(&who, &p.genetic_tests, &IBIS_GENES, notes);
+    let mut defaulted: Vec<&str> = Vec::new();
     let mut push = |v: String| t.push(v);
     // 2 age, 3 menarche
     push(age_field("proband.age", p.age)?.to_string());
@@ -136,7 +171,10 @@ fn woman_fields(
     // 4 parity: 0 nulliparous, 1 parous, 2 unknown (the mapper writes 2 for unknown; a count would
     // collide with that code, so the field is read as a category).
     let parity = match p.live_births {
-        None => 2,
+        None => {
+            defaulted.push("number of live births unknown: parity written as 2 (unknown)");
+            2
+        }
         Some(0) => 0,
         Some(n) if n > 0 => 1,
         Some(n) => {
@@ -185,28 +223,48 @@ fn woman_fields(
         Some(Hyperplasia::None) => (0, 0),
         Some(Hyperplasia::Unknown) => (2, 0),
         None if biopsied => (2, 0),
-        None => (0, 0),
+        None => {
+            if p.breast_biopsies.is_none() {
+                defaulted.push("biopsy history unknown: written as no hyperplasia (0)");
+            }
+            (0, 0)
+        }
     };
     push(hyp.to_string());
     push(atyp.to_string());
+    if p.lcis.is_none() {
+        defaulted.push("LCIS unknown: written as no LCIS (0)");
+    }
     push(i32::from(p.lcis == Some(true)).to_string());
     push("0".to_owned());
     // 14 ovarian cancer, 15 its age
     push(i32::from(d.oc.is_some()).to_string());
     push(dx(d.oc).to_string());
     // 16 Ashkenazi
+    if p.ashkenazi_jewish.is_none() {
+        defaulted.push("Ashkenazi Jewish ancestry unknown: written as not Ashkenazi (0)");
+    }
     push(i32::from(p.ashkenazi_jewish == Some(true)).to_string());
     // 17 HRT use, 18 type, 19 years used, 20 intended years, 21 years since last use
     let hrt = p.hrt.as_ref();
     let use_code = match hrt.and_then(|h| h.status) {
-        Some(HrtStatus::Never) | None => 0,
+        Some(HrtStatus::Never) => 0,
+        None => {
+            defaulted.push("HRT use unknown: written as never (0)");
+            0
+        }
         Some(HrtStatus::FormerOver5y) => 1,
         Some(HrtStatus::FormerUnder5y) => 2,
         Some(HrtStatus::Current) => 3,
     };
     push(use_code.to_string());
-    let type_code = match (use_code, hrt.and_then(|h| h.hrt_type)) {
+    let hrt_type = hrt.and_then(|h| h.hrt_type);
+    let type_code = match (use_code, hrt_type) {
         (2 | 3, Some(HrtType::EstrogenOnly)) => 0,
+        (2 | 3, None) => {
+            defaulted.push("HRT type unknown: written as combined (1)");
+            1
+        }
         _ => 1,
     };
     push(type_code.to_string());
@@ -217,18 +275,21 @@ fn woman_fields(
             None => Ok("0".to_owned()),
         }
     };
-    push(years(
-        "proband.hrt.years_used",
-        hrt.and_then(|h| h.years_used),
-    )?);
-    push(years(
-        "proband.hrt.intended_years",
-        hrt.and_then(|h| h.intended_years),
-    )?);
-    push(years(
-        "proband.hrt.years_since_stopped",
-        hrt.and_then(|h| h.years_since_stopped),
-    )?);
+    let used = hrt.and_then(|h| h.years_used);
+    let intended = hrt.and_then(|h| h.intended_years);
+    let since = hrt.and_then(|h| h.years_since_stopped);
+    if use_code > 0 && used.is_none() {
+        defaulted.push("years of HRT use unknown: written as 0");
+    }
+    if use_code == 3 && intended.is_none() {
+        defaulted.push("intended years of HRT use unknown: written as 0");
+    }
+    if (use_code == 1 || use_code == 2) && since.is_none() {
+        defaulted.push("years since HRT was stopped unknown: written as 0");
+    }
+    push(years("proband.hrt.years_used", used)?);
+    push(years("proband.hrt.intended_years", intended)?);
+    push(years("proband.hrt.years_since_stopped", since)?);
     // 22 own genetic test, 23 father's genetic test
     push(test_code(&p.genetic_tests).to_string());
     let father_tests = profile
@@ -238,15 +299,20 @@ fn woman_fields(
         .map(|r| test_code(&r.genetic_tests))
         .unwrap_or(0);
     push(father_tests.to_string());
+    for text in defaulted {
+        notes.info(format!("{who}: {text}."));
+    }
     Ok(())
 }
 
 /// A 7-field relative block.
-fn block(who: &str, r: &Relative, notes: &mut Vec<String>) -> Result<[i32; 7], ExportError> {
-    let d = diagnoses(who, Some(Sex::Female), &r.cancers, notes)?;
+fn block(who: &Who, r: &Relative, notes: &mut Notes) -> Result<[i32; 7], ExportError> {
+    let d = diagnoses(&who.path, Some(Sex::Female), &r.cancers)?;
+    diagnosis_notes(who, &d, "bilateral", notes);
+    gene_notes(who, &r.genetic_tests, &IBIS_GENES, notes);
     let bc = d.bc1.is_some();
     // Validated even when the diagnosis age is written instead.
-    let age = age_field(&format!("{who}.age"), r.age)?;
+    let age = age_field(&format!("{}.age", who.path), r.age)?;
     let age_or_bc = if bc { dx(d.bc1) } else { age };
     Ok([
         i32::from(bc),
@@ -276,7 +342,7 @@ fn push_list(t: &mut Vec<String>, blocks: &[[i32; 7]]) {
 fn relative_fields(
     profile: &RiskProfile,
     t: &mut Vec<String>,
-    notes: &mut Vec<String>,
+    notes: &mut Notes,
 ) -> Result<(), ExportError> {
     use Relation as R;
     let mut single: [Option<[i32; 7]>; 3] = [None; 3]; // mother, PGM, MGM
@@ -293,45 +359,85 @@ fn relative_fields(
     let mut brother_bc = false;
 
     for (i, r) in profile.relatives.iter().enumerate() {
-        let who = format!("relatives[{i}]");
-        let sex = resolved_sex(&who, r.relation, r.sex)?;
+        let who = Who::relative(i, r.relation, None);
+        let sex = resolved_sex(&who.path, r.relation, r.sex)?;
         if sex != Some(Sex::Female) {
-            // Male relatives: only breast cancer of the father or a brother is carried.
-            let d = diagnoses(&who, sex, &r.cancers, notes)?;
-            age_field(&format!("{who}.age"), r.age)?;
+            // Male relatives: only breast cancer of the father or a brother is carried, and the
+            // father's genetic test (field 23).
+            let d = diagnoses(&who.path, sex, &r.cancers)?;
+            age_field(&format!("{}.age", who.path), r.age)?;
+            let other_cancers = d.oc.is_some()
+                || d.pro.is_some()
+                || d.pan.is_some()
+                || !d.no_column.is_empty()
+                || d.bc2.is_some();
             match r.relation {
-                R::Father => father_bc |= d.bc1.is_some(),
-                R::Brother => brother_bc |= d.bc1.is_some(),
-                _ => {
-                    if !r.cancers.is_empty() {
-                        notes.push(format!(
-                            "{who} ({}): IBIS has no slot for this relative; not written.",
-                            r.relation
-                        ));
-                    }
+                R::Father => {
+                    father_bc |= d.bc1.is_some();
+                    gene_notes(&who, &r.genetic_tests, &IBIS_GENES, notes);
                 }
+                R::Brother => brother_bc |= d.bc1.is_some(),
+                _ => {}
             }
             if sex.is_none() {
-                notes.push(format!(
-                    "{who} ({}): sex unknown; IBIS slots are for female relatives; not written.",
-                    r.relation
+                notes.info(format!(
+                    "{who}: sex unknown; IBIS's slots are for female relatives; not written."
+                ));
+            } else if !matches!(r.relation, R::Father | R::Brother) && !r.cancers.is_empty() {
+                notes.info(format!(
+                    "{who}: IBIS has no slot for this relative's cancers; not written."
+                ));
+            } else if matches!(r.relation, R::Father | R::Brother) && other_cancers {
+                notes.info(format!(
+                    "{who}: IBIS carries only whether a father or brother had breast cancer; \
+                     his other cancers are not written."
+                ));
+            }
+            if r.relation != R::Father && !r.genetic_tests.is_empty() {
+                notes.info(format!(
+                    "{who}: genetic test not written: IBIS carries only the father's test among \
+                     male relatives."
                 ));
             }
             continue;
         }
-        let b = block(&who, r, notes)?;
         let slot = match r.relation {
             R::Mother => Some(0),
             R::PaternalGrandmother => Some(1),
             R::MaternalGrandmother => Some(2),
             _ => None,
         };
+        let placed = matches!(
+            r.relation,
+            R::Mother
+                | R::PaternalGrandmother
+                | R::MaternalGrandmother
+                | R::Sister
+                | R::PaternalAunt
+                | R::MaternalAunt
+                | R::Daughter
+                | R::Niece
+                | R::PaternalHalfSister
+                | R::MaternalHalfSister
+                | R::PaternalCousin
+                | R::MaternalCousin
+        );
+        if !placed {
+            // Validated, then left out.
+            diagnoses(&who.path, sex, &r.cancers)?;
+            age_field(&format!("{}.age", who.path), r.age)?;
+            notes.info(format!(
+                "{who}: IBIS v8 has no slot for this relative; not written."
+            ));
+            continue;
+        }
+        let b = block(&who, r, notes)?;
         if let Some(k) = slot {
             match single.get_mut(k) {
                 Some(s @ None) => *s = Some(b),
                 _ => {
                     return Err(ExportError::invalid(
-                        format!("{who}.relation"),
+                        format!("{}.relation", who.path),
                         format!("more than one {}", r.relation),
                     ));
                 }
@@ -347,10 +453,7 @@ fn relative_fields(
             R::PaternalHalfSister => p_half.push(b),
             R::MaternalHalfSister => m_half.push(b),
             R::PaternalCousin => p_cousins.push(b),
-            R::MaternalCousin => m_cousins.push(b),
-            other => notes.push(format!(
-                "{who} ({other}): IBIS v8 has no slot for this relative; not written."
-            )),
+            _ => m_cousins.push(b),
         }
     }
 
