@@ -105,6 +105,8 @@ pub struct Config {
     /// `DOCS_ENABLED`: serve `/docs` and `/openapi.json` (default on in development, off in
     /// production).
     pub docs_enabled: bool,
+    /// `BODY_READ_TIMEOUT` (seconds, default 30): the longest a request body may take to arrive.
+    pub body_read_timeout: std::time::Duration,
     /// `READ_RATE_LIMIT`: audited patient-data reads per principal per minute (default 600,
     /// bursts of a fifth of it; 0 = off). Bounds how fast one token can grow the audit log.
     pub read_rate_limit: u32,
@@ -309,6 +311,7 @@ impl Config {
             },
             database_connect_timeout: seconds(lookup, "DATABASE_CONNECT_TIMEOUT", 5, 1..=120)?,
             read_rate_limit: parse(lookup, "READ_RATE_LIMIT", 600u32)?,
+            body_read_timeout: seconds(lookup, "BODY_READ_TIMEOUT", 30, 1..=600)?,
             shutdown_drain: seconds(lookup, "SHUTDOWN_DRAIN_SECONDS", 10, 0..=600)?,
             docs_enabled: match var(lookup, "DOCS_ENABLED").map(|v| v.to_ascii_lowercase()) {
                 None => !prod,

@@ -77,6 +77,8 @@ impl ResponseError for ApiError {
             DomainError::PayloadTooLarge => json!({ "detail": "Payload too large" }),
             DomainError::Unavailable(cause) => {
                 tracing::error!(error = %cause, "dependency unavailable");
+                // Every 503 is temporary: the database is back, or the load is gone, soon.
+                res.insert_header((header::RETRY_AFTER, "1"));
                 json!({ "detail": "Service unavailable" })
             }
             DomainError::Unexpected(cause) => {

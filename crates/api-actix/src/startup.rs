@@ -46,6 +46,10 @@ impl Services {
     }
 }
 
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+}
+
 /// Connect, migrate and wire the services. Call [`Services::close`] before the process exits.
 pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let url = config.database_url.clone();
@@ -149,6 +153,14 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             db,
             draining: Arc::default(),
             read_limit: crate::limits::ReadLimit::new(config.read_rate_limit),
+            body_timeout: config.body_read_timeout,
+            // argon2 runs 2 per core; 32 more logins may wait (a few hundred ms) behind them.
+            login_gate: crate::limits::Gate::new(
+                32 + 2 * cores(),
+                std::time::Duration::from_secs(2),
+            ),
+            // The engine is pure CPU: a few per core, each waiting at most 5 s for its turn.
+            engine_gate: crate::limits::Gate::new(2 * cores(), std::time::Duration::from_secs(5)),
             environment,
             mail_kind: mailer.kind(),
         },
@@ -316,6 +328,50 @@ async fn request_context(
     Ok(res)
 }
 
+/// A request body must arrive within `BODY_READ_TIMEOUT` of the request (issue #6 item 9): a
+/// client that trickles its body, or stops sending, no longer holds a worker's request open
+/// forever. Past the deadline the body reads as failed and the request is refused (4xx).
+async fn body_deadline(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.body_timeout);
+    if let Some(limit) = limit {
+        use actix_web::HttpMessage as _;
+        let payload = req.take_payload();
+        req.set_payload(deadline_payload(payload, limit));
+    }
+    next.call(req).await
+}
+
+fn deadline_payload(
+    payload: actix_web::dev::Payload,
+    limit: std::time::Duration,
+) -> actix_web::dev::Payload {
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + limit;
+    let stream = futures_util::stream::unfold(Some(payload), move |state| async move {
+        let mut payload = state?;
+        match tokio::time::timeout_at(deadline, payload.next()).await {
+            Ok(Some(item)) => Some((item, Some(payload))),
+            Ok(None) => None,
+            Err(_) => Some((
+                Err(actix_web::error::PayloadError::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "request body not received in time",
+                ))),
+                None,
+            )),
+        }
+    });
+    let boxed: std::pin::Pin<
+        Box<dyn futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>>>,
+    > = Box::pin(stream.fuse());
+    actix_web::dev::Payload::from(boxed)
+}
+
 /// Errors actix produces itself (no route, wrong method, oversized body) answer JSON too.
 fn json_error<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
@@ -379,6 +435,7 @@ pub fn serve(
             .app_data(web::PayloadConfig::new(1024 * 1024))
             .app_data(web::JsonConfig::default().limit(1024 * 1024))
             .wrap(ErrorHandlers::new().default_handler(json_error))
+            .wrap(from_fn(body_deadline))
             .wrap(from_fn(request_context))
             .wrap(actix_web::middleware::Condition::new(
                 !cors_origins.is_empty(),

@@ -16,8 +16,14 @@ pub struct AppState {
     pub eligibility: genascope_domain::clinical::service::EligibilityService,
     /// For health checks.
     pub db: Arc<Database>,
+    /// The longest a request body may take to arrive.
+    pub body_timeout: std::time::Duration,
     /// Audited reads per principal.
     pub read_limit: crate::limits::ReadLimit,
+    /// Logins (argon2) in progress at once.
+    pub login_gate: crate::limits::Gate,
+    /// Risk-engine runs in progress at once.
+    pub engine_gate: crate::limits::Gate,
     /// Set on SIGTERM: `/ready` answers 503 while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
     /// `development` or `production`.

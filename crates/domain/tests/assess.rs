@@ -761,3 +761,28 @@ fn issue_15_no_low_yield_line_next_to_a_familial_variant() {
         g1.rationale
     );
 }
+
+/// Issue #6 item 9: a profile's size is bounded before the engine runs (the 1 MiB body limit
+/// alone let one request cost a third of a CPU second).
+#[test]
+fn oversized_profiles_are_refused_naming_the_list() {
+    let relative = json!({"relation": "maternal_cousin", "sex": "female", "cancers": []});
+    let mut many = example();
+    many["relatives"] = Value::Array(vec![relative; 201]);
+    let e = errors(&many);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(loc(&e[0]), ["body", "relatives"]);
+    assert!(e[0].msg.contains("200"), "{}", e[0].msg);
+
+    let mut cancers = example();
+    let cancer = json!({"type": "breast", "age_at_diagnosis": 40});
+    cancers["relatives"][0]["cancers"] = Value::Array(vec![cancer; 11]);
+    let e = errors(&cancers);
+    assert_eq!(loc(&e[0]), ["body", "relatives", "0", "cancers"], "{e:?}");
+
+    // At the limits the profile is assessed.
+    let mut full = example();
+    let cousin = json!({"relation": "maternal_cousin", "sex": "female"});
+    full["relatives"] = Value::Array(vec![cousin; 200]);
+    let _ = run(&full);
+}

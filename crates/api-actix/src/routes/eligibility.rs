@@ -53,7 +53,9 @@ pub async fn assess(
         .eligibility
         .authorize(auth.principal(), patient)
         .await?;
-    // Pure CPU work (tens of microseconds, ~0.2 s for a 1 MiB family): off the async workers.
+    // Pure CPU work (tens of microseconds; profiles are size-capped): off the async workers, a
+    // bounded number at once.
+    let _place = state.engine_gate.enter().await?;
     let result = web::block(move || EligibilityService::compute(ticket, &bytes))
         .await
         .map_err(|e| ApiError(DomainError::unexpected(e)))?;

@@ -133,6 +133,7 @@ pub async fn token(
     let (Some(u), Some(p)) = (username, password) else {
         return Err(ApiError::validation(vec![]));
     };
+    let _place = state.login_gate.enter().await?;
     let pair = state
         .identity
         .login(&u, Password::new(p), client_ip(&state, &req))
@@ -221,7 +222,10 @@ pub async fn change_password(
     Ok(HttpResponse::Ok().json(TokenDto::from(pair)))
 }
 
-/// Ask for a password-reset email. Always the same answer.
+/// Every password-reset request answers no sooner than this.
+pub const RESET_REQUEST_FLOOR: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Ask for a password-reset email. Always the same answer, after the same time.
 #[utoipa::path(post, path = "/api/auth/password-reset/request", tag = "auth", responses((status = 200), (status = 422)))]
 pub async fn reset_request(
     state: web::Data<AppState>,
@@ -233,10 +237,15 @@ pub async fn reset_request(
     let Some(email) = body.string(&mut errors, &["email"]) else {
         return Err(ApiError::validation(vec![FieldError::missing("email")]));
     };
-    state
+    // The same answer after the same time whether or not the email exists (issue #6 item 19):
+    // a known email also writes a token and a mail, so every answer waits for a fixed floor.
+    let floor = tokio::time::Instant::now() + RESET_REQUEST_FLOOR;
+    let result = state
         .identity
         .request_password_reset(&email, client_ip(&state, &req))
-        .await?;
+        .await;
+    tokio::time::sleep_until(floor).await;
+    result?;
     Ok(HttpResponse::Ok().json(
         json!({"message": "If an account exists for this email, a reset link has been sent."}),
     ))

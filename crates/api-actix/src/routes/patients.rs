@@ -20,6 +20,11 @@ use serde_json::json;
 
 /// Largest accepted CSV upload.
 pub const MAX_CSV_BYTES: usize = 5 * 1024 * 1024;
+/// Largest whole multipart body of an import: the file plus a little for the other fields, so
+/// junk fields cannot make the upload unbounded (issue #6 item 9).
+pub const MAX_MULTIPART_BYTES: usize = MAX_CSV_BYTES + 64 * 1024;
+/// Most parts one import upload may have.
+pub const MAX_MULTIPART_FIELDS: usize = 16;
 
 fn account_filter(q: &Query) -> Option<AccountId> {
     q.get(&["account_id"])
@@ -385,7 +390,12 @@ pub async fn import_csv(
     let mut clinician = q.get(&["clinician_id"]);
     let mut account = q.get(&["account_id"]);
     let mut file: Option<(Option<String>, Vec<u8>)> = None;
+    let (mut total, mut fields) = (0usize, 0usize);
     while let Some(field) = payload.next().await {
+        fields += 1;
+        if fields > MAX_MULTIPART_FIELDS {
+            return Err(ApiError(DomainError::PayloadTooLarge));
+        }
         let mut field = field
             .map_err(|_| file_error("the upload could not be read", "value_error.multipart"))?;
         let name = field.name().unwrap_or_default().to_owned();
@@ -397,10 +407,14 @@ pub async fn import_csv(
         while let Some(chunk) = field.next().await {
             let chunk = chunk
                 .map_err(|_| file_error("the upload could not be read", "value_error.multipart"))?;
-            if data.len() + chunk.len() > MAX_CSV_BYTES {
+            total += chunk.len();
+            if data.len() + chunk.len() > MAX_CSV_BYTES || total > MAX_MULTIPART_BYTES {
                 return Err(ApiError(DomainError::PayloadTooLarge));
             }
-            data.extend_from_slice(&chunk);
+            // Only the fields we read are kept; others are counted and dropped.
+            if matches!(name.as_str(), "file" | "clinician_id" | "account_id") {
+                data.extend_from_slice(&chunk);
+            }
         }
         match name.as_str() {
             "file" => file = Some((filename, data)),

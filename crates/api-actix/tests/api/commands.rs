@@ -175,3 +175,79 @@ fn assess_reports_relatives_meeting_a_criterion() {
         assert_eq!(a["nccn"]["outcome"], "indicated");
     }
 }
+
+/// Issue #6 item 8: on SIGTERM the server keeps serving for the drain period while `/ready`
+/// answers 503 (a load balancer stops sending new work), then stops and exits 0.
+#[tokio::test]
+async fn sigterm_drains_before_stopping() {
+    use std::io::{BufRead, BufReader};
+    let db = tokio::task::spawn_blocking(|| test_db(Backend::Sqlite))
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("genascope-drain-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_genascope"))
+        .arg("serve")
+        .env("DATABASE_URL", db.url())
+        .env("DATA_DIR", &dir)
+        .env("PORT", "0")
+        .env("RUST_LOG", "warn")
+        .env("SHUTDOWN_DRAIN_SECONDS", "2")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let base = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        line.trim()
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    })
+    .await
+    .unwrap();
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    let client = reqwest::Client::new();
+    let status = |path: &'static str| {
+        let (client, url) = (client.clone(), format!("{base}{path}"));
+        async move { client.get(url).send().await.map(|r| r.status().as_u16()) }
+    };
+    // Wait until it serves (a loaded CI machine may take a moment after the bind).
+    let mut ready = false;
+    for _ in 0..500 {
+        if status("/ready").await.ok() == Some(200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(ready, "the server never became ready");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // Draining: not ready, still serving.
+    let mut saw_draining = false;
+    for _ in 0..100 {
+        if status("/ready").await.ok() == Some(503) {
+            saw_draining = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(saw_draining, "/ready never answered 503 after SIGTERM");
+    assert_eq!(status("/live").await.unwrap(), 200);
+    assert_eq!(status("/health").await.unwrap(), 200);
+    // Then it stops by itself, cleanly.
+    let exit = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+    assert!(status("/live").await.is_err(), "still listening after exit");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -13,6 +13,7 @@ mod auth;
 mod basics;
 mod cli;
 mod commands;
+mod edges;
 mod eligibility;
 mod helpers;
 mod import;
@@ -158,6 +159,10 @@ on_both_backends! {
         csv_import_limits,
         csv_over_5_mib_is_413,
     ],
+    edges: [
+        junk_multipart_fields_are_bounded,
+        reset_requests_answer_after_the_same_floor,
+    ],
     matrix: [
         every_protected_route_requires_a_token,
         roles_get_their_column,
@@ -211,8 +216,40 @@ mod own_app {
     }
 }
 
+/// Tests that start their own app with a short body-read timeout.
+mod body_deadline {
+    use genascope_adapters_postgres::Backend;
+
+    #[tokio::test]
+    async fn stalled_body_pg() {
+        crate::edges::a_stalled_body_is_refused(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn stalled_body_sqlite() {
+        crate::edges::a_stalled_body_is_refused(Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn stalled_signed_in_body_pg() {
+        crate::edges::a_stalled_json_body_of_a_signed_in_user_is_4xx(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn stalled_signed_in_body_sqlite() {
+        crate::edges::a_stalled_json_body_of_a_signed_in_user_is_4xx(Backend::Sqlite).await;
+    }
+}
+
 /// PostgreSQL-only tests (the database is taken away under the running app).
 mod pg_only {
+    #[tokio::test]
+    async fn a_database_outage_fails_fast() {
+        let app = crate::helpers::spawn_app(genascope_adapters_postgres::Backend::Postgres).await;
+        crate::edges::a_database_outage_fails_fast(&app).await;
+        app.shutdown().await;
+    }
+
     #[tokio::test]
     async fn ready_is_503_without_database() {
         let app = crate::helpers::spawn_app(genascope_adapters_postgres::Backend::Postgres).await;

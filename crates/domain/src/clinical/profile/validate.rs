@@ -14,6 +14,13 @@ use crate::clinical::pedigree::{Generation, RelationSex};
 
 /// Oldest plausible human age in whole years (risk-profile.md: "impossible ages (> 120)").
 pub const MAX_AGE: i32 = 120;
+/// Most relatives one profile may list (a three-generation pedigree has a few dozen): bounds the
+/// engine's work per request (issue #6 item 9).
+pub const MAX_RELATIVES: usize = 200;
+/// Most cancers recorded for one person.
+pub const MAX_CANCERS_PER_PERSON: usize = 10;
+/// Most genetic test results recorded for one person.
+pub const MAX_GENETIC_TESTS_PER_PERSON: usize = 50;
 /// Menarche plausibility bounds (years). Judgement call: documented menarche outside 6..=25 is
 /// almost certainly an entry error (precocious puberty before 6 and primary amenorrhoea resolved
 /// after 25 are exceptional and outside every model's calibration).
@@ -128,6 +135,7 @@ impl RiskProfile {
     /// older, and children/grandchildren younger, than the proband.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut e = Errors(Vec::new());
+        self.check_sizes()?;
         let base = vec![key("proband")];
         validate_proband(&mut e, &base, &self.proband);
         let proband_age = self.proband.age.filter(|a| (0..=MAX_AGE).contains(a));
@@ -145,6 +153,52 @@ impl RiskProfile {
                 } else {
                     seen_unique.push(rel.relation);
                 }
+            }
+        }
+        if e.0.is_empty() { Ok(()) } else { Err(e.0) }
+    }
+}
+
+impl RiskProfile {
+    /// The size limits ([`MAX_RELATIVES`], [`MAX_CANCERS_PER_PERSON`],
+    /// [`MAX_GENETIC_TESTS_PER_PERSON`]), checked before anything else.
+    fn check_sizes(&self) -> Result<(), Vec<FieldError>> {
+        let mut e = Errors(Vec::new());
+        if self.relatives.len() > MAX_RELATIVES {
+            e.push(
+                vec![key("relatives")],
+                FieldErrorKind::OutOfRange,
+                format!("at most {MAX_RELATIVES} relatives can be listed"),
+            );
+        }
+        let people = std::iter::once((
+            vec![key("proband")],
+            &self.proband.cancers,
+            &self.proband.genetic_tests,
+        ))
+        .chain(self.relatives.iter().enumerate().map(|(i, r)| {
+            (
+                vec![key("relatives"), PathSeg::Index(i)],
+                &r.cancers,
+                &r.genetic_tests,
+            )
+        }));
+        for (base, cancers, tests) in people.take(MAX_RELATIVES + 1) {
+            if cancers.len() > MAX_CANCERS_PER_PERSON {
+                e.push(
+                    at(&base, &[key("cancers")]),
+                    FieldErrorKind::OutOfRange,
+                    format!("at most {MAX_CANCERS_PER_PERSON} cancers per person"),
+                );
+            }
+            if tests.len() > MAX_GENETIC_TESTS_PER_PERSON {
+                e.push(
+                    at(&base, &[key("genetic_tests")]),
+                    FieldErrorKind::OutOfRange,
+                    format!(
+                        "at most {MAX_GENETIC_TESTS_PER_PERSON} genetic test results per person"
+                    ),
+                );
             }
         }
         if e.0.is_empty() { Ok(()) } else { Err(e.0) }

@@ -1,0 +1,158 @@
+//! Limits at the edge (issue #6 items 9, 10, 19): slow bodies, oversized multipart uploads,
+//! the reset-request time floor, and failing fast while the database is down.
+
+use crate::helpers::{PW, TestApp, spawn_app_with};
+use genascope_adapters_postgres::Backend;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A client that sends headers and part of its body, then stalls, is answered with a 4xx once
+/// `BODY_READ_TIMEOUT` passes (before: the request stayed open for ever).
+pub async fn a_stalled_body_is_refused(backend: Backend) {
+    let app = spawn_app_with(backend, &[("BODY_READ_TIMEOUT", "1")]).await;
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    conn.write_all(
+        b"POST /api/eligibility/assess HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 1000\r\n\r\n{\"proband\":",
+    )
+    .await
+    .unwrap();
+    let mut head = [0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(20), conn.read(&mut head))
+        .await
+        .expect("an answer, not a hang")
+        .unwrap();
+    let text = String::from_utf8_lossy(&head[..n]);
+    let status: u16 = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    // Unauthenticated: the auth check may answer before the body is read (401); either way a
+    // 4xx, and never a connection held open.
+    assert!((400..500).contains(&status), "{text}");
+    app.shutdown().await;
+}
+
+/// The body of an authenticated JSON route that stalls after its token was checked.
+pub async fn a_stalled_json_body_of_a_signed_in_user_is_4xx(backend: Backend) {
+    let app = spawn_app_with(backend, &[("BODY_READ_TIMEOUT", "1")]).await;
+    let sa = app.super_admin().await;
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/eligibility/assess HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {sa}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"proband\":"
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(20), conn.read(&mut buf))
+        .await
+        .expect("an answer, not a hang")
+        .unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.starts_with("HTTP/1.1 4"), "{text}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    app.shutdown().await;
+}
+
+/// An import upload whose fields are each under the file limit but whose whole is not: 413
+/// (before: each junk field was read whole, 200 MB of them accepted).
+pub async fn junk_multipart_fields_are_bounded(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let c = app.account(&sa, "Junk Clinic", "admin@junk.test").await;
+    let chunk = vec![b'x'; 3 * 1024 * 1024];
+    let form = reqwest::multipart::Form::new()
+        .part("junk1", reqwest::multipart::Part::bytes(chunk.clone()))
+        .part("junk2", reqwest::multipart::Part::bytes(chunk.clone()))
+        .part("junk3", reqwest::multipart::Part::bytes(chunk))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"email,first_name,last_name\n".to_vec())
+                .file_name("p.csv"),
+        );
+    let r = app
+        .send(
+            app.client
+                .post(app.url("/api/patients/import-csv"))
+                .bearer_auth(&c.admin)
+                .multipart(form),
+        )
+        .await;
+    assert_eq!(r.status, 413, "{}", r.text);
+    // Many tiny parts are refused too.
+    let mut form = reqwest::multipart::Form::new();
+    for i in 0..40 {
+        form = form.text(format!("f{i}"), "x");
+    }
+    let r = app
+        .send(
+            app.client
+                .post(app.url("/api/patients/import-csv"))
+                .bearer_auth(&c.admin)
+                .multipart(form),
+        )
+        .await;
+    assert_eq!(r.status, 413, "{}", r.text);
+}
+
+/// Known and unknown emails answer a reset request alike, after the same floor (the known one
+/// also writes a token and a mail).
+pub async fn reset_requests_answer_after_the_same_floor(app: &TestApp) {
+    let sa = app.super_admin().await;
+    app.account(&sa, "Floor Clinic", "admin@floor.test").await;
+    for email in ["admin@floor.test", "nobody@floor.test"] {
+        let started = Instant::now();
+        let r = app
+            .post(
+                "/api/auth/password-reset/request",
+                None,
+                &serde_json::json!({ "email": email }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert!(
+            started.elapsed() >= genascope_api::routes::identity::RESET_REQUEST_FLOOR,
+            "{email}: {:?}",
+            started.elapsed()
+        );
+    }
+    assert_eq!(app.emails_to("admin@floor.test").len(), 1);
+    let _ = PW;
+}
+
+/// While PostgreSQL is gone, requests fail at once with 503 + Retry-After instead of each
+/// waiting the pool's timeout (issue #6 item 10).
+pub async fn a_database_outage_fails_fast(app: &TestApp) {
+    let sa = app.super_admin().await;
+    app.get("/api/auth/me", Some(&sa)).await.expect(200);
+    app.drop_database_now().await;
+    // The first request finds out (it may wait up to the connect timeout).
+    let r = app.get("/api/auth/me", Some(&sa)).await;
+    assert_eq!(r.status, 503, "{}", r.text);
+    for _ in 0..5 {
+        let started = Instant::now();
+        let r = app.get("/api/auth/me", Some(&sa)).await;
+        assert_eq!(r.status, 503, "{}", r.text);
+        assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+        // DATABASE_CONNECT_TIMEOUT is 5 s: an answer well under it is the breaker's.
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    let started = Instant::now();
+    app.get("/ready", None).await.expect(503);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
