@@ -7,6 +7,7 @@ use crate::schema::assessments;
 use crate::sql::Corrupt;
 use async_trait::async_trait;
 use diesel::prelude::*;
+use genascope_domain::audit::AuditEntry;
 use genascope_domain::clinical::ports::{AssessmentRecord, AssessmentRepository};
 use genascope_domain::common::{AccountId, PatientId, RepoError, UserId};
 use time::PrimitiveDateTime;
@@ -48,7 +49,7 @@ impl AssessmentRow {
 
 #[async_trait]
 impl AssessmentRepository for Database {
-    async fn insert(&self, r: &AssessmentRecord) -> Result<(), RepoError> {
+    async fn insert(&self, r: &AssessmentRecord, audit: &AuditEntry) -> Result<(), RepoError> {
         let row = AssessmentRow {
             id: id(r.id),
             account_id: id(r.account_id.0),
@@ -58,11 +59,12 @@ impl AssessmentRepository for Database {
             body: r.body.to_string(),
             profile: r.profile.as_ref().map(ToString::to_string),
         };
-        self.run(move |conn| {
+        let audit = audit.clone();
+        self.transaction(move |conn| {
             diesel::insert_into(assessments::table)
                 .values(&row)
-                .execute(conn)
-                .map(|_| ())
+                .execute(conn)?;
+            crate::audit::write_entries(conn, std::slice::from_ref(&audit))
         })
         .await
     }

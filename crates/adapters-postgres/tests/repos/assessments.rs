@@ -39,7 +39,7 @@ pub async fn latest_is_by_assessed_at(t: &TestDb) {
         record(5, 1.0, None),
     );
     for r in [&old, &new, &older] {
-        repo.insert(r).await.unwrap();
+        repo.insert(r, &audit(AuditAction::Create)).await.unwrap();
     }
     assert_eq!(repo.latest_for_patient(p1.id).await.unwrap(), Some(new));
     assert_eq!(repo.latest_for_patient(p2.id).await.unwrap(), None);

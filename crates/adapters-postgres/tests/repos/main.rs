@@ -88,3 +88,9 @@ on_both_backends! {
         every_foreign_key_has_an_index,
     ],
 }
+
+/// One test over both backends at once.
+#[tokio::test]
+async fn postgres_and_sqlite_schemas_match() {
+    schema::postgres_and_sqlite_schemas_match().await;
+}

@@ -27,8 +27,12 @@ pub struct AssessmentRecord {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AssessmentRepository: Send + Sync {
-    /// Store one.
-    async fn insert(&self, record: &AssessmentRecord) -> Result<(), RepoError>;
+    /// Store one, with its audit entry in the same transaction.
+    async fn insert(
+        &self,
+        record: &AssessmentRecord,
+        audit: &crate::audit::AuditEntry,
+    ) -> Result<(), RepoError>;
     /// The patient's latest by `assessed_at` (then id), if any.
     async fn latest_for_patient(
         &self,

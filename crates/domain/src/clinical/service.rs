@@ -98,13 +98,8 @@ impl EligibilityService {
         }
     }
 
-    async fn audit(
-        &self,
-        p: &Principal,
-        action: AuditAction,
-        record: &AssessmentRecord,
-    ) -> Result<(), DomainError> {
-        let entry = AuditEntry {
+    fn entry(&self, p: &Principal, action: AuditAction, record: &AssessmentRecord) -> AuditEntry {
+        AuditEntry {
             id: self.random.uuid(),
             at: crate::common::to_seconds(self.clock.now()),
             actor_id: (!p.user_id.0.is_nil()).then_some(p.user_id),
@@ -112,8 +107,7 @@ impl EligibilityService {
             record_type: "assessment",
             records: AuditRecords::One(record.id),
             account_id: Some(record.account_id),
-        };
-        Ok(self.audit.record(vec![entry]).await?)
+        }
     }
 
     /// May `p` assess a profile, for `patient` if given? Any role but lab_tech may assess a bare
@@ -176,8 +170,8 @@ impl EligibilityService {
             body,
             profile: Some(profile),
         };
-        self.assessments.insert(&record).await?;
-        self.audit(p, AuditAction::Create, &record).await?;
+        let audit = self.entry(p, AuditAction::Create, &record);
+        self.assessments.insert(&record, &audit).await?;
         Ok(assessment)
     }
 
@@ -192,7 +186,9 @@ impl EligibilityService {
         self.patients.get(p, patient).await?;
         match self.assessments.latest_for_patient(patient).await? {
             Some(record) => {
-                self.audit(p, AuditAction::Read, &record).await?;
+                self.audit
+                    .record(vec![self.entry(p, AuditAction::Read, &record)])
+                    .await?;
                 Ok(record.body)
             }
             None => Err(DomainError::Missing("No assessment for this patient")),
@@ -225,7 +221,9 @@ impl EligibilityService {
             .latest_for_patient(patient)
             .await?
             .ok_or(DomainError::Missing("No assessment for this patient"))?;
-        self.audit(p, AuditAction::Read, &record).await?;
+        self.audit
+            .record(vec![self.entry(p, AuditAction::Read, &record)])
+            .await?;
         let value = record.profile.ok_or(DomainError::Missing(
             "No stored risk profile for this patient: assess the patient again to export",
         ))?;

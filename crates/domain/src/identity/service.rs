@@ -655,7 +655,11 @@ impl IdentityService {
             .reset_owner(&digest, now)
             .await?
             .ok_or_else(invalid)?;
-        let user = self.ports.users.get(user_id).await.map_err(|_| invalid())?;
+        // A vanished user makes the link invalid; a database outage stays a 503.
+        let user = self.ports.users.get(user_id).await.map_err(|e| match e {
+            RepoError::NotFound => invalid(),
+            other => other.into(),
+        })?;
         let mut errors = Vec::new();
         check_new_password(
             &mut errors,

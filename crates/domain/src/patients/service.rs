@@ -288,11 +288,11 @@ impl PatientService {
             return Ok(caller_is_provider.then_some(p.user_id));
         };
         let id = UserId::parse(raw).ok_or(DomainError::NotFound("Clinician"))?;
-        let c = self
-            .users
-            .get(id)
-            .await
-            .map_err(|_| DomainError::NotFound("Clinician"))?;
+        let c = self.users.get(id).await.map_err(|e| match e {
+            RepoError::NotFound => DomainError::NotFound("Clinician"),
+            // An outage is a 503, never disguised as a missing clinician.
+            other => other.into(),
+        })?;
         if c.account_id != Some(account) {
             return Err(DomainError::NotFound("Clinician"));
         }

@@ -85,19 +85,22 @@ async fn a_patients_assessment_is_stored_with_its_id_as_profile_id_and_audited()
     let saved: Arc<Mutex<Vec<AssessmentRecord>>> = Arc::default();
     let mut repo = MockAssessmentRepository::new();
     let sink = saved.clone();
-    repo.expect_insert().times(1).returning(move |r| {
-        sink.lock().unwrap().push(r.clone());
-        Ok(())
-    });
+    // The record and its audit entry go to storage together (one transaction).
+    repo.expect_insert()
+        .withf(|r, e| {
+            e.record_type == "assessment"
+                && e.action == AuditAction::Create
+                && e.records == genascope_domain::audit::AuditRecords::One(r.id)
+        })
+        .times(1)
+        .returning(move |r, _| {
+            sink.lock().unwrap().push(r.clone());
+            Ok(())
+        });
     let mut audit = MockAuditLog::new();
     audit
         .expect_record()
         .withf(|e| e[0].record_type == "patient")
-        .returning(|_| Ok(()));
-    audit
-        .expect_record()
-        .withf(|e| e[0].record_type == "assessment" && e[0].action == AuditAction::Create)
-        .times(1)
         .returning(|_| Ok(()));
     let svc = service(m, repo, audit);
     let clinician = principal_as(Role::Clinician, Some(a));

@@ -807,3 +807,25 @@ async fn a_super_admin_naming_an_unknown_or_deleted_account_gets_404() {
         DomainError::NotFound("Account")
     );
 }
+
+/// Issue #7 §4: a storage outage while resolving the clinician is a 503, not a 404.
+#[tokio::test]
+async fn an_outage_while_resolving_the_clinician_is_unavailable() {
+    let a = account_id();
+    let mut m = PatientMocks::new();
+    m.users
+        .expect_get()
+        .returning(|_| Err(RepoError::Unavailable("pool timed out".into())));
+    let r = m
+        .service()
+        .create(
+            &principal_as(Role::Admin, Some(a)),
+            None,
+            PatientInput {
+                clinician_id: Some(uuid::Uuid::new_v4().to_string()),
+                ..input("new@mail.org")
+            },
+        )
+        .await;
+    assert_err!(r, DomainError::Unavailable(_));
+}
