@@ -156,3 +156,38 @@ pub async fn a_database_outage_fails_fast(app: &TestApp) {
         started.elapsed()
     );
 }
+
+/// Issue #6 item 7: guesses from one address slow that address down for that email only; the
+/// victim, from its own address, still logs in; a burst of parallel correct logins is never
+/// refused.
+pub async fn an_attacker_cannot_lock_a_victim_out(app: &TestApp) {
+    use crate::helpers::SA_EMAIL;
+    app.super_admin().await;
+    let attempt = |password: &'static str, ip: &'static str| {
+        app.client
+            .post(app.url("/api/auth/token"))
+            .header("X-Forwarded-For", ip)
+            .form(&[("username", SA_EMAIL), ("password", password)])
+    };
+    for i in 0..10 {
+        let r = app.send(attempt("wrong-password-1", "198.51.100.66")).await;
+        assert_eq!(r.status, 401, "guess {}: {}", i + 1, r.text);
+    }
+    // The attacker's 11th guess waits; so would its correct one.
+    let r = app.send(attempt("wrong-password-1", "198.51.100.66")).await;
+    assert_eq!(r.status, 429, "{}", r.text);
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    // The victim, elsewhere, is not locked out.
+    let r = app.send(attempt(PW, "192.0.2.10")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+pub async fn parallel_correct_logins_are_never_refused(app: &TestApp) {
+    use crate::helpers::SA_EMAIL;
+    app.super_admin().await;
+    let logins = (0..24).map(|_| app.login_form(SA_EMAIL, PW));
+    for r in futures_util::future::join_all(logins).await {
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}

@@ -160,6 +160,8 @@ on_both_backends! {
         csv_over_5_mib_is_413,
     ],
     edges: [
+        an_attacker_cannot_lock_a_victim_out,
+        parallel_correct_logins_are_never_refused,
         junk_multipart_fields_are_bounded,
         reset_requests_answer_after_the_same_floor,
     ],
