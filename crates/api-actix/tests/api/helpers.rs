@@ -74,6 +74,34 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Which backend the app runs on.
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    /// The rows of a raw SQL query on the app's database, through the test's own connection
+    /// (for assertions on what a request stored, e.g. the audit log).
+    pub async fn query<T>(&self, sql: &str) -> Vec<T>
+    where
+        T: diesel::deserialize::QueryableByName<genascope_adapters_postgres::MultiBackend>
+            + Send
+            + 'static,
+    {
+        let db = self.db.db().clone();
+        let sql = sql.to_owned();
+        tokio::task::spawn_blocking(move || {
+            use diesel::RunQueryDsl;
+            let mut conn = db.connection().expect("a test database connection");
+            diesel::sql_query(&sql)
+                .load::<T>(&mut *conn)
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        })
+        .await
+        .expect("query task")
+    }
+}
+
 /// A response, body read.
 #[derive(Debug)]
 pub struct Resp {

@@ -15,6 +15,7 @@ mod cli;
 mod commands;
 mod edges;
 mod eligibility;
+mod hardening;
 mod helpers;
 mod import;
 mod matrix;
@@ -191,6 +192,30 @@ on_both_backends! {
         logout_cannot_revoke_another_users_refresh_token,
         search_wildcards_are_literal,
     ],
+    hardening: [
+        list_reads_and_imports_are_one_audit_row_each,
+        self_email_change_needs_password_and_ends_refresh_tokens,
+        admin_email_change_notifies_and_ends_refresh_tokens,
+        #[ignore = "BUG: after an email change, access tokens issued before it keep working until they expire (only refresh tokens are revoked; the notice to the old address says every session was signed out)"]
+        email_change_ends_other_access_tokens,
+        per_ip_limit_ignores_spoofed_left_most_forwarded_entries,
+        control_characters_are_422_naming_the_field,
+        csv_row_with_control_characters_fails_alone,
+        if_match_makes_patient_writes_conditional,
+        #[ignore = "BUG: concurrent PUTs of different fields without If-Match answer 409 once a write loses the version race three times (PatientService::update); nothing is lost silently, but the edits do not all stand"]
+        concurrent_edits_of_different_fields_all_stand,
+        concurrent_edits_are_never_lost_silently,
+        reactivation_does_not_revive_old_tokens,
+        logout_without_refresh_token_ends_the_session,
+        #[ignore = "BUG: presenting a refresh token revoked by logout (or by a password/email change) is taken for reuse of a spent token (rotate_refresh) and revokes every refresh token of the user, other sessions included"]
+        presenting_a_logged_out_refresh_token_keeps_other_sessions,
+        assess_json_errors_are_in_our_words,
+        role_check_comes_before_malformed_ids,
+        deleted_patient_login_can_be_recreated,
+        concurrent_writes_never_500,
+        outbox_files_are_owner_only,
+        patients_do_not_see_staff_notes,
+    ],
 }
 
 /// Tests that start their own app (other configuration), on both backends.
@@ -215,6 +240,41 @@ mod own_app {
     #[tokio::test]
     async fn untrusted_forwarded_header_sqlite() {
         crate::auth::forwarded_header_from_an_untrusted_peer_is_ignored(Backend::Sqlite).await;
+    }
+
+    /// Issue #6 tests that need their own configuration.
+    mod hardening {
+        use genascope_adapters_postgres::Backend;
+
+        #[tokio::test]
+        async fn read_rate_limit_pg() {
+            crate::hardening::read_rate_limit(Backend::Postgres).await;
+        }
+
+        #[tokio::test]
+        async fn read_rate_limit_sqlite() {
+            crate::hardening::read_rate_limit(Backend::Sqlite).await;
+        }
+
+        #[tokio::test]
+        async fn docs_can_be_switched_off_pg() {
+            crate::hardening::docs_can_be_switched_off(Backend::Postgres).await;
+        }
+
+        #[tokio::test]
+        async fn docs_can_be_switched_off_sqlite() {
+            crate::hardening::docs_can_be_switched_off(Backend::Sqlite).await;
+        }
+
+        #[tokio::test]
+        async fn production_defaults_pg() {
+            crate::hardening::production_defaults(Backend::Postgres).await;
+        }
+
+        #[tokio::test]
+        async fn production_defaults_sqlite() {
+            crate::hardening::production_defaults(Backend::Sqlite).await;
+        }
     }
 }
 
@@ -257,5 +317,16 @@ mod pg_only {
         let app = crate::helpers::spawn_app(genascope_adapters_postgres::Backend::Postgres).await;
         crate::basics::ready_is_503_without_database(&app).await;
         app.shutdown().await;
+    }
+
+    /// Issue #6: a clinic of realistic size on PostgreSQL.
+    mod hardening {
+        #[tokio::test]
+        async fn thousand_patients() {
+            let app =
+                crate::helpers::spawn_app(genascope_adapters_postgres::Backend::Postgres).await;
+            crate::hardening::thousand_patients(&app).await;
+            app.shutdown().await;
+        }
     }
 }
