@@ -106,7 +106,6 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
-        sessions_revoked_at -> Nullable<Timestamp>,
     }
 }
 

@@ -1,13 +1,7 @@
-//! In-process login throttle (contract §1.7, issue #6 item 7).
-//!
-//! Two policies behind the domain's `LoginThrottle` port:
-//! - **Logins** ([`ThrottleLimits::login`]): failures are counted per *(email, client address)*,
-//!   so an attacker elsewhere cannot lock a victim out. The first 10 failures in the window cost
-//!   nothing (contract §1.7: the 11th is 429); after that each attempt must wait
-//!   `base_delay · 2^(n - 10)` after the last failure (30 s, 1 min, 2 min, … at most the window).
-//!   Per client address, `per_ip` failures in the window (any emails) refuse further attempts
-//!   until the oldest leaves the window.
-//! - **Reset requests** ([`ThrottleLimits::reset_requests`]): a hard cap per email (5 per hour).
+//! In-process store of the login throttle (contract §1.7, issue #6 item 7). The rules are
+//! `genascope_domain::identity::throttle` (10 free failures per (email, address), then a doubling
+//! delay; 50 per address; reset requests 5 per hour per email); this keeps the failures and the
+//! attempts in flight.
 //!
 //! `check` reserves one of at most [`MAX_IN_FLIGHT`] concurrent attempts per key and *waits* for
 //! a free one: a burst of parallel guesses is verified a few at a time and every failure is
@@ -21,6 +15,7 @@
 
 use genascope_domain::common::Timestamp;
 use genascope_domain::identity::ports::LoginThrottle;
+pub use genascope_domain::identity::throttle::ThrottleLimits;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -35,58 +30,6 @@ const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 pub const SHARDS: usize = 16;
 /// Keys per map before old ones are forgotten.
 pub const MAX_KEYS_PER_SHARD: usize = 8_192;
-
-/// The policy.
-#[derive(Debug, Clone, Copy)]
-pub struct ThrottleLimits {
-    /// Failures per key that cost nothing (login), or the hard cap per email (reset).
-    pub free: usize,
-    /// After `free`, a delay doubling per failure (login) instead of a hard cap (reset).
-    pub progressive: bool,
-    /// The first delay of the progressive policy.
-    pub base_delay: Duration,
-    /// Keys are per (email, client address) (login) or per email (reset).
-    pub per_client: bool,
-    /// Failures per client address, any email, within the window.
-    pub per_ip: usize,
-    /// Window length (and the longest delay).
-    pub window: Duration,
-}
-
-impl ThrottleLimits {
-    /// Logins: 10 free failures per (email, address), then a doubling delay from 30 s; 50 per
-    /// address.
-    #[must_use]
-    pub const fn login() -> Self {
-        Self {
-            free: 10,
-            progressive: true,
-            base_delay: Duration::seconds(30),
-            per_client: true,
-            per_ip: 50,
-            window: Duration::minutes(15),
-        }
-    }
-
-    /// Password-reset requests: 5 per hour per email (contract §1.7), 100 per address.
-    #[must_use]
-    pub const fn reset_requests() -> Self {
-        Self {
-            free: 5,
-            progressive: false,
-            base_delay: Duration::ZERO,
-            per_client: false,
-            per_ip: 100,
-            window: Duration::hours(1),
-        }
-    }
-}
-
-impl Default for ThrottleLimits {
-    fn default() -> Self {
-        Self::login()
-    }
-}
 
 #[derive(Debug, Default)]
 struct Entry {
@@ -113,12 +56,8 @@ pub struct MemoryLoginThrottle {
 
 impl Default for MemoryLoginThrottle {
     fn default() -> Self {
-        Self::new(ThrottleLimits::default())
+        Self::new(ThrottleLimits::login())
     }
-}
-
-fn seconds(d: Duration) -> u64 {
-    u64::try_from(d.whole_seconds()).unwrap_or(0).max(1)
 }
 
 impl MemoryLoginThrottle {
@@ -132,11 +71,7 @@ impl MemoryLoginThrottle {
     }
 
     fn key(&self, email: &str, ip: Option<&str>) -> String {
-        if self.limits.per_client {
-            format!("e:{email}|{}", ip.unwrap_or("-"))
-        } else {
-            format!("e:{email}")
-        }
+        format!("e:{}", self.limits.key(email, ip))
     }
 
     fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
@@ -179,35 +114,13 @@ impl MemoryLoginThrottle {
         e
     }
 
-    /// Seconds to wait before the key may try again, if any.
-    fn delay(&self, e: &Entry, now: Timestamp, cap: usize) -> Option<u64> {
-        let n = e.failures.len();
-        if n < cap {
-            return None;
-        }
-        let until = if self.limits.progressive {
-            let exp = u32::try_from(n - cap).unwrap_or(u32::MAX).min(20);
-            let step = (self.limits.base_delay * (1i32 << exp)).min(self.limits.window);
-            *e.failures.back()? + step
-        } else {
-            *e.failures.front()? + self.limits.window
-        };
-        (until > now).then(|| seconds(until - now))
-    }
-
     fn ip_blocked(&self, ip: Option<&str>, now: Timestamp) -> Option<u64> {
         let ip = ip?;
         let key = format!("i:{ip}");
         let mut map = self.shard(&key);
         let e = map.get_mut(&key)?;
         e.prune(now, self.limits.window);
-        (e.failures.len() >= self.limits.per_ip)
-            .then(|| {
-                e.failures
-                    .front()
-                    .map(|t| seconds(*t + self.limits.window - now))
-            })
-            .flatten()
+        self.limits.ip_wait(e.failures.make_contiguous(), now)
     }
 
     fn finish(&self, email: &str, ip: Option<&str>, failed_at: Option<Timestamp>) {
@@ -247,7 +160,10 @@ impl LoginThrottle for MemoryLoginThrottle {
                 let e = Self::entry(&mut map, &key, now, self.limits.window);
                 e.prune(now, self.limits.window);
                 // Attempts in flight count as failures-to-be: a burst cannot outrun the limit.
-                if let Some(wait) = self.delay(e, now, self.limits.free.saturating_sub(e.in_flight))
+                let in_flight = e.in_flight;
+                if let Some(wait) =
+                    self.limits
+                        .key_wait(e.failures.make_contiguous(), in_flight, now)
                 {
                     return Err(wait);
                 }

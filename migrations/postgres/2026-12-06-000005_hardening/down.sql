@@ -1,4 +1,3 @@
-ALTER TABLE users DROP COLUMN sessions_revoked_at;
 ALTER TABLE patients DROP COLUMN version;
 ALTER TABLE audit_log DROP COLUMN query;
 ALTER TABLE audit_log DROP COLUMN record_ids;

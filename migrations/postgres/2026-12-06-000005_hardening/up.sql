@@ -10,6 +10,3 @@ ALTER TABLE audit_log ADD COLUMN query TEXT;
 -- Optimistic concurrency for patient edits (ETag / If-Match): +1 on every change.
 ALTER TABLE patients ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 
--- Deactivating a user ends its access tokens for good: tokens issued at or before this instant
--- stay invalid after a reactivation (issue #6 item 11).
-ALTER TABLE users ADD COLUMN sessions_revoked_at TIMESTAMP;

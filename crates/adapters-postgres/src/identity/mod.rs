@@ -81,21 +81,12 @@ pub(crate) struct UserRow {
     pub(crate) password_changed_at: Option<PrimitiveDateTime>,
     pub(crate) created_at: PrimitiveDateTime,
     pub(crate) updated_at: PrimitiveDateTime,
-    pub(crate) sessions_revoked_at: Option<PrimitiveDateTime>,
 }
 
 impl UserRow {
-    /// Tokens issued at or before this are invalid: the later of the last password change and
-    /// the last deactivation.
-    pub(crate) fn tokens_valid_after(&self) -> Option<genascope_domain::common::Timestamp> {
-        self.password_changed_at
-            .max(self.sessions_revoked_at)
-            .map(from_ts)
-    }
-
     pub(crate) fn into_credentials(self) -> Result<Credentials, Corrupt> {
         let password_hash = self.password_hash.clone();
-        let password_changed_at = self.tokens_valid_after();
+        let password_changed_at = self.password_changed_at.map(from_ts);
         Ok(Credentials {
             user: self.into_user()?,
             password_hash,

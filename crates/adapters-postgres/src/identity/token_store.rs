@@ -113,11 +113,15 @@ impl TokenStore for Database {
                     .execute(conn)?;
                 return Ok(Rotation::Rotated(UserId(parse_id(&user, "user id")?)));
             }
-            if used_at.is_some() || revoked_at.is_some() {
-                // Reuse of a spent token: assume theft, end every session of the user.
+            if used_at.is_some() {
+                // Reuse of a token already rotated: assume theft, end every session of the user.
                 revoke_refresh_of_user(conn, &user, now)?;
                 return Ok(Rotation::Reused);
             }
+            // Revoked without ever being used (a logout, a password or email change ended its
+            // session): refused, and nothing else is touched — an old device presenting it must
+            // not end the sessions opened since.
+            let _ = revoked_at;
             Ok(Rotation::Invalid)
         })
         .await
@@ -137,6 +141,27 @@ impl TokenStore for Database {
                 refresh_tokens::table
                     .filter(refresh_tokens::user_id.eq(user))
                     .filter(refresh_tokens::token_digest.eq(digest))
+                    .filter(refresh_tokens::revoked_at.is_null()),
+            )
+            .set(refresh_tokens::revoked_at.eq(at))
+            .execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_other_sessions(
+        &self,
+        user: UserId,
+        keep: uuid::Uuid,
+        at: Timestamp,
+    ) -> Result<(), RepoError> {
+        let (user, keep, at) = (id(user.0), id(keep), ts(at));
+        self.run(move |conn| {
+            diesel::update(
+                refresh_tokens::table
+                    .filter(refresh_tokens::user_id.eq(user))
+                    .filter(refresh_tokens::family_id.ne(keep))
                     .filter(refresh_tokens::revoked_at.is_null()),
             )
             .set(refresh_tokens::revoked_at.eq(at))

@@ -2,9 +2,9 @@
 
 use super::{AccountRow, NewUserRow, UserRow, revoke_refresh_of_user, spend_resets_of_user};
 use crate::Database;
-use crate::convert::{id, ts};
+use crate::convert::{from_ts, id, ts};
 use crate::patients::NewPatientRow;
-use crate::schema::{accounts, denied_jtis, patients, users};
+use crate::schema::{accounts, denied_jtis, patients, refresh_tokens, users};
 use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower};
 use async_trait::async_trait;
 use diesel::dsl::exists;
@@ -31,9 +31,6 @@ struct UserChanges {
     clinician_id: Option<Option<String>>,
     phone: Option<Option<String>>,
     updated_at: PrimitiveDateTime,
-    /// Set when the change deactivates the user: its access tokens stay invalid after a later
-    /// reactivation (issue #6 item 11).
-    sessions_revoked_at: Option<PrimitiveDateTime>,
 }
 
 impl UserChanges {
@@ -61,7 +58,6 @@ impl UserChanges {
             ),
             phone: changed(&old.phone, &new.phone, Clone::clone),
             updated_at: ts(new.updated_at),
-            sessions_revoked_at: (old.is_active && !new.is_active).then(|| ts(new.updated_at)),
         }
     }
 }
@@ -79,7 +75,8 @@ impl UserRepository for Database {
         self.transaction(move |conn| {
             // A patient's login shares the patient's id, so a deleted login would block every
             // new one for that patient (issue #6 item 15): the deleted row is revived with the
-            // new values instead, and nothing issued to the old login is valid for it.
+            // new values instead; the old login's refresh families were revoked when it was
+            // deleted, so none of its tokens is valid for the new one.
             let revived = patient_login
                 && diesel::update(
                     users::table
@@ -87,11 +84,7 @@ impl UserRepository for Database {
                         .filter(users::role.eq("patient"))
                         .filter(users::deleted_at.is_not_null()),
                 )
-                .set((
-                    &user,
-                    users::deleted_at.eq(None::<PrimitiveDateTime>),
-                    users::sessions_revoked_at.eq(Some(user.created_at)),
-                ))
+                .set((&user, users::deleted_at.eq(None::<PrimitiveDateTime>)))
                 .execute(conn)?
                     > 0;
             if !revived {
@@ -147,12 +140,19 @@ impl UserRepository for Database {
         .await
     }
 
-    async fn principal(&self, user: UserId, jti: &str) -> Result<PrincipalRecord, RepoError> {
+    async fn principal(
+        &self,
+        user: UserId,
+        jti: &str,
+        session: Option<uuid::Uuid>,
+    ) -> Result<PrincipalRecord, RepoError> {
         let user = id(user.0);
         let jti = jti.to_owned();
+        let family = session.map(id).unwrap_or_default();
         self.run(move |conn| {
-            // One round trip: the user, its live account (if any) and the jti check.
-            let (row, account, denied): (UserRow, Option<AccountRow>, bool) = live()
+            // One round trip: the user, its live account (if any), the jti check and whether the
+            // token's session still has an unrevoked refresh token.
+            let (row, account, denied, open): (UserRow, Option<AccountRow>, bool, bool) = live()
                 .left_join(
                     accounts::table.on(accounts::id
                         .nullable()
@@ -164,9 +164,14 @@ impl UserRepository for Database {
                     UserRow::as_select(),
                     Option::<AccountRow>::as_select(),
                     exists(denied_jtis::table.filter(denied_jtis::jti.eq(jti))),
+                    exists(
+                        refresh_tokens::table
+                            .filter(refresh_tokens::family_id.eq(family))
+                            .filter(refresh_tokens::revoked_at.is_null()),
+                    ),
                 ))
                 .first(conn)?;
-            let password_changed_at = row.tokens_valid_after();
+            let password_changed_at = row.password_changed_at.map(from_ts);
             let user = row.into_user()?;
             let account = account.map(AccountRow::into_domain).transpose()?;
             let live_account = account;
@@ -178,6 +183,7 @@ impl UserRepository for Database {
             Ok(PrincipalRecord {
                 user,
                 password_changed_at,
+                session_live: session.is_none() || open,
                 account_active,
                 account_name: live_account.map(|a| a.name),
                 jti_denied: denied,

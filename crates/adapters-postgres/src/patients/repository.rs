@@ -225,20 +225,23 @@ impl PatientRepository for Database {
         before: &Patient,
         after: &Patient,
         audit: &AuditEntry,
+        expected_version: Option<i32>,
     ) -> Result<(), RepoError> {
         let changes = PatientChanges::between(before, after);
-        let (patient, version) = (id(before.id.0), before.version);
+        let patient = id(before.id.0);
         let audit = audit.clone();
         let outcome = self
             .transaction(move |conn| {
-                let n = diesel::update(
-                    patients::table
-                        .filter(patients::id.eq(&patient))
-                        .filter(patients::deleted_at.is_null())
-                        .filter(patients::version.eq(version)),
-                )
-                .set((&changes, patients::version.eq(patients::version + 1)))
-                .execute(conn)?;
+                let live = patients::table
+                    .filter(patients::id.eq(&patient))
+                    .filter(patients::deleted_at.is_null());
+                let bump = (&changes, patients::version.eq(patients::version + 1));
+                let n = match expected_version {
+                    Some(v) => diesel::update(live.filter(patients::version.eq(v)))
+                        .set(bump)
+                        .execute(conn)?,
+                    None => diesel::update(live).set(bump).execute(conn)?,
+                };
                 if n == 0 {
                     // Gone, or changed since it was read.
                     let live: i64 = patients::table

@@ -269,7 +269,7 @@ pub async fn update_and_soft_delete(t: &TestDb) {
     );
 
     // Its users can no longer authenticate or refresh.
-    let p = users.principal(admin.id, "jti").await.unwrap();
+    let p = users.principal(admin.id, "jti", None).await.unwrap();
     assert!(!p.account_active);
     assert_eq!(p.account_name, None);
     let next = refresh(admin.id, "d2", at(6));

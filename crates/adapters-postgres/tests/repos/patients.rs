@@ -300,7 +300,7 @@ pub async fn update(t: &TestDb) {
     p.notes = Some("n".into());
     p.updated_at = at(90);
     patients
-        .update(&before, &p, &audit(AuditAction::Update))
+        .update(&before, &p, &audit(AuditAction::Update), None)
         .await
         .unwrap();
     let v = patients.get(p.id).await.unwrap();
@@ -314,7 +314,7 @@ pub async fn update(t: &TestDb) {
     p.clinician_id = None;
     p.notes = None;
     patients
-        .update(&before, &p, &audit(AuditAction::Update))
+        .update(&before, &p, &audit(AuditAction::Update), None)
         .await
         .unwrap();
     p.version += 1;
@@ -325,7 +325,12 @@ pub async fn update(t: &TestDb) {
     late.first_name = "Late".into();
     assert!(matches!(
         patients
-            .update(&before, &late, &audit(AuditAction::Update))
+            .update(
+                &before,
+                &late,
+                &audit(AuditAction::Update),
+                Some(before.version)
+            )
             .await,
         Err(RepoError::Stale)
     ));
@@ -334,7 +339,7 @@ pub async fn update(t: &TestDb) {
     let mut clash = p.clone();
     clash.email = other.email.clone();
     let err = patients
-        .update(&p, &clash, &audit(AuditAction::Update))
+        .update(&p, &clash, &audit(AuditAction::Update), None)
         .await
         .unwrap_err();
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
@@ -347,14 +352,15 @@ pub async fn update(t: &TestDb) {
     renamed.first_name = "Gone".into();
     assert!(matches!(
         patients
-            .update(&other, &renamed, &audit(AuditAction::Update))
+            .update(&other, &renamed, &audit(AuditAction::Update), None)
             .await,
         Err(RepoError::NotFound)
     ));
 }
 
-/// Two writers of different fields from the same read: the first wins, the second is told its
-/// read is stale; re-applied to a fresh read, both changes are kept.
+/// Two writers of different fields from the same read: without a version check both stand (only
+/// changed columns are written); with one, the second is told its read is stale and nothing of it
+/// is written.
 pub async fn concurrent_field_edits_are_not_lost(t: &TestDb) {
     let patients: &dyn PatientRepository = t.db();
     let (a, _) = clinic(t, "Race").await;
@@ -368,26 +374,27 @@ pub async fn concurrent_field_edits_are_not_lost(t: &TestDb) {
     let mut notes = p.clone();
     notes.notes = Some("called".into());
     patients
-        .update(&p, &phone, &audit(AuditAction::Update))
+        .update(&p, &phone, &audit(AuditAction::Update), None)
         .await
         .unwrap();
-    assert!(matches!(
-        patients
-            .update(&p, &notes, &audit(AuditAction::Update))
-            .await,
-        Err(RepoError::Stale)
-    ));
-    let fresh = patients.get(p.id).await.unwrap().patient;
-    let mut notes = fresh.clone();
-    notes.notes = Some("called".into());
     patients
-        .update(&fresh, &notes, &audit(AuditAction::Update))
+        .update(&p, &notes, &audit(AuditAction::Update), None)
         .await
         .unwrap();
     let last = patients.get(p.id).await.unwrap().patient;
     assert_eq!(last.phone.as_deref(), Some("555-0199"));
     assert_eq!(last.notes.as_deref(), Some("called"));
     assert_eq!(last.version, 3);
+    // Conditional on the version read: stale, nothing written.
+    let mut status = p.clone();
+    status.status = PatientStatus::Inactive;
+    assert!(matches!(
+        patients
+            .update(&p, &status, &audit(AuditAction::Update), Some(p.version))
+            .await,
+        Err(RepoError::Stale)
+    ));
+    assert_eq!(patients.get(p.id).await.unwrap().patient, last);
 }
 
 pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {

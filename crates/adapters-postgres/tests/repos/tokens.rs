@@ -47,12 +47,13 @@ pub async fn refresh_rotation_and_reuse_detection(t: &TestDb) {
         .await
         .unwrap();
     assert_eq!(r, Rotation::Reused);
+    // Their successors were revoked by it: refused (no second cascade needed).
     for d in ["t3", "laptop"] {
         let r = tokens
             .rotate_refresh(d, at(4), &refresh(u.id, &format!("{d}-n"), at(4)))
             .await
             .unwrap();
-        assert_eq!(r, Rotation::Reused, "{d}");
+        assert_eq!(r, Rotation::Invalid, "{d}");
     }
     // The token offered during the reuse was not stored.
     let r = tokens
@@ -101,7 +102,8 @@ pub async fn refresh_invalid_expired_and_revoked(t: &TestDb) {
         "nothing stored for an invalid rotation"
     );
 
-    // Logout of one device revokes that token; presenting it later counts as reuse.
+    // Logout of one device revokes that token; presenting it later is refused, and leaves the
+    // other device's session alone (it is not a rotated token replayed).
     tokens
         .insert_refresh(&refresh(u.id, "dev1", at(0)))
         .await
@@ -124,7 +126,15 @@ pub async fn refresh_invalid_expired_and_revoked(t: &TestDb) {
             .rotate_refresh("dev1", at(3), &next("dev1b"))
             .await
             .unwrap(),
-        Rotation::Reused
+        Rotation::Invalid
+    );
+    assert_eq!(
+        tokens
+            .rotate_refresh("dev2b", at(4), &next("dev2c"))
+            .await
+            .unwrap(),
+        Rotation::Rotated(u.id),
+        "the other device's session lives on"
     );
 
     // Logout everywhere.

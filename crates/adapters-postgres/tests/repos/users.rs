@@ -77,7 +77,7 @@ pub async fn crud(t: &TestDb) {
         Err(RepoError::NotFound)
     ));
     assert!(matches!(
-        users.principal(u.id, "j").await,
+        users.principal(u.id, "j", None).await,
         Err(RepoError::NotFound)
     ));
     assert!(matches!(
@@ -165,7 +165,7 @@ pub async fn principal(t: &TestDb) {
         (t.db(), t.db(), t.db());
     let (mut a, admin) = clinic(t, "Princ").await;
 
-    let p = users.principal(admin.id, "jti-1").await.unwrap();
+    let p = users.principal(admin.id, "jti-1", None).await.unwrap();
     assert_eq!(p.user, admin);
     assert!(p.account_active);
     assert_eq!(p.account_name.as_deref(), Some("Princ"));
@@ -174,31 +174,57 @@ pub async fn principal(t: &TestDb) {
 
     tokens.deny_jti("jti-1", at(60), at(0)).await.unwrap();
     tokens.deny_jti("jti-1", at(60), at(0)).await.unwrap(); // twice is fine
-    assert!(users.principal(admin.id, "jti-1").await.unwrap().jti_denied);
-    assert!(!users.principal(admin.id, "jti-2").await.unwrap().jti_denied);
+    assert!(
+        users
+            .principal(admin.id, "jti-1", None)
+            .await
+            .unwrap()
+            .jti_denied
+    );
+    assert!(
+        !users
+            .principal(admin.id, "jti-2", None)
+            .await
+            .unwrap()
+            .jti_denied
+    );
     // Denying another token later purges denials whose tokens have expired by then.
     tokens.deny_jti("jti-9", at(200), at(62)).await.unwrap();
     assert!(
-        users.principal(admin.id, "jti-1").await.unwrap().jti_denied,
+        users
+            .principal(admin.id, "jti-1", None)
+            .await
+            .unwrap()
+            .jti_denied,
         "kept through the clock leeway"
     );
     tokens.deny_jti("jti-9", at(200), at(66)).await.unwrap();
     assert!(
-        !users.principal(admin.id, "jti-1").await.unwrap().jti_denied,
+        !users
+            .principal(admin.id, "jti-1", None)
+            .await
+            .unwrap()
+            .jti_denied,
         "jti-1 expired at 60: purged"
     );
-    assert!(users.principal(admin.id, "jti-9").await.unwrap().jti_denied);
+    assert!(
+        users
+            .principal(admin.id, "jti-9", None)
+            .await
+            .unwrap()
+            .jti_denied
+    );
 
     a.status = AccountStatus::Inactive;
     accounts.update(&a).await.unwrap();
-    let p = users.principal(admin.id, "jti-2").await.unwrap();
+    let p = users.principal(admin.id, "jti-2", None).await.unwrap();
     assert!(!p.account_active);
     assert_eq!(p.account_name.as_deref(), Some("Princ"));
 
     // Super admins have no account and are always "in an active account".
     let root = user(None, "root@platform.org", "Root Admin", Role::SuperAdmin);
     users.insert(&new_user(root.clone()), None).await.unwrap();
-    let p = users.principal(root.id, "jti-3").await.unwrap();
+    let p = users.principal(root.id, "jti-3", None).await.unwrap();
     assert!(p.account_active);
     assert_eq!(p.account_name, None);
     assert_eq!(p.user.account_id, None);
@@ -207,13 +233,20 @@ pub async fn principal(t: &TestDb) {
     let mut off = user(Some(a.id), "off@princ.org", "Off User", Role::User);
     off.is_active = false;
     users.insert(&new_user(off.clone()), None).await.unwrap();
-    assert!(!users.principal(off.id, "j").await.unwrap().user.is_active);
+    assert!(
+        !users
+            .principal(off.id, "j", None)
+            .await
+            .unwrap()
+            .user
+            .is_active
+    );
 
     users
         .set_password(admin.id, "new-hash", at(7))
         .await
         .unwrap();
-    let p = users.principal(admin.id, "jti-2").await.unwrap();
+    let p = users.principal(admin.id, "jti-2", None).await.unwrap();
     assert_eq!(p.password_changed_at, Some(at(7)));
 }
 
@@ -248,7 +281,7 @@ pub async fn set_password_revokes_refresh_tokens(t: &TestDb) {
             .rotate_refresh(d, at(11), &refresh(admin.id, &format!("{d}-next"), at(11)))
             .await
             .unwrap();
-        assert_eq!(r, Rotation::Reused, "{d}");
+        assert_eq!(r, Rotation::Invalid, "{d}");
     }
     // Other users keep their sessions.
     let r = tokens

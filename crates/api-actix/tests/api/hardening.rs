@@ -389,13 +389,20 @@ pub async fn self_email_change_needs_password_and_ends_refresh_tokens(app: &Test
         1,
         "the old address is told"
     );
-    for (session, rt) in [
-        ("this session", one.str("refresh_token")),
-        ("the other session", two.str("refresh_token")),
-    ] {
-        let r = refresh(app, &rt).await;
-        assert_eq!(r.status, 401, "{session}'s refresh token: {}", r.text);
-    }
+    // The other session ends (its refresh and access tokens); the one that made the change,
+    // having just proved the password, goes on.
+    let r = refresh(app, &two.str("refresh_token")).await;
+    assert_eq!(
+        r.status, 401,
+        "the other session's refresh token: {}",
+        r.text
+    );
+    app.get("/api/auth/me", Some(&two.str("access_token")))
+        .await
+        .expect(401);
+    app.get("/api/auth/me", Some(&access)).await.expect(200);
+    let r = refresh(app, &one.str("refresh_token")).await;
+    assert_eq!(r.status, 200, "this session's refresh token: {}", r.text);
     app.login_form("clin@mail.test", PW)
         .await
         .expect_detail(401, "Incorrect username or password");
@@ -841,7 +848,9 @@ fn round_fields(r: usize, clinicians: &[String; 2]) -> Vec<(&'static str, Value)
 
 /// 20 concurrent `PUT`s without `If-Match`, each setting one field (9 fields, some written
 /// twice or three times with the same value), three rounds: every write lands (200), the record
-/// ends with every field of the round, and the version counts exactly the changes.
+/// ends with every field of the round, and the version moved on by at least the number of
+/// fields changed (a write of a value another racer already wrote still counts as a change
+/// against what it read) and at most the number of writes.
 pub async fn concurrent_edits_of_different_fields_all_stand(app: &TestApp) {
     let (path, admin, clinicians) = race_fixture(app, "race").await;
     for round in 0..3 {
@@ -868,14 +877,21 @@ pub async fn concurrent_edits_of_different_fields_all_stand(app: &TestApp) {
         for (field, value) in &fields {
             assert_eq!(&b[*field], value, "round {round}: {field} stands");
         }
-        let version = 1 + fields.len() * (round + 1);
-        assert_eq!(g.header("etag"), Some(format!("\"{version}\"")));
+        let version: usize = g
+            .header("etag")
+            .and_then(|e| e.trim_matches('"').parse().ok())
+            .unwrap();
+        assert!(
+            (1 + fields.len() * (round + 1)..=1 + 20 * (round + 1)).contains(&version),
+            "round {round}: version {version}"
+        );
     }
 }
 
 /// The invariant that holds whatever the timing: concurrent `PUT`s without `If-Match` are
 /// never lost silently. Each answers 200 (and its value is in the record) or 409 (and it is
-/// not); none is a 5xx; the version counts the fields that changed.
+/// not); none is a 5xx; the version grows by at least the fields that changed and at most the
+/// writes.
 pub async fn concurrent_edits_are_never_lost_silently(app: &TestApp) {
     let (path, admin, clinicians) = race_fixture(app, "never").await;
     let mut version = 1;
@@ -920,12 +936,22 @@ pub async fn concurrent_edits_are_never_lost_silently(app: &TestApp) {
         }
         // A field that kept an earlier round's value (all its writes were 409) may already
         // hold this round's value: writing it again changes nothing.
-        version += fields
-            .iter()
-            .filter(|(f, v)| landed.contains(f) && before[*f] != *v)
-            .count();
+        let least = version
+            + fields
+                .iter()
+                .filter(|(f, v)| landed.contains(f) && before[*f] != *v)
+                .count();
         let g = app.get(&path, Some(&admin)).await;
-        assert_eq!(g.header("etag"), Some(format!("\"{version}\"")));
+        let now: usize = g
+            .header("etag")
+            .and_then(|e| e.trim_matches('"').parse().ok())
+            .unwrap();
+        assert!(
+            (least..=version + 20).contains(&now),
+            "round {round}: {now} not in {least}..={}",
+            version + 20
+        );
+        version = now;
     }
 }
 

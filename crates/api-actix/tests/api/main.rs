@@ -196,18 +196,15 @@ on_both_backends! {
         list_reads_and_imports_are_one_audit_row_each,
         self_email_change_needs_password_and_ends_refresh_tokens,
         admin_email_change_notifies_and_ends_refresh_tokens,
-        #[ignore = "BUG: after an email change, access tokens issued before it keep working until they expire (only refresh tokens are revoked; the notice to the old address says every session was signed out)"]
         email_change_ends_other_access_tokens,
         per_ip_limit_ignores_spoofed_left_most_forwarded_entries,
         control_characters_are_422_naming_the_field,
         csv_row_with_control_characters_fails_alone,
         if_match_makes_patient_writes_conditional,
-        #[ignore = "BUG: concurrent PUTs of different fields without If-Match answer 409 once a write loses the version race three times (PatientService::update); nothing is lost silently, but the edits do not all stand"]
         concurrent_edits_of_different_fields_all_stand,
         concurrent_edits_are_never_lost_silently,
         reactivation_does_not_revive_old_tokens,
         logout_without_refresh_token_ends_the_session,
-        #[ignore = "BUG: presenting a refresh token revoked by logout (or by a password/email change) is taken for reuse of a spent token (rotate_refresh) and revokes every refresh token of the user, other sessions included"]
         presenting_a_logged_out_refresh_token_keeps_other_sessions,
         assess_json_errors_are_in_our_words,
         role_check_comes_before_malformed_ids,

@@ -69,8 +69,12 @@ pub struct UserFilter {
 pub struct PrincipalRecord {
     /// The live user.
     pub user: User,
-    /// Tokens issued before this are invalid.
+    /// Tokens issued at or before this are invalid.
     pub password_changed_at: Option<Timestamp>,
+    /// The token's session (refresh family) is still open: not logged out, not ended by a
+    /// deactivation, an email or password change, or a detected token theft. True for tokens
+    /// that name no session.
+    pub session_live: bool,
     /// The account is live and active (true for super_admins).
     pub account_active: bool,
     /// The account's name (for `auth/me`).
@@ -92,8 +96,14 @@ pub trait UserRepository: Send + Sync {
     async fn credentials_by_email(&self, email: &Email) -> Result<Option<Credentials>, RepoError>;
     /// The user with its credential, by id.
     async fn credentials(&self, id: UserId) -> Result<Credentials, RepoError>;
-    /// Everything the auth extractor needs; `NotFound` when the user is gone.
-    async fn principal(&self, id: UserId, jti: &str) -> Result<PrincipalRecord, RepoError>;
+    /// Everything the auth extractor needs, for a token with this `jti` and session; `NotFound`
+    /// when the user is gone.
+    async fn principal(
+        &self,
+        id: UserId,
+        jti: &str,
+        session: Option<uuid::Uuid>,
+    ) -> Result<PrincipalRecord, RepoError>;
     /// Live users matching, by name then id.
     async fn list(&self, filter: &UserFilter, page: Page) -> Result<Vec<User>, RepoError>;
     /// Save the fields of `user` that differ from `previous` (the version the change was made
@@ -161,8 +171,15 @@ pub trait TokenStore: Send + Sync {
         digest: &str,
         at: Timestamp,
     ) -> Result<(), RepoError>;
-    /// Revoke every refresh token of a user.
+    /// Revoke every refresh token of a user (every session ends, access tokens included).
     async fn revoke_all_refresh(&self, user: UserId, at: Timestamp) -> Result<(), RepoError>;
+    /// Revoke every refresh token of a user but those of session `keep`.
+    async fn revoke_other_sessions(
+        &self,
+        user: UserId,
+        keep: uuid::Uuid,
+        at: Timestamp,
+    ) -> Result<(), RepoError>;
     /// The session (family) of the refresh token with this digest, if it exists.
     async fn refresh_family(&self, digest: &str) -> Result<Option<uuid::Uuid>, RepoError>;
     /// Revoke every refresh token of one session (family) of a user: logout of that session.

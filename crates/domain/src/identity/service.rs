@@ -439,7 +439,12 @@ impl IdentityService {
         let claims = self.ports.codec.verify(token).map_err(|e| match e {
             TokenError::Invalid | TokenError::Expired => DomainError::Unauthorized(INVALID_TOKEN),
         })?;
-        let record = match self.ports.users.principal(claims.sub, &claims.jti).await {
+        let record = match self
+            .ports
+            .users
+            .principal(claims.sub, &claims.jti, claims.sid)
+            .await
+        {
             Ok(r) => r,
             Err(RepoError::NotFound) => return Err(DomainError::Unauthorized(INVALID_TOKEN)),
             Err(e) => return Err(e.into()),
@@ -447,7 +452,8 @@ impl IdentityService {
         let stale = record
             .password_changed_at
             .is_some_and(|c| claims.iat <= c.unix_timestamp());
-        if !record.user.is_active || !record.account_active || record.jti_denied || stale {
+        let ended = !record.session_live;
+        if !record.user.is_active || !record.account_active || record.jti_denied || stale || ended {
             return Err(DomainError::Unauthorized(INVALID_TOKEN));
         }
         let principal = Principal {
@@ -1376,13 +1382,30 @@ impl IdentityService {
                 .revoke_resets(user.id, user.updated_at)
                 .await?;
         }
-        // A deactivated user's sessions end; so do every session of a user whose email changed
-        // (whoever changed it), and the old address is told.
-        if (current.is_active && !user.is_active) || email_changed {
+        // A deactivated user's sessions end (its access tokens through the stored change).
+        if current.is_active && !user.is_active {
             self.ports
                 .tokens
                 .revoke_all_refresh(user.id, user.updated_at)
                 .await?;
+        }
+        // An email change ends every session of the user, access tokens included, but the one
+        // making its own change; the old address is told.
+        if email_changed {
+            match p.session.filter(|_| is_self) {
+                Some(keep) => {
+                    self.ports
+                        .tokens
+                        .revoke_other_sessions(user.id, keep, user.updated_at)
+                        .await?;
+                }
+                None => {
+                    self.ports
+                        .tokens
+                        .revoke_all_refresh(user.id, user.updated_at)
+                        .await?;
+                }
+            }
         }
         if email_changed {
             self.notify_email_changed(&current, &user).await;
@@ -1436,11 +1459,11 @@ impl IdentityService {
             to: before.email.to_string(),
             subject: "Your genascope email address was changed".into(),
             text: format!(
-                "Hello {},\n\nThe email address of your genascope account was changed to {}. Every session was signed out.\n\nIf you did not make this change, contact your clinic's administrator at once.\n",
+                "Hello {},\n\nThe email address of your genascope account was changed to {}. Every other session was signed out.\n\nIf you did not make this change, contact your clinic's administrator at once.\n",
                 before.name, after.email
             ),
             html: format!(
-                "<p>Hello {},</p><p>The email address of your genascope account was changed to {}. Every session was signed out.</p><p>If you did not make this change, contact your clinic's administrator at once.</p>",
+                "<p>Hello {},</p><p>The email address of your genascope account was changed to {}. Every other session was signed out.</p><p>If you did not make this change, contact your clinic's administrator at once.</p>",
                 html_escape(&before.name),
                 html_escape(after.email.as_str())
             ),

@@ -50,13 +50,15 @@ pub trait PatientRepository: Send + Sync {
     /// Matching live patients, newest first (`created_at` desc, then id).
     async fn list(&self, filter: &PatientFilter) -> Result<Vec<PatientView>, RepoError>;
     /// Write the fields of `after` that differ from `before` (no others: a concurrent edit of
-    /// another field is kept) and bump the version, if the stored version is still
-    /// `before.version`; else `Stale` and nothing is written. `Duplicate(..)` as for insert.
+    /// another field is kept) and bump the version. With `expected_version`, only if the stored
+    /// version is still that one; else `Stale` and nothing is written. `Duplicate(..)` as for
+    /// insert.
     async fn update(
         &self,
         before: &Patient,
         after: &Patient,
         audit: &AuditEntry,
+        expected_version: Option<i32>,
     ) -> Result<(), RepoError>;
     /// Soft delete; disables the patient's login and revokes its refresh tokens, in one transaction.
     async fn soft_delete(

@@ -501,9 +501,9 @@ impl PatientService {
     }
 
     /// `PUT /api/patients/{id}`. Only the fields that change are written, so concurrent edits of
-    /// different fields are all kept. `expected_version` (the client's `If-Match`) makes the
-    /// write conditional: 409 if the record changed since the client read it. Without it, a write
-    /// that races another is re-applied to the fresh record (up to three times, then 409).
+    /// different fields all stand (the same field: the last write wins). `expected_version` (the
+    /// client's `If-Match`) makes the write conditional: 409, and nothing written, if the record
+    /// changed since the client read it.
     pub async fn update(
         &self,
         p: &Principal,
@@ -512,29 +512,26 @@ impl PatientService {
         expected_version: Option<i32>,
     ) -> Result<PatientView, DomainError> {
         policy::require(p, Action::PatientManage)?;
-        for _ in 0..3 {
-            let view = self.patients.get(id).await.map_err(patient_not_found)?;
-            policy::authorize(
-                p,
-                Action::PatientManage,
-                Target::in_account(Some(view.patient.account_id)),
-                "Patient",
-            )?;
-            if expected_version.is_some_and(|v| v != view.patient.version) {
-                return Err(RepoError::Stale.into());
-            }
-            let patient = self.patched(p, &view.patient, patch.clone()).await?;
-            if patient == view.patient {
-                return Ok(view);
-            }
-            let audit = self.entry(p, AuditAction::Update, &patient);
-            match self.patients.update(&view.patient, &patient, &audit).await {
-                Ok(()) => return Ok(self.patients.get(id).await?),
-                Err(RepoError::Stale) if expected_version.is_none() => {}
-                Err(e) => return Err(conflict(e)),
-            }
+        let view = self.patients.get(id).await.map_err(patient_not_found)?;
+        policy::authorize(
+            p,
+            Action::PatientManage,
+            Target::in_account(Some(view.patient.account_id)),
+            "Patient",
+        )?;
+        if expected_version.is_some_and(|v| v != view.patient.version) {
+            return Err(RepoError::Stale.into());
         }
-        Err(RepoError::Stale.into())
+        let patient = self.patched(p, &view.patient, patch).await?;
+        if patient == view.patient {
+            return Ok(view);
+        }
+        let audit = self.entry(p, AuditAction::Update, &patient);
+        self.patients
+            .update(&view.patient, &patient, &audit, expected_version)
+            .await
+            .map_err(conflict)?;
+        Ok(self.patients.get(id).await?)
     }
 
     /// `current` with `patch` applied and validated (not yet saved; `updated_at` set when

@@ -443,6 +443,7 @@ fn record(u: &User) -> PrincipalRecord {
         account_active: true,
         account_name: Some("Clinic".into()),
         jti_denied: false,
+        session_live: true,
     }
 }
 
@@ -460,9 +461,9 @@ fn authenticate_with(
     let (sub, jti) = (claims.sub, claims.jti);
     m.users
         .expect_principal()
-        .withf(move |id, j| *id == sub && j == jti)
+        .withf(move |id, j, _| *id == sub && j == jti)
         .times(1)
-        .returning(move |_, _| rec.lock().unwrap().take().unwrap());
+        .returning(move |_, _, _| rec.lock().unwrap().take().unwrap());
     m.identity()
 }
 

@@ -592,7 +592,7 @@ async fn import_with_a_foreign_default_clinician_is_404() {
 fn saving(m: &mut PatientMocks) -> Slot<Patient> {
     let s = Slot::new();
     let c = s.clone();
-    m.patients.expect_update().returning(move |_, p, _| {
+    m.patients.expect_update().returning(move |_, p, _, _| {
         c.push(p.clone());
         Ok(())
     });
@@ -714,7 +714,7 @@ async fn update_duplicate_external_id_is_409() {
     existing(&mut m, &p);
     m.patients
         .expect_update()
-        .returning(|_, _, _| Err(RepoError::Duplicate("external_id")));
+        .returning(|_, _, _, _| Err(RepoError::Duplicate("external_id")));
     let r = m
         .service()
         .update(
