@@ -515,25 +515,8 @@ impl IdentityService {
             .credentials(p.user_id)
             .await
             .map_err(not_found_as("User"))?;
-        // Wrong current passwords count against the same per-email limit as failed logins: a
-        // stolen access token must not become an unlimited password oracle.
-        let key = creds.user.email.as_str();
-        let now = self.now();
-        if let Err(retry_after_secs) = self.ports.throttle.check(key, None, now).await {
-            return Err(DomainError::TooManyRequests { retry_after_secs });
-        }
-        let current = Password::new(current.to_owned());
-        let ok = match creds.password_hash.as_deref() {
-            Some(h) => self.ports.hasher.verify_password(&current, h).await,
-            None => false,
-        };
-        if !ok {
-            self.ports.throttle.record_failure(key, None, now);
-            return Err(DomainError::BadRequest(
-                "Current password is incorrect".into(),
-            ));
-        }
-        self.ports.throttle.forgive(key, None);
+        self.prove_password(&creds, &Password::new(current.to_owned()))
+            .await?;
         let mut errors = Vec::new();
         check_new_password(
             &mut errors,
@@ -1427,18 +1410,28 @@ impl IdentityService {
                 "missing",
             ));
         };
-        let key = user.email.as_str();
+        let creds = self
+            .ports
+            .users
+            .credentials(user.id)
+            .await
+            .map_err(not_found_as("User"))?;
+        self.prove_password(&creds, given).await
+    }
+
+    /// Check a password the caller must know (change-password, a self email change). Wrong ones
+    /// count against the same per-email limit as failed logins (a stolen access token must not
+    /// become an unlimited password oracle): 429 past it, 400 when wrong.
+    async fn prove_password(
+        &self,
+        creds: &super::model::Credentials,
+        given: &Password,
+    ) -> Result<(), DomainError> {
+        let key = creds.user.email.as_str();
         let now = self.now();
         if let Err(retry_after_secs) = self.ports.throttle.check(key, None, now).await {
             return Err(DomainError::TooManyRequests { retry_after_secs });
         }
-        let creds = match self.ports.users.credentials(user.id).await {
-            Ok(c) => c,
-            Err(e) => {
-                self.ports.throttle.record_failure(key, None, now);
-                return Err(not_found_as("User")(e));
-            }
-        };
         let ok = match creds.password_hash.as_deref() {
             Some(h) => self.ports.hasher.verify_password(given, h).await,
             None => false,
