@@ -152,6 +152,8 @@ pub struct Database {
     breaker: std::sync::Arc<Breaker>,
     /// r2d2's worker thread (one), ours so that shutdown can wait for it.
     workers: std::sync::Arc<scheduled_thread_pool::ScheduledThreadPool>,
+    /// Notified when a transaction that queued an outbox message commits (see `notify`).
+    pub(crate) outbox_signal: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Waits for the pool's background work before the process exits.
@@ -260,6 +262,7 @@ impl Database {
             timeout: config.connection_timeout,
             breaker: std::sync::Arc::default(),
             workers,
+            outbox_signal: std::sync::Arc::default(),
         })
     }
 

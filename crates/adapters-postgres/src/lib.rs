@@ -10,6 +10,8 @@
 //!   [`UserRepository`](genascope_domain::identity::ports::UserRepository),
 //!   [`TokenStore`](genascope_domain::identity::ports::TokenStore) and
 //!   [`PatientRepository`](genascope_domain::patients::ports::PatientRepository).
+//! - [`notify`]: the transactional outbox (rows written by the repository methods above in the
+//!   transaction of their cause) and its delivery worker.
 //! - `testing` (feature `test-support`): throwaway databases for integration tests. Other crates
 //!   enable it from their dev-dependencies:
 //!   `genascope-adapters-postgres = { workspace = true, features = ["test-support"] }`, then per
@@ -29,6 +31,7 @@ mod convert;
 mod database;
 mod identity;
 pub mod migrations;
+pub mod notify;
 mod patients;
 mod schema;
 mod sql;

@@ -47,6 +47,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        attempts -> Int4,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        dead_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     password_reset_tokens (token_digest) {
         token_digest -> Text,
         user_id -> Text,
@@ -123,6 +138,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessments,
     audit_log,
     denied_jtis,
+    outbox,
     password_reset_tokens,
     patients,
     refresh_tokens,

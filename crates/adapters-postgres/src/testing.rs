@@ -33,7 +33,8 @@ const TEMPLATE_LOCK_KEY: i64 = 0x6765_6e61_7465_7374;
 
 /// A migrated database that exists as long as this value.
 pub struct TestDb {
-    db: Database,
+    /// Always `Some` until dropped.
+    db: Option<Database>,
     url: String,
     cleanup: Cleanup,
 }
@@ -55,7 +56,9 @@ impl TestDb {
     /// The database (clone it freely; keep the `TestDb` alive).
     #[must_use]
     pub fn db(&self) -> &Database {
-        &self.db
+        self.db
+            .as_ref()
+            .unwrap_or_else(|| panic!("TestDb used while dropping"))
     }
 
     /// Its URL, for code that connects by itself (e.g. an app built from `DATABASE_URL`).
@@ -67,7 +70,7 @@ impl TestDb {
     /// Which backend.
     #[must_use]
     pub fn backend(&self) -> Backend {
-        self.db.backend()
+        self.db().backend()
     }
 }
 
@@ -75,12 +78,20 @@ impl std::ops::Deref for TestDb {
     type Target = Database;
 
     fn deref(&self) -> &Database {
-        &self.db
+        self.db()
     }
 }
 
 impl Drop for TestDb {
+    /// Close this handle's pool and wait for its worker thread (issue #14: a test process that
+    /// exits while the pool is still opening or closing a connection can crash), then delete the
+    /// database.
     fn drop(&mut self) {
+        if let Some(db) = self.db.take() {
+            let pool = db.shutdown_handle();
+            drop(db);
+            pool.wait(Duration::from_secs(10));
+        }
         remove(&self.cleanup);
     }
 }
@@ -249,7 +260,11 @@ pub fn pg_test_db() -> TestDb {
             panic!("connect to {name}: {e}");
         }
     };
-    TestDb { db, url, cleanup }
+    TestDb {
+        db: Some(db),
+        url,
+        cleanup,
+    }
 }
 
 /// A fresh, migrated SQLite file in the temp directory, deleted with the returned value.
@@ -263,11 +278,11 @@ pub fn sqlite_test_db() -> TestDb {
     let db = Database::connect_with(&url, test_pool())
         .unwrap_or_else(|e| panic!("open test SQLite file: {e}"));
     let t = TestDb {
-        db,
+        db: Some(db),
         url,
         cleanup: Cleanup::Sqlite { path },
     };
-    if let Err(e) = t.db.migrate() {
+    if let Err(e) = t.db().migrate() {
         panic!("migrate test SQLite file: {e}");
     }
     t

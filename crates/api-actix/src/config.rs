@@ -110,6 +110,12 @@ pub struct Config {
     /// `READ_RATE_LIMIT`: audited patient-data reads per principal per minute (default 600,
     /// bursts of a fifth of it; 0 = off). Bounds how fast one token can grow the audit log.
     pub read_rate_limit: u32,
+    /// The outbox worker: `OUTBOX_MAX_ATTEMPTS` (default 12), `OUTBOX_BACKOFF_BASE_MS` (the wait
+    /// after the first failure, doubled after each further one; default 5000),
+    /// `OUTBOX_BACKOFF_MAX_SECONDS` (the longest wait; default 3600), `OUTBOX_LEASE_SECONDS` (how
+    /// long a claimed message is reserved for one worker; default 120, above the 30 s SMTP
+    /// timeout), `OUTBOX_POLL_SECONDS` (the longest sleep between rounds; default 5).
+    pub outbox: genascope_adapters_postgres::notify::worker::WorkerSettings,
 }
 
 /// A configuration problem, naming the variable.
@@ -311,6 +317,7 @@ impl Config {
             },
             database_connect_timeout: seconds(lookup, "DATABASE_CONNECT_TIMEOUT", 5, 1..=120)?,
             read_rate_limit: parse(lookup, "READ_RATE_LIMIT", 600u32)?,
+            outbox: outbox_settings(lookup)?,
             body_read_timeout: seconds(lookup, "BODY_READ_TIMEOUT", 30, 1..=600)?,
             shutdown_drain: seconds(lookup, "SHUTDOWN_DRAIN_SECONDS", 10, 0..=600)?,
             docs_enabled: match var(lookup, "DOCS_ENABLED").map(|v| v.to_ascii_lowercase()) {
@@ -355,6 +362,40 @@ impl Config {
     pub fn jwt_secret_bytes(&self) -> &[u8] {
         self.jwt_secret.expose_secret().as_bytes()
     }
+}
+
+/// The outbox worker's settings (see [`Config::outbox`]).
+fn outbox_settings(
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<genascope_adapters_postgres::notify::worker::WorkerSettings, ConfigError> {
+    use genascope_adapters_postgres::notify::Backoff;
+    let defaults = genascope_adapters_postgres::notify::worker::WorkerSettings::default();
+    let max_attempts: u32 = parse(lookup, "OUTBOX_MAX_ATTEMPTS", defaults.backoff.max_attempts)?;
+    if !(1..=100).contains(&max_attempts) {
+        return Err(ConfigError::Malformed(
+            "OUTBOX_MAX_ATTEMPTS",
+            "must be between 1 and 100".into(),
+        ));
+    }
+    let base_ms: u64 = parse(lookup, "OUTBOX_BACKOFF_BASE_MS", 5000)?;
+    if !(10..=3_600_000).contains(&base_ms) {
+        return Err(ConfigError::Malformed(
+            "OUTBOX_BACKOFF_BASE_MS",
+            "must be between 10 and 3600000 milliseconds".into(),
+        ));
+    }
+    Ok(
+        genascope_adapters_postgres::notify::worker::WorkerSettings {
+            backoff: Backoff {
+                base: std::time::Duration::from_millis(base_ms),
+                max: seconds(lookup, "OUTBOX_BACKOFF_MAX_SECONDS", 3600, 1..=86_400)?,
+                max_attempts,
+            },
+            lease: seconds(lookup, "OUTBOX_LEASE_SECONDS", 120, 1..=3600)?,
+            poll: seconds(lookup, "OUTBOX_POLL_SECONDS", 5, 1..=3600)?,
+            ..defaults
+        },
+    )
 }
 
 /// A whole number of seconds within `range`.
@@ -543,6 +584,9 @@ mod tests {
         assert!(dev.docs_enabled);
         assert_eq!(dev.database_pool_size, 10);
         assert_eq!(dev.shutdown_drain, std::time::Duration::from_secs(10));
+        assert_eq!(dev.outbox.backoff.max_attempts, 12);
+        assert_eq!(dev.outbox.backoff.base, std::time::Duration::from_secs(5));
+        assert_eq!(dev.outbox.lease, std::time::Duration::from_secs(120));
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -561,6 +605,11 @@ mod tests {
             ("DATABASE_CONNECT_TIMEOUT", "soon"),
             ("SHUTDOWN_DRAIN_SECONDS", "9999"),
             ("DOCS_ENABLED", "maybe"),
+            ("OUTBOX_MAX_ATTEMPTS", "0"),
+            ("OUTBOX_BACKOFF_BASE_MS", "5"),
+            ("OUTBOX_BACKOFF_MAX_SECONDS", "never"),
+            ("OUTBOX_LEASE_SECONDS", "0"),
+            ("OUTBOX_POLL_SECONDS", "99999"),
         ] {
             let err = cfg(&[("DATA_DIR", &d), (k, v)]).unwrap_err().to_string();
             assert!(err.contains(k), "{k}: {err}");

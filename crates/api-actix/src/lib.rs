@@ -8,7 +8,6 @@ pub mod crypto;
 pub mod error;
 pub mod limits;
 pub mod logging;
-pub mod mailqueue;
 pub mod net;
 pub mod outbox;
 pub mod routes;

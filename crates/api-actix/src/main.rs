@@ -39,6 +39,11 @@ enum Command {
     },
     /// Create a demo clinic (admin, two clinicians, a lab tech, 20 patients). Development only.
     SeedDemo,
+    /// The outbox of messages leaving the process (mail): list them, or retry a dead one.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Assess a RiskProfile (JSON) from FILE or stdin and print the Assessment (JSON) to stdout.
     /// Needs no database and no configuration. Invalid input: field errors on stderr, exit 2.
     Assess {
@@ -79,6 +84,26 @@ enum Command {
         /// stderr (exit 2); blank lines are skipped.
         #[arg(long)]
         batch: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Undelivered messages (pending, retrying, dead), newest first: id, kind, status, attempts,
+    /// next attempt, last error class. Never a recipient or a body.
+    List {
+        /// Delivered messages too (kept 7 days).
+        #[arg(long)]
+        all: bool,
+        /// At most this many rows.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Make a dead (or still retrying) message due again now, with a fresh set of attempts. A
+    /// running server delivers it within its poll interval (`OUTBOX_POLL_SECONDS`).
+    Retry {
+        /// The message id (from `genascope outbox list`).
+        id: uuid::Uuid,
     },
 }
 
@@ -472,6 +497,67 @@ fn export_command(
     Ok(())
 }
 
+/// `genascope outbox list|retry`: see [`OutboxCommand`].
+async fn outbox_command(services: &Services, command: OutboxCommand) -> anyhow::Result<()> {
+    use genascope_domain::common::RepoError;
+    let db = &services.state.db;
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = |t: time::OffsetDateTime| {
+        t.replace_nanosecond(0)
+            .unwrap_or(t)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    match command {
+        OutboxCommand::List { all, limit } => {
+            let counts = db
+                .outbox_counts()
+                .await
+                .map_err(|e| anyhow::anyhow!("reading the outbox: {e}"))?;
+            let rows = db
+                .outbox_list(all, limit, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("reading the outbox: {e}"))?;
+            println!(
+                "{:<36}  {:<6}  {:<8}  {:>8}  {:<20}  LAST ERROR",
+                "ID", "KIND", "STATUS", "ATTEMPTS", "NEXT ATTEMPT"
+            );
+            for r in &rows {
+                println!(
+                    "{:<36}  {:<6}  {:<8}  {:>8}  {:<20}  {}",
+                    r.id,
+                    r.kind,
+                    r.status.as_str(),
+                    r.attempts,
+                    r.next_attempt_at.map(stamp).unwrap_or_else(|| "-".into()),
+                    r.last_error.as_deref().unwrap_or("-"),
+                );
+            }
+            println!(
+                "{} pending, {} dead{}",
+                counts.pending,
+                counts.dead,
+                if counts.dead > 0 {
+                    " (genascope outbox retry ID makes a dead message due again)"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
+        }
+        OutboxCommand::Retry { id } => match db.outbox_retry(id, now).await {
+            Ok(()) => {
+                println!("Message {id} is due again now.");
+                Ok(())
+            }
+            Err(RepoError::NotFound) => {
+                anyhow::bail!("no undelivered message {id} (see genascope outbox list)")
+            }
+            Err(e) => Err(anyhow::anyhow!("retrying {id}: {e}")),
+        },
+    }
+}
+
 /// Operator-facing errors: one readable line (the causes joined), no backtrace, exit code 1.
 fn main() -> std::process::ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -569,6 +655,12 @@ async fn run() -> anyhow::Result<()> {
             let seeded = seed_demo(&services).await;
             services.close().await;
             seeded?;
+        }
+        Command::Outbox { command } => {
+            let services = build_services(&config).await?;
+            let done = outbox_command(&services, command).await;
+            services.close().await;
+            done?;
         }
         // Handled above, before the configuration is read.
         Command::Assess { .. } | Command::Export { .. } => {}

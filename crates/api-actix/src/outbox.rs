@@ -1,5 +1,7 @@
-//! Development mailers: the outbox writes each email as a JSON file under `DATA_DIR/outbox`
-//! instead of sending it; `DisabledMailer` drops mail. Neither logs recipients or bodies.
+//! Development delivery sinks of the outbox worker: `OutboxMailer` writes each email as a JSON
+//! file under `DATA_DIR/outbox` instead of sending it; `DisabledMailer` drops mail (the message
+//! counts as sent). Neither logs recipients or bodies. (The durable outbox itself is the
+//! `outbox` table: see `genascope_adapters_postgres::notify`.)
 
 use async_trait::async_trait;
 use genascope_domain::common::BoxError;

@@ -12,6 +12,7 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use genascope_adapters_postgres::Database;
+use genascope_adapters_postgres::notify::worker::{OutboxWorker, WorkerSettings};
 use genascope_domain::clinical::service::EligibilityService;
 use genascope_domain::common::SystemClock;
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
@@ -28,15 +29,37 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct Services {
     /// Handler state.
     pub state: AppState,
-    /// Where outbox mail goes, when the outbox is used.
+    /// Where the development mail sink writes emails, when it is the sink.
     pub outbox_dir: Option<std::path::PathBuf>,
+    /// Where the outbox worker delivers mail (SMTP, the development files, or nowhere).
+    pub mail_sink: Arc<dyn Mailer>,
+    /// The outbox worker's settings.
+    pub outbox: WorkerSettings,
+    /// The outbox worker, once started ([`Services::start_outbox_worker`]; the server does).
+    pub outbox_worker: Option<OutboxWorker>,
 }
 
 impl Services {
-    /// Before the process exits: drop every handle on the pool, then wait until the pool's
-    /// worker thread has finished whatever it was doing, so that no connection is being opened or
-    /// closed while `exit` tears libpq and OpenSSL down (see `PoolShutdown`, issue #14).
-    pub async fn close(self) {
+    /// Start delivering queued messages (on the current tokio runtime). One-shot commands do
+    /// not: what they queue is delivered by the running server(s).
+    pub fn start_outbox_worker(&mut self) {
+        if self.outbox_worker.is_none() {
+            self.outbox_worker = Some(OutboxWorker::start(
+                self.state.db.clone(),
+                self.mail_sink.clone(),
+                self.outbox,
+            ));
+        }
+    }
+
+    /// Before the process exits: stop the outbox worker (after the message in hand), drop every
+    /// handle on the pool, then wait until the pool's worker thread has finished whatever it was
+    /// doing, so that no connection is being opened or closed while `exit` tears libpq and
+    /// OpenSSL down (see `PoolShutdown`, issue #14).
+    pub async fn close(mut self) {
+        if let Some(worker) = self.outbox_worker.take() {
+            worker.stop(std::time::Duration::from_secs(35)).await;
+        }
         let shutdown = self.state.db.shutdown_handle();
         drop(self);
         let _ = tokio::task::spawn_blocking(move || {
@@ -62,7 +85,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let db = Arc::new(db);
     let migrator = db.clone();
     tokio::task::spawn_blocking(move || migrator.migrate()).await??;
-    let (mailer, outbox_dir): (Arc<dyn Mailer>, _) = match config.mail_backend {
+    // The outbox worker's delivery sink. Use cases never send: they queue (see `notify`).
+    let (mail_sink, outbox_dir): (Arc<dyn Mailer>, _) = match config.mail_backend {
         MailBackend::Outbox => {
             let dir = config.data_dir.join("outbox");
             (
@@ -92,10 +116,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
                 from: config.from_email.clone(),
                 timeout: std::time::Duration::from_secs(30),
             };
-            let inner = Arc::new(genascope_adapters_smtp::SmtpMailer::new(&settings)?);
-            let backoff = [1, 5, 30, 120].map(std::time::Duration::from_secs).to_vec();
             (
-                Arc::new(crate::mailqueue::QueuedMailer::start(inner, backoff)),
+                Arc::new(genascope_adapters_smtp::SmtpMailer::new(&settings)?),
                 None,
             )
         }
@@ -120,7 +142,6 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         )),
         throttle: Arc::new(MemoryLoginThrottle::new(ThrottleLimits::login())),
         reset_throttle: Arc::new(MemoryLoginThrottle::new(ThrottleLimits::reset_requests())),
-        mailer: mailer.clone(),
         clock: clock.clone(),
         random: random.clone(),
     };
@@ -162,9 +183,12 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             // The engine is pure CPU: a few per core, each waiting at most 5 s for its turn.
             engine_gate: crate::limits::Gate::new(2 * cores(), std::time::Duration::from_secs(5)),
             environment,
-            mail_kind: mailer.kind(),
+            mail_kind: mail_sink.kind(),
         },
         outbox_dir,
+        mail_sink,
+        outbox: config.outbox,
+        outbox_worker: None,
     })
 }
 
@@ -179,7 +203,7 @@ pub struct Application {
 impl Application {
     /// Bind and build.
     pub async fn build(config: &Config) -> anyhow::Result<(Self, Services)> {
-        let services = build_services(config).await?;
+        let mut services = build_services(config).await?;
         let listener = TcpListener::bind((config.host.as_str(), config.port))?;
         let port = listener.local_addr()?.port();
         let server = serve(
@@ -190,6 +214,8 @@ impl Application {
                 docs: config.docs_enabled,
             },
         )?;
+        // Every serving process delivers the outbox (several replicas share it safely).
+        services.start_outbox_worker();
         let app = Self {
             port,
             server,
@@ -203,6 +229,12 @@ impl Application {
     #[must_use]
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// A handle to stop the server (gracefully: in-flight requests finish).
+    #[must_use]
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// Run until stopped.

@@ -2,6 +2,8 @@
 
 mod account_repository;
 mod token_store;
+
+pub(crate) use token_store::insert_reset_link;
 mod user_repository;
 
 use crate::convert::{from_ts, id, parse_id, ts};

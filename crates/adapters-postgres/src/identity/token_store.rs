@@ -8,7 +8,7 @@ use crate::sql::is_unique_violation;
 use async_trait::async_trait;
 use diesel::prelude::*;
 use genascope_domain::common::{RepoError, Timestamp, UserId};
-use genascope_domain::identity::ports::{RefreshTokenRecord, Rotation, TokenStore};
+use genascope_domain::identity::ports::{RefreshTokenRecord, ResetLink, Rotation, TokenStore};
 use time::PrimitiveDateTime;
 
 /// A refresh token to insert.
@@ -245,29 +245,16 @@ impl TokenStore for Database {
         .await
     }
 
-    async fn insert_reset(
-        &self,
-        user: UserId,
-        digest: &str,
-        created_at: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<(), RepoError> {
+    async fn insert_reset(&self, user: UserId, link: &ResetLink) -> Result<(), RepoError> {
         let user = id(user.0);
-        let digest = digest.to_owned();
-        let (created_at, expires_at) = (ts(created_at), ts(expires_at));
-        self.run(move |conn| {
-            diesel::insert_into(password_reset_tokens::table)
-                .values((
-                    password_reset_tokens::token_digest.eq(digest),
-                    password_reset_tokens::user_id.eq(user),
-                    password_reset_tokens::created_at.eq(created_at),
-                    password_reset_tokens::expires_at.eq(expires_at),
-                    password_reset_tokens::used_at.eq(None::<PrimitiveDateTime>),
-                ))
-                .execute(conn)?;
-            Ok(())
-        })
-        .await
+        let link = link.clone();
+        let queued = link.mail.is_some();
+        self.transaction(move |conn| insert_reset_link(conn, &user, &link))
+            .await?;
+        if queued {
+            self.outbox_queued();
+        }
+        Ok(())
     }
 
     async fn revoke_resets(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
@@ -323,4 +310,25 @@ impl TokenStore for Database {
         })
         .await
     }
+}
+
+/// Store a reset link and queue its email, on `conn` (inside the caller's transaction).
+pub(crate) fn insert_reset_link(
+    conn: &mut crate::DbConnection,
+    user: &str,
+    link: &ResetLink,
+) -> QueryResult<()> {
+    diesel::insert_into(password_reset_tokens::table)
+        .values((
+            password_reset_tokens::token_digest.eq(&link.digest),
+            password_reset_tokens::user_id.eq(user),
+            password_reset_tokens::created_at.eq(ts(link.created_at)),
+            password_reset_tokens::expires_at.eq(ts(link.expires_at)),
+            password_reset_tokens::used_at.eq(None::<PrimitiveDateTime>),
+        ))
+        .execute(conn)?;
+    if let Some(mail) = &link.mail {
+        crate::notify::enqueue_email(conn, mail, link.created_at)?;
+    }
+    Ok(())
 }

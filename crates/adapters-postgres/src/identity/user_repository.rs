@@ -1,6 +1,9 @@
 //! `UserRepository`.
 
-use super::{AccountRow, NewUserRow, UserRow, revoke_refresh_of_user, spend_resets_of_user};
+use super::{
+    AccountRow, NewUserRow, UserRow, insert_reset_link, revoke_refresh_of_user,
+    spend_resets_of_user,
+};
 use crate::Database;
 use crate::convert::{from_ts, id, ts};
 use crate::patients::NewPatientRow;
@@ -12,8 +15,9 @@ use diesel::prelude::*;
 use genascope_domain::common::{AccountId, RepoError, Timestamp, UserId};
 use genascope_domain::identity::model::{AccountStatus, Credentials, Email, Role, User};
 use genascope_domain::identity::ports::{
-    NewUser, Page, PrincipalRecord, UserFilter, UserRepository,
+    NewUser, Page, PrincipalRecord, ResetLink, UserFilter, UserRepository,
 };
+use genascope_domain::notify::OutgoingEmail;
 use genascope_domain::patients::model::Patient;
 use time::PrimitiveDateTime;
 
@@ -68,8 +72,14 @@ fn user_is_patient(user: &NewUserRow) -> bool {
 
 #[async_trait]
 impl UserRepository for Database {
-    async fn insert(&self, user: &NewUser, patient: Option<Patient>) -> Result<(), RepoError> {
+    async fn insert(
+        &self,
+        user: &NewUser,
+        patient: Option<Patient>,
+        setup: Option<ResetLink>,
+    ) -> Result<(), RepoError> {
         let user = NewUserRow::from(user);
+        let queued = setup.as_ref().is_some_and(|l| l.mail.is_some());
         let patient = patient.as_ref().map(NewPatientRow::from);
         let patient_login = user_is_patient(&user);
         self.transaction(move |conn| {
@@ -97,9 +107,16 @@ impl UserRepository for Database {
                     .values(&patient)
                     .execute(conn)?;
             }
+            if let Some(link) = &setup {
+                insert_reset_link(conn, &user.id, link)?;
+            }
             Ok(())
         })
-        .await
+        .await?;
+        if queued {
+            self.outbox_queued();
+        }
+        Ok(())
     }
 
     async fn get(&self, user: UserId) -> Result<User, RepoError> {
@@ -231,8 +248,15 @@ impl UserRepository for Database {
         .await
     }
 
-    async fn update(&self, previous: &User, user: &User) -> Result<(), RepoError> {
+    async fn update(
+        &self,
+        previous: &User,
+        user: &User,
+        notice: Option<OutgoingEmail>,
+    ) -> Result<(), RepoError> {
         let changes = UserChanges::between(previous, user);
+        let at = user.updated_at;
+        let queued = notice.is_some();
         let user_id = id(user.id.0);
         let still_admin =
             user.role == Role::Admin && user.is_active && user.account_id == previous.account_id;
@@ -249,9 +273,16 @@ impl UserRepository for Database {
                 .set(&changes)
                 .execute(conn)?;
             found(n)?;
+            if let Some(notice) = &notice {
+                crate::notify::enqueue_email(conn, notice, at)?;
+            }
             Ok(Ok(()))
         })
-        .await?
+        .await??;
+        if queued {
+            self.outbox_queued();
+        }
+        Ok(())
     }
 
     async fn set_password(&self, user: UserId, hash: &str, at: Timestamp) -> Result<(), RepoError> {

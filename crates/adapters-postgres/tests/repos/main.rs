@@ -8,6 +8,7 @@ mod accounts;
 mod assessments;
 mod audit;
 mod connect;
+mod outbox;
 mod patients;
 mod schema;
 mod support;
@@ -82,6 +83,14 @@ on_both_backends! {
         imports_are_atomic_with_their_audit,
     ],
     assessments: [latest_is_by_assessed_at],
+    outbox: [
+        a_reset_link_and_its_email_commit_or_roll_back_together,
+        a_new_user_and_its_set_password_email_are_one_transaction,
+        an_email_change_notice_is_part_of_the_update,
+        claim_lease_backoff_dead_retry_and_sent,
+        an_expired_lease_makes_a_message_due_again,
+        concurrent_claimers_never_get_the_same_message,
+    ],
     schema: [
         ping,
         migrations_revert_and_reapply_to_the_same_schema,

@@ -28,7 +28,7 @@ async fn clinic(t: &TestDb, name: &str) -> (AccountId, User) {
         "Doc Holliday",
         Role::Clinician,
     );
-    UserRepository::insert(t.db(), &new_user(doc.clone()), None)
+    UserRepository::insert(t.db(), &new_user(doc.clone()), None, None)
         .await
         .unwrap();
     (a.id, doc)
@@ -405,7 +405,7 @@ pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {
     let mut login = user(Some(a), "p@del.org", "P Del", Role::Patient);
     login.id = UserId::from(p.id);
     users
-        .insert(&new_user(login.clone()), Some(p.clone()))
+        .insert(&new_user(login.clone()), Some(p.clone()), None)
         .await
         .unwrap();
     tokens
@@ -464,7 +464,10 @@ pub async fn find_by_email(t: &TestDb) {
     // Linking a login (the user takes the patient's id).
     let mut login = user(Some(a), "f@find.org", "F Ind", Role::Patient);
     login.id = UserId::from(p.id);
-    users.insert(&new_user(login.clone()), None).await.unwrap();
+    users
+        .insert(&new_user(login.clone()), None, None)
+        .await
+        .unwrap();
     assert!(
         patients
             .find_by_email(a, &p.email)

@@ -3,7 +3,8 @@
 use genascope_domain::audit::{AuditAction, AuditEntry, AuditRecords};
 use genascope_domain::common::{AccountId, PatientId, Timestamp, UserId};
 use genascope_domain::identity::model::{Account, AccountStatus, Email, Role, User};
-use genascope_domain::identity::ports::{NewUser, RefreshTokenRecord};
+use genascope_domain::identity::ports::{NewUser, RefreshTokenRecord, ResetLink};
+use genascope_domain::notify::OutgoingEmail;
 use genascope_domain::patients::model::{Patient, PatientStatus};
 use time::macros::datetime;
 use uuid::Uuid;
@@ -93,5 +94,25 @@ pub fn refresh(user: UserId, digest: &str, created: Timestamp) -> RefreshTokenRe
         token_digest: digest.to_owned(),
         created_at: created,
         expires_at: created + time::Duration::days(14),
+    }
+}
+
+/// A reset link without an email.
+pub fn link(digest: &str, created: Timestamp, expires: Timestamp) -> ResetLink {
+    ResetLink {
+        digest: digest.to_owned(),
+        created_at: created,
+        expires_at: expires,
+        mail: None,
+    }
+}
+
+/// An email to `to` whose subject is `subject`.
+pub fn mail(to: &str, subject: &str) -> OutgoingEmail {
+    OutgoingEmail {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        text: format!("{subject}: https://app.example.org/reset-password?token=secret"),
+        html: format!("<p>{subject}</p>"),
     }
 }

@@ -1,4 +1,4 @@
-use crate::support::{account, at, new_user, refresh, user};
+use crate::support::{account, at, link, new_user, refresh, user};
 use genascope_adapters_postgres::testing::TestDb;
 use genascope_domain::identity::model::{Role, User};
 use genascope_domain::identity::ports::{AccountRepository, Rotation, TokenStore, UserRepository};
@@ -156,11 +156,11 @@ pub async fn reset_token_is_single_use_and_expires(t: &TestDb) {
     let (tokens, users): (&dyn TokenStore, &dyn UserRepository) = (t.db(), t.db());
     let u = member(t, "u@reset.org").await;
     tokens
-        .insert_reset(u.id, "r1", at(0), at(60))
+        .insert_reset(u.id, &link("r1", at(0), at(60)))
         .await
         .unwrap();
     tokens
-        .insert_reset(u.id, "r2", at(0), at(60))
+        .insert_reset(u.id, &link("r2", at(0), at(60)))
         .await
         .unwrap();
 
@@ -232,7 +232,7 @@ pub async fn password_changes_and_revocations_spend_reset_links(t: &TestDb) {
     let (tokens, users): (&dyn TokenStore, &dyn UserRepository) = (t.db(), t.db());
     let u = member(t, "links@reset.org").await;
     tokens
-        .insert_reset(u.id, "l1", at(0), at(60))
+        .insert_reset(u.id, &link("l1", at(0), at(60)))
         .await
         .unwrap();
     users.set_password(u.id, "hash-9", at(5)).await.unwrap();
@@ -242,11 +242,11 @@ pub async fn password_changes_and_revocations_spend_reset_links(t: &TestDb) {
         "spent by the password change"
     );
     tokens
-        .insert_reset(u.id, "l2", at(10), at(60))
+        .insert_reset(u.id, &link("l2", at(10), at(60)))
         .await
         .unwrap();
     tokens
-        .insert_reset(u.id, "l3", at(10), at(60))
+        .insert_reset(u.id, &link("l3", at(10), at(60)))
         .await
         .unwrap();
     tokens.revoke_resets(u.id, at(11)).await.unwrap();

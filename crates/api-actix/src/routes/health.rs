@@ -6,12 +6,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use genascope_domain::identity::model::Role;
 use serde_json::json;
 
-/// Overall health with dependency states. In production `version` and `environment` are told
+/// Overall health with dependency states and the outbox's pending and dead message counts. In production `version` and `environment` are told
 /// only to an authenticated super_admin (they help an attacker pick exploits, and nobody else
 /// needs them); in development always.
 #[utoipa::path(get, path = "/health", tag = "health", responses((status = 200)))]
 pub async fn health(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let db_up = state.db.ping().await.is_ok();
+    // Undelivered and dead outbox messages (dead letters need an operator: `genascope outbox`);
+    // null while the database cannot say.
+    let outbox = match state.db.outbox_counts().await {
+        Ok(c) if db_up => json!({"pending": c.pending, "dead": c.dead}),
+        _ => serde_json::Value::Null,
+    };
     let mut body = json!({
         "status": if db_up { "healthy" } else { "degraded" },
         "timestamp": ts(time::OffsetDateTime::now_utc()),
@@ -20,7 +26,8 @@ pub async fn health(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
             "database": if db_up { "up" } else { "down" },
             "storage": "disabled",
             "email": if state.mail_kind == "disabled" { "disabled" } else { "up" },
-        }
+        },
+        "outbox": outbox,
     });
     let operator = || async {
         match crate::auth::bearer(&req) {

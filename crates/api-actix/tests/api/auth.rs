@@ -545,7 +545,7 @@ pub async fn password_reset_flow(app: &TestApp) {
         .await;
     assert_eq!(known.expect(200), &expected);
     assert_eq!(unknown.expect(200), &expected);
-    assert!(app.emails_to("ghost@reset.test").is_empty());
+    assert!(app.emails_to("ghost@reset.test").await.is_empty());
     let r = app
         .post(
             "/api/auth/password-reset/request",
@@ -556,7 +556,7 @@ pub async fn password_reset_flow(app: &TestApp) {
     r.expect_422_at(&["body", "email"]);
     let token = app.reset_token_for("admin@reset.test").await;
     assert_eq!(token.len(), 64, "32 random bytes, hex: {token}");
-    let mail = app.emails_to("admin@reset.test");
+    let mail = app.emails_to("admin@reset.test").await;
     let text = mail.last().unwrap()["text"].as_str().unwrap().to_owned();
     assert!(
         text.contains(&format!(
@@ -732,7 +732,7 @@ pub async fn password_reset_request_is_rate_limited(app: &TestApp) {
         r.text
     );
     assert!(r.header("retry-after").is_some());
-    assert_eq!(app.emails_to(SA_EMAIL).len(), 5);
+    assert_eq!(app.emails_to(SA_EMAIL).await.len(), 5);
 }
 
 /// Contract §1.7: at most 50 failed logins per IP within 15 minutes, whatever the emails.

@@ -11,6 +11,7 @@ pub async fn health_ready_live(app: &TestApp) {
         assert_eq!(b["database_connected"], true);
         assert_eq!(b["services"]["database"], "up");
         assert_eq!(b["services"]["email"], "up");
+        assert_eq!(b["outbox"], json!({"pending": 0, "dead": 0}));
         assert!(b["version"].is_string() && b["environment"].is_string());
         let ts = b["timestamp"].as_str().unwrap();
         assert!(ts.ends_with('Z') && ts.len() == 20, "{ts}");

@@ -123,7 +123,7 @@ pub async fn reset_requests_answer_after_the_same_floor(app: &TestApp) {
             started.elapsed()
         );
     }
-    assert_eq!(app.emails_to("admin@floor.test").len(), 1);
+    assert_eq!(app.emails_to("admin@floor.test").await.len(), 1);
     let _ = PW;
 }
 

@@ -126,8 +126,9 @@ async fn refresh(app: &TestApp, refresh_token: &str) -> Resp {
 }
 
 /// The "email address was changed" notices to `to`.
-fn change_notices(app: &TestApp, to: &str) -> usize {
+async fn change_notices(app: &TestApp, to: &str) -> usize {
     app.emails_to(to)
+        .await
         .iter()
         .filter(|m| {
             m["subject"]
@@ -371,7 +372,7 @@ pub async fn self_email_change_needs_password_and_ends_refresh_tokens(app: &Test
     assert_eq!(r.status, 400, "{}", r.text);
     let u = app.get(&path, Some(&c.admin)).await;
     assert_eq!(u.expect(200)["email"], "clin@mail.test", "unchanged");
-    assert_eq!(change_notices(app, "clin@mail.test"), 0);
+    assert_eq!(change_notices(app, "clin@mail.test").await, 0);
     // The refused attempts revoked nothing.
     let two = refresh(app, &two.str("refresh_token")).await;
     two.expect(200);
@@ -385,7 +386,7 @@ pub async fn self_email_change_needs_password_and_ends_refresh_tokens(app: &Test
         .await;
     assert_eq!(r.expect(200)["email"], "cleo@mail.test");
     assert_eq!(
-        change_notices(app, "clin@mail.test"),
+        change_notices(app, "clin@mail.test").await,
         1,
         "the old address is told"
     );
@@ -428,7 +429,7 @@ pub async fn admin_email_change_notifies_and_ends_refresh_tokens(app: &TestApp) 
         )
         .await;
     assert_eq!(r.expect(200)["email"], "moved@move.test");
-    assert_eq!(change_notices(app, "clin@move.test"), 1);
+    assert_eq!(change_notices(app, "clin@move.test").await, 1);
     let r = refresh(app, &session.str("refresh_token")).await;
     assert_eq!(r.status, 401, "{}", r.text);
     app.token("moved@move.test", PW).await;

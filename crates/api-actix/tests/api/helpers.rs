@@ -1,6 +1,8 @@
 //! The harness: the real server on port 0 over a fresh database, plus request helpers.
 
 use genascope_adapters_postgres::Backend;
+use genascope_adapters_postgres::Database;
+use genascope_adapters_postgres::notify::worker::OutboxWorker;
 use genascope_adapters_postgres::testing::{TestDb, test_db};
 use genascope_api::config::Config;
 use genascope_api::startup::Application;
@@ -9,6 +11,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The password every fixture user gets.
 pub const PW: &str = "correct-horse-9";
@@ -27,8 +30,13 @@ pub struct TestApp {
     pub outbox_dir: PathBuf,
     /// Direct access to the identity service (operator actions).
     pub identity: IdentityService,
+    /// The app's database (the outbox's state).
+    pub database: Arc<Database>,
     data_dir: PathBuf,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    handle: actix_web::dev::ServerHandle,
+    pool: genascope_adapters_postgres::PoolShutdown,
+    worker: Option<OutboxWorker>,
     db: TestDb,
 }
 
@@ -49,28 +57,37 @@ impl TestApp {
         .unwrap();
     }
 
-    /// Stop the server and let its workers (and their database pool) go before the database is
-    /// dropped and the process exits: a test process that exits while pool threads still talk to
-    /// a just-dropped database can crash at exit.
+    /// Stop the server and let every holder of its database pool go, then wait until the pool's
+    /// worker thread is idle, before the test database is dropped and the process exits: a
+    /// process that exits while that thread is inside libpq crashes at exit (issue #14).
     pub async fn shutdown(self) {
         let Self {
             server,
+            handle,
+            pool,
             db,
             data_dir,
             identity,
             client,
+            worker,
+            database,
             ..
         } = self;
-        server.abort();
+        if let Some(worker) = worker {
+            worker.stop(std::time::Duration::from_secs(5)).await;
+        }
+        drop(database);
+        handle.stop(true).await;
         let _ = server.await;
         drop(client);
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
         drop(identity);
-        tokio::task::spawn_blocking(move || drop(db))
-            .await
-            .expect("drop test database");
+        tokio::task::spawn_blocking(move || {
+            pool.wait(std::time::Duration::from_secs(10));
+            drop(db);
+        })
+        .await
+        .expect("drop test database");
         let _ = std::fs::remove_dir_all(&data_dir);
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 
@@ -234,8 +251,10 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         vars.insert(k, (*v).to_owned());
     }
     let config = Config::from_lookup(&|k| vars.get(k).cloned()).expect("config");
-    let (app, services) = Application::build(&config).await.expect("build app");
+    let (app, mut services) = Application::build(&config).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    let pool = services.state.db.shutdown_handle();
     let server = tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -246,8 +265,12 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         client,
         outbox_dir: services.outbox_dir.clone().expect("outbox configured"),
         identity: services.state.identity.clone(),
+        database: services.state.db.clone(),
         data_dir,
         server,
+        handle,
+        pool,
+        worker: services.outbox_worker.take(),
         db,
     }
 }
@@ -394,8 +417,27 @@ impl TestApp {
         r.expect(201).clone()
     }
 
-    /// Every outbox email to `to`, oldest first.
-    pub fn emails_to(&self, to: &str) -> Vec<Value> {
+    /// Wait (at most 10 s) until the outbox worker has delivered every queued message: mail is
+    /// queued by the request and delivered right after it, by the worker.
+    pub async fn outbox_settled(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let counts = self.database.outbox_counts().await.expect("outbox counts");
+            if counts.pending == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the outbox was not delivered within 10 s: {counts:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Every email to `to` the worker delivered to the development outbox, oldest first (once
+    /// everything queued so far is delivered).
+    pub async fn emails_to(&self, to: &str) -> Vec<Value> {
+        self.outbox_settled().await;
         let mut files: Vec<_> = std::fs::read_dir(&self.outbox_dir)
             .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
             .unwrap_or_default();
@@ -411,7 +453,7 @@ impl TestApp {
     /// The reset token of the latest email to `to` (waits briefly: mail may be asynchronous).
     pub async fn reset_token_for(&self, to: &str) -> String {
         for _ in 0..50 {
-            if let Some(mail) = self.emails_to(to).last() {
+            if let Some(mail) = self.emails_to(to).await.last() {
                 let text = mail["text"].as_str().unwrap_or_default();
                 let marker = "/reset-password?token=";
                 let start = text.find(marker).expect("reset link in the email") + marker.len();

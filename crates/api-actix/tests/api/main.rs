@@ -19,6 +19,7 @@ mod hardening;
 mod helpers;
 mod import;
 mod matrix;
+mod outbox;
 mod patients;
 mod tenancy;
 mod users;
@@ -325,5 +326,34 @@ mod pg_only {
             crate::hardening::thousand_patients(&app).await;
             app.shutdown().await;
         }
+    }
+}
+
+/// The durable outbox against a real SMTP server (aiosmtpd), on both backends: the real binary
+/// killed with SIGKILL, and an SMTP outage under two replicas.
+mod outbox_delivery {
+    use genascope_adapters_postgres::Backend;
+
+    #[tokio::test]
+    async fn kill_9_then_restart_pg() {
+        crate::outbox::a_message_queued_before_kill_9_is_delivered_after_restart(Backend::Postgres)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn kill_9_then_restart_sqlite() {
+        crate::outbox::a_message_queued_before_kill_9_is_delivered_after_restart(Backend::Sqlite)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn smtp_outage_pg() {
+        crate::outbox::an_smtp_outage_loses_nothing_and_sends_nothing_twice(Backend::Postgres)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn smtp_outage_sqlite() {
+        crate::outbox::an_smtp_outage_loses_nothing_and_sends_nothing_twice(Backend::Sqlite).await;
     }
 }

@@ -194,8 +194,8 @@ pub async fn users_of_another_account_are_404(app: &TestApp) {
         .expect(404);
     }
     // No reset email went to B's users.
-    assert!(app.emails_to("admin@beta.test").is_empty());
-    assert!(app.emails_to("clin@beta.test").is_empty());
+    assert!(app.emails_to("admin@beta.test").await.is_empty());
+    assert!(app.emails_to("clin@beta.test").await.is_empty());
     // Still intact.
     app.get("/api/auth/me", Some(&b.clinician))
         .await

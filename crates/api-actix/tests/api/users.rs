@@ -133,7 +133,7 @@ pub async fn account_create_user_documented_fields(app: &TestApp) {
         .await;
     r.expect_422_at(&["body", "account_id"]);
     // No password: a set-password email goes out and the user cannot log in yet.
-    let mails = app.emails_to("wilson@doc.test");
+    let mails = app.emails_to("wilson@doc.test").await;
     assert_eq!(mails.len(), 1, "set-password email");
     let token = app.reset_token_for("wilson@doc.test").await;
     let r = app.login_form("wilson@doc.test", "").await;
@@ -439,7 +439,7 @@ pub async fn self_update_rules(app: &TestApp) {
         )
         .await;
     assert_eq!(r.status, 400, "{}", r.text);
-    assert!(app.emails_to("cleo.new@self.test").is_empty());
+    assert!(app.emails_to("cleo.new@self.test").await.is_empty());
     let r = app
         .put(
             &path,
@@ -449,7 +449,7 @@ pub async fn self_update_rules(app: &TestApp) {
         .await;
     assert_eq!(r.expect(200)["email"], "cleo.new@self.test");
     // The old address is told; the new email logs in.
-    let told = app.emails_to("clin@self.test");
+    let told = app.emails_to("clin@self.test").await;
     assert!(
         told.iter().any(|m| m["subject"]
             .as_str()

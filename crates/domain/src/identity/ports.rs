@@ -2,6 +2,7 @@
 
 use super::model::{Account, AccountStatus, Credentials, Email, Password, Role, User};
 use crate::common::{AccountId, BoxError, RepoError, Timestamp, UserId};
+use crate::notify::OutgoingEmail;
 use crate::patients::model::Patient;
 use async_trait::async_trait;
 
@@ -51,6 +52,21 @@ pub struct NewUser {
     pub password_hash: Option<String>,
 }
 
+/// A password-reset or set-password link to store (only the digest of its token) together with
+/// the email that carries it: the adapter writes both in one transaction (the email as an outbox
+/// row), so a link is never stored without its mail, nor mailed without being stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetLink {
+    /// SHA-256 hex of the token.
+    pub digest: String,
+    /// Issued.
+    pub created_at: Timestamp,
+    /// Expires.
+    pub expires_at: Timestamp,
+    /// The email with the link, queued for delivery in the same transaction (None: store only).
+    pub mail: Option<OutgoingEmail>,
+}
+
 /// Filters of `GET /api/users` and `GET /api/clinicians`.
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
@@ -87,9 +103,15 @@ pub struct PrincipalRecord {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait UserRepository: Send + Sync {
-    /// Insert a user; with `patient`, also insert that patient record (same id) in the same
-    /// transaction. `Duplicate("email")`.
-    async fn insert(&self, user: &NewUser, patient: Option<Patient>) -> Result<(), RepoError>;
+    /// Insert a user; with `patient`, also insert that patient record (same id), and with
+    /// `setup`, its set-password link and that link's email, all in the same transaction.
+    /// `Duplicate("email")`.
+    async fn insert(
+        &self,
+        user: &NewUser,
+        patient: Option<Patient>,
+        setup: Option<ResetLink>,
+    ) -> Result<(), RepoError>;
     /// One live user.
     async fn get(&self, id: UserId) -> Result<User, RepoError>;
     /// The user with its credential, by email; None when there is no live user.
@@ -110,8 +132,15 @@ pub trait UserRepository: Send + Sync {
     /// from), and only those: a concurrent change of other fields (say, an admin's deactivation
     /// while the user edits its phone) is not undone. `Duplicate("email")`; `Conflict` when the
     /// change would leave the account without an active admin (checked atomically, so two admins
-    /// demoting each other at once cannot both succeed).
-    async fn update(&self, previous: &User, user: &User) -> Result<(), RepoError>;
+    /// demoting each other at once cannot both succeed). `notice` (e.g. "your email address was
+    /// changed", to the old address) is queued for delivery in the same transaction: it goes out
+    /// if and only if the change is saved.
+    async fn update(
+        &self,
+        previous: &User,
+        user: &User,
+        notice: Option<OutgoingEmail>,
+    ) -> Result<(), RepoError>;
     /// Set the password hash and `password_changed_at`, and revoke every refresh token of the
     /// user, in one transaction.
     async fn set_password(&self, id: UserId, hash: &str, at: Timestamp) -> Result<(), RepoError>;
@@ -200,14 +229,8 @@ pub trait TokenStore: Send + Sync {
     /// Spend every unused password-reset (and set-password) link of a user: after a password
     /// change, an email change or a deactivation, an old link must not set the password.
     async fn revoke_resets(&self, user: UserId, at: Timestamp) -> Result<(), RepoError>;
-    /// Store a password-reset token digest.
-    async fn insert_reset(
-        &self,
-        user: UserId,
-        digest: &str,
-        created_at: Timestamp,
-        expires_at: Timestamp,
-    ) -> Result<(), RepoError>;
+    /// Store a password-reset link (its token's digest) and queue its email, in one transaction.
+    async fn insert_reset(&self, user: UserId, link: &ResetLink) -> Result<(), RepoError>;
     /// Whose unused, unexpired reset token this is (read only: the request is validated before
     /// the token is spent).
     async fn reset_owner(&self, digest: &str, now: Timestamp) -> Result<Option<UserId>, RepoError>;

@@ -7,15 +7,15 @@ use super::model::{
 use super::policy::{self, AccessType, Action, ListScope, Principal, Target};
 use super::ports::{
     AccessClaims, AccountFilter, AccountRepository, CredentialHasher, LoginThrottle, NewUser, Page,
-    PrincipalRecord, RefreshTokenRecord, Rotation, TokenCodec, TokenError, TokenStore, UserFilter,
-    UserRepository,
+    PrincipalRecord, RefreshTokenRecord, ResetLink, Rotation, TokenCodec, TokenError, TokenStore,
+    UserFilter, UserRepository,
 };
 use crate::common::validate;
 use crate::common::{
     AccountId, Clock, DomainError, FieldError, Patch, PatientId, Random, RepoError, Timestamp,
     UserId, to_seconds,
 };
-use crate::notify::{Mailer, OutgoingEmail, html_escape};
+use crate::notify::{OutgoingEmail, html_escape};
 use crate::patients::model::{Patient, PatientStatus};
 use crate::patients::ports::PatientRepository;
 use std::sync::Arc;
@@ -71,8 +71,6 @@ pub struct IdentityPorts {
     /// Password-reset request throttle (5 per hour per email, contract §1.7): every request
     /// counts as a "failure" of this limiter.
     pub reset_throttle: Arc<dyn LoginThrottle>,
-    /// Email.
-    pub mailer: Arc<dyn Mailer>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Randomness.
@@ -540,18 +538,17 @@ impl IdentityService {
         self.issue_pair(&creds.user, Some(now), None).await
     }
 
-    async fn send_reset_link(
-        &self,
-        user: &User,
-        ttl: Duration,
-        welcome: bool,
-    ) -> Result<(), DomainError> {
+    /// Store a reset link for `user` and queue its email (one transaction, in the adapter).
+    async fn send_reset_link(&self, user: &User) -> Result<(), DomainError> {
+        let link = self.reset_link(user, self.settings.reset_ttl, false);
+        self.ports.tokens.insert_reset(user.id, &link).await?;
+        Ok(())
+    }
+
+    /// A new reset (or, `welcome`, set-password) link for `user`, valid for `ttl`, with its email.
+    fn reset_link(&self, user: &User, ttl: Duration, welcome: bool) -> ResetLink {
         let token = self.opaque_token();
         let now = self.now();
-        self.ports
-            .tokens
-            .insert_reset(user.id, &self.ports.hasher.digest(&token), now, now + ttl)
-            .await?;
         let base = self.settings.frontend_base_url.trim_end_matches('/');
         let link = format!("{base}/reset-password?token={token}");
         let (subject, intro) = if welcome {
@@ -580,9 +577,12 @@ impl IdentityService {
                 html_escape(&link)
             ),
         };
-        // Sending never fails the API call (contract §1.7); the failure is logged by the adapter.
-        let _ = self.ports.mailer.send(&email).await;
-        Ok(())
+        ResetLink {
+            digest: self.ports.hasher.digest(&token),
+            created_at: now,
+            expires_at: now + ttl,
+            mail: Some(email),
+        }
     }
 
     /// `POST /api/auth/password-reset/request`: always the same answer.
@@ -608,8 +608,7 @@ impl IdentityService {
         if let Some(creds) = self.ports.users.credentials_by_email(&email).await?
             && creds.user.is_active
         {
-            self.send_reset_link(&creds.user, self.settings.reset_ttl, false)
-                .await?;
+            self.send_reset_link(&creds.user).await?;
         }
         Ok(())
     }
@@ -722,6 +721,7 @@ impl IdentityService {
                     user: user.clone(),
                     password_hash: Some(hash),
                 },
+                None,
                 None,
             )
             .await
@@ -1128,6 +1128,11 @@ impl IdentityService {
             ),
             None => None,
         };
+        // Without a password, the user gets a set-password link: stored and mailed with the user,
+        // in the same transaction.
+        let setup = password
+            .is_none()
+            .then(|| self.reset_link(&user, self.settings.setup_ttl, true));
         self.ports
             .users
             .insert(
@@ -1136,13 +1141,10 @@ impl IdentityService {
                     password_hash,
                 },
                 new_patient,
+                setup,
             )
             .await
             .map_err(duplicate_message)?;
-        if password.is_none() {
-            self.send_reset_link(&user, self.settings.setup_ttl, true)
-                .await?;
-        }
         Ok(user)
     }
 
@@ -1352,9 +1354,11 @@ impl IdentityService {
                 .await?;
         }
         user.updated_at = self.now();
+        // The old address is told, if and only if the change is saved (same transaction).
+        let notice = email_changed.then(|| email_changed_notice(&current, &user));
         self.ports
             .users
-            .update(&current, &user)
+            .update(&current, &user, notice)
             .await
             .map_err(duplicate_message)?;
         // A link mailed to the old address, or sessions of a deactivated user, must not outlive
@@ -1373,7 +1377,7 @@ impl IdentityService {
                 .await?;
         }
         // An email change ends every session of the user, access tokens included, but the one
-        // making its own change; the old address is told.
+        // making its own change (the old address was told in the update's transaction).
         if email_changed {
             match p.session.filter(|_| is_self) {
                 Some(keep) => {
@@ -1389,9 +1393,6 @@ impl IdentityService {
                         .await?;
                 }
             }
-        }
-        if email_changed {
-            self.notify_email_changed(&current, &user).await;
         }
         Ok(user)
     }
@@ -1444,25 +1445,6 @@ impl IdentityService {
         }
         self.ports.throttle.forgive(key, None);
         Ok(())
-    }
-
-    /// Tell the old address that the account's email changed (never fails the change).
-    async fn notify_email_changed(&self, before: &User, after: &User) {
-        let email = OutgoingEmail {
-            to: before.email.to_string(),
-            subject: "Your genascope email address was changed".into(),
-            text: format!(
-                "Hello {},\n\nThe email address of your genascope account was changed to {}. Every other session was signed out.\n\nIf you did not make this change, contact your clinic's administrator at once.\n",
-                before.name, after.email
-            ),
-            html: format!(
-                "<p>Hello {},</p><p>The email address of your genascope account was changed to {}. Every other session was signed out.</p><p>If you did not make this change, contact your clinic's administrator at once.</p>",
-                html_escape(&before.name),
-                html_escape(after.email.as_str())
-            ),
-        };
-        // Logged by the adapter on failure (contract §1.7: mail never fails the API call).
-        let _ = self.ports.mailer.send(&email).await;
     }
 
     /// Demoting, deactivating, moving or deleting the last active admin of an account is 409.
@@ -1529,7 +1511,23 @@ impl IdentityService {
             Target::in_account(user.account_id),
             "User",
         )?;
-        self.send_reset_link(&user, self.settings.reset_ttl, false)
-            .await
+        self.send_reset_link(&user).await
+    }
+}
+
+/// The email telling the old address that the account's email changed.
+fn email_changed_notice(before: &User, after: &User) -> OutgoingEmail {
+    OutgoingEmail {
+        to: before.email.to_string(),
+        subject: "Your genascope email address was changed".into(),
+        text: format!(
+            "Hello {},\n\nThe email address of your genascope account was changed to {}. Your sessions on other devices were signed out.\n\nIf you did not make this change, contact your clinic's administrator at once.\n",
+            before.name, after.email
+        ),
+        html: format!(
+            "<p>Hello {},</p><p>The email address of your genascope account was changed to {}. Your sessions on other devices were signed out.</p><p>If you did not make this change, contact your clinic's administrator at once.</p>",
+            html_escape(&before.name),
+            html_escape(after.email.as_str())
+        ),
     }
 }

@@ -1,5 +1,9 @@
-//! Outgoing notifications. The `Mailer` port is implemented by the outbox (development), SMTP
-//! and SES adapters.
+//! Outgoing notifications.
+//!
+//! Use cases never send anything themselves: the repository port method that saves the cause (a
+//! reset link, a new user, an email change) takes the [`OutgoingEmail`] too, and the adapter
+//! writes it as an outbox row in the same transaction. A worker outside the domain delivers the
+//! rows through a [`Mailer`] (SMTP, the development file outbox, or disabled), with retries.
 
 use crate::common::BoxError;
 use async_trait::async_trait;
@@ -17,11 +21,13 @@ pub struct OutgoingEmail {
     pub html: String,
 }
 
-/// Sends email. Adapters must not log bodies or recipients' PHI.
+/// Delivers email: the outbox worker's delivery sink. Adapters must not log bodies or recipients'
+/// PHI; the error's message is stored with the outbox row and logged, so it names the class of
+/// failure only (never the recipient, the body or the server's reply text).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Mailer: Send + Sync {
-    /// Send (or queue) one email.
+    /// Hand one email over (`Ok` once the server or file has accepted it).
     async fn send(&self, email: &OutgoingEmail) -> Result<(), BoxError>;
     /// A short name for health output: `outbox`, `smtp`, `ses`, `disabled`.
     fn kind(&self) -> &'static str;

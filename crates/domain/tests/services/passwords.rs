@@ -4,7 +4,7 @@ use crate::support::*;
 use genascope_domain::common::{BoxError, DomainError, RepoError, UserId};
 use genascope_domain::identity::model::{Credentials, Email, Role, User};
 use genascope_domain::identity::policy::Principal;
-use genascope_domain::identity::ports::AccessClaims;
+use genascope_domain::identity::ports::{AccessClaims, ResetLink};
 use genascope_domain::notify::OutgoingEmail;
 use time::Duration;
 
@@ -144,16 +144,6 @@ async fn change_password_success_sets_the_password_and_returns_a_fresh_pair() {
 
 // ----- reset request -----
 
-fn mail_slot(m: &mut Mocks) -> Slot<OutgoingEmail> {
-    let s = Slot::new();
-    let c = s.clone();
-    m.mailer.expect_send().returning(move |e| {
-        c.push(e.clone());
-        Ok(())
-    });
-    s
-}
-
 fn by_email(m: &mut Mocks, u: Option<User>) {
     m.users
         .expect_credentials_by_email()
@@ -165,7 +155,7 @@ fn by_email(m: &mut Mocks, u: Option<User>) {
 async fn reset_request_for_an_unknown_email_is_ok_and_sends_nothing() {
     let mut m = Mocks::new();
     by_email(&mut m, None);
-    // No insert_reset, no mail expectation: a call would panic.
+    // No insert_reset expectation (which would carry the mail): a call would panic.
     m.identity()
         .request_password_reset("ghost@clinic.org", None)
         .await
@@ -199,7 +189,7 @@ async fn reset_request_mails_a_link_with_the_token_and_escapes_the_name() {
     let mut u = user(Role::Clinician, Some(account_id()));
     u.name = "<b>Jane & \"Co\"</b>".into();
     let (id, to) = (u.id, u.email.to_string());
-    let stored: Slot<(UserId, String, time::OffsetDateTime, time::OffsetDateTime)> = Slot::new();
+    let stored: Slot<(UserId, ResetLink)> = Slot::new();
     let s = stored.clone();
     m.users
         .expect_credentials_by_email()
@@ -208,23 +198,23 @@ async fn reset_request_mails_a_link_with_the_token_and_escapes_the_name() {
     m.tokens
         .expect_insert_reset()
         .times(1)
-        .returning(move |uid, d, c, e| {
-            s.push((uid, d.to_owned(), c, e));
+        .returning(move |uid, link| {
+            s.push((uid, link.clone()));
             Ok(())
         });
-    let mails = mail_slot(&mut m);
     m.identity()
         .request_password_reset(" Jane@Clinic.org ", None)
         .await
         .unwrap();
 
     let token = token_hex(1);
-    let (uid, digest, created, expires) = stored.one();
+    let (uid, link) = stored.one();
     assert_eq!(uid, id);
-    assert_eq!(digest, digest_of(&token), "only the digest is stored");
-    assert_eq!(created, NOW);
-    assert_eq!(expires, NOW + Duration::minutes(60));
-    let mail = mails.one();
+    assert_eq!(link.digest, digest_of(&token), "only the digest is stored");
+    assert_eq!(link.created_at, NOW);
+    assert_eq!(link.expires_at, NOW + Duration::minutes(60));
+    // The email travels with the link: stored and queued in one transaction by the adapter.
+    let mail: OutgoingEmail = link.mail.expect("the link's email");
     assert_eq!(mail.to, to);
     let link = format!("https://app.genascope.test/reset-password?token={token}");
     assert!(mail.text.contains(&link), "text lacks link: {}", mail.text);
@@ -239,21 +229,22 @@ async fn reset_request_mails_a_link_with_the_token_and_escapes_the_name() {
 }
 
 #[tokio::test]
-async fn reset_request_is_ok_even_when_the_mailer_fails() {
+async fn reset_request_fails_when_the_link_cannot_be_stored() {
+    // The mail is queued with the link: a store that is down fails the request (503) instead
+    // of answering as if a link had been sent. A slow or broken mail server cannot: it is only
+    // reached by the outbox worker.
     let mut m = Mocks::new();
     let u = user(Role::User, Some(account_id()));
     by_email(&mut m, Some(u.clone()));
     m.tokens
         .expect_insert_reset()
-        .returning(|_, _, _, _| Ok(()));
-    m.mailer
-        .expect_send()
         .times(1)
-        .returning(|_| Err(BoxError::from("smtp down")));
-    m.identity()
+        .returning(|_, _| Err(RepoError::Unavailable(BoxError::from("db down"))));
+    let r = m
+        .identity()
         .request_password_reset(u.email.as_str(), None)
-        .await
-        .unwrap();
+        .await;
+    assert!(matches!(r, Err(DomainError::Unavailable(_))), "{r:?}");
 }
 
 // ----- reset confirm -----

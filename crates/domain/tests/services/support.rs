@@ -12,7 +12,6 @@ use genascope_domain::identity::ports::{
     MockUserRepository,
 };
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
-use genascope_domain::notify::MockMailer;
 use genascope_domain::patients::model::{Patient, PatientStatus, PatientView, ScreeningStatus};
 use genascope_domain::patients::ports::MockPatientRepository;
 use genascope_domain::patients::service::PatientService;
@@ -211,7 +210,6 @@ pub struct Mocks {
     pub codec: MockTokenCodec,
     pub throttle: MockLoginThrottle,
     pub reset_throttle: MockLoginThrottle,
-    pub mailer: MockMailer,
     pub clock: MockClock,
     pub random: MockRandom,
     pub settings: IdentitySettings,
@@ -237,7 +235,6 @@ impl Mocks {
                 t.expect_record_failure().returning(|_, _, _| ());
                 t
             },
-            mailer: MockMailer::new(),
             clock: clock_at(t),
             random: random(),
             settings: IdentitySettings {
@@ -258,7 +255,6 @@ impl Mocks {
                 codec: Arc::new(self.codec),
                 throttle: Arc::new(self.throttle),
                 reset_throttle: Arc::new(self.reset_throttle),
-                mailer: Arc::new(self.mailer),
                 clock: Arc::new(self.clock),
                 random: Arc::new(self.random),
             },

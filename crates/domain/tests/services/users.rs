@@ -4,9 +4,8 @@ use crate::support::*;
 use genascope_domain::common::{AccountId, DomainError, Patch, PatientId, RepoError, UserId};
 use genascope_domain::identity::model::{AccountStatus, Email, Password, Role, User};
 use genascope_domain::identity::policy::Principal;
-use genascope_domain::identity::ports::NewUser;
+use genascope_domain::identity::ports::{NewUser, ResetLink};
 use genascope_domain::identity::service::{CreateUser, UserPatch};
-use genascope_domain::notify::OutgoingEmail;
 use genascope_domain::patients::model::{Patient, PatientStatus};
 use time::Duration;
 
@@ -28,7 +27,7 @@ fn insert_slot(m: &mut Mocks) -> Slot<(NewUser, Option<Patient>)> {
         .returning(|a| Ok(account(a, AccountStatus::Active)));
     let s = Slot::new();
     let c = s.clone();
-    m.users.expect_insert().returning(move |u, p| {
+    m.users.expect_insert().returning(move |u, p, _| {
         c.push((u.clone(), p));
         Ok(())
     });
@@ -125,7 +124,7 @@ async fn create_user_duplicate_email_is_409() {
     hashes(&mut m);
     m.users
         .expect_insert()
-        .returning(|_, _| Err(RepoError::Duplicate("email")));
+        .returning(|_, _, _| Err(RepoError::Duplicate("email")));
     let r = m.identity().create_user(&admin, create_req("user")).await;
     assert_err!(r, DomainError::Conflict(m) if m == "Email already registered");
 }
@@ -135,33 +134,33 @@ async fn user_without_password_gets_a_set_password_email_valid_72_hours() {
     let own = account_id();
     let admin = principal_as(Role::Admin, Some(own));
     let mut m = Mocks::new();
-    let inserted = insert_slot(&mut m);
-    let resets: Slot<(UserId, String, time::OffsetDateTime)> = Slot::new();
-    let r = resets.clone();
-    m.tokens
-        .expect_insert_reset()
+    m.accounts
+        .expect_get()
+        .returning(|a| Ok(account(a, AccountStatus::Active)));
+    // The link and its email are handed to the user insert: one transaction in the adapter.
+    let inserted: Slot<(NewUser, Option<ResetLink>)> = Slot::new();
+    let c = inserted.clone();
+    m.users
+        .expect_insert()
         .times(1)
-        .returning(move |u, d, _, exp| {
-            r.push((u, d.to_owned(), exp));
+        .returning(move |u, _, setup| {
+            c.push((u.clone(), setup));
             Ok(())
         });
-    let mails: Slot<OutgoingEmail> = Slot::new();
-    let ml = mails.clone();
-    m.mailer.expect_send().times(1).returning(move |e| {
-        ml.push(e.clone());
-        Ok(())
-    });
+    // No insert_reset expectation: a separate write would panic.
     let mut req = create_req("user");
     req.password = None;
     req.confirm_password = None;
     // No hash_password expectation: nothing to hash.
     let u = m.identity().create_user(&admin, req).await.unwrap();
-    assert_eq!(inserted.one().0.password_hash, None);
-    let (uid, digest, exp) = resets.one();
-    assert_eq!(uid, u.id);
-    assert_eq!(digest, digest_of(&token_hex(1)));
-    assert_eq!(exp, NOW + Duration::hours(72));
-    let mail = mails.one();
+    let (nu, setup) = inserted.one();
+    assert_eq!(nu.password_hash, None);
+    let link = setup.expect("a set-password link");
+    assert_eq!(nu.user.id, u.id);
+    assert_eq!(link.digest, digest_of(&token_hex(1)));
+    assert_eq!(link.created_at, NOW);
+    assert_eq!(link.expires_at, NOW + Duration::hours(72));
+    let mail = link.mail.expect("the link's email");
     assert_eq!(mail.to, "new.person@clinic.org");
     assert!(mail.text.contains(&format!(
         "https://app.genascope.test/reset-password?token={}",
@@ -244,7 +243,7 @@ async fn patient_user_is_not_linked_to_a_patient_that_already_has_a_login() {
     // The store refuses whatever is inserted; what matters is what the service tried.
     let tried: Slot<UserId> = Slot::new();
     let t = tried.clone();
-    m.users.expect_insert().returning(move |u, _| {
+    m.users.expect_insert().returning(move |u, _, _| {
         t.push(u.user.id);
         Err(RepoError::Duplicate("email"))
     });
@@ -346,7 +345,7 @@ async fn self_update_of_profile_fields_is_saved_and_unchanged_role_is_accepted()
     stored(&mut m, &me);
     let saved: Slot<User> = Slot::new();
     let s = saved.clone();
-    m.users.expect_update().times(1).returning(move |_, u| {
+    m.users.expect_update().times(1).returning(move |_, u, _| {
         s.push(u.clone());
         Ok(())
     });
@@ -377,7 +376,7 @@ async fn self_update_with_a_taken_email_is_409() {
     current_password_is(&mut m, &me, true);
     m.users
         .expect_update()
-        .returning(|_, _| Err(RepoError::Duplicate("email")));
+        .returning(|_, _, _| Err(RepoError::Duplicate("email")));
     let r = update(
         m,
         &principal(&me),
@@ -440,7 +439,17 @@ async fn changing_ones_own_email_needs_the_current_password() {
     let mut m = Mocks::new();
     stored(&mut m, &me);
     current_password_is(&mut m, &me, true);
-    m.users.expect_update().times(1).returning(|_, _| Ok(()));
+    // The old address's notice is part of the update (one transaction).
+    let old = me.email.to_string();
+    m.users
+        .expect_update()
+        .withf(move |_, _, notice| {
+            notice
+                .as_ref()
+                .is_some_and(|e| e.to == old && e.text.contains("attacker@evil.example"))
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(()));
     m.tokens
         .expect_revoke_resets()
         .times(1)
@@ -451,12 +460,6 @@ async fn changing_ones_own_email_needs_the_current_password() {
         .withf(move |u, _| *u == id)
         .times(1)
         .returning(|_, _| Ok(()));
-    let old = me.email.to_string();
-    m.mailer
-        .expect_send()
-        .withf(move |e| e.to == old && e.text.contains("attacker@evil.example"))
-        .times(1)
-        .returning(|_| Ok(()));
     let r = update(m, &principal(&me), me.id, change(Some("current-pw"))).await;
     assert_eq!(r.unwrap().email.as_str(), "attacker@evil.example");
 }
@@ -558,9 +561,9 @@ async fn demoting_an_admin_is_fine_when_another_active_admin_remains() {
     admins_left(&mut m, a, 2);
     m.users
         .expect_update()
-        .withf(|_, u| u.role == Role::Clinician)
+        .withf(|_, u, notice| u.role == Role::Clinician && notice.is_none())
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     let u = update(
         m,
         &principal_as(Role::Admin, Some(a)),
@@ -627,7 +630,7 @@ async fn demoting_a_super_admin_requires_an_account() {
     let mut m = Mocks::new();
     stored(&mut m, &target);
     // The service today saves the account-less admin; the assertion below reports it.
-    m.users.expect_update().returning(|_, _| Ok(()));
+    m.users.expect_update().returning(|_, _, _| Ok(()));
     let r = update(
         m,
         &principal_as(Role::SuperAdmin, None),
@@ -796,7 +799,12 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
     // address is told.
     let mut m = Mocks::new();
     stored(&mut m, &target);
-    m.users.expect_update().times(1).returning(|_, _| Ok(()));
+    let old = target.email.to_string();
+    m.users
+        .expect_update()
+        .withf(move |_, _, notice| notice.as_ref().is_some_and(|e| e.to == old))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
     m.tokens
         .expect_revoke_resets()
         .withf(move |u, _| *u == tid)
@@ -807,12 +815,6 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
         .withf(move |u, _| *u == tid)
         .times(1)
         .returning(|_, _| Ok(()));
-    let old = target.email.to_string();
-    m.mailer
-        .expect_send()
-        .withf(move |e| e.to == old)
-        .times(1)
-        .returning(|_| Ok(()));
     let r = update(
         m,
         &admin,
@@ -827,7 +829,7 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
     // Deactivation: reset links and refresh tokens die.
     let mut m = Mocks::new();
     stored(&mut m, &target);
-    m.users.expect_update().times(1).returning(|_, _| Ok(()));
+    m.users.expect_update().times(1).returning(|_, _, _| Ok(()));
     m.tokens
         .expect_revoke_resets()
         .times(1)
@@ -851,7 +853,7 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
     // A phone change touches no token.
     let mut m = Mocks::new();
     stored(&mut m, &target);
-    m.users.expect_update().times(1).returning(|_, _| Ok(()));
+    m.users.expect_update().times(1).returning(|_, _, _| Ok(()));
     let r = update(
         m,
         &admin,
