@@ -611,15 +611,20 @@ async fn run() -> anyhow::Result<()> {
         Command::Serve => {
             let (app, services) = Application::build(&config).await?;
             let base = format!("http://{}:{}", config.host, app.port());
-            println!("genascope listening on {base}");
-            println!("  API docs:     {base}/docs/");
-            println!("  health:       {base}/health");
-            if let Some(dir) = &services.outbox_dir {
-                println!("  mail outbox:  {}", dir.display());
-            }
-            println!(
-                "  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\""
+            // The banner is best effort: `println!` panics when stdout is closed (a supervisor
+            // that read the first line and went away), which would take the server down.
+            let mut banner = format!(
+                "genascope listening on {base}\n  API docs:     {base}/docs/\n  health:       {base}/health\n"
             );
+            if let Some(dir) = &services.outbox_dir {
+                banner.push_str(&format!("  mail outbox:  {}\n", dir.display()));
+            }
+            banner.push_str("  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\"\n");
+            {
+                use std::io::Write as _;
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+            }
             protocol_errors.spawn_reporter();
             app.run_until_signalled().await?;
             services.close().await;

@@ -199,10 +199,19 @@ async fn sigterm_drains_before_stopping() {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
+    // Read the first line, then keep draining stdout (a closed pipe must not matter either way).
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        if let Some(Ok(first)) = lines.next() {
+            let _ = tx.send(first);
+        }
+        for _ in lines {}
+    });
     let base = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        line.trim()
+        rx.recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_default()
+            .trim()
             .rsplit(' ')
             .next()
             .unwrap_or_default()
