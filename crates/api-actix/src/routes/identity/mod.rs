@@ -1,0 +1,103 @@
+//! Authentication, accounts and users (contract §3.1, §3.2), one file per capability as in the
+//! domain: `auth`, `passwords`, `accounts`, `users`; this module holds the request readers they
+//! share. Handlers only translate: request → domain call → DTO. Access is decided in
+//! `domain::identity::policy`.
+
+mod accounts;
+mod auth;
+mod passwords;
+mod users;
+
+pub use accounts::*;
+pub use auth::*;
+pub use passwords::*;
+pub use users::*;
+
+use super::dto::{AccountDto, MeDto, MessageDto, TokenDto, UserDto};
+use crate::auth::Auth;
+use crate::body::{Body, Query, check, id_or_404};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{HttpRequest, HttpResponse, web};
+use genascope_domain::common::{AccountId, DomainError, FieldError, UserId};
+use genascope_domain::identity::model::{AccountStatus, Password, Role};
+use genascope_domain::identity::policy::Action;
+use genascope_domain::identity::ports::{Page, UserFilter};
+use genascope_domain::identity::service::{AccountPatch, CreateAccount, CreateUser, UserPatch};
+use serde_json::json;
+
+/// Style-A paging: `skip` (alias `offset`) >= 0, `limit` 1..100 (default 100).
+pub fn page_a(q: &Query, errors: &mut Vec<FieldError>) -> Page {
+    Page {
+        offset: q.int(errors, &["skip", "offset"], 0, u32::MAX, 0),
+        limit: q.int(errors, &["limit"], 1, 100, 100),
+    }
+}
+
+/// The client address for per-IP limits (see [`crate::net::client_ip`]).
+fn client_ip(state: &AppState, req: &HttpRequest) -> Option<String> {
+    let peer = req.peer_addr()?.ip();
+    let xff: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all(actix_web::http::header::FORWARDED)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Some(crate::net::client_ip(peer, &xff, &forwarded, &state.trusted_proxies).to_string())
+}
+
+fn content_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// Login or refresh grant body: URL-encoded form, multipart form or JSON, read into one map.
+async fn grant_body(req: &HttpRequest, bytes: web::Bytes) -> Result<Body, ApiError> {
+    let ct = content_type(req);
+    if ct.starts_with("application/x-www-form-urlencoded") {
+        let q = Query::parse(&String::from_utf8_lossy(&bytes));
+        let map =
+            q.0.into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect();
+        return Ok(Body(map));
+    }
+    if ct.starts_with("multipart/form-data") {
+        use futures_util::StreamExt;
+        let stream =
+            futures_util::stream::once(
+                async move { Ok::<_, actix_web::error::PayloadError>(bytes) },
+            );
+        let mut form = actix_multipart::Multipart::new(req.headers(), stream);
+        let mut map = serde_json::Map::new();
+        while let Some(field) = form.next().await {
+            let bad = || {
+                ApiError::validation(vec![FieldError::body(
+                    "body",
+                    "the form could not be read",
+                    "value_error.multipart",
+                )])
+            };
+            let mut field = field.map_err(|_| bad())?;
+            let name = field.name().unwrap_or_default().to_owned();
+            let mut value = Vec::new();
+            while let Some(chunk) = field.next().await {
+                value.extend_from_slice(&chunk.map_err(|_| bad())?);
+            }
+            map.insert(
+                name,
+                serde_json::Value::String(String::from_utf8_lossy(&value).into_owned()),
+            );
+        }
+        return Ok(Body(map));
+    }
+    Body::parse(&bytes)
+}

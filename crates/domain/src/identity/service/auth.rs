@@ -1,0 +1,195 @@
+//! Login, refresh, logout, and authenticating a bearer token.
+
+use super::*;
+
+impl IdentityService {
+    pub(super) async fn ensure_may_login(&self, user: &User) -> Result<(), DomainError> {
+        if !user.is_active {
+            return Err(DomainError::BadRequest("Inactive user".into()));
+        }
+        if let Some(account) = user.account_id {
+            match self.ports.accounts.get(account).await {
+                Ok(a) if a.status == AccountStatus::Active => {}
+                Ok(_) | Err(RepoError::NotFound) => {
+                    return Err(DomainError::BadRequest("Account is inactive".into()));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// `POST /api/auth/token`: email + password. Unknown email and wrong password answer the
+    /// same 401 after the same work; repeated failures are throttled.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: Password,
+        ip: Option<String>,
+    ) -> Result<TokenPair, DomainError> {
+        let key = username.trim().to_lowercase();
+        // No email is longer: refuse before the throttle keeps such a key in memory.
+        if key.len() > 254 {
+            return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
+        }
+        let now = self.now();
+        if let Err(retry_after_secs) = self.ports.throttle.check(&key, ip.clone(), now).await {
+            return Err(DomainError::TooManyRequests { retry_after_secs });
+        }
+        // The attempt is in flight (it counts toward the limit) until it ends as a failure or a
+        // success below.
+        let creds = match Email::parse(&key) {
+            Ok(email) => match self.ports.users.credentials_by_email(&email).await {
+                Ok(c) => c,
+                Err(e) => {
+                    self.ports.throttle.record_failure(&key, ip, now);
+                    return Err(e.into());
+                }
+            },
+            Err(_) => None,
+        };
+        let verified = match creds.as_ref().and_then(|c| c.password_hash.as_deref()) {
+            Some(hash) => self.ports.hasher.verify_password(&password, hash).await,
+            None => {
+                self.ports.hasher.dummy_verify(&password).await;
+                false
+            }
+        };
+        let Some(creds) = creds.filter(|_| verified) else {
+            self.ports.throttle.record_failure(&key, ip, now);
+            return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
+        };
+        // An inactive user or account opens no session: the attempt counts as a failure.
+        if let Err(e) = self.ensure_may_login(&creds.user).await {
+            self.ports.throttle.record_failure(&key, ip, now);
+            return Err(e);
+        }
+        self.ports.throttle.forgive(&key, ip);
+        self.issue_pair(&creds.user, creds.password_changed_at, None)
+            .await
+    }
+
+    /// `POST /api/auth/refresh`: rotate a refresh token. A reused token revokes the family.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, DomainError> {
+        let now = self.now();
+        let token = refresh_token.trim();
+        if token.is_empty() {
+            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+        }
+        let next_token = self.opaque_token();
+        let next = RefreshTokenRecord {
+            id: self.ports.random.uuid(),
+            // The store takes the user and family of the presented token.
+            user_id: UserId(uuid::Uuid::nil()),
+            family_id: uuid::Uuid::nil(),
+            token_digest: self.ports.hasher.digest(&next_token),
+            created_at: now,
+            expires_at: now + self.settings.refresh_ttl,
+        };
+        let digest = self.ports.hasher.digest(token);
+        let family = self.ports.tokens.refresh_family(&digest).await?;
+        let user_id = match self
+            .ports
+            .tokens
+            .rotate_refresh(&digest, now, &next)
+            .await?
+        {
+            Rotation::Rotated(u) => u,
+            Rotation::Reused | Rotation::Invalid => {
+                return Err(DomainError::Unauthorized(INVALID_TOKEN));
+            }
+        };
+        let creds = self
+            .ports
+            .users
+            .credentials(user_id)
+            .await
+            .map_err(|e| match e {
+                RepoError::NotFound => DomainError::Unauthorized(INVALID_TOKEN),
+                other => other.into(),
+            })?;
+        match self.ensure_may_login(&creds.user).await {
+            Ok(()) => {}
+            Err(DomainError::BadRequest(_)) => {
+                self.ports.tokens.revoke_all_refresh(user_id, now).await?;
+                return Err(DomainError::Unauthorized(INVALID_TOKEN));
+            }
+            Err(e) => return Err(e),
+        }
+        let mut pair = self
+            .issue_pair(
+                &creds.user,
+                creds.password_changed_at,
+                Some(family.unwrap_or(next.family_id)),
+            )
+            .await?;
+        pair.refresh_token = next_token;
+        Ok(pair)
+    }
+
+    /// Authenticate a bearer token; role and account come from storage (contract §1.6).
+    pub async fn authenticate(&self, token: &str) -> Result<Authenticated, DomainError> {
+        let claims = self.ports.codec.verify(token).map_err(|e| match e {
+            TokenError::Invalid | TokenError::Expired => DomainError::Unauthorized(INVALID_TOKEN),
+        })?;
+        let record = match self
+            .ports
+            .users
+            .principal(claims.sub, &claims.jti, claims.sid)
+            .await
+        {
+            Ok(r) => r,
+            Err(RepoError::NotFound) => return Err(DomainError::Unauthorized(INVALID_TOKEN)),
+            Err(e) => return Err(e.into()),
+        };
+        let stale = record
+            .password_changed_at
+            .is_some_and(|c| claims.iat <= c.unix_timestamp());
+        let ended = !record.session_live;
+        if !record.user.is_active || !record.account_active || record.jti_denied || stale || ended {
+            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+        }
+        let principal = Principal {
+            user_id: record.user.id,
+            role: record.user.role,
+            account_id: record.user.account_id,
+            access: AccessType::Full,
+            jti: claims.jti,
+            token_exp: claims.exp,
+            session: claims.sid,
+        };
+        Ok(Authenticated { principal, record })
+    }
+
+    /// `POST /api/auth/logout`: deny this access token; revoke one or all refresh tokens.
+    pub async fn logout(
+        &self,
+        p: &Principal,
+        refresh_token: Option<&str>,
+        all_devices: bool,
+    ) -> Result<(), DomainError> {
+        policy::require(p, Action::Logout)?;
+        let now = self.now();
+        let exp =
+            Timestamp::from_unix_timestamp(p.token_exp).unwrap_or(now + self.settings.access_ttl);
+        self.ports.tokens.deny_jti(&p.jti, exp, now).await?;
+        if all_devices {
+            self.ports.tokens.revoke_all_refresh(p.user_id, now).await?;
+            return Ok(());
+        }
+        if let Some(t) = refresh_token.map(str::trim).filter(|t| !t.is_empty()) {
+            self.ports
+                .tokens
+                .revoke_refresh(p.user_id, &self.ports.hasher.digest(t), now)
+                .await?;
+        }
+        // The access token's own session ends too, refresh token sent or not.
+        if let Some(session) = p.session {
+            self.ports
+                .tokens
+                .revoke_family(p.user_id, session, now)
+                .await?;
+        }
+        Ok(())
+    }
+}

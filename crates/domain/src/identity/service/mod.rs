@@ -1,0 +1,239 @@
+//! Identity use cases, one file per capability: `auth` (login, refresh, logout, authenticate),
+//! `passwords` (change, reset, set-password links), `accounts`, `users`. This module holds what
+//! they share: the ports, the settings, the token pair and the service itself.
+
+mod accounts;
+mod auth;
+mod passwords;
+mod users;
+
+pub use accounts::{AccountPatch, CreateAccount};
+pub use users::{CreateUser, UserPatch};
+
+use super::model::{
+    Account, AccountStatus, Email, Password, Role, User, check_password_policy, email_field,
+    parse_domain, resolve_names,
+};
+use super::policy::{self, AccessType, Action, ListScope, Principal, Target};
+use super::ports::{
+    AccessClaims, AccountFilter, AccountRepository, CredentialHasher, LoginThrottle, NewUser, Page,
+    PrincipalRecord, RefreshTokenRecord, ResetLink, Rotation, TokenCodec, TokenError, TokenStore,
+    UserFilter, UserRepository,
+};
+use crate::common::validate;
+use crate::common::{
+    AccountId, Clock, DomainError, FieldError, Patch, PatientId, Random, RepoError, Timestamp,
+    UserId, to_seconds,
+};
+use crate::notify::{OutgoingEmail, html_escape};
+use crate::patients::model::{Patient, PatientStatus};
+use crate::patients::ports::PatientRepository;
+use std::sync::Arc;
+use time::Duration;
+
+const BAD_CREDENTIALS: &str = "Incorrect username or password";
+const INVALID_TOKEN: &str = "Could not validate credentials";
+
+/// Lifetimes and links.
+#[derive(Debug, Clone)]
+pub struct IdentitySettings {
+    /// Access-token lifetime.
+    pub access_ttl: Duration,
+    /// Refresh-token lifetime (14 days).
+    pub refresh_ttl: Duration,
+    /// Password-reset link lifetime (60 min).
+    pub reset_ttl: Duration,
+    /// Set-password link for new users without a password (72 h).
+    pub setup_ttl: Duration,
+    /// Base URL of the frontend, for links in emails.
+    pub frontend_base_url: String,
+}
+
+impl Default for IdentitySettings {
+    fn default() -> Self {
+        Self {
+            access_ttl: Duration::minutes(60),
+            refresh_ttl: Duration::days(14),
+            reset_ttl: Duration::minutes(60),
+            setup_ttl: Duration::hours(72),
+            frontend_base_url: "http://localhost:4321".into(),
+        }
+    }
+}
+
+/// The ports identity uses.
+#[derive(Clone)]
+pub struct IdentityPorts {
+    /// Accounts.
+    pub accounts: Arc<dyn AccountRepository>,
+    /// Users.
+    pub users: Arc<dyn UserRepository>,
+    /// Patients (a patient-role user links to a patient record).
+    pub patients: Arc<dyn PatientRepository>,
+    /// Refresh/reset tokens, denied jtis.
+    pub tokens: Arc<dyn TokenStore>,
+    /// Passwords and digests.
+    pub hasher: Arc<dyn CredentialHasher>,
+    /// Access tokens.
+    pub codec: Arc<dyn TokenCodec>,
+    /// Failed-login throttle.
+    pub throttle: Arc<dyn LoginThrottle>,
+    /// Password-reset request throttle (5 per hour per email, contract §1.7): every request
+    /// counts as a "failure" of this limiter.
+    pub reset_throttle: Arc<dyn LoginThrottle>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Randomness.
+    pub random: Arc<dyn Random>,
+}
+
+/// The login response (contract §3.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPair {
+    /// Signed JWT.
+    pub access_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Opaque, single-use.
+    pub refresh_token: String,
+    /// The user.
+    pub user_id: UserId,
+    /// Role.
+    pub role: Role,
+    /// Account.
+    pub account_id: Option<AccountId>,
+}
+
+/// An authenticated request: the policy principal and what was loaded to build it.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// For policy.
+    pub principal: Principal,
+    /// The stored user and account facts.
+    pub record: PrincipalRecord,
+}
+
+/// Identity use cases.
+#[derive(Clone)]
+pub struct IdentityService {
+    ports: IdentityPorts,
+    settings: IdentitySettings,
+}
+
+fn not_found_as(what: &'static str) -> impl Fn(RepoError) -> DomainError {
+    move |e| match e {
+        RepoError::NotFound => DomainError::NotFound(what),
+        other => other.into(),
+    }
+}
+
+fn duplicate_message(e: RepoError) -> DomainError {
+    match e {
+        RepoError::Duplicate("email") => DomainError::Conflict("Email already registered".into()),
+        RepoError::Duplicate("domain") => DomainError::Conflict("Domain already in use".into()),
+        other => other.into(),
+    }
+}
+
+fn check_new_password(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    confirm_field: &str,
+    password: &str,
+    confirm: Option<&str>,
+    email: Option<&Email>,
+) {
+    if let Err(e) = check_password_policy(field, password, email) {
+        errors.push(e);
+    }
+    if confirm.is_some_and(|c| c != password) {
+        errors.push(FieldError::body(
+            confirm_field,
+            "passwords do not match",
+            "value_error.password_mismatch",
+        ));
+    }
+}
+
+impl IdentityService {
+    /// Wire the service.
+    #[must_use]
+    pub fn new(ports: IdentityPorts, settings: IdentitySettings) -> Self {
+        Self { ports, settings }
+    }
+
+    /// The settings in force.
+    #[must_use]
+    pub fn settings(&self) -> &IdentitySettings {
+        &self.settings
+    }
+
+    pub(super) fn now(&self) -> Timestamp {
+        to_seconds(self.ports.clock.now())
+    }
+
+    pub(super) fn opaque_token(&self) -> String {
+        let bytes = self.ports.random.bytes(32);
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Issue an access/refresh pair. `iat` is kept strictly after the last password change, so
+    /// that tokens issued before a change (even within the same second) are refused and tokens
+    /// issued by it are not.
+    pub(super) async fn issue_pair(
+        &self,
+        user: &User,
+        password_changed_at: Option<Timestamp>,
+        family: Option<uuid::Uuid>,
+    ) -> Result<TokenPair, DomainError> {
+        let now = self.now();
+        let iat = password_changed_at.map_or(now, |c| now.max(c + Duration::seconds(1)));
+        let exp = iat + self.settings.access_ttl;
+        let jti = self.ports.random.uuid().to_string();
+        let refresh_token = self.opaque_token();
+        // A new session gets a new refresh family; a refresh stays in its own. The access
+        // token names it (`sid`), so that logout can end its session.
+        let (family_id, record) = match family {
+            Some(f) => (f, None),
+            None => {
+                let id = self.ports.random.uuid();
+                let family_id = self.ports.random.uuid();
+                let record = RefreshTokenRecord {
+                    id,
+                    user_id: user.id,
+                    family_id,
+                    token_digest: self.ports.hasher.digest(&refresh_token),
+                    created_at: now,
+                    expires_at: now + self.settings.refresh_ttl,
+                };
+                (family_id, Some(record))
+            }
+        };
+        let claims = AccessClaims {
+            sub: user.id,
+            email: user.email.to_string(),
+            role: user.role,
+            account_id: user.account_id,
+            iat: iat.unix_timestamp(),
+            exp: exp.unix_timestamp(),
+            jti,
+            sid: (!family_id.is_nil()).then_some(family_id),
+        };
+        let access_token = self
+            .ports
+            .codec
+            .issue(&claims)
+            .map_err(DomainError::Unexpected)?;
+        if let Some(record) = record {
+            self.ports.tokens.insert_refresh(&record).await?;
+        }
+        Ok(TokenPair {
+            access_token,
+            expires_in: (exp - iat).whole_seconds(),
+            refresh_token,
+            user_id: user.id,
+            role: user.role,
+            account_id: user.account_id,
+        })
+    }
+}
