@@ -4,13 +4,10 @@
 pub mod auth;
 pub mod body;
 pub mod config;
-pub mod crypto;
 pub mod error;
 pub mod limits;
 pub mod logging;
 pub mod net;
-pub mod outbox;
 pub mod routes;
 pub mod startup;
 pub mod state;
-pub mod throttle;

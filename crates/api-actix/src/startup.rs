@@ -1,16 +1,16 @@
 //! Wiring: build the adapters and services from the config, bind the listener, run.
 
 use crate::config::{Config, MailBackend};
-use crate::crypto::{Argon2Hasher, JwtCodec, OsRandom};
-use crate::outbox::{DisabledMailer, OutboxMailer};
 use crate::state::AppState;
-use crate::throttle::{MemoryLoginThrottle, ThrottleLimits};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
+use genascope_adapters_local::identity::crypto::{Argon2Hasher, JwtCodec, OsRandom};
+use genascope_adapters_local::identity::throttle::{MemoryLoginThrottle, ThrottleLimits};
+use genascope_adapters_local::notify::files::{DisabledMailer, OutboxMailer};
 use genascope_adapters_postgres::Database;
 use genascope_adapters_postgres::notify::worker::{OutboxWorker, WorkerSettings};
 use genascope_domain::clinical::service::EligibilityService;
