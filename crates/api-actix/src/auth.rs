@@ -71,3 +71,72 @@ impl FromRequest for Auth {
         })
     }
 }
+
+/// An action of `domain::identity::policy` as a type, for [`Allowed`].
+pub trait Act {
+    /// The action.
+    const ACTION: genascope_domain::identity::policy::Action;
+}
+
+macro_rules! acts {
+    ($($name:ident),* $(,)?) => {
+        /// One type per policy action, so that a route declares its action once, in its
+        /// signature: `auth: Allowed<act::PatientRead>`.
+        pub mod act {
+            $(
+                #[doc = concat!("`Action::", stringify!($name), "`.")]
+                #[derive(Debug)]
+                pub struct $name;
+                impl super::Act for $name {
+                    const ACTION: genascope_domain::identity::policy::Action =
+                        genascope_domain::identity::policy::Action::$name;
+                }
+            )*
+        }
+    };
+}
+
+acts!(
+    AccountCreate,
+    AccountDelete,
+    AccountList,
+    AccountRead,
+    AccountUpdate,
+    UserList,
+    UserRead,
+    UserManage,
+    ClinicianList,
+    PatientManage,
+    PatientRead,
+    PatientDelete,
+    AssessProfile,
+    ExportPedigree,
+);
+
+/// An authenticated caller whose role may perform `A` at all: the domain policy's role check
+/// (contract §2.2 rule 6), run by the extractor, before the handler reads any id or body. The
+/// services check again, with the record in hand, for tenancy.
+#[derive(Debug)]
+pub struct Allowed<A: Act>(pub Auth, std::marker::PhantomData<A>);
+
+impl<A: Act> std::ops::Deref for Allowed<A> {
+    type Target = Auth;
+
+    fn deref(&self) -> &Auth {
+        &self.0
+    }
+}
+
+impl<A: Act + 'static> FromRequest for Allowed<A> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let auth = Auth::from_request(req, payload);
+        Box::pin(async move {
+            let auth = auth.await?;
+            auth.may(A::ACTION)?;
+            Ok(Allowed(auth, std::marker::PhantomData))
+        })
+    }
+}

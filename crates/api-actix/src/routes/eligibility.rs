@@ -2,7 +2,7 @@
 //! `RiskProfile` / `Assessment` shapes are `genascope_domain::clinical` (risk-profile.md); this
 //! module only reads the request and writes the answer.
 
-use crate::auth::Auth;
+use crate::auth::{Allowed, act};
 use crate::body::{Query, check, id_or_404};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::dto::ExportFileDto;
@@ -37,13 +37,12 @@ fn patient_param(q: &Query) -> Result<Option<PatientId>, ApiError> {
         (status = 422, description = "Invalid profile: detail lists every failing field with its loc")))]
 pub async fn assess(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::AssessProfile>,
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    // Role checks before any id is read (contract §2.2 rule 6): assessing at all, and storing
-    // the result for a patient.
-    auth.may(Action::AssessProfile)?;
+    // Role checks before any id is read (contract §2.2 rule 6): assessing at all (the
+    // extractor), and storing the result for a patient.
     let q = Query::parse(req.query_string());
     if q.get(&["patient_id"]).is_some() {
         auth.may(Action::PatientManage)?;
@@ -73,10 +72,9 @@ pub async fn assess(
         (status = 403), (status = 404, description = "Patient not found, or No assessment for this patient")))]
 pub async fn latest(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::PatientRead>,
     patient_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::PatientRead)?;
     state.read_limit.check(auth.principal())?;
     let id = id_or_404(&patient_id, PatientId::parse, "Patient")?;
     Ok(HttpResponse::Ok().json(state.eligibility.latest(auth.principal(), id).await?))
@@ -87,7 +85,7 @@ pub async fn latest(
     responses((status = 200, description = "Assessment (risk-profile.md)", body = Object), (status = 404)))]
 pub async fn latest_detailed(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::PatientRead>,
     patient_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     latest(state, auth, patient_id).await
@@ -146,11 +144,10 @@ fn export_request(q: &Query) -> Result<ExportRequest, ApiError> {
         (status = 422, description = "format missing or unknown, a boolean that does not parse, or a format that cannot hold this profile (loc [query, format], the message names the profile field)")))]
 pub async fn export(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::ExportPedigree>,
     req: HttpRequest,
     patient_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::ExportPedigree)?;
     let id = id_or_404(&patient_id, PatientId::parse, "Patient")?;
     let request = export_request(&Query::parse(req.query_string()))?;
     let file = state

@@ -1,7 +1,7 @@
 //! Patients (contract §3.3).
 
 use super::dto::{ImportErrorDto, ImportReportDto, MessageDto, PatientDto};
-use crate::auth::Auth;
+use crate::auth::{Allowed, act};
 use crate::body::{Body, Query, check, id_or_404};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -10,7 +10,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use genascope_domain::common::{AccountId, DomainError, FieldError, Loc, PatientId, UserId};
-use genascope_domain::identity::policy::{Action, ListScope};
+use genascope_domain::identity::policy::ListScope;
 use genascope_domain::patients::model::{PatientStatus, PatientView};
 use genascope_domain::patients::ports::PatientFilter;
 use genascope_domain::patients::service::{
@@ -35,10 +35,9 @@ fn account_filter(q: &Query) -> Option<AccountId> {
 #[utoipa::path(get, path = "/api/patients", tag = "patients", responses((status = 200, body = [PatientDto]), (status = 403)))]
 pub async fn list(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::PatientManage>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::PatientManage)?;
     state.read_limit.check(auth.principal())?;
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
@@ -92,10 +91,9 @@ fn input(body: &Body, errors: &mut Vec<FieldError>) -> PatientInput {
 #[utoipa::path(post, path = "/api/patients", tag = "patients", responses((status = 201, body = PatientDto), (status = 404), (status = 409), (status = 422)))]
 pub async fn create(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::PatientManage>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::PatientManage)?;
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let account = body.id(&mut errors, "account_id", AccountId::parse)?;
@@ -112,10 +110,9 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/patients/{id}", tag = "patients", responses((status = 200, body = PatientDto), (status = 404)))]
 pub async fn get(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::PatientRead>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::PatientRead)?;
     state.read_limit.check(auth.principal())?;
     let view = state
         .patients
@@ -165,12 +162,11 @@ fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     responses((status = 200, body = PatientDto), (status = 404), (status = 409), (status = 422)))]
 pub async fn update(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::PatientManage>,
     id: web::Path<String>,
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::PatientManage)?;
     let id = id_or_404(&id, PatientId::parse, "Patient")?;
     let expected = if_match(&req)?;
     let body = Body::parse(&bytes)?;
@@ -200,10 +196,9 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/patients/{id}", tag = "patients", responses((status = 200, body = MessageDto), (status = 403), (status = 404)))]
 pub async fn delete(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::PatientDelete>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::PatientDelete)?;
     let id = id_or_404(&id, PatientId::parse, "Patient")?;
     state.patients.delete(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
@@ -216,10 +211,9 @@ pub async fn delete(
 #[utoipa::path(get, path = "/api/patients/{id}/invites", tag = "patients", responses((status = 200), (status = 404)))]
 pub async fn invites(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::PatientManage>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::PatientManage)?;
     let id = id_or_404(&id, PatientId::parse, "Patient")?;
     let p = auth.principal();
     state.patients.get(p, id).await?;
@@ -247,10 +241,9 @@ fn report(r: ImportReport) -> ImportReportDto {
 #[utoipa::path(post, path = "/api/patients/bulk", tag = "patients", responses((status = 200, body = ImportReportDto), (status = 422)))]
 pub async fn bulk(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::PatientManage>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::PatientManage)?;
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let account = body.id(&mut errors, "account_id", AccountId::parse)?;
@@ -381,11 +374,10 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, PatientInput)>, ApiError> {
 #[utoipa::path(post, path = "/api/patients/import-csv", tag = "patients", responses((status = 200, body = ImportReportDto), (status = 413), (status = 422)))]
 pub async fn import_csv(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::PatientManage>,
     req: HttpRequest,
     mut payload: Multipart,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::PatientManage)?;
     let q = Query::parse(req.query_string());
     let mut clinician = q.get(&["clinician_id"]);
     let mut account = q.get(&["account_id"]);

@@ -8,10 +8,9 @@ use super::*;
     responses((status = 201, body = AccountDto), (status = 403), (status = 409), (status = 422)))]
 pub async fn create_account(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::AccountCreate>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::AccountCreate)?;
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let req = CreateAccount {
@@ -33,10 +32,9 @@ pub async fn create_account(
 #[utoipa::path(get, path = "/api/accounts", tag = "accounts", responses((status = 200, body = [AccountDto]), (status = 403)))]
 pub async fn list_accounts(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::AccountList>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::AccountList)?;
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
@@ -62,10 +60,9 @@ pub async fn list_accounts(
 #[utoipa::path(get, path = "/api/accounts/{id}", tag = "accounts", responses((status = 200, body = AccountDto), (status = 404)))]
 pub async fn get_account(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::AccountRead>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::AccountRead)?;
     let account = state
         .identity
         .get_account(
@@ -80,11 +77,10 @@ pub async fn get_account(
 #[utoipa::path(put, path = "/api/accounts/{id}", tag = "accounts", responses((status = 200, body = AccountDto), (status = 403), (status = 404), (status = 409)))]
 pub async fn update_account(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::AccountUpdate>,
     id: web::Path<String>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::AccountUpdate)?;
     let id = id_or_404(&id, AccountId::parse, "Account")?;
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
@@ -105,10 +101,9 @@ pub async fn update_account(
 #[utoipa::path(delete, path = "/api/accounts/{id}", tag = "accounts", responses((status = 200, body = MessageDto), (status = 403), (status = 404)))]
 pub async fn delete_account(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::AccountDelete>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::AccountDelete)?;
     let id = id_or_404(&id, AccountId::parse, "Account")?;
     state.identity.delete_account(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(

@@ -14,7 +14,7 @@ pub use passwords::*;
 pub use users::*;
 
 use super::dto::{AccountDto, MeDto, MessageDto, TokenDto, UserDto};
-use crate::auth::Auth;
+use crate::auth::{Allowed, Auth, act};
 use crate::body::{Body, Query, check, id_or_404};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -22,7 +22,6 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use genascope_domain::common::{AccountId, DomainError, FieldError, UserId};
 use genascope_domain::identity::model::{AccountStatus, Password, Role};
-use genascope_domain::identity::policy::Action;
 use genascope_domain::identity::ports::{Page, UserFilter};
 use genascope_domain::identity::service::{AccountPatch, CreateAccount, CreateUser, UserPatch};
 use serde_json::json;

@@ -36,10 +36,9 @@ fn user_filter(q: &Query, errors: &mut Vec<FieldError>) -> Result<UserFilter, Ap
 #[utoipa::path(get, path = "/api/users", tag = "users", responses((status = 200, body = [UserDto]), (status = 403)))]
 pub async fn list_users(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::UserList>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::UserList)?;
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
@@ -56,10 +55,9 @@ pub async fn list_users(
 #[utoipa::path(get, path = "/api/clinicians", tag = "users", responses((status = 200, body = [UserDto]), (status = 403)))]
 pub async fn list_clinicians(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::ClinicianList>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::ClinicianList)?;
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
@@ -77,10 +75,9 @@ pub async fn list_clinicians(
 #[utoipa::path(get, path = "/api/users/{id}", tag = "users", responses((status = 200, body = UserDto), (status = 404)))]
 pub async fn get_user(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::UserRead>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::UserRead)?;
     let user = state
         .identity
         .get_user(auth.principal(), id_or_404(&id, UserId::parse, "User")?)
@@ -111,10 +108,9 @@ fn create_user_request(body: &Body) -> Result<CreateUser, ApiError> {
 #[utoipa::path(post, path = "/api/users", tag = "users", responses((status = 201, body = UserDto), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn create_user(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::UserManage>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::UserManage)?;
     let req = create_user_request(&Body::parse(&bytes)?)?;
     let user = state.identity.create_user(auth.principal(), req).await?;
     Ok(HttpResponse::Created().json(UserDto::from(&user)))
@@ -155,10 +151,9 @@ pub async fn update_user(
 #[utoipa::path(delete, path = "/api/users/{id}", tag = "users", responses((status = 200, body = MessageDto), (status = 403), (status = 404), (status = 409)))]
 pub async fn delete_user(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::UserManage>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::UserManage)?;
     let id = id_or_404(&id, UserId::parse, "User")?;
     state.identity.delete_user(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
@@ -171,10 +166,9 @@ pub async fn delete_user(
 #[utoipa::path(post, path = "/api/users/{id}/password-reset", tag = "users", responses((status = 200, body = MessageDto), (status = 403), (status = 404)))]
 pub async fn send_user_reset(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::UserManage>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    auth.may(Action::UserManage)?;
     let id = id_or_404(&id, UserId::parse, "User")?;
     state
         .identity
@@ -192,7 +186,7 @@ pub async fn send_user_reset(
     responses((status = 201, body = AccountDto), (status = 403), (status = 409), (status = 422)))]
 pub async fn create_account_fe(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::AccountCreate>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     create_account(state, auth, bytes).await
@@ -204,7 +198,7 @@ pub async fn create_account_fe(
     responses((status = 201, body = UserDto), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn create_user_doc(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::UserManage>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     create_user(state, auth, bytes).await
