@@ -65,6 +65,7 @@ pub(crate) fn write_entries(conn: &mut DbConnection, entries: &[AuditEntry]) -> 
 
 #[async_trait]
 impl AuditLog for Database {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record(&self, entries: Vec<AuditEntry>) -> Result<(), RepoError> {
         if entries.is_empty() {
             return Ok(());

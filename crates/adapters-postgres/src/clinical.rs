@@ -49,6 +49,7 @@ impl AssessmentRow {
 
 #[async_trait]
 impl AssessmentRepository for Database {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert(&self, r: &AssessmentRecord, audit: &AuditEntry) -> Result<(), RepoError> {
         let row = AssessmentRow {
             id: id(r.id),
@@ -69,6 +70,7 @@ impl AssessmentRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn latest_for_patient(
         &self,
         patient: PatientId,

@@ -13,6 +13,7 @@ use genascope_domain::identity::ports::{AccountFilter, AccountRepository, NewUse
 
 #[async_trait]
 impl AccountRepository for Database {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_with_admin(&self, account: &Account, admin: &NewUser) -> Result<(), RepoError> {
         let account = NewAccountRow::from(account);
         let admin = NewUserRow::from(admin);
@@ -28,6 +29,7 @@ impl AccountRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get(&self, account: AccountId) -> Result<Account, RepoError> {
         let account = id(account.0);
         self.run(move |conn| {
@@ -41,6 +43,7 @@ impl AccountRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(&self, filter: &AccountFilter, page: Page) -> Result<Vec<Account>, RepoError> {
         let only = filter.only.map(|a| id(a.0));
         let name = filter.name.as_deref().map(contains_pattern);
@@ -75,6 +78,7 @@ impl AccountRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update(&self, account: &Account) -> Result<(), RepoError> {
         let row = NewAccountRow::from(account);
         self.run(move |conn| {
@@ -95,6 +99,7 @@ impl AccountRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn soft_delete(&self, account: AccountId, at: Timestamp) -> Result<(), RepoError> {
         let account = id(account.0);
         let at = ts(at);

@@ -42,6 +42,7 @@ impl From<&RefreshTokenRecord> for NewRefreshRow {
 
 #[async_trait]
 impl TokenStore for Database {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_refresh(&self, token: &RefreshTokenRecord) -> Result<(), RepoError> {
         let row = NewRefreshRow::from(token);
         self.run(move |conn| {
@@ -53,6 +54,7 @@ impl TokenStore for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn rotate_refresh(
         &self,
         digest: &str,
@@ -127,6 +129,7 @@ impl TokenStore for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_refresh(
         &self,
         user: UserId,
@@ -150,6 +153,7 @@ impl TokenStore for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_other_sessions(
         &self,
         user: UserId,
@@ -171,6 +175,7 @@ impl TokenStore for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn refresh_family(&self, digest: &str) -> Result<Option<uuid::Uuid>, RepoError> {
         let digest = digest.to_owned();
         self.run(move |conn| {
@@ -186,6 +191,7 @@ impl TokenStore for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_family(
         &self,
         user: UserId,
@@ -207,6 +213,7 @@ impl TokenStore for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_all_refresh(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
         let user = id(user.0);
         let at = ts(at);
@@ -214,6 +221,7 @@ impl TokenStore for Database {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn deny_jti(
         &self,
         jti: &str,
@@ -245,6 +253,7 @@ impl TokenStore for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_reset(&self, user: UserId, link: &ResetLink) -> Result<(), RepoError> {
         let user = id(user.0);
         let link = link.clone();
@@ -257,12 +266,14 @@ impl TokenStore for Database {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_resets(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
         let (user, at) = (id(user.0), ts(at));
         self.run(move |conn| super::spend_resets_of_user(conn, &user, at).map(|_| ()))
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn reset_owner(&self, digest: &str, now: Timestamp) -> Result<Option<UserId>, RepoError> {
         let digest = digest.to_owned();
         let now = ts(now);
@@ -282,6 +293,7 @@ impl TokenStore for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn consume_reset(
         &self,
         digest: &str,

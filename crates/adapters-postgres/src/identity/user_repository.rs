@@ -72,6 +72,7 @@ fn user_is_patient(user: &NewUserRow) -> bool {
 
 #[async_trait]
 impl UserRepository for Database {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert(
         &self,
         user: &NewUser,
@@ -119,6 +120,7 @@ impl UserRepository for Database {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get(&self, user: UserId) -> Result<User, RepoError> {
         let user = id(user.0);
         self.run(move |conn| {
@@ -132,6 +134,7 @@ impl UserRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn credentials_by_email(&self, email: &Email) -> Result<Option<Credentials>, RepoError> {
         let email = email.as_str().to_owned();
         self.run(move |conn| {
@@ -145,6 +148,7 @@ impl UserRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn credentials(&self, user: UserId) -> Result<Credentials, RepoError> {
         let user = id(user.0);
         self.run(move |conn| {
@@ -157,6 +161,7 @@ impl UserRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn principal(
         &self,
         user: UserId,
@@ -209,6 +214,7 @@ impl UserRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(&self, filter: &UserFilter, page: Page) -> Result<Vec<User>, RepoError> {
         let account = filter.account_id.map(|a| id(a.0));
         let roles: Vec<&'static str> = filter.roles.iter().map(|r| r.as_str()).collect();
@@ -248,6 +254,7 @@ impl UserRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update(
         &self,
         previous: &User,
@@ -285,6 +292,7 @@ impl UserRepository for Database {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_password(&self, user: UserId, hash: &str, at: Timestamp) -> Result<(), RepoError> {
         let user = id(user.0);
         let hash = hash.to_owned();
@@ -305,6 +313,7 @@ impl UserRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn soft_delete(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
         let user = id(user.0);
         let at = ts(at);
@@ -337,6 +346,7 @@ impl UserRepository for Database {
         .await?
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn count_active_admins(&self, account: AccountId) -> Result<u64, RepoError> {
         let account = id(account.0);
         self.run(move |conn| {

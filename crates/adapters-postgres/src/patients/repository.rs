@@ -92,6 +92,7 @@ enum Updated {
 
 #[async_trait]
 impl PatientRepository for Database {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn insert(&self, patient: &Patient, audit: &AuditEntry) -> Result<(), RepoError> {
         let row = NewPatientRow::from(patient);
         let audit = audit.clone();
@@ -104,6 +105,7 @@ impl PatientRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn import(
         &self,
         patients: &[Patient],
@@ -143,6 +145,7 @@ impl PatientRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get(&self, patient: PatientId) -> Result<PatientView, RepoError> {
         let patient = id(patient.0);
         self.run(move |conn| {
@@ -152,6 +155,7 @@ impl PatientRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_by_email(
         &self,
         account: AccountId,
@@ -171,6 +175,7 @@ impl PatientRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list(&self, filter: &PatientFilter) -> Result<Vec<PatientView>, RepoError> {
         let account = match filter.scope {
             ListScope::Nothing => return Ok(Vec::new()),
@@ -220,6 +225,7 @@ impl PatientRepository for Database {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update(
         &self,
         before: &Patient,
@@ -262,6 +268,7 @@ impl PatientRepository for Database {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn soft_delete(
         &self,
         patient: PatientId,

@@ -230,6 +230,7 @@ impl PatientService {
 
     /// `GET /api/patients`. The read is audited as one entry: the ids shown, their number and
     /// the filters (a search term only as `"search": true`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list(
         &self,
         p: &Principal,
@@ -260,6 +261,7 @@ impl PatientService {
     }
 
     /// `GET /api/patients/{id}`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn get(&self, p: &Principal, id: PatientId) -> Result<PatientView, DomainError> {
         policy::require(p, Action::PatientRead)?;
         let view = self.patients.get(id).await.map_err(patient_not_found)?;
@@ -367,6 +369,7 @@ impl PatientService {
     }
 
     /// `POST /api/patients`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create(
         &self,
         p: &Principal,
@@ -393,6 +396,7 @@ impl PatientService {
     /// `POST /api/patients/import-csv` and `POST /api/patients/bulk`: valid rows are created,
     /// invalid rows and duplicates reported; `first_row` numbers the first item (2 for a CSV
     /// whose header is row 1, 1 for a bulk list).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn import(
         &self,
         p: &Principal,
@@ -412,6 +416,7 @@ impl PatientService {
 
     /// As `import`, with each row's own number (a CSV's spreadsheet row, which skipped blank
     /// lines and multi-line fields make differ from its index).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn import_numbered(
         &self,
         p: &Principal,
@@ -504,6 +509,7 @@ impl PatientService {
     /// different fields all stand (the same field: the last write wins). `expected_version` (the
     /// client's `If-Match`) makes the write conditional: 409, and nothing written, if the record
     /// changed since the client read it.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update(
         &self,
         p: &Principal,
@@ -619,6 +625,7 @@ impl PatientService {
     }
 
     /// `DELETE /api/patients/{id}`: soft delete (login disabled).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete(&self, p: &Principal, id: PatientId) -> Result<(), DomainError> {
         policy::require(p, Action::PatientDelete)?;
         let view = self.patients.get(id).await.map_err(patient_not_found)?;

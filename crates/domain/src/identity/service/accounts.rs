@@ -32,6 +32,7 @@ pub struct AccountPatch {
 
 impl IdentityService {
     /// `genascope create-super-admin`: no principal (an operator at the console).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_super_admin(
         &self,
         email: &str,
@@ -90,6 +91,7 @@ impl IdentityService {
     // ----- accounts -----
 
     /// Create an account and its first admin, in one transaction.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_account(
         &self,
         p: &Principal,
@@ -179,6 +181,7 @@ impl IdentityService {
     }
 
     /// `GET /api/accounts`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_accounts(
         &self,
         p: &Principal,
@@ -199,6 +202,7 @@ impl IdentityService {
     }
 
     /// `GET /api/accounts/{id}`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn get_account(&self, p: &Principal, id: AccountId) -> Result<Account, DomainError> {
         policy::authorize(
             p,
@@ -214,6 +218,7 @@ impl IdentityService {
     }
 
     /// `PUT /api/accounts/{id}`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_account(
         &self,
         p: &Principal,
@@ -278,6 +283,7 @@ impl IdentityService {
     }
 
     /// `DELETE /api/accounts/{id}`: soft delete.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_account(&self, p: &Principal, id: AccountId) -> Result<(), DomainError> {
         policy::authorize(
             p,

@@ -3,6 +3,7 @@
 use super::*;
 
 impl IdentityService {
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn ensure_may_login(&self, user: &User) -> Result<(), DomainError> {
         if !user.is_active {
             return Err(DomainError::BadRequest("Inactive user".into()));
@@ -21,6 +22,7 @@ impl IdentityService {
 
     /// `POST /api/auth/token`: email + password. Unknown email and wrong password answer the
     /// same 401 after the same work; repeated failures are throttled.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn login(
         &self,
         username: &str,
@@ -70,6 +72,7 @@ impl IdentityService {
     }
 
     /// `POST /api/auth/refresh`: rotate a refresh token. A reused token revokes the family.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, DomainError> {
         let now = self.now();
         let token = refresh_token.trim();
@@ -128,6 +131,7 @@ impl IdentityService {
     }
 
     /// Authenticate a bearer token; role and account come from storage (contract §1.6).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate(&self, token: &str) -> Result<Authenticated, DomainError> {
         let claims = self.ports.codec.verify(token).map_err(|e| match e {
             TokenError::Invalid | TokenError::Expired => DomainError::Unauthorized(INVALID_TOKEN),
@@ -162,6 +166,7 @@ impl IdentityService {
     }
 
     /// `POST /api/auth/logout`: deny this access token; revoke one or all refresh tokens.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn logout(
         &self,
         p: &Principal,

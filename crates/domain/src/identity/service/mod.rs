@@ -180,6 +180,7 @@ impl IdentityService {
     /// Issue an access/refresh pair. `iat` is kept strictly after the last password change, so
     /// that tokens issued before a change (even within the same second) are refused and tokens
     /// issued by it are not.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn issue_pair(
         &self,
         user: &User,

@@ -5,6 +5,7 @@ use super::*;
 
 impl IdentityService {
     /// `POST /api/auth/change-password`: returns a fresh pair; older tokens stop working.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn change_password(
         &self,
         p: &Principal,
@@ -45,6 +46,7 @@ impl IdentityService {
     }
 
     /// Store a reset link for `user` and queue its email (one transaction, in the adapter).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn send_reset_link(&self, user: &User) -> Result<(), DomainError> {
         let link = self.reset_link(user, self.settings.reset_ttl, false);
         self.ports.tokens.insert_reset(user.id, &link).await?;
@@ -92,6 +94,7 @@ impl IdentityService {
     }
 
     /// `POST /api/auth/password-reset/request`: always the same answer.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn request_password_reset(
         &self,
         email: &str,
@@ -120,6 +123,7 @@ impl IdentityService {
     }
 
     /// `POST /api/auth/password-reset/confirm`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn confirm_password_reset(
         &self,
         token: &str,
@@ -181,6 +185,7 @@ impl IdentityService {
 
     /// The current password of `user`, as `current_password` of a self-update: missing is 422,
     /// wrong is 400 and counts against the per-email login limit (like change-password).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn verify_current_password(
         &self,
         user: &User,
@@ -205,6 +210,7 @@ impl IdentityService {
     /// Check a password the caller must know (change-password, a self email change). Wrong ones
     /// count against the same per-email limit as failed logins (a stolen access token must not
     /// become an unlimited password oracle): 429 past it, 400 when wrong.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn prove_password(
         &self,
         creds: &crate::identity::model::Credentials,

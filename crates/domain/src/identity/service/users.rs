@@ -57,6 +57,7 @@ pub struct UserPatch {
 
 impl IdentityService {
     /// `GET /api/users` (and, with `clinicians_only`, `GET /api/clinicians`).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_users(
         &self,
         p: &Principal,
@@ -82,6 +83,7 @@ impl IdentityService {
     }
 
     /// `GET /api/users/{id}`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn get_user(&self, p: &Principal, id: UserId) -> Result<User, DomainError> {
         policy::require(p, Action::UserRead)?;
         let user = self
@@ -99,6 +101,7 @@ impl IdentityService {
         Ok(user)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn check_clinician(
         &self,
         account: AccountId,
@@ -124,6 +127,7 @@ impl IdentityService {
     }
 
     /// `POST /api/users`, `POST /api/account/create_user`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn create_user(&self, p: &Principal, req: CreateUser) -> Result<User, DomainError> {
         policy::require(p, Action::UserManage)?;
         let mut errors = Vec::new();
@@ -269,6 +273,7 @@ impl IdentityService {
     }
 
     /// `PUT /api/users/{id}`: what may change depends on who asks (contract §3.2).
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn update_user(
         &self,
         p: &Principal,
@@ -518,6 +523,7 @@ impl IdentityService {
     }
 
     /// Demoting, deactivating, moving or deleting the last active admin of an account is 409.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn guard_last_admin(
         &self,
         current: &User,
@@ -538,6 +544,7 @@ impl IdentityService {
     }
 
     /// `DELETE /api/users/{id}`: soft delete.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn delete_user(&self, p: &Principal, id: UserId) -> Result<(), DomainError> {
         policy::require(p, Action::UserManage)?;
         let user = self
@@ -567,6 +574,7 @@ impl IdentityService {
     }
 
     /// `POST /api/users/{id}/password-reset`: email the user a reset link.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn send_password_reset(&self, p: &Principal, id: UserId) -> Result<(), DomainError> {
         policy::require(p, Action::UserManage)?;
         let user = self
