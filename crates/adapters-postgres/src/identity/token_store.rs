@@ -160,19 +160,9 @@ impl TokenStore for Database {
         keep: uuid::Uuid,
         at: Timestamp,
     ) -> Result<(), RepoError> {
-        let (user, keep, at) = (id(user.0), id(keep), ts(at));
-        self.run(move |conn| {
-            diesel::update(
-                refresh_tokens::table
-                    .filter(refresh_tokens::user_id.eq(user))
-                    .filter(refresh_tokens::family_id.ne(keep))
-                    .filter(refresh_tokens::revoked_at.is_null()),
-            )
-            .set(refresh_tokens::revoked_at.eq(at))
-            .execute(conn)?;
-            Ok(())
-        })
-        .await
+        let (user, keep, at) = (id(user.0), Families::AllBut(id(keep)), ts(at));
+        self.run(move |conn| revoke_families(conn, &user, &keep, at))
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -198,19 +188,9 @@ impl TokenStore for Database {
         family: uuid::Uuid,
         at: Timestamp,
     ) -> Result<(), RepoError> {
-        let (user, family, at) = (id(user.0), id(family), ts(at));
-        self.run(move |conn| {
-            diesel::update(
-                refresh_tokens::table
-                    .filter(refresh_tokens::user_id.eq(user))
-                    .filter(refresh_tokens::family_id.eq(family))
-                    .filter(refresh_tokens::revoked_at.is_null()),
-            )
-            .set(refresh_tokens::revoked_at.eq(at))
-            .execute(conn)?;
-            Ok(())
-        })
-        .await
+        let (user, family, at) = (id(user.0), Families::Only(id(family)), ts(at));
+        self.run(move |conn| revoke_families(conn, &user, &family, at))
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -342,5 +322,35 @@ pub(crate) fn insert_reset_link(
     if let Some(mail) = &link.mail {
         crate::notify::enqueue_email(conn, mail, link.created_at)?;
     }
+    Ok(())
+}
+
+/// Which of a user's refresh-token families (sessions) to revoke.
+enum Families {
+    /// One session (logout).
+    Only(String),
+    /// Every session but this one (a self email change).
+    AllBut(String),
+}
+
+/// Revoke the live refresh tokens of `user` in the families `which` names.
+fn revoke_families(
+    conn: &mut crate::DbConnection,
+    user: &str,
+    which: &Families,
+    at: PrimitiveDateTime,
+) -> QueryResult<()> {
+    let live = refresh_tokens::table
+        .filter(refresh_tokens::user_id.eq(user))
+        .filter(refresh_tokens::revoked_at.is_null());
+    let revoked = refresh_tokens::revoked_at.eq(at);
+    match which {
+        Families::Only(f) => diesel::update(live.filter(refresh_tokens::family_id.eq(f)))
+            .set(revoked)
+            .execute(conn)?,
+        Families::AllBut(f) => diesel::update(live.filter(refresh_tokens::family_id.ne(f)))
+            .set(revoked)
+            .execute(conn)?,
+    };
     Ok(())
 }
