@@ -21,9 +21,15 @@ mod validate;
 use serde::{Deserialize, Serialize};
 
 pub use de::{FieldError, FieldErrorKind, PathSeg};
+pub use validate::{
+    BIOPSIES_RANGE, FIRST_BIRTH_RANGE, HEIGHT_RANGE, LIVE_BIRTHS_RANGE, MAX_AGE,
+    MAX_CANCERS_PER_PERSON, MAX_GENETIC_TESTS_PER_PERSON, MAX_RELATIVES, MENARCHE_RANGE,
+    MENOPAUSE_RANGE, WEIGHT_RANGE,
+};
 
 /// A person's personal and family history, as the questionnaire, API and CLI produce it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Default` is the empty profile: nothing known (the questionnaire's starting point).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RiskProfile {
     /// The person being assessed.
     pub proband: Proband,
@@ -176,8 +182,8 @@ pub enum BiradsDensity {
     D,
 }
 
-/// The proband (the person assessed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The proband (the person assessed). `Default`: nothing known.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Proband {
     /// Sex assigned at birth.
     pub sex: Option<Sex>,
