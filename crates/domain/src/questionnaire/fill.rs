@@ -322,9 +322,11 @@ fn proband_cancer(c: &CancerMention, age: Option<i32>, sex: Option<Sex>) -> Resu
             )
     );
     if impossible {
+        let site = c.cancer_type.as_str();
+        let (first, rest) = site.split_at(1);
         return Err(format!(
-            "A {} cancer is not possible for your sex at birth",
-            c.cancer_type.as_str()
+            "{}{rest} cancer is not possible for your sex at birth",
+            first.to_uppercase()
         ));
     }
     let mut cancer = Cancer::new(c.cancer_type, c.age_at_diagnosis);
