@@ -112,37 +112,32 @@ impl Fill {
                 }
             }
             (15, A::GeneList(l)) => p.genetic_tests = l.clone().unwrap_or_default(),
-            (16, A::Age(a)) => {
-                p.menarche_age = event_age(
-                    "Your age at your first period",
-                    *a,
-                    MENARCHE_RANGE,
-                    p.age,
-                    None,
-                )?;
+            (16 | 18 | 20, A::Age(a)) => {
+                let after_menarche = p.menarche_age.map(|m| (m, "your first period"));
+                let (what, range, not_before, field) = match q.get() {
+                    16 => (
+                        "Your age at your first period",
+                        MENARCHE_RANGE,
+                        None,
+                        &mut p.menarche_age,
+                    ),
+                    18 => (
+                        "Your age at your first child's birth",
+                        FIRST_BIRTH_RANGE,
+                        after_menarche,
+                        &mut p.first_live_birth_age,
+                    ),
+                    _ => (
+                        "Your age at menopause",
+                        MENOPAUSE_RANGE,
+                        after_menarche,
+                        &mut p.menopause_age,
+                    ),
+                };
+                *field = event_age(what, *a, range, p.age, not_before)?;
             }
             (17, A::Count(n)) => p.live_births = Some(*n),
-            (18, A::Age(a)) => {
-                let menarche = p.menarche_age.map(|m| (m, "your first period"));
-                p.first_live_birth_age = event_age(
-                    "Your age at your first child's birth",
-                    *a,
-                    FIRST_BIRTH_RANGE,
-                    p.age,
-                    menarche,
-                )?;
-            }
             (19, A::Choice(c)) => p.menopause_status = Some(from_code(c)?),
-            (20, A::Age(a)) => {
-                let menarche = p.menarche_age.map(|m| (m, "your first period"));
-                p.menopause_age = event_age(
-                    "Your age at menopause",
-                    *a,
-                    MENOPAUSE_RANGE,
-                    p.age,
-                    menarche,
-                )?;
-            }
             (21, A::Measure(v)) => p.height_cm = Some(*v),
             (22, A::Measure(v)) => p.weight_kg = Some(*v),
             (23, A::Count(n)) => {
@@ -313,15 +308,7 @@ fn proband_cancer(c: &CancerMention, age: Option<i32>, sex: Option<Sex>) -> Resu
             "The age at diagnosis ({dx}) cannot be after your current age ({own})"
         ));
     }
-    let impossible = matches!(
-        (sex, c.cancer_type),
-        (Some(Sex::Female), CancerType::Prostate)
-            | (
-                Some(Sex::Male),
-                CancerType::Ovarian | CancerType::Endometrial
-            )
-    );
-    if impossible {
+    if !c.cancer_type.possible_for(sex) {
         let site = c.cancer_type.as_str();
         let (first, rest) = site.split_at(1);
         return Err(format!(

@@ -300,6 +300,16 @@ pub enum CancerType {
 }
 
 impl CancerType {
+    /// Whether a person of this sex can have this cancer (no prostate cancer for a woman, no
+    /// ovarian or endometrial cancer for a man); an unknown sex allows every site.
+    pub fn possible_for(self, sex: Option<Sex>) -> bool {
+        !matches!(
+            (sex, self),
+            (Some(Sex::Female), Self::Prostate)
+                | (Some(Sex::Male), Self::Ovarian | Self::Endometrial)
+        )
+    }
+
     /// The contract's snake_case name (`"breast"`), for messages.
     pub fn as_str(self) -> &'static str {
         match self {

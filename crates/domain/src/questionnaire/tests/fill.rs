@@ -4,8 +4,8 @@ use super::super::*;
 use super::{NO_FAMILY, WOMAN_35, no_history_answers, run};
 use crate::clinical::profile::{
     BiradsDensity, BreastDensity, Cancer, CancerType, DensityMethod, DensityValue, Ethnicity,
-    GeneticResult, GeneticTest, HrtStatus, Hyperplasia, MenopauseStatus, Relation, Relative,
-    RiskProfile, Sex,
+    GeneticResult, GeneticTest, HrtStatus, Hyperplasia, MenopauseStatus, Relative, RiskProfile,
+    Sex,
 };
 
 /// Answers `prefix`, then `text` to question `n`, which must be refused as invalid without
@@ -55,22 +55,25 @@ fn until_16(
     v
 }
 
-/// A relative as (relation, recorded sex, cancers as (type, age), number of genetic tests).
-type Seen = (Relation, Option<Sex>, Vec<(CancerType, Option<i32>)>, usize);
-
-fn relatives_of(p: &RiskProfile) -> Vec<Seen> {
+/// The relatives, one line each: `relation[ (Sex)]: cancer age, ..., +N tests` (`?` for an
+/// unknown age).
+fn relatives_of(p: &RiskProfile) -> Vec<String> {
     p.relatives
         .iter()
         .map(|r: &Relative| {
-            (
-                r.relation,
-                r.sex,
-                r.cancers
-                    .iter()
-                    .map(|c| (c.cancer_type, c.age_at_diagnosis))
-                    .collect(),
-                r.genetic_tests.len(),
-            )
+            let sex = r.sex.map_or(String::new(), |s| format!(" ({s:?})"));
+            let mut parts: Vec<String> = r
+                .cancers
+                .iter()
+                .map(|c| {
+                    let age = c.age_at_diagnosis.map_or("?".to_owned(), |a| a.to_string());
+                    format!("{} {age}", c.cancer_type.as_str())
+                })
+                .collect();
+            if !r.genetic_tests.is_empty() {
+                parts.push(format!("+{} tests", r.genetic_tests.len()));
+            }
+            format!("{}{sex}: {}", r.relation, parts.join(", "))
         })
         .collect()
 }
@@ -191,15 +194,7 @@ fn the_mother_is_one_person_across_questions() {
     let q = run(&a);
     assert_eq!(
         relatives_of(q.profile()),
-        vec![(
-            Relation::Mother,
-            None,
-            vec![
-                (CancerType::Breast, Some(40)),
-                (CancerType::Ovarian, Some(55))
-            ],
-            1
-        )]
+        ["mother: breast 40, ovarian 55, +1 tests"]
     );
 }
 
@@ -207,15 +202,7 @@ fn the_mother_is_one_person_across_questions() {
 fn a_unique_relative_named_again_for_the_same_cancer_is_the_same_diagnosis() {
     // Unknown age, then the age: filled in.
     let q = run(&family(&[("unknown", "mother"), ("40", "mom")], ["no"; 5]));
-    assert_eq!(
-        relatives_of(q.profile()),
-        vec![(
-            Relation::Mother,
-            None,
-            vec![(CancerType::Breast, Some(40))],
-            0
-        )]
-    );
+    assert_eq!(relatives_of(q.profile()), ["mother: breast 40"]);
     // The same age again: unchanged.
     let q = run(&family(&[("40", "mother"), ("40", "mother")], ["no"; 5]));
     assert_eq!(q.profile().relatives[0].cancers.len(), 1);
@@ -241,31 +228,11 @@ fn other_relations_may_be_several_people() {
     ));
     assert_eq!(
         relatives_of(q.profile()),
-        vec![
-            (
-                Relation::Sister,
-                None,
-                vec![(CancerType::Breast, Some(45))],
-                0
-            ),
-            (
-                Relation::Sister,
-                None,
-                vec![(CancerType::Ovarian, Some(50))],
-                0
-            ),
-            (
-                Relation::Sister,
-                None,
-                vec![(CancerType::Ovarian, Some(60))],
-                0
-            ),
-            (
-                Relation::MaternalAunt,
-                None,
-                vec![(CancerType::Pancreatic, None)],
-                0
-            ),
+        [
+            "sister: breast 45",
+            "sister: ovarian 50",
+            "sister: ovarian 60",
+            "maternal_aunt: pancreatic ?",
         ]
     );
 }
@@ -288,27 +255,12 @@ fn genetic_tests_go_to_the_only_person_of_that_relation_else_to_a_new_one() {
     ));
     assert_eq!(
         relatives_of(q.profile()),
-        vec![
-            (
-                Relation::Sister,
-                None,
-                vec![(CancerType::Breast, Some(45))],
-                1
-            ),
-            (
-                Relation::MaternalAunt,
-                None,
-                vec![(CancerType::Breast, Some(50))],
-                0
-            ),
-            (
-                Relation::MaternalAunt,
-                None,
-                vec![(CancerType::Breast, Some(55))],
-                0
-            ),
-            (Relation::MaternalAunt, None, vec![], 1),
-            (Relation::Brother, None, vec![], 2),
+        [
+            "sister: breast 45, +1 tests",
+            "maternal_aunt: breast 50",
+            "maternal_aunt: breast 55",
+            "maternal_aunt: +1 tests",
+            "brother: +2 tests",
         ]
     );
     let m = refused(
@@ -342,37 +294,12 @@ fn questions_about_male_or_female_relatives_check_the_relation_and_set_a_cousins
     ));
     assert_eq!(
         relatives_of(q.profile()),
-        vec![
-            (
-                Relation::MaternalCousin,
-                None,
-                vec![(CancerType::Breast, Some(50))],
-                0
-            ),
-            (
-                Relation::PaternalCousin,
-                Some(Sex::Female),
-                vec![(CancerType::Ovarian, Some(40))],
-                0
-            ),
-            (
-                Relation::MaternalCousin,
-                None,
-                vec![(CancerType::Pancreatic, None)],
-                0
-            ),
-            (
-                Relation::PaternalCousin,
-                Some(Sex::Male),
-                vec![(CancerType::Prostate, Some(60))],
-                0
-            ),
-            (
-                Relation::MaternalCousin,
-                Some(Sex::Male),
-                vec![(CancerType::Breast, Some(50))],
-                0
-            ),
+        [
+            "maternal_cousin: breast 50",
+            "paternal_cousin (Female): ovarian 40",
+            "maternal_cousin: pancreatic ?",
+            "paternal_cousin (Male): prostate 60",
+            "maternal_cousin (Male): breast 50",
         ]
     );
     let to_7 = [(1, "no"), (5, "no"), (6, "no")];

@@ -33,10 +33,13 @@ fn genes(s: &str) -> Vec<GeneticTest> {
     }
 }
 
-fn cm(n: u8, s: &str) -> f64 {
-    match ok(n, s) {
-        Answer::Measure(v) => v,
-        other => panic!("{s:?}: {other:?}"),
+/// Each text parses as a measure for question `n` (21 height, 22 weight) to the value given.
+fn measures(n: u8, cases: &[(&str, f64)]) {
+    for (s, want) in cases {
+        match ok(n, s) {
+            Answer::Measure(v) => assert!((v - want).abs() < 1e-9, "{s}: {v}"),
+            other => panic!("{s:?}: {other:?}"),
+        }
     }
 }
 
@@ -238,9 +241,7 @@ fn heights_in_every_unit() {
         ("5ft", 152.4),
         ("about 170 cm", 170.0),
     ];
-    for (s, want) in cases {
-        assert!((cm(21, s) - want).abs() < 1e-9, "{s}: {}", cm(21, s));
-    }
+    measures(21, &cases);
     for s in [
         "1.65", "tall", "-165", "60 kg", "5'13\"", "", "1.6.5 m", "300",
     ] {
@@ -261,9 +262,7 @@ fn weights_in_kg_and_pounds() {
         ("132 lbs", 59.9),
         ("150 pounds", 68.0),
     ];
-    for (s, want) in cases {
-        assert!((cm(22, s) - want).abs() < 1e-9, "{s}: {}", cm(22, s));
-    }
+    measures(22, &cases);
     for s in ["10", "60 cm", "heavy", "400 kg", "5'4\""] {
         assert!(err(22, s).ends_with("(for example 132 lb)."), "{s}");
     }
