@@ -346,30 +346,41 @@ fn the_probands_own_answers_are_checked_against_earlier_ones() {
     );
 
     let to_16 = until_16(&[], ["no"; 5]);
-    assert!(
-        refused(&to_16, 16, "30")
-            .starts_with("Your age at your first period must be between 6 and 25.")
-    );
-    assert!(
-        refused(&to_16, 16, "5")
-            .starts_with("Your age at your first period must be between 6 and 25.")
-    );
     let to_18 = [to_16.clone(), vec![(16, "14"), (17, "1")]].concat();
-    assert!(refused(&to_18, 18, "12").starts_with(
-        "Your age at your first child's birth (12) cannot be before your first period (14)."
-    ),);
-    assert!(refused(&to_18, 18, "36").starts_with(
-        "Your age at your first child's birth (36) cannot be after your current age (35)."
-    ),);
     let to_20 = [to_18.clone(), vec![(18, "unknown"), (19, "post")]].concat();
-    assert!(
-        refused(&to_20, 20, "40")
-            .starts_with("Your age at menopause (40) cannot be after your current age (35).")
-    );
-    assert!(
-        refused(&to_20, 20, "13")
-            .starts_with("Your age at menopause (13) cannot be before your first period (14).")
-    );
+    let first_period = "Your age at your first period must be between 6 and 25.";
+    let cases = [
+        (&to_16, 16, "30", first_period),
+        (&to_16, 16, "5", first_period),
+        (
+            &to_18,
+            18,
+            "12",
+            "Your age at your first child's birth (12) cannot be before your first period (14).",
+        ),
+        (
+            &to_18,
+            18,
+            "36",
+            "Your age at your first child's birth (36) cannot be after your current age (35).",
+        ),
+        (
+            &to_20,
+            20,
+            "40",
+            "Your age at menopause (40) cannot be after your current age (35).",
+        ),
+        (
+            &to_20,
+            20,
+            "13",
+            "Your age at menopause (13) cannot be before your first period (14).",
+        ),
+    ];
+    for (prefix, n, text, start) in cases {
+        let m = refused(prefix, n, text);
+        assert!(m.starts_with(start), "{n} {text}: {m}");
+    }
     let q = run(&[to_20, vec![(20, "34")]].concat());
     assert_eq!(q.profile().proband.menopause_age, Some(34));
     assert_eq!(q.profile().proband.first_live_birth_age, None);
