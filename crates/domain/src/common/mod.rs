@@ -1,5 +1,6 @@
 //! Building blocks shared by every capability: ids, field errors, the domain error, and the
-//! ports for the clock and randomness (so expiry and scheduling rules are testable without sleeping).
+//! ports for the clock and randomness (so expiry and scheduling rules are testable without sleeping)
+//! and for counting attempts over a window (limits shared by every replica).
 
 mod error;
 mod ids;
@@ -8,13 +9,13 @@ pub mod validate;
 
 pub use error::{BoxError, DomainError, FieldError, Loc, RepoError};
 pub use ids::{AccountId, PatientId, UserId};
-pub use ports::{Clock, Random, SystemClock};
+pub use ports::{Attempt, Clock, Random, SystemClock, WindowCounter};
 
 /// Lower bound of any date of birth.
 pub const EARLIEST_BIRTH_YEAR: i32 = 1900;
 
 #[cfg(any(test, feature = "mocks"))]
-pub use ports::{MockClock, MockRandom};
+pub use ports::{MockClock, MockRandom, MockWindowCounter};
 
 /// Timestamps are UTC, second precision (contract §1.3).
 pub type Timestamp = time::OffsetDateTime;
