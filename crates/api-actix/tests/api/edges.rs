@@ -201,7 +201,7 @@ pub async fn replicas_share_the_login_limits(app: &TestApp) {
     app.super_admin().await;
     let other = app.replica().await;
     let on = |i: usize| {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             app.address.as_str()
         } else {
             other.address.as_str()
