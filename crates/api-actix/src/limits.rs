@@ -15,55 +15,56 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{Quota, RateLimiter};
 use std::num::NonZeroU32;
 
-/// Attempts per client address within a window, any email, counted in the database so every
-/// replica shares them (a `WindowCounter`): failed logins, 50 in 15 minutes; password-reset
-/// requests, 100 an hour. An attempt counts from its start (a burst cannot outrun the limit) and,
-/// when it ends counted, for the window; past the limit 429 + `Retry-After`. The per-(email,
-/// client) throttle is the domain's; this one stops a client that tries many emails.
+/// A limit per client address, whatever the email: `limit` attempts per `window`, counted
+/// under `name|address`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddressRule {
+    /// Tells the limits apart.
+    pub name: &'static str,
+    /// Attempts per window.
+    pub limit: u32,
+    /// The window.
+    pub window: time::Duration,
+}
+
+impl AddressRule {
+    /// Failed logins per client address: 50 in 15 minutes (contract §1.7).
+    pub const LOGIN_FAILURES: Self = Self {
+        name: "login",
+        limit: 50,
+        window: time::Duration::minutes(15),
+    };
+    /// Password-reset requests per client address: 100 an hour.
+    pub const RESET_REQUESTS: Self = Self {
+        name: "reset",
+        limit: 100,
+        window: time::Duration::hours(1),
+    };
+}
+
+/// An [`AddressRule`] counted in the database, so every replica shares it (a `WindowCounter`).
+/// An attempt counts from its start (a burst cannot outrun the limit) and, when it ends counted,
+/// for the window; past the limit 429 + `Retry-After`. The per-(email, client) throttle is the
+/// domain's; this one stops a client that tries many emails.
 #[derive(Clone)]
 pub struct AddressLimit {
     counter: std::sync::Arc<dyn WindowCounter>,
     clock: std::sync::Arc<dyn genascope_domain::common::Clock>,
-    /// Keys are `name|address`.
-    name: &'static str,
-    limit: u32,
-    window: time::Duration,
+    rule: AddressRule,
 }
 
 impl AddressLimit {
-    /// Failed logins per client address: 50 in 15 minutes (contract §1.7).
-    #[must_use]
-    pub fn login_failures(
-        counter: std::sync::Arc<dyn WindowCounter>,
-        clock: std::sync::Arc<dyn genascope_domain::common::Clock>,
-    ) -> Self {
-        Self::new(counter, clock, "login", 50, time::Duration::minutes(15))
-    }
-
-    /// Password-reset requests per client address: 100 an hour.
-    #[must_use]
-    pub fn reset_requests(
-        counter: std::sync::Arc<dyn WindowCounter>,
-        clock: std::sync::Arc<dyn genascope_domain::common::Clock>,
-    ) -> Self {
-        Self::new(counter, clock, "reset", 100, time::Duration::hours(1))
-    }
-
-    /// `limit` attempts per `window` under `name`.
+    /// `rule`, counted by `counter` at `clock`'s time.
     #[must_use]
     pub fn new(
         counter: std::sync::Arc<dyn WindowCounter>,
         clock: std::sync::Arc<dyn genascope_domain::common::Clock>,
-        name: &'static str,
-        limit: u32,
-        window: time::Duration,
+        rule: AddressRule,
     ) -> Self {
         Self {
             counter,
             clock,
-            name,
-            limit,
-            window,
+            rule,
         }
     }
 
@@ -76,10 +77,15 @@ impl AddressLimit {
                 attempt: None,
             });
         };
-        let key = format!("{}|{client}", self.name);
+        let AddressRule {
+            name,
+            limit,
+            window,
+        } = self.rule;
+        let key = format!("{name}|{client}");
         let begun = self
             .counter
-            .begin(&key, self.limit, self.window, self.clock.now())
+            .begin(&key, limit, window, self.clock.now())
             .await
             .map_err(|e| ApiError(e.into()))?;
         match begun {
@@ -112,12 +118,12 @@ impl AddressAttempt<'_> {
         let counter = &self.limit.counter;
         let ended = if counted {
             let now = self.limit.clock.now();
-            counter.count(&attempt, self.limit.window, now).await
+            counter.count(&attempt, self.limit.rule.window, now).await
         } else {
             counter.discard(&attempt).await
         };
         if let Err(e) = ended {
-            tracing::warn!(error = %e, limit = self.limit.name, "ending an attempt under the address limit failed");
+            tracing::warn!(error = %e, limit = self.limit.rule.name, "ending an attempt under the address limit failed");
         }
     }
 }
@@ -279,7 +285,11 @@ mod tests {
             .expect_discard()
             .times(1)
             .returning(|_| Err(RepoError::Unavailable("down".into())));
-        let limit = AddressLimit::login_failures(Arc::new(counter), Arc::new(clock));
+        let limit = AddressLimit::new(
+            Arc::new(counter),
+            Arc::new(clock),
+            AddressRule::LOGIN_FAILURES,
+        );
         // Counted once, discarded once (a failure to discard is only logged).
         limit.enter(Some("10.0.0.1")).await.unwrap().end(true).await;
         limit

@@ -182,8 +182,9 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         crate::config::AppEnv::Production => "production",
     };
     // Per client address, any email: in the database too (the edge's rule, not the use cases').
-    let login_limit = crate::limits::AddressLimit::login_failures(db.clone(), clock.clone());
-    let reset_limit = crate::limits::AddressLimit::reset_requests(db.clone(), clock);
+    use crate::limits::{AddressLimit, AddressRule};
+    let login_limit = AddressLimit::new(db.clone(), clock.clone(), AddressRule::LOGIN_FAILURES);
+    let reset_limit = AddressLimit::new(db.clone(), clock, AddressRule::RESET_REQUESTS);
     Ok(Services {
         state: AppState {
             identity,

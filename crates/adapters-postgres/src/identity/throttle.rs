@@ -32,9 +32,9 @@ use crate::schema::login_throttle as lt;
 use crate::{Database, DbConnection};
 use async_trait::async_trait;
 use diesel::prelude::*;
-use genascope_domain::common::{Attempt, RepoError, Timestamp, WindowCounter};
+use genascope_domain::common::{Attempt, RepoError, Timestamp, WindowCounter, window_wait};
 use genascope_domain::identity::ports::{Admission, LoginThrottle};
-use genascope_domain::identity::throttle::{ThrottleLimits, seconds_until};
+use genascope_domain::identity::throttle::ThrottleLimits;
 use sha2::{Digest, Sha256};
 use std::sync::atomic::Ordering;
 use time::{Duration, PrimitiveDateTime};
@@ -117,18 +117,6 @@ fn begin_attempt(conn: &mut DbConnection, key: String, now: Timestamp) -> QueryR
         ))
         .execute(conn)?;
     Ok(attempt)
-}
-
-/// Seconds until a key with these live attempts has room for one more under `limit` counted
-/// attempts per `window`; `None` = now. Past the limit: until enough failures leave the window.
-/// Failures and attempts in flight together at the limit: 1 s (those in flight end soon).
-fn window_wait(live: &Live, limit: usize, window: Duration, now: Timestamp) -> Option<u64> {
-    let limit = limit.max(1);
-    let n = live.failures.len();
-    if n >= limit {
-        return seconds_until(live.failures[n - limit] + window, now);
-    }
-    (n + live.in_flight >= limit).then_some(1)
 }
 
 impl Database {
@@ -299,7 +287,8 @@ impl WindowCounter for Database {
         let begun = self
             .transaction(move |conn| {
                 let live = lock_and_read(conn, &key, now)?;
-                if let Some(wait) = window_wait(&live, limit, window, now) {
+                if let Some(wait) = window_wait(&live.failures, live.in_flight, limit, window, now)
+                {
                     return Ok(Err(wait));
                 }
                 begin_attempt(conn, key, now).map(Ok)
@@ -334,10 +323,6 @@ impl WindowCounter for Database {
 mod tests {
     use super::*;
 
-    fn at(s: i64) -> Timestamp {
-        time::macros::datetime!(2026-01-01 00:00 UTC) + Duration::seconds(s)
-    }
-
     #[test]
     fn keys_are_digests_of_name_and_key() {
         let a = digest("login", "a@x.org|10.0.0.1");
@@ -345,24 +330,5 @@ mod tests {
         assert_ne!(a, digest("reset", "a@x.org|10.0.0.1"));
         assert_ne!(digest("a", "b|c"), digest("a|b", "c"));
         assert_eq!(digest("login", "nul\0byte").len(), 64);
-    }
-
-    #[test]
-    fn the_window_holds_back_past_the_limit_and_while_attempts_are_in_flight() {
-        let w = Duration::minutes(15);
-        let live = |failures: Vec<Timestamp>, in_flight| Live {
-            failures,
-            in_flight,
-        };
-        assert_eq!(window_wait(&live(vec![], 2), 3, w, at(0)), None);
-        assert_eq!(window_wait(&live(vec![], 3), 3, w, at(0)), Some(1));
-        assert_eq!(window_wait(&live(vec![at(0)], 2), 3, w, at(0)), Some(1));
-        // At the limit: until the oldest leaves; past it (a burst): until enough have left.
-        let three = vec![at(0), at(10), at(20)];
-        assert_eq!(
-            window_wait(&live(three.clone(), 0), 3, w, at(30)),
-            Some(900 - 30)
-        );
-        assert_eq!(window_wait(&live(three, 0), 2, w, at(30)), Some(900 - 20));
     }
 }

@@ -70,6 +70,18 @@ async fn answer(t: &dyn LoginThrottle, email: &str, client: &str, now: Timestamp
     t.check(email, Some(client.into()), now).await.unwrap()
 }
 
+/// Begin an attempt on the window counter's `key` (at most `limit` per [`WINDOW`]): the wait
+/// when it is held back.
+async fn try_begin(db: &Database, key: &str, limit: u32, now: Timestamp) -> Result<Attempt, u64> {
+    db.begin(key, limit, WINDOW, now).await.unwrap()
+}
+
+/// One counted attempt on the window counter's `key`.
+async fn hit(db: &Database, key: &str, limit: u32, now: Timestamp) {
+    let a = try_begin(db, key, limit, now).await.unwrap();
+    db.count(&a, WINDOW, now).await.unwrap();
+}
+
 #[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = BigInt)]
@@ -129,35 +141,15 @@ pub async fn limits_hold_across_replicas(t: &TestDb) {
     // The window counter: 3 per address, counted on either replica.
     let key = "login|203.0.113.9";
     for (i, on) in [t.db(), &other, t.db()].into_iter().enumerate() {
-        let now = at(0) + secs(i64::try_from(i).unwrap());
-        let attempt = on.begin(key, 3, WINDOW, now).await.unwrap().unwrap();
-        on.count(&attempt, WINDOW, now).await.unwrap();
+        hit(on, key, 3, at(0) + secs(i64::try_from(i).unwrap())).await;
     }
-    assert_eq!(
-        other.begin(key, 3, WINDOW, at(1)).await.unwrap(),
-        Err(15 * 60 - 60)
-    );
+    assert_eq!(try_begin(&other, key, 3, at(1)).await, Err(15 * 60 - 60));
     // A discarded attempt does not count.
-    let d = t
-        .db()
-        .begin("login|203.0.113.10", 1, WINDOW, at(0))
-        .await
-        .unwrap()
-        .unwrap();
+    let key = "login|203.0.113.10";
+    let d = try_begin(t.db(), key, 1, at(0)).await.unwrap();
     other.discard(&d).await.unwrap();
-    let d = other
-        .begin("login|203.0.113.10", 1, WINDOW, at(0))
-        .await
-        .unwrap()
-        .unwrap();
-    t.db().count(&d, WINDOW, at(0)).await.unwrap();
-    assert!(
-        t.db()
-            .begin("login|203.0.113.10", 1, WINDOW, at(0))
-            .await
-            .unwrap()
-            .is_err()
-    );
+    hit(&other, key, 1, at(0)).await;
+    assert!(try_begin(t.db(), key, 1, at(0)).await.is_err());
     close(other).await;
 }
 
@@ -253,10 +245,10 @@ pub async fn attempts_in_flight_expire(t: &TestDb) {
     // The window counter: in flight fills the limit for 1 s at a time, until they expire.
     let key = "reset|10.0.0.8";
     for _ in 0..2 {
-        t.db().begin(key, 2, WINDOW, at(0)).await.unwrap().unwrap();
+        try_begin(t.db(), key, 2, at(0)).await.unwrap();
     }
-    assert_eq!(t.db().begin(key, 2, WINDOW, at(0)).await.unwrap(), Err(1));
-    assert!(t.db().begin(key, 2, WINDOW, later).await.unwrap().is_ok());
+    assert_eq!(try_begin(t.db(), key, 2, at(0)).await, Err(1));
+    assert!(try_begin(t.db(), key, 2, later).await.is_ok());
 }
 
 /// A success forgets its key's failures, not the attempts still in flight, and not other keys.
@@ -308,17 +300,13 @@ pub async fn old_rows_are_pruned(t: &TestDb) {
             let db = db.clone();
             tokio::spawn(async move {
                 for i in (s..KEYS).step_by(4) {
-                    let a = db
-                        .begin(
-                            &format!("login|10.1.{}.{}", i / 256, i % 256),
-                            1,
-                            WINDOW,
-                            at(0),
-                        )
-                        .await
-                        .unwrap()
-                        .unwrap();
-                    db.count(&a, WINDOW, at(0)).await.unwrap();
+                    hit(
+                        &db,
+                        &format!("login|10.1.{}.{}", i / 256, i % 256),
+                        1,
+                        at(0),
+                    )
+                    .await;
                 }
             })
         })
@@ -360,18 +348,10 @@ pub async fn keys_with_any_bytes_are_stored(t: &TestDb) {
         answer(&throttle, &odd, "::ffff:10.0.0.1\0", at(0) + secs(9)).await,
         Admission::Wait(30)
     );
-    let a = t
-        .db()
-        .begin("login|\0\u{202e}", 1, WINDOW, at(0))
-        .await
-        .unwrap()
-        .unwrap();
-    t.db().count(&a, WINDOW, at(0)).await.unwrap();
+    hit(t.db(), "login|\0\u{202e}", 1, at(0)).await;
     assert!(
-        t.db()
-            .begin("login|\0\u{202e}", 1, WINDOW, at(0))
+        try_begin(t.db(), "login|\0\u{202e}", 1, at(0))
             .await
-            .unwrap()
             .is_err()
     );
 }

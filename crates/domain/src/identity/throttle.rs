@@ -12,7 +12,7 @@
 //! before the first of them is counted. The limit per client address, whatever the email, is
 //! the HTTP edge's (a `WindowCounter`), not a rule of these use cases.
 
-use crate::common::Timestamp;
+use crate::common::{Timestamp, seconds_until};
 use time::Duration;
 
 /// The policy.
@@ -97,17 +97,6 @@ impl ThrottleLimits {
     pub fn busy(&self, failures: usize, in_flight: usize) -> bool {
         in_flight > 0 && failures + in_flight >= self.free
     }
-}
-
-/// Whole seconds from `now` until `until` (at least 1); `None` when `until` has passed. What a
-/// `Retry-After` says.
-#[must_use]
-pub fn seconds_until(until: Timestamp, now: Timestamp) -> Option<u64> {
-    (until > now).then(|| {
-        u64::try_from((until - now).whole_seconds())
-            .unwrap_or(0)
-            .max(1)
-    })
 }
 
 #[cfg(test)]
