@@ -1,5 +1,6 @@
 //! Building blocks shared by every capability: ids, field errors, the domain error, and the
-//! ports for the clock and randomness (so expiry and scheduling rules are testable without sleeping).
+//! ports for the clock and randomness (so expiry and scheduling rules are testable without sleeping)
+//! and for counting attempts over a window (limits shared by every replica).
 
 mod error;
 mod ids;
@@ -8,13 +9,13 @@ pub mod validate;
 
 pub use error::{BoxError, DomainError, FieldError, Loc, RepoError};
 pub use ids::{AccountId, PatientId, UserId};
-pub use ports::{Clock, Random, SystemClock};
+pub use ports::{Attempt, Clock, Random, SystemClock, WindowCounter, window_wait};
 
 /// Lower bound of any date of birth.
 pub const EARLIEST_BIRTH_YEAR: i32 = 1900;
 
 #[cfg(any(test, feature = "mocks"))]
-pub use ports::{MockClock, MockRandom};
+pub use ports::{MockClock, MockRandom, MockWindowCounter};
 
 /// Timestamps are UTC, second precision (contract §1.3).
 pub type Timestamp = time::OffsetDateTime;
@@ -23,6 +24,17 @@ pub type Timestamp = time::OffsetDateTime;
 #[must_use]
 pub fn to_seconds(t: Timestamp) -> Timestamp {
     t.replace_nanosecond(0).unwrap_or(t)
+}
+
+/// Whole seconds from `now` until `until` (at least 1); `None` when `until` has passed. What a
+/// `Retry-After` says.
+#[must_use]
+pub fn seconds_until(until: Timestamp, now: Timestamp) -> Option<u64> {
+    (until > now).then(|| {
+        u64::try_from((until - now).whole_seconds())
+            .unwrap_or(0)
+            .max(1)
+    })
 }
 
 /// A partial-update field (contract §1.2): absent = keep, `null` or `""` = clear, a value = set.

@@ -3,13 +3,14 @@
 
 use genascope_domain::audit::MockAuditLog;
 use genascope_domain::common::{
-    AccountId, DomainError, Loc, MockClock, MockRandom, PatientId, Timestamp, UserId,
+    AccountId, Attempt, DomainError, Loc, MockClock, MockRandom, PatientId, RepoError, Timestamp,
+    UserId,
 };
 use genascope_domain::identity::model::{Account, AccountStatus, Credentials, Email, Role, User};
 use genascope_domain::identity::policy::{AccessType, Principal};
 use genascope_domain::identity::ports::{
-    MockAccountRepository, MockCredentialHasher, MockLoginThrottle, MockTokenCodec, MockTokenStore,
-    MockUserRepository,
+    Admission, MockAccountRepository, MockCredentialHasher, MockLoginThrottle, MockTokenCodec,
+    MockTokenStore, MockUserRepository,
 };
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
 use genascope_domain::patients::model::{Patient, PatientStatus, PatientView, ScreeningStatus};
@@ -200,6 +201,14 @@ pub fn fields<T: std::fmt::Debug>(r: &Result<T, DomainError>) -> Vec<String> {
     }
 }
 
+/// A throttle's answer letting an attempt on `key` through (its attempt names the key).
+pub fn admitted(key: &str) -> Result<Admission, RepoError> {
+    Ok(Admission::Admitted(Attempt {
+        id: uuid::Uuid::nil(),
+        key: key.to_owned(),
+    }))
+}
+
 /// Every port of the identity service as a fresh mock.
 pub struct Mocks {
     pub accounts: MockAccountRepository,
@@ -231,8 +240,8 @@ impl Mocks {
             throttle: MockLoginThrottle::new(),
             reset_throttle: {
                 let mut t = MockLoginThrottle::new();
-                t.expect_check().returning(|_, _, _| Ok(()));
-                t.expect_record_failure().returning(|_, _, _| ());
+                t.expect_check().returning(|k, _, _| admitted(k));
+                t.expect_record_failure().returning(|_, _| Ok(()));
                 t
             },
             clock: clock_at(t),
