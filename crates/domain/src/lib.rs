@@ -7,5 +7,6 @@ pub mod audit;
 pub mod clinical;
 pub mod common;
 pub mod identity;
+pub mod invites;
 pub mod notify;
 pub mod patients;
