@@ -8,8 +8,9 @@
 //! - [`Database`]: the pool, `connect`, `migrate`, `ping`; it implements
 //!   [`AccountRepository`](genascope_domain::identity::ports::AccountRepository),
 //!   [`UserRepository`](genascope_domain::identity::ports::UserRepository),
-//!   [`TokenStore`](genascope_domain::identity::ports::TokenStore) and
-//!   [`PatientRepository`](genascope_domain::patients::ports::PatientRepository).
+//!   [`TokenStore`](genascope_domain::identity::ports::TokenStore),
+//!   [`PatientRepository`](genascope_domain::patients::ports::PatientRepository) and
+//!   [`InviteRepository`](genascope_domain::invites::ports::InviteRepository).
 //! - [`notify`]: the transactional outbox (rows written by the repository methods above in the
 //!   transaction of their cause) and its delivery worker.
 //! - `testing` (feature `test-support`): throwaway databases for integration tests. Other crates
@@ -30,6 +31,7 @@ mod connection;
 mod convert;
 mod database;
 mod identity;
+mod invites;
 pub mod migrations;
 pub mod notify;
 mod patients;

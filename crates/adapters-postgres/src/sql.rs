@@ -36,7 +36,12 @@ pub(crate) fn contains_pattern(q: &str) -> String {
 /// reports it) or the message (SQLite names the columns: `UNIQUE constraint failed: users.email`).
 fn duplicate_field(constraint: Option<&str>, message: &str) -> &'static str {
     let text = constraint.unwrap_or(message);
-    if text.contains("external_id") {
+    // Invites: PostgreSQL names the index; SQLite names the column of the partial index.
+    if text.contains("invites_one_pending") || text.contains("invites.patient_id") {
+        "pending_invite"
+    } else if text.contains("token_hash") {
+        "token"
+    } else if text.contains("external_id") {
         "external_id"
     } else if text.contains("email") {
         "email"
@@ -127,5 +132,18 @@ mod tests {
             "domain"
         );
         assert_eq!(duplicate_field(Some("users_pkey"), ""), "id");
+        assert_eq!(
+            duplicate_field(Some("invites_one_pending_per_patient_uq"), ""),
+            "pending_invite"
+        );
+        assert_eq!(
+            duplicate_field(None, "UNIQUE constraint failed: invites.patient_id"),
+            "pending_invite"
+        );
+        assert_eq!(duplicate_field(Some("invites_token_hash_uq"), ""), "token");
+        assert_eq!(
+            duplicate_field(None, "UNIQUE constraint failed: invites.token_hash"),
+            "token"
+        );
     }
 }

@@ -4,6 +4,7 @@ use super::{NewPatientRow, PatientChanges, PatientRow};
 use crate::audit::write_entries;
 use crate::convert::{id, ts};
 use crate::identity::revoke_refresh_of_user;
+use crate::invites::revoke_invites_of_patient;
 use crate::schema::{accounts, patients, users};
 use crate::sql::{
     LIKE_ESCAPE, contains_pattern, found, is_unique_violation, lower, lower_nullable, map_error,
@@ -76,8 +77,10 @@ fn into_view((row, clinician_name, has_login): ViewRow) -> QueryResult<PatientVi
         patient,
         clinician_name,
         has_login,
-        // Invites do not exist yet: the invites issue extends these three (pending invite,
-        // screening status from invites and chat sessions, latest activity across them).
+        // These three derive from invites (and later chat sessions) at the request's time:
+        // `InviteRepository::summaries` reads them for a page of patients in one query, and
+        // `InviteSummary::{has_pending_invite, screening_status, last_activity}` derive them
+        // (issue #8 phase 2 fills them in where the clock is, in the use case).
         has_pending_invite: false,
         screening_status: ScreeningStatus::NotInvited,
         last_activity,
@@ -300,6 +303,8 @@ fn soft_delete(
     .set((patients::deleted_at.eq(at), patients::updated_at.eq(at)))
     .execute(conn)?;
     found(n)?;
+    // Its invites die with it (contract §3.3), and so do the simplified tokens issued from them.
+    revoke_invites_of_patient(conn, patient, at)?;
     // Only the patient's own login (role patient) shares the id; never touch anyone else.
     let logins = diesel::update(
         users::table

@@ -410,7 +410,7 @@ pub struct InviteSummary {
     pub patient_id: PatientId,
     /// The expiry of the patient's open invite (stored `pending`; at most one exists), if any.
     pub pending_expires_at: Option<Timestamp>,
-    /// One of the patient's invites was accepted (and possibly revoked since).
+    /// One of the patient's invites is accepted (and not revoked since).
     pub accepted: bool,
     /// The latest change to any of the patient's invites.
     pub last_event_at: Timestamp,
