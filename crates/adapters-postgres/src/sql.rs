@@ -32,6 +32,27 @@ pub(crate) fn contains_pattern(q: &str) -> String {
     out
 }
 
+/// Whether a patient's first name, last name, "first last" or email contains `pattern` (a
+/// [`contains_pattern`]), case-insensitively: the search of the patient and invite lists. An
+/// expression over `patients`, for any query that has that table in its FROM clause.
+macro_rules! patient_matches {
+    ($pattern:expr) => {{
+        use $crate::schema::patients;
+        use $crate::sql::{LIKE_ESCAPE, lower};
+        let p: String = $pattern;
+        let full_name = patients::first_name.concat(" ").concat(patients::last_name);
+        lower(patients::first_name)
+            .like(lower(p.clone()))
+            .escape(LIKE_ESCAPE)
+            .or(lower(patients::last_name)
+                .like(lower(p.clone()))
+                .escape(LIKE_ESCAPE))
+            .or(lower(full_name).like(lower(p.clone())).escape(LIKE_ESCAPE))
+            .or(lower(patients::email).like(lower(p)).escape(LIKE_ESCAPE))
+    }};
+}
+pub(crate) use patient_matches;
+
 /// The domain name of the uniqueness rule a violation broke, from the index name (PostgreSQL
 /// reports it) or the message (SQLite names the columns: `UNIQUE constraint failed: users.email`).
 fn duplicate_field(constraint: Option<&str>, message: &str) -> &'static str {

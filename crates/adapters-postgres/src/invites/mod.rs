@@ -12,9 +12,9 @@ use genascope_domain::common::{AccountId, ChatStrategyId, InviteId, PatientId, U
 use genascope_domain::invites::model::{CustomMessage, Invite, InviteState, TokenHash};
 use time::PrimitiveDateTime;
 
-/// An invite as read.
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = invites)]
+/// An invite as stored: read, and inserted.
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = invites, treat_none_as_default_value = false)]
 pub(crate) struct InviteRow {
     id: String,
     account_id: String,
@@ -68,32 +68,7 @@ impl InviteRow {
     }
 }
 
-/// An invite to insert.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = invites, treat_none_as_default_value = false)]
-pub(crate) struct NewInviteRow {
-    id: String,
-    account_id: String,
-    patient_id: String,
-    provider_id: Option<String>,
-    provider_name: Option<String>,
-    chat_strategy_id: Option<String>,
-    chat_strategy_name: Option<String>,
-    custom_message: Option<String>,
-    status: &'static str,
-    token_hash: Vec<u8>,
-    token_gen: i32,
-    failed_attempts: i32,
-    expires_at: PrimitiveDateTime,
-    accepted_at: Option<PrimitiveDateTime>,
-    revoked_at: Option<PrimitiveDateTime>,
-    created_by: String,
-    created_at: PrimitiveDateTime,
-    updated_at: PrimitiveDateTime,
-    version: i32,
-}
-
-impl From<&Invite> for NewInviteRow {
+impl From<&Invite> for InviteRow {
     fn from(i: &Invite) -> Self {
         Self {
             id: id(i.id.0),
@@ -104,7 +79,7 @@ impl From<&Invite> for NewInviteRow {
             chat_strategy_id: i.chat_strategy_id.map(|s| id(s.0)),
             chat_strategy_name: i.chat_strategy_name.clone(),
             custom_message: i.custom_message.as_ref().map(|m| m.as_str().to_owned()),
-            status: i.state.as_str(),
+            status: i.state.as_str().to_owned(),
             token_hash: i.token_hash.as_bytes().to_vec(),
             token_gen: i.token_gen,
             failed_attempts: i.failed_attempts,
@@ -125,7 +100,7 @@ impl From<&Invite> for NewInviteRow {
 #[diesel(table_name = invites, treat_none_as_null = true)]
 pub(crate) struct InviteChanges {
     custom_message: Option<String>,
-    status: &'static str,
+    status: String,
     token_hash: Vec<u8>,
     token_gen: i32,
     failed_attempts: i32,
@@ -137,7 +112,7 @@ pub(crate) struct InviteChanges {
 
 impl From<&Invite> for InviteChanges {
     fn from(i: &Invite) -> Self {
-        let row = NewInviteRow::from(i);
+        let row = InviteRow::from(i);
         Self {
             custom_message: row.custom_message,
             status: row.status,

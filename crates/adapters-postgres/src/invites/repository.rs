@@ -1,13 +1,13 @@
 //! `InviteRepository`.
 
-use super::{InviteChanges, InviteRow, NewInviteRow};
+use super::{InviteChanges, InviteRow};
 use crate::audit::write_entries;
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::identity::{NewUserRow, insert_user};
 use crate::notify::enqueue_email;
 use crate::patients::NewPatientRow;
 use crate::schema::{accounts, invites, patients};
-use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower};
+use crate::sql::{contains_pattern, found, lower, patient_matches};
 use crate::{Database, DbConnection, MultiBackend};
 use async_trait::async_trait;
 use diesel::dsl::{AsSelect, Filter, InnerJoin, IntoBoxed, IsNull, Select, case_when, exists};
@@ -140,17 +140,7 @@ impl Criteria {
             q = q.filter(invites::patient_id.eq(patient));
         }
         if let Some(p) = self.search.clone() {
-            let full_name = patients::first_name.concat(" ").concat(patients::last_name);
-            q = q.filter(
-                lower(patients::first_name)
-                    .like(lower(p.clone()))
-                    .escape(LIKE_ESCAPE)
-                    .or(lower(patients::last_name)
-                        .like(lower(p.clone()))
-                        .escape(LIKE_ESCAPE))
-                    .or(lower(full_name).like(lower(p.clone())).escape(LIKE_ESCAPE))
-                    .or(lower(patients::email).like(lower(p)).escape(LIKE_ESCAPE)),
-            );
+            q = q.filter(patient_matches!(p));
         }
         if let Some(after) = self.created_after {
             q = q.filter(invites::created_at.ge(after));
@@ -159,12 +149,6 @@ impl Criteria {
             q = q.filter(invites::created_at.le(before));
         }
         q
-    }
-
-    /// Newest first, then by id.
-    fn newest_first<'a>(&self) -> Views<'a> {
-        self.query()
-            .order((invites::created_at.desc(), invites::id.asc()))
     }
 }
 
@@ -278,6 +262,20 @@ fn activate_patient(
         .map(drop)
 }
 
+impl Database {
+    /// Every invite matching, newest first (the unpaged lists).
+    async fn newest_first(&self, criteria: Criteria) -> Result<Vec<InviteView>, RepoError> {
+        self.run(move |conn| {
+            let rows: Vec<ViewRow> = criteria
+                .query()
+                .order((invites::created_at.desc(), invites::id.asc()))
+                .load(conn)?;
+            rows.into_iter().map(into_view).collect()
+        })
+        .await
+    }
+}
+
 /// What `update` and `accept` found.
 enum Written {
     Done,
@@ -297,7 +295,7 @@ impl Written {
 impl InviteRepository for Database {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn create(&self, new: &NewInvite) -> Result<Vec<InviteId>, RepoError> {
-        let row = NewInviteRow::from(&new.invite);
+        let row = InviteRow::from(&new.invite);
         let new_patient = new.new_patient.as_ref().map(NewPatientRow::from);
         let (patient, account) = (id(new.invite.patient_id.0), id(new.invite.account_id.0));
         let now = new.invite.created_at;
@@ -453,14 +451,10 @@ impl InviteRepository for Database {
         let Some(criteria) = Criteria::new(scope, now) else {
             return Ok(Vec::new());
         };
-        let criteria = Criteria {
+        self.newest_first(Criteria {
             status: Some(InviteStatus::Pending),
             provider: Some(id(provider.0)),
             ..criteria
-        };
-        self.run(move |conn| {
-            let rows: Vec<ViewRow> = criteria.newest_first().load(conn)?;
-            rows.into_iter().map(into_view).collect()
         })
         .await
     }
@@ -476,14 +470,10 @@ impl InviteRepository for Database {
         let Some(criteria) = Criteria::new(scope, now) else {
             return Ok(Vec::new());
         };
-        let criteria = Criteria {
+        self.newest_first(Criteria {
             status,
             patient: Some(id(patient.0)),
             ..criteria
-        };
-        self.run(move |conn| {
-            let rows: Vec<ViewRow> = criteria.newest_first().load(conn)?;
-            rows.into_iter().map(into_view).collect()
         })
         .await
     }

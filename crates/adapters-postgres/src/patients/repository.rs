@@ -8,6 +8,7 @@ use crate::invites::revoke_invites_of_patient;
 use crate::schema::{accounts, patients, users};
 use crate::sql::{
     LIKE_ESCAPE, contains_pattern, found, is_unique_violation, lower, lower_nullable, map_error,
+    patient_matches,
 };
 use crate::{Database, DbConnection, MultiBackend};
 use async_trait::async_trait;
@@ -195,21 +196,10 @@ impl PatientRepository for Database {
                 q = q.filter(patients::account_id.eq(account));
             }
             if let Some(p) = query {
-                let full_name = patients::first_name.concat(" ").concat(patients::last_name);
                 q = q.filter(
-                    lower(patients::first_name)
-                        .like(lower(p.clone()))
-                        .escape(LIKE_ESCAPE)
-                        .or(lower(patients::last_name)
-                            .like(lower(p.clone()))
-                            .escape(LIKE_ESCAPE))
-                        .or(lower(full_name).like(lower(p.clone())).escape(LIKE_ESCAPE))
-                        .or(lower(patients::email)
-                            .like(lower(p.clone()))
-                            .escape(LIKE_ESCAPE))
-                        .or(lower_nullable(patients::external_id)
-                            .like(lower(p).nullable())
-                            .escape(LIKE_ESCAPE)),
+                    patient_matches!(p.clone()).or(lower_nullable(patients::external_id)
+                        .like(lower(p).nullable())
+                        .escape(LIKE_ESCAPE)),
                 );
             }
             if let Some(status) = status {

@@ -3,7 +3,7 @@
 //! acceptance with the patient's activation, the one-open-invite constraint under concurrency,
 //! and the summaries the patient views derive from.
 
-use crate::support::{account, at, email, mail, new_user, patient, user};
+use crate::support::{at, email, mail, new_user, patient, user};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Nullable, Text};
 use genascope_adapters_postgres::testing::TestDb;
@@ -24,7 +24,7 @@ use genascope_domain::patients::ports::PatientRepository;
 use time::macros::date;
 use uuid::Uuid;
 
-/// An account with its admin and two clinicians.
+/// An account with its admin, a clinician and a physician.
 struct Clinic {
     id: AccountId,
     doc: User,
@@ -32,39 +32,17 @@ struct Clinic {
 }
 
 async fn clinic(t: &TestDb, name: &str) -> Clinic {
-    let a = account(name, None);
-    let lower = name.to_lowercase();
-    let admin = user(
-        Some(a.id),
-        &format!("admin@{lower}.org"),
-        "The Admin",
-        Role::Admin,
-    );
-    AccountRepository::create_with_admin(t.db(), &a, &new_user(admin))
-        .await
-        .unwrap();
-    let doc = user(
-        Some(a.id),
-        &format!("doc@{lower}.org"),
-        "Doc Holliday",
-        Role::Clinician,
-    );
+    let (id, doc) = crate::support::clinic(t, name).await;
     let other_doc = user(
-        Some(a.id),
-        &format!("other@{lower}.org"),
+        Some(id),
+        &format!("other@{}.org", name.to_lowercase()),
         "Meredith Grey",
         Role::Physician,
     );
-    for u in [&doc, &other_doc] {
-        UserRepository::insert(t.db(), &new_user(u.clone()), None, None)
-            .await
-            .unwrap();
-    }
-    Clinic {
-        id: a.id,
-        doc,
-        other_doc,
-    }
+    UserRepository::insert(t.db(), &new_user(other_doc.clone()), None, None)
+        .await
+        .unwrap();
+    Clinic { id, doc, other_doc }
 }
 
 async fn add_patient(t: &TestDb, p: &Patient) {
@@ -136,6 +114,32 @@ async fn create(t: &TestDb, invite: &Invite) -> Vec<InviteId> {
     InviteRepository::create(t.db(), &new_invite(invite))
         .await
         .unwrap()
+}
+
+/// Accept `invite` at `when` (no birth date, login or audit): the accepted invite.
+async fn accept(t: &TestDb, invite: &Invite, when: Timestamp) -> Invite {
+    let after = invite.accept(when).unwrap();
+    InviteRepository::accept(
+        t.db(),
+        &Acceptance {
+            before: invite.clone(),
+            after: after.clone(),
+            date_of_birth: None,
+            login: None,
+            audit: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    after
+}
+
+/// Revoke `invite` at `when`.
+async fn revoke(t: &TestDb, invite: &Invite, when: Timestamp) {
+    let after = invite.revoke(when).unwrap();
+    InviteRepository::update(t.db(), invite, &after, &entry("invite", invite.id.0), None)
+        .await
+        .unwrap();
 }
 
 fn filter(scope: ListScope) -> InviteFilter {
@@ -290,17 +294,7 @@ pub async fn create_revokes_the_patients_other_open_invites_atomically(t: &TestD
     add_patient(t, &bystander).await;
     let (used, _) = issue(&p, &c.doc, at(0), 14);
     create(t, &used).await;
-    let accepted = used.accept(at(1)).unwrap();
-    invites
-        .accept(&Acceptance {
-            before: used.clone(),
-            after: accepted.clone(),
-            date_of_birth: None,
-            login: None,
-            audit: vec![],
-        })
-        .await
-        .unwrap();
+    let accepted = accept(t, &used, at(1)).await;
     let (expired, _) = issue(&p, &c.doc, at(2), 1);
     assert!(create(t, &expired).await.is_empty());
     let (other, _) = issue(&bystander, &c.doc, at(3), 14);
@@ -445,25 +439,8 @@ pub async fn list_filters_sorts_pages_and_computes_expired(t: &TestDb) {
     for i in [&i1, &i2, &i3, &i4, &i5] {
         create(t, i).await;
     }
-    invites
-        .accept(&Acceptance {
-            before: i3.clone(),
-            after: i3.accept(at(10)).unwrap(),
-            date_of_birth: None,
-            login: None,
-            audit: vec![],
-        })
-        .await
-        .unwrap();
-    invites
-        .update(
-            &i4,
-            &i4.revoke(at(11)).unwrap(),
-            &entry("invite", i4.id.0),
-            None,
-        )
-        .await
-        .unwrap();
+    accept(t, &i3, at(10)).await;
+    revoke(t, &i4, at(11)).await;
     // Two days on: i2 (one day) has expired, i1 has not.
     let now = at(60 * 24 * 2);
     let list = |f: InviteFilter| async move { invites.list(&f, now).await.unwrap() };
@@ -1058,25 +1035,8 @@ pub async fn summaries_for_a_page_of_patients(t: &TestDb) {
     for i in [&i_sent, &i_lapsed, &i_used, &i_dropped] {
         create(t, i).await;
     }
-    invites
-        .accept(&Acceptance {
-            before: i_used.clone(),
-            after: i_used.accept(at(30)).unwrap(),
-            date_of_birth: None,
-            login: None,
-            audit: vec![],
-        })
-        .await
-        .unwrap();
-    invites
-        .update(
-            &i_dropped,
-            &i_dropped.revoke(at(40)).unwrap(),
-            &entry("invite", i_dropped.id.0),
-            None,
-        )
-        .await
-        .unwrap();
+    accept(t, &i_used, at(30)).await;
+    revoke(t, &i_dropped, at(40)).await;
     let page = [dropped.id, never.id, used.id, lapsed.id, sent.id];
     let got = invites.summaries(&page).await.unwrap();
     let summary = |id: PatientId| got.iter().find(|s| s.patient_id == id).copied();
@@ -1119,16 +1079,7 @@ pub async fn deleting_a_patient_revokes_its_invites(t: &TestDb) {
     add_patient(t, &p).await;
     let (used, token) = issue(&p, &c.doc, at(0), 14);
     create(t, &used).await;
-    invites
-        .accept(&Acceptance {
-            before: used.clone(),
-            after: used.accept(at(1)).unwrap(),
-            date_of_birth: None,
-            login: None,
-            audit: vec![],
-        })
-        .await
-        .unwrap();
+    accept(t, &used, at(1)).await;
     let (open, _) = issue(&p, &c.doc, at(2), 14);
     create(t, &open).await;
     PatientRepository::soft_delete(t.db(), p.id, at(3), &entry("patient", p.id.0))
