@@ -8,8 +8,9 @@
 //! - [`Database`]: the pool, `connect`, `migrate`, `ping`; it implements
 //!   [`AccountRepository`](genascope_domain::identity::ports::AccountRepository),
 //!   [`UserRepository`](genascope_domain::identity::ports::UserRepository),
-//!   [`TokenStore`](genascope_domain::identity::ports::TokenStore) and
-//!   [`PatientRepository`](genascope_domain::patients::ports::PatientRepository).
+//!   [`TokenStore`](genascope_domain::identity::ports::TokenStore),
+//!   [`PatientRepository`](genascope_domain::patients::ports::PatientRepository) and
+//!   [`InviteRepository`](genascope_domain::invites::ports::InviteRepository).
 //! - [`DbLoginThrottle`]: the `LoginThrottle` port (failed logins, reset requests) in the database,
 //!   so every replica counts against the same limits; [`Database`] also implements the domain's
 //!   `WindowCounter` (the edge's limits per client address) on the same table.
@@ -33,6 +34,7 @@ mod connection;
 mod convert;
 mod database;
 mod identity;
+mod invites;
 pub mod migrations;
 pub mod notify;
 mod patients;

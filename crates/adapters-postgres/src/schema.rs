@@ -47,6 +47,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    invites (id) {
+        id -> Text,
+        account_id -> Text,
+        patient_id -> Text,
+        provider_id -> Nullable<Text>,
+        provider_name -> Nullable<Text>,
+        chat_strategy_id -> Nullable<Text>,
+        chat_strategy_name -> Nullable<Text>,
+        custom_message -> Nullable<Text>,
+        status -> Text,
+        token_hash -> Bytea,
+        token_gen -> Int4,
+        failed_attempts -> Int4,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     login_throttle (id) {
         id -> Text,
         key_digest -> Text,
@@ -137,6 +161,8 @@ diesel::table! {
 diesel::joinable!(assessments -> accounts (account_id));
 diesel::joinable!(assessments -> patients (patient_id));
 diesel::joinable!(assessments -> users (created_by));
+diesel::joinable!(invites -> accounts (account_id));
+diesel::joinable!(invites -> patients (patient_id));
 diesel::joinable!(password_reset_tokens -> users (user_id));
 diesel::joinable!(patients -> accounts (account_id));
 diesel::joinable!(patients -> users (clinician_id));
@@ -148,6 +174,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessments,
     audit_log,
     denied_jtis,
+    invites,
     login_throttle,
     outbox,
     password_reset_tokens,

@@ -32,11 +32,37 @@ pub(crate) fn contains_pattern(q: &str) -> String {
     out
 }
 
+/// Whether a patient's first name, last name, "first last" or email contains `pattern` (a
+/// [`contains_pattern`]), case-insensitively: the search of the patient and invite lists. An
+/// expression over `patients`, for any query that has that table in its FROM clause.
+macro_rules! patient_matches {
+    ($pattern:expr) => {{
+        use $crate::schema::patients;
+        use $crate::sql::{LIKE_ESCAPE, lower};
+        let p: String = $pattern;
+        let full_name = patients::first_name.concat(" ").concat(patients::last_name);
+        lower(patients::first_name)
+            .like(lower(p.clone()))
+            .escape(LIKE_ESCAPE)
+            .or(lower(patients::last_name)
+                .like(lower(p.clone()))
+                .escape(LIKE_ESCAPE))
+            .or(lower(full_name).like(lower(p.clone())).escape(LIKE_ESCAPE))
+            .or(lower(patients::email).like(lower(p)).escape(LIKE_ESCAPE))
+    }};
+}
+pub(crate) use patient_matches;
+
 /// The domain name of the uniqueness rule a violation broke, from the index name (PostgreSQL
 /// reports it) or the message (SQLite names the columns: `UNIQUE constraint failed: users.email`).
 fn duplicate_field(constraint: Option<&str>, message: &str) -> &'static str {
     let text = constraint.unwrap_or(message);
-    if text.contains("external_id") {
+    // Invites: PostgreSQL names the index; SQLite names the column of the partial index.
+    if text.contains("invites_one_pending") || text.contains("invites.patient_id") {
+        "pending_invite"
+    } else if text.contains("token_hash") {
+        "token"
+    } else if text.contains("external_id") {
         "external_id"
     } else if text.contains("email") {
         "email"
@@ -127,5 +153,18 @@ mod tests {
             "domain"
         );
         assert_eq!(duplicate_field(Some("users_pkey"), ""), "id");
+        assert_eq!(
+            duplicate_field(Some("invites_one_pending_per_patient_uq"), ""),
+            "pending_invite"
+        );
+        assert_eq!(
+            duplicate_field(None, "UNIQUE constraint failed: invites.patient_id"),
+            "pending_invite"
+        );
+        assert_eq!(duplicate_field(Some("invites_token_hash_uq"), ""), "token");
+        assert_eq!(
+            duplicate_field(None, "UNIQUE constraint failed: invites.token_hash"),
+            "token"
+        );
     }
 }

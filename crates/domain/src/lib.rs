@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clinical;
 pub mod common;
 pub mod identity;
+pub mod invites;
 pub mod notify;
 pub mod patients;
 pub mod questionnaire;

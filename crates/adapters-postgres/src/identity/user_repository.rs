@@ -4,11 +4,11 @@ use super::{
     AccountRow, NewUserRow, UserRow, insert_reset_link, revoke_refresh_of_user,
     spend_resets_of_user,
 };
-use crate::Database;
 use crate::convert::{from_ts, id, ts};
 use crate::patients::NewPatientRow;
 use crate::schema::{accounts, denied_jtis, patients, refresh_tokens, users};
 use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower};
+use crate::{Database, DbConnection};
 use async_trait::async_trait;
 use diesel::dsl::exists;
 use diesel::prelude::*;
@@ -66,8 +66,27 @@ impl UserChanges {
     }
 }
 
-fn user_is_patient(user: &NewUserRow) -> bool {
-    user.role == "patient"
+/// Insert a user on `conn` (inside the caller's transaction). A patient's login shares the
+/// patient's id, so a deleted login would block every new one for that patient (issue #6 item
+/// 15): the deleted row is revived with the new values instead; the old login's refresh families
+/// were revoked when it was deleted, so none of its tokens is valid for the new one.
+pub(crate) fn insert_user(conn: &mut DbConnection, user: &NewUserRow) -> QueryResult<()> {
+    let revived = user.role == "patient"
+        && diesel::update(
+            users::table
+                .filter(users::id.eq(&user.id))
+                .filter(users::role.eq("patient"))
+                .filter(users::deleted_at.is_not_null()),
+        )
+        .set((user, users::deleted_at.eq(None::<PrimitiveDateTime>)))
+        .execute(conn)?
+            > 0;
+    if !revived {
+        diesel::insert_into(users::table)
+            .values(user)
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -82,27 +101,8 @@ impl UserRepository for Database {
         let user = NewUserRow::from(user);
         let queued = setup.as_ref().is_some_and(|l| l.mail.is_some());
         let patient = patient.as_ref().map(NewPatientRow::from);
-        let patient_login = user_is_patient(&user);
         self.transaction(move |conn| {
-            // A patient's login shares the patient's id, so a deleted login would block every
-            // new one for that patient (issue #6 item 15): the deleted row is revived with the
-            // new values instead; the old login's refresh families were revoked when it was
-            // deleted, so none of its tokens is valid for the new one.
-            let revived = patient_login
-                && diesel::update(
-                    users::table
-                        .filter(users::id.eq(&user.id))
-                        .filter(users::role.eq("patient"))
-                        .filter(users::deleted_at.is_not_null()),
-                )
-                .set((&user, users::deleted_at.eq(None::<PrimitiveDateTime>)))
-                .execute(conn)?
-                    > 0;
-            if !revived {
-                diesel::insert_into(users::table)
-                    .values(&user)
-                    .execute(conn)?;
-            }
+            insert_user(conn, &user)?;
             if let Some(patient) = patient {
                 diesel::insert_into(patients::table)
                     .values(&patient)

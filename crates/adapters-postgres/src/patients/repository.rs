@@ -4,9 +4,11 @@ use super::{NewPatientRow, PatientChanges, PatientRow};
 use crate::audit::write_entries;
 use crate::convert::{id, ts};
 use crate::identity::revoke_refresh_of_user;
+use crate::invites::revoke_invites_of_patient;
 use crate::schema::{accounts, patients, users};
 use crate::sql::{
     LIKE_ESCAPE, contains_pattern, found, is_unique_violation, lower, lower_nullable, map_error,
+    patient_matches,
 };
 use crate::{Database, DbConnection, MultiBackend};
 use async_trait::async_trait;
@@ -76,8 +78,10 @@ fn into_view((row, clinician_name, has_login): ViewRow) -> QueryResult<PatientVi
         patient,
         clinician_name,
         has_login,
-        // Invites do not exist yet: the invites issue extends these three (pending invite,
-        // screening status from invites and chat sessions, latest activity across them).
+        // These three derive from invites (and later chat sessions) at the request's time:
+        // `InviteRepository::summaries` reads them for a page of patients in one query, and
+        // `InviteSummary::{has_pending_invite, screening_status, last_activity}` derive them
+        // (issue #8 phase 2 fills them in where the clock is, in the use case).
         has_pending_invite: false,
         screening_status: ScreeningStatus::NotInvited,
         last_activity,
@@ -192,21 +196,10 @@ impl PatientRepository for Database {
                 q = q.filter(patients::account_id.eq(account));
             }
             if let Some(p) = query {
-                let full_name = patients::first_name.concat(" ").concat(patients::last_name);
                 q = q.filter(
-                    lower(patients::first_name)
-                        .like(lower(p.clone()))
-                        .escape(LIKE_ESCAPE)
-                        .or(lower(patients::last_name)
-                            .like(lower(p.clone()))
-                            .escape(LIKE_ESCAPE))
-                        .or(lower(full_name).like(lower(p.clone())).escape(LIKE_ESCAPE))
-                        .or(lower(patients::email)
-                            .like(lower(p.clone()))
-                            .escape(LIKE_ESCAPE))
-                        .or(lower_nullable(patients::external_id)
-                            .like(lower(p).nullable())
-                            .escape(LIKE_ESCAPE)),
+                    patient_matches!(p.clone()).or(lower_nullable(patients::external_id)
+                        .like(lower(p).nullable())
+                        .escape(LIKE_ESCAPE)),
                 );
             }
             if let Some(status) = status {
@@ -300,6 +293,8 @@ fn soft_delete(
     .set((patients::deleted_at.eq(at), patients::updated_at.eq(at)))
     .execute(conn)?;
     found(n)?;
+    // Its invites die with it (contract §3.3), and so do the simplified tokens issued from them.
+    revoke_invites_of_patient(conn, patient, at)?;
     // Only the patient's own login (role patient) shares the id; never touch anyone else.
     let logins = diesel::update(
         users::table

@@ -8,6 +8,7 @@ mod accounts;
 mod assessments;
 mod audit;
 mod connect;
+mod invites;
 mod outbox;
 mod patients;
 mod schema;
@@ -77,6 +78,21 @@ on_both_backends! {
         soft_delete_hides_and_disables_login,
         find_by_email,
         patients_of_a_deleted_account_are_hidden,
+    ],
+    invites: [
+        create_and_read_back,
+        create_revokes_the_patients_other_open_invites_atomically,
+        create_with_a_new_pending_patient,
+        create_for_a_missing_foreign_or_deleted_patient_is_not_found,
+        list_filters_sorts_pages_and_computes_expired,
+        paging_through_hundreds_is_stable,
+        other_accounts_invites_are_invisible,
+        pending_by_provider_and_invites_of_a_patient,
+        updates_are_optimistic,
+        accept_activates_the_patient_in_one_transaction,
+        one_open_invite_per_patient_under_concurrent_creates,
+        summaries_for_a_page_of_patients,
+        deleting_a_patient_revokes_its_invites,
     ],
     audit: [
         entries_are_appended,

@@ -1,38 +1,13 @@
-use crate::support::{account, at, audit, email, new_user, patient, refresh, user};
+use crate::support::{at, audit, clinic, email, new_user, patient, refresh, user};
 use genascope_adapters_postgres::testing::TestDb;
 use genascope_domain::audit::AuditAction;
 use genascope_domain::common::{AccountId, RepoError, UserId};
-use genascope_domain::identity::model::{Role, User};
+use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::ListScope;
 use genascope_domain::identity::ports::{AccountRepository, Rotation, TokenStore, UserRepository};
 use genascope_domain::patients::model::{Patient, PatientStatus, PatientView, ScreeningStatus};
 use genascope_domain::patients::ports::{PatientFilter, PatientRepository};
 use time::macros::date;
-
-/// An account with its admin and a clinician.
-async fn clinic(t: &TestDb, name: &str) -> (AccountId, User) {
-    let a = account(name, None);
-    let lower = name.to_lowercase();
-    let admin = user(
-        Some(a.id),
-        &format!("admin@{lower}.org"),
-        "The Admin",
-        Role::Admin,
-    );
-    AccountRepository::create_with_admin(t.db(), &a, &new_user(admin))
-        .await
-        .unwrap();
-    let doc = user(
-        Some(a.id),
-        &format!("doc@{lower}.org"),
-        "Doc Holliday",
-        Role::Clinician,
-    );
-    UserRepository::insert(t.db(), &new_user(doc.clone()), None, None)
-        .await
-        .unwrap();
-    (a.id, doc)
-}
 
 fn filter(scope: ListScope) -> PatientFilter {
     PatientFilter {

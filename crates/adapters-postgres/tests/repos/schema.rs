@@ -320,7 +320,11 @@ fn normalise_pg(line: &str) -> Option<String> {
             } else {
                 format!("{name} {unique}")
             };
-            format!("index {t} {kind} ({cols}) where {}", squash(pred))
+            // PostgreSQL spells a text literal with its cast: `(status = 'pending'::text)`.
+            format!(
+                "index {t} {kind} ({cols}) where {}",
+                squash(&pred.replace("::text", ""))
+            )
         }
         ["fk", t, c, rt, rc] => format!("fk {t}.{c} -> {rt}.{rc}"),
         ["checks", t, n] => format!("checks {t} {n}"),

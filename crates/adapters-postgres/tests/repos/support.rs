@@ -1,9 +1,12 @@
 //! Fixtures.
 
+use genascope_adapters_postgres::testing::TestDb;
 use genascope_domain::audit::{AuditAction, AuditEntry, AuditRecords};
 use genascope_domain::common::{AccountId, PatientId, Timestamp, UserId};
 use genascope_domain::identity::model::{Account, AccountStatus, Email, Role, User};
-use genascope_domain::identity::ports::{NewUser, RefreshTokenRecord, ResetLink};
+use genascope_domain::identity::ports::{
+    AccountRepository, NewUser, RefreshTokenRecord, ResetLink, UserRepository,
+};
 use genascope_domain::notify::OutgoingEmail;
 use genascope_domain::patients::model::{Patient, PatientStatus};
 use time::macros::datetime;
@@ -115,4 +118,29 @@ pub fn mail(to: &str, subject: &str) -> OutgoingEmail {
         text: format!("{subject}: https://app.example.org/reset-password?token=secret"),
         html: format!("<p>{subject}</p>"),
     }
+}
+
+/// An account with its admin and a clinician.
+pub async fn clinic(t: &TestDb, name: &str) -> (AccountId, User) {
+    let a = account(name, None);
+    let lower = name.to_lowercase();
+    let admin = user(
+        Some(a.id),
+        &format!("admin@{lower}.org"),
+        "The Admin",
+        Role::Admin,
+    );
+    AccountRepository::create_with_admin(t.db(), &a, &new_user(admin))
+        .await
+        .unwrap();
+    let doc = user(
+        Some(a.id),
+        &format!("doc@{lower}.org"),
+        "Doc Holliday",
+        Role::Clinician,
+    );
+    UserRepository::insert(t.db(), &new_user(doc.clone()), None, None)
+        .await
+        .unwrap();
+    (a.id, doc)
 }

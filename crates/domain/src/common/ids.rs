@@ -46,6 +46,14 @@ uuid_id!(
     /// A patient record.
     PatientId
 );
+uuid_id!(
+    /// An invitation of a patient to the screening questionnaire.
+    InviteId
+);
+uuid_id!(
+    /// A chat (questionnaire) strategy of an account.
+    ChatStrategyId
+);
 
 impl From<PatientId> for UserId {
     fn from(p: PatientId) -> Self {

@@ -8,7 +8,7 @@ mod ports;
 pub mod validate;
 
 pub use error::{BoxError, DomainError, FieldError, Loc, RepoError};
-pub use ids::{AccountId, PatientId, UserId};
+pub use ids::{AccountId, ChatStrategyId, InviteId, PatientId, UserId};
 pub use ports::{Attempt, Clock, Random, SystemClock, WindowCounter, window_wait};
 
 /// Lower bound of any date of birth.

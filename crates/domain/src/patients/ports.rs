@@ -60,7 +60,8 @@ pub trait PatientRepository: Send + Sync {
         audit: &AuditEntry,
         expected_version: Option<i32>,
     ) -> Result<(), RepoError>;
-    /// Soft delete; disables the patient's login and revokes its refresh tokens, in one transaction.
+    /// Soft delete; disables the patient's login, revokes its refresh tokens and revokes its
+    /// invites (used ones too, so simplified tokens die), in one transaction.
     async fn soft_delete(
         &self,
         id: PatientId,
