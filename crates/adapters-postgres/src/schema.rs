@@ -40,6 +40,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    chat_strategies (id) {
+        id -> Text,
+        account_id -> Text,
+        name -> Text,
+        name_key -> Text,
+        description -> Nullable<Text>,
+        goal -> Nullable<Text>,
+        patient_introduction -> Nullable<Text>,
+        specialty -> Nullable<Text>,
+        is_active -> Bool,
+        targeting_rules -> Text,
+        outcome_actions -> Text,
+        version -> Int4,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     denied_jtis (jti) {
         jti -> Text,
         expires_at -> Timestamp,
@@ -161,6 +182,7 @@ diesel::table! {
 diesel::joinable!(assessments -> accounts (account_id));
 diesel::joinable!(assessments -> patients (patient_id));
 diesel::joinable!(assessments -> users (created_by));
+diesel::joinable!(chat_strategies -> accounts (account_id));
 diesel::joinable!(invites -> accounts (account_id));
 diesel::joinable!(invites -> patients (patient_id));
 diesel::joinable!(password_reset_tokens -> users (user_id));
@@ -173,6 +195,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     assessments,
     audit_log,
+    chat_strategies,
     denied_jtis,
     invites,
     login_throttle,
