@@ -1,7 +1,9 @@
 //! What identity needs from the outside: storage, password hashing, token signing, throttling.
 
 use super::model::{Account, AccountStatus, Credentials, Email, Password, Role, User};
-use crate::common::{AccountId, Attempt, BoxError, RepoError, Timestamp, UserId};
+use crate::common::{
+    AccountId, Attempt, BoxError, ChatStrategyId, InviteId, PatientId, RepoError, Timestamp, UserId,
+};
 use crate::notify::OutgoingEmail;
 use crate::patients::model::Patient;
 use async_trait::async_trait;
@@ -277,6 +279,41 @@ pub struct AccessClaims {
     pub sid: Option<uuid::Uuid>,
 }
 
+/// Claims of a simplified token (contract §1.6): an invited patient's access of a few hours,
+/// bound to the invite it was issued from. Not refreshable; it reaches only the routes marked S,
+/// and dies at the next request when its invite is revoked or resent (`token_gen` moves on), or
+/// its patient or account may no longer act.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimplifiedClaims {
+    /// The patient (claims `sub`, `id` and `patient_id`).
+    pub patient_id: PatientId,
+    /// The patient's email at issue time (informational).
+    pub email: String,
+    /// The invite the token was issued from.
+    pub invite_id: InviteId,
+    /// The invite's questionnaire strategy.
+    pub chat_strategy_id: Option<ChatStrategyId>,
+    /// The patient's account (informational: the database decides).
+    pub account_id: AccountId,
+    /// The invite's token generation at issue time (claim `gen`).
+    pub token_gen: i32,
+    /// Issued at (unix seconds).
+    pub iat: i64,
+    /// Expires (unix seconds).
+    pub exp: i64,
+    /// Token id.
+    pub jti: String,
+}
+
+/// A verified bearer token: which kind, and its claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifiedToken {
+    /// A full token (`access_type: "full"`).
+    Full(AccessClaims),
+    /// A simplified token (`access_type: "simplified"`).
+    Simplified(SimplifiedClaims),
+}
+
 /// Why a token was refused (all become 401).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -291,10 +328,12 @@ pub enum TokenError {
 /// Signs and verifies access tokens. The algorithm is pinned by the implementation.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait TokenCodec: Send + Sync {
-    /// Sign.
+    /// Sign a full token.
     fn issue(&self, claims: &AccessClaims) -> Result<String, BoxError>;
-    /// Verify signature, algorithm, `exp`, `iss`, `aud`.
-    fn verify(&self, token: &str) -> Result<AccessClaims, TokenError>;
+    /// Sign a simplified token.
+    fn issue_simplified(&self, claims: &SimplifiedClaims) -> Result<String, BoxError>;
+    /// Verify signature, algorithm, `exp`, `iss`, `aud`, and the claims of its kind.
+    fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError>;
 }
 
 /// What a [`LoginThrottle`] says to an attempt.

@@ -7,7 +7,7 @@
 
 /// A refused invite operation or value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum InviteError {
+pub enum InviteRefusal {
     /// The invite was accepted: its token never works again (rule 4), and it cannot be resent
     /// (rule 6).
     #[error("This invitation has already been used")]

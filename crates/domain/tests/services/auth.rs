@@ -6,6 +6,7 @@ use genascope_domain::identity::model::{AccountStatus, Email, Password, Role, Us
 use genascope_domain::identity::policy::AccessType;
 use genascope_domain::identity::ports::{
     AccessClaims, Admission, PrincipalRecord, RefreshTokenRecord, Rotation, TokenError,
+    VerifiedToken,
 };
 use time::Duration;
 
@@ -489,7 +490,7 @@ fn authenticate_with(
     m.codec
         .expect_verify()
         .withf(|t| t == "the-token")
-        .returning(move |_| Ok(cl.clone()));
+        .returning(move |_| Ok(VerifiedToken::Full(cl.clone())));
     let rec = std::sync::Mutex::new(Some(rec));
     let (sub, jti) = (claims.sub, claims.jti);
     m.users

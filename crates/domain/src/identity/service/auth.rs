@@ -134,9 +134,12 @@ impl IdentityService {
     /// Authenticate a bearer token; role and account come from storage (contract §1.6).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate(&self, token: &str) -> Result<Authenticated, DomainError> {
-        let claims = self.ports.codec.verify(token).map_err(|e| match e {
-            TokenError::Invalid | TokenError::Expired => DomainError::Unauthorized(INVALID_TOKEN),
-        })?;
+        let claims = match self.ports.codec.verify(token) {
+            Ok(VerifiedToken::Full(claims)) => claims,
+            Ok(VerifiedToken::Simplified(_)) | Err(TokenError::Invalid | TokenError::Expired) => {
+                return Err(DomainError::Unauthorized(INVALID_TOKEN));
+            }
+        };
         let record = match self
             .ports
             .users

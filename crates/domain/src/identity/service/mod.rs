@@ -18,7 +18,7 @@ use super::policy::{self, AccessType, Action, ListScope, Principal, Target};
 use super::ports::{
     AccessClaims, AccountFilter, AccountRepository, CredentialHasher, LoginThrottle, NewUser, Page,
     PrincipalRecord, RefreshTokenRecord, ResetLink, Rotation, TokenCodec, TokenError, TokenStore,
-    UserFilter, UserRepository,
+    UserFilter, UserRepository, VerifiedToken,
 };
 use crate::common::validate;
 use crate::common::{
