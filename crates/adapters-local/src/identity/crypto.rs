@@ -67,7 +67,9 @@ mod present_or_null {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
         Option::<String>::deserialize(d).map(Some)
     }
 }
@@ -498,7 +500,11 @@ mod tests {
         for key in ["invite_id", "gen", "account_id", "chat_strategy_id"] {
             let mut v = good.clone();
             v.as_object_mut().unwrap().remove(key);
-            assert_eq!(codec.verify(&sign(&v)), Err(TokenError::Invalid), "no {key}");
+            assert_eq!(
+                codec.verify(&sign(&v)),
+                Err(TokenError::Invalid),
+                "no {key}"
+            );
         }
     }
 

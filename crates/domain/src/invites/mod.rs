@@ -3,6 +3,7 @@
 //! revoke, verify, simplified access, register) build on these.
 
 pub mod error;
+pub mod mail;
 pub mod model;
 pub mod ports;
 pub mod rules;

@@ -170,7 +170,10 @@ fn rule_4_accept_only_pending_unexpired_unlocked_and_only_once() {
     locked.failed_attempts = MAX_FAILED_ATTEMPTS;
     assert_eq!(locked.accept(at), Err(InviteRefusal::Locked));
     // An expired locked invite reports the expiry first.
-    assert_eq!(locked.check_usable(i.expires_at), Err(InviteRefusal::Expired));
+    assert_eq!(
+        locked.check_usable(i.expires_at),
+        Err(InviteRefusal::Expired)
+    );
 }
 
 #[test]
@@ -557,8 +560,5 @@ fn a_correct_answer_after_the_fifth_reservation_still_accepts() {
     assert_eq!(accepted.failed_attempts, MAX_FAILED_ATTEMPTS - 1);
     assert_eq!(accepted.version, reserved.version + 1);
     // A sixth guess never gets that far.
-    assert_eq!(
-        reserved.record_failed_check(T0),
-        Err(InviteRefusal::Locked)
-    );
+    assert_eq!(reserved.record_failed_check(T0), Err(InviteRefusal::Locked));
 }
