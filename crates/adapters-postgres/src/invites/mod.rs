@@ -1,5 +1,6 @@
 //! Invite storage: rows and their conversions; the queries are in `repository`.
 
+mod grants;
 mod repository;
 
 pub(crate) use repository::revoke_invites_of_patient;

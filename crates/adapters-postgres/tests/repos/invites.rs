@@ -1255,3 +1255,67 @@ pub async fn create_resolves_the_strategy_in_its_transaction(t: &TestDb) {
     // The patient's open invite is still the last one issued.
     assert_eq!(stored_pending(t, p.id), 1);
 }
+
+/// What authenticating a simplified token reads: the invite's state and generation with its live
+/// patient and account; nothing once the patient or the account is deleted.
+pub async fn grants_for_simplified_tokens(t: &TestDb) {
+    use genascope_domain::identity::model::AccountStatus;
+    use genascope_domain::identity::ports::GrantRepository;
+    let grants: &dyn GrantRepository = t.db();
+    let c = clinic(t, "Granted").await;
+    let p = patient(c.id, "p@granted.org", "Pat", "Grant");
+    add_patient(t, &p).await;
+    let (invite, _) = issue(&p, &c.doc, at(0), 14);
+    create(t, &invite).await;
+    let g = grants.grant(invite.id).await.unwrap().unwrap();
+    assert_eq!(g.patient, p);
+    assert!(g.account_active && !g.invite_accepted);
+    assert_eq!((g.token_gen, g.account_name.as_str()), (1, "Granted"));
+    assert_eq!(g.chat_strategy_id, None);
+    let accepted = accept(t, &invite, at(1)).await;
+    let g = grants.grant(invite.id).await.unwrap().unwrap();
+    assert!(g.invite_accepted);
+    assert_eq!(g.patient.status, p.status);
+    // A revoke: no longer accepted.
+    InviteRepository::update(
+        t.db(),
+        &accepted,
+        &accepted.revoke(at(2)).unwrap(),
+        &entry("invite", invite.id.0),
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(
+        !grants
+            .grant(invite.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .invite_accepted
+    );
+    // An inactive account is reported; unknown invites are None.
+    let mut account = AccountRepository::get(t.db(), c.id).await.unwrap();
+    account.status = AccountStatus::Inactive;
+    AccountRepository::update(t.db(), &account).await.unwrap();
+    assert!(
+        !grants
+            .grant(invite.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .account_active
+    );
+    assert!(
+        grants
+            .grant(InviteId(Uuid::new_v4()))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A deleted patient: None.
+    PatientRepository::soft_delete(t.db(), p.id, at(3), &entry("patient", p.id.0))
+        .await
+        .unwrap();
+    assert!(grants.grant(invite.id).await.unwrap().is_none());
+}

@@ -94,6 +94,7 @@ on_both_backends! {
         one_open_invite_per_patient_under_concurrent_creates,
         summaries_for_a_page_of_patients,
         deleting_a_patient_revokes_its_invites,
+        grants_for_simplified_tokens,
     ],
     audit: [
         entries_are_appended,

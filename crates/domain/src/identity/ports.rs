@@ -101,6 +101,33 @@ pub struct PrincipalRecord {
     pub jti_denied: bool,
 }
 
+/// What authenticating a simplified token needs, in one read (contract §1.6): its invite, and
+/// the invite's live patient and account.
+#[derive(Debug, Clone)]
+pub struct GrantRecord {
+    /// The invite's patient (live).
+    pub patient: Patient,
+    /// The account is active.
+    pub account_active: bool,
+    /// The account's name (for `auth/me`).
+    pub account_name: String,
+    /// The invite is (stored) `accepted`.
+    pub invite_accepted: bool,
+    /// The invite's current token generation.
+    pub token_gen: i32,
+    /// The invite's strategy.
+    pub chat_strategy_id: Option<ChatStrategyId>,
+}
+
+/// The invites behind simplified tokens, as authentication reads them.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait GrantRepository: Send + Sync {
+    /// The invite `invite`, with its patient and account; None when the invite is unknown or
+    /// its patient or account was deleted.
+    async fn grant(&self, invite: InviteId) -> Result<Option<GrantRecord>, RepoError>;
+}
+
 /// Users storage. Soft-deleted users are invisible to every method.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
