@@ -1,4 +1,6 @@
-use crate::support::{account, at, audit, email, new_user, patient, refresh, user};
+use crate::support::{
+    account, at, audit, email, login_with_record, new_user, patient, refresh, user,
+};
 use genascope_adapters_postgres::testing::TestDb;
 use genascope_domain::audit::AuditAction;
 use genascope_domain::common::{AccountId, RepoError, UserId};
@@ -28,7 +30,7 @@ async fn clinic(t: &TestDb, name: &str) -> (AccountId, User) {
         "Doc Holliday",
         Role::Clinician,
     );
-    UserRepository::insert(t.db(), &new_user(doc.clone()), None, None)
+    UserRepository::insert(t.db(), &new_user(doc.clone()), None)
         .await
         .unwrap();
     (a.id, doc)
@@ -404,8 +406,8 @@ pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {
     let p = patient(a, "p@del.org", "P", "Del");
     let mut login = user(Some(a), "p@del.org", "P Del", Role::Patient);
     login.id = UserId::from(p.id);
-    users
-        .insert(&new_user(login.clone()), Some(p.clone()), None)
+    patients
+        .insert_login(&login_with_record(login.clone(), &p))
         .await
         .unwrap();
     tokens
@@ -465,7 +467,7 @@ pub async fn find_by_email(t: &TestDb) {
     let mut login = user(Some(a), "f@find.org", "F Ind", Role::Patient);
     login.id = UserId::from(p.id);
     users
-        .insert(&new_user(login.clone()), None, None)
+        .insert(&new_user(login.clone()), None)
         .await
         .unwrap();
     assert!(

@@ -6,6 +6,7 @@ use genascope_domain::identity::model::{Account, AccountStatus, Email, Role, Use
 use genascope_domain::identity::ports::{NewUser, RefreshTokenRecord, ResetLink};
 use genascope_domain::notify::OutgoingEmail;
 use genascope_domain::patients::model::{Patient, PatientStatus};
+use genascope_domain::patients::ports::PatientLogin;
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -74,6 +75,22 @@ pub fn patient(account: AccountId, mail: &str, first: &str, last: &str) -> Patie
 }
 
 /// An audit entry for a repository write (its content is checked in `audit.rs`).
+/// A patient login `user` that comes with the new patient record `p` (and its audit entry).
+pub fn login_with_record(user: User, p: &Patient) -> PatientLogin {
+    PatientLogin {
+        login: new_user(user),
+        record: Some((
+            p.clone(),
+            AuditEntry {
+                records: AuditRecords::One(p.id.0),
+                account_id: Some(p.account_id),
+                ..audit(AuditAction::Create)
+            },
+        )),
+        setup: None,
+    }
+}
+
 pub fn audit(action: AuditAction) -> AuditEntry {
     AuditEntry {
         id: Uuid::new_v4(),

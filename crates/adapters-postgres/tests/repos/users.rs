@@ -1,4 +1,4 @@
-use crate::support::{account, at, email, new_user, patient, refresh, user};
+use crate::support::{account, at, email, login_with_record, new_user, patient, refresh, user};
 use genascope_adapters_postgres::testing::TestDb;
 use genascope_domain::common::{AccountId, PatientId, RepoError, UserId};
 use genascope_domain::identity::model::{Account, AccountStatus, Role, User};
@@ -36,7 +36,7 @@ pub async fn crud(t: &TestDb) {
     let (a, _) = clinic(t, "Crud").await;
     let mut u = user(Some(a.id), "doc@crud.org", "Dana Doc", Role::Clinician);
     users
-        .insert(&new_user(u.clone()), None, None)
+        .insert(&new_user(u.clone()), None)
         .await
         .unwrap();
     assert_eq!(users.get(u.id).await.unwrap(), u);
@@ -56,7 +56,7 @@ pub async fn crud(t: &TestDb) {
     let mut p = user(Some(a.id), "pat@crud.org", "Pat Ient", Role::Patient);
     p.clinician_id = Some(u.id);
     users
-        .insert(&new_user(p.clone()), None, None)
+        .insert(&new_user(p.clone()), None)
         .await
         .unwrap();
     assert_eq!(users.get(p.id).await.unwrap().clinician_id, Some(u.id));
@@ -98,14 +98,14 @@ pub async fn email_is_unique_case_insensitively_and_reusable_after_delete(t: &Te
     let (b, _) = clinic(t, "Two").await;
     let first = user(Some(a.id), "Same@Example.org", "First User", Role::User);
     users
-        .insert(&new_user(first.clone()), None, None)
+        .insert(&new_user(first.clone()), None)
         .await
         .unwrap();
 
     // Global across accounts, whatever the case it was typed in.
     let second = user(Some(b.id), "SAME@example.ORG", "Second User", Role::User);
     let err = users
-        .insert(&new_user(second.clone()), None, None)
+        .insert(&new_user(second.clone()), None)
         .await
         .unwrap_err();
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
@@ -113,7 +113,7 @@ pub async fn email_is_unique_case_insensitively_and_reusable_after_delete(t: &Te
     // Changing another user's email to a taken one.
     let mut third = user(Some(b.id), "third@example.org", "Third User", Role::User);
     users
-        .insert(&new_user(third.clone()), None, None)
+        .insert(&new_user(third.clone()), None)
         .await
         .unwrap();
     let before = third.clone();
@@ -124,7 +124,7 @@ pub async fn email_is_unique_case_insensitively_and_reusable_after_delete(t: &Te
     // Reusable once the holder is soft-deleted.
     users.soft_delete(first.id, at(1)).await.unwrap();
     users
-        .insert(&new_user(second.clone()), None, None)
+        .insert(&new_user(second.clone()), None)
         .await
         .unwrap();
     let found = users
@@ -153,8 +153,8 @@ pub async fn credentials(t: &TestDb) {
         ),
         password_hash: None,
     };
-    users.insert(&with, None, None).await.unwrap();
-    users.insert(&without, None, None).await.unwrap();
+    users.insert(&with, None).await.unwrap();
+    users.insert(&without, None).await.unwrap();
 
     let c = users
         .credentials_by_email(&with.user.email)
@@ -239,7 +239,7 @@ pub async fn principal(t: &TestDb) {
     // Super admins have no account and are always "in an active account".
     let root = user(None, "root@platform.org", "Root Admin", Role::SuperAdmin);
     users
-        .insert(&new_user(root.clone()), None, None)
+        .insert(&new_user(root.clone()), None)
         .await
         .unwrap();
     let p = users.principal(root.id, "jti-3", None).await.unwrap();
@@ -251,7 +251,7 @@ pub async fn principal(t: &TestDb) {
     let mut off = user(Some(a.id), "off@princ.org", "Off User", Role::User);
     off.is_active = false;
     users
-        .insert(&new_user(off.clone()), None, None)
+        .insert(&new_user(off.clone()), None)
         .await
         .unwrap();
     assert!(
@@ -346,7 +346,7 @@ pub async fn list_filters_pages_and_orders(t: &TestDb) {
         mk(a.id, "100%@alpha.org", "Percent User", Role::User, true),
         mk(b.id, "bob@beta.org", "Bob Clinician", Role::Clinician, true),
     ] {
-        users.insert(&new_user(u), None, None).await.unwrap();
+        users.insert(&new_user(u), None).await.unwrap();
     }
     let gone = mk(
         a.id,
@@ -356,7 +356,7 @@ pub async fn list_filters_pages_and_orders(t: &TestDb) {
         true,
     );
     users
-        .insert(&new_user(gone.clone()), None, None)
+        .insert(&new_user(gone.clone()), None)
         .await
         .unwrap();
     users.soft_delete(gone.id, at(1)).await.unwrap();
@@ -440,7 +440,7 @@ pub async fn count_active_admins(t: &TestDb) {
     let clin = user(Some(a.id), "clin@admins.org", "Clin Ician", Role::Clinician);
     for u in [&second, &off, &gone, &clin] {
         users
-            .insert(&new_user(u.clone()), None, None)
+            .insert(&new_user(u.clone()), None)
             .await
             .unwrap();
     }
@@ -462,8 +462,8 @@ pub async fn insert_with_patient_is_one_transaction(t: &TestDb) {
     let p = patient(a.id, "pat@tx.org", "Pat", "Tx");
     let mut login = user(Some(a.id), "pat@tx.org", "Pat Tx", Role::Patient);
     login.id = UserId::from(p.id);
-    users
-        .insert(&new_user(login.clone()), Some(p.clone()), None)
+    patients
+        .insert_login(&login_with_record(login.clone(), &p))
         .await
         .unwrap();
     assert_eq!(users.get(login.id).await.unwrap(), login);
@@ -475,8 +475,8 @@ pub async fn insert_with_patient_is_one_transaction(t: &TestDb) {
     let q = patient(a.id, "pat@tx.org", "Other", "Pat");
     let mut login2 = user(Some(a.id), "other@tx.org", "Other Pat", Role::Patient);
     login2.id = UserId::from(q.id);
-    let err = users
-        .insert(&new_user(login2.clone()), Some(q.clone()), None)
+    let err = patients
+        .insert_login(&login_with_record(login2.clone(), &q))
         .await
         .unwrap_err();
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
@@ -497,7 +497,7 @@ pub async fn concurrent_edits_of_different_fields_both_stand(t: &TestDb) {
     let (a, _) = clinic(t, "Lost").await;
     let u = user(Some(a.id), "lu@lost.org", "Lou User", Role::Clinician);
     users
-        .insert(&new_user(u.clone()), None, None)
+        .insert(&new_user(u.clone()), None)
         .await
         .unwrap();
     let mut by_admin = u.clone();
@@ -523,7 +523,7 @@ pub async fn the_last_active_admin_is_kept_atomically(t: &TestDb) {
     let (a, first) = clinic(t, "Keep").await;
     let second = user(Some(a.id), "second@keep.org", "Second Admin", Role::Admin);
     users
-        .insert(&new_user(second.clone()), None, None)
+        .insert(&new_user(second.clone()), None)
         .await
         .unwrap();
     let demote = |u: &User| {
@@ -560,7 +560,7 @@ pub async fn users_of_a_deleted_account_are_hidden(t: &TestDb) {
     let (_, kept_admin) = clinic(t, "Remains").await;
     let root = user(None, "root@hidden.org", "Root Admin", Role::SuperAdmin);
     users
-        .insert(&new_user(root.clone()), None, None)
+        .insert(&new_user(root.clone()), None)
         .await
         .unwrap();
     AccountRepository::soft_delete(t.db(), gone.id, at(9))

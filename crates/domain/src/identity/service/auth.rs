@@ -4,15 +4,15 @@ use super::*;
 
 impl IdentityService {
     #[tracing::instrument(level = "debug", skip_all)]
-    pub(super) async fn ensure_may_login(&self, user: &User) -> Result<(), DomainError> {
+    pub(super) async fn ensure_may_login(&self, user: &User) -> Result<(), IdentityError> {
         if !user.is_active {
-            return Err(DomainError::BadRequest("Inactive user".into()));
+            return Err(IdentityError::Refused(Refusal::InactiveUser));
         }
         if let Some(account) = user.account_id {
             match self.ports.accounts.get(account).await {
                 Ok(a) if a.status == AccountStatus::Active => {}
                 Ok(_) | Err(RepoError::NotFound) => {
-                    return Err(DomainError::BadRequest("Account is inactive".into()));
+                    return Err(IdentityError::Refused(Refusal::InactiveAccount));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -20,23 +20,23 @@ impl IdentityService {
         Ok(())
     }
 
-    /// `POST /api/auth/token`: email + password. Unknown email and wrong password answer the
-    /// same 401 after the same work; repeated failures are throttled.
+    /// `POST /api/auth/token`: email + password. Unknown email and wrong password get the same
+    /// answer after the same work; repeated failures are throttled.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn login(
         &self,
         username: &str,
         password: Password,
         ip: Option<String>,
-    ) -> Result<TokenPair, DomainError> {
+    ) -> Result<TokenPair, IdentityError> {
         let key = username.trim().to_lowercase();
         // No email is longer: refuse before the throttle keeps such a key in memory.
         if key.len() > 254 {
-            return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
+            return Err(BAD_CREDENTIALS);
         }
         let now = self.now();
         if let Err(retry_after_secs) = self.ports.throttle.check(&key, ip.clone(), now).await {
-            return Err(DomainError::TooManyRequests { retry_after_secs });
+            return Err(IdentityError::RateLimited { retry_after_secs });
         }
         // The attempt is in flight (it counts toward the limit) until it ends as a failure or a
         // success below.
@@ -59,7 +59,7 @@ impl IdentityService {
         };
         let Some(creds) = creds.filter(|_| verified) else {
             self.ports.throttle.record_failure(&key, ip, now);
-            return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
+            return Err(BAD_CREDENTIALS);
         };
         // An inactive user or account opens no session: the attempt counts as a failure.
         if let Err(e) = self.ensure_may_login(&creds.user).await {
@@ -73,11 +73,11 @@ impl IdentityService {
 
     /// `POST /api/auth/refresh`: rotate a refresh token. A reused token revokes the family.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, DomainError> {
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, IdentityError> {
         let now = self.now();
         let token = refresh_token.trim();
         if token.is_empty() {
-            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+            return Err(INVALID_TOKEN);
         }
         let next_token = self.opaque_token();
         let next = RefreshTokenRecord {
@@ -98,9 +98,7 @@ impl IdentityService {
             .await?
         {
             Rotation::Rotated(u) => u,
-            Rotation::Reused | Rotation::Invalid => {
-                return Err(DomainError::Unauthorized(INVALID_TOKEN));
-            }
+            Rotation::Reused | Rotation::Invalid => return Err(INVALID_TOKEN),
         };
         let creds = self
             .ports
@@ -108,14 +106,14 @@ impl IdentityService {
             .credentials(user_id)
             .await
             .map_err(|e| match e {
-                RepoError::NotFound => DomainError::Unauthorized(INVALID_TOKEN),
+                RepoError::NotFound => INVALID_TOKEN,
                 other => other.into(),
             })?;
         match self.ensure_may_login(&creds.user).await {
             Ok(()) => {}
-            Err(DomainError::BadRequest(_)) => {
+            Err(IdentityError::Refused(_)) => {
                 self.ports.tokens.revoke_all_refresh(user_id, now).await?;
-                return Err(DomainError::Unauthorized(INVALID_TOKEN));
+                return Err(INVALID_TOKEN);
             }
             Err(e) => return Err(e),
         }
@@ -132,9 +130,9 @@ impl IdentityService {
 
     /// Authenticate a bearer token; role and account come from storage (contract §1.6).
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn authenticate(&self, token: &str) -> Result<Authenticated, DomainError> {
+    pub async fn authenticate(&self, token: &str) -> Result<Authenticated, IdentityError> {
         let claims = self.ports.codec.verify(token).map_err(|e| match e {
-            TokenError::Invalid | TokenError::Expired => DomainError::Unauthorized(INVALID_TOKEN),
+            TokenError::Invalid | TokenError::Expired => INVALID_TOKEN,
         })?;
         let record = match self
             .ports
@@ -143,7 +141,7 @@ impl IdentityService {
             .await
         {
             Ok(r) => r,
-            Err(RepoError::NotFound) => return Err(DomainError::Unauthorized(INVALID_TOKEN)),
+            Err(RepoError::NotFound) => return Err(INVALID_TOKEN),
             Err(e) => return Err(e.into()),
         };
         let stale = record
@@ -151,7 +149,7 @@ impl IdentityService {
             .is_some_and(|c| claims.iat <= c.unix_timestamp());
         let ended = !record.session_live;
         if !record.user.is_active || !record.account_active || record.jti_denied || stale || ended {
-            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+            return Err(INVALID_TOKEN);
         }
         let principal = Principal {
             user_id: record.user.id,
@@ -172,7 +170,7 @@ impl IdentityService {
         p: &Principal,
         refresh_token: Option<&str>,
         all_devices: bool,
-    ) -> Result<(), DomainError> {
+    ) -> Result<(), IdentityError> {
         policy::require(p, Action::Logout)?;
         let now = self.now();
         let exp =
