@@ -7,7 +7,6 @@
 //! One process's memory (docs/operations.md).
 
 use crate::error::ApiError;
-use genascope_domain::common::DomainError;
 use genascope_domain::identity::policy::Principal;
 use governor::clock::{Clock, DefaultClock};
 use governor::{Quota, RateLimiter};
@@ -46,9 +45,9 @@ impl ReadLimit {
         }
         limiter.check_key(&p.user_id.0).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            ApiError(DomainError::TooManyRequests {
+            ApiError::TooManyRequests {
                 retry_after_secs: wait.as_secs().max(1),
-            })
+            }
         })
     }
 }
@@ -73,11 +72,7 @@ impl Gate {
 
     /// A place, held until the returned permit is dropped.
     pub async fn enter(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
-        let busy = || {
-            ApiError(DomainError::Unavailable(
-                "too many requests of this kind in progress".into(),
-            ))
-        };
+        let busy = || ApiError::Unavailable("too many requests of this kind in progress".into());
         match tokio::time::timeout(self.wait, self.places.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(busy()),
@@ -122,7 +117,7 @@ mod tests {
         limit.check(&p(1)).unwrap();
         let e = limit.check(&p(1)).unwrap_err();
         assert!(
-            matches!(e.0, DomainError::TooManyRequests { retry_after_secs } if (1..=6).contains(&retry_after_secs))
+            matches!(e, ApiError::TooManyRequests { retry_after_secs } if (1..=6).contains(&retry_after_secs))
         );
         // Another principal has its own budget; 0 means no limit.
         limit.check(&p(2)).unwrap();

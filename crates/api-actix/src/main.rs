@@ -2,14 +2,17 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use genascope_api::body::Body;
 use genascope_api::config::Config;
+use genascope_api::routes::identity::{create_account_command, create_user_command};
+use genascope_api::routes::patients::RawPatient;
 use genascope_api::startup::{Application, Services, build_services};
 use genascope_domain::clinical::export::ExportFormat;
-use genascope_domain::common::{DomainError, UserId};
-use genascope_domain::identity::model::Role;
+use genascope_domain::common::{UserId, joined};
+use genascope_domain::identity::error::IdentityError;
+use genascope_domain::identity::model::{NewPassword, PersonName, Role, email_field};
 use genascope_domain::identity::policy::{AccessType, Principal};
-use genascope_domain::identity::service::{CreateAccount, CreateUser};
-use genascope_domain::patients::service::PatientInput;
+use genascope_domain::identity::service::CreateSuperAdmin;
 
 #[derive(Parser)]
 #[command(
@@ -127,15 +130,38 @@ fn operator() -> Principal {
     }
 }
 
-fn describe(e: &DomainError) -> String {
-    match e {
-        // Console input, not an HTTP body: name the field without the `body.` prefix.
-        DomainError::Validation(errors) => errors
-            .iter()
-            .map(|e| e.to_string().trim_start_matches("body.").to_owned())
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
+/// The console's input as a command; every bad field is named (as a field, not a place in a
+/// request).
+fn super_admin_command(
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<CreateSuperAdmin, String> {
+    let mut errors = Vec::new();
+    let email = email_field(&mut errors, "email", Some(email));
+    let name = PersonName::field(&mut errors, Some(name), None, None);
+    let password = NewPassword::check(
+        &mut errors,
+        ("password", "confirm_password"),
+        password,
+        None,
+        email.as_ref(),
+    );
+    match (email, name, password) {
+        (Some(email), Some(name), Some(password)) if errors.is_empty() => Ok(CreateSuperAdmin {
+            email,
+            name,
+            password,
+        }),
+        _ => Err(joined(&errors)),
+    }
+}
+
+/// A JSON object as a request body, to build commands as the routes do.
+fn body(value: serde_json::Value) -> Body {
+    match value {
+        serde_json::Value::Object(map) => Body(map),
+        _ => Body::default(),
     }
 }
 
@@ -158,26 +184,21 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     let op = operator();
     let password =
         std::env::var("GENASCOPE_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password-2026".into());
-    let created = identity
-        .create_account(
-            &op,
-            CreateAccount {
-                name: Some("Demo Clinic".into()),
-                domain: Some("demo.genascope.test".into()),
-                admin_email: Some("admin@demo.genascope.test".into()),
-                admin_name: Some("Avery Admin".into()),
-                admin_password: Some(password.clone()),
-                admin_confirm_password: None,
-            },
-        )
-        .await;
-    let account = match created {
+    let demo = create_account_command(&body(serde_json::json!({
+        "name": "Demo Clinic",
+        "domain": "demo.genascope.test",
+        "admin_email": "admin@demo.genascope.test",
+        "admin_name": "Avery Admin",
+        "admin_password": password,
+    })))
+    .map_err(|e| anyhow::anyhow!("the demo account: {e}"))?;
+    let account = match identity.create_account(&op, demo).await {
         Ok((account, _)) => account,
-        Err(DomainError::Conflict(_)) => {
+        Err(IdentityError::Conflict(_)) => {
             println!("The demo clinic already exists (admin@demo.genascope.test); nothing to do.");
             return Ok(());
         }
-        Err(e) => anyhow::bail!("could not create the demo account: {}", describe(&e)),
+        Err(e) => anyhow::bail!("could not create the demo account: {e}"),
     };
     let staff = [
         (
@@ -194,20 +215,18 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     ];
     let mut providers = Vec::new();
     for (email, name, role) in staff {
+        let req = create_user_command(&body(serde_json::json!({
+            "email": email,
+            "name": name,
+            "role": role,
+            "password": password,
+            "account_id": account.id.to_string(),
+        })))
+        .map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
         let user = identity
-            .create_user(
-                &op,
-                CreateUser {
-                    email: Some(email.into()),
-                    name: Some(name.into()),
-                    role: Some(role.into()),
-                    password: Some(password.clone()),
-                    account_id: Some(account.id),
-                    ..CreateUser::default()
-                },
-            )
+            .create_user(&op, req)
             .await
-            .map_err(|e| anyhow::anyhow!("could not create {email}: {}", describe(&e)))?;
+            .map_err(|e| anyhow::anyhow!("could not create {email}: {e}"))?;
         if user.role.is_provider() {
             providers.push(user.id);
         }
@@ -237,7 +256,7 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
         "Wu",
     ];
     for i in 0..20usize {
-        let input = PatientInput {
+        let input = RawPatient {
             first_name: Some(first[i % 10].into()),
             last_name: Some(format!(
                 "{}{}",
@@ -255,14 +274,15 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
             clinician_id: providers
                 .get(i % providers.len().max(1))
                 .map(ToString::to_string),
-            ..PatientInput::default()
+            ..RawPatient::default()
         };
+        let new = input
+            .into_command(patients.today())
+            .map_err(|e| anyhow::anyhow!("demo patient {}: {}", i + 1, joined(&e)))?;
         patients
-            .create(&op, Some(account.id), input)
+            .create(&op, Some(account.id), new)
             .await
-            .map_err(|e| {
-                anyhow::anyhow!("could not create demo patient {}: {}", i + 1, describe(&e))
-            })?;
+            .map_err(|e| anyhow::anyhow!("could not create demo patient {}: {e}", i + 1))?;
     }
     println!("Demo clinic created: {} ({})", account.name, account.id);
     println!(
@@ -386,18 +406,18 @@ fn assess_command(file: Option<&std::path::Path>, batch: bool) -> anyhow::Result
 }
 
 /// The profile in `bytes`, parsed leniently and validated as the API does; the field errors
-/// (without the API's `body.` prefix) otherwise.
+/// (their paths, without the API's `body.` location) otherwise.
 fn export_profile(
     bytes: &[u8],
 ) -> Result<genascope_domain::clinical::profile::RiskProfile, Vec<String>> {
-    use genascope_domain::clinical::assess::to_body_errors;
+    use genascope_domain::clinical::assess::to_field_errors;
     use genascope_domain::clinical::profile::RiskProfile;
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| vec![format!("the input is not JSON ({e})")])?;
     RiskProfile::parse_and_validate(&value).map_err(|errors| {
-        to_body_errors(&errors)
+        to_field_errors(&errors)
             .iter()
-            .map(|e| format!("{} ({})", e.to_string().trim_start_matches("body."), e.kind))
+            .map(|e| format!("{e} ({})", e.kind))
             .collect()
     })
 }
@@ -635,15 +655,16 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::CreateSuperAdmin { email, name } => {
             let services = build_services(&config).await?;
-            let created = match read_password() {
-                Ok(password) => services
+            let created = match read_password().and_then(|password| {
+                super_admin_command(&email, &name, &password)
+                    .map_err(|e| anyhow::anyhow!("could not create the super admin: {e}"))
+            }) {
+                Ok(req) => services
                     .state
                     .identity
-                    .create_super_admin(&email, &name, &password)
+                    .create_super_admin(req)
                     .await
-                    .map_err(|e| {
-                        anyhow::anyhow!("could not create the super admin: {}", describe(&e))
-                    }),
+                    .map_err(|e| anyhow::anyhow!("could not create the super admin: {e}")),
                 Err(e) => Err(e),
             };
             // Every one-shot command closes its pool before it returns, success or not.

@@ -17,7 +17,7 @@ use genascope_domain::clinical::service::EligibilityService;
 use genascope_domain::common::SystemClock;
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
 use genascope_domain::notify::Mailer;
-use genascope_domain::patients::service::PatientService;
+use genascope_domain::patients::service::{PatientPorts, PatientService};
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -132,7 +132,6 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let ports = IdentityPorts {
         accounts: db.clone(),
         users: db.clone(),
-        patients: db.clone(),
         tokens: db.clone(),
         hasher: Arc::new(Argon2Hasher::default()),
         codec: Arc::new(JwtCodec::new(
@@ -151,13 +150,17 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         ..IdentitySettings::default()
     };
     let identity = IdentityService::new(ports, settings);
+    // Patients build on identity (a patient's login); identity knows nothing of patients.
     let patients = PatientService::new(
-        db.clone(),
-        db.clone(),
-        db.clone(),
-        clock.clone(),
-        random.clone(),
-        db.clone(),
+        PatientPorts {
+            patients: db.clone(),
+            users: db.clone(),
+            accounts: db.clone(),
+            clock: clock.clone(),
+            random: random.clone(),
+            audit: db.clone(),
+        },
+        identity.clone(),
     );
     let eligibility =
         EligibilityService::new(patients.clone(), db.clone(), clock, random, db.clone());

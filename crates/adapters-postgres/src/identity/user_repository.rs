@@ -5,8 +5,8 @@ use super::{
     spend_resets_of_user,
 };
 use crate::Database;
-use crate::convert::{from_ts, id, ts};
 use crate::DbConnection;
+use crate::convert::{from_ts, id, ts};
 use crate::schema::{accounts, denied_jtis, refresh_tokens, users};
 use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower};
 use async_trait::async_trait;

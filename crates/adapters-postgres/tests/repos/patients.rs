@@ -466,10 +466,7 @@ pub async fn find_by_email(t: &TestDb) {
     // Linking a login (the user takes the patient's id).
     let mut login = user(Some(a), "f@find.org", "F Ind", Role::Patient);
     login.id = UserId::from(p.id);
-    users
-        .insert(&new_user(login.clone()), None)
-        .await
-        .unwrap();
+    users.insert(&new_user(login.clone()), None).await.unwrap();
     assert!(
         patients
             .find_by_email(a, &p.email)

@@ -10,8 +10,8 @@ pub mod validate;
 
 pub use error::{BoxError, Entity, FieldError, Loc, RepoError, StoreConflict, joined};
 pub use ids::{AccountId, PatientId, UserId};
-pub use text::{Note, Phone, Text};
 pub use ports::{Clock, Random, SystemClock};
+pub use text::{Note, Phone, Text};
 
 /// Lower bound of any date of birth.
 pub const EARLIEST_BIRTH_YEAR: i32 = 1900;

@@ -303,9 +303,22 @@ mod tests {
         let a = Some(AccountId(Uuid::new_v4()));
         let b = Some(AccountId(Uuid::new_v4()));
         let admin = principal(Role::Admin, a);
-        assert!(authorize(&admin, A::PatientRead, Target::in_account(a), Entity::Patient).is_ok());
+        assert!(
+            authorize(
+                &admin,
+                A::PatientRead,
+                Target::in_account(a),
+                Entity::Patient
+            )
+            .is_ok()
+        );
         assert!(matches!(
-            authorize(&admin, A::PatientRead, Target::in_account(b), Entity::Patient),
+            authorize(
+                &admin,
+                A::PatientRead,
+                Target::in_account(b),
+                Entity::Patient
+            ),
             Err(AccessError::NotFound(Entity::Patient))
         ));
         let lab = principal(Role::LabTech, a);
@@ -314,7 +327,15 @@ mod tests {
             Err(AccessError::Denied(_))
         ));
         let sa = principal(Role::SuperAdmin, None);
-        assert!(authorize(&sa, A::PatientDelete, Target::in_account(b), Entity::Patient).is_ok());
+        assert!(
+            authorize(
+                &sa,
+                A::PatientDelete,
+                Target::in_account(b),
+                Entity::Patient
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -323,9 +344,22 @@ mod tests {
         let b = Some(AccountId(Uuid::new_v4()));
         for role in [Role::Admin, Role::Clinician, Role::Physician] {
             let p = principal(role, a);
-            assert!(authorize(&p, A::ExportPedigree, Target::in_account(a), Entity::Patient).is_ok());
+            assert!(
+                authorize(
+                    &p,
+                    A::ExportPedigree,
+                    Target::in_account(a),
+                    Entity::Patient
+                )
+                .is_ok()
+            );
             assert!(matches!(
-                authorize(&p, A::ExportPedigree, Target::in_account(b), Entity::Patient),
+                authorize(
+                    &p,
+                    A::ExportPedigree,
+                    Target::in_account(b),
+                    Entity::Patient
+                ),
                 Err(AccessError::NotFound(Entity::Patient))
             ));
         }
@@ -338,7 +372,15 @@ mod tests {
             ));
         }
         let sa = principal(Role::SuperAdmin, None);
-        assert!(authorize(&sa, A::ExportPedigree, Target::in_account(b), Entity::Patient).is_ok());
+        assert!(
+            authorize(
+                &sa,
+                A::ExportPedigree,
+                Target::in_account(b),
+                Entity::Patient
+            )
+            .is_ok()
+        );
         // A simplified token never reaches it.
         let mut s = principal(Role::Clinician, a);
         s.access = AccessType::Simplified;
@@ -349,7 +391,15 @@ mod tests {
     fn own_records_means_own() {
         let a = Some(AccountId(Uuid::new_v4()));
         let p = principal(Role::Patient, a);
-        assert!(authorize(&p, A::PatientRead, Target::owned(a, p.user_id), Entity::Patient).is_ok());
+        assert!(
+            authorize(
+                &p,
+                A::PatientRead,
+                Target::owned(a, p.user_id),
+                Entity::Patient
+            )
+            .is_ok()
+        );
         let other = UserId(Uuid::new_v4());
         assert!(authorize(&p, A::PatientRead, Target::owned(a, other), Entity::Patient).is_err());
     }
@@ -359,9 +409,10 @@ mod tests {
         let mut p = principal(Role::Patient, Some(AccountId(Uuid::new_v4())));
         p.access = AccessType::Simplified;
         assert!(require(&p, A::AuthMe).is_ok());
-        assert!(
-            matches!(require(&p, A::ChangePassword), Err(AccessError::Denied(Denial::SimplifiedAccess)))
-        );
+        assert!(matches!(
+            require(&p, A::ChangePassword),
+            Err(AccessError::Denied(Denial::SimplifiedAccess))
+        ));
     }
 
     #[test]

@@ -72,9 +72,7 @@ impl From<RepoError> for PatientError {
         match e {
             RepoError::NotFound => Self::NotFound(Entity::Record),
             RepoError::Duplicate("email") => Self::Conflict(PatientConflict::EmailTaken),
-            RepoError::Duplicate("external_id") => {
-                Self::Conflict(PatientConflict::ExternalIdTaken)
-            }
+            RepoError::Duplicate("external_id") => Self::Conflict(PatientConflict::ExternalIdTaken),
             RepoError::Duplicate(rule) => {
                 Self::Conflict(PatientConflict::Store(StoreConflict::Duplicate(rule)))
             }

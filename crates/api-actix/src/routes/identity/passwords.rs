@@ -37,15 +37,22 @@ pub async fn reset_request(
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let Some(email) = body.string(&mut errors, &["email"]) else {
-        return Err(ApiError::validation(vec![FieldError::missing("email")]));
+        return Err(missing("email"));
     };
     // The same answer after the same time whether or not the email exists (issue #6 item 19):
     // a known email also writes a token and a mail, so every answer waits for a fixed floor.
     let floor = tokio::time::Instant::now() + RESET_REQUEST_FLOOR;
-    let result = state
-        .identity
-        .request_password_reset(&email, client_ip(&state, &req))
-        .await;
+    let result = match Email::parse(&email) {
+        Ok(email) => state
+            .identity
+            .request_password_reset(&email, client_ip(&state, &req))
+            .await
+            .map_err(ApiError::from),
+        Err(m) => Err(ApiError::invalid(
+            Place::Body,
+            vec![FieldError::new("email", m, "value_error.email")],
+        )),
+    };
     tokio::time::sleep_until(floor).await;
     result?;
     Ok(HttpResponse::Ok().json(

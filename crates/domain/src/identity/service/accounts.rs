@@ -153,7 +153,11 @@ impl IdentityService {
 
     /// `GET /api/accounts/{id}`.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn get_account(&self, p: &Principal, id: AccountId) -> Result<Account, IdentityError> {
+    pub async fn get_account(
+        &self,
+        p: &Principal,
+        id: AccountId,
+    ) -> Result<Account, IdentityError> {
         policy::authorize(
             p,
             Action::AccountRead,

@@ -13,9 +13,7 @@ pub use users::{CreateUser, PreparedUser, UserPatch};
 use super::error::{
     Denial, IdentityConflict, IdentityError, Refusal, Unauthenticated, not_found_as,
 };
-use super::model::{
-    Account, AccountStatus, Email, NewPassword, Password, Role, User,
-};
+use super::model::{Account, AccountStatus, Email, NewPassword, Password, Role, User};
 use super::policy::{self, AccessType, Action, ListScope, Principal, Target};
 use super::ports::{
     AccessClaims, AccountFilter, AccountRepository, CredentialHasher, LoginThrottle, NewUser, Page,
@@ -29,7 +27,8 @@ use crate::notify::{OutgoingEmail, html_escape};
 use std::sync::Arc;
 use time::Duration;
 
-const BAD_CREDENTIALS: IdentityError = IdentityError::Unauthenticated(Unauthenticated::BadCredentials);
+const BAD_CREDENTIALS: IdentityError =
+    IdentityError::Unauthenticated(Unauthenticated::BadCredentials);
 const INVALID_TOKEN: IdentityError = IdentityError::Unauthenticated(Unauthenticated::InvalidToken);
 
 /// Lifetimes and links.

@@ -395,7 +395,11 @@ impl IdentityService {
     /// After a saved change: a link mailed to the old address, or the sessions of a deactivated
     /// user, must not outlive it; an email change ends every session of the user, access tokens
     /// included, but the one making its own change.
-    async fn end_stale_access(&self, change: &Change<'_>, user: &User) -> Result<(), IdentityError> {
+    async fn end_stale_access(
+        &self,
+        change: &Change<'_>,
+        user: &User,
+    ) -> Result<(), IdentityError> {
         let current = change.current;
         let email_changed = user.email != current.email;
         let tokens = &self.ports.tokens;

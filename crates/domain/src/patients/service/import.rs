@@ -111,7 +111,11 @@ impl PatientService {
         default_clinician: Option<UserId>,
         row: ImportRow,
     ) -> Result<Result<Candidate, ImportError>, PatientError> {
-        let ImportRow { row, email, patient } = row;
+        let ImportRow {
+            row,
+            email,
+            patient,
+        } = row;
         let failed = |failure| {
             Ok(Err(ImportError {
                 row,

@@ -29,7 +29,11 @@ impl PatientService {
                 "a patient login without an account".into(),
             ));
         };
-        let record = match self.patients.find_by_email(account, &login.user.email).await? {
+        let record = match self
+            .patients
+            .find_by_email(account, &login.user.email)
+            .await?
+        {
             Some((_, true)) => return Err(email_taken()),
             Some((patient, false)) => {
                 login.user.id = UserId(patient.id.0);

@@ -375,7 +375,10 @@ impl PatientService {
             patient.email = v;
         }
         set(&mut patient.phone, patch.phone.map(Phone::into_string));
-        set(&mut patient.external_id, patch.external_id.map(Text::into_string));
+        set(
+            &mut patient.external_id,
+            patch.external_id.map(Text::into_string),
+        );
         set(&mut patient.notes, patch.notes.map(Text::into_string));
         match patch.date_of_birth.map(BirthDate::date) {
             Patch::Keep => {}
