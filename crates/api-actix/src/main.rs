@@ -4,15 +4,16 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use genascope_api::body::Body;
 use genascope_api::config::Config;
-use genascope_api::routes::identity::{create_account_command, create_user_command};
+use genascope_api::routes::identity::{
+    create_account_command, create_user_command, super_admin_command,
+};
 use genascope_api::routes::patients::RawPatient;
 use genascope_api::startup::{Application, Services, build_services};
 use genascope_domain::clinical::export::ExportFormat;
 use genascope_domain::common::{UserId, joined};
 use genascope_domain::identity::error::IdentityError;
-use genascope_domain::identity::model::{NewPassword, PersonName, Role, email_field};
+use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, Principal};
-use genascope_domain::identity::service::CreateSuperAdmin;
 
 #[derive(Parser)]
 #[command(
@@ -127,33 +128,6 @@ fn operator() -> Principal {
         jti: String::new(),
         token_exp: 0,
         session: None,
-    }
-}
-
-/// The console's input as a command; every bad field is named (as a field, not a place in a
-/// request).
-fn super_admin_command(
-    email: &str,
-    name: &str,
-    password: &str,
-) -> Result<CreateSuperAdmin, String> {
-    let mut errors = Vec::new();
-    let email = email_field(&mut errors, "email", Some(email));
-    let name = PersonName::field(&mut errors, Some(name), None, None);
-    let password = NewPassword::check(
-        &mut errors,
-        ("password", "confirm_password"),
-        password,
-        None,
-        email.as_ref(),
-    );
-    match (email, name, password) {
-        (Some(email), Some(name), Some(password)) if errors.is_empty() => Ok(CreateSuperAdmin {
-            email,
-            name,
-            password,
-        }),
-        _ => Err(joined(&errors)),
     }
 }
 
@@ -656,8 +630,9 @@ async fn run() -> anyhow::Result<()> {
         Command::CreateSuperAdmin { email, name } => {
             let services = build_services(&config).await?;
             let created = match read_password().and_then(|password| {
-                super_admin_command(&email, &name, &password)
-                    .map_err(|e| anyhow::anyhow!("could not create the super admin: {e}"))
+                super_admin_command(&email, &name, &password).map_err(|e| {
+                    anyhow::anyhow!("could not create the super admin: {}", joined(&e))
+                })
             }) {
                 Ok(req) => services
                     .state

@@ -41,7 +41,7 @@ pub enum EligibilityError {
     /// The patient exists but has nothing of the kind asked for.
     #[error("{0}")]
     Missing(Absent),
-    /// Reading the patient failed.
+    /// Any other refusal of the patients capability.
     #[error(transparent)]
     Patients(PatientError),
     /// A dependency (storage) is down: a retry may succeed soon.
@@ -62,9 +62,17 @@ impl From<AccessError> for EligibilityError {
     }
 }
 
+/// The patients' outcomes that eligibility shares are its own (a patient out of scope is "not
+/// found" here too); the others stay the patients'.
 impl From<PatientError> for EligibilityError {
     fn from(e: PatientError) -> Self {
-        Self::Patients(e)
+        match e {
+            PatientError::Denied(d) => Self::Denied(d),
+            PatientError::NotFound(what) => Self::NotFound(what),
+            PatientError::Unavailable(e) => Self::Unavailable(e),
+            PatientError::Unexpected(e) => Self::Unexpected(e),
+            other => Self::Patients(other),
+        }
     }
 }
 

@@ -63,6 +63,33 @@ pub fn create_account_command(body: &Body) -> ApiResult<CreateAccount> {
     }
 }
 
+/// The console's `create-super-admin` input as a command; every bad field is named (as a field:
+/// the console has no request to locate it in).
+pub fn super_admin_command(
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<CreateSuperAdmin, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let email = email_field(&mut errors, "email", Some(email));
+    let name = PersonName::field(&mut errors, Some(name), None, None);
+    let password = NewPassword::check(
+        &mut errors,
+        ("password", "confirm_password"),
+        password,
+        None,
+        email.as_ref(),
+    );
+    match (email, name, password) {
+        (Some(email), Some(name), Some(password)) if errors.is_empty() => Ok(CreateSuperAdmin {
+            email,
+            name,
+            password,
+        }),
+        _ => Err(errors),
+    }
+}
+
 /// List accounts (super_admin: all; admin: its own).
 #[utoipa::path(get, path = "/api/accounts", tag = "accounts", responses((status = 200, body = [AccountDto]), (status = 403)))]
 pub async fn list_accounts(

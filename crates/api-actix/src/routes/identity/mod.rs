@@ -26,7 +26,9 @@ use genascope_domain::identity::model::{
     email_field,
 };
 use genascope_domain::identity::ports::{Page, UserFilter};
-use genascope_domain::identity::service::{AccountPatch, CreateAccount, CreateUser, UserPatch};
+use genascope_domain::identity::service::{
+    AccountPatch, CreateAccount, CreateSuperAdmin, CreateUser, UserPatch,
+};
 use serde_json::json;
 
 /// Style-A paging: `skip` (alias `offset`) >= 0, `limit` 1..100 (default 100).
