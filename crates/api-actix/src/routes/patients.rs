@@ -619,6 +619,190 @@ pub async fn import_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::ResponseError;
+    use time::macros::date;
+
+    const TODAY: time::Date = date!(2026 - 03 - 10);
+
+    fn fields(errors: &[FieldError]) -> Vec<String> {
+        errors.iter().map(ToString::to_string).collect()
+    }
+
+    fn raw(email: &str) -> RawPatient {
+        RawPatient {
+            first_name: Some(" Ada ".into()),
+            last_name: Some("Lovelace".into()),
+            email: Some(email.into()),
+            ..RawPatient::default()
+        }
+    }
+
+    #[test]
+    fn a_patient_names_every_bad_field_at_once() {
+        let e = RawPatient::default()
+            .into_command(TODAY)
+            .expect_err("empty");
+        assert_eq!(
+            fields(&e),
+            vec![
+                "first_name: field required",
+                "last_name: field required",
+                "email: field required"
+            ]
+        );
+        let bad = RawPatient {
+            first_name: Some("x".repeat(101)),
+            last_name: Some("Ok".into()),
+            email: Some("nope".into()),
+            phone: Some("12ab".into()),
+            external_id: Some("e".repeat(101)),
+            date_of_birth: Some("2026-03-11".into()),
+            notes: Some("n".repeat(5001)),
+            status: Some("deceased".into()),
+            clinician_id: None,
+        };
+        let locs: Vec<String> = bad
+            .into_command(TODAY)
+            .expect_err("bad")
+            .iter()
+            .map(|e| format!("{:?}", e.loc))
+            .collect();
+        assert_eq!(
+            locs,
+            [
+                "first_name",
+                "email",
+                "phone",
+                "external_id",
+                "date_of_birth",
+                "notes",
+                "status"
+            ]
+            .map(|f| format!("{:?}", vec![genascope_domain::common::Loc::from(f)]))
+        );
+    }
+
+    #[test]
+    fn a_date_of_birth_is_a_date_between_1900_and_today() {
+        for (dob, ok) in [
+            ("1899-12-31", false),
+            ("1900-01-01", true),
+            ("2026-03-10", true),
+            ("2026-03-11", false),
+            ("10/03/1980", false),
+        ] {
+            let r = RawPatient {
+                date_of_birth: Some(dob.into()),
+                ..raw("a@mail.org")
+            }
+            .into_command(TODAY);
+            match r {
+                Ok(p) => {
+                    assert!(ok, "{dob}");
+                    assert_eq!(
+                        p.date_of_birth.map(|d| d.date().to_string()).as_deref(),
+                        Some(dob)
+                    );
+                }
+                Err(e) => {
+                    assert!(!ok, "{dob}");
+                    assert_eq!(e.len(), 1);
+                    assert!(e[0].to_string().starts_with("date_of_birth: "), "{e:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_patient_reads_into_typed_values() {
+        let p = RawPatient {
+            status: Some("ARCHIVED".into()),
+            clinician_id: Some("not-a-uuid".into()),
+            notes: Some("line 1\nline 2".into()),
+            ..raw(" Ada@Mail.org ")
+        }
+        .into_command(TODAY)
+        .expect("valid");
+        assert_eq!(p.first_name.as_str(), "Ada");
+        assert_eq!(p.email.as_str(), "ada@mail.org");
+        assert_eq!(p.status, PatientStatus::Archived);
+        // An id that cannot exist names nobody: the use case answers "Clinician not found".
+        assert_eq!(p.clinician_id, Some(UserId(uuid::Uuid::nil())));
+        assert_eq!(p.notes.as_ref().map(|n| n.as_str()), Some("line 1\nline 2"));
+        let p = raw("a@mail.org").into_command(TODAY).expect("valid");
+        assert_eq!(p.status, PatientStatus::Active);
+    }
+
+    #[test]
+    fn a_patient_update_cannot_clear_required_fields() {
+        let b = Body::parse(
+            br#"{"first_name": null, "last_name": "   ", "email": "", "status": null, "phone": ""}"#,
+        )
+        .unwrap();
+        let e = patient_patch(&b, TODAY).expect_err("four required fields cleared");
+        assert_eq!(e.status_code().as_u16(), 422);
+        let ApiError::Invalid(items) = e else {
+            panic!("a 422")
+        };
+        let locs: Vec<String> = items.iter().map(|i| format!("{:?}", i.loc)).collect();
+        assert_eq!(
+            locs,
+            ["first_name", "last_name", "email", "status"].map(|f| format!(
+                "{:?}",
+                vec![
+                    genascope_domain::common::Loc::from("body"),
+                    genascope_domain::common::Loc::from(f)
+                ]
+            ))
+        );
+        let b =
+            Body::parse(br#"{"phone": "", "date_of_birth": "1970-01-02", "status": "Pending"}"#)
+                .unwrap();
+        let p = patient_patch(&b, TODAY).expect("valid");
+        assert_eq!(p.phone, genascope_domain::common::Patch::Clear);
+        assert_eq!(p.status, Some(PatientStatus::Pending));
+        assert!(
+            matches!(p.date_of_birth, genascope_domain::common::Patch::Set(d) if d.date() == date!(1970 - 01 - 02))
+        );
+        assert!(p.first_name.is_none() && p.email.is_none());
+    }
+
+    #[test]
+    fn a_row_that_is_no_patient_is_reported_with_its_fields_in_the_body() {
+        let rows = import_rows(
+            vec![
+                (2, raw("ok@mail.org")),
+                (
+                    3,
+                    RawPatient {
+                        last_name: None,
+                        ..raw(" Bad@Mail.org ")
+                    },
+                ),
+            ],
+            TODAY,
+        );
+        assert!(rows[0].patient.is_ok());
+        assert_eq!(rows[1].row, 3);
+        assert_eq!(rows[1].email.as_deref(), Some("Bad@Mail.org"));
+        let Err(errors) = &rows[1].patient else {
+            panic!("row 3 is invalid")
+        };
+        assert_eq!(
+            row_error(&RowFailure::Invalid(errors.clone())),
+            "body.last_name: field required"
+        );
+        assert_eq!(
+            row_error(&RowFailure::NotFound(Entity::Clinician)),
+            "Clinician not found"
+        );
+        assert_eq!(
+            row_error(&RowFailure::Conflict(
+                genascope_domain::patients::error::PatientConflict::EmailTaken
+            )),
+            "A patient with this email already exists"
+        );
+    }
 
     #[test]
     fn csv_header_bom_and_blank_rows() {

@@ -158,7 +158,7 @@ fn account_status(errors: &mut Vec<FieldError>, raw: &str) -> Option<AccountStat
 }
 
 /// The body of an account update as a patch: name and status cannot be cleared.
-fn account_patch(body: &Body) -> ApiResult<AccountPatch> {
+pub(super) fn account_patch(body: &Body) -> ApiResult<AccountPatch> {
     let mut errors = Vec::new();
     let name = body.patch_string(&mut errors, &["name"]);
     let domain = body.patch_string(&mut errors, &["domain"]);

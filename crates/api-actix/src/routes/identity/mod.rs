@@ -110,3 +110,6 @@ async fn grant_body(req: &HttpRequest, bytes: web::Bytes) -> Result<Body, ApiErr
     }
     Body::parse(&bytes)
 }
+
+#[cfg(test)]
+mod tests;

@@ -151,7 +151,7 @@ pub fn create_user_command(body: &Body) -> ApiResult<CreateUser> {
 
 /// The body of a user update as a patch: names, email, role and the active flag cannot be
 /// cleared.
-fn user_patch(body: &Body) -> ApiResult<UserPatch> {
+pub(super) fn user_patch(body: &Body) -> ApiResult<UserPatch> {
     let mut errors = Vec::new();
     let name = body.patch_string(&mut errors, &["name"]);
     let first_name = body.patch_string(&mut errors, &["first_name"]);
