@@ -154,7 +154,7 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn seed_demo(services: &Services) -> anyhow::Result<()> {
-    let (identity, patients) = (&services.state.identity, &services.state.patients);
+    let identity = &services.state.identity;
     let op = operator();
     let password =
         std::env::var("GENASCOPE_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password-2026".into());
@@ -174,6 +174,25 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
         }
         Err(e) => anyhow::bail!("could not create the demo account: {e}"),
     };
+    let providers = seed_staff(services, account.id, &password).await?;
+    seed_patients(services, account.id, &providers).await?;
+    println!("Demo clinic created: {} ({})", account.name, account.id);
+    println!(
+        "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
+    );
+    println!(
+        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added."
+    );
+    Ok(())
+}
+
+/// The demo clinic's staff (all with `password`); the ids of its clinicians and physicians.
+async fn seed_staff(
+    services: &Services,
+    account: genascope_domain::common::AccountId,
+    password: &str,
+) -> anyhow::Result<Vec<UserId>> {
+    let (identity, op) = (&services.state.identity, operator());
     let staff = [
         (
             "clinician1@demo.genascope.test",
@@ -194,7 +213,7 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
             "name": name,
             "role": role,
             "password": password,
-            "account_id": account.id.to_string(),
+            "account_id": account.to_string(),
         })))
         .map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
         let user = identity
@@ -205,6 +224,16 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
             providers.push(user.id);
         }
     }
+    Ok(providers)
+}
+
+/// Twenty demo patients, spread over the `providers`.
+async fn seed_patients(
+    services: &Services,
+    account: genascope_domain::common::AccountId,
+    providers: &[UserId],
+) -> anyhow::Result<()> {
+    let (patients, op) = (&services.state.patients, operator());
     let first = [
         "Ada",
         "Grace",
@@ -254,17 +283,10 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
             .into_command(patients.today())
             .map_err(|e| anyhow::anyhow!("demo patient {}: {}", i + 1, joined(&e)))?;
         patients
-            .create(&op, Some(account.id), new)
+            .create(&op, Some(account), new)
             .await
             .map_err(|e| anyhow::anyhow!("could not create demo patient {}: {e}", i + 1))?;
     }
-    println!("Demo clinic created: {} ({})", account.name, account.id);
-    println!(
-        "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
-    );
-    println!(
-        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added."
-    );
     Ok(())
 }
 
@@ -573,6 +595,50 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// `genascope serve`: the API until SIGTERM, with a banner saying where it listens.
+async fn serve(
+    config: &Config,
+    protocol_errors: genascope_api::logging::ProtocolErrors,
+) -> anyhow::Result<()> {
+    let (app, services) = Application::build(config).await?;
+    let base = format!("http://{}:{}", config.host, app.port());
+    // The banner is best effort: `println!` panics when stdout is closed (a supervisor that read
+    // the first line and went away), which would take the server down.
+    let mut banner = format!(
+        "genascope listening on {base}\n  API docs:     {base}/docs/\n  health:       {base}/health\n"
+    );
+    if let Some(dir) = &services.outbox_dir {
+        banner.push_str(&format!("  mail outbox:  {}\n", dir.display()));
+    }
+    banner.push_str("  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\"\n");
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    }
+    protocol_errors.spawn_reporter();
+    app.run_until_signalled().await?;
+    services.close().await;
+    Ok(())
+}
+
+/// `genascope create-super-admin`: the password from the environment or a prompt.
+async fn create_super_admin(
+    services: &Services,
+    email: &str,
+    name: &str,
+) -> anyhow::Result<genascope_domain::identity::model::User> {
+    let password = read_password()?;
+    let req = super_admin_command(email, name, &password)
+        .map_err(|e| anyhow::anyhow!("could not create the super admin: {}", joined(&e)))?;
+    services
+        .state
+        .identity
+        .create_super_admin(req)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not create the super admin: {e}"))
+}
+
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // `assess` is a pure computation: it runs before (and without) any configuration.
@@ -602,46 +668,14 @@ async fn run() -> anyhow::Result<()> {
     let config = Config::from_env().context("configuration")?;
     let protocol_errors = genascope_api::logging::init(config.json_logs);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            let (app, services) = Application::build(&config).await?;
-            let base = format!("http://{}:{}", config.host, app.port());
-            // The banner is best effort: `println!` panics when stdout is closed (a supervisor
-            // that read the first line and went away), which would take the server down.
-            let mut banner = format!(
-                "genascope listening on {base}\n  API docs:     {base}/docs/\n  health:       {base}/health\n"
-            );
-            if let Some(dir) = &services.outbox_dir {
-                banner.push_str(&format!("  mail outbox:  {}\n", dir.display()));
-            }
-            banner.push_str("  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\"\n");
-            {
-                use std::io::Write as _;
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
-            }
-            protocol_errors.spawn_reporter();
-            app.run_until_signalled().await?;
-            services.close().await;
-        }
+        Command::Serve => serve(&config, protocol_errors).await?,
         Command::Migrate => {
             build_services(&config).await?.close().await;
             println!("Migrations are up to date.");
         }
         Command::CreateSuperAdmin { email, name } => {
             let services = build_services(&config).await?;
-            let created = match read_password().and_then(|password| {
-                super_admin_command(&email, &name, &password).map_err(|e| {
-                    anyhow::anyhow!("could not create the super admin: {}", joined(&e))
-                })
-            }) {
-                Ok(req) => services
-                    .state
-                    .identity
-                    .create_super_admin(req)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("could not create the super admin: {e}")),
-                Err(e) => Err(e),
-            };
+            let created = create_super_admin(&services, &email, &name).await;
             // Every one-shot command closes its pool before it returns, success or not.
             services.close().await;
             let user = created?;

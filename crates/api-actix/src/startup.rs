@@ -73,20 +73,10 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
-/// Connect, migrate and wire the services. Call [`Services::close`] before the process exits.
-pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
-    let url = config.database_url.clone();
-    let pool = genascope_adapters_postgres::PoolConfig {
-        max_size: config.database_pool_size,
-        min_idle: 1,
-        connection_timeout: config.database_connect_timeout,
-    };
-    let db = tokio::task::spawn_blocking(move || Database::connect_with(&url, pool)).await??;
-    let db = Arc::new(db);
-    let migrator = db.clone();
-    tokio::task::spawn_blocking(move || migrator.migrate()).await??;
-    // The outbox worker's delivery sink. Use cases never send: they queue (see `notify`).
-    let (mail_sink, outbox_dir): (Arc<dyn Mailer>, _) = match config.mail_backend {
+/// The outbox worker's delivery sink, and the development mail directory if it is one. Use
+/// cases never send: they queue (see `notify`).
+fn mail_sink(config: &Config) -> anyhow::Result<(Arc<dyn Mailer>, Option<std::path::PathBuf>)> {
+    Ok(match config.mail_backend {
         MailBackend::Outbox => {
             let dir = config.data_dir.join("outbox");
             (
@@ -126,7 +116,22 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
                 "MAIL_BACKEND=ses is not available in this build yet; use smtp, outbox or disabled"
             )
         }
+    })
+}
+
+/// Connect, migrate and wire the services. Call [`Services::close`] before the process exits.
+pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
+    let url = config.database_url.clone();
+    let pool = genascope_adapters_postgres::PoolConfig {
+        max_size: config.database_pool_size,
+        min_idle: 1,
+        connection_timeout: config.database_connect_timeout,
     };
+    let db = tokio::task::spawn_blocking(move || Database::connect_with(&url, pool)).await??;
+    let db = Arc::new(db);
+    let migrator = db.clone();
+    tokio::task::spawn_blocking(move || migrator.migrate()).await??;
+    let (mail_sink, outbox_dir) = mail_sink(config)?;
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
     let ports = IdentityPorts {

@@ -447,16 +447,9 @@ fn file_error(msg: &str, kind: &str) -> ApiError {
     ApiError::Invalid(vec![Place::Body.field("file", msg, kind)])
 }
 
-/// Parse a patient CSV: UTF-8 (BOM allowed), header row with email, first_name, last_name.
-/// Each row comes with its spreadsheet row number (the header is row 1).
-pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, RawPatient)>, ApiError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| file_error("the file must be UTF-8 text", "value_error.encoding"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+/// The positions of the patient columns (first_name, last_name, email, phone, external_id,
+/// date_of_birth, notes) in the header row, which must name email, first_name and last_name.
+fn csv_columns(reader: &mut csv::Reader<&[u8]>) -> Result<[Option<usize>; 7], ApiError> {
     let headers: Vec<String> = reader
         .headers()
         .map_err(|_| file_error("the file has no readable header row", "value_error.header"))?
@@ -474,7 +467,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, RawPatient)>, ApiError> {
         ));
     }
     let col = |name: &str| headers.iter().position(|h| h == name);
-    let cols = [
+    Ok([
         "first_name",
         "last_name",
         "email",
@@ -483,31 +476,48 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, RawPatient)>, ApiError> {
         "date_of_birth",
         "notes",
     ]
-    .map(col);
+    .map(col))
+}
+
+/// The blank lines (which the CSV reader skips) just before `record` in `text`: a record's
+/// position starts at them.
+fn blank_lines_before(text: &str, record: &csv::StringRecord) -> usize {
+    let start = record
+        .position()
+        .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+    // The reader ends a line at `\r`, so after a CRLF the next record "starts" at its `\n`.
+    let crlf_tail = start > 0 && text.as_bytes().get(start - 1) == Some(&b'\r');
+    text.get(start..).map_or(0, |rest| {
+        let rest = if crlf_tail {
+            rest.strip_prefix('\n').unwrap_or(rest)
+        } else {
+            rest
+        };
+        rest.split('\n')
+            .take_while(|l| l.trim_end_matches('\r').is_empty())
+            .count()
+    })
+}
+
+/// Parse a patient CSV: UTF-8 (BOM allowed), header row with email, first_name, last_name.
+/// Each row comes with its spreadsheet row number (the header is row 1).
+pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, RawPatient)>, ApiError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| file_error("the file must be UTF-8 text", "value_error.encoding"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let cols = csv_columns(&mut reader)?;
     let mut rows = Vec::new();
     // Spreadsheet row numbers: the header is row 1; blank lines (which the CSV reader skips) are
-    // rows too, and a quoted cell spanning lines is still one row. A record's position starts
-    // at the blank lines before it, so those are counted from its byte offset.
+    // rows too, and a quoted cell spanning lines is still one row.
     let mut row_no = 1usize;
     for record in reader.records() {
         let record =
             record.map_err(|_| file_error("the file is not valid CSV", "value_error.csv"))?;
-        let start = record
-            .position()
-            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
-        // The reader ends a line at `\r`, so after a CRLF the next record "starts" at its `\n`.
-        let crlf_tail = start > 0 && text.as_bytes().get(start - 1) == Some(&b'\r');
-        let blank = text.get(start..).map_or(0, |rest| {
-            let rest = if crlf_tail {
-                rest.strip_prefix('\n').unwrap_or(rest)
-            } else {
-                rest
-            };
-            rest.split('\n')
-                .take_while(|l| l.trim_end_matches('\r').is_empty())
-                .count()
-        });
-        row_no += 1 + blank;
+        row_no += 1 + blank_lines_before(text, &record);
         if record.iter().all(str::is_empty) {
             continue;
         }

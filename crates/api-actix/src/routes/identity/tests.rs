@@ -1,9 +1,9 @@
 //! The conversion of identity request bodies into commands: every bad field at once, located in
 //! the body, before any use case runs.
 
-use super::*;
 use super::accounts::account_patch;
 use super::users::user_patch;
+use super::*;
 use actix_web::ResponseError;
 use actix_web::body::MessageBody;
 
