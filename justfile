@@ -76,3 +76,8 @@ bench-http:
 # Build the container image (see deploy/README.md).
 docker tag="genascope:latest":
     docker build -f deploy/Dockerfile -t {{ quote(tag) }} .
+
+# Drive the original frontend (a checkout of martialbb/genascope-frontend, never copied here) in
+# Debian's Chromium against a throwaway genascope: the patient journey of issue #8. Not in `test`.
+e2e frontend_dir="":
+    scripts/e2e.sh {{ quote(frontend_dir) }}

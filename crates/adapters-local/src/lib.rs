@@ -1,7 +1,8 @@
 //! Process-local adapters of genascope's ports, by capability as in `domain`:
 //! - `identity::crypto`: `Argon2Hasher` (`CredentialHasher`), `JwtCodec` (`TokenCodec`),
 //!   `OsRandom` (`Random`);
-//! - `identity::throttle`: `MemoryLoginThrottle` (`LoginThrottle`'s in-memory store);
+//! - `identity::throttle`: `QueuedThrottle`, the process-local wait in front of the shared
+//!   (database) `LoginThrottle`: attempts answered `Busy` wait briefly for a turn;
 //! - `notify::files`: `OutboxMailer` (development: each email a JSON file) and `DisabledMailer`,
 //!   delivery sinks of the outbox worker.
 //!

@@ -1,5 +1,5 @@
 //! Conversions at the edge: ids as lowercase hyphenated TEXT, timestamps as naive UTC whole
-//! seconds, enums as their wire names.
+//! seconds (microseconds where short steps matter), enums as their wire names.
 
 use crate::sql::Corrupt;
 use genascope_domain::common::Timestamp;
@@ -21,6 +21,15 @@ pub(crate) fn ts(t: Timestamp) -> PrimitiveDateTime {
     let t = t.to_offset(UtcOffset::UTC);
     let p = PrimitiveDateTime::new(t.date(), t.time());
     p.replace_nanosecond(0).unwrap_or(p)
+}
+
+/// A timestamp as stored where sub-second steps matter (the outbox's backoff and leases, the
+/// login throttle's delays): UTC, naive, microseconds.
+pub(crate) fn ts_precise(t: Timestamp) -> PrimitiveDateTime {
+    let t = t.to_offset(UtcOffset::UTC);
+    let p = PrimitiveDateTime::new(t.date(), t.time());
+    let micros = p.nanosecond() / 1_000 * 1_000;
+    p.replace_nanosecond(micros).unwrap_or(p)
 }
 
 /// A stored timestamp (UTC).

@@ -154,6 +154,8 @@ pub struct Database {
     workers: std::sync::Arc<scheduled_thread_pool::ScheduledThreadPool>,
     /// Notified when a transaction that queued an outbox message commits (see `notify`).
     pub(crate) outbox_signal: std::sync::Arc<tokio::sync::Notify>,
+    /// When (unix seconds, the callers' clock) this handle last pruned the login throttle.
+    pub(crate) throttle_pruned_at: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// Waits for the pool's background work before the process exits.
@@ -263,6 +265,7 @@ impl Database {
             breaker: std::sync::Arc::default(),
             workers,
             outbox_signal: std::sync::Arc::default(),
+            throttle_pruned_at: std::sync::Arc::default(),
         })
     }
 

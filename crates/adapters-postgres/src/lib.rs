@@ -10,6 +10,9 @@
 //!   [`UserRepository`](genascope_domain::identity::ports::UserRepository),
 //!   [`TokenStore`](genascope_domain::identity::ports::TokenStore) and
 //!   [`PatientRepository`](genascope_domain::patients::ports::PatientRepository).
+//! - [`DbLoginThrottle`]: the `LoginThrottle` port (failed logins, reset requests) in the database,
+//!   so every replica counts against the same limits; [`Database`] also implements the domain's
+//!   `WindowCounter` (the edge's limits per client address) on the same table.
 //! - [`notify`]: the transactional outbox (rows written by the repository methods above in the
 //!   transaction of their cause) and its delivery worker.
 //! - `testing` (feature `test-support`): throwaway databases for integration tests. Other crates
@@ -40,3 +43,4 @@ pub mod testing;
 
 pub use connection::{DbConnection, DbConnectionManager, MultiBackend};
 pub use database::{Backend, Database, DbError, PoolConfig, PoolShutdown};
+pub use identity::{DbLoginThrottle, IN_FLIGHT_TTL, PRUNE_EVERY};

@@ -47,6 +47,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_throttle (id) {
+        id -> Text,
+        key_digest -> Text,
+        failed -> Bool,
+        at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     outbox (id) {
         id -> Text,
         kind -> Text,
@@ -138,6 +148,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessments,
     audit_log,
     denied_jtis,
+    login_throttle,
     outbox,
     password_reset_tokens,
     patients,

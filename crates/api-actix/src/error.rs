@@ -8,7 +8,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use genascope_domain::clinical::service::EligibilityError;
-use genascope_domain::common::{BoxError, Entity, FieldError, Loc, joined};
+use genascope_domain::common::{BoxError, Entity, FieldError, Loc, RepoError, joined};
 use genascope_domain::identity::error::{AccessError, Denial, IdentityError};
 use genascope_domain::patients::error::PatientError;
 use serde_json::json;
@@ -171,6 +171,17 @@ impl From<EligibilityError> for ApiError {
     }
 }
 
+/// Storage the edge meets itself (the shared per-address limits): an outage is a 503, anything
+/// else a 500.
+impl From<RepoError> for ApiError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::Unavailable(cause) => Self::Unavailable(cause),
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -246,7 +257,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 mod tests {
     use super::*;
     use actix_web::body::MessageBody;
-    use genascope_domain::common::{RepoError, StoreConflict};
+    use genascope_domain::common::StoreConflict;
     use genascope_domain::identity::error::{IdentityConflict, Refusal, Unauthenticated};
     use genascope_domain::patients::error::PatientConflict;
 

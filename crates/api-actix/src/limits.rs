@@ -1,16 +1,130 @@
-//! Limits at the edge (issue #6 items 2, 7, 9):
+//! Limits at the edge (issue #6 items 2, 7, 9; issue #7 §3):
+//! - [`AddressLimit`]: failed logins and reset requests per client address, whatever the email,
+//!   in the database (shared by every replica);
 //! - [`ReadLimit`]: audited patient-data reads per principal;
 //! - [`Gate`]: at most N requests of a costly kind (logins: argon2; assessments: the risk
 //!   engine) at once, the rest refused with 503 + `Retry-After` instead of queueing without
 //!   bound. A request whose client has gone is dropped by actix, and its place with it.
 //!
-//! One process's memory (docs/operations.md).
+//! `ReadLimit` and `Gate` are one process's memory (docs/operations.md).
 
 use crate::error::ApiError;
+use genascope_domain::common::{Attempt, WindowCounter};
 use genascope_domain::identity::policy::Principal;
 use governor::clock::{Clock, DefaultClock};
 use governor::{Quota, RateLimiter};
 use std::num::NonZeroU32;
+
+/// A limit per client address, whatever the email: `limit` attempts per `window`, counted
+/// under `name|address`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddressRule {
+    /// Tells the limits apart.
+    pub name: &'static str,
+    /// Attempts per window.
+    pub limit: u32,
+    /// The window.
+    pub window: time::Duration,
+}
+
+impl AddressRule {
+    /// Failed logins per client address: 50 in 15 minutes (contract §1.7).
+    pub const LOGIN_FAILURES: Self = Self {
+        name: "login",
+        limit: 50,
+        window: time::Duration::minutes(15),
+    };
+    /// Password-reset requests per client address: 100 an hour.
+    pub const RESET_REQUESTS: Self = Self {
+        name: "reset",
+        limit: 100,
+        window: time::Duration::hours(1),
+    };
+}
+
+/// An [`AddressRule`] counted in the database, so every replica shares it (a `WindowCounter`).
+/// An attempt counts from its start (a burst cannot outrun the limit) and, when it ends counted,
+/// for the window; past the limit 429 + `Retry-After`. The per-(email, client) throttle is the
+/// domain's; this one stops a client that tries many emails.
+#[derive(Clone)]
+pub struct AddressLimit {
+    counter: std::sync::Arc<dyn WindowCounter>,
+    clock: std::sync::Arc<dyn genascope_domain::common::Clock>,
+    rule: AddressRule,
+}
+
+impl AddressLimit {
+    /// `rule`, counted by `counter` at `clock`'s time.
+    #[must_use]
+    pub fn new(
+        counter: std::sync::Arc<dyn WindowCounter>,
+        clock: std::sync::Arc<dyn genascope_domain::common::Clock>,
+        rule: AddressRule,
+    ) -> Self {
+        Self {
+            counter,
+            clock,
+            rule,
+        }
+    }
+
+    /// Begin an attempt from `client` (no address: no limit): 429 + `Retry-After` while the
+    /// address is held back.
+    pub async fn enter(&self, client: Option<&str>) -> Result<AddressAttempt<'_>, ApiError> {
+        let Some(client) = client else {
+            return Ok(AddressAttempt {
+                limit: self,
+                attempt: None,
+            });
+        };
+        let AddressRule {
+            name,
+            limit,
+            window,
+        } = self.rule;
+        let key = format!("{name}|{client}");
+        let begun = self
+            .counter
+            .begin(&key, limit, window, self.clock.now())
+            .await
+            .map_err(ApiError::from)?;
+        match begun {
+            Ok(attempt) => Ok(AddressAttempt {
+                limit: self,
+                attempt: Some(attempt),
+            }),
+            Err(retry_after_secs) => Err(ApiError::TooManyRequests { retry_after_secs }),
+        }
+    }
+}
+
+/// An attempt under an [`AddressLimit`], counting while in flight; end it with
+/// [`AddressAttempt::end`] (one dropped unended stops counting a minute after it began).
+#[must_use = "end the attempt"]
+pub struct AddressAttempt<'a> {
+    limit: &'a AddressLimit,
+    attempt: Option<Attempt>,
+}
+
+impl AddressAttempt<'_> {
+    /// End the attempt: `counted`, it holds the address back for the window; otherwise it is
+    /// forgotten. A storage failure is logged, not returned: the answer to the request stands.
+    pub async fn end(self, counted: bool) {
+        let Some(attempt) = self.attempt else {
+            return;
+        };
+        let counter = &self.limit.counter;
+        let ended = if counted {
+            let now = self.limit.clock.now();
+            counter.count(&attempt, self.limit.rule.window, now).await
+        } else {
+            counter.discard(&attempt).await
+        };
+        if let Err(e) = ended {
+            tracing::warn!(error = %e, limit = self.limit.rule.name, "ending an attempt under the address limit failed");
+        }
+    }
+}
 
 /// Forget idle principals once this many are tracked.
 const RETAIN_ABOVE: usize = 10_000;
@@ -125,5 +239,66 @@ mod tests {
         for _ in 0..1000 {
             off.check(&p(1)).unwrap();
         }
+    }
+
+    #[tokio::test]
+    async fn address_limit_counts_what_ends_counted_and_refuses_with_retry_after() {
+        use actix_web::ResponseError;
+        use genascope_domain::common::{MockClock, MockWindowCounter, RepoError};
+        use std::sync::Arc;
+        let now = time::macros::datetime!(2026-01-01 00:00 UTC);
+        let mut clock = MockClock::new();
+        clock.expect_now().return_const(now);
+        let attempt = Attempt {
+            id: uuid::Uuid::nil(),
+            key: "k".into(),
+        };
+        let mut counter = MockWindowCounter::new();
+        let a = attempt.clone();
+        counter
+            .expect_begin()
+            .withf(move |k, l, w, t| {
+                k == "login|10.0.0.1" && *l == 50 && *w == time::Duration::minutes(15) && *t == now
+            })
+            .times(2)
+            .returning(move |_, _, _, _| Ok(Ok(a.clone())));
+        counter
+            .expect_begin()
+            .withf(|k, _, _, _| k == "login|10.0.0.2")
+            .returning(|_, _, _, _| Ok(Err(420)));
+        counter
+            .expect_begin()
+            .withf(|k, _, _, _| k == "login|10.0.0.3")
+            .returning(|_, _, _, _| Err(RepoError::Unavailable("down".into())));
+        counter
+            .expect_count()
+            .withf(move |a, w, t| a.key == "k" && *w == time::Duration::minutes(15) && *t == now)
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        counter
+            .expect_discard()
+            .times(1)
+            .returning(|_| Err(RepoError::Unavailable("down".into())));
+        let limit = AddressLimit::new(
+            Arc::new(counter),
+            Arc::new(clock),
+            AddressRule::LOGIN_FAILURES,
+        );
+        // Counted once, discarded once (a failure to discard is only logged).
+        limit.enter(Some("10.0.0.1")).await.unwrap().end(true).await;
+        limit
+            .enter(Some("10.0.0.1"))
+            .await
+            .unwrap()
+            .end(false)
+            .await;
+        // No address, no limit (and no call).
+        limit.enter(None).await.unwrap().end(true).await;
+        let refused = limit.enter(Some("10.0.0.2")).await.err().unwrap();
+        let res = refused.error_response();
+        assert_eq!(res.status().as_u16(), 429);
+        assert_eq!(res.headers().get("retry-after").unwrap(), "420");
+        let down = limit.enter(Some("10.0.0.3")).await.err().unwrap();
+        assert_eq!(down.error_response().status().as_u16(), 503);
     }
 }

@@ -9,13 +9,15 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use genascope_adapters_local::identity::crypto::{Argon2Hasher, JwtCodec, OsRandom};
-use genascope_adapters_local::identity::throttle::{MemoryLoginThrottle, ThrottleLimits};
+use genascope_adapters_local::identity::throttle::QueuedThrottle;
 use genascope_adapters_local::notify::files::{DisabledMailer, OutboxMailer};
-use genascope_adapters_postgres::Database;
 use genascope_adapters_postgres::notify::worker::{OutboxWorker, WorkerSettings};
+use genascope_adapters_postgres::{Database, DbLoginThrottle};
 use genascope_domain::clinical::service::EligibilityService;
 use genascope_domain::common::SystemClock;
+use genascope_domain::identity::ports::LoginThrottle;
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
+use genascope_domain::identity::throttle::ThrottleLimits;
 use genascope_domain::notify::Mailer;
 use genascope_domain::patients::service::{PatientPorts, PatientService};
 use secrecy::ExposeSecret;
@@ -134,6 +136,15 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let (mail_sink, outbox_dir) = mail_sink(config)?;
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
+    // The throttles count in the database (every replica's attempts); waiting for a turn while
+    // attempts in flight decide is this process's.
+    let throttle = |name, limits| -> Arc<dyn LoginThrottle> {
+        Arc::new(QueuedThrottle::new(Arc::new(DbLoginThrottle::new(
+            (*db).clone(),
+            name,
+            limits,
+        ))))
+    };
     let ports = IdentityPorts {
         accounts: db.clone(),
         users: db.clone(),
@@ -144,8 +155,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             &config.jwt_issuer,
             &config.jwt_audience,
         )),
-        throttle: Arc::new(MemoryLoginThrottle::new(ThrottleLimits::login())),
-        reset_throttle: Arc::new(MemoryLoginThrottle::new(ThrottleLimits::reset_requests())),
+        throttle: throttle("login", ThrottleLimits::login()),
+        reset_throttle: throttle("reset", ThrottleLimits::reset_requests()),
         clock: clock.clone(),
         random: random.clone(),
     };
@@ -167,12 +178,21 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         },
         identity.clone(),
     );
-    let eligibility =
-        EligibilityService::new(patients.clone(), db.clone(), clock, random, db.clone());
+    let eligibility = EligibilityService::new(
+        patients.clone(),
+        db.clone(),
+        clock.clone(),
+        random,
+        db.clone(),
+    );
     let environment = match config.env {
         crate::config::AppEnv::Development => "development",
         crate::config::AppEnv::Production => "production",
     };
+    // Per client address, any email: in the database too (the edge's rule, not the use cases').
+    use crate::limits::{AddressLimit, AddressRule};
+    let login_limit = AddressLimit::new(db.clone(), clock.clone(), AddressRule::LOGIN_FAILURES);
+    let reset_limit = AddressLimit::new(db.clone(), clock, AddressRule::RESET_REQUESTS);
     Ok(Services {
         state: AppState {
             identity,
@@ -182,6 +202,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             db,
             draining: Arc::default(),
             read_limit: crate::limits::ReadLimit::new(config.read_rate_limit),
+            login_limit,
+            reset_limit,
             body_timeout: config.body_read_timeout,
             // argon2 runs 2 per core; 32 more logins may wait (a few hundred ms) behind them.
             login_gate: crate::limits::Gate::new(

@@ -20,6 +20,10 @@ pub struct AppState {
     pub body_timeout: std::time::Duration,
     /// Audited reads per principal.
     pub read_limit: crate::limits::ReadLimit,
+    /// Failed logins per client address (in the database: every replica's).
+    pub login_limit: crate::limits::AddressLimit,
+    /// Password-reset requests per client address (in the database: every replica's).
+    pub reset_limit: crate::limits::AddressLimit,
     /// Logins (argon2) in progress at once.
     pub login_gate: crate::limits::Gate,
     /// Risk-engine runs in progress at once.

@@ -9,3 +9,4 @@ pub mod common;
 pub mod identity;
 pub mod notify;
 pub mod patients;
+pub mod questionnaire;

@@ -1,344 +1,207 @@
-//! In-process store of the login throttle (contract §1.7, issue #6 item 7). The rules are
-//! `genascope_domain::identity::throttle` (10 free failures per (email, address), then a doubling
-//! delay; 50 per address; reset requests 5 per hour per email); this keeps the failures and the
-//! attempts in flight.
+//! The waiting room in front of a shared login throttle (issue #7 §3).
 //!
-//! `check` reserves one of at most [`MAX_IN_FLIGHT`] concurrent attempts per key and *waits* for
-//! a free one: a burst of parallel guesses is verified a few at a time and every failure is
-//! counted before the next attempt is let through, while parallel correct logins queue briefly
-//! instead of getting 429. `record_failure` and `forgive` end the attempt.
-//!
-//! Memory is bounded: the keys live in [`SHARDS`] maps of at most [`MAX_KEYS_PER_SHARD`] each;
-//! a full shard first forgets keys with no failure in the window, then the least recently used.
-//! One process's memory: replicas each keep their own counts (docs/operations.md); the
-//! architecture issue moves them to the database.
+//! The throttle itself lives in the database (`genascope_adapters_postgres::DbLoginThrottle`), so
+//! every replica counts against the same limits, and it never waits: an attempt whose key has
+//! as many attempts in flight as the limit leaves room for is answered [`Admission::Busy`] (the
+//! outcome of those in flight decides whether it may go). [`QueuedThrottle`] turns that into a
+//! short wait, so parallel correct logins of one user queue briefly instead of getting 429,
+//! while a burst of guesses is still let through only as far as its failures stay under the
+//! limit. It asks again as soon as an attempt ended by this process ends, and every
+//! [`POLL`] otherwise (attempts in flight on other replicas, or expiring), for at most
+//! [`PATIENCE`]; then it answers 429 with `Retry-After: 1`.
 
-use genascope_domain::common::Timestamp;
-use genascope_domain::identity::ports::LoginThrottle;
-pub use genascope_domain::identity::throttle::ThrottleLimits;
-use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
-use time::Duration;
+use genascope_domain::common::{Attempt, RepoError, Timestamp};
+use genascope_domain::identity::ports::{Admission, LoginThrottle};
+use std::sync::Arc;
 use tokio::sync::Notify;
+use tokio::time::Instant;
 
-/// Concurrent attempts per key; more wait for a free slot.
-pub const MAX_IN_FLIGHT: usize = 4;
-/// How long an attempt waits for a slot before it is refused (429, retry after 1 s).
-const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-/// Independent maps (each behind its own lock).
-pub const SHARDS: usize = 16;
-/// Keys per map before old ones are forgotten.
-pub const MAX_KEYS_PER_SHARD: usize = 8_192;
+/// How long an attempt waits for a turn before it is refused (429, retry after 1 s).
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+/// How often a waiting attempt asks again when nothing ended in this process.
+pub const POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
-#[derive(Debug, Default)]
-struct Entry {
-    failures: VecDeque<Timestamp>,
-    in_flight: usize,
-    freed: Arc<Notify>,
-    last_seen: Option<Timestamp>,
+/// A [`LoginThrottle`] that waits (a little) where the one it wraps answers `Busy`.
+pub struct QueuedThrottle {
+    inner: Arc<dyn LoginThrottle>,
+    /// Woken whenever an attempt ended through this process.
+    ended: Notify,
+    patience: std::time::Duration,
+    poll: std::time::Duration,
 }
 
-impl Entry {
-    fn prune(&mut self, now: Timestamp, window: Duration) {
-        while self.failures.front().is_some_and(|t| *t + window <= now) {
-            self.failures.pop_front();
-        }
+impl std::fmt::Debug for QueuedThrottle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueuedThrottle")
+            .field("patience", &self.patience)
+            .field("poll", &self.poll)
+            .finish_non_exhaustive()
     }
 }
 
-/// The throttle. Cheap to share.
-#[derive(Debug)]
-pub struct MemoryLoginThrottle {
-    limits: ThrottleLimits,
-    shards: Vec<Mutex<HashMap<String, Entry>>>,
-}
-
-impl Default for MemoryLoginThrottle {
-    fn default() -> Self {
-        Self::new(ThrottleLimits::login())
-    }
-}
-
-impl MemoryLoginThrottle {
-    /// With a policy.
+impl QueuedThrottle {
+    /// Around `inner`, waiting at most [`PATIENCE`] and asking again every [`POLL`].
     #[must_use]
-    pub fn new(limits: ThrottleLimits) -> Self {
+    pub fn new(inner: Arc<dyn LoginThrottle>) -> Self {
+        Self::with_timing(inner, PATIENCE, POLL)
+    }
+
+    /// Around `inner`, waiting at most `patience`, asking again every `poll`.
+    #[must_use]
+    pub fn with_timing(
+        inner: Arc<dyn LoginThrottle>,
+        patience: std::time::Duration,
+        poll: std::time::Duration,
+    ) -> Self {
         Self {
-            limits,
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-        }
-    }
-
-    fn key(&self, email: &str, ip: Option<&str>) -> String {
-        format!("e:{}", self.limits.key(email, ip))
-    }
-
-    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut h);
-        let i = usize::try_from(h.finish() % SHARDS as u64).unwrap_or(0);
-        self.shards[i]
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The entry of `key`, making room in a full shard first.
-    fn entry<'a>(
-        map: &'a mut HashMap<String, Entry>,
-        key: &str,
-        now: Timestamp,
-        window: Duration,
-    ) -> &'a mut Entry {
-        if !map.contains_key(key) && map.len() >= MAX_KEYS_PER_SHARD {
-            map.retain(|_, e| {
-                e.prune(now, window);
-                e.in_flight > 0 || !e.failures.is_empty()
-            });
-            while map.len() >= MAX_KEYS_PER_SHARD {
-                let oldest = map
-                    .iter()
-                    .filter(|(_, e)| e.in_flight == 0)
-                    .min_by_key(|(_, e)| e.last_seen)
-                    .map(|(k, _)| k.clone());
-                match oldest {
-                    Some(k) => {
-                        map.remove(&k);
-                    }
-                    None => break,
-                }
-            }
-        }
-        let e = map.entry(key.to_owned()).or_default();
-        e.last_seen = Some(now);
-        e
-    }
-
-    fn ip_blocked(&self, ip: Option<&str>, now: Timestamp) -> Option<u64> {
-        let ip = ip?;
-        let key = format!("i:{ip}");
-        let mut map = self.shard(&key);
-        let e = map.get_mut(&key)?;
-        e.prune(now, self.limits.window);
-        self.limits.ip_wait(e.failures.make_contiguous(), now)
-    }
-
-    fn finish(&self, email: &str, ip: Option<&str>, failed_at: Option<Timestamp>) {
-        let key = self.key(email, ip);
-        {
-            let mut map = self.shard(&key);
-            if let Some(e) = map.get_mut(&key) {
-                e.in_flight = e.in_flight.saturating_sub(1);
-                match failed_at {
-                    Some(t) => e.failures.push_back(t),
-                    None => e.failures.clear(),
-                }
-                e.freed.notify_one();
-            }
-        }
-        if let (Some(t), Some(ip)) = (failed_at, ip) {
-            let key = format!("i:{ip}");
-            let mut map = self.shard(&key);
-            Self::entry(&mut map, &key, t, self.limits.window)
-                .failures
-                .push_back(t);
+            inner,
+            ended: Notify::new(),
+            patience,
+            poll,
         }
     }
 }
 
 #[async_trait::async_trait]
-impl LoginThrottle for MemoryLoginThrottle {
-    async fn check(&self, email: &str, ip: Option<String>, now: Timestamp) -> Result<(), u64> {
-        if let Some(wait) = self.ip_blocked(ip.as_deref(), now) {
-            return Err(wait);
-        }
-        let key = self.key(email, ip.as_deref());
-        let deadline = tokio::time::Instant::now() + SLOT_WAIT;
+impl LoginThrottle for QueuedThrottle {
+    async fn check(
+        &self,
+        email: &str,
+        client: Option<String>,
+        now: Timestamp,
+    ) -> Result<Admission, RepoError> {
+        let started = Instant::now();
+        let deadline = started + self.patience;
         loop {
-            let freed = {
-                let mut map = self.shard(&key);
-                let e = Self::entry(&mut map, &key, now, self.limits.window);
-                e.prune(now, self.limits.window);
-                // Attempts in flight count as failures-to-be: a burst cannot outrun the limit.
-                let in_flight = e.in_flight;
-                if let Some(wait) =
-                    self.limits
-                        .key_wait(e.failures.make_contiguous(), in_flight, now)
-                {
-                    return Err(wait);
-                }
-                if e.in_flight < MAX_IN_FLIGHT {
-                    e.in_flight += 1;
-                    return Ok(());
-                }
-                e.freed.clone()
-            };
-            if tokio::time::timeout_at(deadline, freed.notified())
-                .await
-                .is_err()
-            {
-                return Err(1);
+            // Registered before asking, so an attempt ending meanwhile is not missed.
+            let ended = self.ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            // The caller's clock, moved on by the time spent waiting.
+            let at = now + started.elapsed();
+            match self.inner.check(email, client.clone(), at).await? {
+                Admission::Busy => {}
+                answer => return Ok(answer),
             }
+            if Instant::now() >= deadline {
+                return Ok(Admission::Wait(1));
+            }
+            let next = (Instant::now() + self.poll).min(deadline);
+            let _ = tokio::time::timeout_at(next, ended).await;
         }
     }
 
-    fn record_failure(&self, email: &str, ip: Option<String>, now: Timestamp) {
-        self.finish(email, ip.as_deref(), Some(now));
+    async fn record_failure(&self, attempt: &Attempt, now: Timestamp) -> Result<(), RepoError> {
+        let result = self.inner.record_failure(attempt, now).await;
+        self.ended.notify_waiters();
+        result
     }
 
-    fn forgive(&self, email: &str, ip: Option<String>) {
-        self.finish(email, ip.as_deref(), None);
+    async fn forgive(&self, attempt: &Attempt) -> Result<(), RepoError> {
+        let result = self.inner.forgive(attempt).await;
+        self.ended.notify_waiters();
+        result
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
 
     fn t0() -> Timestamp {
         time::macros::datetime!(2026-01-01 00:00 UTC)
     }
 
-    async fn fail(t: &MemoryLoginThrottle, email: &str, ip: &str, at: Timestamp) {
-        t.check(email, Some(ip.into()), at).await.unwrap();
-        t.record_failure(email, Some(ip.into()), at);
+    /// A throttle with room for `slots` attempts at once and no failure limit.
+    struct Slots {
+        free: Mutex<usize>,
+        asked: Mutex<Vec<Timestamp>>,
     }
 
-    #[tokio::test]
-    async fn delay_doubles_per_email_and_address_and_others_are_unaffected() {
-        let t = MemoryLoginThrottle::default();
-        let a = "10.0.0.1";
-        for i in 0..10 {
-            fail(&t, "v@x.org", a, t0() + Duration::seconds(i)).await;
+    #[async_trait::async_trait]
+    impl LoginThrottle for Slots {
+        async fn check(
+            &self,
+            email: &str,
+            _: Option<String>,
+            now: Timestamp,
+        ) -> Result<Admission, RepoError> {
+            self.asked.lock().unwrap().push(now);
+            let mut free = self.free.lock().unwrap();
+            if *free == 0 {
+                return Ok(Admission::Busy);
+            }
+            *free -= 1;
+            Ok(Admission::Admitted(Attempt {
+                id: uuid::Uuid::nil(),
+                key: email.to_owned(),
+            }))
         }
-        // 10 free failures; the 11th attempt waits 30 s after the last failure, then 60 s.
-        let last = t0() + Duration::seconds(9);
-        assert_eq!(t.check("v@x.org", Some(a.into()), last).await, Err(30));
-        fail(&t, "v@x.org", a, last + Duration::seconds(30)).await;
-        let last = last + Duration::seconds(30);
-        assert_eq!(t.check("v@x.org", Some(a.into()), last).await, Err(60));
-        assert_eq!(
-            t.check("v@x.org", Some(a.into()), last + Duration::seconds(50))
-                .await,
-            Err(10)
-        );
-        // The victim, from its own address, is not locked out by the attacker's failures.
-        t.check("v@x.org", Some("192.0.2.7".into()), last)
-            .await
-            .unwrap();
-        t.forgive("v@x.org", Some("192.0.2.7".into()));
-        // A success clears its own key.
-        t.check("v@x.org", Some(a.into()), last + Duration::seconds(60))
-            .await
-            .unwrap();
-        t.forgive("v@x.org", Some(a.into()));
-        t.check("v@x.org", Some(a.into()), last + Duration::seconds(60))
-            .await
-            .unwrap();
+
+        async fn record_failure(&self, _: &Attempt, _: Timestamp) -> Result<(), RepoError> {
+            *self.free.lock().unwrap() += 1;
+            Ok(())
+        }
+
+        async fn forgive(&self, _: &Attempt) -> Result<(), RepoError> {
+            *self.free.lock().unwrap() += 1;
+            Ok(())
+        }
     }
 
-    #[tokio::test]
-    async fn the_delay_never_exceeds_the_window() {
-        let t = MemoryLoginThrottle::default();
-        // The key exists once an attempt began; then 40 failures.
-        t.check("v@x.org", Some("10.0.0.9".into()), t0())
-            .await
-            .unwrap();
-        for i in 0..40 {
-            t.record_failure(
-                "v@x.org",
-                Some("10.0.0.9".into()),
-                t0() + Duration::seconds(i),
-            );
-        }
-        let wait = t
-            .check(
-                "v@x.org",
-                Some("10.0.0.9".into()),
-                t0() + Duration::seconds(40),
-            )
-            .await;
-        assert!(wait.unwrap_err() <= 15 * 60);
+    fn slots(n: usize) -> Arc<Slots> {
+        Arc::new(Slots {
+            free: Mutex::new(n),
+            asked: Mutex::default(),
+        })
     }
 
+    /// Twenty parallel attempts through two slots: every one gets its turn, woken by the ends
+    /// in this process (the poll interval is far longer than the test).
     #[tokio::test]
-    async fn address_limit_spans_emails() {
-        let t = MemoryLoginThrottle::default();
-        for i in 0..50 {
-            fail(&t, &format!("u{i}@x.org"), "10.0.0.1", t0()).await;
-        }
-        assert!(
-            t.check("new@x.org", Some("10.0.0.1".into()), t0())
-                .await
-                .is_err()
-        );
-        t.check("new@x.org", Some("10.0.0.2".into()), t0())
-            .await
-            .unwrap();
-    }
-
-    #[tokio::test]
-    async fn reset_requests_have_a_hard_cap_per_email() {
-        let t = MemoryLoginThrottle::new(ThrottleLimits::reset_requests());
-        for i in 0..5 {
-            fail(&t, "r@x.org", &format!("10.0.0.{i}"), t0()).await;
-        }
-        // Any address: the email is capped for the hour.
-        assert_eq!(
-            t.check("r@x.org", Some("10.9.9.9".into()), t0()).await,
-            Err(3600)
-        );
-    }
-
-    /// Parallel attempts wait for a slot instead of being refused; a burst of guesses is let
-    /// through only as far as the failures it would add stay under the limit.
-    #[tokio::test]
-    async fn parallel_attempts_queue_and_a_burst_cannot_outrun_the_limit() {
-        let t = Arc::new(MemoryLoginThrottle::default());
-        // 20 parallel correct logins: all admitted (some after waiting), none refused.
-        let mut handles = Vec::new();
-        for _ in 0..20 {
-            let t = t.clone();
-            handles.push(tokio::spawn(async move {
-                t.check("ok@x.org", Some("10.0.0.5".into()), t0()).await?;
-                tokio::task::yield_now().await;
-                t.forgive("ok@x.org", Some("10.0.0.5".into()));
-                Ok::<(), u64>(())
-            }));
-        }
-        for h in handles {
-            assert_eq!(h.await.unwrap(), Ok(()));
-        }
-        // 40 parallel guesses: at most `free` are admitted before the first failures land.
-        let mut handles = Vec::new();
-        for _ in 0..40 {
-            let t = t.clone();
-            handles.push(tokio::spawn(async move {
-                let r = t.check("g@x.org", Some("10.0.0.6".into()), t0()).await;
-                if r.is_ok() {
+    async fn busy_attempts_wait_for_a_turn() {
+        let inner = slots(2);
+        let t = Arc::new(QueuedThrottle::with_timing(
+            inner.clone(),
+            std::time::Duration::from_secs(30),
+            std::time::Duration::from_secs(3600),
+        ));
+        let started = std::time::Instant::now();
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let t = t.clone();
+                tokio::spawn(async move {
+                    let a = t.check("u@x.org", None, t0()).await?.attempt().unwrap();
                     tokio::task::yield_now().await;
-                    t.record_failure("g@x.org", Some("10.0.0.6".into()), t0());
-                }
-                r
-            }));
+                    t.forgive(&a).await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
         }
-        let mut admitted = 0;
-        for h in handles {
-            admitted += usize::from(h.await.unwrap().is_ok());
-        }
-        assert!(admitted <= 10, "{admitted} guesses admitted");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(*inner.free.lock().unwrap(), 2);
     }
 
+    /// Nobody ends in this process (another replica holds the slot): asked again every poll,
+    /// with the clock moved on, then 429 after the patience.
     #[tokio::test]
-    async fn memory_is_bounded() {
-        let t = MemoryLoginThrottle::default();
-        for i in 0..(SHARDS * MAX_KEYS_PER_SHARD + 5_000) {
-            t.record_failure(&format!("u{i}@x.org"), None, t0());
-            // Keys are made by `check`; failures alone on unknown keys add nothing.
-            t.check(&format!("u{i}@x.org"), None, t0()).await.unwrap();
-            t.forgive(&format!("u{i}@x.org"), None);
-        }
-        let total: usize = t.shards.iter().map(|s| s.lock().unwrap().len()).sum();
-        assert!(total <= SHARDS * MAX_KEYS_PER_SHARD, "{total}");
+    async fn a_wait_without_a_turn_ends_in_retry_after_one_second() {
+        let inner = slots(0);
+        let t = QueuedThrottle::with_timing(
+            inner.clone(),
+            std::time::Duration::from_secs(1),
+            std::time::Duration::from_millis(100),
+        );
+        assert_eq!(
+            t.check("u@x.org", None, t0()).await.unwrap(),
+            Admission::Wait(1)
+        );
+        let asked = inner.asked.lock().unwrap().clone();
+        assert!((10..=12).contains(&asked.len()), "{}", asked.len());
+        assert!(asked.windows(2).all(|w| w[0] < w[1]), "{asked:?}");
+        assert!(*asked.last().unwrap() >= t0() + time::Duration::milliseconds(900));
     }
 }

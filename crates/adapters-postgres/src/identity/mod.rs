@@ -1,7 +1,11 @@
-//! Identity storage: accounts, users, refresh/reset tokens and denied access-token ids.
+//! Identity storage: accounts, users, refresh/reset tokens and denied access-token ids, and the
+//! login throttles (`throttle`).
 
 mod account_repository;
+mod throttle;
 mod token_store;
+
+pub use throttle::{DbLoginThrottle, IN_FLIGHT_TTL, PRUNE_EVERY};
 
 pub(crate) use token_store::insert_reset_link;
 mod user_repository;

@@ -17,7 +17,7 @@
 
 pub mod worker;
 
-use crate::convert::{from_ts, id, parse_id};
+use crate::convert::{from_ts, id, parse_id, ts_precise};
 use crate::schema::outbox;
 use crate::sql::found;
 use crate::{Database, DbConnection};
@@ -32,15 +32,6 @@ pub const KIND_EMAIL: &str = "email";
 
 /// The longest `last_error` kept (error classes are short; this bounds a chatty sink).
 const MAX_ERROR_LEN: usize = 200;
-
-/// A timestamp as stored in the outbox: UTC, naive, microseconds (backoff steps and leases may be
-/// shorter than a second, unlike the whole seconds of the other tables).
-pub(crate) fn ts_precise(t: Timestamp) -> PrimitiveDateTime {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let p = PrimitiveDateTime::new(t.date(), t.time());
-    let micros = p.nanosecond() / 1_000 * 1_000;
-    p.replace_nanosecond(micros).unwrap_or(p)
-}
 
 fn after(t: Timestamp, d: Duration) -> Timestamp {
     t + time::Duration::try_from(d).unwrap_or(time::Duration::MAX)

@@ -12,6 +12,7 @@ mod outbox;
 mod patients;
 mod schema;
 mod support;
+mod throttle;
 mod tokens;
 mod users;
 
@@ -91,6 +92,14 @@ on_both_backends! {
         claim_lease_backoff_dead_retry_and_sent,
         an_expired_lease_makes_a_message_due_again,
         concurrent_claimers_never_get_the_same_message,
+    ],
+    throttle: [
+        limits_hold_across_replicas,
+        concurrent_guesses_never_pass_the_free_count,
+        attempts_in_flight_expire,
+        forgive_clears_the_key,
+        old_rows_are_pruned,
+        keys_with_any_bytes_are_stored,
     ],
     schema: [
         ping,

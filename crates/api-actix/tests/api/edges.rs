@@ -1,5 +1,6 @@
-//! Limits at the edge (issue #6 items 9, 10, 19): slow bodies, oversized multipart uploads,
-//! the reset-request time floor, and failing fast while the database is down.
+//! Limits at the edge (issue #6 items 9, 10, 19; issue #7 §3): slow bodies, oversized multipart
+//! uploads, the reset-request time floor, failing fast while the database is down, and login
+//! limits shared by replicas.
 
 use crate::helpers::{PW, TestApp, spawn_app_with};
 use genascope_adapters_postgres::Backend;
@@ -190,4 +191,78 @@ pub async fn parallel_correct_logins_are_never_refused(app: &TestApp) {
     for r in futures_util::future::join_all(logins).await {
         assert_eq!(r.status, 200, "{}", r.text);
     }
+}
+
+/// Issue #7 §3: two replicas behind a load balancer share the login limits (they live in the
+/// database): failures on either count toward one (email, client) throttle and one per-address
+/// limit, and a burst of guesses split over both gets no more than the free ones verified.
+pub async fn replicas_share_the_login_limits(app: &TestApp) {
+    use crate::helpers::SA_EMAIL;
+    app.super_admin().await;
+    let other = app.replica().await;
+    let on = |i: usize| {
+        if i.is_multiple_of(2) {
+            app.address.as_str()
+        } else {
+            other.address.as_str()
+        }
+    };
+    let attempt = |base: &str, email: &str, password: &str, client: &str| {
+        app.client
+            .post(format!("{base}/api/auth/token"))
+            .header("X-Forwarded-For", client)
+            .form(&[("username", email), ("password", password)])
+    };
+    // Ten failures, alternating replicas: the eleventh is 429 on either, even with the right
+    // password.
+    for i in 0..10 {
+        let r = app
+            .send(attempt(on(i), SA_EMAIL, "wrong-password-1", "198.51.100.1"))
+            .await;
+        assert_eq!(r.status, 401, "guess {}: {}", i + 1, r.text);
+    }
+    for base in [&other.address, &app.address] {
+        let r = app.send(attempt(base, SA_EMAIL, PW, "198.51.100.1")).await;
+        assert_eq!(r.status, 429, "{}", r.text);
+        let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=30).contains(&wait), "{wait}");
+        assert_eq!(r.body["detail"], "Too many requests; try again later");
+    }
+    // Fifty failures from one address, any emails, over both replicas: the 51st is 429 on
+    // either; another address is not affected.
+    for i in 0..50 {
+        let email = format!("nobody{i}@nowhere.test");
+        let r = app
+            .send(attempt(on(i), &email, "wrong-password-1", "198.51.100.2"))
+            .await;
+        assert_eq!(r.status, 401, "attempt {}: {}", i + 1, r.text);
+    }
+    for base in [&app.address, &other.address] {
+        let r = app
+            .send(attempt(
+                base,
+                "late@nowhere.test",
+                "x-password-1",
+                "198.51.100.2",
+            ))
+            .await;
+        assert_eq!(r.status, 429, "{}", r.text);
+        assert!(r.header("retry-after").is_some());
+    }
+    let r = app
+        .send(attempt(&other.address, SA_EMAIL, PW, "198.51.100.4"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Thirty guesses at once from a third address, half on each replica.
+    let words: Vec<String> = (0..30).map(|i| format!("wrong-guess-{i}")).collect();
+    let guesses = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| app.send(attempt(on(i), SA_EMAIL, w, "198.51.100.3")));
+    let results = futures_util::future::join_all(guesses).await;
+    let verified = results.iter().filter(|r| r.status == 401).count();
+    let limited = results.iter().filter(|r| r.status == 429).count();
+    assert_eq!(verified + limited, 30, "only 401s and 429s");
+    assert!(verified <= 10, "{verified} guesses were verified");
+    other.shutdown().await;
 }

@@ -38,6 +38,27 @@ pub struct TestApp {
     pool: genascope_adapters_postgres::PoolShutdown,
     worker: Option<OutboxWorker>,
     db: TestDb,
+    /// The configuration it was built from (for [`TestApp::replica`]).
+    vars: HashMap<String, String>,
+}
+
+/// Another server on a [`TestApp`]'s database and configuration: a second replica. Shut it down
+/// before the app.
+pub struct Replica {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    services: genascope_api::startup::Services,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Replica {
+    /// Stop the server, its outbox worker and its pool.
+    pub async fn shutdown(self) {
+        self.handle.stop(true).await;
+        let _ = self.server.await;
+        self.services.close().await;
+    }
 }
 
 impl TestApp {
@@ -92,6 +113,21 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Start a second replica: the same configuration and database, its own process state.
+    pub async fn replica(&self) -> Replica {
+        let config = Config::from_lookup(&|k| self.vars.get(k).cloned()).expect("config");
+        let (app, services) = Application::build(&config).await.expect("build replica");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        let server = tokio::spawn(app.run_until_stopped());
+        Replica {
+            address,
+            services,
+            server,
+            handle,
+        }
+    }
+
     /// Which backend the app runs on.
     pub fn backend(&self) -> Backend {
         self.db.backend()
@@ -239,16 +275,16 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let data_dir =
         std::env::temp_dir().join(format!("genascope-api-test-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&data_dir).unwrap();
-    let mut vars: HashMap<&str, String> = HashMap::new();
-    vars.insert("DATABASE_URL", db.url().to_owned());
-    vars.insert("PORT", "0".into());
-    vars.insert("HOST", "127.0.0.1".into());
-    vars.insert("DATA_DIR", data_dir.to_string_lossy().into_owned());
-    vars.insert("JWT_SECRET", JWT_SECRET.into());
-    vars.insert("MAIL_BACKEND", "outbox".into());
-    vars.insert("FRONTEND_BASE_URL", "http://frontend.test".into());
+    let mut vars: HashMap<String, String> = HashMap::new();
+    vars.insert("DATABASE_URL".into(), db.url().to_owned());
+    vars.insert("PORT".into(), "0".into());
+    vars.insert("HOST".into(), "127.0.0.1".into());
+    vars.insert("DATA_DIR".into(), data_dir.to_string_lossy().into_owned());
+    vars.insert("JWT_SECRET".into(), JWT_SECRET.into());
+    vars.insert("MAIL_BACKEND".into(), "outbox".into());
+    vars.insert("FRONTEND_BASE_URL".into(), "http://frontend.test".into());
     for (k, v) in extra {
-        vars.insert(k, (*v).to_owned());
+        vars.insert((*k).to_owned(), (*v).to_owned());
     }
     let config = Config::from_lookup(&|k| vars.get(k).cloned()).expect("config");
     let (app, mut services) = Application::build(&config).await.expect("build app");
@@ -272,6 +308,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         pool,
         worker: services.outbox_worker.take(),
         db,
+        vars,
     }
 }
 

@@ -164,6 +164,7 @@ on_both_backends! {
     edges: [
         an_attacker_cannot_lock_a_victim_out,
         parallel_correct_logins_are_never_refused,
+        replicas_share_the_login_limits,
         junk_multipart_fields_are_bounded,
         reset_requests_answer_after_the_same_floor,
     ],

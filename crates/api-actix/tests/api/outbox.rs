@@ -196,7 +196,11 @@ pub async fn a_message_queued_before_kill_9_is_delivered_after_restart(backend: 
     let t = fresh_db(backend).await;
     let dir = data_dir();
     let smtp_port = free_port();
-    let env = env(&t, &dir, smtp_port);
+    let mut env = env(&t, &dir, smtp_port);
+    // The kill may land while the first server holds the message's lease (between a claim and
+    // its failed attempt): with the default lease (2 min) the next server could not deliver it
+    // within the wait below. One server runs at a time here, so a short lease sends nothing twice.
+    env.insert("OUTBOX_LEASE_SECONDS", "2".to_owned());
     let email = "root@kill.test";
     let created = genascope(&env)
         .args([

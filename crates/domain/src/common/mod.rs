@@ -1,6 +1,7 @@
 //! Building blocks shared by every capability: ids, text values, field errors and what storage
 //! reports, and the ports for the clock and randomness (so expiry and scheduling rules are
-//! testable without sleeping).
+//! testable without sleeping) and for counting attempts over a window (limits shared by every
+//! replica).
 
 mod error;
 mod ids;
@@ -10,14 +11,14 @@ pub mod validate;
 
 pub use error::{BoxError, Entity, FieldError, Loc, RepoError, StoreConflict, joined};
 pub use ids::{AccountId, PatientId, UserId};
-pub use ports::{Clock, Random, SystemClock};
+pub use ports::{Attempt, Clock, Random, SystemClock, WindowCounter, window_wait};
 pub use text::{Note, Phone, Text};
 
 /// Lower bound of any date of birth.
 pub const EARLIEST_BIRTH_YEAR: i32 = 1900;
 
 #[cfg(any(test, feature = "mocks"))]
-pub use ports::{MockClock, MockRandom};
+pub use ports::{MockClock, MockRandom, MockWindowCounter};
 
 /// Timestamps are UTC, second precision (contract §1.3).
 pub type Timestamp = time::OffsetDateTime;
@@ -26,6 +27,17 @@ pub type Timestamp = time::OffsetDateTime;
 #[must_use]
 pub fn to_seconds(t: Timestamp) -> Timestamp {
     t.replace_nanosecond(0).unwrap_or(t)
+}
+
+/// Whole seconds from `now` until `until` (at least 1); `None` when `until` has passed. What a
+/// `Retry-After` says.
+#[must_use]
+pub fn seconds_until(until: Timestamp, now: Timestamp) -> Option<u64> {
+    (until > now).then(|| {
+        u64::try_from((until - now).whole_seconds())
+            .unwrap_or(0)
+            .max(1)
+    })
 }
 
 /// A partial-update field of an optional value: keep it, clear it, or set it. (A required field

@@ -1,7 +1,7 @@
 //! What identity needs from the outside: storage, password hashing, token signing, throttling.
 
 use super::model::{Account, AccountStatus, Credentials, Email, Password, Role, User};
-use crate::common::{AccountId, BoxError, RepoError, Timestamp, UserId};
+use crate::common::{AccountId, Attempt, BoxError, RepoError, Timestamp, UserId};
 use crate::notify::OutgoingEmail;
 use async_trait::async_trait;
 
@@ -291,17 +291,51 @@ pub trait TokenCodec: Send + Sync {
     fn verify(&self, token: &str) -> Result<AccessClaims, TokenError>;
 }
 
-/// Throttles repeated failed logins (contract §1.7: 10 failures / 15 min per email, 50 per IP).
+/// What a [`LoginThrottle`] says to an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// Go ahead; end the attempt with `record_failure` or `forgive`.
+    Admitted(Attempt),
+    /// Held back for this many seconds.
+    Wait(u64),
+    /// Attempts in flight for this key would reach the limit if they failed: their outcome
+    /// decides. A caller may wait for one of them to end and ask again; the use cases answer 429
+    /// with `Retry-After: 1`.
+    Busy,
+}
+
+impl Admission {
+    /// The attempt, or the seconds to wait (1 while busy).
+    ///
+    /// # Errors
+    /// The wait when the attempt is not admitted.
+    pub fn attempt(self) -> Result<Attempt, u64> {
+        match self {
+            Self::Admitted(a) => Ok(a),
+            Self::Wait(secs) => Err(secs),
+            Self::Busy => Err(1),
+        }
+    }
+}
+
+/// Throttles repeated failed logins (contract §1.7: 10 failures / 15 min per (email, client);
+/// the rules are [`crate::identity::throttle`]). A second instance limits reset requests. The
+/// per-client-address limit is the HTTP edge's ([`crate::common::WindowCounter`]).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait LoginThrottle: Send + Sync {
-    /// Begin an attempt: `Err(seconds)` when the email (from this client) or the client is
-    /// held back now. May wait for a free slot: attempts in flight count toward the limit, so
-    /// parallel guesses cannot all pass before any of them is counted. Every `Ok` is ended by
-    /// exactly one `record_failure` or `forgive`.
-    async fn check(&self, email: &str, ip: Option<String>, now: Timestamp) -> Result<(), u64>;
+    /// Begin an attempt for `email` from `client` (an opaque string, part of the key when the
+    /// limits are per client). Attempts in flight count toward the limit, so parallel guesses
+    /// cannot all pass before any of them is counted. Every `Admitted` is ended by exactly one
+    /// `record_failure` or `forgive`.
+    async fn check(
+        &self,
+        email: &str,
+        client: Option<String>,
+        now: Timestamp,
+    ) -> Result<Admission, RepoError>;
     /// End an attempt as a failure.
-    fn record_failure(&self, email: &str, ip: Option<String>, now: Timestamp);
-    /// End an attempt as a success: the key's failures are forgotten.
-    fn forgive(&self, email: &str, ip: Option<String>);
+    async fn record_failure(&self, attempt: &Attempt, now: Timestamp) -> Result<(), RepoError>;
+    /// End an attempt as a success: its key's failures are forgotten.
+    async fn forgive(&self, attempt: &Attempt) -> Result<(), RepoError>;
 }

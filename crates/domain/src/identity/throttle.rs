@@ -1,18 +1,18 @@
 //! The rules of the login throttle (contract §1.7, issue #6 item 7), as pure functions over the
-//! failures a store keeps. The store (adapters) keeps failures per key and attempts in flight.
+//! failures a store keeps. The store (the database adapter, shared by every replica) keeps
+//! failures per key and attempts in flight.
 //!
 //! - **Logins** ([`ThrottleLimits::login`]): failures are counted per *(email, client address)*,
 //!   so an attacker elsewhere cannot lock a victim out. The first 10 failures in the window cost
 //!   nothing (the contract's 11th attempt is 429); after that each attempt must wait
 //!   `base_delay · 2^(n - 10)` after the last failure (30 s, 1 min, 2 min, … at most the window).
-//!   Per client address, `per_ip` failures in the window (any emails) hold the address back until
-//!   the oldest leaves the window.
 //! - **Reset requests** ([`ThrottleLimits::reset_requests`]): a hard cap per email (5 per hour).
 //!
 //! Attempts in flight count as failures-to-be, so a burst of parallel guesses cannot all pass
-//! before the first of them is counted.
+//! before the first of them is counted. The limit per client address, whatever the email, is
+//! the HTTP edge's (a `WindowCounter`), not a rule of these use cases.
 
-use crate::common::Timestamp;
+use crate::common::{Timestamp, seconds_until};
 use time::Duration;
 
 /// The policy.
@@ -26,15 +26,12 @@ pub struct ThrottleLimits {
     pub base_delay: Duration,
     /// Keys are per (email, client address) (login) or per email (reset).
     pub per_client: bool,
-    /// Failures per client address, any email, within the window.
-    pub per_ip: usize,
     /// Window length (and the longest delay).
     pub window: Duration,
 }
 
 impl ThrottleLimits {
-    /// Logins: 10 free failures per (email, address), then a doubling delay from 30 s; 50 per
-    /// address.
+    /// Logins: 10 free failures per (email, address), then a doubling delay from 30 s.
     #[must_use]
     pub const fn login() -> Self {
         Self {
@@ -42,12 +39,11 @@ impl ThrottleLimits {
             progressive: true,
             base_delay: Duration::seconds(30),
             per_client: true,
-            per_ip: 50,
             window: Duration::minutes(15),
         }
     }
 
-    /// Password-reset requests: 5 per hour per email (contract §1.7), 100 per address.
+    /// Password-reset requests: 5 per hour per email (contract §1.7).
     #[must_use]
     pub const fn reset_requests() -> Self {
         Self {
@@ -55,7 +51,6 @@ impl ThrottleLimits {
             progressive: false,
             base_delay: Duration::ZERO,
             per_client: false,
-            per_ip: 100,
             window: Duration::hours(1),
         }
     }
@@ -91,26 +86,17 @@ impl ThrottleLimits {
         } else {
             *failures.first()? + self.window
         };
-        wait(until, now)
+        seconds_until(until, now)
     }
 
-    /// Seconds until an address with these `failures` (oldest first, within the window) may try
-    /// again; `None` = now.
+    /// Whether a key that [`key_wait`](Self::key_wait) lets through must still wait for
+    /// attempts in flight to end: with them counted as failures the key would be past its free
+    /// attempts (their outcome decides whether the next one waits). A key past its free attempts
+    /// whose delay has passed admits one attempt at a time.
     #[must_use]
-    pub fn ip_wait(&self, failures: &[Timestamp], now: Timestamp) -> Option<u64> {
-        if failures.len() < self.per_ip {
-            return None;
-        }
-        wait(*failures.first()? + self.window, now)
+    pub fn busy(&self, failures: usize, in_flight: usize) -> bool {
+        in_flight > 0 && failures + in_flight >= self.free
     }
-}
-
-fn wait(until: Timestamp, now: Timestamp) -> Option<u64> {
-    (until > now).then(|| {
-        u64::try_from((until - now).whole_seconds())
-            .unwrap_or(0)
-            .max(1)
-    })
 }
 
 #[cfg(test)]
@@ -149,11 +135,15 @@ mod tests {
     }
 
     #[test]
-    fn addresses_are_capped_for_the_window() {
+    fn attempts_in_flight_fill_the_free_ones() {
         let l = ThrottleLimits::login();
-        let f: Vec<_> = (0..50).map(|_| at(0)).collect();
-        assert_eq!(l.ip_wait(&f[..49], at(1)), None);
-        assert_eq!(l.ip_wait(&f, at(1)), Some(15 * 60 - 1));
-        assert_eq!(l.ip_wait(&f, at(15 * 60)), None);
+        // No failures yet: the free attempts may all be in flight at once, not more.
+        assert_eq!(l.key_wait(&[], 10, at(0)), None);
+        assert!(!l.busy(0, 9));
+        assert!(l.busy(0, 10));
+        assert!(l.busy(4, 6));
+        // Past the free ones with the delay over: one attempt at a time.
+        assert!(!l.busy(10, 0));
+        assert!(l.busy(10, 1));
     }
 }

@@ -6,7 +6,7 @@ use genascope_domain::identity::error::{IdentityError, Refusal, Unauthenticated}
 use genascope_domain::identity::model::{AccountStatus, Email, Password, Role, User};
 use genascope_domain::identity::policy::AccessType;
 use genascope_domain::identity::ports::{
-    AccessClaims, PrincipalRecord, RefreshTokenRecord, Rotation, TokenError,
+    AccessClaims, Admission, PrincipalRecord, RefreshTokenRecord, Rotation, TokenError,
 };
 use time::Duration;
 
@@ -19,15 +19,17 @@ fn pw(s: &str) -> Password {
 
 /// Throttle that lets the attempt through and records what happens afterwards.
 fn open_throttle(m: &mut Mocks, failures: &Slot<String>, resets: &Slot<String>) {
-    m.throttle.expect_check().returning(|_, _, _| Ok(()));
+    m.throttle.expect_check().returning(|k, _, _| admitted(k));
     let f = failures.clone();
-    m.throttle
-        .expect_record_failure()
-        .returning(move |k, _, _| f.push(k.to_owned()));
+    m.throttle.expect_record_failure().returning(move |a, _| {
+        f.push(a.key.clone());
+        Ok(())
+    });
     let r = resets.clone();
-    m.throttle
-        .expect_forgive()
-        .returning(move |k, _| r.push(k.to_owned()));
+    m.throttle.expect_forgive().returning(move |a| {
+        r.push(a.key.clone());
+        Ok(())
+    });
 }
 
 /// A codec that records the claims it signs and returns `signed:<jti>`.
@@ -141,7 +143,7 @@ async fn login_locked_out_is_429_with_retry_seconds_before_any_lookup() {
             k == "jane@clinic.org" && ip.as_deref() == Some("10.0.0.9") && *now == NOW
         })
         .times(1)
-        .returning(|_, _, _| Err(420));
+        .returning(|_, _, _| Ok(Admission::Wait(420)));
     // No user lookup, no hashing, no failure recorded.
     let r = m
         .identity()
@@ -153,6 +155,37 @@ async fn login_locked_out_is_429_with_retry_seconds_before_any_lookup() {
             retry_after_secs: 420
         }
     );
+}
+
+/// Attempts in flight decide whether this one may go: 429 with one second to wait. A throttle
+/// that cannot be asked (its store is down) lets nothing through.
+#[tokio::test]
+async fn login_while_the_key_is_busy_is_429_for_a_second_and_a_throttle_outage_is_503() {
+    let mut m = Mocks::new();
+    m.throttle
+        .expect_check()
+        .times(1)
+        .returning(|_, _, _| Ok(Admission::Busy));
+    let r = m
+        .identity()
+        .login("jane@clinic.org", pw("pw-123456"), None)
+        .await;
+    assert_err!(
+        r,
+        IdentityError::RateLimited {
+            retry_after_secs: 1
+        }
+    );
+    let mut m = Mocks::new();
+    m.throttle
+        .expect_check()
+        .times(1)
+        .returning(|_, _, _| Err(RepoError::Unavailable("down".into())));
+    let r = m
+        .identity()
+        .login("jane@clinic.org", pw("pw-123456"), None)
+        .await;
+    assert_err!(r, IdentityError::Unavailable(_));
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use genascope_domain::common::{BoxError, RepoError, UserId};
 use genascope_domain::identity::error::{IdentityError, Refusal};
 use genascope_domain::identity::model::{Credentials, Email, Role, User};
 use genascope_domain::identity::policy::Principal;
-use genascope_domain::identity::ports::{AccessClaims, ResetLink};
+use genascope_domain::identity::ports::{AccessClaims, Admission, ResetLink};
 use genascope_domain::notify::OutgoingEmail;
 use time::Duration;
 
@@ -23,19 +23,23 @@ fn change_setup(u: &User, current_ok: bool) -> Mocks {
         .withf(|p, h| p.expose() == "current-pw" && h == "old-hash")
         .times(1)
         .return_const(current_ok);
-    m.throttle.expect_check().returning(|_, _, _| Ok(()));
-    // A wrong current password counts as a failed login of this email; a right one does not.
+    // A wrong current password counts as a failed login of this email (from no particular
+    // client); a right one does not.
+    m.throttle
+        .expect_check()
+        .withf(|_, client, _| client.is_none())
+        .returning(|k, _, _| admitted(k));
     let email = u.email.to_string();
     m.throttle
         .expect_record_failure()
-        .withf(move |k, ip, _| k == email && ip.is_none())
+        .withf(move |a, _| a.key == email)
         .times(usize::from(!current_ok))
-        .returning(|_, _, _| ());
+        .returning(|_, _| Ok(()));
     // A right one ends the attempt as a success.
     m.throttle
         .expect_forgive()
         .times(usize::from(current_ok))
-        .returning(|_, _| ());
+        .returning(|_| Ok(()));
     m
 }
 
@@ -59,11 +63,11 @@ async fn change_password_wrong_current_is_400_and_changes_nothing() {
 async fn change_password_without_a_stored_password_is_400() {
     let u = user(Role::Clinician, Some(account_id()));
     let mut m = Mocks::new();
-    m.throttle.expect_check().returning(|_, _, _| Ok(()));
+    m.throttle.expect_check().returning(|k, _, _| admitted(k));
     m.throttle
         .expect_record_failure()
         .times(1)
-        .returning(|_, _, _| ());
+        .returning(|_, _| Ok(()));
     let c = creds(&u, None, None);
     m.users
         .expect_credentials()
@@ -158,7 +162,7 @@ async fn reset_request_for_an_unknown_email_is_ok_and_sends_nothing() {
     by_email(&mut m, None);
     // No insert_reset expectation (which would carry the mail): a call would panic.
     m.identity()
-        .request_password_reset(&email("ghost@clinic.org"), None)
+        .request_password_reset(&email("ghost@clinic.org"))
         .await
         .unwrap();
 }
@@ -169,10 +173,7 @@ async fn reset_request_for_an_inactive_user_is_ok_and_sends_nothing() {
     let mut u = user(Role::Clinician, Some(account_id()));
     u.is_active = false;
     by_email(&mut m, Some(u.clone()));
-    m.identity()
-        .request_password_reset(&u.email, None)
-        .await
-        .unwrap();
+    m.identity().request_password_reset(&u.email).await.unwrap();
 }
 
 #[tokio::test]
@@ -195,7 +196,7 @@ async fn reset_request_mails_a_link_with_the_token_and_escapes_the_name() {
             Ok(())
         });
     m.identity()
-        .request_password_reset(&email(" Jane@Clinic.org "), None)
+        .request_password_reset(&email(" Jane@Clinic.org "))
         .await
         .unwrap();
 
@@ -232,7 +233,7 @@ async fn reset_request_fails_when_the_link_cannot_be_stored() {
         .expect_insert_reset()
         .times(1)
         .returning(|_, _| Err(RepoError::Unavailable(BoxError::from("db down"))));
-    let r = m.identity().request_password_reset(&u.email, None).await;
+    let r = m.identity().request_password_reset(&u.email).await;
     assert!(matches!(r, Err(IdentityError::Unavailable(_))), "{r:?}");
 }
 
@@ -337,11 +338,12 @@ async fn reset_confirm_refuses_the_users_own_email_as_password() {
 async fn reset_requests_are_throttled_per_email() {
     let mut m = Mocks::new();
     let mut t = genascope_domain::identity::ports::MockLoginThrottle::new();
-    t.expect_check().returning(|_, _, _| Err(1200));
+    t.expect_check()
+        .returning(|_, _, _| Ok(Admission::Wait(1200)));
     m.reset_throttle = t;
     let r = m
         .identity()
-        .request_password_reset(&email("jane@clinic.org"), None)
+        .request_password_reset(&email("jane@clinic.org"))
         .await;
     assert!(matches!(
         r,
@@ -366,7 +368,7 @@ async fn change_password_guesses_share_the_login_limit() {
     m.throttle
         .expect_check()
         .withf(move |k, _, _| k == email)
-        .returning(|_, _, _| Err(600));
+        .returning(|_, _, _| Ok(Admission::Wait(600)));
     // Locked: no verification is even attempted.
     let p = Principal {
         user_id: uid,

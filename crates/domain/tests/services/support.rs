@@ -3,7 +3,8 @@
 
 use genascope_domain::audit::MockAuditLog;
 use genascope_domain::common::{
-    AccountId, FieldError, Loc, MockClock, MockRandom, PatientId, Text, Timestamp, UserId,
+    AccountId, Attempt, FieldError, Loc, MockClock, MockRandom, PatientId, RepoError, Text,
+    Timestamp, UserId,
 };
 use genascope_domain::identity::error::IdentityError;
 use genascope_domain::identity::model::{
@@ -11,8 +12,8 @@ use genascope_domain::identity::model::{
 };
 use genascope_domain::identity::policy::{AccessType, Principal};
 use genascope_domain::identity::ports::{
-    MockAccountRepository, MockCredentialHasher, MockLoginThrottle, MockTokenCodec, MockTokenStore,
-    MockUserRepository,
+    Admission, MockAccountRepository, MockCredentialHasher, MockLoginThrottle, MockTokenCodec,
+    MockTokenStore, MockUserRepository,
 };
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
 use genascope_domain::patients::error::PatientError;
@@ -252,6 +253,14 @@ pub fn text<const MAX: usize, const MULTILINE: bool>(s: &str) -> Text<MAX, MULTI
         .expect("a non-blank text")
 }
 
+/// A throttle's answer letting an attempt on `key` through (its attempt names the key).
+pub fn admitted(key: &str) -> Result<Admission, RepoError> {
+    Ok(Admission::Admitted(Attempt {
+        id: uuid::Uuid::nil(),
+        key: key.to_owned(),
+    }))
+}
+
 /// Every port of the identity service as a fresh mock.
 pub struct Mocks {
     pub accounts: MockAccountRepository,
@@ -281,8 +290,8 @@ impl Mocks {
             throttle: MockLoginThrottle::new(),
             reset_throttle: {
                 let mut t = MockLoginThrottle::new();
-                t.expect_check().returning(|_, _, _| Ok(()));
-                t.expect_record_failure().returning(|_, _, _| ());
+                t.expect_check().returning(|k, _, _| admitted(k));
+                t.expect_record_failure().returning(|_, _| Ok(()));
                 t
             },
             clock: clock_at(t),

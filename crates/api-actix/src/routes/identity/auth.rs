@@ -40,11 +40,14 @@ pub async fn token(
         return Err(ApiError::Invalid(Vec::new()));
     };
     let _place = state.login_gate.enter().await?;
-    let pair = state
-        .identity
-        .login(&u, Password::new(p), client_ip(&state, &req))
-        .await?;
-    Ok(HttpResponse::Ok().json(TokenDto::from(pair)))
+    let client = client_ip(&state, &req);
+    let attempt = state.login_limit.enter(client.as_deref()).await?;
+    let result = state.identity.login(&u, Password::new(p), client).await;
+    // Wrong credentials (and inactive users) count against the address; a success, or an
+    // attempt the throttle held back, does not.
+    let failed = !matches!(result, Ok(_) | Err(IdentityError::RateLimited { .. }));
+    attempt.end(failed).await;
+    Ok(HttpResponse::Ok().json(TokenDto::from(result?)))
 }
 
 /// Rotate a refresh token.

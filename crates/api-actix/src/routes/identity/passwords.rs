@@ -42,17 +42,19 @@ pub async fn reset_request(
     // The same answer after the same time whether or not the email exists (issue #6 item 19):
     // a known email also writes a token and a mail, so every answer waits for a fixed floor.
     let floor = tokio::time::Instant::now() + RESET_REQUEST_FLOOR;
-    let result = match Email::parse(&email) {
-        Ok(email) => state
-            .identity
-            .request_password_reset(&email, client_ip(&state, &req))
-            .await
-            .map_err(ApiError::from),
-        Err(m) => Err(ApiError::invalid(
-            Place::Body,
-            vec![FieldError::new("email", m, "value_error.email")],
-        )),
-    };
+    let result = async {
+        let client = client_ip(&state, &req);
+        let attempt = state.reset_limit.enter(client.as_deref()).await?;
+        let result = match Email::parse(&email) {
+            Ok(email) => state.identity.request_password_reset(&email).await,
+            Err(m) => Err(IdentityError::field("email", m, "value_error.email")),
+        };
+        // Every request counts against the address, but one the per-email limit held back.
+        let counted = !matches!(result, Err(IdentityError::RateLimited { .. }));
+        attempt.end(counted).await;
+        result.map_err(ApiError::from)
+    }
+    .await;
     tokio::time::sleep_until(floor).await;
     result?;
     Ok(HttpResponse::Ok().json(

@@ -21,9 +21,15 @@ mod validate;
 use serde::{Deserialize, Serialize};
 
 pub use de::{FieldError, FieldErrorKind, PathSeg};
+pub use validate::{
+    BIOPSIES_RANGE, FIRST_BIRTH_RANGE, HEIGHT_RANGE, LIVE_BIRTHS_RANGE, MAX_AGE,
+    MAX_CANCERS_PER_PERSON, MAX_GENETIC_TESTS_PER_PERSON, MAX_RELATIVES, MENARCHE_RANGE,
+    MENOPAUSE_RANGE, WEIGHT_RANGE,
+};
 
 /// A person's personal and family history, as the questionnaire, API and CLI produce it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Default` is the empty profile: nothing known (the questionnaire's starting point).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RiskProfile {
     /// The person being assessed.
     pub proband: Proband,
@@ -176,8 +182,8 @@ pub enum BiradsDensity {
     D,
 }
 
-/// The proband (the person assessed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The proband (the person assessed). `Default`: nothing known.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Proband {
     /// Sex assigned at birth.
     pub sex: Option<Sex>,
@@ -294,6 +300,16 @@ pub enum CancerType {
 }
 
 impl CancerType {
+    /// Whether a person of this sex can have this cancer (no prostate cancer for a woman, no
+    /// ovarian or endometrial cancer for a man); an unknown sex allows every site.
+    pub fn possible_for(self, sex: Option<Sex>) -> bool {
+        !matches!(
+            (sex, self),
+            (Some(Sex::Female), Self::Prostate)
+                | (Some(Sex::Male), Self::Ovarian | Self::Endometrial)
+        )
+    }
+
     /// The contract's snake_case name (`"breast"`), for messages.
     pub fn as_str(self) -> &'static str {
         match self {

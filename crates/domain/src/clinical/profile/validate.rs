@@ -547,15 +547,7 @@ fn validate_cancer(
             "an in-situ (non-invasive) cancer cannot be metastatic".to_owned(),
         );
     }
-    let wrong_sex = matches!(
-        (sex, c.cancer_type),
-        (Some(Sex::Female), CancerType::Prostate)
-            | (
-                Some(Sex::Male),
-                CancerType::Ovarian | CancerType::Endometrial
-            )
-    );
-    if wrong_sex {
+    if !c.cancer_type.possible_for(sex) {
         e.push(
             at(base, &[key("type")]),
             FieldErrorKind::Inconsistent,

@@ -21,30 +21,31 @@ impl IdentityService {
     }
 
     /// `POST /api/auth/token`: email + password. Unknown email and wrong password get the same
-    /// answer after the same work; repeated failures are throttled.
+    /// answer after the same work; repeated failures are throttled per (email, `client`), the
+    /// client being an opaque string (the edge passes the client address).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn login(
         &self,
         username: &str,
         password: Password,
-        ip: Option<String>,
+        client: Option<String>,
     ) -> Result<TokenPair, IdentityError> {
         let key = username.trim().to_lowercase();
-        // No email is longer: refuse before the throttle keeps such a key in memory.
+        // No email is longer: refuse before the throttle keeps such a key.
         if key.len() > 254 {
             return Err(BAD_CREDENTIALS);
         }
         let now = self.now();
-        if let Err(retry_after_secs) = self.ports.throttle.check(&key, ip.clone(), now).await {
-            return Err(IdentityError::RateLimited { retry_after_secs });
-        }
+        let throttle = &*self.ports.throttle;
         // The attempt is in flight (it counts toward the limit) until it ends as a failure or a
         // success below.
+        let attempt = begin_attempt(throttle, &key, client, now).await?;
         let creds = match Email::parse(&key) {
             Ok(email) => match self.ports.users.credentials_by_email(&email).await {
                 Ok(c) => c,
                 Err(e) => {
-                    self.ports.throttle.record_failure(&key, ip, now);
+                    // The lookup's error is the one to report.
+                    let _ = throttle.record_failure(&attempt, now).await;
                     return Err(e.into());
                 }
             },
@@ -58,15 +59,15 @@ impl IdentityService {
             }
         };
         let Some(creds) = creds.filter(|_| verified) else {
-            self.ports.throttle.record_failure(&key, ip, now);
+            throttle.record_failure(&attempt, now).await?;
             return Err(BAD_CREDENTIALS);
         };
         // An inactive user or account opens no session: the attempt counts as a failure.
         if let Err(e) = self.ensure_may_login(&creds.user).await {
-            self.ports.throttle.record_failure(&key, ip, now);
+            throttle.record_failure(&attempt, now).await?;
             return Err(e);
         }
-        self.ports.throttle.forgive(&key, ip);
+        throttle.forgive(&attempt).await?;
         self.issue_pair(&creds.user, creds.password_changed_at, None)
             .await
     }
@@ -195,4 +196,18 @@ impl IdentityService {
         }
         Ok(())
     }
+}
+
+/// Begin an attempt under `throttle`: 429 with the wait when its key is held back.
+pub(super) async fn begin_attempt(
+    throttle: &dyn LoginThrottle,
+    email: &str,
+    client: Option<String>,
+    now: Timestamp,
+) -> Result<crate::common::Attempt, IdentityError> {
+    throttle
+        .check(email, client, now)
+        .await?
+        .attempt()
+        .map_err(|retry_after_secs| IdentityError::RateLimited { retry_after_secs })
 }

@@ -79,23 +79,12 @@ impl IdentityService {
 
     /// `POST /api/auth/password-reset/request`: always the same answer.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn request_password_reset(
-        &self,
-        email: &Email,
-        ip: Option<String>,
-    ) -> Result<(), IdentityError> {
+    pub async fn request_password_reset(&self, email: &Email) -> Result<(), IdentityError> {
         let now = self.now();
-        if let Err(retry_after_secs) = self
-            .ports
-            .reset_throttle
-            .check(email.as_str(), ip.clone(), now)
-            .await
-        {
-            return Err(IdentityError::RateLimited { retry_after_secs });
-        }
-        self.ports
-            .reset_throttle
-            .record_failure(email.as_str(), ip, now);
+        // Every request counts (per email; the limit per client address is the edge's).
+        let throttle = &*self.ports.reset_throttle;
+        let attempt = super::auth::begin_attempt(throttle, email.as_str(), None, now).await?;
+        throttle.record_failure(&attempt, now).await?;
         if let Some(creds) = self.ports.users.credentials_by_email(email).await?
             && creds.user.is_active
         {
@@ -174,18 +163,17 @@ impl IdentityService {
     ) -> Result<(), IdentityError> {
         let key = creds.user.email.as_str();
         let now = self.now();
-        if let Err(retry_after_secs) = self.ports.throttle.check(key, None, now).await {
-            return Err(IdentityError::RateLimited { retry_after_secs });
-        }
+        let throttle = &*self.ports.throttle;
+        let attempt = super::auth::begin_attempt(throttle, key, None, now).await?;
         let ok = match creds.password_hash.as_deref() {
             Some(h) => self.ports.hasher.verify_password(given, h).await,
             None => false,
         };
         if !ok {
-            self.ports.throttle.record_failure(key, None, now);
+            throttle.record_failure(&attempt, now).await?;
             return Err(IdentityError::Refused(Refusal::WrongPassword));
         }
-        self.ports.throttle.forgive(key, None);
+        throttle.forgive(&attempt).await?;
         Ok(())
     }
 }
