@@ -208,6 +208,21 @@ fn not_found_for(key: &str) -> ApiError {
     })
 }
 
+/// `raw` as one of an enumeration's values (`parse` knows their names), else `msg` at `field`.
+pub fn choice<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    raw: &str,
+    parse: fn(&str) -> Option<T>,
+    msg: &str,
+) -> Option<T> {
+    let value = parse(raw);
+    if value.is_none() {
+        errors.push(FieldError::new(field, msg, "type_error.enum"));
+    }
+    value
+}
+
 /// A required field of an update (it cannot be cleared): absent keeps it (`None`), cleared is
 /// `missing`, a value is converted by `parse` (which collects its failures).
 pub fn required_patch<S, T>(

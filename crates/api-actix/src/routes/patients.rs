@@ -2,7 +2,9 @@
 
 use super::dto::{ImportErrorDto, ImportReportDto, MessageDto, PatientDto};
 use crate::auth::{Allowed, act};
-use crate::body::{Body, Query, check, id_or_404, id_or_nil, optional_patch, required_patch};
+use crate::body::{
+    Body, Query, check, choice, id_or_404, id_or_nil, optional_patch, required_patch,
+};
 use crate::error::{ApiError, ApiResult, Place};
 use crate::state::AppState;
 use actix_multipart::Multipart;
@@ -45,14 +47,13 @@ pub async fn list(
     let offset = q.int(&mut errors, &["offset", "skip"], 0, u32::MAX, 0);
     let limit = q.int(&mut errors, &["limit"], 1, 1000, 1000);
     let status = q.get(&["status"]).and_then(|s| {
-        PatientStatus::parse(&s).or_else(|| {
-            errors.push(FieldError::new(
-                "status",
-                "unknown status",
-                "type_error.enum",
-            ));
-            None
-        })
+        choice(
+            &mut errors,
+            "status",
+            &s,
+            PatientStatus::parse,
+            "unknown status",
+        )
     });
     let clinician_id = q
         .get(&["clinician_id"])
@@ -173,14 +174,13 @@ fn birth_date(errors: &mut Vec<FieldError>, raw: &str, today: time::Date) -> Opt
 
 /// `raw` as a patient status.
 fn patient_status(errors: &mut Vec<FieldError>, raw: &str) -> Option<PatientStatus> {
-    PatientStatus::parse(raw).or_else(|| {
-        errors.push(FieldError::new(
-            "status",
-            "status must be one of active, inactive, archived, pending",
-            "type_error.enum",
-        ));
-        None
-    })
+    choice(
+        errors,
+        "status",
+        raw,
+        PatientStatus::parse,
+        "status must be one of active, inactive, archived, pending",
+    )
 }
 
 /// The body of a patient update as a patch: names, email and status cannot be cleared.

@@ -12,6 +12,7 @@ pub mod validate;
 pub use error::{BoxError, Entity, FieldError, Loc, RepoError, StoreConflict, joined};
 pub use ids::{AccountId, PatientId, UserId};
 pub use ports::{Attempt, Clock, Random, SystemClock, WindowCounter, window_wait};
+pub(crate) use text::string_value;
 pub use text::{Note, Phone, Text};
 
 /// Lower bound of any date of birth.

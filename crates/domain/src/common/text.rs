@@ -2,7 +2,32 @@
 //! reorder text; and phone numbers.
 
 use super::FieldError;
-use std::fmt;
+
+/// `as_str`, `into_string` and `Display` of a checked string value (a newtype over `String`).
+macro_rules! string_value {
+    ([$($generics:tt)*] $value:ty, $what:literal) => {
+        impl<$($generics)*> $value {
+            #[doc = concat!("The ", $what, ".")]
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            #[doc = concat!("The ", $what, ", owned.")]
+            #[must_use]
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl<$($generics)*> std::fmt::Display for $value {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+pub(crate) use string_value;
 
 /// Characters no text field may hold: C0 and C1 control characters (NUL, which PostgreSQL cannot
 /// store; ESC, which starts ANSI terminal sequences; …) except line breaks and tabs where
@@ -56,25 +81,9 @@ impl<const MAX: usize, const MULTILINE: bool> Text<MAX, MULTILINE> {
         }
         Ok(Some(Self(s.to_owned())))
     }
-
-    /// The text.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The text, owned.
-    #[must_use]
-    pub fn into_string(self) -> String {
-        self.0
-    }
 }
 
-impl<const MAX: usize, const MULTILINE: bool> fmt::Display for Text<MAX, MULTILINE> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_value!([const MAX: usize, const MULTILINE: bool] Text<MAX, MULTILINE>, "text");
 
 /// 7..20 characters of digits, spaces and `+-()`, at least one of them a digit (contract §3.3).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -106,16 +115,6 @@ impl Phone {
             ))
         }
     }
-
-    /// The number as given (trimmed).
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The number, owned.
-    #[must_use]
-    pub fn into_string(self) -> String {
-        self.0
-    }
 }
+
+string_value!([] Phone, "number as given (trimmed)");

@@ -322,19 +322,9 @@ impl HostName {
             .ok()
             .flatten()
     }
-
-    /// The host name.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The host name, owned.
-    #[must_use]
-    pub fn into_string(self) -> String {
-        self.0
-    }
 }
+
+crate::common::string_value!([] HostName, "host name");
 
 /// Validate an account domain: a lowercase host name.
 fn parse_domain(raw: &str) -> Result<Option<String>, &'static str> {
@@ -393,6 +383,31 @@ impl User {
     pub fn patient_id(&self) -> Option<PatientId> {
         (self.role == Role::Patient).then_some(PatientId(self.id.0))
     }
+
+    /// Whether this user may be named as the clinician of a patient of `account`: an active
+    /// clinician or physician of that account.
+    pub fn clinician_of(&self, account: AccountId) -> Result<(), NotClinician> {
+        if self.account_id != Some(account) {
+            return Err(NotClinician::Elsewhere);
+        }
+        if !self.role.is_provider() || !self.is_active {
+            return Err(NotClinician::Ineligible(FieldError::new(
+                "clinician_id",
+                "must be an active clinician or physician",
+                "value_error.role",
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Why a user may not be named as a patient's clinician.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotClinician {
+    /// The user is of another account: for this one it does not exist.
+    Elsewhere,
+    /// The user is no active clinician or physician (the error of the `clinician_id` field).
+    Ineligible(FieldError),
 }
 
 /// The stored credential of a user.

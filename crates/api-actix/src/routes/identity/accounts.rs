@@ -147,14 +147,13 @@ pub async fn update_account(
 
 /// `status` as an account status, else a collected failure.
 fn account_status(errors: &mut Vec<FieldError>, raw: &str) -> Option<AccountStatus> {
-    AccountStatus::parse(raw).or_else(|| {
-        errors.push(FieldError::new(
-            "status",
-            "status must be active or inactive",
-            "type_error.enum",
-        ));
-        None
-    })
+    choice(
+        errors,
+        "status",
+        raw,
+        AccountStatus::parse,
+        "status must be active or inactive",
+    )
 }
 
 /// The body of an account update as a patch: name and status cannot be cleared.

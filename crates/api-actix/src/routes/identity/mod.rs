@@ -15,7 +15,7 @@ pub use users::*;
 
 use super::dto::{AccountDto, MeDto, MessageDto, TokenDto, UserDto};
 use crate::auth::{Allowed, Auth, act};
-use crate::body::{Body, Query, check, id_or_404, optional_patch, required_patch};
+use crate::body::{Body, Query, check, choice, id_or_404, optional_patch, required_patch};
 use crate::error::{ApiError, ApiResult, Place};
 use crate::state::AppState;
 use actix_web::http::header::CONTENT_TYPE;

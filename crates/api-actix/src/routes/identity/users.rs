@@ -90,10 +90,7 @@ pub async fn get_user(
 
 /// `role` as a role, else a collected failure.
 fn role(errors: &mut Vec<FieldError>, raw: &str) -> Option<Role> {
-    Role::parse(raw).or_else(|| {
-        errors.push(FieldError::new("role", "unknown role", "type_error.enum"));
-        None
-    })
+    choice(errors, "role", raw, Role::parse, "unknown role")
 }
 
 /// The body of a user creation as a command: every bad field listed at once.

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::common::Phone;
-use crate::identity::model::{NameChange, PersonName};
+use crate::identity::model::{NameChange, NotClinician, PersonName};
 
 /// `POST /api/users`, `POST /api/account/create_user`.
 #[derive(Debug, Clone)]
@@ -118,17 +118,10 @@ impl IdentityService {
             .get(clinician)
             .await
             .map_err(not_found_as(Entity::Clinician))?;
-        if c.account_id != Some(account) {
-            return Err(IdentityError::NotFound(Entity::Clinician));
-        }
-        if !c.role.is_provider() || !c.is_active {
-            return Err(IdentityError::field(
-                "clinician_id",
-                "must be an active clinician or physician",
-                "value_error.role",
-            ));
-        }
-        Ok(())
+        c.clinician_of(account).map_err(|e| match e {
+            NotClinician::Elsewhere => IdentityError::NotFound(Entity::Clinician),
+            NotClinician::Ineligible(field) => IdentityError::Invalid(vec![field]),
+        })
     }
 
     /// `POST /api/users`, `POST /api/account/create_user`, for every role but `patient`: a

@@ -97,7 +97,9 @@ impl PatientService {
         report.successful_count = created.len();
         report.failed_count = report.errors.len();
         for id in created.into_iter().take(5) {
-            report.sample_patients.push(self.patients.get(id).await?);
+            report
+                .sample_patients
+                .push(self.ports.patients.get(id).await?);
         }
         Ok(report)
     }
@@ -154,7 +156,7 @@ impl PatientService {
         }
         let patients: Vec<Patient> = candidates.iter().map(|(_, _, p)| p.clone()).collect();
         let audit = self.list_entry(p, AuditAction::Create, &patients, None);
-        let outcomes = self.patients.import(&patients, &audit).await?;
+        let outcomes = self.ports.patients.import(&patients, &audit).await?;
         let mut created = Vec::new();
         for ((row, email, patient), outcome) in candidates.into_iter().zip(outcomes) {
             match outcome.map_err(PatientError::from) {

@@ -30,6 +30,7 @@ impl PatientService {
             ));
         };
         let record = match self
+            .ports
             .patients
             .find_by_email(account, &login.user.email)
             .await?
@@ -46,7 +47,8 @@ impl PatientService {
             }
         };
         let user = login.user.clone();
-        self.patients
+        self.ports
+            .patients
             .insert_login(&PatientLogin {
                 login,
                 record,

@@ -13,7 +13,7 @@ use crate::audit::{AuditAction, AuditEntry, AuditLog, AuditRecords};
 use crate::common::{
     AccountId, Clock, Entity, Note, Patch, PatientId, Phone, Random, Text, UserId, to_seconds,
 };
-use crate::identity::model::Email;
+use crate::identity::model::{Email, NotClinician};
 use crate::identity::policy::{self, Action, Principal, Target};
 use crate::identity::ports::{AccountRepository, UserRepository};
 use crate::identity::service::IdentityService;
@@ -70,12 +70,7 @@ pub struct PatientPatch {
 /// Patient use cases.
 #[derive(Clone)]
 pub struct PatientService {
-    patients: Arc<dyn PatientRepository>,
-    users: Arc<dyn UserRepository>,
-    accounts: Arc<dyn AccountRepository>,
-    clock: Arc<dyn Clock>,
-    random: Arc<dyn Random>,
-    audit: Arc<dyn AuditLog>,
+    ports: PatientPorts,
     identity: IdentityService,
 }
 
@@ -100,29 +95,13 @@ impl PatientService {
     /// Wire the service; `identity` checks and builds the user part of patients' logins.
     #[must_use]
     pub fn new(ports: PatientPorts, identity: IdentityService) -> Self {
-        let PatientPorts {
-            patients,
-            users,
-            accounts,
-            clock,
-            random,
-            audit,
-        } = ports;
-        Self {
-            patients,
-            users,
-            accounts,
-            clock,
-            random,
-            audit,
-            identity,
-        }
+        Self { ports, identity }
     }
 
     /// Today, by the service's clock: the latest date of birth a patient may have.
     #[must_use]
     pub fn today(&self) -> time::Date {
-        to_seconds(self.clock.now()).date()
+        to_seconds(self.ports.clock.now()).date()
     }
 
     /// The account a new patient lands in (policy rules 2.2.4/2.2.5), which must be live: a
@@ -133,7 +112,8 @@ impl PatientService {
         requested: Option<AccountId>,
     ) -> Result<AccountId, PatientError> {
         let account = policy::target_account(p, requested)?;
-        self.accounts
+        self.ports
+            .accounts
             .get(account)
             .await
             .map_err(not_found_as(Entity::Account))?;
@@ -143,8 +123,8 @@ impl PatientService {
     /// The audit entry of one patient (ids only).
     fn entry(&self, p: &Principal, action: AuditAction, patient: &Patient) -> AuditEntry {
         AuditEntry {
-            id: self.random.uuid(),
-            at: to_seconds(self.clock.now()),
+            id: self.ports.random.uuid(),
+            at: to_seconds(self.ports.clock.now()),
             actor_id: (!p.user_id.0.is_nil()).then_some(p.user_id),
             action,
             record_type: "patient",
@@ -167,8 +147,8 @@ impl PatientService {
             .map(|p| p.account_id)
             .filter(|a| patients.iter().all(|p| p.account_id == *a));
         AuditEntry {
-            id: self.random.uuid(),
-            at: to_seconds(self.clock.now()),
+            id: self.ports.random.uuid(),
+            at: to_seconds(self.ports.clock.now()),
             actor_id: (!p.user_id.0.is_nil()).then_some(p.user_id),
             action,
             record_type: "patient",
@@ -190,7 +170,7 @@ impl PatientService {
         mut filter: PatientFilter,
     ) -> Result<Vec<PatientView>, PatientError> {
         filter.scope = policy::list_scope(p, Action::PatientManage, account_id)?;
-        let rows = self.patients.list(&filter).await?;
+        let rows = self.ports.patients.list(&filter).await?;
         if !rows.is_empty() {
             let query = serde_json::json!({
                 "account_id": account_id.map(|a| a.0),
@@ -207,7 +187,7 @@ impl PatientService {
                 rows.iter().map(|v| &v.patient),
                 Some(query),
             );
-            self.audit.record(vec![entry]).await?;
+            self.ports.audit.record(vec![entry]).await?;
         }
         Ok(rows)
     }
@@ -217,13 +197,15 @@ impl PatientService {
     pub async fn get(&self, p: &Principal, id: PatientId) -> Result<PatientView, PatientError> {
         policy::require(p, Action::PatientRead)?;
         let view = self
+            .ports
             .patients
             .get(id)
             .await
             .map_err(not_found_as(Entity::Patient))?;
         let target = Target::owned(Some(view.patient.account_id), UserId(view.patient.id.0));
         policy::authorize(p, Action::PatientRead, target, Entity::Patient)?;
-        self.audit
+        self.ports
+            .audit
             .record(vec![self.entry(p, AuditAction::Read, &view.patient)])
             .await?;
         let mut view = view;
@@ -247,28 +229,23 @@ impl PatientService {
         };
         // An outage stays an outage, never disguised as a missing clinician.
         let c = self
+            .ports
             .users
             .get(id)
             .await
             .map_err(not_found_as(Entity::Clinician))?;
-        if c.account_id != Some(account) {
-            return Err(PatientError::NotFound(Entity::Clinician));
-        }
-        if !c.role.is_provider() || !c.is_active {
-            return Err(PatientError::field(
-                "clinician_id",
-                "must be an active clinician or physician",
-                "value_error.role",
-            ));
-        }
+        c.clinician_of(account).map_err(|e| match e {
+            NotClinician::Elsewhere => PatientError::NotFound(Entity::Clinician),
+            NotClinician::Ineligible(field) => PatientError::Invalid(vec![field]),
+        })?;
         Ok(Some(id))
     }
 
     /// The record of a new patient of `account` (the clinician is resolved separately).
     fn build(&self, account: AccountId, new: NewPatient) -> Patient {
-        let now = to_seconds(self.clock.now());
+        let now = to_seconds(self.ports.clock.now());
         Patient {
-            id: PatientId(self.random.uuid()),
+            id: PatientId(self.ports.random.uuid()),
             account_id: account,
             first_name: new.first_name.into_string(),
             last_name: new.last_name.into_string(),
@@ -299,8 +276,8 @@ impl PatientService {
         let mut patient = self.build(account, new);
         patient.clinician_id = self.resolve_clinician(p, account, clinician).await?;
         let audit = self.entry(p, AuditAction::Create, &patient);
-        self.patients.insert(&patient, &audit).await?;
-        Ok(self.patients.get(patient.id).await?)
+        self.ports.patients.insert(&patient, &audit).await?;
+        Ok(self.ports.patients.get(patient.id).await?)
     }
 
     /// `PUT /api/patients/{id}`. Only the fields that change are written, so concurrent edits of
@@ -324,10 +301,11 @@ impl PatientService {
             return Ok(view);
         }
         let audit = self.entry(p, AuditAction::Update, &patient);
-        self.patients
+        self.ports
+            .patients
             .update(&view.patient, &patient, &audit, expected_version)
             .await?;
-        Ok(self.patients.get(id).await?)
+        Ok(self.ports.patients.get(id).await?)
     }
 
     /// A patient `p` may manage (`action`), with its derived fields.
@@ -339,6 +317,7 @@ impl PatientService {
     ) -> Result<PatientView, PatientError> {
         policy::require(p, action)?;
         let view = self
+            .ports
             .patients
             .get(id)
             .await
@@ -398,7 +377,7 @@ impl PatientService {
             }
         }
         if patient != *current {
-            patient.updated_at = to_seconds(self.clock.now());
+            patient.updated_at = to_seconds(self.ports.clock.now());
         }
         Ok(patient)
     }
@@ -408,8 +387,9 @@ impl PatientService {
     pub async fn delete(&self, p: &Principal, id: PatientId) -> Result<(), PatientError> {
         let view = self.managed(p, Action::PatientDelete, id).await?;
         let audit = self.entry(p, AuditAction::Delete, &view.patient);
-        self.patients
-            .soft_delete(id, to_seconds(self.clock.now()), &audit)
+        self.ports
+            .patients
+            .soft_delete(id, to_seconds(self.ports.clock.now()), &audit)
             .await
             .map_err(not_found_as(Entity::Patient))
     }
