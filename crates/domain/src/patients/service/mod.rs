@@ -120,17 +120,29 @@ impl PatientService {
         Ok(account)
     }
 
-    /// The audit entry of one patient (ids only).
-    fn entry(&self, p: &Principal, action: AuditAction, patient: &Patient) -> AuditEntry {
+    /// An audit entry of `p` about patient `records` (ids only).
+    fn audit_entry(
+        &self,
+        p: &Principal,
+        action: AuditAction,
+        records: AuditRecords,
+        account_id: Option<AccountId>,
+    ) -> AuditEntry {
         AuditEntry {
             id: self.ports.random.uuid(),
             at: to_seconds(self.ports.clock.now()),
             actor_id: (!p.user_id.0.is_nil()).then_some(p.user_id),
             action,
             record_type: "patient",
-            records: AuditRecords::One(patient.id.0),
-            account_id: Some(patient.account_id),
+            records,
+            account_id,
         }
+    }
+
+    /// The audit entry of one patient.
+    fn entry(&self, p: &Principal, action: AuditAction, patient: &Patient) -> AuditEntry {
+        let records = AuditRecords::One(patient.id.0);
+        self.audit_entry(p, action, records, Some(patient.account_id))
     }
 
     /// The audit entry of a list or an import: one entry whatever the number of records.
@@ -146,18 +158,11 @@ impl PatientService {
             .first()
             .map(|p| p.account_id)
             .filter(|a| patients.iter().all(|p| p.account_id == *a));
-        AuditEntry {
-            id: self.ports.random.uuid(),
-            at: to_seconds(self.ports.clock.now()),
-            actor_id: (!p.user_id.0.is_nil()).then_some(p.user_id),
-            action,
-            record_type: "patient",
-            records: AuditRecords::Many {
-                ids: patients.iter().map(|p| p.id.0).collect(),
-                query,
-            },
-            account_id,
-        }
+        let records = AuditRecords::Many {
+            ids: patients.iter().map(|p| p.id.0).collect(),
+            query,
+        };
+        self.audit_entry(p, action, records, account_id)
     }
 
     /// `GET /api/patients`. The read is audited as one entry: the ids shown, their number and
@@ -196,12 +201,7 @@ impl PatientService {
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn get(&self, p: &Principal, id: PatientId) -> Result<PatientView, PatientError> {
         policy::require(p, Action::PatientRead)?;
-        let view = self
-            .ports
-            .patients
-            .get(id)
-            .await
-            .map_err(not_found_as(Entity::Patient))?;
+        let view = self.stored(id).await?;
         let target = Target::owned(Some(view.patient.account_id), UserId(view.patient.id.0));
         policy::authorize(p, Action::PatientRead, target, Entity::Patient)?;
         self.ports
@@ -308,6 +308,15 @@ impl PatientService {
         Ok(self.ports.patients.get(id).await?)
     }
 
+    /// The live patient `id` with its derived fields.
+    async fn stored(&self, id: PatientId) -> Result<PatientView, PatientError> {
+        let patients = &self.ports.patients;
+        patients
+            .get(id)
+            .await
+            .map_err(not_found_as(Entity::Patient))
+    }
+
     /// A patient `p` may manage (`action`), with its derived fields.
     async fn managed(
         &self,
@@ -316,12 +325,7 @@ impl PatientService {
         id: PatientId,
     ) -> Result<PatientView, PatientError> {
         policy::require(p, action)?;
-        let view = self
-            .ports
-            .patients
-            .get(id)
-            .await
-            .map_err(not_found_as(Entity::Patient))?;
+        let view = self.stored(id).await?;
         policy::authorize(
             p,
             action,
