@@ -1,5 +1,5 @@
-//! Field validators that collect every failure of a request into one list (a 422 names every bad
-//! field at once, not just the first).
+//! Field validators that collect every failure of a command into one list (every bad field is
+//! named at once, not just the first) and build the checked values of `text`.
 
 use super::FieldError;
 

@@ -299,8 +299,8 @@ pub enum Admission {
     /// Held back for this many seconds.
     Wait(u64),
     /// Attempts in flight for this key would reach the limit if they failed: their outcome
-    /// decides. A caller may wait for one of them to end and ask again; the use cases answer 429
-    /// with `Retry-After: 1`.
+    /// decides. A caller may wait for one of them to end and ask again; the use cases answer
+    /// rate-limited, to retry after 1 s.
     Busy,
 }
 

@@ -198,7 +198,7 @@ impl IdentityService {
     }
 }
 
-/// Begin an attempt under `throttle`: 429 with the wait when its key is held back.
+/// Begin an attempt under `throttle`: rate-limited, with the wait, when its key is held back.
 pub(super) async fn begin_attempt(
     throttle: &dyn LoginThrottle,
     email: &str,
