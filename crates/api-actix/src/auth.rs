@@ -107,6 +107,8 @@ acts!(
     PatientDelete,
     AssessProfile,
     ExportPedigree,
+    InviteManage,
+    InviteRead,
 );
 
 /// An authenticated caller whose role may perform `A` at all: the domain policy's role check

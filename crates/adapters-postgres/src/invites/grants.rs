@@ -11,6 +11,7 @@ use genascope_domain::common::{InviteId, RepoError};
 use genascope_domain::identity::model::AccountStatus;
 use genascope_domain::identity::ports::{GrantRecord, GrantRepository};
 use genascope_domain::invites::model::InviteState;
+use genascope_domain::patients::model::PatientStatus;
 
 #[async_trait]
 impl GrantRepository for Database {
@@ -37,8 +38,20 @@ impl GrantRepository for Database {
                 return Ok(None);
             };
             let invite = invite.into_domain()?;
+            let patient = patient.into_domain()?;
             Ok(Some(GrantRecord {
-                patient: patient.into_domain()?,
+                patient_id: patient.id,
+                account_id: patient.account_id,
+                email: patient.email,
+                first_name: patient.first_name,
+                last_name: patient.last_name,
+                phone: patient.phone,
+                clinician_id: patient.clinician_id,
+                patient_active: !matches!(
+                    patient.status,
+                    PatientStatus::Inactive | PatientStatus::Archived
+                ),
+                patient_times: (patient.created_at, patient.updated_at),
                 account_active: AccountStatus::parse(&account_status)
                     == Some(AccountStatus::Active),
                 account_name,

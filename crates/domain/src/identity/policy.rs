@@ -6,7 +6,7 @@
 
 use super::error::{AccessError, Denial};
 use super::model::Role;
-use crate::common::{AccountId, Entity, UserId};
+use crate::common::{AccountId, ChatStrategyId, Entity, InviteId, UserId};
 
 /// How a principal authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,19 @@ pub struct Principal {
     pub token_exp: i64,
     /// The session (refresh-token family) of the access token, if it names one.
     pub session: Option<uuid::Uuid>,
+    /// A simplified token's invite (None for full tokens): which invite opened this access, and
+    /// its questionnaire strategy.
+    pub grant: Option<InviteGrant>,
+}
+
+/// What a simplified token was issued from (contract §1.6): its invite, and the invite's
+/// questionnaire strategy (the chat capability starts sessions with "the invite's strategy").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InviteGrant {
+    /// The invite.
+    pub invite_id: InviteId,
+    /// Its strategy, if it names one.
+    pub chat_strategy_id: Option<ChatStrategyId>,
 }
 
 /// An operation that policy rules on.
@@ -70,6 +83,10 @@ pub enum Action {
     AssessProfile,
     /// A patient's stored risk profile as a CanRisk / IBIS pedigree file (care team).
     ExportPedigree,
+    /// Invites: generate, bulk, resend, revoke (contract §3.4; care team of the account).
+    InviteManage,
+    /// Invites: list, read one, a provider's pending ones.
+    InviteRead,
 }
 
 impl Action {
@@ -112,10 +129,13 @@ pub const fn reach(role: Role, action: Action) -> Reach {
         (A::AccountList | A::AccountUpdate, _) => Denied,
         (A::AccountRead, _) => OwnAccount,
         (
-            A::UserList | A::ClinicianList | A::PatientManage,
+            A::UserList | A::ClinicianList | A::PatientManage | A::InviteManage | A::InviteRead,
             R::Admin | R::Clinician | R::Physician,
         ) => OwnAccount,
-        (A::UserList | A::ClinicianList | A::PatientManage, _) => Denied,
+        (
+            A::UserList | A::ClinicianList | A::PatientManage | A::InviteManage | A::InviteRead,
+            _,
+        ) => Denied,
         (A::UserRead, R::Admin | R::Clinician | R::Physician) => OwnAccount,
         (A::UserRead, R::LabTech | R::Patient | R::User) => OwnRecords,
         (A::UserManage | A::PatientDelete, R::Admin) => OwnAccount,
@@ -275,6 +295,8 @@ mod tests {
         (A::PatientDelete, [Y, OA, N, N, N, N, N]),
         (A::AssessProfile, [Y, Y, Y, Y, N, Y, Y]),
         (A::ExportPedigree, [Y, OA, OA, OA, N, N, N]),
+        (A::InviteManage, [Y, OA, OA, OA, N, N, N]),
+        (A::InviteRead, [Y, OA, OA, OA, N, N, N]),
     ];
 
     #[test]
@@ -295,6 +317,7 @@ mod tests {
             jti: "j".into(),
             token_exp: 0,
             session: None,
+            grant: None,
         }
     }
 
@@ -470,6 +493,7 @@ mod tests {
                 jti: String::new(),
                 token_exp: 0,
                 session: None,
+                grant: None,
             };
             let staff = !matches!(role, Role::Patient | Role::User);
             assert_eq!(sees_staff_notes(&p), staff, "{role:?}");

@@ -101,11 +101,28 @@ pub struct PrincipalRecord {
 }
 
 /// What authenticating a simplified token needs, in one read (contract §1.6): its invite, and
-/// the invite's live patient and account.
-#[derive(Debug, Clone)]
+/// the invite's live patient and account. (Identity does not know patient records: the patient
+/// comes as the fields a principal and `auth/me` need.)
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantRecord {
     /// The invite's patient (live).
-    pub patient: Patient,
+    pub patient_id: PatientId,
+    /// The patient's account.
+    pub account_id: AccountId,
+    /// The patient's email.
+    pub email: Email,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// The patient's clinician.
+    pub clinician_id: Option<UserId>,
+    /// The patient record may act: not inactive or archived.
+    pub patient_active: bool,
+    /// The patient record's creation and last change.
+    pub patient_times: (Timestamp, Timestamp),
     /// The account is active.
     pub account_active: bool,
     /// The account's name (for `auth/me`).

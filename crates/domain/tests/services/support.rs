@@ -12,10 +12,11 @@ use genascope_domain::identity::model::{
 };
 use genascope_domain::identity::policy::{AccessType, Principal};
 use genascope_domain::identity::ports::{
-    Admission, MockAccountRepository, MockCredentialHasher, MockLoginThrottle, MockTokenCodec,
-    MockTokenStore, MockUserRepository,
+    Admission, MockAccountRepository, MockCredentialHasher, MockGrantRepository, MockLoginThrottle,
+    MockTokenCodec, MockTokenStore, MockUserRepository,
 };
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
+use genascope_domain::invites::ports::MockInviteRepository;
 use genascope_domain::patients::error::PatientError;
 use genascope_domain::patients::model::{Patient, PatientStatus, PatientView, ScreeningStatus};
 use genascope_domain::patients::ports::MockPatientRepository;
@@ -152,6 +153,7 @@ pub fn principal(u: &User) -> Principal {
         jti: "jti-1".into(),
         token_exp: (NOW + time::Duration::minutes(30)).unix_timestamp(),
         session: None,
+        grant: None,
     }
 }
 
@@ -268,6 +270,7 @@ pub struct Mocks {
     pub tokens: MockTokenStore,
     pub hasher: MockCredentialHasher,
     pub codec: MockTokenCodec,
+    pub grants: MockGrantRepository,
     pub throttle: MockLoginThrottle,
     pub reset_throttle: MockLoginThrottle,
     pub clock: MockClock,
@@ -287,6 +290,7 @@ impl Mocks {
             tokens: MockTokenStore::new(),
             hasher: hasher(),
             codec: MockTokenCodec::new(),
+            grants: MockGrantRepository::new(),
             throttle: MockLoginThrottle::new(),
             reset_throttle: {
                 let mut t = MockLoginThrottle::new();
@@ -311,6 +315,7 @@ impl Mocks {
                 tokens: Arc::new(self.tokens),
                 hasher: Arc::new(self.hasher),
                 codec: Arc::new(self.codec),
+                grants: Arc::new(self.grants),
                 throttle: Arc::new(self.throttle),
                 reset_throttle: Arc::new(self.reset_throttle),
                 clock: Arc::new(self.clock),
@@ -327,6 +332,7 @@ pub struct PatientMocks {
     pub users: MockUserRepository,
     pub accounts: MockAccountRepository,
     pub audit: MockAuditLog,
+    pub invites: MockInviteRepository,
 }
 
 impl PatientMocks {
@@ -348,6 +354,12 @@ impl PatientMocks {
                 audit.expect_record().returning(|_| Ok(()));
                 audit
             },
+            invites: {
+                // No patient has invites, unless the test says otherwise.
+                let mut i = MockInviteRepository::new();
+                i.expect_summaries().returning(|_| Ok(Vec::new()));
+                i
+            },
         }
     }
 
@@ -365,6 +377,7 @@ impl PatientMocks {
                 clock: Arc::new(clock_at(NOW)),
                 random: Arc::new(random()),
                 audit: Arc::new(self.audit),
+                invites: Arc::new(self.invites),
             },
             identity.identity(),
         )
