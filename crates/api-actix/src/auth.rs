@@ -93,6 +93,8 @@ macro_rules! acts {
 }
 
 acts!(
+    Logout,
+    ChangePassword,
     AccountCreate,
     AccountDelete,
     AccountList,

@@ -71,7 +71,7 @@ pub async fn refresh(
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 200, body = MessageDto), (status = 401)))]
 pub async fn logout(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::Logout>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;

@@ -7,7 +7,7 @@ use super::*;
     responses((status = 200, body = TokenDto), (status = 400), (status = 422)))]
 pub async fn change_password(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::ChangePassword>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
