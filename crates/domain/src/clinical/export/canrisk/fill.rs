@@ -4,8 +4,8 @@
 use super::row::Row;
 use super::{CANRISK_V4_GENES, HOXB13, MIN_YEAR_OF_BIRTH};
 use crate::clinical::export::{
-    DxAge, ExportError, GeneStatus, MAX_AGE, Notes, Who, diagnoses, diagnosis_notes, gene_notes,
-    gene_status,
+    Diagnoses, DxAge, ExportError, GeneStatus, MAX_AGE, Notes, Who, diagnoses, diagnosis_notes,
+    gene_notes, gene_status,
 };
 use crate::clinical::profile::{Cancer, GeneticTest, ReceptorStatus, Relation, Relative, Sex};
 
@@ -28,6 +28,26 @@ pub(super) fn fill(
     let mut d = diagnoses(&who.path, Some(row.sex), person.cancers)?;
     row.dead = person.alive == Some(false);
     row.vital_unknown = person.alive.is_none() && !row.target;
+    fill_age(row, &who, person, reference_year)?;
+    fill_diagnoses(row, &who, &mut d, notes);
+    fill_genes(row, &who, person.tests, notes);
+    if let Some(bc) = d.bc1_record {
+        row.pathology = pathology(bc);
+    }
+    diagnosis_notes(&who, &d, "BC2", notes);
+    gene_notes(&who, person.tests, &CANRISK_V4_GENES, notes);
+    row.who = Some(who);
+    Ok(())
+}
+
+/// `Age` and `Yob`: the age (0 = unknown), the year of birth of a living person with a known age;
+/// no diagnosis after that age.
+fn fill_age(
+    row: &mut Row,
+    who: &Who,
+    person: &Person<'_>,
+    reference_year: i32,
+) -> Result<(), ExportError> {
     row.age = match person.age {
         None => 0,
         Some(a) if (0..=MAX_AGE).contains(&a) => u8::try_from(a)
@@ -61,6 +81,11 @@ pub(super) fn fill(
             ));
         }
     }
+    Ok(())
+}
+
+/// The cancer columns and the latest known diagnosis age.
+fn fill_diagnoses(row: &mut Row, who: &Who, d: &mut Diagnoses<'_>, notes: &mut Notes) {
     // CanRisk's editor deletes a male relative's second breast cancer when it opens the file
     // (pedigreejs `canrisk_validation`) and the models do not use it: left out, said.
     if row.sex == Sex::Male && !row.target && d.bc2.is_some() {
@@ -81,8 +106,12 @@ pub(super) fn fill(
         .flatten()
         .filter_map(DxAge::known)
         .max();
+}
+
+/// The gene columns (HOXB13 carriers as heterozygous, noted).
+fn fill_genes(row: &mut Row, who: &Who, tests: &[GeneticTest], notes: &mut Notes) {
     for (slot, gene) in row.genes.iter_mut().zip(CANRISK_V4_GENES) {
-        *slot = gene_status(person.tests, gene);
+        *slot = gene_status(tests, gene);
     }
     if row.genes[HOXB13] == GeneStatus::Positive {
         notes.info(format!(
@@ -90,28 +119,27 @@ pub(super) fn fill(
              profile does not record zygosity. Change it to HOM in CanRisk if homozygous."
         ));
     }
-    if let Some(bc) = d.bc1_record {
-        let code = |s: Option<ReceptorStatus>| match s {
-            Some(ReceptorStatus::Positive) => 'P',
-            Some(ReceptorStatus::Negative) => 'N',
-            None => '0',
-        };
-        let tn = bc.triple_negative == Some(true);
-        let neg_if_tn = |s: Option<ReceptorStatus>| {
-            if s.is_none() && tn { 'N' } else { code(s) }
-        };
-        row.pathology = [
-            neg_if_tn(bc.er),
-            neg_if_tn(bc.pr),
-            neg_if_tn(bc.her2),
-            '0',
-            '0',
-        ];
-    }
-    diagnosis_notes(&who, &d, "BC2", notes);
-    gene_notes(&who, person.tests, &CANRISK_V4_GENES, notes);
-    row.who = Some(who);
-    Ok(())
+}
+
+/// ER, PR, HER2, CK14, CK5/6 of the first breast cancer: a triple-negative flag makes an unknown
+/// receptor `N`; CK14 and CK5/6 are not in the profile.
+fn pathology(bc: &Cancer) -> [char; 5] {
+    let code = |s: Option<ReceptorStatus>| match s {
+        Some(ReceptorStatus::Positive) => 'P',
+        Some(ReceptorStatus::Negative) => 'N',
+        None => '0',
+    };
+    let tn = bc.triple_negative == Some(true);
+    let neg_if_tn = |s: Option<ReceptorStatus>| {
+        if s.is_none() && tn { 'N' } else { code(s) }
+    };
+    [
+        neg_if_tn(bc.er),
+        neg_if_tn(bc.pr),
+        neg_if_tn(bc.her2),
+        '0',
+        '0',
+    ]
 }
 
 pub(super) fn fill_relative(

@@ -43,25 +43,7 @@ struct Estimate {
 fn estimate(row: &Row, proband_yob: i32, reference_year: i32) -> Option<Estimate> {
     let generation = row.generation;
     let gen_yob = proband_yob - GENERATION_YEARS * generation;
-    let generations = |n: i32| match n {
-        1 => "one generation".to_owned(),
-        2 => "two generations".to_owned(),
-        3 => "three generations".to_owned(),
-        n => format!("{n} generations"),
-    };
-    let born = match generation {
-        0 => format!("born in the proband's generation ({proband_yob})"),
-        g if g > 0 => format!(
-            "born {} ({} years) before the proband ({proband_yob})",
-            generations(g),
-            GENERATION_YEARS * g
-        ),
-        g => format!(
-            "born {} ({} years) after the proband ({proband_yob})",
-            generations(-g),
-            GENERATION_YEARS * -g
-        ),
-    };
+    let born = born(generation, proband_yob);
     // Never below the latest known diagnosis (CanRisk refuses an age below a diagnosis age).
     let floor = i32::from(row.latest_dx.unwrap_or(1)).max(1);
     // The age the generation's year of birth gives in the reference year.
@@ -119,6 +101,30 @@ fn estimate(row: &Row, proband_yob: i32, reference_year: i32) -> Option<Estimate
         yob,
         how,
     })
+}
+
+/// `"born in the proband's generation (1980)"`, `"born two generations (60 years) before the
+/// proband (1980)"`: the year-of-birth estimate in words.
+fn born(generation: i32, proband_yob: i32) -> String {
+    let generations = |n: i32| match n {
+        1 => "one generation".to_owned(),
+        2 => "two generations".to_owned(),
+        3 => "three generations".to_owned(),
+        n => format!("{n} generations"),
+    };
+    match generation {
+        0 => format!("born in the proband's generation ({proband_yob})"),
+        g if g > 0 => format!(
+            "born {} ({} years) before the proband ({proband_yob})",
+            generations(g),
+            GENERATION_YEARS * g
+        ),
+        g => format!(
+            "born {} ({} years) after the proband ({proband_yob})",
+            generations(-g),
+            GENERATION_YEARS * -g
+        ),
+    }
 }
 
 /// Affected people without a year of birth or age: estimated (on request) or named as blocking;

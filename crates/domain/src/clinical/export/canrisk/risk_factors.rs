@@ -28,89 +28,16 @@ pub(super) fn risk_factor_lines(
     let mut v = Vec::new();
     let mut continuous_density = false;
     if p.sex == Some(Sex::Female) {
-        if let Some(m) = p.menarche_age {
-            v.push(format!("##menarche={m}"));
-        }
-        if let Some(n) = p.live_births {
-            // CanRisk's parity counts births; the profile has live births.
-            v.push(format!("##parity={n}"));
-            if n > 0
-                && let Some(a) = p.first_live_birth_age
-            {
-                v.push(format!("##first_live_birth={a}"));
-            }
-        }
-        // mht_use: N never, F former, E current oestrogen-only, C current combined or unknown type
-        // (bws MHT categories: "current other/unknown type (including combined type)").
-        if let Some(status) = p.hrt.as_ref().and_then(|h| h.status) {
-            let code = match status {
-                HrtStatus::Never => "N",
-                HrtStatus::FormerOver5y | HrtStatus::FormerUnder5y => "F",
-                HrtStatus::Current => match p.hrt.as_ref().and_then(|h| h.hrt_type) {
-                    Some(HrtType::EstrogenOnly) => "E",
-                    Some(HrtType::Combined) | None => "C",
-                },
-            };
-            v.push(format!("##mht_use={code}"));
-        }
+        reproductive_lines(p, &mut v);
+        v.extend(mht_line(p));
         if let (Some(h), Some(w)) = (p.height_cm, p.weight_kg)
             && h > 0.0
         {
             let bmi = w / (h / 100.0).powi(2);
             v.push(format!("##BMI={}", fmt_num("proband.weight_kg", bmi, 2)?));
         }
-        // menopause: N (not yet) or the age at menopause. CanRisk refuses `Y` (post, age
-        // unknown; bws AgeOfMenopause takes N, NA or an age), so that case writes nothing.
-        match (p.menopause_status, p.menopause_age) {
-            (Some(MenopauseStatus::Pre), _) => v.push("##menopause=N".to_owned()),
-            (Some(MenopauseStatus::Peri), _) => {
-                v.push("##menopause=N".to_owned());
-                notes.info(
-                    "Proband (PB; proband): peri-menopausal is written as not yet post-menopausal \
-                     (##menopause=N).",
-                );
-            }
-            (Some(MenopauseStatus::Post), Some(a)) => v.push(format!("##menopause={a}")),
-            (Some(MenopauseStatus::Post), None) => notes.info(
-                "Proband (PB; proband): post-menopausal at an unknown age. CanRisk takes only an age at \
-                 menopause (it refuses a file that says just 'post-menopausal'), so no menopause \
-                 line is written: enter the age in CanRisk if it is known.",
-            ),
-            (Some(MenopauseStatus::Unknown) | None, Some(a)) => {
-                v.push(format!("##menopause={a}"));
-                notes.info(format!(
-                    "Proband (PB; proband): menopausal status unknown but an age at menopause ({a}) is given: \
-                     written as post-menopausal at {a}."
-                ));
-            }
-            (Some(MenopauseStatus::Unknown) | None, None) => {}
-        }
-        if let Some(d) = &p.breast_density {
-            match (d.method, d.value) {
-                // BI-RADS a..d are the service's categories 1..4.
-                (DensityMethod::Birads, Some(DensityValue::Birads(b))) => {
-                    let n = match b {
-                        BiradsDensity::A => 1,
-                        BiradsDensity::B => 2,
-                        BiradsDensity::C => 3,
-                        BiradsDensity::D => 4,
-                    };
-                    v.push(format!("##birads={n}"));
-                }
-                (DensityMethod::Volpara, Some(DensityValue::Percent(x))) => {
-                    continuous_density = true;
-                    v.push(format!(
-                        "##volpara={}",
-                        fmt_num("proband.breast_density.value", x, 2)?
-                    ));
-                }
-                (DensityMethod::Vas, Some(_)) => notes.info(
-                    "Proband (PB; proband): breast density measured by VAS is not written: CanRisk takes \
-                     BI-RADS, Volpara or Stratus.",
-                ),
-                _ => {}
-            }
-        }
+        menopause_line(p, &mut v, notes);
+        continuous_density = density_line(p, &mut v, notes)?;
         if let Some(h) = p.height_cm {
             v.push(format!("##height={}", fmt_num("proband.height_cm", h, 1)?));
         }
@@ -119,6 +46,105 @@ pub(super) fn risk_factor_lines(
         v.push(line);
     }
     Ok(v)
+}
+
+/// `##menarche`, `##parity` and `##first_live_birth`.
+fn reproductive_lines(p: &Proband, lines: &mut Vec<String>) {
+    if let Some(m) = p.menarche_age {
+        lines.push(format!("##menarche={m}"));
+    }
+    if let Some(n) = p.live_births {
+        // CanRisk's parity counts births; the profile has live births.
+        lines.push(format!("##parity={n}"));
+        if n > 0
+            && let Some(a) = p.first_live_birth_age
+        {
+            lines.push(format!("##first_live_birth={a}"));
+        }
+    }
+}
+
+/// `##mht_use`, if the HRT status is known.
+fn mht_line(p: &Proband) -> Option<String> {
+    // mht_use: N never, F former, E current oestrogen-only, C current combined or unknown type
+    // (bws MHT categories: "current other/unknown type (including combined type)").
+    let status = p.hrt.as_ref().and_then(|h| h.status)?;
+    let code = match status {
+        HrtStatus::Never => "N",
+        HrtStatus::FormerOver5y | HrtStatus::FormerUnder5y => "F",
+        HrtStatus::Current => match p.hrt.as_ref().and_then(|h| h.hrt_type) {
+            Some(HrtType::EstrogenOnly) => "E",
+            Some(HrtType::Combined) | None => "C",
+        },
+    };
+    Some(format!("##mht_use={code}"))
+}
+
+/// `##menopause`, or a note where CanRisk cannot take what the profile says.
+fn menopause_line(p: &Proband, lines: &mut Vec<String>, notes: &mut Notes) {
+    // menopause: N (not yet) or the age at menopause. CanRisk refuses `Y` (post, age
+    // unknown; bws AgeOfMenopause takes N, NA or an age), so that case writes nothing.
+    match (p.menopause_status, p.menopause_age) {
+        (Some(MenopauseStatus::Pre), _) => lines.push("##menopause=N".to_owned()),
+        (Some(MenopauseStatus::Peri), _) => {
+            lines.push("##menopause=N".to_owned());
+            notes.info(
+                "Proband (PB; proband): peri-menopausal is written as not yet post-menopausal \
+                 (##menopause=N).",
+            );
+        }
+        (Some(MenopauseStatus::Post), Some(a)) => lines.push(format!("##menopause={a}")),
+        (Some(MenopauseStatus::Post), None) => notes.info(
+            "Proband (PB; proband): post-menopausal at an unknown age. CanRisk takes only an age at \
+             menopause (it refuses a file that says just 'post-menopausal'), so no menopause \
+             line is written: enter the age in CanRisk if it is known.",
+        ),
+        (Some(MenopauseStatus::Unknown) | None, Some(a)) => {
+            lines.push(format!("##menopause={a}"));
+            notes.info(format!(
+                "Proband (PB; proband): menopausal status unknown but an age at menopause ({a}) is given: \
+                 written as post-menopausal at {a}."
+            ));
+        }
+        (Some(MenopauseStatus::Unknown) | None, None) => {}
+    }
+}
+
+/// `##birads` or `##volpara`, or a note for VAS. Returns whether the density is continuous
+/// (Volpara), which CanRisk refuses together with a non-White ethnicity.
+fn density_line(
+    p: &Proband,
+    lines: &mut Vec<String>,
+    notes: &mut Notes,
+) -> Result<bool, ExportError> {
+    let mut continuous_density = false;
+    if let Some(d) = &p.breast_density {
+        match (d.method, d.value) {
+            // BI-RADS a..d are the service's categories 1..4.
+            (DensityMethod::Birads, Some(DensityValue::Birads(b))) => {
+                let n = match b {
+                    BiradsDensity::A => 1,
+                    BiradsDensity::B => 2,
+                    BiradsDensity::C => 3,
+                    BiradsDensity::D => 4,
+                };
+                lines.push(format!("##birads={n}"));
+            }
+            (DensityMethod::Volpara, Some(DensityValue::Percent(x))) => {
+                continuous_density = true;
+                lines.push(format!(
+                    "##volpara={}",
+                    fmt_num("proband.breast_density.value", x, 2)?
+                ));
+            }
+            (DensityMethod::Vas, Some(_)) => notes.info(
+                "Proband (PB; proband): breast density measured by VAS is not written: CanRisk takes \
+                 BI-RADS, Volpara or Stratus.",
+            ),
+            _ => {}
+        }
+    }
+    Ok(continuous_density)
 }
 
 /// The `##ethnicity` line, only on request, for a female target, with an unambiguous ONS group,
