@@ -48,6 +48,23 @@ impl CrFile {
 
 /// Parses and checks every structural rule of clinical.md §4.3 and the bws validator.
 pub(super) fn parse_canrisk(text: &str) -> CrFile {
+    let f = read_canrisk(text);
+    let sex = check_ids(&f);
+    let target = the_target(&f);
+    let parent_of = check_parents(&f, &sex);
+    for r in &f.rows {
+        check_values(r, &f.header);
+    }
+    // Everybody connected to the target (same rule as bws Pedigree.unconnected()).
+    assert_connected(&parent_of, &target, f.rows.len());
+    // The target has an age and a year of birth.
+    assert_ne!(f.col(&target, "Age"), "0");
+    assert_ne!(f.col(&target, "Yob"), "0");
+    f
+}
+
+/// The header line, the risk-factor lines before the column header, rows of 28 columns after it.
+fn read_canrisk(text: &str) -> CrFile {
     assert!(text.ends_with('\n'));
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("##CanRisk 4.0"));
@@ -74,11 +91,15 @@ pub(super) fn parse_canrisk(text: &str) -> CrFile {
         }
     }
     assert_eq!(header.len(), 28, "column header has 28 columns");
-    let f = CrFile {
+    CrFile {
         risk_factors,
         header,
         rows,
-    };
+    }
+}
+
+/// Unique ids, 1..7 alphanumeric; names <= 8; every row of family FAM1. Returns each id's sex.
+fn check_ids(f: &CrFile) -> HashMap<String, String> {
     let h = &f.header;
     // Unique ids, 1..7 alphanumeric; names <= 8.
     let mut ids = HashSet::new();
@@ -91,7 +112,12 @@ pub(super) fn parse_canrisk(text: &str) -> CrFile {
         sex.insert(id, r.get(h, "Sex"));
         assert_eq!(r.get(h, "FamID"), "FAM1");
     }
-    // Exactly one target.
+    sex
+}
+
+/// Exactly one target: its id.
+fn the_target(f: &CrFile) -> String {
+    let h = &f.header;
     let targets: Vec<String> = f
         .rows
         .iter()
@@ -99,8 +125,12 @@ pub(super) fn parse_canrisk(text: &str) -> CrFile {
         .map(|r| r.get(h, "IndivID"))
         .collect();
     assert_eq!(targets.len(), 1);
-    let target = targets[0].clone();
-    // Parents: both or none, present, fathers M, mothers F.
+    targets[0].clone()
+}
+
+/// Parents: both or none, present, fathers M, mothers F. Returns each id's (father, mother).
+fn check_parents(f: &CrFile, sex: &HashMap<String, String>) -> HashMap<String, (String, String)> {
+    let h = &f.header;
     let mut parent_of: HashMap<String, (String, String)> = HashMap::new();
     for r in &f.rows {
         let (fa, mo) = (r.get(h, "FathID"), r.get(h, "MothID"));
@@ -118,44 +148,52 @@ pub(super) fn parse_canrisk(text: &str) -> CrFile {
             );
         }
         parent_of.insert(r.get(h, "IndivID"), (fa, mo));
-        // Cancer columns: 0, AU or 1..125; ages numeric.
-        for c in ["BC1", "BC2", "OC", "PRO", "PAN"] {
-            let v = r.get(h, c);
-            assert!(
-                v == "AU" || v.parse::<u8>().is_ok_and(|a| a <= 125),
-                "{c}={v}"
-            );
-        }
-        let age: u32 = r.get(h, "Age").parse().expect("age");
-        assert!(age <= 125);
-        let yob: i32 = r.get(h, "Yob").parse().expect("yob");
-        assert!(yob == 0 || (1850..=2026).contains(&yob));
-        if r.get(h, "OC") != "0" {
-            assert_eq!(r.get(h, "Sex"), "F");
-        }
-        if r.get(h, "PRO") != "0" {
-            assert_eq!(r.get(h, "Sex"), "M");
-        }
-        for g in CANRISK_V4_GENES {
-            let v = r.get(h, g);
-            assert!(
-                ["0:0", "S:N", "S:P", "T:N", "T:P", "T:HET"].contains(&v.as_str()),
-                "{g}={v}"
-            );
-        }
-        let path = r.get(h, "ER:PR:HER2:CK14:CK56");
-        let parts: Vec<&str> = path.split(':').collect();
-        assert_eq!(parts.len(), 5);
-        assert!(parts.iter().all(|p| ["0", "N", "P"].contains(p)));
-        if r.get(h, "BC1") == "0" {
-            assert_eq!(path, "0:0:0:0:0", "pathology only with a breast cancer");
-        }
     }
-    // Everybody connected to the target (same rule as bws Pedigree.unconnected()).
-    let mut connected: HashSet<String> = HashSet::from([target.clone()]);
+    parent_of
+}
+
+/// One row's values: cancer columns, ages, years of birth, sex-specific cancers, genes, pathology.
+fn check_values(r: &CrRow, h: &[String]) {
+    // Cancer columns: 0, AU or 1..125; ages numeric.
+    for c in ["BC1", "BC2", "OC", "PRO", "PAN"] {
+        let v = r.get(h, c);
+        assert!(
+            v == "AU" || v.parse::<u8>().is_ok_and(|a| a <= 125),
+            "{c}={v}"
+        );
+    }
+    let age: u32 = r.get(h, "Age").parse().expect("age");
+    assert!(age <= 125);
+    let yob: i32 = r.get(h, "Yob").parse().expect("yob");
+    assert!(yob == 0 || (1850..=2026).contains(&yob));
+    if r.get(h, "OC") != "0" {
+        assert_eq!(r.get(h, "Sex"), "F");
+    }
+    if r.get(h, "PRO") != "0" {
+        assert_eq!(r.get(h, "Sex"), "M");
+    }
+    for g in CANRISK_V4_GENES {
+        let v = r.get(h, g);
+        assert!(
+            ["0:0", "S:N", "S:P", "T:N", "T:P", "T:HET"].contains(&v.as_str()),
+            "{g}={v}"
+        );
+    }
+    let path = r.get(h, "ER:PR:HER2:CK14:CK56");
+    let parts: Vec<&str> = path.split(':').collect();
+    assert_eq!(parts.len(), 5);
+    assert!(parts.iter().all(|p| ["0", "N", "P"].contains(p)));
+    if r.get(h, "BC1") == "0" {
+        assert_eq!(path, "0:0:0:0:0", "pathology only with a breast cancer");
+    }
+}
+
+/// Everybody is connected to `target` through parents and children.
+fn assert_connected(parent_of: &HashMap<String, (String, String)>, target: &str, people: usize) {
+    let mut connected: HashSet<String> = HashSet::from([target.to_owned()]);
     loop {
         let before = connected.len();
-        for (id, (fa, mo)) in &parent_of {
+        for (id, (fa, mo)) in parent_of {
             if connected.contains(id) {
                 if fa != "0" {
                     connected.insert(fa.clone());
@@ -169,11 +207,7 @@ pub(super) fn parse_canrisk(text: &str) -> CrFile {
             break;
         }
     }
-    assert_eq!(connected.len(), f.rows.len(), "all people connected");
-    // The target has an age and a year of birth.
-    assert_ne!(f.col(&target, "Age"), "0");
-    assert_ne!(f.col(&target, "Yob"), "0");
-    f
+    assert_eq!(connected.len(), people, "all people connected");
 }
 
 /// Column counts only (the full rule check assumes FAM1 and reference year 2026).
