@@ -1,9 +1,9 @@
 //! A relative's cancers (or cancer-free survival) as genotype likelihoods, with the unknown-age
 //! rules of the module docs.
 
-use super::TcRelative;
 use super::engine::{Evidence, Line, N_GENOTYPES, TABLES};
 use super::params::MAX_AGE;
+use super::{TcBreastCancer, TcRelative};
 use crate::clinical::pedigree::Side;
 use crate::clinical::profile::{Relation, Sex};
 
@@ -58,43 +58,20 @@ pub(super) fn relative_evidence(
         warnings.push(format!("{who}: sex unknown; taken as female."));
         Sex::Female
     });
-    let assumed = || {
+    let current = r.age.map(clamp_age);
+    let assumed = {
         let a = i64::from(proband_age) + GENERATION_YEARS * generation_offset(r.relation);
         a.clamp(20, 100) as usize
     };
-    let current = r.age.map(clamp_age);
-    let t = &*TABLES;
-
-    let breast = r.breast.map(|bc| match bc.age_at_diagnosis {
-        Some(a) => (Event::At(clamp_age(a)), bc),
-        None => {
-            let by = current.unwrap_or_else(assumed);
-            warnings.push(if current.is_some() {
-                format!(
-                    "{who}: age at breast cancer diagnosis unknown; treated as diagnosed at some \
-                     age up to her current age ({by})."
-                )
-            } else {
-                format!(
-                    "{who}: age at breast cancer diagnosis and current age unknown; treated as \
-                     diagnosed at some age up to {by} (assumed from her generation)."
-                )
-            });
-            (Event::By(by), bc)
-        }
+    let breast = r.breast.map(|bc| {
+        (
+            breast_event(&who, bc.age_at_diagnosis, current, assumed, warnings),
+            bc,
+        )
     });
     let ovarian = if sex == Sex::Female {
-        r.ovarian.map(|oc| match oc.age_at_diagnosis {
-            Some(a) => Event::At(clamp_age(a)),
-            None => {
-                let by = current.unwrap_or_else(assumed);
-                warnings.push(format!(
-                    "{who}: age at ovarian cancer diagnosis unknown; treated as diagnosed at \
-                     some age up to {by}."
-                ));
-                Event::By(by)
-            }
-        })
+        r.ovarian
+            .map(|oc| ovarian_event(&who, oc.age_at_diagnosis, current, assumed, warnings))
     } else {
         None
     };
@@ -123,6 +100,86 @@ pub(super) fn relative_evidence(
         ));
     }
 
+    let mut lik = likelihood(sex, breast, ovarian, breast_censor, ovarian_censor);
+    let max = lik.iter().copied().fold(0.0, f64::max);
+    if max <= 0.0 || !max.is_finite() {
+        return None;
+    }
+    for l in &mut lik {
+        *l /= max;
+    }
+    let line = match r.relation.side() {
+        Side::Maternal => Line::Maternal,
+        Side::Paternal => Line::Paternal,
+        Side::None => Line::Direct,
+    };
+    Some(Evidence {
+        degree: r.relation.degree().number(),
+        line,
+        likelihood: lik,
+    })
+}
+
+/// The first breast cancer: at its age, or (unknown age) at some age up to her current age, else
+/// up to the age `assumed` from her generation; the assumption is warned.
+fn breast_event(
+    who: &str,
+    age_at_diagnosis: Option<u32>,
+    current: Option<usize>,
+    assumed: usize,
+    warnings: &mut Vec<String>,
+) -> Event {
+    match age_at_diagnosis {
+        Some(a) => Event::At(clamp_age(a)),
+        None => {
+            let by = current.unwrap_or(assumed);
+            warnings.push(if current.is_some() {
+                format!(
+                    "{who}: age at breast cancer diagnosis unknown; treated as diagnosed at some \
+                     age up to her current age ({by})."
+                )
+            } else {
+                format!(
+                    "{who}: age at breast cancer diagnosis and current age unknown; treated as \
+                     diagnosed at some age up to {by} (assumed from her generation)."
+                )
+            });
+            Event::By(by)
+        }
+    }
+}
+
+/// Ovarian cancer: at its age, or (unknown age) at some age up to her current or assumed age.
+fn ovarian_event(
+    who: &str,
+    age_at_diagnosis: Option<u32>,
+    current: Option<usize>,
+    assumed: usize,
+    warnings: &mut Vec<String>,
+) -> Event {
+    match age_at_diagnosis {
+        Some(a) => Event::At(clamp_age(a)),
+        None => {
+            let by = current.unwrap_or(assumed);
+            warnings.push(format!(
+                "{who}: age at ovarian cancer diagnosis unknown; treated as diagnosed at \
+                 some age up to {by}."
+            ));
+            Event::By(by)
+        }
+    }
+}
+
+/// The likelihood of the relative's phenotype under each genotype: her (or his) breast and
+/// ovarian events, or cancer-free survival to the censoring ages.
+fn likelihood(
+    sex: Sex,
+    breast: Option<(Event, TcBreastCancer)>,
+    ovarian: Option<Event>,
+    breast_censor: Option<usize>,
+    ovarian_censor: Option<usize>,
+) -> [f64; N_GENOTYPES] {
+    let t = &*TABLES;
     let breast_table = if sex == Sex::Male {
         &t.male_breast
     } else {
@@ -153,21 +210,5 @@ pub(super) fn relative_evidence(
         };
         *l = b * o;
     }
-    let max = lik.iter().copied().fold(0.0, f64::max);
-    if max <= 0.0 || !max.is_finite() {
-        return None;
-    }
-    for l in &mut lik {
-        *l /= max;
-    }
-    let line = match r.relation.side() {
-        Side::Maternal => Line::Maternal,
-        Side::Paternal => Line::Paternal,
-        Side::None => Line::Direct,
-    };
-    Some(Evidence {
-        degree: r.relation.degree().number(),
-        line,
-        likelihood: lik,
-    })
+    lik
 }

@@ -86,102 +86,14 @@ fn hrt_rr_by_age(input: &TcInput, warnings: &mut Vec<String>) -> [f64; N_AGES] {
 pub(super) fn personal_rr(input: &TcInput, warnings: &mut Vec<String>) -> [f64; N_AGES] {
     let mut unknown: Vec<&str> = Vec::new();
     let age = input.age as usize;
-
-    let menarche = match input.menarche_age {
-        Some(m) => p::MENARCHE_RR_PER_YEAR.powf(p::MENARCHE_REF_AGE - f64::from(m)),
-        None => {
-            unknown.push("menarche_age");
-            1.0
-        }
-    };
-    let afb_rr = |a: u32| p::FIRST_BIRTH_RR_PER_YEAR.powf(f64::from(a) - p::FIRST_BIRTH_REF_AGE);
-    let parity = match (input.parity, input.first_birth_age) {
-        (Some(0), _) => p::NULLIPAROUS_RR,
-        (Some(n), Some(a)) => afb_rr(a) * p::PER_BIRTH_RR.powf(f64::from(n) - p::REF_BIRTHS),
-        (Some(n), None) => {
-            unknown.push("first_birth_age");
-            p::PER_BIRTH_RR.powf(f64::from(n) - p::REF_BIRTHS)
-        }
-        (None, Some(a)) => {
-            unknown.push("parity");
-            afb_rr(a)
-        }
-        (None, None) => {
-            unknown.push("parity");
-            1.0
-        }
-    };
-    let height = match input.height_m {
-        Some(h) => {
-            let h = h.clamp(1.40, 1.90);
-            p::HEIGHT_RR_PER_10CM.powf((h - p::HEIGHT_REF_M) * 10.0)
-        }
-        None => {
-            unknown.push("height_m");
-            1.0
-        }
-    };
-    let bmi = match (input.height_m, input.weight_kg) {
-        (Some(h), Some(w)) => Some((w / (h * h)).clamp(15.0, 50.0)),
-        _ => {
-            unknown.push("BMI (height_m and weight_kg)");
-            None
-        }
-    };
-    let bbd_hyper = match input.hyperplasia {
-        Hyperplasia::None => 1.0,
-        Hyperplasia::Hyperplasia => p::RR_HYPERPLASIA,
-        Hyperplasia::Atypical => p::RR_ATYPICAL,
-        Hyperplasia::Unknown => {
-            warnings.push(format!(
-                "Breast biopsy with unknown result; relative risk {} applied.",
-                p::RR_BIOPSY_UNKNOWN
-            ));
-            p::RR_BIOPSY_UNKNOWN
-        }
-    };
-    let bbd = if input.lcis == Some(true) {
-        p::RR_LCIS.max(bbd_hyper)
-    } else {
-        bbd_hyper
-    };
-    let birads = |c: usize| p::BIRADS_RR.get(c).copied().unwrap_or(1.0);
-    let density = match input.density {
-        None => 1.0,
-        Some(TcDensity::Birads(c)) => birads(c as usize),
-        Some(TcDensity::Vas(v)) => p::VAS_RR_PER_10.powf((v - p::VAS_REF) / 10.0),
-        Some(TcDensity::Volpara(v)) => birads(
-            p::VOLPARA_GRADE_THRESHOLDS
-                .iter()
-                .filter(|&&t| v >= t)
-                .count(),
-        ),
-    };
-
+    let menarche = menarche_rr(input, &mut unknown);
+    let parity = parity_rr(input, &mut unknown);
+    let height = height_rr(input, &mut unknown);
+    let bmi = bmi(input, &mut unknown);
+    let bbd = benign_disease_rr(input, warnings);
+    let density = density_rr(input);
     // Menopause: age from which the postmenopausal terms apply.
-    let (meno_age, meno_known) = match (input.menopause, input.menopause_age) {
-        (MenopauseStatus::Post, Some(m)) => (m as usize, true),
-        (MenopauseStatus::Post, None) => {
-            warnings.push("Age at menopause unknown; taken as 50 (or her age if younger).".into());
-            (age.min(50), false)
-        }
-        (MenopauseStatus::Pre | MenopauseStatus::Peri, _) => {
-            (age.max(50) + usize::from(age >= 50), false)
-        }
-        (MenopauseStatus::Unknown, _) => {
-            warnings.push(
-                "Menopausal status unknown; taken as premenopausal before 50 and postmenopausal \
-                 from 50."
-                    .into(),
-            );
-            (50, false)
-        }
-    };
-    let meno_rr = if meno_known {
-        p::MENOPAUSE_RR_PER_YEAR.powf(meno_age as f64 - p::MENOPAUSE_REF_AGE)
-    } else {
-        p::MENOPAUSE_RR_PER_YEAR.powf(meno_age.max(50) as f64 - p::MENOPAUSE_REF_AGE)
-    };
+    let (meno_age, meno_rr) = menopause(input, age, warnings);
 
     if !unknown.is_empty() {
         warnings.push(format!(
@@ -207,4 +119,126 @@ pub(super) fn personal_rr(input: &TcInput, warnings: &mut Vec<String>) -> [f64; 
         rr[a] = base * bmi_rr * m * hrt[a];
     }
     rr
+}
+
+/// Menarche, relative to the reference age.
+fn menarche_rr(input: &TcInput, unknown: &mut Vec<&str>) -> f64 {
+    match input.menarche_age {
+        Some(m) => p::MENARCHE_RR_PER_YEAR.powf(p::MENARCHE_REF_AGE - f64::from(m)),
+        None => {
+            unknown.push("menarche_age");
+            1.0
+        }
+    }
+}
+
+/// Parity and age at first birth.
+fn parity_rr(input: &TcInput, unknown: &mut Vec<&str>) -> f64 {
+    let afb_rr = |a: u32| p::FIRST_BIRTH_RR_PER_YEAR.powf(f64::from(a) - p::FIRST_BIRTH_REF_AGE);
+    match (input.parity, input.first_birth_age) {
+        (Some(0), _) => p::NULLIPAROUS_RR,
+        (Some(n), Some(a)) => afb_rr(a) * p::PER_BIRTH_RR.powf(f64::from(n) - p::REF_BIRTHS),
+        (Some(n), None) => {
+            unknown.push("first_birth_age");
+            p::PER_BIRTH_RR.powf(f64::from(n) - p::REF_BIRTHS)
+        }
+        (None, Some(a)) => {
+            unknown.push("parity");
+            afb_rr(a)
+        }
+        (None, None) => {
+            unknown.push("parity");
+            1.0
+        }
+    }
+}
+
+/// Height, clamped to 1.40–1.90 m.
+fn height_rr(input: &TcInput, unknown: &mut Vec<&str>) -> f64 {
+    match input.height_m {
+        Some(h) => {
+            let h = h.clamp(1.40, 1.90);
+            p::HEIGHT_RR_PER_10CM.powf((h - p::HEIGHT_REF_M) * 10.0)
+        }
+        None => {
+            unknown.push("height_m");
+            1.0
+        }
+    }
+}
+
+/// BMI from height and weight, clamped to 15–50.
+fn bmi(input: &TcInput, unknown: &mut Vec<&str>) -> Option<f64> {
+    match (input.height_m, input.weight_kg) {
+        (Some(h), Some(w)) => Some((w / (h * h)).clamp(15.0, 50.0)),
+        _ => {
+            unknown.push("BMI (height_m and weight_kg)");
+            None
+        }
+    }
+}
+
+/// Hyperplasia, atypical hyperplasia and LCIS: the strongest applies.
+fn benign_disease_rr(input: &TcInput, warnings: &mut Vec<String>) -> f64 {
+    let bbd_hyper = match input.hyperplasia {
+        Hyperplasia::None => 1.0,
+        Hyperplasia::Hyperplasia => p::RR_HYPERPLASIA,
+        Hyperplasia::Atypical => p::RR_ATYPICAL,
+        Hyperplasia::Unknown => {
+            warnings.push(format!(
+                "Breast biopsy with unknown result; relative risk {} applied.",
+                p::RR_BIOPSY_UNKNOWN
+            ));
+            p::RR_BIOPSY_UNKNOWN
+        }
+    };
+    if input.lcis == Some(true) {
+        p::RR_LCIS.max(bbd_hyper)
+    } else {
+        bbd_hyper
+    }
+}
+
+/// Breast density: BI-RADS, VAS, or Volpara read as a BI-RADS grade.
+fn density_rr(input: &TcInput) -> f64 {
+    let birads = |c: usize| p::BIRADS_RR.get(c).copied().unwrap_or(1.0);
+    match input.density {
+        None => 1.0,
+        Some(TcDensity::Birads(c)) => birads(c as usize),
+        Some(TcDensity::Vas(v)) => p::VAS_RR_PER_10.powf((v - p::VAS_REF) / 10.0),
+        Some(TcDensity::Volpara(v)) => birads(
+            p::VOLPARA_GRADE_THRESHOLDS
+                .iter()
+                .filter(|&&t| v >= t)
+                .count(),
+        ),
+    }
+}
+
+/// The age from which the postmenopausal terms apply, and the menopause relative risk.
+fn menopause(input: &TcInput, age: usize, warnings: &mut Vec<String>) -> (usize, f64) {
+    let (meno_age, meno_known) = match (input.menopause, input.menopause_age) {
+        (MenopauseStatus::Post, Some(m)) => (m as usize, true),
+        (MenopauseStatus::Post, None) => {
+            warnings.push("Age at menopause unknown; taken as 50 (or her age if younger).".into());
+            (age.min(50), false)
+        }
+        (MenopauseStatus::Pre | MenopauseStatus::Peri, _) => {
+            (age.max(50) + usize::from(age >= 50), false)
+        }
+        (MenopauseStatus::Unknown, _) => {
+            warnings.push(
+                "Menopausal status unknown; taken as premenopausal before 50 and postmenopausal \
+                 from 50."
+                    .into(),
+            );
+            (50, false)
+        }
+    };
+    let meno_rr = if meno_known {
+        p::MENOPAUSE_RR_PER_YEAR.powf(meno_age as f64 - p::MENOPAUSE_REF_AGE)
+    } else {
+        p::MENOPAUSE_RR_PER_YEAR.powf(meno_age.max(50) as f64 - p::MENOPAUSE_REF_AGE)
+    };
+    (meno_age, meno_rr)
 }

@@ -1,6 +1,6 @@
 //! Input checks: every out-of-range or contradictory value is refused with its field path.
 
-use super::{HORIZON_AGE, MAX_RELATIVES, MIN_AGE, TcDensity, TcError, TcInput};
+use super::{HORIZON_AGE, MAX_RELATIVES, MIN_AGE, TcDensity, TcError, TcInput, TcRelative};
 use crate::clinical::pedigree::RelationSex;
 use crate::clinical::profile::{MenopauseStatus, Sex};
 
@@ -31,6 +31,7 @@ fn check_u32(value: Option<u32>, field: &str, lo: u32, hi: u32) -> Result<(), Tc
     }
 }
 
+/// Refuses an input the model cannot use, naming the field.
 pub(super) fn validate(input: &TcInput) -> Result<(), TcError> {
     let age = input.age;
     if !(MIN_AGE..HORIZON_AGE).contains(&age) {
@@ -42,6 +43,21 @@ pub(super) fn validate(input: &TcInput) -> Result<(), TcError> {
             ),
         ));
     }
+    validate_personal(input, age)?;
+    if input.relatives.len() > MAX_RELATIVES {
+        return Err(err(
+            "relatives",
+            format!("at most {MAX_RELATIVES} relatives are accepted"),
+        ));
+    }
+    for (i, r) in input.relatives.iter().enumerate() {
+        validate_relative(&format!("relatives[{i}]"), r)?;
+    }
+    Ok(())
+}
+
+/// The proband's own factors, each within its range and consistent with her age.
+fn validate_personal(input: &TcInput, age: u32) -> Result<(), TcError> {
     check_u32(input.menarche_age, "menarche_age", 6, 25.min(age))?;
     check_u32(input.parity, "parity", 0, 30)?;
     check_u32(input.first_birth_age, "first_birth_age", 10, age)?;
@@ -83,60 +99,57 @@ pub(super) fn validate(input: &TcInput) -> Result<(), TcError> {
             age,
         )?;
     }
-    if input.relatives.len() > MAX_RELATIVES {
+    Ok(())
+}
+
+/// One relative at `path`: ages in range, diagnoses not after her age, sex consistent with the
+/// relation, no ovarian cancer in a man.
+fn validate_relative(path: &str, r: &TcRelative) -> Result<(), TcError> {
+    check_u32(r.age, &format!("{path}.age"), 0, 120)?;
+    let max_dx = r.age.unwrap_or(120);
+    if let (RelationSex::Fixed(fixed), Some(given)) = (r.relation.fixed_sex(), r.sex)
+        && fixed != given
+    {
         return Err(err(
-            "relatives",
-            format!("at most {MAX_RELATIVES} relatives are accepted"),
+            format!("{path}.sex"),
+            format!("contradicts relation `{}`", r.relation),
         ));
     }
-    for (i, r) in input.relatives.iter().enumerate() {
-        let path = format!("relatives[{i}]");
-        check_u32(r.age, &format!("{path}.age"), 0, 120)?;
-        let max_dx = r.age.unwrap_or(120);
-        if let (RelationSex::Fixed(fixed), Some(given)) = (r.relation.fixed_sex(), r.sex)
-            && fixed != given
-        {
+    let sex = r.relation.sex(r.sex).unwrap_or(Sex::Female);
+    if let Some(bc) = r.breast {
+        check_u32(
+            bc.age_at_diagnosis,
+            &format!("{path}.breast.age_at_diagnosis"),
+            1,
+            max_dx,
+        )?;
+        let lo = bc.age_at_diagnosis.unwrap_or(1);
+        check_u32(
+            bc.contralateral_age,
+            &format!("{path}.breast.contralateral_age"),
+            lo,
+            max_dx,
+        )?;
+        if bc.contralateral_age.is_some() && !bc.bilateral {
             return Err(err(
-                format!("{path}.sex"),
-                format!("contradicts relation `{}`", r.relation),
+                format!("{path}.breast.contralateral_age"),
+                "given but `bilateral` is false",
             ));
         }
-        let sex = r.relation.sex(r.sex).unwrap_or(Sex::Female);
-        if let Some(bc) = r.breast {
-            check_u32(
-                bc.age_at_diagnosis,
-                &format!("{path}.breast.age_at_diagnosis"),
-                1,
-                max_dx,
-            )?;
-            let lo = bc.age_at_diagnosis.unwrap_or(1);
-            check_u32(
-                bc.contralateral_age,
-                &format!("{path}.breast.contralateral_age"),
-                lo,
-                max_dx,
-            )?;
-            if bc.contralateral_age.is_some() && !bc.bilateral {
-                return Err(err(
-                    format!("{path}.breast.contralateral_age"),
-                    "given but `bilateral` is false",
-                ));
-            }
+    }
+    if let Some(oc) = r.ovarian {
+        if sex == Sex::Male {
+            return Err(err(
+                format!("{path}.ovarian"),
+                "ovarian cancer recorded for a male relative",
+            ));
         }
-        if let Some(oc) = r.ovarian {
-            if sex == Sex::Male {
-                return Err(err(
-                    format!("{path}.ovarian"),
-                    "ovarian cancer recorded for a male relative",
-                ));
-            }
-            check_u32(
-                oc.age_at_diagnosis,
-                &format!("{path}.ovarian.age_at_diagnosis"),
-                1,
-                max_dx,
-            )?;
-        }
+        check_u32(
+            oc.age_at_diagnosis,
+            &format!("{path}.ovarian.age_at_diagnosis"),
+            1,
+            max_dx,
+        )?;
     }
     Ok(())
 }
