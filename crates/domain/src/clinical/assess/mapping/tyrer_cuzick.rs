@@ -94,7 +94,38 @@ pub(in crate::clinical::assess) fn tc_input(
         ));
     }
     let parity = age_u32(p.live_births);
-    let first_birth_age = if parity == Some(0) {
+    let first_birth_age = first_birth_age(p, parity, &mut note);
+    let (menopause, menopause_age) = menopause(p, &mut note);
+    let height_m = height_m(p, &mut note);
+    let weight_kg = weight_kg(p, &mut note);
+    let hrt = hrt(p);
+    let hyperplasia = hyperplasia(p);
+    let density = density(p);
+    let ovarian_cancer = earliest(&p.cancers, CancerType::Ovarian).map(|c| TcCancer {
+        age_at_diagnosis: age_u32(c.age_at_diagnosis),
+    });
+    TcInput {
+        age,
+        ashkenazi: p.ashkenazi_jewish == Some(true),
+        menarche_age: age_u32(p.menarche_age),
+        parity,
+        first_birth_age,
+        menopause,
+        menopause_age,
+        height_m,
+        weight_kg,
+        hrt,
+        hyperplasia,
+        lcis: p.lcis,
+        density,
+        ovarian_cancer,
+        relatives: profile.relatives.iter().map(tc_relative).collect(),
+    }
+}
+
+/// The age at first live birth (none for a nulliparous woman); below the model's range, unknown.
+fn first_birth_age(p: &Proband, parity: Option<u32>, note: &mut impl FnMut(String)) -> Option<u32> {
+    if parity == Some(0) {
         None
     } else {
         match age_u32(p.first_live_birth_age) {
@@ -106,7 +137,12 @@ pub(in crate::clinical::assess) fn tc_input(
             }
             a => a,
         }
-    };
+    }
+}
+
+/// Menopausal status and age: an age with no status means postmenopausal; an age with a
+/// perimenopausal status, or below the model's range, is not used.
+fn menopause(p: &Proband, note: &mut impl FnMut(String)) -> (MenopauseStatus, Option<u32>) {
     let (menopause, menopause_age) = match (p.menopause_status, age_u32(p.menopause_age)) {
         (Some(MenopauseStatus::Post), a) => (MenopauseStatus::Post, a),
         (Some(MenopauseStatus::Pre), _) => (MenopauseStatus::Pre, None),
@@ -130,7 +166,12 @@ pub(in crate::clinical::assess) fn tc_input(
         }
         a => a,
     };
-    let height_m = match p.height_cm.map(|h| h / 100.0) {
+    (menopause, menopause_age)
+}
+
+/// Height in metres; outside the model's range, unknown.
+fn height_m(p: &Proband, note: &mut impl FnMut(String)) -> Option<f64> {
+    match p.height_cm.map(|h| h / 100.0) {
         Some(h) if !(1.0..=2.3).contains(&h) => {
             note(format!(
                 "Height {} cm is outside the model's range (100-230 cm); treated as unknown.",
@@ -139,8 +180,12 @@ pub(in crate::clinical::assess) fn tc_input(
             None
         }
         h => h,
-    };
-    let weight_kg = match p.weight_kg {
+    }
+}
+
+/// Weight; outside the model's range, unknown.
+fn weight_kg(p: &Proband, note: &mut impl FnMut(String)) -> Option<f64> {
+    match p.weight_kg {
         Some(w) if !(25.0..=300.0).contains(&w) => {
             note(format!(
                 "Weight {w} kg is outside the model's range (25-300 kg); treated as unknown."
@@ -148,8 +193,12 @@ pub(in crate::clinical::assess) fn tc_input(
             None
         }
         w => w,
-    };
-    let hrt = p.hrt.as_ref().and_then(|h| {
+    }
+}
+
+/// HRT history, when its status is known.
+fn hrt(p: &Proband) -> Option<TcHrt> {
+    p.hrt.as_ref().and_then(|h| {
         Some(TcHrt {
             status: h.status?,
             kind: h.hrt_type,
@@ -158,41 +207,28 @@ pub(in crate::clinical::assess) fn tc_input(
             intended_years: h.intended_years.map(|y| y.min(60.0)),
             years_since_stopped: h.years_since_stopped,
         })
-    });
-    let hyperplasia = match p.hyperplasia {
+    })
+}
+
+/// Hyperplasia: unknown after a biopsy, none without one.
+fn hyperplasia(p: &Proband) -> Hyperplasia {
+    match p.hyperplasia {
         Some(h) => h,
         None if p.breast_biopsies.is_some_and(|n| n > 0) => Hyperplasia::Unknown,
         None => Hyperplasia::None,
-    };
-    let density = p
-        .breast_density
+    }
+}
+
+/// Breast density, when its value fits its method.
+fn density(p: &Proband) -> Option<TcDensity> {
+    p.breast_density
         .as_ref()
         .and_then(|d| match (d.method, d.value?) {
             (DensityMethod::Birads, DensityValue::Birads(b)) => Some(TcDensity::Birads(b)),
             (DensityMethod::Vas, DensityValue::Percent(v)) => Some(TcDensity::Vas(v)),
             (DensityMethod::Volpara, DensityValue::Percent(v)) => Some(TcDensity::Volpara(v)),
             _ => None,
-        });
-    let ovarian_cancer = earliest(&p.cancers, CancerType::Ovarian).map(|c| TcCancer {
-        age_at_diagnosis: age_u32(c.age_at_diagnosis),
-    });
-    TcInput {
-        age,
-        ashkenazi: p.ashkenazi_jewish == Some(true),
-        menarche_age: age_u32(p.menarche_age),
-        parity,
-        first_birth_age,
-        menopause,
-        menopause_age,
-        height_m,
-        weight_kg,
-        hrt,
-        hyperplasia,
-        lcis: p.lcis,
-        density,
-        ovarian_cancer,
-        relatives: profile.relatives.iter().map(tc_relative).collect(),
-    }
+        })
 }
 
 /// A Tyrer-Cuzick warning as a plain sentence: `relatives[2] (sister): ...` names the person,
