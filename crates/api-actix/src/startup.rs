@@ -75,58 +75,9 @@ fn cores() -> usize {
 
 /// Connect, migrate and wire the services. Call [`Services::close`] before the process exits.
 pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
-    let url = config.database_url.clone();
-    let pool = genascope_adapters_postgres::PoolConfig {
-        max_size: config.database_pool_size,
-        min_idle: 1,
-        connection_timeout: config.database_connect_timeout,
-    };
-    let db = tokio::task::spawn_blocking(move || Database::connect_with(&url, pool)).await??;
-    let db = Arc::new(db);
-    let migrator = db.clone();
-    tokio::task::spawn_blocking(move || migrator.migrate()).await??;
+    let db = connect(config).await?;
     // The outbox worker's delivery sink. Use cases never send: they queue (see `notify`).
-    let (mail_sink, outbox_dir): (Arc<dyn Mailer>, _) = match config.mail_backend {
-        MailBackend::Outbox => {
-            let dir = config.data_dir.join("outbox");
-            (
-                Arc::new(OutboxMailer::new(dir.clone(), config.from_email.clone())?),
-                Some(dir),
-            )
-        }
-        MailBackend::Disabled => (Arc::new(DisabledMailer), None),
-        MailBackend::Smtp => {
-            let smtp = config
-                .smtp
-                .as_ref()
-                .context("SMTP_HOST is required when MAIL_BACKEND=smtp")?;
-            let settings = genascope_adapters_smtp::SmtpSettings {
-                host: smtp.host.clone(),
-                port: smtp.port,
-                tls: smtp.tls,
-                credentials: smtp.user.clone().map(|u| {
-                    (
-                        u,
-                        smtp.password
-                            .as_ref()
-                            .map(|p| p.expose_secret().to_owned())
-                            .unwrap_or_default(),
-                    )
-                }),
-                from: config.from_email.clone(),
-                timeout: std::time::Duration::from_secs(30),
-            };
-            (
-                Arc::new(genascope_adapters_smtp::SmtpMailer::new(&settings)?),
-                None,
-            )
-        }
-        MailBackend::Ses => {
-            anyhow::bail!(
-                "MAIL_BACKEND=ses is not available in this build yet; use smtp, outbox or disabled"
-            )
-        }
-    };
+    let (mail_sink, outbox_dir) = mail_sink(config)?;
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
     let ports = IdentityPorts {
@@ -190,6 +141,69 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         outbox: config.outbox,
         outbox_worker: None,
     })
+}
+
+/// Connects to the database and applies the migrations.
+async fn connect(config: &Config) -> anyhow::Result<Arc<Database>> {
+    let url = config.database_url.clone();
+    let pool = genascope_adapters_postgres::PoolConfig {
+        max_size: config.database_pool_size,
+        min_idle: 1,
+        connection_timeout: config.database_connect_timeout,
+    };
+    let db = tokio::task::spawn_blocking(move || Database::connect_with(&url, pool)).await??;
+    let db = Arc::new(db);
+    let migrator = db.clone();
+    tokio::task::spawn_blocking(move || migrator.migrate()).await??;
+    Ok(db)
+}
+
+/// The mail sink `MAIL_BACKEND` names, and the development outbox directory when it is the
+/// file sink.
+fn mail_sink(config: &Config) -> anyhow::Result<(Arc<dyn Mailer>, Option<std::path::PathBuf>)> {
+    Ok(match config.mail_backend {
+        MailBackend::Outbox => {
+            let dir = config.data_dir.join("outbox");
+            (
+                Arc::new(OutboxMailer::new(dir.clone(), config.from_email.clone())?),
+                Some(dir),
+            )
+        }
+        MailBackend::Disabled => (Arc::new(DisabledMailer), None),
+        MailBackend::Smtp => (smtp_mailer(config)?, None),
+        MailBackend::Ses => {
+            anyhow::bail!(
+                "MAIL_BACKEND=ses is not available in this build yet; use smtp, outbox or disabled"
+            )
+        }
+    })
+}
+
+/// The SMTP mailer of `SMTP_*`.
+fn smtp_mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    let smtp = config
+        .smtp
+        .as_ref()
+        .context("SMTP_HOST is required when MAIL_BACKEND=smtp")?;
+    let settings = genascope_adapters_smtp::SmtpSettings {
+        host: smtp.host.clone(),
+        port: smtp.port,
+        tls: smtp.tls,
+        credentials: smtp.user.clone().map(|u| {
+            (
+                u,
+                smtp.password
+                    .as_ref()
+                    .map(|p| p.expose_secret().to_owned())
+                    .unwrap_or_default(),
+            )
+        }),
+        from: config.from_email.clone(),
+        timeout: std::time::Duration::from_secs(30),
+    };
+    Ok(Arc::new(genascope_adapters_smtp::SmtpMailer::new(
+        &settings,
+    )?))
 }
 
 /// A bound, ready-to-run server (zero2prod's pattern: tests bind port 0 and read the real one).
