@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use genascope_api::config::Config;
 use genascope_api::startup::{Application, Services, build_services};
 use genascope_domain::clinical::export::ExportFormat;
-use genascope_domain::common::{DomainError, UserId};
+use genascope_domain::common::{AccountId, DomainError, UserId};
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, Principal};
 use genascope_domain::identity::service::{CreateAccount, CreateUser};
@@ -154,7 +154,7 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn seed_demo(services: &Services) -> anyhow::Result<()> {
-    let (identity, patients) = (&services.state.identity, &services.state.patients);
+    let identity = &services.state.identity;
     let op = operator();
     let password =
         std::env::var("GENASCOPE_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password-2026".into());
@@ -179,6 +179,25 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
         }
         Err(e) => anyhow::bail!("could not create the demo account: {}", describe(&e)),
     };
+    let providers = seed_staff(services, &op, account.id, &password).await?;
+    seed_patients(services, &op, account.id, &providers).await?;
+    println!("Demo clinic created: {} ({})", account.name, account.id);
+    println!(
+        "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
+    );
+    println!(
+        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added."
+    );
+    Ok(())
+}
+
+/// The demo clinic's clinician, physician and lab tech; returns the providers' ids.
+async fn seed_staff(
+    services: &Services,
+    op: &Principal,
+    account_id: AccountId,
+    password: &str,
+) -> anyhow::Result<Vec<UserId>> {
     let staff = [
         (
             "clinician1@demo.genascope.test",
@@ -192,17 +211,18 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
         ),
         ("labtech@demo.genascope.test", "Lee Labtech", "lab_tech"),
     ];
+    let identity = &services.state.identity;
     let mut providers = Vec::new();
     for (email, name, role) in staff {
         let user = identity
             .create_user(
-                &op,
+                op,
                 CreateUser {
                     email: Some(email.into()),
                     name: Some(name.into()),
                     role: Some(role.into()),
-                    password: Some(password.clone()),
-                    account_id: Some(account.id),
+                    password: Some(password.to_owned()),
+                    account_id: Some(account_id),
                     ..CreateUser::default()
                 },
             )
@@ -212,6 +232,17 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
             providers.push(user.id);
         }
     }
+    Ok(providers)
+}
+
+/// Twenty demo patients, shared out among the `providers`.
+async fn seed_patients(
+    services: &Services,
+    op: &Principal,
+    account_id: AccountId,
+    providers: &[UserId],
+) -> anyhow::Result<()> {
+    let patients = &services.state.patients;
     let first = [
         "Ada",
         "Grace",
@@ -258,115 +289,84 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
             ..PatientInput::default()
         };
         patients
-            .create(&op, Some(account.id), input)
+            .create(op, Some(account_id), input)
             .await
             .map_err(|e| {
                 anyhow::anyhow!("could not create demo patient {}: {}", i + 1, describe(&e))
             })?;
     }
-    println!("Demo clinic created: {} ({})", account.name, account.id);
-    println!(
-        "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
-    );
-    println!(
-        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added."
-    );
     Ok(())
 }
 
 /// `genascope assess [FILE] [--batch]`: see [`Command::Assess`]. Exits with code 2 on invalid
 /// input.
 fn assess_command(file: Option<&std::path::Path>, batch: bool) -> anyhow::Result<()> {
-    use genascope_domain::clinical::assess::assess_json;
-    use std::io::{BufRead, BufReader, Read, Write};
+    let input = open_input(file)?;
+    let now = time::OffsetDateTime::now_utc();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if batch {
+        assess_batch(input, now, &mut out)
+    } else {
+        assess_one(input, now, &mut out)
+    }
+}
 
-    const CHUNK: usize = 10_000;
-    let input: Box<dyn Read> = match file {
+/// `FILE`, or standard input.
+fn open_input(file: Option<&std::path::Path>) -> anyhow::Result<Box<dyn std::io::Read>> {
+    Ok(match file {
         Some(path) => Box::new(
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
         ),
         None => Box::new(std::io::stdin().lock()),
-    };
-    let now = time::OffsetDateTime::now_utc();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    })
+}
 
-    if !batch {
-        let mut bytes = Vec::new();
-        BufReader::new(input)
-            .read_to_end(&mut bytes)
-            .context("reading the profile")?;
-        return match assess_json(&bytes, now) {
-            Ok(a) => {
-                serde_json::to_writer_pretty(&mut out, &a)?;
-                writeln!(out)?;
-                out.flush()?;
-                Ok(())
-            }
-            Err(errors) => {
-                for e in &errors {
-                    eprintln!("error: {e} ({})", e.kind);
-                }
-                std::process::exit(2);
-            }
-        };
-    }
-
-    // One line -> one output line (None for a blank line).
-    let one = |n: usize, line: &[u8]| -> Option<(String, bool)> {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            return None;
+/// One profile in, one pretty-printed assessment out.
+fn assess_one(
+    input: Box<dyn std::io::Read>,
+    now: time::OffsetDateTime,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    use genascope_domain::clinical::assess::assess_json;
+    use std::io::{BufReader, Read};
+    let mut bytes = Vec::new();
+    BufReader::new(input)
+        .read_to_end(&mut bytes)
+        .context("reading the profile")?;
+    match assess_json(&bytes, now) {
+        Ok(a) => {
+            serde_json::to_writer_pretty(&mut *out, &a)?;
+            writeln!(out)?;
+            out.flush()?;
+            Ok(())
         }
-        Some(match assess_json(line, now) {
-            Ok(a) => (serde_json::to_string(&a).unwrap_or_default(), true),
-            Err(errors) => (
-                format!(
-                    "{{\"line\":{n},\"errors\":{}}}",
-                    serde_json::to_string(&errors).unwrap_or_else(|_| "[]".to_owned())
-                ),
-                false,
-            ),
-        })
-    };
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e} ({})", e.kind);
+            }
+            std::process::exit(2);
+        }
+    }
+}
+
+/// JSON lines in, one output line per profile line, assessed in chunks across the cores.
+fn assess_batch(
+    input: Box<dyn std::io::Read>,
+    now: time::OffsetDateTime,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    use std::io::BufReader;
+    const CHUNK: usize = 10_000;
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut reader = BufReader::new(input);
     let (mut lines_read, mut invalid) = (0usize, 0usize);
     loop {
-        let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(CHUNK);
-        while chunk.len() < CHUNK {
-            let mut line = Vec::new();
-            if reader.read_until(b'\n', &mut line).context("reading")? == 0 {
-                break;
-            }
-            chunk.push(line);
-        }
+        let chunk = read_chunk(&mut reader, CHUNK)?;
         if chunk.is_empty() {
             break;
         }
-        let first = lines_read + 1;
-        let per = chunk.len().div_ceil(threads);
-        let results = std::thread::scope(|s| {
-            let handles: Vec<_> = chunk
-                .chunks(per)
-                .enumerate()
-                .map(|(k, part)| {
-                    s.spawn(move || {
-                        part.iter()
-                            .enumerate()
-                            .map(|(j, l)| one(first + k * per + j, l))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            let mut all = Vec::with_capacity(chunk.len());
-            for h in handles {
-                all.extend(
-                    h.join()
-                        .map_err(|_| anyhow::anyhow!("an assessment thread panicked"))?,
-                );
-            }
-            anyhow::Ok(all)
-        })?;
+        let results = assess_chunk(&chunk, lines_read + 1, threads, now)?;
         for (text, ok) in results.into_iter().flatten() {
             invalid += usize::from(!ok);
             out.write_all(text.as_bytes())?;
@@ -383,6 +383,70 @@ fn assess_command(file: Option<&std::path::Path>, batch: bool) -> anyhow::Result
         std::process::exit(2);
     }
     Ok(())
+}
+
+/// Up to `max` lines (fewer at the end of the input).
+fn read_chunk(reader: &mut impl std::io::BufRead, max: usize) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(max);
+    while chunk.len() < max {
+        let mut line = Vec::new();
+        if reader.read_until(b'\n', &mut line).context("reading")? == 0 {
+            break;
+        }
+        chunk.push(line);
+    }
+    Ok(chunk)
+}
+
+/// The lines of `chunk` (the first is line `first` of the input) assessed on `threads` threads,
+/// in order.
+fn assess_chunk(
+    chunk: &[Vec<u8>],
+    first: usize,
+    threads: usize,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<Vec<Option<(String, bool)>>> {
+    let per = chunk.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunk
+            .chunks(per)
+            .enumerate()
+            .map(|(k, part)| {
+                s.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(j, l)| assess_line(first + k * per + j, l, now))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(chunk.len());
+        for h in handles {
+            all.extend(
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("an assessment thread panicked"))?,
+            );
+        }
+        anyhow::Ok(all)
+    })
+}
+
+/// One line -> one output line and whether it was valid (None for a blank line).
+fn assess_line(n: usize, line: &[u8], now: time::OffsetDateTime) -> Option<(String, bool)> {
+    use genascope_domain::clinical::assess::assess_json;
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(match assess_json(line, now) {
+        Ok(a) => (serde_json::to_string(&a).unwrap_or_default(), true),
+        Err(errors) => (
+            format!(
+                "{{\"line\":{n},\"errors\":{}}}",
+                serde_json::to_string(&errors).unwrap_or_else(|_| "[]".to_owned())
+            ),
+            false,
+        ),
+    })
 }
 
 /// The profile in `bytes`, parsed leniently and validated as the API does; the field errors
@@ -410,45 +474,61 @@ fn export_command(
     opts: &genascope_domain::clinical::export::ExportOptions,
     batch: bool,
 ) -> anyhow::Result<()> {
-    use genascope_domain::clinical::export::{
-        check_family_id, export, ibis_v8_file, ibis_v8_record,
-    };
-    use std::io::{BufRead, BufReader, Read, Write};
-
-    let input: Box<dyn Read> = match file {
-        Some(path) => Box::new(
-            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
-        ),
-        None => Box::new(std::io::stdin().lock()),
-    };
-    let fail = |lines: &[String]| -> ! {
-        for l in lines {
-            eprintln!("error: {l}");
-        }
-        std::process::exit(2);
-    };
+    use genascope_domain::clinical::export::check_family_id;
+    let input = open_input(file)?;
     if let Err(e) = check_family_id(&opts.family_id) {
         fail(&[e.to_string().replacen("family_id:", "--family-id", 1)]);
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-
-    if !batch {
-        let mut bytes = Vec::new();
-        BufReader::new(input)
-            .read_to_end(&mut bytes)
-            .context("reading the profile")?;
-        let profile = export_profile(&bytes).unwrap_or_else(|errors| fail(&errors));
-        let written = export(&profile, format, opts)
-            .unwrap_or_else(|e| fail(&[format!("{format} cannot hold this profile: {e}")]));
-        out.write_all(written.content.as_bytes())?;
-        out.flush()?;
-        for n in &written.notes {
-            eprintln!("note: {n}");
-        }
-        return Ok(());
+    if batch {
+        export_batch(input, format, opts, &mut out)
+    } else {
+        export_one(input, format, opts, &mut out)
     }
+}
 
+/// Prints each line as an error and exits with code 2.
+fn fail(lines: &[String]) -> ! {
+    for l in lines {
+        eprintln!("error: {l}");
+    }
+    std::process::exit(2);
+}
+
+/// One profile in, one file out; the notes on standard error.
+fn export_one(
+    input: Box<dyn std::io::Read>,
+    format: ExportFormat,
+    opts: &genascope_domain::clinical::export::ExportOptions,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    use genascope_domain::clinical::export::export;
+    use std::io::{BufReader, Read};
+    let mut bytes = Vec::new();
+    BufReader::new(input)
+        .read_to_end(&mut bytes)
+        .context("reading the profile")?;
+    let profile = export_profile(&bytes).unwrap_or_else(|errors| fail(&errors));
+    let written = export(&profile, format, opts)
+        .unwrap_or_else(|e| fail(&[format!("{format} cannot hold this profile: {e}")]));
+    out.write_all(written.content.as_bytes())?;
+    out.flush()?;
+    for n in &written.notes {
+        eprintln!("note: {n}");
+    }
+    Ok(())
+}
+
+/// JSON lines in, one IBIS batch file out: a record per valid line, the others refused.
+fn export_batch(
+    input: Box<dyn std::io::Read>,
+    format: ExportFormat,
+    opts: &genascope_domain::clinical::export::ExportOptions,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    use genascope_domain::clinical::export::{ibis_v8_file, ibis_v8_record};
+    use std::io::{BufRead, BufReader};
     if format != ExportFormat::Ibis8 {
         fail(&[format!(
             "--batch writes one IBIS batch file (--format ibis8); a {format} file holds one family"
@@ -609,47 +689,14 @@ async fn run() -> anyhow::Result<()> {
     let protocol_errors = genascope_api::logging::init(config.json_logs);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let (app, services) = Application::build(&config).await?;
-            let base = format!("http://{}:{}", config.host, app.port());
-            // The banner is best effort: `println!` panics when stdout is closed (a supervisor
-            // that read the first line and went away), which would take the server down.
-            let mut banner = format!(
-                "genascope listening on {base}\n  API docs:     {base}/docs/\n  health:       {base}/health\n"
-            );
-            if let Some(dir) = &services.outbox_dir {
-                banner.push_str(&format!("  mail outbox:  {}\n", dir.display()));
-            }
-            banner.push_str("  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\"\n");
-            {
-                use std::io::Write as _;
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
-            }
-            protocol_errors.spawn_reporter();
-            app.run_until_signalled().await?;
-            services.close().await;
+            serve(&config, protocol_errors).await?;
         }
         Command::Migrate => {
             build_services(&config).await?.close().await;
             println!("Migrations are up to date.");
         }
         Command::CreateSuperAdmin { email, name } => {
-            let services = build_services(&config).await?;
-            let created = match read_password() {
-                Ok(password) => services
-                    .state
-                    .identity
-                    .create_super_admin(&email, &name, &password)
-                    .await
-                    .map_err(|e| {
-                        anyhow::anyhow!("could not create the super admin: {}", describe(&e))
-                    }),
-                Err(e) => Err(e),
-            };
-            // Every one-shot command closes its pool before it returns, success or not.
-            services.close().await;
-            let user = created?;
-            println!("Super admin {} created ({}).", user.email, user.id);
+            create_super_admin(&config, &email, &name).await?;
         }
         Command::SeedDemo => {
             anyhow::ensure!(
@@ -670,5 +717,51 @@ async fn run() -> anyhow::Result<()> {
         // Handled above, before the configuration is read.
         Command::Assess { .. } | Command::Export { .. } => {}
     }
+    Ok(())
+}
+
+/// `genascope serve`: runs the API until SIGTERM or Ctrl-C, then drains and closes.
+async fn serve(
+    config: &Config,
+    protocol_errors: genascope_api::logging::ProtocolErrors,
+) -> anyhow::Result<()> {
+    let (app, services) = Application::build(config).await?;
+    let base = format!("http://{}:{}", config.host, app.port());
+    // The banner is best effort: `println!` panics when stdout is closed (a supervisor
+    // that read the first line and went away), which would take the server down.
+    let mut banner = format!(
+        "genascope listening on {base}\n  API docs:     {base}/docs/\n  health:       {base}/health\n"
+    );
+    if let Some(dir) = &services.outbox_dir {
+        banner.push_str(&format!("  mail outbox:  {}\n", dir.display()));
+    }
+    banner.push_str("  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\"\n");
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    }
+    protocol_errors.spawn_reporter();
+    app.run_until_signalled().await?;
+    services.close().await;
+    Ok(())
+}
+
+/// `genascope create-super-admin`: see [`Command::CreateSuperAdmin`].
+async fn create_super_admin(config: &Config, email: &str, name: &str) -> anyhow::Result<()> {
+    let services = build_services(config).await?;
+    let created = match read_password() {
+        Ok(password) => services
+            .state
+            .identity
+            .create_super_admin(email, name, &password)
+            .await
+            .map_err(|e| anyhow::anyhow!("could not create the super admin: {}", describe(&e))),
+        Err(e) => Err(e),
+    };
+    // Every one-shot command closes its pool before it returns, success or not.
+    services.close().await;
+    let user = created?;
+    println!("Super admin {} created ({}).", user.email, user.id);
     Ok(())
 }
