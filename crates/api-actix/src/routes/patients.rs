@@ -287,33 +287,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, PatientInput)>, ApiError> {
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|_| file_error("the file has no readable header row", "value_error.header"))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let missing: Vec<&str> = ["email", "first_name", "last_name"]
-        .into_iter()
-        .filter(|h| !headers.iter().any(|x| x == h))
-        .collect();
-    if !missing.is_empty() {
-        return Err(file_error(
-            &format!("the header row lacks: {}", missing.join(", ")),
-            "value_error.header",
-        ));
-    }
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let cols = [
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "external_id",
-        "date_of_birth",
-        "notes",
-    ]
-    .map(col);
+    let cols = csv_columns(&mut reader)?;
     let mut rows = Vec::new();
     // Spreadsheet row numbers: the header is row 1; blank lines (which the CSV reader skips) are
     // rows too, and a quoted cell spanning lines is still one row. A record's position starts
@@ -325,18 +299,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, PatientInput)>, ApiError> {
         let start = record
             .position()
             .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
-        // The reader ends a line at `\r`, so after a CRLF the next record "starts" at its `\n`.
-        let crlf_tail = start > 0 && text.as_bytes().get(start - 1) == Some(&b'\r');
-        let blank = text.get(start..).map_or(0, |rest| {
-            let rest = if crlf_tail {
-                rest.strip_prefix('\n').unwrap_or(rest)
-            } else {
-                rest
-            };
-            rest.split('\n')
-                .take_while(|l| l.trim_end_matches('\r').is_empty())
-                .count()
-        });
+        let blank = blank_lines_at(text, start);
         row_no += 1 + blank;
         if record.iter().all(str::is_empty) {
             continue;
@@ -368,6 +331,55 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, PatientInput)>, ApiError> {
         ));
     }
     Ok(rows)
+}
+
+/// The header row: the required columns present; the positions of first_name, last_name,
+/// email, phone, external_id, date_of_birth and notes.
+fn csv_columns(reader: &mut csv::Reader<&[u8]>) -> Result<[Option<usize>; 7], ApiError> {
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|_| file_error("the file has no readable header row", "value_error.header"))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let missing: Vec<&str> = ["email", "first_name", "last_name"]
+        .into_iter()
+        .filter(|h| !headers.iter().any(|x| x == h))
+        .collect();
+    if !missing.is_empty() {
+        return Err(file_error(
+            &format!("the header row lacks: {}", missing.join(", ")),
+            "value_error.header",
+        ));
+    }
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    Ok([
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "external_id",
+        "date_of_birth",
+        "notes",
+    ]
+    .map(col))
+}
+
+/// Blank lines at byte `start` of `text` (the CSV reader skips them, but they are spreadsheet
+/// rows).
+fn blank_lines_at(text: &str, start: usize) -> usize {
+    // The reader ends a line at `\r`, so after a CRLF the next record "starts" at its `\n`.
+    let crlf_tail = start > 0 && text.as_bytes().get(start - 1) == Some(&b'\r');
+    text.get(start..).map_or(0, |rest| {
+        let rest = if crlf_tail {
+            rest.strip_prefix('\n').unwrap_or(rest)
+        } else {
+            rest
+        };
+        rest.split('\n')
+            .take_while(|l| l.trim_end_matches('\r').is_empty())
+            .count()
+    })
 }
 
 /// Import patients from a CSV file (multipart `file`, optional `clinician_id`).
