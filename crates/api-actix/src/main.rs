@@ -322,6 +322,16 @@ fn open_input(file: Option<&std::path::Path>) -> anyhow::Result<Box<dyn std::io:
     })
 }
 
+/// The whole input: one profile.
+fn read_profile(input: Box<dyn std::io::Read>) -> anyhow::Result<Vec<u8>> {
+    use std::io::{BufReader, Read};
+    let mut bytes = Vec::new();
+    BufReader::new(input)
+        .read_to_end(&mut bytes)
+        .context("reading the profile")?;
+    Ok(bytes)
+}
+
 /// One profile in, one pretty-printed assessment out.
 fn assess_one(
     input: Box<dyn std::io::Read>,
@@ -329,11 +339,7 @@ fn assess_one(
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
     use genascope_domain::clinical::assess::assess_json;
-    use std::io::{BufReader, Read};
-    let mut bytes = Vec::new();
-    BufReader::new(input)
-        .read_to_end(&mut bytes)
-        .context("reading the profile")?;
+    let bytes = read_profile(input)?;
     match assess_json(&bytes, now) {
         Ok(a) => {
             serde_json::to_writer_pretty(&mut *out, &a)?;
@@ -504,11 +510,7 @@ fn export_one(
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
     use genascope_domain::clinical::export::export;
-    use std::io::{BufReader, Read};
-    let mut bytes = Vec::new();
-    BufReader::new(input)
-        .read_to_end(&mut bytes)
-        .context("reading the profile")?;
+    let bytes = read_profile(input)?;
     let profile = export_profile(&bytes).unwrap_or_else(|errors| fail(&errors));
     let written = export(&profile, format, opts)
         .unwrap_or_else(|e| fail(&[format!("{format} cannot hold this profile: {e}")]));

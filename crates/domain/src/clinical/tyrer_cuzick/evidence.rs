@@ -63,15 +63,24 @@ pub(super) fn relative_evidence(
         let a = i64::from(proband_age) + GENERATION_YEARS * generation_offset(r.relation);
         a.clamp(20, 100) as usize
     };
+    // An unknown age at diagnosis is bounded by her current age, else by the assumed one.
+    let by = current.unwrap_or(assumed);
     let breast = r.breast.map(|bc| {
+        let unknown = || breast_age_unknown(&who, by, current.is_some());
         (
-            breast_event(&who, bc.age_at_diagnosis, current, assumed, warnings),
+            diagnosis_event(bc.age_at_diagnosis, by, warnings, unknown),
             bc,
         )
     });
     let ovarian = if sex == Sex::Female {
-        r.ovarian
-            .map(|oc| ovarian_event(&who, oc.age_at_diagnosis, current, assumed, warnings))
+        r.ovarian.map(|oc| {
+            diagnosis_event(oc.age_at_diagnosis, by, warnings, || {
+                format!(
+                    "{who}: age at ovarian cancer diagnosis unknown; treated as diagnosed at \
+                     some age up to {by}."
+                )
+            })
+        })
     } else {
         None
     };
@@ -120,53 +129,36 @@ pub(super) fn relative_evidence(
     })
 }
 
-/// The first breast cancer: at its age, or (unknown age) at some age up to her current age, else
-/// up to the age `assumed` from her generation; the assumption is warned.
-fn breast_event(
-    who: &str,
+/// A diagnosis at its age or, its age unknown, at some age up to `by`, with the warning
+/// `unknown` words.
+fn diagnosis_event(
     age_at_diagnosis: Option<u32>,
-    current: Option<usize>,
-    assumed: usize,
+    by: usize,
     warnings: &mut Vec<String>,
+    unknown: impl FnOnce() -> String,
 ) -> Event {
     match age_at_diagnosis {
         Some(a) => Event::At(clamp_age(a)),
         None => {
-            let by = current.unwrap_or(assumed);
-            warnings.push(if current.is_some() {
-                format!(
-                    "{who}: age at breast cancer diagnosis unknown; treated as diagnosed at some \
-                     age up to her current age ({by})."
-                )
-            } else {
-                format!(
-                    "{who}: age at breast cancer diagnosis and current age unknown; treated as \
-                     diagnosed at some age up to {by} (assumed from her generation)."
-                )
-            });
+            warnings.push(unknown());
             Event::By(by)
         }
     }
 }
 
-/// Ovarian cancer: at its age, or (unknown age) at some age up to her current or assumed age.
-fn ovarian_event(
-    who: &str,
-    age_at_diagnosis: Option<u32>,
-    current: Option<usize>,
-    assumed: usize,
-    warnings: &mut Vec<String>,
-) -> Event {
-    match age_at_diagnosis {
-        Some(a) => Event::At(clamp_age(a)),
-        None => {
-            let by = current.unwrap_or(assumed);
-            warnings.push(format!(
-                "{who}: age at ovarian cancer diagnosis unknown; treated as diagnosed at \
-                 some age up to {by}."
-            ));
-            Event::By(by)
-        }
+/// The warning for a breast cancer of unknown age, bounded by `by`: her current age if known,
+/// else the age assumed from her generation.
+fn breast_age_unknown(who: &str, by: usize, current_known: bool) -> String {
+    if current_known {
+        format!(
+            "{who}: age at breast cancer diagnosis unknown; treated as diagnosed at some \
+             age up to her current age ({by})."
+        )
+    } else {
+        format!(
+            "{who}: age at breast cancer diagnosis and current age unknown; treated as \
+             diagnosed at some age up to {by} (assumed from her generation)."
+        )
     }
 }
 
