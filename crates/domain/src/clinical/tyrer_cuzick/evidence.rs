@@ -90,14 +90,7 @@ pub(super) fn relative_evidence(
         ));
         return None;
     }
-    // Censoring ages: unaffected for a site up to her current age, else (at least) up to the
-    // diagnosis of her other cancer.
-    let event_age = |e: Option<Event>| match e {
-        Some(Event::At(a) | Event::By(a)) => Some(a),
-        None => None,
-    };
-    let breast_censor = current.or(event_age(ovarian));
-    let ovarian_censor = current.or(event_age(breast.map(|b| b.0)));
+    let (breast_censor, ovarian_censor) = censoring_ages(current, breast.map(|b| b.0), ovarian);
 
     if let Some((_, bc)) = breast
         && bc.bilateral
@@ -127,6 +120,23 @@ pub(super) fn relative_evidence(
         line,
         likelihood: lik,
     })
+}
+
+/// Censoring ages (breast, ovarian): unaffected for a site up to her current age, else (at
+/// least) up to the diagnosis of her other cancer.
+fn censoring_ages(
+    current: Option<usize>,
+    breast: Option<Event>,
+    ovarian: Option<Event>,
+) -> (Option<usize>, Option<usize>) {
+    let event_age = |e: Option<Event>| match e {
+        Some(Event::At(a) | Event::By(a)) => Some(a),
+        None => None,
+    };
+    (
+        current.or(event_age(ovarian)),
+        current.or(event_age(breast)),
+    )
 }
 
 /// A diagnosis at its age or, its age unknown, at some age up to `by`, with the warning
