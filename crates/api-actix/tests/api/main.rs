@@ -19,6 +19,7 @@ mod hardening;
 mod helpers;
 mod import;
 mod invites;
+mod logs;
 mod matrix;
 mod outbox;
 mod patients;
