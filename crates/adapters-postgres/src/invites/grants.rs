@@ -15,7 +15,7 @@ use genascope_domain::patients::model::PatientStatus;
 
 #[async_trait]
 impl GrantRepository for Database {
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(invite_id = %invite))]
     async fn grant(&self, invite: InviteId) -> Result<Option<GrantRecord>, RepoError> {
         let invite = id(invite.0);
         self.run(move |conn| {

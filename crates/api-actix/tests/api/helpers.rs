@@ -128,6 +128,11 @@ impl TestApp {
         }
     }
 
+    /// The app's database URL (to run the binary's commands against it).
+    pub fn database_url(&self) -> &str {
+        self.db.url()
+    }
+
     /// Which backend the app runs on.
     pub fn backend(&self) -> Backend {
         self.db.backend()

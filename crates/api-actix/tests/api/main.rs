@@ -216,6 +216,7 @@ on_both_backends! {
         invite_email_is_queued_with_a_working_link,
         bad_input_is_4xx_naming_the_field,
         strategies_default_and_named,
+        seed_demo_has_invites_in_every_status,
     ],
     hardening: [
         list_reads_and_imports_are_one_audit_row_each,

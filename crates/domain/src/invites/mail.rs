@@ -1,6 +1,7 @@
 //! The invitation email (contract §1.7, §3.4): who invites (clinic, provider), the clinic's note
 //! as plain text, the link and when it expires. Every interpolated value is HTML-escaped in the
-//! HTML part; nothing clinical and nothing about the patient but the address it goes to.
+//! HTML part, and the clinic's free-text note in the text part too; nothing clinical and nothing
+//! about the patient but the address it goes to.
 
 use super::model::{CustomMessage, InviteToken};
 use crate::common::Timestamp;
@@ -70,11 +71,14 @@ impl Invitation<'_> {
             html_escape(&who)
         );
         if let Some(m) = self.message {
-            text.push_str(&format!("\nA message from your clinic:\n{}\n", m.as_str()));
-            // Plain text: escaped, its line breaks kept.
-            let escaped = html_escape(m.as_str()).replace('\n', "<br>");
+            // Plain text, never markup: escaped in both parts (a mail client that renders the
+            // text part as HTML, or a sink that shows both, shows the characters typed), its
+            // line breaks kept.
+            let escaped = html_escape(m.as_str());
+            text.push_str(&format!("\nA message from your clinic:\n{escaped}\n"));
             html.push_str(&format!(
-                "<p>A message from your clinic:</p><blockquote>{escaped}</blockquote>"
+                "<p>A message from your clinic:</p><blockquote>{}</blockquote>",
+                escaped.replace('\n', "<br>")
             ));
         }
         text.push_str(&format!(
@@ -135,7 +139,11 @@ mod tests {
                 "See you &lt;b&gt;soon&lt;/b&gt; &amp; &quot;bring&quot; notes<br>Line 2"
             )
         );
-        assert!(!mail.html.contains("<b>"));
+        assert!(!mail.html.contains("<b>") && !mail.text.contains("<b>"));
+        assert!(
+            mail.text
+                .contains("See you &lt;b&gt;soon&lt;/b&gt; &amp; &quot;bring&quot; notes\nLine 2")
+        );
         assert!(mail.text.contains("12 May 2026"), "{}", mail.text);
         // Without a provider or a message.
         let plain = Invitation {

@@ -296,3 +296,58 @@ pub async fn pending_patient_invites_and_patient_fields(app: &TestApp) {
         .count();
     assert_eq!(sent, 15);
 }
+
+/// `genascope seed-demo` leaves the demo clinic with invites in every status, prints a link that
+/// opens its pending invite, and changes nothing when run again.
+pub async fn seed_demo_has_invites_in_every_status(app: &TestApp) {
+    let data_dir = std::env::temp_dir().join(format!("genascope-seed-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let seed = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_genascope"))
+            .arg("seed-demo")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", app.database_url())
+            .env("DATA_DIR", &data_dir)
+            .env("RUST_LOG", "warn")
+            .env("GENASCOPE_DEMO_PASSWORD", "demo-password-2026")
+            .env("FRONTEND_BASE_URL", "http://frontend.test")
+            .output()
+            .unwrap()
+    };
+    let out = seed();
+    assert!(out.status.success(), "{out:?}");
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        printed.contains("4 pending, 2 accepted, 2 expired, 2 revoked"),
+        "{printed}"
+    );
+    let admin = app
+        .token("admin@demo.genascope.test", "demo-password-2026")
+        .await;
+    let counts = || async {
+        let mut counts = Vec::new();
+        for status in ["pending", "accepted", "expired", "revoked"] {
+            let r = app
+                .get(&format!("/api/invites?status={status}"), Some(&admin))
+                .await;
+            counts.push(r.expect(200)["total"].as_u64().unwrap());
+        }
+        counts
+    };
+    assert_eq!(counts().await, vec![4, 2, 2, 2]);
+    // The printed link opens the first patient's pending invite.
+    let link = printed
+        .split_whitespace()
+        .find(|w| w.contains("/invite/"))
+        .expect("a link in the output");
+    let token = link.rsplit('/').next().unwrap();
+    let v = super::verify(app, token).await;
+    assert_eq!(v.expect(200)["valid"], true, "{}", v.text);
+    assert_eq!(v.body["clinic_name"], "Demo Clinic");
+    let again = seed();
+    assert!(again.status.success(), "{again:?}");
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already exists"));
+    assert_eq!(counts().await, vec![4, 2, 2, 2]);
+    let _ = std::fs::remove_dir_all(data_dir);
+}

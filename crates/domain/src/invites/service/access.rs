@@ -139,6 +139,8 @@ impl InviteService {
             .find_by_token_hash(&token.hash())
             .await?
             .ok_or_else(invalid_token)?;
+        // The invite's id, never its token, names the span.
+        tracing::Span::current().record("invite_id", tracing::field::display(view.invite.id));
         let patient = self
             .ports
             .patients
@@ -168,7 +170,7 @@ impl InviteService {
 
     /// `POST /api/verify_invite`: what the token opens, without using it. Never the patient's
     /// name, email or date of birth. A storage failure is an error, not "invalid".
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(invite_id = tracing::field::Empty))]
     pub async fn verify(&self, raw: &str) -> Result<Verification, InviteError> {
         let (view, _) = match self.opened_strict(raw).await {
             Ok(opened) => opened,
@@ -231,7 +233,7 @@ impl InviteService {
     /// `POST /api/simplified_access`: check who the patient is (names and date of birth) against
     /// the invite's record, then accept the invite (single use), activate a `pending` patient,
     /// record a missing date of birth, and issue a simplified token.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(invite_id = tracing::field::Empty))]
     pub async fn simplified_access(
         &self,
         req: SimplifiedAccess,
@@ -346,7 +348,7 @@ impl InviteService {
     /// as in `simplified_access` (a mismatch counts toward the lock), and the invite is accepted
     /// with the login in one transaction. With a simplified token: its invite is accepted
     /// already; the date of birth is checked again.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(invite_id = tracing::field::Empty))]
     pub async fn register(&self, req: RegisterPatient) -> Result<Registration, InviteError> {
         match &req.credential {
             RegistrationCredential::InviteToken(raw) => self.register_by_token(raw, &req).await,

@@ -188,6 +188,14 @@ impl InviteService {
         Self { ports, settings }
     }
 
+    /// The same service on another clock (back-dated demo data: invites issued weeks ago).
+    #[must_use]
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
+        let mut ports = self.ports.clone();
+        ports.clock = clock;
+        Self::new(ports, self.settings.clone())
+    }
+
     /// The settings in force.
     #[must_use]
     pub fn settings(&self) -> &InviteSettings {
@@ -395,7 +403,7 @@ impl InviteService {
 
     /// `POST /api/generate_invite`: issue an invite (rule 5 revokes the patient's other open
     /// ones), with its email unless mail is off or not wanted.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, invite_id = tracing::field::Empty))]
     pub async fn generate(
         &self,
         p: &Principal,
@@ -507,6 +515,7 @@ impl InviteService {
                 IssueError::Repo(RepoError::NotFound) => InviteError::NotFound(Entity::Patient),
                 IssueError::Repo(other) => other.into(),
             })?;
+        tracing::Span::current().record("invite_id", tracing::field::display(invite.id));
         invite.chat_strategy_id = issued.chat_strategy.as_ref().map(|s| s.id);
         invite.chat_strategy_name = issued.chat_strategy.map(|s| s.name);
         Ok(IssuedInvite {
@@ -522,7 +531,7 @@ impl InviteService {
     /// `POST /api/bulk_invite`: each item authorised and issued on its own, as
     /// [`InviteService::generate`]; the report says which were issued and why the others were
     /// not. A caller whose role may not invite at all is refused as a whole.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn bulk(
         &self,
         p: &Principal,
@@ -556,7 +565,7 @@ impl InviteService {
 
     /// `GET /api/invites`: a page in the caller's scope (an `account_id` filter outside it
     /// matches nothing), statuses computed now. The read is audited as one entry.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, account_id = ?account_id.map(|i| i.0)))]
     pub async fn list(
         &self,
         p: &Principal,
@@ -594,7 +603,7 @@ impl InviteService {
     }
 
     /// `GET /api/invites/{id}`.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, invite_id = %id))]
     pub async fn get(&self, p: &Principal, id: InviteId) -> Result<InviteView, InviteError> {
         let view = self.reachable(p, Action::InviteRead, id).await?;
         self.audit_read(p, std::slice::from_ref(&view), None)
@@ -604,7 +613,7 @@ impl InviteService {
 
     /// `GET /api/pending/{clinician_id}`: the provider's pending, unexpired invites in the
     /// caller's scope, newest first (a provider out of scope has none).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, provider_id = %provider))]
     pub async fn pending(
         &self,
         p: &Principal,
@@ -623,7 +632,7 @@ impl InviteService {
 
     /// `GET /api/patients/{id}/invites`: a patient's invites (optionally of one status), newest
     /// first; the patient must be in the caller's scope.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, patient_id = %patient))]
     pub async fn of_patient(
         &self,
         p: &Principal,
@@ -656,7 +665,7 @@ impl InviteService {
 
     /// `POST /api/invites/{id}/resend` (rule 6): a new token (the old link dies at once), a new
     /// expiry, the failure counter reset, same id; emailed unless mail is off or not wanted.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, invite_id = %id))]
     pub async fn resend(
         &self,
         p: &Principal,
@@ -720,7 +729,7 @@ impl InviteService {
 
     /// `DELETE /api/invites/{id}` (rule 7): revoked; simplified tokens issued from it fail from
     /// the next request on. Twice is a conflict.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, invite_id = %id))]
     pub async fn revoke(&self, p: &Principal, id: InviteId) -> Result<(), InviteError> {
         for _ in 0..RACES {
             let view = self.reachable(p, Action::InviteManage, id).await?;
