@@ -208,6 +208,15 @@ impl Invalid for IdentityError {
     }
 }
 
+impl Invalid for genascope_domain::invites::error::InviteError {
+    fn field_errors(&self) -> Option<&[FieldError]> {
+        match self {
+            Self::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+}
+
 impl Invalid for PatientError {
     fn field_errors(&self) -> Option<&[FieldError]> {
         match self {
