@@ -604,6 +604,22 @@ pub async fn verify(
     }))
 }
 
+/// The invite token of `simplified_access` and `register_patient` (alias `token`).
+fn invite_token(body: &Body) -> Option<String> {
+    body.secret("invite_token").or_else(|| body.secret("token"))
+}
+
+/// Whether the outcome of a public invite route counts against the client's address: a refused
+/// token or identity does; a success, a field error or an outage does not.
+fn refused<T>(result: &Result<T, InviteError>) -> bool {
+    matches!(
+        result,
+        Err(InviteError::InvalidInvite(_)
+            | InviteError::IdentityMismatch
+            | InviteError::TooManyAttempts { .. })
+    )
+}
+
 /// `true` required at `key` (the terms flags): 422 on that field otherwise; `optional` keys may
 /// be absent.
 fn must_agree(body: &Body, errors: &mut Vec<FieldError>, key: &str, optional: bool) {
@@ -646,7 +662,7 @@ pub async fn simplified_access(
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
-    let token = body.secret("invite_token").or_else(|| body.secret("token"));
+    let token = invite_token(&body);
     if token.is_none() {
         errors.push(FieldError::missing("invite_token"));
     }
@@ -680,14 +696,7 @@ pub async fn simplified_access(
             },
         })
         .await;
-    // A refused attempt counts against the address; a success or an outage does not.
-    let failed = matches!(
-        result,
-        Err(InviteError::InvalidInvite(_)
-            | InviteError::IdentityMismatch
-            | InviteError::TooManyAttempts { .. })
-    );
-    attempt.end(failed).await;
+    attempt.end(refused(&result)).await;
     let s = result?;
     Ok(HttpResponse::Ok().json(SimplifiedAccessDto {
         access_token: s.access_token,
@@ -712,7 +721,7 @@ pub async fn register(
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
-    let token = body.secret("invite_token").or_else(|| body.secret("token"));
+    let token = invite_token(&body);
     // A bearer token only counts when no invite token was sent (it is then required valid).
     let credential = match token {
         Some(t) => Some(RegistrationCredential::InviteToken(t)),
@@ -778,13 +787,7 @@ pub async fn register(
         })
         .await;
     if let Some(attempt) = attempt {
-        let failed = matches!(
-            result,
-            Err(InviteError::InvalidInvite(_)
-                | InviteError::IdentityMismatch
-                | InviteError::TooManyAttempts { .. })
-        );
-        attempt.end(failed).await;
+        attempt.end(refused(&result)).await;
     }
     let r = result?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(

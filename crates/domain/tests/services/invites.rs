@@ -97,6 +97,14 @@ impl InviteMocks {
             .returning(move |_| Ok(v.clone()));
     }
 
+    /// Fresh mocks holding the patient `p` and the staff user `u`.
+    fn holding(p: &Patient, u: &User) -> Self {
+        let mut m = Self::new();
+        m.patient(p);
+        m.user(u);
+        m
+    }
+
     /// The user repository holds `u`.
     fn user(&mut self, u: &User) {
         let (id, u) = (u.id, u.clone());
@@ -173,9 +181,7 @@ async fn generate_writes_the_invite_its_email_and_audit_in_one_call() {
     let account = account_id();
     let p = patient(account);
     let clin = user(Role::Clinician, Some(account));
-    let mut m = InviteMocks::new();
-    m.patient(&p);
-    m.user(&clin);
+    let mut m = InviteMocks::holding(&p, &clin);
     let strategy = StrategyRef {
         id: ChatStrategyId(Uuid::new_v4()),
         name: "Hereditary".into(),
@@ -294,9 +300,7 @@ async fn no_email_when_mail_is_off_or_not_wanted_and_strategy_refusals_are_named
         (IssueError::StrategyNotFound, false),
         (IssueError::StrategyInactive, true),
     ] {
-        let mut m = InviteMocks::new();
-        m.patient(&p);
-        m.user(&admin);
+        let mut m = InviteMocks::holding(&p, &admin);
         let refusal = std::sync::Mutex::new(Some(refusal));
         m.invites
             .expect_create()
@@ -658,9 +662,7 @@ async fn bulk_reports_each_item_and_refuses_a_role_as_a_whole() {
     let account = account_id();
     let p = patient(account);
     let admin = user(Role::Admin, Some(account));
-    let mut m = InviteMocks::new();
-    m.patient(&p);
-    m.user(&admin);
+    let mut m = InviteMocks::holding(&p, &admin);
     m.patients
         .expect_get()
         .returning(|_| Err(RepoError::NotFound));

@@ -283,28 +283,25 @@ pub async fn identity_fields_and_providers(app: &TestApp) {
         .await;
     assert_eq!(r.expect(200)["provider_id"], Value::Null);
     // Providers: the role and the active flag count.
+    let from = |provider: String| async move {
+        app.post(
+            "/api/generate_invite",
+            Some(&a.clinician),
+            &json!({"patient_id": a.patient_id, "provider_id": provider}),
+        )
+        .await
+    };
     let lab = app
         .user(&a.admin, "lab2@alpha.test", "Lou Lab", "lab_tech")
         .await;
-    let r = app
-        .post(
-            "/api/generate_invite",
-            Some(&a.admin),
-            &json!({"patient_id": a.patient_id, "provider_id": lab}),
-        )
-        .await;
-    r.expect_422_at(&["body", "provider_id"]);
+    from(lab).await.expect_422_at(&["body", "provider_id"]);
     let phys = app
         .user(&a.admin, "phys@alpha.test", "Phil Phys", "physician")
         .await;
-    let r = app
-        .post(
-            "/api/generate_invite",
-            Some(&a.clinician),
-            &json!({"patient_id": a.patient_id, "provider_id": phys}),
-        )
-        .await;
-    assert_eq!(r.expect(200)["provider_name"], "Phil Phys");
+    assert_eq!(
+        from(phys.clone()).await.expect(200)["provider_name"],
+        "Phil Phys"
+    );
     app.put(
         &format!("/api/users/{phys}"),
         Some(&a.admin),
@@ -312,14 +309,7 @@ pub async fn identity_fields_and_providers(app: &TestApp) {
     )
     .await
     .expect(200);
-    let r = app
-        .post(
-            "/api/generate_invite",
-            Some(&a.clinician),
-            &json!({"patient_id": a.patient_id, "provider_id": phys}),
-        )
-        .await;
-    r.expect_422_at(&["body", "provider_id"]);
+    from(phys).await.expect_422_at(&["body", "provider_id"]);
     // An archived patient is not invited.
     app.put(
         &format!("/api/patients/{}", a.patient_id),

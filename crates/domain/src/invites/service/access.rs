@@ -110,6 +110,15 @@ fn invalid_token() -> InviteError {
     InviteError::InvalidInvite(InviteRefusal::TokenInvalid)
 }
 
+/// A record behind a token that is gone (deleted meanwhile): the token opens nothing. Any other
+/// storage error stays what it is.
+fn gone_is_invalid(e: RepoError) -> InviteError {
+    match e {
+        RepoError::NotFound => invalid_token(),
+        other => other.into(),
+    }
+}
+
 /// The public routes' answer to an invite that is not usable now: locked is 429, the rest the
 /// one 400.
 fn unusable(why: InviteRefusal) -> InviteError {
@@ -146,10 +155,7 @@ impl InviteService {
             .patients
             .get(view.invite.patient_id)
             .await
-            .map_err(|e| match e {
-                RepoError::NotFound => invalid_token(),
-                other => other.into(),
-            })?;
+            .map_err(gone_is_invalid)?;
         if !patient_may_act(patient.patient.status) {
             return Err(InviteError::InvalidInvite(InviteRefusal::AlreadyRevoked));
         }
@@ -158,10 +164,7 @@ impl InviteService {
             .accounts
             .get(view.invite.account_id)
             .await
-            .map_err(|e| match e {
-                RepoError::NotFound => invalid_token(),
-                other => other.into(),
-            })?;
+            .map_err(gone_is_invalid)?;
         if account.status != crate::identity::model::AccountStatus::Active {
             return Err(InviteError::InvalidInvite(InviteRefusal::AlreadyRevoked));
         }
