@@ -103,6 +103,7 @@ acts!(
     UserList,
     UserRead,
     UserManage,
+    UserUpdateSelf,
     ClinicianList,
     PatientManage,
     PatientRead,

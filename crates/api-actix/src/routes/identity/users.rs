@@ -218,11 +218,13 @@ pub async fn create_user(
     Ok(HttpResponse::Created().json(UserDto::from(&user)))
 }
 
-/// Update a user: self (names, email, phone), admin, or super_admin.
+/// Update a user: self (names, email, phone), admin, or super_admin. The declared action is the
+/// least one (every role may update itself; the service decides the rest), so a simplified token
+/// is refused before the body is read.
 #[utoipa::path(put, path = "/api/users/{id}", tag = "users", responses((status = 200, body = UserDto), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update_user(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::UserUpdateSelf>,
     id: web::Path<String>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {

@@ -126,10 +126,15 @@ pub async fn simplified_access_token_claims_and_reach(app: &TestApp) {
         ("GET", format!("/api/users/{pid}")),
         ("GET", format!("/api/accounts/{}", a.account_id)),
     ];
+    let restricted = restricted
+        .into_iter()
+        .chain([("PUT", format!("/api/users/{pid}"))]);
     for (method, path) in restricted {
+        // A body that is no JSON at all: the refusal comes before it is read.
         let rb = match method {
             "GET" => app.client.get(app.url(&path)),
-            _ => app.client.post(app.url(&path)).json(&json!({})),
+            "PUT" => app.client.put(app.url(&path)).body("{broken"),
+            _ => app.client.post(app.url(&path)).body("{broken"),
         };
         let r = app.send(rb.bearer_auth(&token)).await;
         r.expect_detail(
