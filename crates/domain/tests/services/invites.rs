@@ -784,3 +784,44 @@ async fn registration_checks_fields_before_it_reserves_and_takes_the_patients_id
         .await;
     assert_err!(r, InviteError::Conflict(InviteConflict::PatientHasLogin));
 }
+
+#[tokio::test]
+async fn an_acceptance_overtaken_by_a_parallel_one_reads_the_invite_again() {
+    let account = account_id();
+    let p = patient(account);
+    let (invite, token) = pending(&p);
+    let used = invite.accept(NOW).unwrap();
+    let mut m = InviteMocks::new();
+    m.patient(&p);
+    // First the pending invite; read again, it is used (the parallel attempt won).
+    let mut seq = Sequence::new();
+    for i in [invite.clone(), used] {
+        let v = invite_view(&i, &p);
+        m.invites
+            .expect_find_by_token_hash()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(move |_| Ok(Some(v.clone())));
+        if i.state == InviteState::Pending {
+            m.invites
+                .expect_update()
+                .times(1)
+                .in_sequence(&mut seq)
+                .returning(|_, _, _, _| Ok(()));
+            m.invites
+                .expect_accept()
+                .times(1)
+                .in_sequence(&mut seq)
+                .returning(|_| Err(RepoError::Stale));
+        }
+    }
+    m.codec.expect_issue_simplified().never();
+    let r = m
+        .service()
+        .simplified_access(SimplifiedAccess {
+            token: token.expose().to_owned(),
+            identity: claim("Pat", "Smith", DOB),
+        })
+        .await;
+    assert_err!(r, InviteError::InvalidInvite(InviteRefusal::AlreadyUsed));
+}

@@ -259,10 +259,10 @@ impl InviteService {
             };
             match self.ports.invites.accept(&acceptance).await {
                 Ok(()) => return self.session(&accepted, &patient),
-                // Resent or revoked between the reservation and now: this token is dead.
-                Err(RepoError::Stale | RepoError::NotFound) => {
-                    return Err(InviteError::InvalidInvite(InviteRefusal::AlreadyRevoked));
-                }
+                // The invite changed since the reservation (a parallel attempt reserved, or staff
+                // resent or revoked it): read it again; a dead token then says so.
+                Err(RepoError::Stale) => {}
+                Err(RepoError::NotFound) => return Err(invalid_token()),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -392,9 +392,9 @@ impl InviteService {
                     patient_id: patient.id,
                     user_id: UserId(patient.id.0),
                 }),
-                Err(RepoError::Stale | RepoError::NotFound) => {
-                    Err(InviteError::InvalidInvite(InviteRefusal::AlreadyRevoked))
-                }
+                // Changed since the reservation: read it again (as in `simplified_access`).
+                Err(RepoError::Stale) => continue,
+                Err(RepoError::NotFound) => Err(invalid_token()),
                 Err(RepoError::Duplicate("email")) => {
                     Err(InviteError::Conflict(InviteConflict::EmailTaken))
                 }
