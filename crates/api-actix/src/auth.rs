@@ -4,6 +4,7 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use genascope_domain::identity::error::{IdentityError, Unauthenticated};
 use genascope_domain::identity::service::Authenticated;
 use std::future::Future;
 use std::pin::Pin;
@@ -55,18 +56,13 @@ impl FromRequest for Auth {
         let has_header = req.headers().contains_key(header::AUTHORIZATION);
         Box::pin(async move {
             let Some(state) = state else {
-                return Err(ApiError(genascope_domain::common::DomainError::Unexpected(
-                    "application state missing".into(),
-                )));
+                return Err(ApiError::Internal("application state missing".into()));
             };
+            let refused = |why| Err(IdentityError::Unauthenticated(why).into());
             match token {
                 Some(t) if !t.is_empty() => Ok(Auth(state.identity.authenticate(&t).await?)),
-                _ if has_header => Err(ApiError(
-                    genascope_domain::common::DomainError::Unauthorized(
-                        "Could not validate credentials",
-                    ),
-                )),
-                _ => Err(ApiError::not_authenticated()),
+                _ if has_header => refused(Unauthenticated::InvalidToken),
+                _ => refused(Unauthenticated::NoCredentials),
             }
         })
     }

@@ -1,9 +1,13 @@
 //! Lenient request parsing (contract §1.2): JSON whatever the Content-Type, unknown fields
 //! ignored, numbers as numbers or numeric strings, booleans as booleans or `true/false/1/0`,
 //! `""` meaning absent (create) or clear (update), trimmed strings. Every failure names its field.
+//!
+//! Readers collect field errors as paths (`["email"]`); [`check`] locates them (`body`, `query`)
+//! and turns them into a 422. The routes then convert what was read into the domain's typed
+//! commands with the domain's value constructors, collecting every failure at once.
 
-use crate::error::ApiError;
-use genascope_domain::common::{FieldError, Loc, Patch};
+use crate::error::{ApiError, Place};
+use genascope_domain::common::{Entity, FieldError, Patch};
 use serde_json::{Map, Value};
 
 /// A parsed JSON object body.
@@ -18,16 +22,15 @@ impl Body {
         }
         match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(m)) => Ok(Self(m)),
-            Ok(_) => Err(ApiError::validation(vec![FieldError {
-                loc: vec![Loc::from("body")],
-                msg: "the body must be a JSON object".into(),
-                kind: "type_error.dict".into(),
-            }])),
-            Err(_) => Err(ApiError::validation(vec![FieldError {
-                loc: vec![Loc::from("body")],
-                msg: "the body is not valid JSON".into(),
-                kind: "json_invalid".into(),
-            }])),
+            Ok(_) => {
+                Err(ApiError::Invalid(vec![Place::Body.whole(
+                    "the body must be a JSON object",
+                    "type_error.dict",
+                )]))
+            }
+            Err(_) => Err(ApiError::Invalid(vec![
+                Place::Body.whole("the body is not valid JSON", "json_invalid"),
+            ])),
         }
     }
 
@@ -43,7 +46,7 @@ impl Body {
             Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
             Value::Number(n) => Some(n.to_string()),
             _ => {
-                errors.push(FieldError::body(
+                errors.push(FieldError::new(
                     keys[0],
                     "must be a string",
                     "type_error.str",
@@ -75,7 +78,7 @@ impl Body {
             .filter(|(_, v)| v.is_none())
             .map(|(k, _)| FieldError::missing(k))
             .collect();
-        check(missing)?;
+        check(Place::Body, missing)?;
         Ok(values.map(Option::unwrap_or_default))
     }
 
@@ -88,7 +91,7 @@ impl Body {
             Some(Value::String(s)) => Patch::Set(s.trim().to_owned()),
             Some(Value::Number(n)) => Patch::Set(n.to_string()),
             Some(_) => {
-                errors.push(FieldError::body(
+                errors.push(FieldError::new(
                     keys[0],
                     "must be a string",
                     "type_error.str",
@@ -107,7 +110,7 @@ impl Body {
             v => lenient_bool(v),
         };
         if parsed.is_none() {
-            errors.push(FieldError::body(
+            errors.push(FieldError::new(
                 key,
                 "value could not be parsed to a boolean",
                 "type_error.bool",
@@ -124,7 +127,7 @@ impl Body {
             Some(v) => match lenient_bool(v) {
                 Some(b) => Patch::Set(b),
                 None => {
-                    errors.push(FieldError::body(
+                    errors.push(FieldError::new(
                         key,
                         "value could not be parsed to a boolean",
                         "type_error.bool",
@@ -185,24 +188,71 @@ impl Body {
 
 /// An id from a path, query or form field: one that does not parse cannot exist, so it is the
 /// same 404 as an unknown id (contract §1.3), naming `what`.
-pub fn id_or_404<T>(
-    raw: &str,
-    parse: fn(&str) -> Option<T>,
-    what: &'static str,
-) -> Result<T, ApiError> {
-    parse(raw).ok_or(ApiError(genascope_domain::common::DomainError::NotFound(
-        what,
-    )))
+pub fn id_or_404<T>(raw: &str, parse: fn(&str) -> Option<T>, what: Entity) -> Result<T, ApiError> {
+    parse(raw).ok_or_else(|| ApiError::not_found(what))
+}
+
+/// A reference whose "not found" belongs to the use case (at its turn among the use case's
+/// checks): one that does not parse names the nil id, which no record has.
+#[must_use]
+pub fn id_or_nil<T: From<uuid::Uuid>>(raw: &str, parse: fn(&str) -> Option<T>) -> T {
+    parse(raw).unwrap_or_else(|| T::from(uuid::Uuid::nil()))
 }
 
 fn not_found_for(key: &str) -> ApiError {
-    let what = match key {
-        "account_id" => "Account",
-        "clinician_id" => "Clinician",
-        "patient_id" => "Patient",
-        _ => "Record",
-    };
-    ApiError(genascope_domain::common::DomainError::NotFound(what))
+    ApiError::not_found(match key {
+        "account_id" => Entity::Account,
+        "clinician_id" => Entity::Clinician,
+        "patient_id" => Entity::Patient,
+        _ => Entity::Record,
+    })
+}
+
+/// `raw` as one of an enumeration's values (`parse` knows their names), else `msg` at `field`.
+pub fn choice<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    raw: &str,
+    parse: fn(&str) -> Option<T>,
+    msg: &str,
+) -> Option<T> {
+    let value = parse(raw);
+    if value.is_none() {
+        errors.push(FieldError::new(field, msg, "type_error.enum"));
+    }
+    value
+}
+
+/// A required field of an update (it cannot be cleared): absent keeps it (`None`), cleared is
+/// `missing`, a value is converted by `parse` (which collects its failures).
+pub fn required_patch<S, T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    patch: Patch<S>,
+    parse: impl FnOnce(&mut Vec<FieldError>, S) -> Option<T>,
+) -> Option<T> {
+    match patch {
+        Patch::Keep => None,
+        Patch::Clear => {
+            errors.push(FieldError::missing(field));
+            None
+        }
+        Patch::Set(v) => parse(errors, v),
+    }
+}
+
+/// An optional field of an update: kept, cleared, or set to the value `parse` converts (a
+/// failure is collected and keeps the field).
+pub fn optional_patch<S, T>(
+    errors: &mut Vec<FieldError>,
+    patch: Patch<S>,
+    parse: impl FnOnce(&mut Vec<FieldError>, S) -> Option<T>,
+) -> Patch<T> {
+    match patch {
+        Patch::Keep => Patch::Keep,
+        Patch::Clear => Patch::Clear,
+        Patch::Set(v) => parse(errors, v).map_or(Patch::Keep, Patch::Set),
+    }
 }
 
 /// `true/false/1/0` (any case) or a JSON boolean or 0/1.
@@ -266,7 +316,7 @@ impl Query {
             .copied()
             .unwrap_or("search");
         if value.chars().count() > 200 {
-            errors.push(FieldError::query(
+            errors.push(FieldError::new(
                 name,
                 "must be at most 200 characters",
                 "value_error.any_str.max_length",
@@ -277,7 +327,7 @@ impl Query {
             .chars()
             .any(|c| genascope_domain::common::validate::forbidden_char(c, false))
         {
-            errors.push(FieldError::query(
+            errors.push(FieldError::new(
                 name,
                 "must not contain control, zero-width or text-direction characters",
                 "value_error.characters",
@@ -301,7 +351,7 @@ impl Query {
             Some(v) => match v.parse::<u32>() {
                 Ok(n) if (min..=max).contains(&n) => n,
                 _ => {
-                    errors.push(FieldError::query(
+                    errors.push(FieldError::new(
                         keys[0],
                         format!("must be an integer between {min} and {max}"),
                         "value_error.number.range",
@@ -317,7 +367,7 @@ impl Query {
         let v = self.get(&[key])?;
         let b = lenient_bool(&Value::String(v));
         if b.is_none() {
-            errors.push(FieldError::query(
+            errors.push(FieldError::new(
                 key,
                 "value could not be parsed to a boolean",
                 "type_error.bool",
@@ -353,12 +403,12 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Turn collected field errors into a 422, or pass.
-pub fn check(errors: Vec<FieldError>) -> Result<(), ApiError> {
+/// Turn collected field errors (paths) into a 422 located at `place`, or pass.
+pub fn check(place: Place, errors: Vec<FieldError>) -> Result<(), ApiError> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::validation(errors))
+        Err(ApiError::invalid(place, errors))
     }
 }
 

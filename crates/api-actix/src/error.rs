@@ -1,87 +1,247 @@
-//! The one mapping from domain errors to HTTP (contract §1.4). Bodies never carry internal
-//! causes; a 500 is logged with its cause and the request id.
+//! The one mapping from errors to HTTP (contract §1.4). Every capability's error (identity,
+//! patients, eligibility) and the edge's own refusals become an [`ApiError`] here, which knows its
+//! status, headers and body. The domain names outcomes (`Denied`, `NotFound`, `Invalid`, …) and
+//! field paths; where a field sat in the request (`body`, `query`, `path`, `header`) is added
+//! here, `body` for the fields of domain commands. Bodies never carry internal causes; a 500 is
+//! logged with its cause and the request id.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
-use genascope_domain::common::{DomainError, FieldError};
+use genascope_domain::clinical::service::EligibilityError;
+use genascope_domain::common::{BoxError, Entity, FieldError, Loc, RepoError, joined};
+use genascope_domain::identity::error::{AccessError, Denial, IdentityError};
+use genascope_domain::patients::error::PatientError;
 use serde_json::json;
 use std::fmt;
 
-/// A domain error on its way out.
-#[derive(Debug)]
-pub struct ApiError(pub DomainError);
+/// Where a request's input sat: the head of a 422 item's `loc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The JSON (or form) body.
+    Body,
+    /// The query string.
+    Query,
+    /// A path segment.
+    Path,
+    /// A header.
+    Header,
+}
 
-impl From<DomainError> for ApiError {
-    fn from(e: DomainError) -> Self {
-        Self(e)
+impl Place {
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Body => "body",
+            Self::Query => "query",
+            Self::Path => "path",
+            Self::Header => "header",
+        }
+    }
+
+    /// `error` (a field path) located here.
+    #[must_use]
+    pub fn locate(self, error: FieldError) -> FieldError {
+        error.under(&[Loc::from(self.name())])
+    }
+
+    /// A failure of the field `field` here.
+    #[must_use]
+    pub fn field(self, field: &str, msg: impl Into<String>, kind: &str) -> FieldError {
+        self.locate(FieldError::new(field, msg, kind))
+    }
+
+    /// A failure of the input here as a whole (`loc` = `[place]`).
+    #[must_use]
+    pub fn whole(self, msg: impl Into<String>, kind: &str) -> FieldError {
+        self.locate(FieldError {
+            loc: Vec::new(),
+            msg: msg.into(),
+            kind: kind.to_owned(),
+        })
     }
 }
 
+/// An error on its way out, in HTTP's terms.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 401 with `WWW-Authenticate: Bearer`.
+    Unauthenticated(String),
+    /// 400: refused with no field at fault.
+    BadRequest(String),
+    /// 403; some reasons carry an `X-Error-Code`.
+    Forbidden {
+        /// The sentence.
+        detail: String,
+        /// `X-Error-Code`, if the reason has one.
+        code: Option<&'static str>,
+    },
+    /// 404.
+    NotFound(String),
+    /// 409.
+    Conflict(String),
+    /// 422: every item located (`loc[0]` is `body`, `query`, `path` or `header`).
+    Invalid(Vec<FieldError>),
+    /// 413.
+    TooLarge,
+    /// 429 with `Retry-After`.
+    TooManyRequests {
+        /// Seconds until a retry may succeed.
+        retry_after_secs: u64,
+    },
+    /// 503 with `Retry-After`: the cause is logged.
+    Unavailable(BoxError),
+    /// 500: the cause is logged.
+    Internal(BoxError),
+}
+
 impl ApiError {
-    /// 422 with a list.
+    /// 422 with `errors` (field paths) located at `place`.
     #[must_use]
-    pub fn validation(errors: Vec<FieldError>) -> Self {
-        Self(DomainError::Validation(errors))
+    pub fn invalid(place: Place, errors: Vec<FieldError>) -> Self {
+        Self::Invalid(errors.into_iter().map(|e| place.locate(e)).collect())
     }
 
-    /// 401 "Not authenticated" (no header).
+    /// 404 "`what` not found".
     #[must_use]
-    pub fn not_authenticated() -> Self {
-        Self(DomainError::Unauthorized("Not authenticated"))
+    pub fn not_found(what: Entity) -> Self {
+        Self::NotFound(format!("{what} not found"))
+    }
+}
+
+impl From<Denial> for ApiError {
+    fn from(d: Denial) -> Self {
+        let code = match d {
+            Denial::SimplifiedAccess => Some("SIMPLIFIED_ACCESS_RESTRICTED"),
+            Denial::NotPermitted | Denial::OwnField(_) | Denial::DeleteSelf => None,
+        };
+        Self::Forbidden {
+            detail: d.to_string(),
+            code,
+        }
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        IdentityError::from(e).into()
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(e: IdentityError) -> Self {
+        match e {
+            IdentityError::Unauthenticated(why) => Self::Unauthenticated(why.to_string()),
+            IdentityError::Denied(d) => d.into(),
+            IdentityError::NotFound(what) => Self::not_found(what),
+            IdentityError::Refused(why) => Self::BadRequest(why.to_string()),
+            IdentityError::Conflict(c) => Self::Conflict(c.to_string()),
+            IdentityError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            IdentityError::RateLimited { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
+            }
+            IdentityError::Unavailable(cause) => Self::Unavailable(cause),
+            IdentityError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<PatientError> for ApiError {
+    fn from(e: PatientError) -> Self {
+        match e {
+            PatientError::Denied(d) => d.into(),
+            PatientError::NotFound(what) => Self::not_found(what),
+            PatientError::Conflict(c) => Self::Conflict(c.to_string()),
+            PatientError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            PatientError::Identity(e) => e.into(),
+            PatientError::Unavailable(cause) => Self::Unavailable(cause),
+            PatientError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<EligibilityError> for ApiError {
+    fn from(e: EligibilityError) -> Self {
+        match e {
+            EligibilityError::Denied(d) => d.into(),
+            EligibilityError::NotFound(what) => Self::not_found(what),
+            EligibilityError::Missing(absent) => Self::NotFound(absent.to_string()),
+            EligibilityError::Patients(e) => e.into(),
+            EligibilityError::Unavailable(cause) => Self::Unavailable(cause),
+            EligibilityError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+/// Storage the edge meets itself (the shared per-address limits): an outage is a 503, anything
+/// else a 500.
+impl From<RepoError> for ApiError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::Unavailable(cause) => Self::Unavailable(cause),
+            other => Self::Internal(Box::new(other)),
+        }
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        match self {
+            Self::Unauthenticated(m)
+            | Self::BadRequest(m)
+            | Self::Forbidden { detail: m, .. }
+            | Self::NotFound(m)
+            | Self::Conflict(m) => f.write_str(m),
+            Self::Invalid(errors) => f.write_str(&joined(errors)),
+            Self::TooLarge => f.write_str("payload too large"),
+            Self::TooManyRequests { .. } => f.write_str("too many requests"),
+            Self::Unavailable(_) => f.write_str("service unavailable"),
+            Self::Internal(_) => f.write_str("internal error"),
+        }
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match &self.0 {
-            DomainError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            DomainError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-            DomainError::NotFound(_) | DomainError::Missing(_) => StatusCode::NOT_FOUND,
-            DomainError::Conflict(_) => StatusCode::CONFLICT,
-            DomainError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            DomainError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            DomainError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            DomainError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            DomainError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        match self {
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status_code());
-        let body = match &self.0 {
-            DomainError::Unauthorized(m) => {
+        let body = match self {
+            Self::Unauthenticated(m) => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
                 json!({ "detail": m })
             }
-            DomainError::BadRequest(m) | DomainError::Conflict(m) => json!({ "detail": m }),
-            DomainError::Forbidden(m) => {
-                if m.contains("simplified access") {
-                    res.insert_header(("X-Error-Code", "SIMPLIFIED_ACCESS_RESTRICTED"));
+            Self::BadRequest(m) | Self::NotFound(m) | Self::Conflict(m) => json!({ "detail": m }),
+            Self::Forbidden { detail, code } => {
+                if let Some(code) = code {
+                    res.insert_header(("X-Error-Code", *code));
                 }
-                json!({ "detail": m })
+                json!({ "detail": detail })
             }
-            DomainError::NotFound(what) => json!({ "detail": format!("{what} not found") }),
-            DomainError::Missing(m) => json!({ "detail": m }),
-            DomainError::Validation(errors) => json!({ "detail": errors }),
-            DomainError::TooManyRequests { retry_after_secs } => {
+            Self::Invalid(errors) => json!({ "detail": errors }),
+            Self::TooManyRequests { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
                 json!({ "detail": "Too many requests; try again later" })
             }
-            DomainError::PayloadTooLarge => json!({ "detail": "Payload too large" }),
-            DomainError::Unavailable(cause) => {
+            Self::TooLarge => json!({ "detail": "Payload too large" }),
+            Self::Unavailable(cause) => {
                 tracing::error!(error = %cause, "dependency unavailable");
                 // Every 503 is temporary: the database is back, or the load is gone, soon.
                 res.insert_header((header::RETRY_AFTER, "1"));
                 json!({ "detail": "Service unavailable" })
             }
-            DomainError::Unexpected(cause) => {
+            Self::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
                 json!({ "detail": "Internal server error" })
             }
@@ -92,3 +252,120 @@ impl ResponseError for ApiError {
 
 /// Result alias for handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+    use genascope_domain::common::StoreConflict;
+    use genascope_domain::identity::error::{IdentityConflict, Refusal, Unauthenticated};
+    use genascope_domain::patients::error::PatientConflict;
+
+    fn reply(e: impl Into<ApiError>) -> (u16, serde_json::Value, Vec<(String, String)>) {
+        let res = e.into().error_response();
+        let status = res.status().as_u16();
+        let headers = res
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        let bytes = res.into_body().try_into_bytes().unwrap_or_default();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or_default(),
+            headers,
+        )
+    }
+
+    fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn simplified_access_is_the_only_403_with_an_error_code() {
+        let (status, body, headers) = reply(AccessError::Denied(Denial::SimplifiedAccess));
+        assert_eq!(status, 403);
+        assert_eq!(
+            body,
+            json!({"detail": "This endpoint is not accessible with simplified access"})
+        );
+        assert_eq!(
+            header(&headers, "x-error-code"),
+            Some("SIMPLIFIED_ACCESS_RESTRICTED")
+        );
+        for d in [
+            Denial::NotPermitted,
+            Denial::OwnField("role"),
+            Denial::DeleteSelf,
+        ] {
+            let (status, _, headers) = reply(d);
+            assert_eq!(status, 403);
+            assert_eq!(header(&headers, "x-error-code"), None, "{d:?}");
+        }
+    }
+
+    #[test]
+    fn each_outcome_has_its_status_and_sentence() {
+        let cases: Vec<(ApiError, u16, serde_json::Value)> = vec![
+            (
+                IdentityError::Unauthenticated(Unauthenticated::BadCredentials).into(),
+                401,
+                json!({"detail": "Incorrect username or password"}),
+            ),
+            (
+                IdentityError::Refused(Refusal::InactiveUser).into(),
+                400,
+                json!({"detail": "Inactive user"}),
+            ),
+            (
+                IdentityError::NotFound(Entity::User).into(),
+                404,
+                json!({"detail": "User not found"}),
+            ),
+            (
+                IdentityError::Conflict(IdentityConflict::LastAdmin).into(),
+                409,
+                json!({"detail": "Cannot remove the last active admin of the account"}),
+            ),
+            (
+                PatientError::Conflict(PatientConflict::Store(StoreConflict::Stale)).into(),
+                409,
+                json!({"detail": "The record was changed by someone else since it was read; reload it and try again"}),
+            ),
+            (
+                PatientError::Invalid(vec![FieldError::missing("email")]).into(),
+                422,
+                json!({"detail": [{"loc": ["body", "email"], "msg": "field required", "type": "missing"}]}),
+            ),
+            (
+                AccessError::AccountRequired.into(),
+                422,
+                json!({"detail": [{"loc": ["body", "account_id"], "msg": "field required", "type": "missing"}]}),
+            ),
+        ];
+        for (e, status, body) in cases {
+            let (s, b, _) = reply(e);
+            assert_eq!((s, &b), (status, &body));
+        }
+    }
+
+    /// An outage is a 503 whichever capability met it: never a 400 or a 404.
+    #[test]
+    fn an_outage_is_503_everywhere() {
+        let outage = || RepoError::Unavailable("pool timed out".into());
+        for e in [
+            ApiError::from(IdentityError::from(outage())),
+            ApiError::from(PatientError::from(outage())),
+            ApiError::from(EligibilityError::from(outage())),
+            ApiError::from(PatientError::Identity(IdentityError::from(outage()))),
+        ] {
+            let (status, body, headers) = reply(e);
+            assert_eq!(status, 503);
+            assert_eq!(body, json!({"detail": "Service unavailable"}));
+            assert_eq!(header(&headers, "retry-after"), Some("1"));
+        }
+    }
+}

@@ -9,7 +9,7 @@
 //! `ReadLimit` and `Gate` are one process's memory (docs/operations.md).
 
 use crate::error::ApiError;
-use genascope_domain::common::{Attempt, DomainError, WindowCounter};
+use genascope_domain::common::{Attempt, WindowCounter};
 use genascope_domain::identity::policy::Principal;
 use governor::clock::{Clock, DefaultClock};
 use governor::{Quota, RateLimiter};
@@ -87,15 +87,13 @@ impl AddressLimit {
             .counter
             .begin(&key, limit, window, self.clock.now())
             .await
-            .map_err(|e| ApiError(e.into()))?;
+            .map_err(ApiError::from)?;
         match begun {
             Ok(attempt) => Ok(AddressAttempt {
                 limit: self,
                 attempt: Some(attempt),
             }),
-            Err(retry_after_secs) => {
-                Err(ApiError(DomainError::TooManyRequests { retry_after_secs }))
-            }
+            Err(retry_after_secs) => Err(ApiError::TooManyRequests { retry_after_secs }),
         }
     }
 }
@@ -161,9 +159,9 @@ impl ReadLimit {
         }
         limiter.check_key(&p.user_id.0).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            ApiError(DomainError::TooManyRequests {
+            ApiError::TooManyRequests {
                 retry_after_secs: wait.as_secs().max(1),
-            })
+            }
         })
     }
 }
@@ -188,11 +186,7 @@ impl Gate {
 
     /// A place, held until the returned permit is dropped.
     pub async fn enter(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
-        let busy = || {
-            ApiError(DomainError::Unavailable(
-                "too many requests of this kind in progress".into(),
-            ))
-        };
+        let busy = || ApiError::Unavailable("too many requests of this kind in progress".into());
         match tokio::time::timeout(self.wait, self.places.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(busy()),
@@ -237,7 +231,7 @@ mod tests {
         limit.check(&p(1)).unwrap();
         let e = limit.check(&p(1)).unwrap_err();
         assert!(
-            matches!(e.0, DomainError::TooManyRequests { retry_after_secs } if (1..=6).contains(&retry_after_secs))
+            matches!(e, ApiError::TooManyRequests { retry_after_secs } if (1..=6).contains(&retry_after_secs))
         );
         // Another principal has its own budget; 0 means no limit.
         limit.check(&p(2)).unwrap();

@@ -2,14 +2,18 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use genascope_api::body::Body;
 use genascope_api::config::Config;
+use genascope_api::routes::identity::{
+    create_account_command, create_user_command, super_admin_command,
+};
+use genascope_api::routes::patients::RawPatient;
 use genascope_api::startup::{Application, Services, build_services};
 use genascope_domain::clinical::export::ExportFormat;
-use genascope_domain::common::{DomainError, UserId};
+use genascope_domain::common::{UserId, joined};
+use genascope_domain::identity::error::IdentityError;
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, Principal};
-use genascope_domain::identity::service::{CreateAccount, CreateUser};
-use genascope_domain::patients::service::PatientInput;
 
 #[derive(Parser)]
 #[command(
@@ -127,15 +131,11 @@ fn operator() -> Principal {
     }
 }
 
-fn describe(e: &DomainError) -> String {
-    match e {
-        // Console input, not an HTTP body: name the field without the `body.` prefix.
-        DomainError::Validation(errors) => errors
-            .iter()
-            .map(|e| e.to_string().trim_start_matches("body.").to_owned())
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
+/// A JSON object as a request body, to build commands as the routes do.
+fn body(value: serde_json::Value) -> Body {
+    match value {
+        serde_json::Value::Object(map) => Body(map),
+        _ => Body::default(),
     }
 }
 
@@ -154,31 +154,45 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn seed_demo(services: &Services) -> anyhow::Result<()> {
-    let (identity, patients) = (&services.state.identity, &services.state.patients);
+    let identity = &services.state.identity;
     let op = operator();
     let password =
         std::env::var("GENASCOPE_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password-2026".into());
-    let created = identity
-        .create_account(
-            &op,
-            CreateAccount {
-                name: Some("Demo Clinic".into()),
-                domain: Some("demo.genascope.test".into()),
-                admin_email: Some("admin@demo.genascope.test".into()),
-                admin_name: Some("Avery Admin".into()),
-                admin_password: Some(password.clone()),
-                admin_confirm_password: None,
-            },
-        )
-        .await;
-    let account = match created {
+    let demo = create_account_command(&body(serde_json::json!({
+        "name": "Demo Clinic",
+        "domain": "demo.genascope.test",
+        "admin_email": "admin@demo.genascope.test",
+        "admin_name": "Avery Admin",
+        "admin_password": password,
+    })))
+    .map_err(|e| anyhow::anyhow!("the demo account: {e}"))?;
+    let account = match identity.create_account(&op, demo).await {
         Ok((account, _)) => account,
-        Err(DomainError::Conflict(_)) => {
+        Err(IdentityError::Conflict(_)) => {
             println!("The demo clinic already exists (admin@demo.genascope.test); nothing to do.");
             return Ok(());
         }
-        Err(e) => anyhow::bail!("could not create the demo account: {}", describe(&e)),
+        Err(e) => anyhow::bail!("could not create the demo account: {e}"),
     };
+    let providers = seed_staff(services, account.id, &password).await?;
+    seed_patients(services, account.id, &providers).await?;
+    println!("Demo clinic created: {} ({})", account.name, account.id);
+    println!(
+        "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
+    );
+    println!(
+        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added."
+    );
+    Ok(())
+}
+
+/// The demo clinic's staff (all with `password`); the ids of its clinicians and physicians.
+async fn seed_staff(
+    services: &Services,
+    account: genascope_domain::common::AccountId,
+    password: &str,
+) -> anyhow::Result<Vec<UserId>> {
+    let (identity, op) = (&services.state.identity, operator());
     let staff = [
         (
             "clinician1@demo.genascope.test",
@@ -194,24 +208,32 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     ];
     let mut providers = Vec::new();
     for (email, name, role) in staff {
+        let req = create_user_command(&body(serde_json::json!({
+            "email": email,
+            "name": name,
+            "role": role,
+            "password": password,
+            "account_id": account.to_string(),
+        })))
+        .map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
         let user = identity
-            .create_user(
-                &op,
-                CreateUser {
-                    email: Some(email.into()),
-                    name: Some(name.into()),
-                    role: Some(role.into()),
-                    password: Some(password.clone()),
-                    account_id: Some(account.id),
-                    ..CreateUser::default()
-                },
-            )
+            .create_user(&op, req)
             .await
-            .map_err(|e| anyhow::anyhow!("could not create {email}: {}", describe(&e)))?;
+            .map_err(|e| anyhow::anyhow!("could not create {email}: {e}"))?;
         if user.role.is_provider() {
             providers.push(user.id);
         }
     }
+    Ok(providers)
+}
+
+/// Twenty demo patients, spread over the `providers`.
+async fn seed_patients(
+    services: &Services,
+    account: genascope_domain::common::AccountId,
+    providers: &[UserId],
+) -> anyhow::Result<()> {
+    let (patients, op) = (&services.state.patients, operator());
     let first = [
         "Ada",
         "Grace",
@@ -237,7 +259,7 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
         "Wu",
     ];
     for i in 0..20usize {
-        let input = PatientInput {
+        let input = RawPatient {
             first_name: Some(first[i % 10].into()),
             last_name: Some(format!(
                 "{}{}",
@@ -255,22 +277,16 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
             clinician_id: providers
                 .get(i % providers.len().max(1))
                 .map(ToString::to_string),
-            ..PatientInput::default()
+            ..RawPatient::default()
         };
+        let new = input
+            .into_command(patients.today())
+            .map_err(|e| anyhow::anyhow!("demo patient {}: {}", i + 1, joined(&e)))?;
         patients
-            .create(&op, Some(account.id), input)
+            .create(&op, Some(account), new)
             .await
-            .map_err(|e| {
-                anyhow::anyhow!("could not create demo patient {}: {}", i + 1, describe(&e))
-            })?;
+            .map_err(|e| anyhow::anyhow!("could not create demo patient {}: {e}", i + 1))?;
     }
-    println!("Demo clinic created: {} ({})", account.name, account.id);
-    println!(
-        "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
-    );
-    println!(
-        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added."
-    );
     Ok(())
 }
 
@@ -386,18 +402,18 @@ fn assess_command(file: Option<&std::path::Path>, batch: bool) -> anyhow::Result
 }
 
 /// The profile in `bytes`, parsed leniently and validated as the API does; the field errors
-/// (without the API's `body.` prefix) otherwise.
+/// (their paths, without the API's `body.` location) otherwise.
 fn export_profile(
     bytes: &[u8],
 ) -> Result<genascope_domain::clinical::profile::RiskProfile, Vec<String>> {
-    use genascope_domain::clinical::assess::to_body_errors;
+    use genascope_domain::clinical::assess::to_field_errors;
     use genascope_domain::clinical::profile::RiskProfile;
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| vec![format!("the input is not JSON ({e})")])?;
     RiskProfile::parse_and_validate(&value).map_err(|errors| {
-        to_body_errors(&errors)
+        to_field_errors(&errors)
             .iter()
-            .map(|e| format!("{} ({})", e.to_string().trim_start_matches("body."), e.kind))
+            .map(|e| format!("{e} ({})", e.kind))
             .collect()
     })
 }
@@ -579,6 +595,50 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// `genascope serve`: the API until SIGTERM, with a banner saying where it listens.
+async fn serve(
+    config: &Config,
+    protocol_errors: genascope_api::logging::ProtocolErrors,
+) -> anyhow::Result<()> {
+    let (app, services) = Application::build(config).await?;
+    let base = format!("http://{}:{}", config.host, app.port());
+    // The banner is best effort: `println!` panics when stdout is closed (a supervisor that read
+    // the first line and went away), which would take the server down.
+    let mut banner = format!(
+        "genascope listening on {base}\n  API docs:     {base}/docs/\n  health:       {base}/health\n"
+    );
+    if let Some(dir) = &services.outbox_dir {
+        banner.push_str(&format!("  mail outbox:  {}\n", dir.display()));
+    }
+    banner.push_str("  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\"\n");
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    }
+    protocol_errors.spawn_reporter();
+    app.run_until_signalled().await?;
+    services.close().await;
+    Ok(())
+}
+
+/// `genascope create-super-admin`: the password from the environment or a prompt.
+async fn create_super_admin(
+    services: &Services,
+    email: &str,
+    name: &str,
+) -> anyhow::Result<genascope_domain::identity::model::User> {
+    let password = read_password()?;
+    let req = super_admin_command(email, name, &password)
+        .map_err(|e| anyhow::anyhow!("could not create the super admin: {}", joined(&e)))?;
+    services
+        .state
+        .identity
+        .create_super_admin(req)
+        .await
+        .map_err(|e| anyhow::anyhow!("could not create the super admin: {e}"))
+}
+
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // `assess` is a pure computation: it runs before (and without) any configuration.
@@ -608,44 +668,14 @@ async fn run() -> anyhow::Result<()> {
     let config = Config::from_env().context("configuration")?;
     let protocol_errors = genascope_api::logging::init(config.json_logs);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            let (app, services) = Application::build(&config).await?;
-            let base = format!("http://{}:{}", config.host, app.port());
-            // The banner is best effort: `println!` panics when stdout is closed (a supervisor
-            // that read the first line and went away), which would take the server down.
-            let mut banner = format!(
-                "genascope listening on {base}\n  API docs:     {base}/docs/\n  health:       {base}/health\n"
-            );
-            if let Some(dir) = &services.outbox_dir {
-                banner.push_str(&format!("  mail outbox:  {}\n", dir.display()));
-            }
-            banner.push_str("  first admin:  GENASCOPE_ADMIN_PASSWORD=... genascope create-super-admin --email you@example.org --name \"Your Name\"\n");
-            {
-                use std::io::Write as _;
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
-            }
-            protocol_errors.spawn_reporter();
-            app.run_until_signalled().await?;
-            services.close().await;
-        }
+        Command::Serve => serve(&config, protocol_errors).await?,
         Command::Migrate => {
             build_services(&config).await?.close().await;
             println!("Migrations are up to date.");
         }
         Command::CreateSuperAdmin { email, name } => {
             let services = build_services(&config).await?;
-            let created = match read_password() {
-                Ok(password) => services
-                    .state
-                    .identity
-                    .create_super_admin(&email, &name, &password)
-                    .await
-                    .map_err(|e| {
-                        anyhow::anyhow!("could not create the super admin: {}", describe(&e))
-                    }),
-                Err(e) => Err(e),
-            };
+            let created = create_super_admin(&services, &email, &name).await;
             // Every one-shot command closes its pool before it returns, success or not.
             services.close().await;
             let user = created?;

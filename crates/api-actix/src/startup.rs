@@ -19,7 +19,7 @@ use genascope_domain::identity::ports::LoginThrottle;
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
 use genascope_domain::identity::throttle::ThrottleLimits;
 use genascope_domain::notify::Mailer;
-use genascope_domain::patients::service::PatientService;
+use genascope_domain::patients::service::{PatientPorts, PatientService};
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -75,20 +75,10 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
-/// Connect, migrate and wire the services. Call [`Services::close`] before the process exits.
-pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
-    let url = config.database_url.clone();
-    let pool = genascope_adapters_postgres::PoolConfig {
-        max_size: config.database_pool_size,
-        min_idle: 1,
-        connection_timeout: config.database_connect_timeout,
-    };
-    let db = tokio::task::spawn_blocking(move || Database::connect_with(&url, pool)).await??;
-    let db = Arc::new(db);
-    let migrator = db.clone();
-    tokio::task::spawn_blocking(move || migrator.migrate()).await??;
-    // The outbox worker's delivery sink. Use cases never send: they queue (see `notify`).
-    let (mail_sink, outbox_dir): (Arc<dyn Mailer>, _) = match config.mail_backend {
+/// The outbox worker's delivery sink, and the development mail directory if it is one. Use
+/// cases never send: they queue (see `notify`).
+fn mail_sink(config: &Config) -> anyhow::Result<(Arc<dyn Mailer>, Option<std::path::PathBuf>)> {
+    Ok(match config.mail_backend {
         MailBackend::Outbox => {
             let dir = config.data_dir.join("outbox");
             (
@@ -128,7 +118,22 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
                 "MAIL_BACKEND=ses is not available in this build yet; use smtp, outbox or disabled"
             )
         }
+    })
+}
+
+/// Connect, migrate and wire the services. Call [`Services::close`] before the process exits.
+pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
+    let url = config.database_url.clone();
+    let pool = genascope_adapters_postgres::PoolConfig {
+        max_size: config.database_pool_size,
+        min_idle: 1,
+        connection_timeout: config.database_connect_timeout,
     };
+    let db = tokio::task::spawn_blocking(move || Database::connect_with(&url, pool)).await??;
+    let db = Arc::new(db);
+    let migrator = db.clone();
+    tokio::task::spawn_blocking(move || migrator.migrate()).await??;
+    let (mail_sink, outbox_dir) = mail_sink(config)?;
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
     // The throttles count in the database (every replica's attempts); waiting for a turn while
@@ -143,7 +148,6 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let ports = IdentityPorts {
         accounts: db.clone(),
         users: db.clone(),
-        patients: db.clone(),
         tokens: db.clone(),
         hasher: Arc::new(Argon2Hasher::default()),
         codec: Arc::new(JwtCodec::new(
@@ -162,13 +166,17 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         ..IdentitySettings::default()
     };
     let identity = IdentityService::new(ports, settings);
+    // Patients build on identity (a patient's login); identity knows nothing of patients.
     let patients = PatientService::new(
-        db.clone(),
-        db.clone(),
-        db.clone(),
-        clock.clone(),
-        random.clone(),
-        db.clone(),
+        PatientPorts {
+            patients: db.clone(),
+            users: db.clone(),
+            accounts: db.clone(),
+            clock: clock.clone(),
+            random: random.clone(),
+            audit: db.clone(),
+        },
+        identity.clone(),
     );
     let eligibility = EligibilityService::new(
         patients.clone(),

@@ -5,8 +5,7 @@ use super::{
     spend_resets_of_user,
 };
 use crate::convert::{from_ts, id, ts};
-use crate::patients::NewPatientRow;
-use crate::schema::{accounts, denied_jtis, patients, refresh_tokens, users};
+use crate::schema::{accounts, denied_jtis, refresh_tokens, users};
 use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower};
 use crate::{Database, DbConnection};
 use async_trait::async_trait;
@@ -18,7 +17,6 @@ use genascope_domain::identity::ports::{
     NewUser, Page, PrincipalRecord, ResetLink, UserFilter, UserRepository,
 };
 use genascope_domain::notify::OutgoingEmail;
-use genascope_domain::patients::model::Patient;
 use time::PrimitiveDateTime;
 
 /// The columns a user update writes: those that changed (`None` = leave the column alone).
@@ -66,11 +64,16 @@ impl UserChanges {
     }
 }
 
-/// Insert a user on `conn` (inside the caller's transaction). A patient's login shares the
-/// patient's id, so a deleted login would block every new one for that patient (issue #6 item
-/// 15): the deleted row is revived with the new values instead; the old login's refresh families
-/// were revoked when it was deleted, so none of its tokens is valid for the new one.
-pub(crate) fn insert_user(conn: &mut DbConnection, user: &NewUserRow) -> QueryResult<()> {
+/// Insert a user row, and its set-password link with that link's email, on `conn` (inside the
+/// caller's transaction). A patient's login shares the patient's id, so a deleted login would
+/// block every new one for that patient (issue #6 item 15): the deleted row is revived with the
+/// new values instead; the old login's refresh families were revoked when it was deleted, so none
+/// of its tokens is valid for the new one.
+pub(crate) fn insert_user(
+    conn: &mut DbConnection,
+    user: &NewUserRow,
+    setup: Option<&ResetLink>,
+) -> QueryResult<()> {
     let revived = user.role == "patient"
         && diesel::update(
             users::table
@@ -86,34 +89,20 @@ pub(crate) fn insert_user(conn: &mut DbConnection, user: &NewUserRow) -> QueryRe
             .values(user)
             .execute(conn)?;
     }
+    if let Some(link) = setup {
+        insert_reset_link(conn, &user.id, link)?;
+    }
     Ok(())
 }
 
 #[async_trait]
 impl UserRepository for Database {
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert(
-        &self,
-        user: &NewUser,
-        patient: Option<Patient>,
-        setup: Option<ResetLink>,
-    ) -> Result<(), RepoError> {
+    async fn insert(&self, user: &NewUser, setup: Option<ResetLink>) -> Result<(), RepoError> {
         let user = NewUserRow::from(user);
         let queued = setup.as_ref().is_some_and(|l| l.mail.is_some());
-        let patient = patient.as_ref().map(NewPatientRow::from);
-        self.transaction(move |conn| {
-            insert_user(conn, &user)?;
-            if let Some(patient) = patient {
-                diesel::insert_into(patients::table)
-                    .values(&patient)
-                    .execute(conn)?;
-            }
-            if let Some(link) = &setup {
-                insert_reset_link(conn, &user.id, link)?;
-            }
-            Ok(())
-        })
-        .await?;
+        self.transaction(move |conn| insert_user(conn, &user, setup.as_ref()))
+            .await?;
         if queued {
             self.outbox_queued();
         }
@@ -362,7 +351,8 @@ impl UserRepository for Database {
     }
 }
 
-const LAST_ADMIN: &str = "Cannot remove the last active admin of the account";
+/// The rule `Conflict` names when the account would be left without an active admin.
+const LAST_ADMIN: &str = "last_admin";
 
 /// Is there an active admin of `account` other than `user`? Takes the account row's lock first
 /// (a no-op update, portable), so that two changes that each remove an admin of one account run

@@ -521,7 +521,7 @@ impl InviteRepository for Database {
             }
             activate_patient(conn, &patient, dob, ts(after.updated_at))?;
             if let Some(login) = &login {
-                insert_user(conn, login)?;
+                insert_user(conn, login, None)?;
             }
             write_entries(conn, &audit)?;
             Ok(Written::Done)

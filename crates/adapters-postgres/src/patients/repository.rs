@@ -3,7 +3,7 @@
 use super::{NewPatientRow, PatientChanges, PatientRow};
 use crate::audit::write_entries;
 use crate::convert::{id, ts};
-use crate::identity::revoke_refresh_of_user;
+use crate::identity::{NewUserRow, insert_user, revoke_refresh_of_user};
 use crate::invites::revoke_invites_of_patient;
 use crate::schema::{accounts, patients, users};
 use crate::sql::{
@@ -22,7 +22,7 @@ use genascope_domain::common::{AccountId, PatientId, RepoError, Timestamp};
 use genascope_domain::identity::model::Email;
 use genascope_domain::identity::policy::ListScope;
 use genascope_domain::patients::model::{Patient, PatientView, ScreeningStatus};
-use genascope_domain::patients::ports::{PatientFilter, PatientRepository};
+use genascope_domain::patients::ports::{PatientFilter, PatientLogin, PatientRepository};
 
 diesel::alias!(users as clinicians: Clinicians);
 
@@ -107,6 +107,32 @@ impl PatientRepository for Database {
             write_entries(conn, std::slice::from_ref(&audit))
         })
         .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert_login(&self, login: &PatientLogin) -> Result<(), RepoError> {
+        let user = NewUserRow::from(&login.login);
+        let record = login
+            .record
+            .as_ref()
+            .map(|(p, audit)| (NewPatientRow::from(p), audit.clone()));
+        let setup = login.setup.clone();
+        let queued = setup.as_ref().is_some_and(|l| l.mail.is_some());
+        self.transaction(move |conn| {
+            insert_user(conn, &user, setup.as_ref())?;
+            if let Some((patient, audit)) = &record {
+                diesel::insert_into(patients::table)
+                    .values(patient)
+                    .execute(conn)?;
+                write_entries(conn, std::slice::from_ref(audit))?;
+            }
+            Ok(())
+        })
+        .await?;
+        if queued {
+            self.outbox_queued();
+        }
+        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

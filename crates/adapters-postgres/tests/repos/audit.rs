@@ -181,3 +181,64 @@ pub async fn imports_are_atomic_with_their_audit(t: &TestDb) {
         assert!(matches!(patients.get(p.id).await, Err(RepoError::NotFound)));
     }
 }
+
+/// A patient login with a new patient record is one transaction with the record's audit row: a
+/// login refused (email taken) leaves neither record nor row; a login joining an existing record
+/// writes no patient row and no audit row.
+pub async fn a_patient_login_is_audited_with_its_new_record(t: &TestDb) {
+    use crate::support::login_with_record;
+    use genascope_domain::identity::ports::UserRepository;
+    let a = account("Login Clinic", None);
+    let admin = user(Some(a.id), "admin@login.org", "Ad Min", Role::Admin);
+    AccountRepository::create_with_admin(t.db(), &a, &new_user(admin.clone()))
+        .await
+        .unwrap();
+    let patients: &dyn PatientRepository = t.db();
+    let p = patient(a.id, "pat@login.org", "Pat", "Login");
+    let mut login = user(Some(a.id), "pat@login.org", "Pat Login", Role::Patient);
+    login.id = UserId(p.id.0);
+    patients
+        .insert_login(&login_with_record(login.clone(), &p))
+        .await
+        .unwrap();
+    let logged = rows(t);
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0].action, "create");
+    assert_eq!(logged[0].record_id, Some(p.id.0.to_string()));
+
+    // The admin's email is taken: nothing of the second login is kept, its audit row included.
+    let q = patient(a.id, "other@login.org", "Other", "Login");
+    let mut taken = user(Some(a.id), "admin@login.org", "Other Login", Role::Patient);
+    taken.id = UserId(q.id.0);
+    let err = patients
+        .insert_login(&login_with_record(taken.clone(), &q))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
+    assert!(matches!(patients.get(q.id).await, Err(RepoError::NotFound)));
+    assert!(matches!(
+        UserRepository::get(t.db(), taken.id).await,
+        Err(RepoError::NotFound)
+    ));
+    assert_eq!(rows(t).len(), 1);
+
+    // A login for an existing record: no patient write, no audit row.
+    let r = patient(a.id, "r@login.org", "Re", "Cord");
+    patients
+        .insert(&r, &crate::support::audit(AuditAction::Create))
+        .await
+        .unwrap();
+    let before = rows(t).len();
+    let mut joining = user(Some(a.id), "r@login.org", "Re Cord", Role::Patient);
+    joining.id = UserId(r.id.0);
+    patients
+        .insert_login(&genascope_domain::patients::ports::PatientLogin {
+            login: new_user(joining.clone()),
+            record: None,
+            setup: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows(t).len(), before);
+    assert!(patients.get(r.id).await.unwrap().has_login);
+}

@@ -39,7 +39,7 @@ async fn clinic(t: &TestDb, name: &str) -> Clinic {
         "Meredith Grey",
         Role::Physician,
     );
-    UserRepository::insert(t.db(), &new_user(other_doc.clone()), None, None)
+    UserRepository::insert(t.db(), &new_user(other_doc.clone()), None)
         .await
         .unwrap();
     Clinic { id, doc, other_doc }
@@ -857,7 +857,7 @@ pub async fn accept_activates_the_patient_in_one_transaction(t: &TestDb) {
     let mut squatter = user(Some(c.id), "p@accept.org", "Some One", Role::User);
     squatter.email = taken.clone();
     users
-        .insert(&new_user(squatter.clone()), None, None)
+        .insert(&new_user(squatter.clone()), None)
         .await
         .unwrap();
     let mut login = user(Some(c.id), "p@accept.org", "Pat Accept", Role::Patient);

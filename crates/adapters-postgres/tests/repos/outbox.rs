@@ -95,7 +95,6 @@ pub async fn a_new_user_and_its_set_password_email_are_one_transaction(t: &TestD
     users
         .insert(
             &new_user(u.clone()),
-            None,
             Some(mailed("w1", "new@welcome.org", at(0))),
         )
         .await
@@ -109,7 +108,6 @@ pub async fn a_new_user_and_its_set_password_email_are_one_transaction(t: &TestD
     let err = users
         .insert(
             &new_user(u.clone()),
-            None,
             Some(mailed("w2", "new@welcome.org", at(1))),
         )
         .await

@@ -1,4 +1,6 @@
-use crate::support::{at, audit, clinic, email, new_user, patient, refresh, user};
+use crate::support::{
+    at, audit, clinic, email, login_with_record, new_user, patient, refresh, user,
+};
 use genascope_adapters_postgres::testing::TestDb;
 use genascope_domain::audit::AuditAction;
 use genascope_domain::common::{AccountId, RepoError, UserId};
@@ -379,8 +381,8 @@ pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {
     let p = patient(a, "p@del.org", "P", "Del");
     let mut login = user(Some(a), "p@del.org", "P Del", Role::Patient);
     login.id = UserId::from(p.id);
-    users
-        .insert(&new_user(login.clone()), Some(p.clone()), None)
+    patients
+        .insert_login(&login_with_record(login.clone(), &p))
         .await
         .unwrap();
     tokens
@@ -439,10 +441,7 @@ pub async fn find_by_email(t: &TestDb) {
     // Linking a login (the user takes the patient's id).
     let mut login = user(Some(a), "f@find.org", "F Ind", Role::Patient);
     login.id = UserId::from(p.id);
-    users
-        .insert(&new_user(login.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(login.clone()), None).await.unwrap();
     assert!(
         patients
             .find_by_email(a, &p.email)

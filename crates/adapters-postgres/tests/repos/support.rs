@@ -9,6 +9,7 @@ use genascope_domain::identity::ports::{
 };
 use genascope_domain::notify::OutgoingEmail;
 use genascope_domain::patients::model::{Patient, PatientStatus};
+use genascope_domain::patients::ports::PatientLogin;
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -77,6 +78,22 @@ pub fn patient(account: AccountId, mail: &str, first: &str, last: &str) -> Patie
 }
 
 /// An audit entry for a repository write (its content is checked in `audit.rs`).
+/// A patient login `user` that comes with the new patient record `p` (and its audit entry).
+pub fn login_with_record(user: User, p: &Patient) -> PatientLogin {
+    PatientLogin {
+        login: new_user(user),
+        record: Some((
+            p.clone(),
+            AuditEntry {
+                records: AuditRecords::One(p.id.0),
+                account_id: Some(p.account_id),
+                ..audit(AuditAction::Create)
+            },
+        )),
+        setup: None,
+    }
+}
+
 pub fn audit(action: AuditAction) -> AuditEntry {
     AuditEntry {
         id: Uuid::new_v4(),
@@ -139,7 +156,7 @@ pub async fn clinic(t: &TestDb, name: &str) -> (AccountId, User) {
         "Doc Holliday",
         Role::Clinician,
     );
-    UserRepository::insert(t.db(), &new_user(doc.clone()), None, None)
+    UserRepository::insert(t.db(), &new_user(doc.clone()), None)
         .await
         .unwrap();
     (a.id, doc)

@@ -1,4 +1,4 @@
-use crate::support::{account, at, email, new_user, patient, refresh, user};
+use crate::support::{account, at, email, login_with_record, new_user, patient, refresh, user};
 use genascope_adapters_postgres::testing::TestDb;
 use genascope_domain::common::{AccountId, PatientId, RepoError, UserId};
 use genascope_domain::identity::model::{Account, AccountStatus, Role, User};
@@ -35,10 +35,7 @@ pub async fn crud(t: &TestDb) {
     let users: &dyn UserRepository = t.db();
     let (a, _) = clinic(t, "Crud").await;
     let mut u = user(Some(a.id), "doc@crud.org", "Dana Doc", Role::Clinician);
-    users
-        .insert(&new_user(u.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(u.clone()), None).await.unwrap();
     assert_eq!(users.get(u.id).await.unwrap(), u);
     let before = u.clone();
 
@@ -55,10 +52,7 @@ pub async fn crud(t: &TestDb) {
     // A patient-role user with a clinician.
     let mut p = user(Some(a.id), "pat@crud.org", "Pat Ient", Role::Patient);
     p.clinician_id = Some(u.id);
-    users
-        .insert(&new_user(p.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(p.clone()), None).await.unwrap();
     assert_eq!(users.get(p.id).await.unwrap().clinician_id, Some(u.id));
 
     users.soft_delete(u.id, at(3)).await.unwrap();
@@ -97,25 +91,19 @@ pub async fn email_is_unique_case_insensitively_and_reusable_after_delete(t: &Te
     let (a, _) = clinic(t, "One").await;
     let (b, _) = clinic(t, "Two").await;
     let first = user(Some(a.id), "Same@Example.org", "First User", Role::User);
-    users
-        .insert(&new_user(first.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(first.clone()), None).await.unwrap();
 
     // Global across accounts, whatever the case it was typed in.
     let second = user(Some(b.id), "SAME@example.ORG", "Second User", Role::User);
     let err = users
-        .insert(&new_user(second.clone()), None, None)
+        .insert(&new_user(second.clone()), None)
         .await
         .unwrap_err();
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
 
     // Changing another user's email to a taken one.
     let mut third = user(Some(b.id), "third@example.org", "Third User", Role::User);
-    users
-        .insert(&new_user(third.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(third.clone()), None).await.unwrap();
     let before = third.clone();
     third.email = email("same@EXAMPLE.org");
     let err = users.update(&before, &third, None).await.unwrap_err();
@@ -123,10 +111,7 @@ pub async fn email_is_unique_case_insensitively_and_reusable_after_delete(t: &Te
 
     // Reusable once the holder is soft-deleted.
     users.soft_delete(first.id, at(1)).await.unwrap();
-    users
-        .insert(&new_user(second.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(second.clone()), None).await.unwrap();
     let found = users
         .credentials_by_email(&email("same@example.org"))
         .await
@@ -153,8 +138,8 @@ pub async fn credentials(t: &TestDb) {
         ),
         password_hash: None,
     };
-    users.insert(&with, None, None).await.unwrap();
-    users.insert(&without, None, None).await.unwrap();
+    users.insert(&with, None).await.unwrap();
+    users.insert(&without, None).await.unwrap();
 
     let c = users
         .credentials_by_email(&with.user.email)
@@ -238,10 +223,7 @@ pub async fn principal(t: &TestDb) {
 
     // Super admins have no account and are always "in an active account".
     let root = user(None, "root@platform.org", "Root Admin", Role::SuperAdmin);
-    users
-        .insert(&new_user(root.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(root.clone()), None).await.unwrap();
     let p = users.principal(root.id, "jti-3", None).await.unwrap();
     assert!(p.account_active);
     assert_eq!(p.account_name, None);
@@ -250,10 +232,7 @@ pub async fn principal(t: &TestDb) {
     // The record reports an inactive user as such (the caller refuses it).
     let mut off = user(Some(a.id), "off@princ.org", "Off User", Role::User);
     off.is_active = false;
-    users
-        .insert(&new_user(off.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(off.clone()), None).await.unwrap();
     assert!(
         !users
             .principal(off.id, "j", None)
@@ -346,7 +325,7 @@ pub async fn list_filters_pages_and_orders(t: &TestDb) {
         mk(a.id, "100%@alpha.org", "Percent User", Role::User, true),
         mk(b.id, "bob@beta.org", "Bob Clinician", Role::Clinician, true),
     ] {
-        users.insert(&new_user(u), None, None).await.unwrap();
+        users.insert(&new_user(u), None).await.unwrap();
     }
     let gone = mk(
         a.id,
@@ -355,10 +334,7 @@ pub async fn list_filters_pages_and_orders(t: &TestDb) {
         Role::Clinician,
         true,
     );
-    users
-        .insert(&new_user(gone.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(gone.clone()), None).await.unwrap();
     users.soft_delete(gone.id, at(1)).await.unwrap();
 
     let in_a = UserFilter {
@@ -439,10 +415,7 @@ pub async fn count_active_admins(t: &TestDb) {
     let gone = user(Some(a.id), "gone@admins.org", "Gone Admin", Role::Admin);
     let clin = user(Some(a.id), "clin@admins.org", "Clin Ician", Role::Clinician);
     for u in [&second, &off, &gone, &clin] {
-        users
-            .insert(&new_user(u.clone()), None, None)
-            .await
-            .unwrap();
+        users.insert(&new_user(u.clone()), None).await.unwrap();
     }
     users.soft_delete(gone.id, at(1)).await.unwrap();
     assert_eq!(users.count_active_admins(a.id).await.unwrap(), 2);
@@ -462,8 +435,8 @@ pub async fn insert_with_patient_is_one_transaction(t: &TestDb) {
     let p = patient(a.id, "pat@tx.org", "Pat", "Tx");
     let mut login = user(Some(a.id), "pat@tx.org", "Pat Tx", Role::Patient);
     login.id = UserId::from(p.id);
-    users
-        .insert(&new_user(login.clone()), Some(p.clone()), None)
+    patients
+        .insert_login(&login_with_record(login.clone(), &p))
         .await
         .unwrap();
     assert_eq!(users.get(login.id).await.unwrap(), login);
@@ -475,8 +448,8 @@ pub async fn insert_with_patient_is_one_transaction(t: &TestDb) {
     let q = patient(a.id, "pat@tx.org", "Other", "Pat");
     let mut login2 = user(Some(a.id), "other@tx.org", "Other Pat", Role::Patient);
     login2.id = UserId::from(q.id);
-    let err = users
-        .insert(&new_user(login2.clone()), Some(q.clone()), None)
+    let err = patients
+        .insert_login(&login_with_record(login2.clone(), &q))
         .await
         .unwrap_err();
     assert!(matches!(err, RepoError::Duplicate("email")), "{err:?}");
@@ -496,10 +469,7 @@ pub async fn concurrent_edits_of_different_fields_both_stand(t: &TestDb) {
     let users: &dyn UserRepository = t.db();
     let (a, _) = clinic(t, "Lost").await;
     let u = user(Some(a.id), "lu@lost.org", "Lou User", Role::Clinician);
-    users
-        .insert(&new_user(u.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(u.clone()), None).await.unwrap();
     let mut by_admin = u.clone();
     by_admin.is_active = false;
     by_admin.updated_at = at(1);
@@ -522,10 +492,7 @@ pub async fn the_last_active_admin_is_kept_atomically(t: &TestDb) {
     let users: &dyn UserRepository = t.db();
     let (a, first) = clinic(t, "Keep").await;
     let second = user(Some(a.id), "second@keep.org", "Second Admin", Role::Admin);
-    users
-        .insert(&new_user(second.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(second.clone()), None).await.unwrap();
     let demote = |u: &User| {
         let mut d = u.clone();
         d.role = Role::Clinician;
@@ -559,10 +526,7 @@ pub async fn users_of_a_deleted_account_are_hidden(t: &TestDb) {
     let (gone, gone_admin) = clinic(t, "Vanished").await;
     let (_, kept_admin) = clinic(t, "Remains").await;
     let root = user(None, "root@hidden.org", "Root Admin", Role::SuperAdmin);
-    users
-        .insert(&new_user(root.clone()), None, None)
-        .await
-        .unwrap();
+    users.insert(&new_user(root.clone()), None).await.unwrap();
     AccountRepository::soft_delete(t.db(), gone.id, at(9))
         .await
         .unwrap();

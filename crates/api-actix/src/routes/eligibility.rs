@@ -4,20 +4,20 @@
 
 use crate::auth::{Allowed, act};
 use crate::body::{Query, check, id_or_404};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Place};
 use crate::routes::dto::ExportFileDto;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use genascope_domain::clinical::export::ExportFormat;
 use genascope_domain::clinical::service::{EligibilityService, ExportRequest};
-use genascope_domain::common::{DomainError, FieldError, PatientId};
+use genascope_domain::common::{Entity, FieldError, PatientId};
 use genascope_domain::identity::policy::Action;
 
 /// The optional `patient_id` query parameter: empty = absent; malformed = a patient that cannot
 /// exist (404, contract §1.3).
 fn patient_param(q: &Query) -> Result<Option<PatientId>, ApiError> {
     q.get(&["patient_id"])
-        .map(|raw| id_or_404(&raw, PatientId::parse, "Patient"))
+        .map(|raw| id_or_404(&raw, PatientId::parse, Entity::Patient))
         .transpose()
 }
 
@@ -57,8 +57,8 @@ pub async fn assess(
     let _place = state.engine_gate.enter().await?;
     let result = web::block(move || EligibilityService::compute(ticket, &bytes))
         .await
-        .map_err(|e| ApiError(DomainError::unexpected(e)))?;
-    let computed = result.map_err(ApiError::validation)?;
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let computed = result.map_err(|e| ApiError::invalid(Place::Body, e))?;
     let stored = state
         .eligibility
         .store(auth.principal(), ticket, computed)
@@ -76,7 +76,7 @@ pub async fn latest(
     patient_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     state.read_limit.check(auth.principal())?;
-    let id = id_or_404(&patient_id, PatientId::parse, "Patient")?;
+    let id = id_or_404(&patient_id, PatientId::parse, Entity::Patient)?;
     Ok(HttpResponse::Ok().json(state.eligibility.latest(auth.principal(), id).await?))
 }
 
@@ -97,13 +97,13 @@ fn export_request(q: &Query) -> Result<ExportRequest, ApiError> {
     let mut errors = Vec::new();
     let format = match q.get(&["format"]) {
         None => {
-            errors.push(FieldError::query("format", "field required", "missing"));
+            errors.push(FieldError::missing("format"));
             None
         }
         Some(raw) => {
             let f = ExportFormat::parse(&raw);
             if f.is_none() {
-                errors.push(FieldError::query(
+                errors.push(FieldError::new(
                     "format",
                     "value is not a valid enumeration member; permitted: 'canrisk4', 'ibis8'",
                     "type_error.enum",
@@ -114,9 +114,9 @@ fn export_request(q: &Query) -> Result<ExportRequest, ApiError> {
     };
     let estimate_missing = q.boolean(&mut errors, "estimate_missing").unwrap_or(false);
     let uk_ethnicity = q.boolean(&mut errors, "uk_ethnicity").unwrap_or(false);
-    check(errors)?;
+    check(Place::Query, errors)?;
     // A missing or unknown format is in `errors` above, so this is always Some here.
-    let format = format.ok_or_else(|| ApiError::validation(Vec::new()))?;
+    let format = format.ok_or_else(|| ApiError::Invalid(Vec::new()))?;
     Ok(ExportRequest {
         format,
         estimate_missing,
@@ -148,14 +148,14 @@ pub async fn export(
     req: HttpRequest,
     patient_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&patient_id, PatientId::parse, "Patient")?;
+    let id = id_or_404(&patient_id, PatientId::parse, Entity::Patient)?;
     let request = export_request(&Query::parse(req.query_string()))?;
     let file = state
         .eligibility
         .export(auth.principal(), id, request)
         .await?
         .map_err(|e| {
-            ApiError::validation(vec![FieldError::query(
+            ApiError::Invalid(vec![Place::Query.field(
                 "format",
                 format!(
                     "{} cannot hold this patient's stored profile: {e}",
@@ -187,7 +187,7 @@ mod tests {
     /// 200 with the Assessment (`profile_id: null`), or 422 with `loc` paths such as
     /// `["body","proband","age"]`.
     fn respond(result: Result<Assessment, Vec<FieldError>>) -> ApiResult<HttpResponse> {
-        let assessment = result.map_err(ApiError::validation)?;
+        let assessment = result.map_err(|e| ApiError::invalid(Place::Body, e))?;
         Ok(HttpResponse::Ok().json(assessment))
     }
 

@@ -2,19 +2,22 @@
 
 use super::dto::{ImportErrorDto, ImportReportDto, MessageDto, PatientDto};
 use crate::auth::{Allowed, act};
-use crate::body::{Body, Query, check, id_or_404};
-use crate::error::{ApiError, ApiResult};
+use crate::body::{
+    Body, Query, check, choice, id_or_404, id_or_nil, optional_patch, required_patch,
+};
+use crate::error::{ApiError, ApiResult, Place};
 use crate::state::AppState;
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
-use genascope_domain::common::{AccountId, DomainError, FieldError, Loc, PatientId, UserId};
+use genascope_domain::common::{AccountId, Entity, FieldError, PatientId, UserId, validate};
+use genascope_domain::identity::model::{Email, email_field};
 use genascope_domain::identity::policy::ListScope;
-use genascope_domain::patients::model::{PatientStatus, PatientView};
+use genascope_domain::patients::model::{BirthDate, PatientStatus, PatientView};
 use genascope_domain::patients::ports::PatientFilter;
 use genascope_domain::patients::service::{
-    ImportReport, MAX_IMPORT_ROWS, PatientInput, PatientPatch,
+    ImportReport, ImportRow, MAX_IMPORT_ROWS, NewPatient, PatientPatch, RowFailure,
 };
 use serde_json::json;
 
@@ -44,20 +47,19 @@ pub async fn list(
     let offset = q.int(&mut errors, &["offset", "skip"], 0, u32::MAX, 0);
     let limit = q.int(&mut errors, &["limit"], 1, 1000, 1000);
     let status = q.get(&["status"]).and_then(|s| {
-        PatientStatus::parse(&s).or_else(|| {
-            errors.push(FieldError::query(
-                "status",
-                "unknown status",
-                "type_error.enum",
-            ));
-            None
-        })
+        choice(
+            &mut errors,
+            "status",
+            &s,
+            PatientStatus::parse,
+            "unknown status",
+        )
     });
     let clinician_id = q
         .get(&["clinician_id"])
         .map(|s| UserId::parse(&s).unwrap_or(UserId(uuid::Uuid::nil())));
     let query = q.search(&mut errors, &["query", "search"]);
-    check(errors)?;
+    check(Place::Query, errors)?;
     let filter = PatientFilter {
         scope: ListScope::Nothing,
         query,
@@ -73,18 +75,167 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(rows.iter().map(PatientDto::from).collect::<Vec<_>>()))
 }
 
-fn input(body: &Body, errors: &mut Vec<FieldError>) -> PatientInput {
-    PatientInput {
-        first_name: body.string(errors, &["first_name"]),
-        last_name: body.string(errors, &["last_name"]),
-        email: body.string(errors, &["email"]),
-        phone: body.string(errors, &["phone"]),
-        external_id: body.string(errors, &["external_id"]),
-        date_of_birth: body.string(errors, &["date_of_birth"]),
-        clinician_id: body.string(errors, &["clinician_id"]),
-        notes: body.string(errors, &["notes"]),
-        status: body.string(errors, &["status"]),
+/// The fields of a patient as a client sends them (JSON body, bulk item or CSV row), before
+/// they are checked. Blank means absent.
+#[derive(Debug, Clone, Default)]
+pub struct RawPatient {
+    /// Required, 1..100.
+    pub first_name: Option<String>,
+    /// Required, 1..100.
+    pub last_name: Option<String>,
+    /// Required.
+    pub email: Option<String>,
+    /// Optional.
+    pub phone: Option<String>,
+    /// Optional, at most 100.
+    pub external_id: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: Option<String>,
+    /// A clinician/physician of the account.
+    pub clinician_id: Option<String>,
+    /// At most 5000.
+    pub notes: Option<String>,
+    /// Default active.
+    pub status: Option<String>,
+}
+
+impl RawPatient {
+    /// Read from a JSON object (type failures collected in `errors`).
+    pub fn read(body: &Body, errors: &mut Vec<FieldError>) -> Self {
+        Self {
+            first_name: body.string(errors, &["first_name"]),
+            last_name: body.string(errors, &["last_name"]),
+            email: body.string(errors, &["email"]),
+            phone: body.string(errors, &["phone"]),
+            external_id: body.string(errors, &["external_id"]),
+            date_of_birth: body.string(errors, &["date_of_birth"]),
+            clinician_id: body.string(errors, &["clinician_id"]),
+            notes: body.string(errors, &["notes"]),
+            status: body.string(errors, &["status"]),
+        }
     }
+
+    /// The patient to create, or every field that keeps it from being one. `today` bounds the
+    /// date of birth. A clinician id that does not parse names nobody (the use case answers
+    /// "Clinician not found" at its turn).
+    pub fn into_command(self, today: time::Date) -> Result<NewPatient, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let e = &mut errors;
+        let first_name = validate::text(e, "first_name", self.first_name.as_deref(), true);
+        let last_name = validate::text(e, "last_name", self.last_name.as_deref(), true);
+        let email = email_field(e, "email", self.email.as_deref());
+        let phone = validate::phone(e, "phone", self.phone.as_deref());
+        let external_id = validate::text(e, "external_id", self.external_id.as_deref(), false);
+        let date_of_birth = self
+            .date_of_birth
+            .filter(|s| !s.trim().is_empty())
+            .and_then(|s| birth_date(e, &s, today));
+        let notes = validate::text(e, "notes", self.notes.as_deref(), false);
+        let status = match self.status.filter(|s| !s.trim().is_empty()) {
+            Some(s) => patient_status(e, &s),
+            None => Some(PatientStatus::Active),
+        };
+        let clinician_id = self
+            .clinician_id
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| id_or_nil(&c, UserId::parse));
+        match (first_name, last_name, email, status) {
+            (Some(first_name), Some(last_name), Some(email), Some(status)) if errors.is_empty() => {
+                Ok(NewPatient {
+                    first_name,
+                    last_name,
+                    email,
+                    phone,
+                    external_id,
+                    date_of_birth,
+                    clinician_id,
+                    notes,
+                    status,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// `raw` as a date of birth (`YYYY-MM-DD`, not after `today`, not before 1900).
+fn birth_date(errors: &mut Vec<FieldError>, raw: &str, today: time::Date) -> Option<BirthDate> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let Ok(date) = time::Date::parse(raw.trim(), &fmt) else {
+        errors.push(FieldError::new(
+            "date_of_birth",
+            "date must be YYYY-MM-DD",
+            "value_error.date",
+        ));
+        return None;
+    };
+    BirthDate::new(date, today).map_err(|e| errors.push(e)).ok()
+}
+
+/// `raw` as a patient status.
+fn patient_status(errors: &mut Vec<FieldError>, raw: &str) -> Option<PatientStatus> {
+    choice(
+        errors,
+        "status",
+        raw,
+        PatientStatus::parse,
+        "status must be one of active, inactive, archived, pending",
+    )
+}
+
+/// The body of a patient update as a patch: names, email and status cannot be cleared.
+fn patient_patch(body: &Body, today: time::Date) -> ApiResult<PatientPatch> {
+    let mut e = Vec::new();
+    let raw = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "external_id",
+        "date_of_birth",
+        "clinician_id",
+        "notes",
+        "status",
+    ]
+    .map(|k| body.patch_string(&mut e, &[k]));
+    check(Place::Body, e)?;
+    let [
+        first,
+        last,
+        email,
+        phone,
+        external,
+        dob,
+        clinician,
+        notes,
+        status,
+    ] = raw;
+    let mut e = Vec::new();
+    let patch = PatientPatch {
+        first_name: required_patch(&mut e, "first_name", first, |e, v| {
+            validate::text(e, "first_name", Some(&v), true)
+        }),
+        last_name: required_patch(&mut e, "last_name", last, |e, v| {
+            validate::text(e, "last_name", Some(&v), true)
+        }),
+        email: required_patch(&mut e, "email", email, |e, v| {
+            Email::parse(&v)
+                .map_err(|m| e.push(FieldError::new("email", m, "value_error.email")))
+                .ok()
+        }),
+        phone: optional_patch(&mut e, phone, |e, v| validate::phone(e, "phone", Some(&v))),
+        external_id: optional_patch(&mut e, external, |e, v| {
+            validate::text::<100, false>(e, "external_id", Some(&v), false)
+        }),
+        date_of_birth: optional_patch(&mut e, dob, |e, v| birth_date(e, &v, today)),
+        clinician_id: clinician.map(|c| id_or_nil(&c, UserId::parse)),
+        notes: optional_patch(&mut e, notes, |e, v| {
+            validate::text::<5000, true>(e, "notes", Some(&v), false)
+        }),
+        status: required_patch(&mut e, "status", status, |e, v| patient_status(e, &v)),
+    };
+    check(Place::Body, e)?;
+    Ok(patch)
 }
 
 /// Create a patient.
@@ -97,11 +248,14 @@ pub async fn create(
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let account = body.id(&mut errors, "account_id", AccountId::parse)?;
-    let input = input(&body, &mut errors);
-    check(errors)?;
+    let raw = RawPatient::read(&body, &mut errors);
+    check(Place::Body, errors)?;
+    let new = raw
+        .into_command(state.patients.today())
+        .map_err(|e| ApiError::invalid(Place::Body, e))?;
     let view = state
         .patients
-        .create(auth.principal(), account, input)
+        .create(auth.principal(), account, new)
         .await?;
     Ok(HttpResponse::Created().json(PatientDto::from(&view)))
 }
@@ -118,7 +272,7 @@ pub async fn get(
         .patients
         .get(
             auth.principal(),
-            id_or_404(&id, PatientId::parse, "Patient")?,
+            id_or_404(&id, PatientId::parse, Entity::Patient)?,
         )
         .await?;
     Ok(HttpResponse::Ok()
@@ -147,11 +301,11 @@ fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
         .parse::<i32>()
         .map(Some)
         .map_err(|_| {
-            ApiError::validation(vec![FieldError {
-                loc: vec!["header".into(), "If-Match".into()],
-                msg: "must be the ETag of the patient as read, e.g. \"3\"".into(),
-                kind: "value_error.etag".into(),
-            }])
+            ApiError::Invalid(vec![Place::Header.field(
+                "If-Match",
+                "must be the ETag of the patient as read, e.g. \"3\"",
+                "value_error.etag",
+            )])
         })
 }
 
@@ -167,22 +321,9 @@ pub async fn update(
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&id, PatientId::parse, "Patient")?;
+    let id = id_or_404(&id, PatientId::parse, Entity::Patient)?;
     let expected = if_match(&req)?;
-    let body = Body::parse(&bytes)?;
-    let mut e = Vec::new();
-    let patch = PatientPatch {
-        first_name: body.patch_string(&mut e, &["first_name"]),
-        last_name: body.patch_string(&mut e, &["last_name"]),
-        email: body.patch_string(&mut e, &["email"]),
-        phone: body.patch_string(&mut e, &["phone"]),
-        external_id: body.patch_string(&mut e, &["external_id"]),
-        date_of_birth: body.patch_string(&mut e, &["date_of_birth"]),
-        clinician_id: body.patch_string(&mut e, &["clinician_id"]),
-        notes: body.patch_string(&mut e, &["notes"]),
-        status: body.patch_string(&mut e, &["status"]),
-    };
-    check(e)?;
+    let patch = patient_patch(&Body::parse(&bytes)?, state.patients.today())?;
     let view = state
         .patients
         .update(auth.principal(), id, patch, expected)
@@ -199,7 +340,7 @@ pub async fn delete(
     auth: Allowed<act::PatientDelete>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&id, PatientId::parse, "Patient")?;
+    let id = id_or_404(&id, PatientId::parse, Entity::Patient)?;
     state.patients.delete(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
         "Patient successfully deleted",
@@ -214,7 +355,7 @@ pub async fn invites(
     auth: Allowed<act::PatientManage>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&id, PatientId::parse, "Patient")?;
+    let id = id_or_404(&id, PatientId::parse, Entity::Patient)?;
     let p = auth.principal();
     state.patients.get(p, id).await?;
     Ok(HttpResponse::Ok().json(Vec::<serde_json::Value>::new()))
@@ -230,11 +371,40 @@ fn report(r: ImportReport) -> ImportReportDto {
             .map(|e| ImportErrorDto {
                 row: e.row,
                 email: e.email,
-                error: e.error,
+                error: row_error(&e.failure),
             })
             .collect(),
         sample_patients: r.sample_patients.iter().map(PatientDto::from).collect(),
     }
+}
+
+/// One line about a row that was not created; its fields located in the body, as in a 422.
+fn row_error(failure: &RowFailure) -> String {
+    match failure {
+        RowFailure::Invalid(errors) => errors
+            .iter()
+            .map(|e| Place::Body.locate(e.clone()).to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+        RowFailure::NotFound(what) => format!("{what} not found"),
+        RowFailure::Conflict(c) => c.to_string(),
+    }
+}
+
+/// Rows as read, each with its number, checked into the import's rows.
+fn import_rows(rows: Vec<(usize, RawPatient)>, today: time::Date) -> Vec<ImportRow> {
+    rows.into_iter()
+        .map(|(row, raw)| ImportRow {
+            row,
+            email: raw
+                .email
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned),
+            patient: raw.into_command(today),
+        })
+        .collect()
 }
 
 /// Create up to 1000 patients from a JSON list.
@@ -247,46 +417,39 @@ pub async fn bulk(
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let account = body.id(&mut errors, "account_id", AccountId::parse)?;
-    let clinician = body.string(&mut errors, &["clinician_id"]);
+    let clinician = body
+        .string(&mut errors, &["clinician_id"])
+        .map(|c| id_or_nil(&c, UserId::parse));
     let items = body.objects("patients").unwrap_or_default();
     if items.is_empty() || items.len() > 1000 {
-        errors.push(FieldError::body(
+        errors.push(FieldError::new(
             "patients",
             "must hold 1 to 1000 patients",
             "value_error.list",
         ));
     }
-    check(errors)?;
-    let mut rows = Vec::with_capacity(items.len());
-    for item in &items {
-        let mut ignored = Vec::new();
-        rows.push(input(item, &mut ignored));
-    }
+    check(Place::Body, errors)?;
+    // An item's field of the wrong type is read as absent (and reported as such in its row).
+    let rows = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (i + 1, RawPatient::read(item, &mut Vec::new())))
+        .collect();
+    let rows = import_rows(rows, state.patients.today());
     let r = state
         .patients
-        .import(auth.principal(), account, clinician, rows, 1)
+        .import(auth.principal(), account, clinician, rows)
         .await?;
     Ok(HttpResponse::Ok().json(report(r)))
 }
 
 fn file_error(msg: &str, kind: &str) -> ApiError {
-    ApiError::validation(vec![FieldError {
-        loc: vec![Loc::from("body"), Loc::from("file")],
-        msg: msg.into(),
-        kind: kind.into(),
-    }])
+    ApiError::Invalid(vec![Place::Body.field("file", msg, kind)])
 }
 
-/// Parse a patient CSV: UTF-8 (BOM allowed), header row with email, first_name, last_name.
-/// Each row comes with its spreadsheet row number (the header is row 1).
-pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, PatientInput)>, ApiError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| file_error("the file must be UTF-8 text", "value_error.encoding"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+/// The positions of the patient columns (first_name, last_name, email, phone, external_id,
+/// date_of_birth, notes) in the header row, which must name email, first_name and last_name.
+fn csv_columns(reader: &mut csv::Reader<&[u8]>) -> Result<[Option<usize>; 7], ApiError> {
     let headers: Vec<String> = reader
         .headers()
         .map_err(|_| file_error("the file has no readable header row", "value_error.header"))?
@@ -304,7 +467,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, PatientInput)>, ApiError> {
         ));
     }
     let col = |name: &str| headers.iter().position(|h| h == name);
-    let cols = [
+    Ok([
         "first_name",
         "last_name",
         "email",
@@ -313,31 +476,48 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, PatientInput)>, ApiError> {
         "date_of_birth",
         "notes",
     ]
-    .map(col);
+    .map(col))
+}
+
+/// The blank lines (which the CSV reader skips) just before `record` in `text`: a record's
+/// position starts at them.
+fn blank_lines_before(text: &str, record: &csv::StringRecord) -> usize {
+    let start = record
+        .position()
+        .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+    // The reader ends a line at `\r`, so after a CRLF the next record "starts" at its `\n`.
+    let crlf_tail = start > 0 && text.as_bytes().get(start - 1) == Some(&b'\r');
+    text.get(start..).map_or(0, |rest| {
+        let rest = if crlf_tail {
+            rest.strip_prefix('\n').unwrap_or(rest)
+        } else {
+            rest
+        };
+        rest.split('\n')
+            .take_while(|l| l.trim_end_matches('\r').is_empty())
+            .count()
+    })
+}
+
+/// Parse a patient CSV: UTF-8 (BOM allowed), header row with email, first_name, last_name.
+/// Each row comes with its spreadsheet row number (the header is row 1).
+pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, RawPatient)>, ApiError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| file_error("the file must be UTF-8 text", "value_error.encoding"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let cols = csv_columns(&mut reader)?;
     let mut rows = Vec::new();
     // Spreadsheet row numbers: the header is row 1; blank lines (which the CSV reader skips) are
-    // rows too, and a quoted cell spanning lines is still one row. A record's position starts
-    // at the blank lines before it, so those are counted from its byte offset.
+    // rows too, and a quoted cell spanning lines is still one row.
     let mut row_no = 1usize;
     for record in reader.records() {
         let record =
             record.map_err(|_| file_error("the file is not valid CSV", "value_error.csv"))?;
-        let start = record
-            .position()
-            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
-        // The reader ends a line at `\r`, so after a CRLF the next record "starts" at its `\n`.
-        let crlf_tail = start > 0 && text.as_bytes().get(start - 1) == Some(&b'\r');
-        let blank = text.get(start..).map_or(0, |rest| {
-            let rest = if crlf_tail {
-                rest.strip_prefix('\n').unwrap_or(rest)
-            } else {
-                rest
-            };
-            rest.split('\n')
-                .take_while(|l| l.trim_end_matches('\r').is_empty())
-                .count()
-        });
-        row_no += 1 + blank;
+        row_no += 1 + blank_lines_before(text, &record);
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -354,7 +534,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, PatientInput)>, ApiError> {
         };
         rows.push((
             row_no,
-            PatientInput {
+            RawPatient {
                 first_name: get(cols[0]),
                 last_name: get(cols[1]),
                 email: get(cols[2]),
@@ -386,7 +566,7 @@ pub async fn import_csv(
     while let Some(field) = payload.next().await {
         fields += 1;
         if fields > MAX_MULTIPART_FIELDS {
-            return Err(ApiError(DomainError::PayloadTooLarge));
+            return Err(ApiError::TooLarge);
         }
         let mut field = field
             .map_err(|_| file_error("the upload could not be read", "value_error.multipart"))?;
@@ -401,7 +581,7 @@ pub async fn import_csv(
                 .map_err(|_| file_error("the upload could not be read", "value_error.multipart"))?;
             total += chunk.len();
             if data.len() + chunk.len() > MAX_CSV_BYTES || total > MAX_MULTIPART_BYTES {
-                return Err(ApiError(DomainError::PayloadTooLarge));
+                return Err(ApiError::TooLarge);
             }
             // Only the fields we read are kept; others are counted and dropped.
             if matches!(name.as_str(), "file" | "clinician_id" | "account_id") {
@@ -422,7 +602,10 @@ pub async fn import_csv(
         }
     }
     let Some((filename, data)) = file else {
-        return Err(ApiError::validation(vec![FieldError::missing("file")]));
+        return Err(ApiError::invalid(
+            Place::Body,
+            vec![FieldError::missing("file")],
+        ));
     };
     if filename.is_some_and(|f| !f.to_ascii_lowercase().ends_with(".csv")) {
         return Err(file_error(
@@ -430,14 +613,15 @@ pub async fn import_csv(
             "value_error.extension",
         ));
     }
-    let rows = parse_csv(&data)?;
+    let rows = import_rows(parse_csv(&data)?, state.patients.today());
     let account = match account {
         None => None,
-        Some(a) => Some(id_or_404(&a, AccountId::parse, "Account")?),
+        Some(a) => Some(id_or_404(&a, AccountId::parse, Entity::Account)?),
     };
+    let clinician = clinician.map(|c| id_or_nil(&c, UserId::parse));
     let r = state
         .patients
-        .import_numbered(auth.principal(), account, clinician, rows)
+        .import(auth.principal(), account, clinician, rows)
         .await?;
     Ok(HttpResponse::Ok().json(report(r)))
 }
@@ -445,6 +629,190 @@ pub async fn import_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::ResponseError;
+    use time::macros::date;
+
+    const TODAY: time::Date = date!(2026 - 03 - 10);
+
+    fn fields(errors: &[FieldError]) -> Vec<String> {
+        errors.iter().map(ToString::to_string).collect()
+    }
+
+    fn raw(email: &str) -> RawPatient {
+        RawPatient {
+            first_name: Some(" Ada ".into()),
+            last_name: Some("Lovelace".into()),
+            email: Some(email.into()),
+            ..RawPatient::default()
+        }
+    }
+
+    #[test]
+    fn a_patient_names_every_bad_field_at_once() {
+        let e = RawPatient::default()
+            .into_command(TODAY)
+            .expect_err("empty");
+        assert_eq!(
+            fields(&e),
+            vec![
+                "first_name: field required",
+                "last_name: field required",
+                "email: field required"
+            ]
+        );
+        let bad = RawPatient {
+            first_name: Some("x".repeat(101)),
+            last_name: Some("Ok".into()),
+            email: Some("nope".into()),
+            phone: Some("12ab".into()),
+            external_id: Some("e".repeat(101)),
+            date_of_birth: Some("2026-03-11".into()),
+            notes: Some("n".repeat(5001)),
+            status: Some("deceased".into()),
+            clinician_id: None,
+        };
+        let locs: Vec<String> = bad
+            .into_command(TODAY)
+            .expect_err("bad")
+            .iter()
+            .map(|e| format!("{:?}", e.loc))
+            .collect();
+        assert_eq!(
+            locs,
+            [
+                "first_name",
+                "email",
+                "phone",
+                "external_id",
+                "date_of_birth",
+                "notes",
+                "status"
+            ]
+            .map(|f| format!("{:?}", vec![genascope_domain::common::Loc::from(f)]))
+        );
+    }
+
+    #[test]
+    fn a_date_of_birth_is_a_date_between_1900_and_today() {
+        for (dob, ok) in [
+            ("1899-12-31", false),
+            ("1900-01-01", true),
+            ("2026-03-10", true),
+            ("2026-03-11", false),
+            ("10/03/1980", false),
+        ] {
+            let r = RawPatient {
+                date_of_birth: Some(dob.into()),
+                ..raw("a@mail.org")
+            }
+            .into_command(TODAY);
+            match r {
+                Ok(p) => {
+                    assert!(ok, "{dob}");
+                    assert_eq!(
+                        p.date_of_birth.map(|d| d.date().to_string()).as_deref(),
+                        Some(dob)
+                    );
+                }
+                Err(e) => {
+                    assert!(!ok, "{dob}");
+                    assert_eq!(e.len(), 1);
+                    assert!(e[0].to_string().starts_with("date_of_birth: "), "{e:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_patient_reads_into_typed_values() {
+        let p = RawPatient {
+            status: Some("ARCHIVED".into()),
+            clinician_id: Some("not-a-uuid".into()),
+            notes: Some("line 1\nline 2".into()),
+            ..raw(" Ada@Mail.org ")
+        }
+        .into_command(TODAY)
+        .expect("valid");
+        assert_eq!(p.first_name.as_str(), "Ada");
+        assert_eq!(p.email.as_str(), "ada@mail.org");
+        assert_eq!(p.status, PatientStatus::Archived);
+        // An id that cannot exist names nobody: the use case answers "Clinician not found".
+        assert_eq!(p.clinician_id, Some(UserId(uuid::Uuid::nil())));
+        assert_eq!(p.notes.as_ref().map(|n| n.as_str()), Some("line 1\nline 2"));
+        let p = raw("a@mail.org").into_command(TODAY).expect("valid");
+        assert_eq!(p.status, PatientStatus::Active);
+    }
+
+    #[test]
+    fn a_patient_update_cannot_clear_required_fields() {
+        let b = Body::parse(
+            br#"{"first_name": null, "last_name": "   ", "email": "", "status": null, "phone": ""}"#,
+        )
+        .unwrap();
+        let e = patient_patch(&b, TODAY).expect_err("four required fields cleared");
+        assert_eq!(e.status_code().as_u16(), 422);
+        let ApiError::Invalid(items) = e else {
+            panic!("a 422")
+        };
+        let locs: Vec<String> = items.iter().map(|i| format!("{:?}", i.loc)).collect();
+        assert_eq!(
+            locs,
+            ["first_name", "last_name", "email", "status"].map(|f| format!(
+                "{:?}",
+                vec![
+                    genascope_domain::common::Loc::from("body"),
+                    genascope_domain::common::Loc::from(f)
+                ]
+            ))
+        );
+        let b =
+            Body::parse(br#"{"phone": "", "date_of_birth": "1970-01-02", "status": "Pending"}"#)
+                .unwrap();
+        let p = patient_patch(&b, TODAY).expect("valid");
+        assert_eq!(p.phone, genascope_domain::common::Patch::Clear);
+        assert_eq!(p.status, Some(PatientStatus::Pending));
+        assert!(
+            matches!(p.date_of_birth, genascope_domain::common::Patch::Set(d) if d.date() == date!(1970 - 01 - 02))
+        );
+        assert!(p.first_name.is_none() && p.email.is_none());
+    }
+
+    #[test]
+    fn a_row_that_is_no_patient_is_reported_with_its_fields_in_the_body() {
+        let rows = import_rows(
+            vec![
+                (2, raw("ok@mail.org")),
+                (
+                    3,
+                    RawPatient {
+                        last_name: None,
+                        ..raw(" Bad@Mail.org ")
+                    },
+                ),
+            ],
+            TODAY,
+        );
+        assert!(rows[0].patient.is_ok());
+        assert_eq!(rows[1].row, 3);
+        assert_eq!(rows[1].email.as_deref(), Some("Bad@Mail.org"));
+        let Err(errors) = &rows[1].patient else {
+            panic!("row 3 is invalid")
+        };
+        assert_eq!(
+            row_error(&RowFailure::Invalid(errors.clone())),
+            "body.last_name: field required"
+        );
+        assert_eq!(
+            row_error(&RowFailure::NotFound(Entity::Clinician)),
+            "Clinician not found"
+        );
+        assert_eq!(
+            row_error(&RowFailure::Conflict(
+                genascope_domain::patients::error::PatientConflict::EmailTaken
+            )),
+            "A patient with this email already exists"
+        );
+    }
 
     #[test]
     fn csv_header_bom_and_blank_rows() {

@@ -399,7 +399,10 @@ impl TestApp {
     /// Create the platform super admin (operator command) and log it in.
     pub async fn super_admin(&self) -> String {
         self.identity
-            .create_super_admin(SA_EMAIL, "Root Operator", PW)
+            .create_super_admin(
+                genascope_api::routes::identity::super_admin_command(SA_EMAIL, "Root Operator", PW)
+                    .expect("a valid super admin"),
+            )
             .await
             .expect("create super admin");
         self.token(SA_EMAIL, PW).await

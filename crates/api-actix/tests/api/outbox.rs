@@ -310,7 +310,14 @@ pub async fn an_smtp_outage_loses_nothing_and_sends_nothing_twice(backend: Backe
     a.services
         .state
         .identity
-        .create_super_admin("root@outage.test", "Root Outage", PW)
+        .create_super_admin(
+            genascope_api::routes::identity::super_admin_command(
+                "root@outage.test",
+                "Root Outage",
+                PW,
+            )
+            .unwrap(),
+        )
         .await
         .unwrap();
     let client = reqwest::Client::new();

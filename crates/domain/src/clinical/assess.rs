@@ -56,30 +56,30 @@ use crate::common::{FieldError, Loc};
 /// Assesses a profile built in Rust: validates it, then runs every model.
 ///
 /// # Errors
-/// Every validation failure, as API field errors with `loc` starting at `"body"`
-/// (`["body", "proband", "age"]`).
+/// Every validation failure, as field errors whose `loc` is the profile's field path
+/// (`["proband", "age"]`).
 pub fn assess(
     profile: &RiskProfile,
     assessed_at: OffsetDateTime,
 ) -> Result<Assessment, Vec<FieldError>> {
-    profile.validate().map_err(|e| to_body_errors(&e))?;
+    profile.validate().map_err(|e| to_field_errors(&e))?;
     Ok(assess_validated(profile, assessed_at))
 }
 
 /// Parses (with the API's leniency, see `profile`), validates and assesses a JSON value.
 ///
 /// # Errors
-/// The parse error or every validation failure, with `loc` starting at `"body"`.
+/// The parse error or every validation failure, with `loc` the profile's field path.
 pub fn assess_value(
     value: &Value,
     assessed_at: OffsetDateTime,
 ) -> Result<Assessment, Vec<FieldError>> {
-    let profile = RiskProfile::parse_and_validate(value).map_err(|e| to_body_errors(&e))?;
+    let profile = RiskProfile::parse_and_validate(value).map_err(|e| to_field_errors(&e))?;
     Ok(assess_validated(&profile, assessed_at))
 }
 
 /// Parses raw JSON bytes (whatever their declared content type), then as [`assess_value`].
-/// Undecodable JSON is one error at `["body"]` with type `json_invalid`.
+/// Undecodable JSON is one error about the whole input (`loc` empty) with type `json_invalid`.
 ///
 /// # Errors
 /// As [`assess_value`].
@@ -111,27 +111,29 @@ pub fn assess_json_with_profile(
             ),
         };
         vec![FieldError {
-            loc: vec![Loc::from("body")],
+            loc: Vec::new(),
             msg: format!("the body is not valid JSON: {what}"),
             kind: "json_invalid".to_owned(),
         }]
     })?;
-    let profile = RiskProfile::parse_and_validate(&value).map_err(|e| to_body_errors(&e))?;
+    let profile = RiskProfile::parse_and_validate(&value).map_err(|e| to_field_errors(&e))?;
     let assessment = assess_validated(&profile, assessed_at);
     Ok((profile, assessment))
 }
 
-/// Profile field errors as API field errors: `loc = ["body", ...path]`, `type` = the kind's code.
-pub fn to_body_errors(errors: &[ProfileFieldError]) -> Vec<FieldError> {
+/// Profile field errors as field errors: `loc` = the path, `type` = the kind's code.
+pub fn to_field_errors(errors: &[ProfileFieldError]) -> Vec<FieldError> {
     errors
         .iter()
         .map(|e| {
-            let mut loc = Vec::with_capacity(e.path.len() + 1);
-            loc.push(Loc::from("body"));
-            loc.extend(e.path.iter().map(|s| match s {
-                PathSeg::Key(k) => Loc::Key(k.clone()),
-                PathSeg::Index(i) => Loc::Index(*i),
-            }));
+            let loc = e
+                .path
+                .iter()
+                .map(|s| match s {
+                    PathSeg::Key(k) => Loc::Key(k.clone()),
+                    PathSeg::Index(i) => Loc::Index(*i),
+                })
+                .collect();
             FieldError {
                 loc,
                 msg: e.msg.clone(),

@@ -11,10 +11,82 @@ use super::export::{ExportError, ExportFormat, ExportOptions, export};
 use super::ports::{AssessmentRecord, AssessmentRepository};
 use super::profile::RiskProfile;
 use crate::audit::{AuditAction, AuditEntry, AuditLog, AuditRecords};
-use crate::common::{AccountId, Clock, DomainError, FieldError, PatientId, Random};
+use crate::common::{AccountId, BoxError, Clock, Entity, FieldError, PatientId, Random, RepoError};
+use crate::identity::error::{AccessError, Denial};
 use crate::identity::policy::{self, Action, Principal, Target};
+use crate::patients::error::PatientError;
 use crate::patients::service::PatientService;
 use std::sync::Arc;
+
+/// What a patient has not got, that a read asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Absent {
+    /// No assessment was stored for the patient.
+    #[error("No assessment for this patient")]
+    Assessment,
+    /// The latest assessment was stored before profiles were kept.
+    #[error("No stored risk profile for this patient: assess the patient again to export")]
+    StoredProfile,
+}
+
+/// The outcome of an eligibility use case that did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum EligibilityError {
+    /// The caller may not do this.
+    #[error("{0}")]
+    Denied(Denial),
+    /// Missing, or outside the caller's scope (the same answer either way).
+    #[error("{0} not found")]
+    NotFound(Entity),
+    /// The patient exists but has nothing of the kind asked for.
+    #[error("{0}")]
+    Missing(Absent),
+    /// Any other refusal of the patients capability.
+    #[error(transparent)]
+    Patients(PatientError),
+    /// A dependency (storage) is down: a retry may succeed soon.
+    #[error("service unavailable")]
+    Unavailable(#[source] BoxError),
+    /// A bug or an unexpected failure. The cause is for the log only.
+    #[error("internal error")]
+    Unexpected(#[source] BoxError),
+}
+
+impl From<AccessError> for EligibilityError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::Denied(d) => Self::Denied(d),
+            AccessError::NotFound(what) => Self::NotFound(what),
+            AccessError::AccountRequired => Self::Patients(e.into()),
+        }
+    }
+}
+
+/// The patients' outcomes that eligibility shares are its own (a patient out of scope is "not
+/// found" here too); the others stay the patients'.
+impl From<PatientError> for EligibilityError {
+    fn from(e: PatientError) -> Self {
+        match e {
+            PatientError::Denied(d) => Self::Denied(d),
+            PatientError::NotFound(what) => Self::NotFound(what),
+            PatientError::Unavailable(e) => Self::Unavailable(e),
+            PatientError::Unexpected(e) => Self::Unexpected(e),
+            other => Self::Patients(other),
+        }
+    }
+}
+
+/// Storage errors; an outage stays `Unavailable`.
+impl From<RepoError> for EligibilityError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::NotFound => Self::NotFound(Entity::Record),
+            RepoError::Unavailable(e) => Self::Unavailable(e),
+            RepoError::Unexpected(e) => Self::Unexpected(e),
+            conflict => Self::Patients(conflict.into()),
+        }
+    }
+}
 
 /// Eligibility use cases.
 #[derive(Clone)]
@@ -112,13 +184,13 @@ impl EligibilityService {
 
     /// May `p` assess a profile, for `patient` if given? Any role but lab_tech may assess a bare
     /// profile; naming a patient (to store the result against it) is for the care team and
-    /// super_admin, and the patient must be in scope (404 otherwise).
+    /// super_admin, and the patient must be in scope (else it is not found).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authorize(
         &self,
         p: &Principal,
         patient: Option<PatientId>,
-    ) -> Result<AssessmentTicket, DomainError> {
+    ) -> Result<AssessmentTicket, EligibilityError> {
         policy::require(p, Action::AssessProfile)?;
         let patient = match patient {
             None => None,
@@ -151,7 +223,7 @@ impl EligibilityService {
         p: &Principal,
         ticket: AssessmentTicket,
         computed: Computed,
-    ) -> Result<Assessment, DomainError> {
+    ) -> Result<Assessment, EligibilityError> {
         let Computed {
             mut assessment,
             profile,
@@ -161,8 +233,9 @@ impl EligibilityService {
         };
         let id = self.random.uuid();
         assessment.profile_id = Some(id);
-        let body = serde_json::to_value(&assessment).map_err(DomainError::unexpected)?;
-        let profile = serde_json::to_value(&profile).map_err(DomainError::unexpected)?;
+        let unexpected = |e: serde_json::Error| EligibilityError::Unexpected(Box::new(e));
+        let body = serde_json::to_value(&assessment).map_err(unexpected)?;
+        let profile = serde_json::to_value(&profile).map_err(unexpected)?;
         let record = AssessmentRecord {
             id,
             account_id,
@@ -185,7 +258,7 @@ impl EligibilityService {
         &self,
         p: &Principal,
         patient: PatientId,
-    ) -> Result<serde_json::Value, DomainError> {
+    ) -> Result<serde_json::Value, EligibilityError> {
         self.patients.get(p, patient).await?;
         match self.assessments.latest_for_patient(patient).await? {
             Some(record) => {
@@ -194,14 +267,15 @@ impl EligibilityService {
                     .await?;
                 Ok(record.body)
             }
-            None => Err(DomainError::Missing("No assessment for this patient")),
+            None => Err(EligibilityError::Missing(Absent::Assessment)),
         }
     }
 
     /// `GET /api/eligibility/export/{patient_id}`: the patient's latest stored profile as a
     /// CanRisk v4 or IBIS v8 file. Care team of the patient's account and super_admin (policy
-    /// `ExportPedigree`: 403 for other roles before anything is read, 404 outside the account).
-    /// 404 when the patient has no assessment, or only one stored before profiles were kept.
+    /// `ExportPedigree`: denied to other roles before anything is read, not found outside the
+    /// account). Missing when the patient has no assessment, or only one stored before profiles
+    /// were kept.
     ///
     /// The outer error is access or storage; the inner one says that the format cannot hold
     /// this profile (e.g. IBIS and a proband with breast cancer), with the profile's field path.
@@ -211,28 +285,28 @@ impl EligibilityService {
         p: &Principal,
         patient: PatientId,
         req: ExportRequest,
-    ) -> Result<Result<ExportFile, ExportError>, DomainError> {
+    ) -> Result<Result<ExportFile, ExportError>, EligibilityError> {
         policy::require(p, Action::ExportPedigree)?;
         let view = self.patients.get(p, patient).await?;
         policy::authorize(
             p,
             Action::ExportPedigree,
             Target::in_account(Some(view.patient.account_id)),
-            "Patient",
+            Entity::Patient,
         )?;
         let record = self
             .assessments
             .latest_for_patient(patient)
             .await?
-            .ok_or(DomainError::Missing("No assessment for this patient"))?;
+            .ok_or(EligibilityError::Missing(Absent::Assessment))?;
         self.audit
             .record(vec![self.entry(p, AuditAction::Read, &record)])
             .await?;
-        let value = record.profile.ok_or(DomainError::Missing(
-            "No stored risk profile for this patient: assess the patient again to export",
-        ))?;
+        let value = record
+            .profile
+            .ok_or(EligibilityError::Missing(Absent::StoredProfile))?;
         let profile = RiskProfile::from_json_value(&value).map_err(|e| {
-            DomainError::Unexpected(
+            EligibilityError::Unexpected(
                 format!("stored risk profile does not parse at {}", e.path_string()).into(),
             )
         })?;

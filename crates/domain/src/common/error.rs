@@ -1,8 +1,11 @@
-//! Errors shared across capabilities.
+//! The pieces every capability's error is made of: field errors, the things that can be missing,
+//! and what storage can report.
 //!
-//! `DomainError` is what services return; the HTTP layer maps each variant to one status code in
-//! one place. Messages are user-facing plain sentences: they never carry the internal cause, which
-//! travels in `Unexpected` for the log only.
+//! Each capability has its own error enum naming outcomes (`identity::error::IdentityError`,
+//! `patients::error::PatientError`, `clinical::service::EligibilityError`); none of them knows
+//! about status codes or where a field sat in a request: the edge decides both. Messages are
+//! user-facing plain sentences: they never carry the internal cause, which travels in
+//! `Unexpected` for the log only.
 
 use serde::Serialize;
 use std::fmt;
@@ -10,7 +13,7 @@ use std::fmt;
 /// An opaque internal error (driver, I/O). Logged, never shown.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// One segment of a field location: `["body", "patients", 0, "email"]`.
+/// One segment of a field path: `["patients", 0, "email"]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Loc {
@@ -32,10 +35,11 @@ impl From<usize> for Loc {
     }
 }
 
-/// A validation failure tied to a field, rendered as one item of a 422 `detail` list.
+/// A rule broken by one field of a command: the field's path in the command (never where the
+/// command came from: the edge puts the request location in front), a sentence, and a kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
-    /// Where: `loc[0]` is `body`, `query`, `path` or `header`.
+    /// The field's path, e.g. `["proband", "age"]`; empty for the command as a whole.
     pub loc: Vec<Loc>,
     /// A plain sentence for the user.
     pub msg: String,
@@ -45,40 +49,26 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// A failure of a body field (`loc = ["body", field]`).
-    pub fn body(field: &str, msg: impl Into<String>, kind: &str) -> Self {
+    /// A failure of the field `field`.
+    pub fn new(field: &str, msg: impl Into<String>, kind: &str) -> Self {
         Self {
-            loc: vec!["body".into(), field.into()],
+            loc: vec![field.into()],
             msg: msg.into(),
             kind: kind.to_owned(),
         }
     }
 
-    /// A failure of a query parameter.
-    pub fn query(field: &str, msg: impl Into<String>, kind: &str) -> Self {
-        Self {
-            loc: vec!["query".into(), field.into()],
-            msg: msg.into(),
-            kind: kind.to_owned(),
-        }
-    }
-
-    /// A missing required body field.
+    /// A required field that is missing.
     pub fn missing(field: &str) -> Self {
-        Self::body(field, "field required", "missing")
+        Self::new(field, "field required", "missing")
     }
 
     /// Nest this error under a prefix, e.g. row 3 of `patients`.
     #[must_use]
-    pub fn under(mut self, prefix: &[Loc]) -> Self {
+    pub fn under(self, prefix: &[Loc]) -> Self {
         let mut loc = Vec::with_capacity(prefix.len() + self.loc.len());
         loc.extend_from_slice(prefix);
-        // Keep our own `body` head out of the middle of the path.
-        let rest = match self.loc.first() {
-            Some(Loc::Key(k)) if k == "body" => self.loc.split_off(1),
-            _ => self.loc,
-        };
-        loc.extend(rest);
+        loc.extend(self.loc);
         Self { loc, ..self }
     }
 }
@@ -93,21 +83,49 @@ impl fmt::Display for FieldError {
                 Loc::Index(i) => i.to_string(),
             })
             .collect();
-        write!(f, "{}: {}", path.join("."), self.msg)
+        if path.is_empty() {
+            f.write_str(&self.msg)
+        } else {
+            write!(f, "{}: {}", path.join("."), self.msg)
+        }
     }
 }
 
-/// What a repository (storage adapter) can report. Adapters translate driver errors into these.
+/// A kind of record that may be missing, or outside the caller's scope (the same answer either
+/// way, so that ids of other accounts cannot be probed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Entity {
+    /// A clinic.
+    #[error("Account")]
+    Account,
+    /// A user.
+    #[error("User")]
+    User,
+    /// A clinician or physician named by a record.
+    #[error("Clinician")]
+    Clinician,
+    /// A patient record.
+    #[error("Patient")]
+    Patient,
+    /// A record storage could not find where the use case did not name it.
+    #[error("Record")]
+    Record,
+}
+
+/// What a repository (storage adapter) can report. Adapters translate driver errors into these;
+/// each capability's error converts them, and an outage (`Unavailable`) stays an outage there.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
     /// No such row (or not visible).
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule was violated; the string names the rule in domain words (`email`, `domain`).
+    /// A uniqueness rule was violated; the string names the rule in domain words (`email`,
+    /// `domain`, `external_id`).
     #[error("duplicate {0}")]
     Duplicate(&'static str),
-    /// An invariant the store keeps atomically would break (the sentence says which).
-    #[error("{0}")]
+    /// An invariant the store keeps atomically would break; the string names it in domain words
+    /// (`last_admin`).
+    #[error("conflict: {0}")]
     Conflict(&'static str),
     /// The record changed since it was read (its version moved on): nothing was written.
     #[error("stale record")]
@@ -120,71 +138,27 @@ pub enum RepoError {
     Unexpected(#[source] BoxError),
 }
 
-/// The outcome of a use case that did not succeed.
-#[derive(Debug, thiserror::Error)]
-pub enum DomainError {
-    /// 401: missing, invalid, expired or revoked credentials.
-    #[error("{0}")]
-    Unauthorized(&'static str),
-    /// 400: refused with no field at fault.
-    #[error("{0}")]
-    BadRequest(String),
-    /// 403: the role may not do this.
-    #[error("{0}")]
-    Forbidden(String),
-    /// 404: missing or outside the caller's scope (same answer either way).
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    /// 404 with a sentence of its own (the record exists but has nothing of the kind asked for).
-    #[error("{0}")]
-    Missing(&'static str),
-    /// 409: a state conflict.
-    #[error("{0}")]
-    Conflict(String),
-    /// 422: field-level validation failures.
-    #[error("validation failed")]
-    Validation(Vec<FieldError>),
-    /// 429: too many attempts; retry after this many seconds.
-    #[error("too many requests")]
-    TooManyRequests {
-        /// Seconds until a retry may succeed.
-        retry_after_secs: u64,
-    },
-    /// 413: an upload or body beyond its size limit.
-    #[error("payload too large")]
-    PayloadTooLarge,
-    /// 503: a dependency is down.
-    #[error("service unavailable")]
-    Unavailable(#[source] BoxError),
-    /// 500: a bug or an unexpected failure. The cause is for the log only.
-    #[error("internal error")]
-    Unexpected(#[source] BoxError),
+/// A write storage refused because of the state of the records, in words every capability
+/// shares (each names its own duplicates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StoreConflict {
+    /// A uniqueness rule the capability does not name itself.
+    #[error("Duplicate {0}")]
+    Duplicate(&'static str),
+    /// An invariant the store keeps (named in domain words) would break.
+    #[error("The change conflicts with the current state of the records ({0})")]
+    Invariant(&'static str),
+    /// The record changed since it was read.
+    #[error("The record was changed by someone else since it was read; reload it and try again")]
+    Stale,
 }
 
-impl DomainError {
-    /// A single-field validation failure.
-    pub fn field(field: &str, msg: impl Into<String>, kind: &str) -> Self {
-        Self::Validation(vec![FieldError::body(field, msg, kind)])
-    }
-
-    /// Wrap any internal error.
-    pub fn unexpected(e: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self::Unexpected(Box::new(e))
-    }
-}
-
-impl From<RepoError> for DomainError {
-    fn from(e: RepoError) -> Self {
-        match e {
-            RepoError::NotFound => Self::NotFound("Record"),
-            RepoError::Duplicate(what) => Self::Conflict(format!("Duplicate {what}")),
-            RepoError::Conflict(m) => Self::Conflict(m.to_owned()),
-            RepoError::Stale => Self::Conflict(
-                "The record was changed by someone else since it was read; reload it and try again"
-                    .to_owned(),
-            ),
-            RepoError::Unavailable(e) => Self::Unavailable(e),
-            RepoError::Unexpected(e) => Self::Unexpected(e),
-        }
-    }
+/// Several field errors as one line: `email: …; phone: …` (logs, console output).
+#[must_use]
+pub fn joined(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -1,5 +1,5 @@
 //! Typed UUID identifiers. A path id that does not parse is "not found" (contract §1.3), so parsing
-//! returns `Option` and callers turn `None` into a 404.
+//! returns `Option` and callers treat `None` as a record that does not exist.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -1,15 +1,19 @@
-//! Building blocks shared by every capability: ids, field errors, the domain error, and the
-//! ports for the clock and randomness (so expiry and scheduling rules are testable without sleeping)
-//! and for counting attempts over a window (limits shared by every replica).
+//! Building blocks shared by every capability: ids, text values, field errors and what storage
+//! reports, and the ports for the clock and randomness (so expiry and scheduling rules are
+//! testable without sleeping) and for counting attempts over a window (limits shared by every
+//! replica).
 
 mod error;
 mod ids;
 mod ports;
+mod text;
 pub mod validate;
 
-pub use error::{BoxError, DomainError, FieldError, Loc, RepoError};
+pub use error::{BoxError, Entity, FieldError, Loc, RepoError, StoreConflict, joined};
 pub use ids::{AccountId, ChatStrategyId, InviteId, PatientId, UserId};
 pub use ports::{Attempt, Clock, Random, SystemClock, WindowCounter, window_wait};
+pub(crate) use text::string_value;
+pub use text::{Note, Phone, Text};
 
 /// Lower bound of any date of birth.
 pub const EARLIEST_BIRTH_YEAR: i32 = 1900;
@@ -37,13 +41,14 @@ pub fn seconds_until(until: Timestamp, now: Timestamp) -> Option<u64> {
     })
 }
 
-/// A partial-update field (contract §1.2): absent = keep, `null` or `""` = clear, a value = set.
+/// A partial-update field of an optional value: keep it, clear it, or set it. (A required field
+/// is an `Option` in an update command instead: it cannot be cleared.)
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Patch<T> {
-    /// Absent: unchanged.
+    /// Unchanged.
     #[default]
     Keep,
-    /// `null` or `""`: cleared (422 on a required field).
+    /// Cleared.
     Clear,
     /// A new value.
     Set(T),
@@ -54,5 +59,14 @@ impl<T> Patch<T> {
     #[must_use]
     pub const fn is_keep(&self) -> bool {
         matches!(self, Self::Keep)
+    }
+
+    /// The same change of another value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
+        match self {
+            Self::Keep => Patch::Keep,
+            Self::Clear => Patch::Clear,
+            Self::Set(v) => Patch::Set(f(v)),
+        }
     }
 }

@@ -142,11 +142,12 @@ impl fmt::Display for Email {
     }
 }
 
-/// A required email field, normalised; failures are collected.
+/// A required email field, normalised; failures are collected (blank is `missing`).
 pub fn email_field(errors: &mut Vec<FieldError>, field: &str, v: Option<&str>) -> Option<Email> {
-    let raw = crate::common::validate::text(errors, field, v, usize::MAX, true)?;
-    Email::parse(&raw)
-        .map_err(|msg| errors.push(FieldError::body(field, msg, "value_error.email")))
+    let raw: crate::common::Text<{ usize::MAX }> =
+        crate::common::validate::text(errors, field, v, true)?;
+    Email::parse(raw.as_str())
+        .map_err(|msg| errors.push(FieldError::new(field, msg, "value_error.email")))
         .ok()
 }
 
@@ -160,28 +161,28 @@ pub fn check_password_policy(
     let n = password.chars().count();
     let kind = "value_error.password";
     if n < 8 {
-        return Err(FieldError::body(
+        return Err(FieldError::new(
             field,
             "password must be at least 8 characters",
             kind,
         ));
     }
     if n > 128 {
-        return Err(FieldError::body(
+        return Err(FieldError::new(
             field,
             "password must be at most 128 characters",
             kind,
         ));
     }
     if password.trim().is_empty() {
-        return Err(FieldError::body(
+        return Err(FieldError::new(
             field,
             "password must not be only whitespace",
             kind,
         ));
     }
     if email.is_some_and(|e| password.trim().eq_ignore_ascii_case(e.as_str())) {
-        return Err(FieldError::body(
+        return Err(FieldError::new(
             field,
             "password must not be the email address",
             kind,
@@ -211,6 +212,48 @@ impl Password {
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(***)")
+    }
+}
+
+/// A new password that satisfied the policy ([`check_password_policy`]) and its confirmation.
+/// Its `Debug` never prints it.
+#[derive(Clone)]
+pub struct NewPassword(Password);
+
+impl NewPassword {
+    /// Check `password` (at `field`) against the policy and `confirm` (at `confirm_field`, if
+    /// given) against it; every failure is collected.
+    pub fn check(
+        errors: &mut Vec<FieldError>,
+        (field, confirm_field): (&str, &str),
+        password: &str,
+        confirm: Option<&str>,
+        email: Option<&Email>,
+    ) -> Option<Self> {
+        let before = errors.len();
+        if let Err(e) = check_password_policy(field, password, email) {
+            errors.push(e);
+        }
+        if confirm.is_some_and(|c| c != password) {
+            errors.push(FieldError::new(
+                confirm_field,
+                "passwords do not match",
+                "value_error.password_mismatch",
+            ));
+        }
+        (errors.len() == before).then(|| Self(Password::new(password.to_owned())))
+    }
+
+    /// The password.
+    #[must_use]
+    pub fn password(&self) -> &Password {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(***)")
     }
 }
 
@@ -262,8 +305,29 @@ pub struct Account {
     pub updated_at: Timestamp,
 }
 
+/// An account's domain: a lowercase host name with at least two labels.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HostName(String);
+
+impl HostName {
+    /// Normalise and check; blank is `Ok(None)`. The error names nothing but the rule.
+    pub fn parse(raw: &str) -> Result<Option<Self>, &'static str> {
+        parse_domain(raw).map(|d| d.map(Self))
+    }
+
+    /// Check `raw` (at `field`); failures are collected.
+    pub fn field(errors: &mut Vec<FieldError>, field: &str, raw: &str) -> Option<Self> {
+        Self::parse(raw)
+            .map_err(|m| errors.push(FieldError::new(field, m, "value_error.domain")))
+            .ok()
+            .flatten()
+    }
+}
+
+crate::common::string_value!([] HostName, "host name");
+
 /// Validate an account domain: a lowercase host name.
-pub fn parse_domain(raw: &str) -> Result<Option<String>, &'static str> {
+fn parse_domain(raw: &str) -> Result<Option<String>, &'static str> {
     let d = raw.trim().trim_end_matches('.').to_lowercase();
     if d.is_empty() {
         return Ok(None);
@@ -319,6 +383,31 @@ impl User {
     pub fn patient_id(&self) -> Option<PatientId> {
         (self.role == Role::Patient).then_some(PatientId(self.id.0))
     }
+
+    /// Whether this user may be named as the clinician of a patient of `account`: an active
+    /// clinician or physician of that account.
+    pub fn clinician_of(&self, account: AccountId) -> Result<(), NotClinician> {
+        if self.account_id != Some(account) {
+            return Err(NotClinician::Elsewhere);
+        }
+        if !self.role.is_provider() || !self.is_active {
+            return Err(NotClinician::Ineligible(FieldError::new(
+                "clinician_id",
+                "must be an active clinician or physician",
+                "value_error.role",
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Why a user may not be named as a patient's clinician.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotClinician {
+    /// The user is of another account: for this one it does not exist.
+    Elsewhere,
+    /// The user is no active clinician or physician (the error of the `clinician_id` field).
+    Ineligible(FieldError),
 }
 
 /// The stored credential of a user.
@@ -330,6 +419,103 @@ pub struct Credentials {
     pub password_hash: Option<String>,
     /// Tokens issued before this instant are invalid.
     pub password_changed_at: Option<Timestamp>,
+}
+
+/// A person's full, given and family names, resolved from what was sent (see [`resolve_names`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName {
+    /// Full name, never empty.
+    pub full: String,
+    /// Given name(s) (empty for a one-word name).
+    pub first: String,
+    /// Family name.
+    pub last: String,
+}
+
+impl PersonName {
+    /// Resolve `name`, `first`, `last` (blank = absent); failures are collected.
+    pub fn field(
+        errors: &mut Vec<FieldError>,
+        name: Option<&str>,
+        first: Option<&str>,
+        last: Option<&str>,
+    ) -> Option<Self> {
+        resolve_names(name, first, last)
+            .map(|(full, first, last)| Self { full, first, last })
+            .map_err(|e| errors.push(e))
+            .ok()
+    }
+}
+
+/// New name parts for an existing user: each sent part is checked; how they combine with the
+/// user's current names is [`NameChange::apply`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameChange {
+    name: Option<String>,
+    first: Option<String>,
+    last: Option<String>,
+}
+
+impl NameChange {
+    /// The parts sent (None = not sent); at least one. The first part too long or with
+    /// forbidden characters is the error.
+    pub fn parse(
+        name: Option<&str>,
+        first: Option<&str>,
+        last: Option<&str>,
+    ) -> Result<Option<Self>, FieldError> {
+        let clean = |s: Option<&str>| {
+            s.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let (name, first, last) = (clean(name), clean(first), clean(last));
+        if name.is_none() && first.is_none() && last.is_none() {
+            return Ok(None);
+        }
+        check_name_parts([
+            ("name", name.as_deref()),
+            ("first_name", first.as_deref()),
+            ("last_name", last.as_deref()),
+        ])?;
+        Ok(Some(Self { name, first, last }))
+    }
+
+    /// The names after the change: a new full name alone is split again; new first/last alone
+    /// rebuild the full name with the current other part (which a one-word name lacks: then
+    /// that part is missing).
+    pub fn apply(&self, current_first: &str, current_last: &str) -> Result<PersonName, FieldError> {
+        let (full, first, last) = match (&self.name, &self.first, &self.last) {
+            (Some(n), None, None) => resolve_names(Some(n), None, None),
+            (n, f, l) => resolve_names(
+                n.as_deref(),
+                Some(f.as_deref().unwrap_or(current_first)),
+                Some(l.as_deref().unwrap_or(current_last)),
+            ),
+        }?;
+        Ok(PersonName { full, first, last })
+    }
+}
+
+/// The first of `parts` (field, trimmed value) longer than 255 characters or holding forbidden
+/// characters.
+fn check_name_parts(parts: [(&str, Option<&str>); 3]) -> Result<(), FieldError> {
+    for (field, v) in parts {
+        if v.is_some_and(|s| s.chars().count() > 255) {
+            return Err(FieldError::new(
+                field,
+                "must be at most 255 characters",
+                "value_error.any_str.max_length",
+            ));
+        }
+        let mut errors = Vec::new();
+        if let Some(s) = v
+            && !crate::common::validate::clean_chars(&mut errors, field, s, false)
+        {
+            return Err(errors.remove(0));
+        }
+    }
+    Ok(())
 }
 
 /// Split or join names (contract §3.2): given only `name`, `last_name` is its last word and
@@ -345,25 +531,11 @@ pub fn resolve_names(
             .map(str::to_owned)
     };
     let (name, first, last) = (clean(name), clean(first), clean(last));
-    for (field, v) in [
-        ("name", &name),
-        ("first_name", &first),
-        ("last_name", &last),
-    ] {
-        if v.as_ref().is_some_and(|s| s.chars().count() > 255) {
-            return Err(FieldError::body(
-                field,
-                "must be at most 255 characters",
-                "value_error.any_str.max_length",
-            ));
-        }
-        let mut errors = Vec::new();
-        if let Some(s) = v
-            && !crate::common::validate::clean_chars(&mut errors, field, s, false)
-        {
-            return Err(errors.remove(0));
-        }
-    }
+    check_name_parts([
+        ("name", name.as_deref()),
+        ("first_name", first.as_deref()),
+        ("last_name", last.as_deref()),
+    ])?;
     match (name, first, last) {
         (Some(n), Some(f), Some(l)) => Ok((n, f, l)),
         (None, Some(f), Some(l)) => Ok((format!("{f} {l}"), f, l)),

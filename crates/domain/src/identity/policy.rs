@@ -1,11 +1,12 @@
 //! Who may do what, in which account (contract §2). The one place access is decided: services
 //! call `authorize` / `list_scope`; handlers never decide access themselves.
 //!
-//! Order of checks (§2.2 rule 6): the role check comes first (403 whatever the id), then the
-//! tenancy/ownership check, which answers 404 exactly as if the record did not exist.
+//! Order of checks (§2.2 rule 6): the role check comes first (denied whatever the id), then the
+//! tenancy/ownership check, which answers "not found" exactly as if the record did not exist.
 
+use super::error::{AccessError, Denial};
 use super::model::Role;
-use crate::common::{AccountId, DomainError, UserId};
+use crate::common::{AccountId, Entity, UserId};
 
 /// How a principal authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +83,7 @@ impl Action {
 /// How far a role's permission reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
-    /// 403.
+    /// Never.
     Denied,
     /// Every record of every account (super_admin).
     Any,
@@ -154,26 +155,24 @@ impl Target {
     }
 }
 
-/// The role check alone (403 when the role may never use the route).
-pub fn require(p: &Principal, action: Action) -> Result<Reach, DomainError> {
+/// The role check alone: denied when the role may never use the action.
+pub fn require(p: &Principal, action: Action) -> Result<Reach, AccessError> {
     if p.access == AccessType::Simplified && !action.allows_simplified() {
-        return Err(DomainError::Forbidden(
-            "This endpoint is not accessible with simplified access".into(),
-        ));
+        return Err(AccessError::Denied(Denial::SimplifiedAccess));
     }
     match reach(p.role, action) {
-        Reach::Denied => Err(DomainError::Forbidden("Not enough permissions".into())),
+        Reach::Denied => Err(AccessError::Denied(Denial::NotPermitted)),
         r => Ok(r),
     }
 }
 
-/// Full check for one record: 403 for the role, then 404 (named `what`) when out of scope.
+/// Full check for one record: denied for the role, then not found (as `what`) when out of scope.
 pub fn authorize(
     p: &Principal,
     action: Action,
     target: Target,
-    what: &'static str,
-) -> Result<(), DomainError> {
+    what: Entity,
+) -> Result<(), AccessError> {
     let in_scope = match require(p, action)? {
         Reach::Any => true,
         Reach::OwnAccount => p.account_id.is_some() && target.account_id == p.account_id,
@@ -183,7 +182,7 @@ pub fn authorize(
     if in_scope {
         Ok(())
     } else {
-        Err(DomainError::NotFound(what))
+        Err(AccessError::NotFound(what))
     }
 }
 
@@ -194,7 +193,7 @@ pub enum ListScope {
     All,
     /// One account.
     Account(AccountId),
-    /// An out-of-scope filter: matches nothing (200, empty; §2.2 rule 2).
+    /// An out-of-scope filter: matches nothing (an empty list, not an error; §2.2 rule 2).
     Nothing,
 }
 
@@ -203,7 +202,7 @@ pub fn list_scope(
     p: &Principal,
     action: Action,
     filter: Option<AccountId>,
-) -> Result<ListScope, DomainError> {
+) -> Result<ListScope, AccessError> {
     Ok(match require(p, action)? {
         Reach::Any => filter.map_or(ListScope::All, ListScope::Account),
         Reach::OwnAccount | Reach::OwnRecords => match (p.account_id, filter) {
@@ -215,32 +214,28 @@ pub fn list_scope(
     })
 }
 
-/// The account a new record lands in (§2.2 rules 4 and 5): a non-super_admin's own account (a
-/// different body `account_id` is 404 "Account"); a super_admin must name one (422 when missing).
+/// The account a new record lands in (§2.2 rules 4 and 5): a non-super_admin's own account
+/// (another requested account does not exist for it); a super_admin must name one.
 pub fn target_account(
     p: &Principal,
     requested: Option<AccountId>,
-) -> Result<AccountId, DomainError> {
+) -> Result<AccountId, AccessError> {
     if p.role == Role::SuperAdmin {
-        return requested
-            .ok_or_else(|| DomainError::field("account_id", "field required", "missing"));
+        return requested.ok_or(AccessError::AccountRequired);
     }
     match (p.account_id, requested) {
         (Some(own), None) => Ok(own),
         (Some(own), Some(r)) if r == own => Ok(own),
-        _ => Err(DomainError::NotFound("Account")),
+        _ => Err(AccessError::NotFound(Entity::Account)),
     }
 }
 
 /// Privilege rule (§2.2 rule 10): may `p` give a user the role `role`?
-pub fn may_assign_role(p: &Principal, role: Role) -> Result<(), DomainError> {
+pub fn may_assign_role(p: &Principal, role: Role) -> Result<(), AccessError> {
     match (p.role, role) {
         (Role::SuperAdmin, _) => Ok(()),
-        (Role::Admin, Role::SuperAdmin) => {
-            Err(DomainError::Forbidden("Not enough permissions".into()))
-        }
-        (Role::Admin, _) => Ok(()),
-        _ => Err(DomainError::Forbidden("Not enough permissions".into())),
+        (Role::Admin, r) if r != Role::SuperAdmin => Ok(()),
+        _ => Err(AccessError::Denied(Denial::NotPermitted)),
     }
 }
 
@@ -304,22 +299,43 @@ mod tests {
     }
 
     #[test]
-    fn cross_account_is_404_and_wrong_role_is_403() {
+    fn cross_account_is_not_found_and_wrong_role_is_denied() {
         let a = Some(AccountId(Uuid::new_v4()));
         let b = Some(AccountId(Uuid::new_v4()));
         let admin = principal(Role::Admin, a);
-        assert!(authorize(&admin, A::PatientRead, Target::in_account(a), "Patient").is_ok());
+        assert!(
+            authorize(
+                &admin,
+                A::PatientRead,
+                Target::in_account(a),
+                Entity::Patient
+            )
+            .is_ok()
+        );
         assert!(matches!(
-            authorize(&admin, A::PatientRead, Target::in_account(b), "Patient"),
-            Err(DomainError::NotFound("Patient"))
+            authorize(
+                &admin,
+                A::PatientRead,
+                Target::in_account(b),
+                Entity::Patient
+            ),
+            Err(AccessError::NotFound(Entity::Patient))
         ));
         let lab = principal(Role::LabTech, a);
         assert!(matches!(
-            authorize(&lab, A::PatientRead, Target::in_account(a), "Patient"),
-            Err(DomainError::Forbidden(_))
+            authorize(&lab, A::PatientRead, Target::in_account(a), Entity::Patient),
+            Err(AccessError::Denied(_))
         ));
         let sa = principal(Role::SuperAdmin, None);
-        assert!(authorize(&sa, A::PatientDelete, Target::in_account(b), "Patient").is_ok());
+        assert!(
+            authorize(
+                &sa,
+                A::PatientDelete,
+                Target::in_account(b),
+                Entity::Patient
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -328,22 +344,43 @@ mod tests {
         let b = Some(AccountId(Uuid::new_v4()));
         for role in [Role::Admin, Role::Clinician, Role::Physician] {
             let p = principal(role, a);
-            assert!(authorize(&p, A::ExportPedigree, Target::in_account(a), "Patient").is_ok());
+            assert!(
+                authorize(
+                    &p,
+                    A::ExportPedigree,
+                    Target::in_account(a),
+                    Entity::Patient
+                )
+                .is_ok()
+            );
             assert!(matches!(
-                authorize(&p, A::ExportPedigree, Target::in_account(b), "Patient"),
-                Err(DomainError::NotFound("Patient"))
+                authorize(
+                    &p,
+                    A::ExportPedigree,
+                    Target::in_account(b),
+                    Entity::Patient
+                ),
+                Err(AccessError::NotFound(Entity::Patient))
             ));
         }
-        // The patient itself, a lab tech or a plain user: 403 whatever the record.
+        // The patient itself, a lab tech or a plain user: denied whatever the record.
         for role in [Role::Patient, Role::LabTech, Role::User] {
             let p = principal(role, a);
             assert!(matches!(
                 require(&p, A::ExportPedigree),
-                Err(DomainError::Forbidden(_))
+                Err(AccessError::Denied(_))
             ));
         }
         let sa = principal(Role::SuperAdmin, None);
-        assert!(authorize(&sa, A::ExportPedigree, Target::in_account(b), "Patient").is_ok());
+        assert!(
+            authorize(
+                &sa,
+                A::ExportPedigree,
+                Target::in_account(b),
+                Entity::Patient
+            )
+            .is_ok()
+        );
         // A simplified token never reaches it.
         let mut s = principal(Role::Clinician, a);
         s.access = AccessType::Simplified;
@@ -354,9 +391,17 @@ mod tests {
     fn own_records_means_own() {
         let a = Some(AccountId(Uuid::new_v4()));
         let p = principal(Role::Patient, a);
-        assert!(authorize(&p, A::PatientRead, Target::owned(a, p.user_id), "Patient").is_ok());
+        assert!(
+            authorize(
+                &p,
+                A::PatientRead,
+                Target::owned(a, p.user_id),
+                Entity::Patient
+            )
+            .is_ok()
+        );
         let other = UserId(Uuid::new_v4());
-        assert!(authorize(&p, A::PatientRead, Target::owned(a, other), "Patient").is_err());
+        assert!(authorize(&p, A::PatientRead, Target::owned(a, other), Entity::Patient).is_err());
     }
 
     #[test]
@@ -364,9 +409,10 @@ mod tests {
         let mut p = principal(Role::Patient, Some(AccountId(Uuid::new_v4())));
         p.access = AccessType::Simplified;
         assert!(require(&p, A::AuthMe).is_ok());
-        assert!(
-            matches!(require(&p, A::ChangePassword), Err(DomainError::Forbidden(m)) if m.contains("simplified"))
-        );
+        assert!(matches!(
+            require(&p, A::ChangePassword),
+            Err(AccessError::Denied(Denial::SimplifiedAccess))
+        ));
     }
 
     #[test]
@@ -394,11 +440,11 @@ mod tests {
         assert_eq!(target_account(&clin, None).unwrap(), a);
         assert!(matches!(
             target_account(&clin, Some(b)),
-            Err(DomainError::NotFound("Account"))
+            Err(AccessError::NotFound(Entity::Account))
         ));
         assert!(matches!(
             target_account(&sa, None),
-            Err(DomainError::Validation(_))
+            Err(AccessError::AccountRequired)
         ));
     }
 

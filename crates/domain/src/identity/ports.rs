@@ -3,7 +3,6 @@
 use super::model::{Account, AccountStatus, Credentials, Email, Password, Role, User};
 use crate::common::{AccountId, Attempt, BoxError, RepoError, Timestamp, UserId};
 use crate::notify::OutgoingEmail;
-use crate::patients::model::Patient;
 use async_trait::async_trait;
 
 /// A page of a style-A list.
@@ -103,15 +102,10 @@ pub struct PrincipalRecord {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait UserRepository: Send + Sync {
-    /// Insert a user; with `patient`, also insert that patient record (same id), and with
-    /// `setup`, its set-password link and that link's email, all in the same transaction.
-    /// `Duplicate("email")`.
-    async fn insert(
-        &self,
-        user: &NewUser,
-        patient: Option<Patient>,
-        setup: Option<ResetLink>,
-    ) -> Result<(), RepoError>;
+    /// Insert a user, and with `setup` its set-password link and that link's email, in one
+    /// transaction. `Duplicate("email")`. (A patient's login is inserted with its patient record
+    /// by `patients::ports::PatientRepository::insert_login`.)
+    async fn insert(&self, user: &NewUser, setup: Option<ResetLink>) -> Result<(), RepoError>;
     /// One live user.
     async fn get(&self, id: UserId) -> Result<User, RepoError>;
     /// The user with its credential, by email; None when there is no live user.
@@ -130,8 +124,8 @@ pub trait UserRepository: Send + Sync {
     async fn list(&self, filter: &UserFilter, page: Page) -> Result<Vec<User>, RepoError>;
     /// Save the fields of `user` that differ from `previous` (the version the change was made
     /// from), and only those: a concurrent change of other fields (say, an admin's deactivation
-    /// while the user edits its phone) is not undone. `Duplicate("email")`; `Conflict` when the
-    /// change would leave the account without an active admin (checked atomically, so two admins
+    /// while the user edits its phone) is not undone. `Duplicate("email")`; `Conflict("last_admin")`
+    /// when the change would leave the account without an active admin (checked atomically, so two admins
     /// demoting each other at once cannot both succeed). `notice` (e.g. "your email address was
     /// changed", to the old address) is queued for delivery in the same transaction: it goes out
     /// if and only if the change is saved.
@@ -145,7 +139,7 @@ pub trait UserRepository: Send + Sync {
     /// user, in one transaction.
     async fn set_password(&self, id: UserId, hash: &str, at: Timestamp) -> Result<(), RepoError>;
     /// Soft delete (email reusable afterwards) and revoke refresh tokens, in one transaction;
-    /// `Conflict` as for `update` when it is the account's last active admin.
+    /// `Conflict("last_admin")` as for `update` when it is the account's last active admin.
     async fn soft_delete(&self, id: UserId, at: Timestamp) -> Result<(), RepoError>;
     /// Active admins of an account.
     async fn count_active_admins(&self, account: AccountId) -> Result<u64, RepoError>;
@@ -277,7 +271,7 @@ pub struct AccessClaims {
     pub sid: Option<uuid::Uuid>,
 }
 
-/// Why a token was refused (all become 401).
+/// Why a token was refused (either way the caller is not authenticated).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     /// Signature, algorithm, issuer, audience or shape wrong.
@@ -305,8 +299,8 @@ pub enum Admission {
     /// Held back for this many seconds.
     Wait(u64),
     /// Attempts in flight for this key would reach the limit if they failed: their outcome
-    /// decides. A caller may wait for one of them to end and ask again; the use cases answer 429
-    /// with `Retry-After: 1`.
+    /// decides. A caller may wait for one of them to end and ask again; the use cases answer
+    /// rate-limited, to retry after 1 s.
     Busy,
 }
 

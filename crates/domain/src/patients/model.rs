@@ -1,6 +1,6 @@
 //! Patient records.
 
-use crate::common::{AccountId, PatientId, Timestamp, UserId};
+use crate::common::{AccountId, EARLIEST_BIRTH_YEAR, FieldError, PatientId, Timestamp, UserId};
 use crate::identity::model::Email;
 
 /// Record lifecycle, set by staff (contract §3.3). Never null.
@@ -38,6 +38,31 @@ impl PatientStatus {
             "pending" => Some(Self::Pending),
             _ => None,
         }
+    }
+}
+
+/// A date of birth: not in the future, not before 1900-01-01.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BirthDate(time::Date);
+
+impl BirthDate {
+    /// Check `date` against `today` (the service's clock: `PatientService::today`). The error
+    /// names the field `date_of_birth`.
+    pub fn new(date: time::Date, today: time::Date) -> Result<Self, FieldError> {
+        let refuse = |msg: &str| FieldError::new("date_of_birth", msg, "value_error.date");
+        if date > today {
+            Err(refuse("date of birth cannot be in the future"))
+        } else if date.year() < EARLIEST_BIRTH_YEAR {
+            Err(refuse("date of birth cannot be before 1900-01-01"))
+        } else {
+            Ok(Self(date))
+        }
+    }
+
+    /// The date.
+    #[must_use]
+    pub const fn date(self) -> time::Date {
+        self.0
     }
 }
 

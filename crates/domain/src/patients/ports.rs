@@ -5,7 +5,20 @@ use crate::audit::AuditEntry;
 use crate::common::{AccountId, PatientId, RepoError, Timestamp, UserId};
 use crate::identity::model::Email;
 use crate::identity::policy::ListScope;
+use crate::identity::ports::{NewUser, ResetLink};
 use async_trait::async_trait;
+
+/// A patient's login to store: the user (it shares the patient's id), with the patient record
+/// when the patient had none yet (and that record's audit entry), and its set-password link.
+#[derive(Debug, Clone)]
+pub struct PatientLogin {
+    /// The user, role `patient`.
+    pub login: NewUser,
+    /// A new patient record and its audit entry; None when the login joins an existing record.
+    pub record: Option<(Patient, AuditEntry)>,
+    /// The set-password link and its email, when the login has no password.
+    pub setup: Option<ResetLink>,
+}
 
 /// Filters of `GET /api/patients` (style B paging).
 #[derive(Debug, Clone)]
@@ -39,6 +52,11 @@ pub trait PatientRepository: Send + Sync {
         patients: &[Patient],
         audit: &AuditEntry,
     ) -> Result<Vec<Result<(), RepoError>>, RepoError>;
+    /// Insert a patient's login, with its new patient record and that record's audit entry, and
+    /// its set-password link and email, in one transaction: all of it is stored or none.
+    /// `Duplicate("email")` when a live user (or, for a new record, a patient of the account)
+    /// has the email.
+    async fn insert_login(&self, login: &PatientLogin) -> Result<(), RepoError>;
     /// One live patient with its derived fields.
     async fn get(&self, id: PatientId) -> Result<PatientView, RepoError>;
     /// The live patient of an account with this email, and whether it has a login.

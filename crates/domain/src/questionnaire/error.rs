@@ -1,5 +1,5 @@
-//! The questionnaire's errors (its own: it does not depend on `common::DomainError`, so the edge
-//! maps these variants itself; see the module docs of `questionnaire`).
+//! The questionnaire's errors (its own, as every capability has: the edge maps these variants to
+//! HTTP; see the module docs of `questionnaire`).
 
 use super::model::QuestionId;
 

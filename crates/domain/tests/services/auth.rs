@@ -1,7 +1,8 @@
 //! Login, refresh, authenticate, logout (contract §1.6, §3.1).
 
 use crate::support::*;
-use genascope_domain::common::{DomainError, RepoError, Timestamp, UserId};
+use genascope_domain::common::{RepoError, Timestamp, UserId};
+use genascope_domain::identity::error::{IdentityError, Refusal, Unauthenticated};
 use genascope_domain::identity::model::{AccountStatus, Email, Password, Role, User};
 use genascope_domain::identity::policy::AccessType;
 use genascope_domain::identity::ports::{
@@ -9,8 +10,8 @@ use genascope_domain::identity::ports::{
 };
 use time::Duration;
 
-const BAD_CREDENTIALS: &str = "Incorrect username or password";
-const INVALID_TOKEN: &str = "Could not validate credentials";
+const BAD_CREDENTIALS: Unauthenticated = Unauthenticated::BadCredentials;
+const INVALID_TOKEN: Unauthenticated = Unauthenticated::InvalidToken;
 
 fn pw(s: &str) -> Password {
     Password::new(s.into())
@@ -79,7 +80,7 @@ async fn login_unknown_email_is_401_after_a_dummy_verification_and_counts_a_fail
             Some("10.0.0.1".into()),
         )
         .await;
-    assert_err!(r, DomainError::Unauthorized(msg) if msg == BAD_CREDENTIALS);
+    assert_err!(r, IdentityError::Unauthenticated(BAD_CREDENTIALS));
     assert_eq!(failures.all(), vec!["nobody@clinic.org".to_owned()]);
     assert!(resets.all().is_empty());
 }
@@ -101,7 +102,7 @@ async fn login_wrong_password_is_the_same_401_and_counts_a_failure() {
         .identity()
         .login(u.email.as_str(), pw("wrong-pass"), None)
         .await;
-    assert_err!(r, DomainError::Unauthorized(msg) if msg == BAD_CREDENTIALS);
+    assert_err!(r, IdentityError::Unauthenticated(BAD_CREDENTIALS));
     assert_eq!(failures.all(), vec![u.email.to_string()]);
     assert!(resets.all().is_empty());
 }
@@ -118,7 +119,7 @@ async fn login_user_without_password_is_401_after_a_dummy_verification() {
         .identity()
         .login(u.email.as_str(), pw("anything1"), None)
         .await;
-    assert_err!(r, DomainError::Unauthorized(msg) if msg == BAD_CREDENTIALS);
+    assert_err!(r, IdentityError::Unauthenticated(BAD_CREDENTIALS));
     assert_eq!(failures.all().len(), 1);
 }
 
@@ -129,7 +130,7 @@ async fn login_malformed_username_is_the_same_401_with_a_dummy_verification() {
     open_throttle(&mut m, &failures, &resets);
     m.hasher.expect_dummy_verify().times(1).return_const(());
     let r = m.identity().login("not-an-email", pw("x"), None).await;
-    assert_err!(r, DomainError::Unauthorized(msg) if msg == BAD_CREDENTIALS);
+    assert_err!(r, IdentityError::Unauthenticated(BAD_CREDENTIALS));
     assert_eq!(failures.all(), vec!["not-an-email".to_owned()]);
 }
 
@@ -150,7 +151,7 @@ async fn login_locked_out_is_429_with_retry_seconds_before_any_lookup() {
         .await;
     assert_err!(
         r,
-        DomainError::TooManyRequests {
+        IdentityError::RateLimited {
             retry_after_secs: 420
         }
     );
@@ -171,7 +172,7 @@ async fn login_while_the_key_is_busy_is_429_for_a_second_and_a_throttle_outage_i
         .await;
     assert_err!(
         r,
-        DomainError::TooManyRequests {
+        IdentityError::RateLimited {
             retry_after_secs: 1
         }
     );
@@ -184,7 +185,7 @@ async fn login_while_the_key_is_busy_is_429_for_a_second_and_a_throttle_outage_i
         .identity()
         .login("jane@clinic.org", pw("pw-123456"), None)
         .await;
-    assert_err!(r, DomainError::Unavailable(_));
+    assert_err!(r, IdentityError::Unavailable(_));
 }
 
 #[tokio::test]
@@ -202,13 +203,13 @@ async fn login_inactive_user_is_400_after_a_correct_password_only() {
             .returning(|a| Ok(account(a, AccountStatus::Active)));
         let r = m.identity().login(u.email.as_str(), pw("pw"), None).await;
         if expect_400 {
-            assert_err!(r, DomainError::BadRequest(msg) if msg == "Inactive user");
+            assert_err!(r, IdentityError::Refused(Refusal::InactiveUser));
             assert!(
                 resets.all().is_empty(),
                 "throttle reset for an inactive user"
             );
         } else {
-            assert_err!(r, DomainError::Unauthorized(msg) if msg == BAD_CREDENTIALS);
+            assert_err!(r, IdentityError::Unauthenticated(BAD_CREDENTIALS));
         }
     }
 }
@@ -230,7 +231,7 @@ async fn login_inactive_or_deleted_account_is_400_after_a_correct_password() {
             }
         });
         let r = m.identity().login(u.email.as_str(), pw("pw"), None).await;
-        assert_err!(r, DomainError::BadRequest(msg) if msg == "Account is inactive");
+        assert_err!(r, IdentityError::Refused(Refusal::InactiveAccount));
         // No session was opened: the attempt stays counted.
         assert_eq!(failures.all().len(), 1);
         assert!(resets.all().is_empty());
@@ -378,14 +379,14 @@ async fn refresh_reused_or_invalid_token_is_401() {
             .times(1)
             .returning(move |_, _, _| Ok(outcome.clone()));
         let r = m.identity().refresh("some-token").await;
-        assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+        assert_err!(r, IdentityError::Unauthenticated(INVALID_TOKEN));
     }
 }
 
 #[tokio::test]
 async fn refresh_empty_token_is_401_without_touching_the_store() {
     let r = Mocks::new().identity().refresh("   ").await;
-    assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+    assert_err!(r, IdentityError::Unauthenticated(INVALID_TOKEN));
 }
 
 #[tokio::test]
@@ -410,7 +411,7 @@ async fn refresh_for_an_inactive_user_is_401_and_revokes_every_refresh_token() {
         .times(1)
         .returning(|_, _| Ok(()));
     let r = m.identity().refresh("tok").await;
-    assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+    assert_err!(r, IdentityError::Unauthenticated(INVALID_TOKEN));
 }
 
 #[tokio::test]
@@ -433,7 +434,7 @@ async fn refresh_in_an_inactive_account_is_401_and_revokes_every_refresh_token()
         .times(1)
         .returning(|_, _| Ok(()));
     let r = m.identity().refresh("tok").await;
-    assert_err!(r, DomainError::Unauthorized(_));
+    assert_err!(r, IdentityError::Unauthenticated(_));
 }
 
 #[tokio::test]
@@ -450,7 +451,7 @@ async fn refresh_for_a_deleted_user_is_401() {
         .expect_credentials()
         .returning(|_| Err(RepoError::NotFound));
     let r = m.identity().refresh("tok").await;
-    assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+    assert_err!(r, IdentityError::Unauthenticated(INVALID_TOKEN));
 }
 
 // ----- authenticate -----
@@ -535,7 +536,7 @@ async fn authenticate_refuses_denied_jti_inactive_account_and_inactive_user() {
             .authenticate("the-token")
             .await;
         match r {
-            Err(DomainError::Unauthorized(msg)) if msg == INVALID_TOKEN => {}
+            Err(IdentityError::Unauthenticated(INVALID_TOKEN)) => {}
             other => panic!("{what}: expected 401, got {other:?}"),
         }
     }
@@ -555,7 +556,7 @@ async fn authenticate_refuses_tokens_issued_at_or_before_the_password_change() {
         if ok {
             assert!(r.is_ok(), "iat {iat} after change refused: {r:?}");
         } else {
-            assert_err!(r, DomainError::Unauthorized(_));
+            assert_err!(r, IdentityError::Unauthenticated(_));
         }
     }
 }
@@ -569,7 +570,7 @@ async fn authenticate_deleted_user_is_401() {
     )
     .authenticate("the-token")
     .await;
-    assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+    assert_err!(r, IdentityError::Unauthenticated(INVALID_TOKEN));
 }
 
 #[tokio::test]
@@ -578,7 +579,7 @@ async fn authenticate_bad_or_expired_signature_is_401_without_a_lookup() {
         let mut m = Mocks::new();
         m.codec.expect_verify().returning(move |_| Err(e));
         let r = m.identity().authenticate("x").await;
-        assert_err!(r, DomainError::Unauthorized(msg) if msg == INVALID_TOKEN);
+        assert_err!(r, IdentityError::Unauthenticated(INVALID_TOKEN));
     }
 }
 

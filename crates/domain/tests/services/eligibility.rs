@@ -5,8 +5,9 @@ use crate::support::*;
 use genascope_domain::audit::{AuditAction, MockAuditLog};
 use genascope_domain::clinical::export::ExportFormat;
 use genascope_domain::clinical::ports::{AssessmentRecord, MockAssessmentRepository};
+use genascope_domain::clinical::service::{Absent, EligibilityError};
 use genascope_domain::clinical::service::{EligibilityService, ExportRequest, family_id_of};
-use genascope_domain::common::DomainError;
+use genascope_domain::common::Entity;
 use genascope_domain::identity::model::Role;
 use std::sync::{Arc, Mutex};
 
@@ -44,7 +45,7 @@ async fn every_role_but_lab_tech_may_assess_a_bare_profile() {
         );
         let r = svc.authorize(&principal_as(role, account), None).await;
         if role == Role::LabTech {
-            assert!(matches!(r, Err(DomainError::Forbidden(_))), "{role}");
+            assert!(matches!(r, Err(EligibilityError::Denied(_))), "{role}");
         } else {
             assert_eq!(r.unwrap().patient, None, "{role}");
         }
@@ -66,13 +67,13 @@ async fn naming_a_patient_is_for_the_care_team_and_in_scope_only() {
     assert_eq!(ticket.at, NOW);
     assert_err!(
         svc.authorize(&clinician, Some(theirs.id)).await,
-        DomainError::NotFound("Patient")
+        EligibilityError::NotFound(Entity::Patient)
     );
     for role in [Role::Patient, Role::User] {
         let r = svc
             .authorize(&principal_as(role, Some(a)), Some(mine.id))
             .await;
-        assert!(matches!(r, Err(DomainError::Forbidden(_))), "{role}");
+        assert!(matches!(r, Err(EligibilityError::Denied(_))), "{role}");
     }
 }
 
@@ -175,7 +176,7 @@ async fn latest_is_the_stored_body_or_a_plain_404() {
     assert_eq!(svc.latest(&admin, with.id).await.unwrap(), body);
     assert_err!(
         svc.latest(&admin, without.id).await,
-        DomainError::Missing("No assessment for this patient")
+        EligibilityError::Missing(Absent::Assessment)
     );
     // The patient itself may read its own; another account's staff may not know it exists.
     let me = genascope_domain::identity::policy::Principal {
@@ -186,7 +187,7 @@ async fn latest_is_the_stored_body_or_a_plain_404() {
     let stranger = principal_as(Role::Admin, Some(account_id()));
     assert_err!(
         svc.latest(&stranger, with.id).await,
-        DomainError::NotFound("Patient")
+        EligibilityError::NotFound(Entity::Patient)
     );
 }
 
@@ -272,11 +273,12 @@ async fn exports_write_the_latest_stored_profile_for_the_care_team() {
     assert_err!(
         svc.export(&admin, none.id, export_request(ExportFormat::CanRisk4))
             .await,
-        DomainError::Missing("No assessment for this patient")
+        EligibilityError::Missing(Absent::Assessment)
     );
     assert!(matches!(
-        svc.export(&admin, legacy.id, export_request(ExportFormat::CanRisk4)).await,
-        Err(DomainError::Missing(m)) if m.starts_with("No stored risk profile")
+        svc.export(&admin, legacy.id, export_request(ExportFormat::CanRisk4))
+            .await,
+        Err(EligibilityError::Missing(Absent::StoredProfile))
     ));
     let sa = principal_as(Role::SuperAdmin, None);
     assert!(
@@ -306,7 +308,7 @@ async fn exports_are_refused_to_other_roles_before_anything_is_read_and_404_else
                 export_request(ExportFormat::CanRisk4),
             )
             .await;
-        assert!(matches!(r, Err(DomainError::Forbidden(_))), "{role}");
+        assert!(matches!(r, Err(EligibilityError::Denied(_))), "{role}");
     }
     // Another account's care team: 404, as if the patient did not exist.
     let mut m = PatientMocks::new();
@@ -316,7 +318,7 @@ async fn exports_are_refused_to_other_roles_before_anything_is_read_and_404_else
     assert_err!(
         svc.export(&stranger, mine.id, export_request(ExportFormat::CanRisk4))
             .await,
-        DomainError::NotFound("Patient")
+        EligibilityError::NotFound(Entity::Patient)
     );
 }
 

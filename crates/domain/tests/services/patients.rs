@@ -2,22 +2,46 @@
 
 use crate::support::*;
 use genascope_domain::audit::AuditAction;
-use genascope_domain::common::{AccountId, DomainError, Patch, PatientId, RepoError, UserId};
-use genascope_domain::identity::model::{Role, User};
-use genascope_domain::identity::policy::{ListScope, Principal};
-use genascope_domain::patients::model::{Patient, PatientStatus};
-use genascope_domain::patients::ports::PatientFilter;
-use genascope_domain::patients::service::{
-    MAX_IMPORT_ROWS, PatientInput, PatientPatch, PatientService,
+use genascope_domain::common::{
+    AccountId, Entity, FieldError, Patch, PatientId, RepoError, UserId,
 };
+use genascope_domain::identity::error::{Denial, IdentityConflict, IdentityError};
+use genascope_domain::identity::model::{AccountStatus, Role, User};
+use genascope_domain::identity::policy::{ListScope, Principal};
+use genascope_domain::identity::service::CreateUser;
+use genascope_domain::patients::error::{PatientConflict, PatientError};
+use genascope_domain::patients::model::{BirthDate, Patient, PatientStatus};
+use genascope_domain::patients::ports::{PatientFilter, PatientLogin};
+use genascope_domain::patients::service::{
+    ImportRow, MAX_IMPORT_ROWS, NewPatient, PatientPatch, PatientService, RowFailure,
+};
+use time::macros::date;
 
-fn input(email: &str) -> PatientInput {
-    PatientInput {
-        first_name: Some(" Ada ".into()),
-        last_name: Some("Lovelace".into()),
-        email: Some(email.into()),
-        ..PatientInput::default()
+fn input(address: &str) -> NewPatient {
+    NewPatient {
+        first_name: text(" Ada "),
+        last_name: text("Lovelace"),
+        email: email(address),
+        phone: None,
+        external_id: None,
+        date_of_birth: None,
+        clinician_id: None,
+        notes: None,
+        status: PatientStatus::Active,
     }
+}
+
+/// Rows numbered from `first`.
+fn numbered(first: usize, patients: Vec<NewPatient>) -> Vec<ImportRow> {
+    patients
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| ImportRow {
+            row: first + i,
+            email: Some(p.email.to_string()),
+            patient: Ok(p),
+        })
+        .collect()
 }
 
 /// Inserts are recorded (duplicates refused for `dup@mail.org`); `get` reads them back.
@@ -108,7 +132,7 @@ async fn create_with_the_named_clinician_of_the_account() {
     let saved = storing(&mut m);
     staff(&mut m, &doc);
     let mut req = input("a@mail.org");
-    req.clinician_id = Some(doc.id.to_string());
+    req.clinician_id = Some(doc.id);
     m.service()
         .create(&principal_as(Role::Clinician, Some(a)), None, req)
         .await
@@ -123,34 +147,31 @@ async fn create_with_a_clinician_of_another_account_is_404() {
     staff(&mut m, &doc);
     // No insert expectation.
     let mut req = input("a@mail.org");
-    req.clinician_id = Some(doc.id.to_string());
+    req.clinician_id = Some(doc.id);
     let r = m
         .service()
         .create(&principal_as(Role::Admin, Some(account_id())), None, req)
         .await;
-    assert_err!(r, DomainError::NotFound("Clinician"));
+    assert_err!(r, PatientError::NotFound(Entity::Clinician));
 }
 
+/// An unknown clinician, or the nil id the edge gives one that does not parse, is not found.
 #[tokio::test]
-async fn create_with_an_unparsable_or_unknown_clinician_is_404() {
-    for raw in ["null", "12345"] {
+async fn create_with_an_unknown_clinician_is_404() {
+    for id in [user_id(), UserId(uuid::Uuid::nil())] {
+        let mut m = PatientMocks::new();
+        m.users
+            .expect_get()
+            .withf(move |i| *i == id)
+            .returning(|_| Err(RepoError::NotFound));
         let mut req = input("a@mail.org");
-        req.clinician_id = Some(raw.into());
-        let r = PatientMocks::new()
+        req.clinician_id = Some(id);
+        let r = m
             .service()
             .create(&principal_as(Role::Admin, Some(account_id())), None, req)
             .await;
-        assert_err!(r, DomainError::NotFound("Clinician"));
+        assert_err!(r, PatientError::NotFound(Entity::Clinician));
     }
-    let mut m = PatientMocks::new();
-    m.users.expect_get().returning(|_| Err(RepoError::NotFound));
-    let mut req = input("a@mail.org");
-    req.clinician_id = Some(user_id().to_string());
-    let r = m
-        .service()
-        .create(&principal_as(Role::Admin, Some(account_id())), None, req)
-        .await;
-    assert_err!(r, DomainError::NotFound("Clinician"));
 }
 
 #[tokio::test]
@@ -164,7 +185,7 @@ async fn create_with_a_clinician_of_the_wrong_role_or_inactive_is_422() {
         let mut m = PatientMocks::new();
         staff(&mut m, &c);
         let mut req = input("a@mail.org");
-        req.clinician_id = Some(c.id.to_string());
+        req.clinician_id = Some(c.id);
         let r = m
             .service()
             .create(&principal_as(Role::Admin, Some(a)), None, req)
@@ -174,62 +195,34 @@ async fn create_with_a_clinician_of_the_wrong_role_or_inactive_is_422() {
 }
 
 #[tokio::test]
-async fn create_validation_names_every_bad_field_at_once() {
-    let me = principal_as(Role::Admin, Some(account_id()));
-    let r = PatientMocks::new()
-        .service()
-        .create(&me, None, PatientInput::default())
-        .await;
-    assert_eq!(fields(&r), vec!["first_name", "last_name", "email"]);
-
-    let bad = PatientInput {
-        first_name: Some("x".repeat(101)),
-        last_name: Some("Ok".into()),
-        email: Some("nope".into()),
-        phone: Some("12ab".into()),
-        external_id: Some("e".repeat(101)),
-        date_of_birth: Some("2026-03-11".into()),
-        notes: Some("n".repeat(5001)),
-        status: Some("deceased".into()),
-        clinician_id: None,
-    };
-    let r = PatientMocks::new().service().create(&me, None, bad).await;
-    assert_eq!(
-        fields(&r),
-        vec![
-            "first_name",
-            "email",
-            "phone",
-            "external_id",
-            "date_of_birth",
-            "notes",
-            "status"
-        ]
-    );
-}
-
-#[tokio::test]
 async fn date_of_birth_is_between_1900_and_today() {
-    let me = principal_as(Role::Admin, Some(account_id()));
+    let today = PatientMocks::new().service().today();
+    assert_eq!(today, NOW.date());
     for (dob, ok) in [
-        ("1899-12-31", false),
-        ("1900-01-01", true),
-        ("2026-03-10", true),
-        ("2026-03-11", false),
-        ("10/03/1980", false),
+        (date!(1899 - 12 - 31), false),
+        (date!(1900 - 01 - 01), true),
+        (date!(2026 - 03 - 10), true),
+        (date!(2026 - 03 - 11), false),
     ] {
-        let mut m = PatientMocks::new();
-        let saved = storing(&mut m);
-        let mut req = input("a@mail.org");
-        req.date_of_birth = Some(dob.into());
-        let r = m.service().create(&me, None, req).await;
-        if ok {
-            assert!(r.is_ok(), "{dob}: {r:?}");
-            assert_eq!(saved.one().date_of_birth.unwrap().to_string(), dob);
-        } else {
-            assert_eq!(fields(&r), vec!["date_of_birth"], "{dob}");
+        match BirthDate::new(dob, today) {
+            Ok(d) => {
+                assert!(ok, "{dob}");
+                assert_eq!(d.date(), dob);
+            }
+            Err(e) => {
+                assert!(!ok, "{dob}");
+                assert_eq!(e.loc, vec!["date_of_birth".into()]);
+                assert_eq!(e.kind, "value_error.date");
+            }
         }
     }
+    let me = principal_as(Role::Admin, Some(account_id()));
+    let mut m = PatientMocks::new();
+    let saved = storing(&mut m);
+    let mut req = input("a@mail.org");
+    req.date_of_birth = Some(BirthDate::new(date!(1900 - 01 - 01), today).unwrap());
+    m.service().create(&me, None, req).await.unwrap();
+    assert_eq!(saved.one().date_of_birth, Some(date!(1900 - 01 - 01)));
 }
 
 #[tokio::test]
@@ -244,7 +237,7 @@ async fn create_duplicate_email_is_409() {
             input("dup@mail.org"),
         )
         .await;
-    assert_err!(r, DomainError::Conflict(m) if m == "A patient with this email already exists");
+    assert_err!(r, PatientError::Conflict(PatientConflict::EmailTaken));
 }
 
 #[tokio::test]
@@ -257,7 +250,7 @@ async fn create_in_another_account_is_404_and_super_admin_must_name_one() {
             input("a@mail.org"),
         )
         .await;
-    assert_err!(r, DomainError::NotFound("Account"));
+    assert_err!(r, PatientError::NotFound(Entity::Account));
     let r = PatientMocks::new()
         .service()
         .create(
@@ -281,24 +274,27 @@ async fn lab_tech_user_and_patient_cannot_manage_patients() {
         let svc = PatientMocks::new().service();
         assert_err!(
             svc.create(&me, None, input("a@mail.org")).await,
-            DomainError::Forbidden(_)
+            PatientError::Denied(Denial::NotPermitted)
         );
         assert_err!(
-            svc.import(&me, None, None, vec![input("a@mail.org")], 2)
+            svc.import(&me, None, None, numbered(2, vec![input("a@mail.org")]))
                 .await,
-            DomainError::Forbidden(_)
+            PatientError::Denied(Denial::NotPermitted)
         );
         assert_err!(
             svc.update(&me, pid, PatientPatch::default(), None).await,
-            DomainError::Forbidden(_)
+            PatientError::Denied(Denial::NotPermitted)
         );
-        assert_err!(svc.delete(&me, pid).await, DomainError::Forbidden(_));
+        assert_err!(
+            svc.delete(&me, pid).await,
+            PatientError::Denied(Denial::NotPermitted)
+        );
     }
     for role in [Role::LabTech, Role::User] {
         let svc = PatientMocks::new().service();
         assert_err!(
             svc.get(&principal_as(role, Some(a)), pid).await,
-            DomainError::Forbidden(_)
+            PatientError::Denied(Denial::NotPermitted)
         );
     }
 }
@@ -312,7 +308,7 @@ async fn only_admins_delete_patients() {
             .service()
             .delete(&principal_as(role, Some(a)), p.id)
             .await;
-        assert_err!(r, DomainError::Forbidden(_));
+        assert_err!(r, PatientError::Denied(Denial::NotPermitted));
     }
     let mut m = PatientMocks::new();
     existing(&mut m, &p);
@@ -340,18 +336,21 @@ async fn another_accounts_patient_is_404_for_get_update_and_delete() {
     let svc = m.service();
     let clin = principal_as(Role::Clinician, Some(other));
     let admin = principal_as(Role::Admin, Some(other));
-    assert_err!(svc.get(&clin, p.id).await, DomainError::NotFound("Patient"));
+    assert_err!(
+        svc.get(&clin, p.id).await,
+        PatientError::NotFound(Entity::Patient)
+    );
     let change = PatientPatch {
-        first_name: Patch::Set("Eve".into()),
+        first_name: Some(text("Eve")),
         ..PatientPatch::default()
     };
     assert_err!(
         svc.update(&clin, p.id, change, None).await,
-        DomainError::NotFound("Patient")
+        PatientError::NotFound(Entity::Patient)
     );
     assert_err!(
         svc.delete(&admin, p.id).await,
-        DomainError::NotFound("Patient")
+        PatientError::NotFound(Entity::Patient)
     );
 }
 
@@ -383,7 +382,7 @@ async fn a_patient_reads_its_own_record_only() {
     assert_eq!(svc.get(&staff, mine.id).await.unwrap().patient, mine);
     assert_err!(
         svc.get(&me, theirs.id).await,
-        DomainError::NotFound("Patient")
+        PatientError::NotFound(Entity::Patient)
     );
 }
 
@@ -400,7 +399,7 @@ async fn missing_patient_is_404() {
             PatientId(uuid::Uuid::new_v4()),
         )
         .await;
-    assert_err!(r, DomainError::NotFound("Patient"));
+    assert_err!(r, PatientError::NotFound(Entity::Patient));
 }
 
 #[tokio::test]
@@ -433,7 +432,7 @@ async fn list_is_scoped_to_the_callers_account() {
     assert_err!(
         svc.list(&principal_as(Role::LabTech, Some(a)), None, filter())
             .await,
-        DomainError::Forbidden(_)
+        PatientError::Denied(Denial::NotPermitted)
     );
 }
 
@@ -449,32 +448,32 @@ fn import_svc() -> (PatientService, Slot<Patient>) {
 async fn import_numbers_rows_from_two_and_reports_invalid_rows_and_duplicates() {
     let me = principal_as(Role::Clinician, Some(account_id()));
     let (svc, saved) = import_svc();
-    let missing_last = PatientInput {
-        last_name: None,
-        ..input(" bad@mail.org ")
-    };
-    let rows = vec![
-        input("one@mail.org"),
-        missing_last,
-        input("dup@mail.org"),
-        input("two@mail.org"),
-    ];
-    let rep = svc.import(&me, None, None, rows, 2).await.unwrap();
+    let mut rows = numbered(
+        2,
+        vec![
+            input("one@mail.org"),
+            input("bad@mail.org"),
+            input("dup@mail.org"),
+            input("two@mail.org"),
+        ],
+    );
+    // The edge could not read row 3 as a patient: it is reported, never created.
+    rows[1].patient = Err(vec![FieldError::missing("last_name")]);
+    let rep = svc.import(&me, None, None, rows).await.unwrap();
     assert_eq!(rep.successful_count, 2);
     assert_eq!(rep.failed_count, 2);
     assert_eq!(rep.errors.len(), 2);
     assert_eq!(rep.errors[0].row, 3);
     assert_eq!(rep.errors[0].email.as_deref(), Some("bad@mail.org"));
-    assert!(
-        rep.errors[0].error.contains("last_name"),
-        "{:?}",
-        rep.errors[0]
+    assert_eq!(
+        rep.errors[0].failure,
+        RowFailure::Invalid(vec![FieldError::missing("last_name")])
     );
     assert_eq!(rep.errors[1].row, 4);
     assert_eq!(rep.errors[1].email.as_deref(), Some("dup@mail.org"));
     assert_eq!(
-        rep.errors[1].error,
-        "A patient with this email already exists"
+        rep.errors[1].failure,
+        RowFailure::Conflict(PatientConflict::EmailTaken)
     );
     let emails: Vec<String> = saved.all().iter().map(|p| p.email.to_string()).collect();
     assert_eq!(emails, vec!["one@mail.org", "two@mail.org"]);
@@ -489,21 +488,16 @@ async fn import_numbers_rows_from_two_and_reports_invalid_rows_and_duplicates() 
 }
 
 #[tokio::test]
-async fn bulk_numbers_items_from_one() {
+async fn rows_are_reported_by_their_own_numbers_in_order() {
     let me = principal_as(Role::Admin, Some(account_id()));
     let (svc, _) = import_svc();
-    let rep = svc
-        .import(
-            &me,
-            None,
-            None,
-            vec![input("dup@mail.org"), input("x@mail.org")],
-            1,
-        )
-        .await
-        .unwrap();
-    assert_eq!(rep.errors[0].row, 1);
-    assert_eq!(rep.successful_count, 1);
+    let mut rows = numbered(1, vec![input("x@mail.org"), input("dup@mail.org")]);
+    rows[0].row = 7;
+    rows[0].patient = Err(vec![FieldError::missing("email")]);
+    let rep = svc.import(&me, None, None, rows).await.unwrap();
+    let numbers: Vec<usize> = rep.errors.iter().map(|e| e.row).collect();
+    assert_eq!(numbers, vec![2, 7]);
+    assert_eq!(rep.successful_count, 0);
 }
 
 #[tokio::test]
@@ -522,7 +516,11 @@ async fn import_sample_holds_at_most_five_patients() {
         .times(5)
         .returning(move |id| Ok(view(&r.all().into_iter().find(|p| p.id == id).unwrap())));
     let rows = (0..7).map(|i| input(&format!("p{i}@mail.org"))).collect();
-    let rep = m.service().import(&me, None, None, rows, 2).await.unwrap();
+    let rep = m
+        .service()
+        .import(&me, None, None, numbered(2, rows))
+        .await
+        .unwrap();
     assert_eq!(rep.successful_count, 7);
     assert_eq!(rep.failed_count, 0);
     assert_eq!(rep.sample_patients.len(), 5);
@@ -532,11 +530,11 @@ async fn import_sample_holds_at_most_five_patients() {
 #[tokio::test]
 async fn import_of_more_than_5000_rows_is_422_and_creates_nothing() {
     let me = principal_as(Role::Admin, Some(account_id()));
-    let rows = vec![input("a@mail.org"); MAX_IMPORT_ROWS + 1];
+    let rows = numbered(2, vec![input("a@mail.org"); MAX_IMPORT_ROWS + 1]);
     // No insert expectation.
     let r = PatientMocks::new()
         .service()
-        .import(&me, None, None, rows, 2)
+        .import(&me, None, None, rows)
         .await;
     assert_eq!(fields(&r), vec!["file"]);
     assert_eq!(MAX_IMPORT_ROWS, 5000);
@@ -551,19 +549,23 @@ async fn import_row_with_a_foreign_clinician_fails_that_row_only() {
     let saved = storing(&mut m);
     staff(&mut m, &foreign);
     let mut bad = input("b@mail.org");
-    bad.clinician_id = Some(foreign.id.to_string());
+    bad.clinician_id = Some(foreign.id);
     let rep = m
         .service()
-        .import(&me, None, None, vec![bad, input("ok@mail.org")], 2)
+        .import(
+            &me,
+            None,
+            None,
+            numbered(2, vec![bad, input("ok@mail.org")]),
+        )
         .await
         .unwrap();
     assert_eq!(rep.successful_count, 1);
     assert_eq!(rep.errors.len(), 1);
     assert_eq!(rep.errors[0].row, 2);
-    assert!(
-        rep.errors[0].error.contains("Clinician"),
-        "{:?}",
-        rep.errors
+    assert_eq!(
+        rep.errors[0].failure,
+        RowFailure::NotFound(Entity::Clinician)
     );
     assert_eq!(saved.one().email.as_str(), "ok@mail.org");
 }
@@ -579,12 +581,11 @@ async fn import_with_a_foreign_default_clinician_is_404() {
         .import(
             &me,
             None,
-            Some(foreign.id.to_string()),
-            vec![input("a@mail.org")],
-            2,
+            Some(foreign.id),
+            numbered(2, vec![input("a@mail.org")]),
         )
         .await;
-    assert_err!(r, DomainError::NotFound("Clinician"));
+    assert_err!(r, PatientError::NotFound(Entity::Clinician));
 }
 
 // ----- update -----
@@ -630,31 +631,6 @@ async fn update_clears_nullable_fields() {
 }
 
 #[tokio::test]
-async fn update_refuses_to_clear_required_fields() {
-    let a = account_id();
-    let p = patient(a);
-    let mut m = PatientMocks::new();
-    existing(&mut m, &p);
-    // No update expectation.
-    let change = PatientPatch {
-        first_name: Patch::Clear,
-        last_name: Patch::Set("   ".into()),
-        email: Patch::Clear,
-        status: Patch::Clear,
-        phone: Patch::Clear,
-        ..PatientPatch::default()
-    };
-    let r = m
-        .service()
-        .update(&principal_as(Role::Admin, Some(a)), p.id, change, None)
-        .await;
-    assert_eq!(
-        fields(&r),
-        vec!["first_name", "last_name", "email", "status"]
-    );
-}
-
-#[tokio::test]
 async fn update_sets_fields_and_skips_the_write_when_nothing_changes() {
     let a = account_id();
     let p = patient(a);
@@ -664,16 +640,16 @@ async fn update_sets_fields_and_skips_the_write_when_nothing_changes() {
     let saved = saving(&mut m);
     let svc = m.service();
     let same = PatientPatch {
-        first_name: Patch::Set(p.first_name.clone()),
-        status: Patch::Set("ACTIVE".into()),
+        first_name: Some(text(&p.first_name)),
+        status: Some(PatientStatus::Active),
         ..PatientPatch::default()
     };
     assert_eq!(svc.update(&me, p.id, same, None).await.unwrap().patient, p);
     assert!(saved.all().is_empty(), "an unchanged record was written");
     let change = PatientPatch {
-        email: Patch::Set(" New@Mail.org ".into()),
-        status: Patch::Set("archived".into()),
-        date_of_birth: Patch::Set("1970-01-02".into()),
+        email: Some(email(" New@Mail.org ")),
+        status: Some(PatientStatus::Archived),
+        date_of_birth: Patch::Set(BirthDate::new(date!(1970 - 01 - 02), NOW.date()).unwrap()),
         ..PatientPatch::default()
     };
     svc.update(&me, p.id, change, None).await.unwrap();
@@ -697,13 +673,13 @@ async fn update_to_a_clinician_of_another_account_is_404() {
             &principal_as(Role::Admin, Some(a)),
             p.id,
             PatientPatch {
-                clinician_id: Patch::Set(foreign.id.to_string()),
+                clinician_id: Patch::Set(foreign.id),
                 ..PatientPatch::default()
             },
             None,
         )
         .await;
-    assert_err!(r, DomainError::NotFound("Clinician"));
+    assert_err!(r, PatientError::NotFound(Entity::Clinician));
 }
 
 #[tokio::test]
@@ -721,13 +697,13 @@ async fn update_duplicate_external_id_is_409() {
             &principal_as(Role::Admin, Some(a)),
             p.id,
             PatientPatch {
-                external_id: Patch::Set("EXT-2".into()),
+                external_id: Patch::Set(text("EXT-2")),
                 ..PatientPatch::default()
             },
             None,
         )
         .await;
-    assert_err!(r, DomainError::Conflict(m) if m.contains("external id"));
+    assert_err!(r, PatientError::Conflict(PatientConflict::ExternalIdTaken));
 }
 
 // ----- audit -----
@@ -762,7 +738,7 @@ async fn reads_and_writes_are_audited_with_ids_only_and_refusals_are_not() {
     // Out of scope: refused before anything is read, so nothing is audited (times(1) above).
     assert_err!(
         svc.get(&reader, theirs.id).await,
-        DomainError::NotFound("Patient")
+        PatientError::NotFound(Entity::Patient)
     );
 }
 
@@ -781,7 +757,7 @@ async fn an_audit_failure_fails_the_read() {
     let svc = m.service();
     assert!(matches!(
         svc.get(&principal_as(Role::Admin, Some(a)), mine.id).await,
-        Err(DomainError::Unexpected(_))
+        Err(PatientError::Unexpected(_))
     ));
 }
 
@@ -799,12 +775,17 @@ async fn a_super_admin_naming_an_unknown_or_deleted_account_gets_404() {
     assert_err!(
         svc.create(&sa, Some(account_id()), input("a@mail.org"))
             .await,
-        DomainError::NotFound("Account")
+        PatientError::NotFound(Entity::Account)
     );
     assert_err!(
-        svc.import(&sa, Some(account_id()), None, vec![input("b@mail.org")], 2)
-            .await,
-        DomainError::NotFound("Account")
+        svc.import(
+            &sa,
+            Some(account_id()),
+            None,
+            numbered(2, vec![input("b@mail.org")])
+        )
+        .await,
+        PatientError::NotFound(Entity::Account)
     );
 }
 
@@ -821,11 +802,193 @@ async fn an_outage_while_resolving_the_clinician_is_unavailable() {
         .create(
             &principal_as(Role::Admin, Some(a)),
             None,
-            PatientInput {
-                clinician_id: Some(uuid::Uuid::new_v4().to_string()),
+            NewPatient {
+                clinician_id: Some(user_id()),
                 ..input("new@mail.org")
             },
         )
         .await;
-    assert_err!(r, DomainError::Unavailable(_));
+    assert_err!(r, PatientError::Unavailable(_));
+}
+
+// ----- patients' logins -----
+
+fn login_req() -> CreateUser {
+    crate::users::create_req(Role::Patient)
+}
+
+/// The identity side of a patient login: accounts exist, passwords hash.
+fn login_identity() -> Mocks {
+    let mut m = Mocks::new();
+    m.accounts
+        .expect_get()
+        .returning(|a| Ok(account(a, AccountStatus::Active)));
+    m.hasher
+        .expect_hash_password()
+        .returning(|_| Ok("phc".into()));
+    m
+}
+
+/// Stored logins are recorded.
+fn logins(m: &mut PatientMocks) -> Slot<PatientLogin> {
+    let s = Slot::new();
+    let c = s.clone();
+    m.patients.expect_insert_login().returning(move |l| {
+        c.push(l.clone());
+        Ok(())
+    });
+    s
+}
+
+#[tokio::test]
+async fn a_patient_login_takes_the_id_of_the_accounts_patient_with_that_email() {
+    let own = account_id();
+    let admin = principal_as(Role::Admin, Some(own));
+    let mut m = PatientMocks::new();
+    let existing = Patient {
+        email: email("new.person@clinic.org"),
+        ..patient(own)
+    };
+    let pid = existing.id;
+    m.patients
+        .expect_find_by_email()
+        .withf(move |a, e| *a == own && e.as_str() == "new.person@clinic.org")
+        .times(1)
+        .returning(move |_, _| Ok(Some((existing.clone(), false))));
+    let saved = logins(&mut m);
+    let u = m
+        .service_with(login_identity())
+        .create_login(&admin, login_req())
+        .await
+        .unwrap();
+    assert_eq!(u.id, UserId(pid.0));
+    assert_eq!(u.role, Role::Patient);
+    let l = saved.one();
+    assert_eq!(l.login.user, u);
+    assert_eq!(l.login.password_hash.as_deref(), Some("phc"));
+    assert!(
+        l.record.is_none(),
+        "an existing patient must not be duplicated"
+    );
+}
+
+#[tokio::test]
+async fn a_patient_login_without_a_patient_comes_with_an_audited_record_of_the_same_id() {
+    let own = account_id();
+    let admin = principal_as(Role::Admin, Some(own));
+    let mut m = PatientMocks::new();
+    m.patients.expect_find_by_email().returning(|_, _| Ok(None));
+    let saved = logins(&mut m);
+    let mut req = login_req();
+    req.password = None;
+    let u = m
+        .service_with(login_identity())
+        .create_login(&admin, req)
+        .await
+        .unwrap();
+    let l = saved.one();
+    let (p, audit) = l
+        .record
+        .expect("a patient record is created with the login");
+    assert_eq!(p.id, PatientId(u.id.0));
+    assert_eq!(p.account_id, own);
+    assert_eq!(p.email, u.email);
+    assert_eq!(p.status, PatientStatus::Active);
+    assert_eq!(
+        (p.first_name.as_str(), p.last_name.as_str()),
+        ("New", "Person")
+    );
+    assert_eq!(audit.action, AuditAction::Create);
+    assert_eq!(
+        audit.records,
+        genascope_domain::audit::AuditRecords::One(p.id.0)
+    );
+    assert_eq!(audit.actor_id, Some(admin.user_id));
+    assert_eq!(audit.account_id, Some(own));
+    // Without a password, its set-password link goes in the same call.
+    let link = l.setup.expect("a set-password link");
+    assert_eq!(link.mail.expect("its email").to, "new.person@clinic.org");
+}
+
+#[tokio::test]
+async fn a_patient_that_has_a_login_gets_no_second_one() {
+    let own = account_id();
+    let admin = principal_as(Role::Admin, Some(own));
+    let mut m = PatientMocks::new();
+    let existing = patient(own);
+    m.patients
+        .expect_find_by_email()
+        .returning(move |_, _| Ok(Some((existing.clone(), true))));
+    // No insert_login expectation: storing would panic.
+    let r = m
+        .service_with(login_identity())
+        .create_login(&admin, login_req())
+        .await;
+    assert_err!(
+        r,
+        PatientError::Identity(IdentityError::Conflict(IdentityConflict::EmailTaken))
+    );
+}
+
+#[tokio::test]
+async fn a_patient_login_with_a_taken_email_is_a_conflict_and_an_outage_stays_one() {
+    let own = account_id();
+    let admin = principal_as(Role::Admin, Some(own));
+    for (stored, taken) in [
+        (RepoError::Duplicate("email"), true),
+        (RepoError::Unavailable("pool timed out".into()), false),
+    ] {
+        let mut m = PatientMocks::new();
+        m.patients.expect_find_by_email().returning(|_, _| Ok(None));
+        let outcome = std::sync::Mutex::new(Some(stored));
+        m.patients
+            .expect_insert_login()
+            .returning(move |_| Err(outcome.lock().unwrap().take().expect("one insert")));
+        let r = m
+            .service_with(login_identity())
+            .create_login(&admin, login_req())
+            .await;
+        if taken {
+            assert_err!(
+                r,
+                PatientError::Identity(IdentityError::Conflict(IdentityConflict::EmailTaken))
+            );
+        } else {
+            assert_err!(r, PatientError::Unavailable(_));
+        }
+    }
+}
+
+#[tokio::test]
+async fn patient_logins_keep_identitys_rules() {
+    let own = account_id();
+    // Who may create users at all: checked before anything is read (no mock expectations).
+    let r = PatientMocks::new()
+        .service()
+        .create_login(&principal_as(Role::Clinician, Some(own)), login_req())
+        .await;
+    assert_err!(
+        r,
+        PatientError::Identity(IdentityError::Denied(Denial::NotPermitted))
+    );
+    // Another account does not exist for an admin.
+    let mut req = login_req();
+    req.account_id = Some(account_id());
+    let r = PatientMocks::new()
+        .service()
+        .create_login(&principal_as(Role::Admin, Some(own)), req)
+        .await;
+    assert_err!(
+        r,
+        PatientError::Identity(IdentityError::NotFound(Entity::Account))
+    );
+    // A login of another role is identity's own use case.
+    let r = PatientMocks::new()
+        .service()
+        .create_login(
+            &principal_as(Role::Admin, Some(own)),
+            crate::users::create_req(Role::Clinician),
+        )
+        .await;
+    assert_eq!(fields(&r), vec!["role"]);
 }

@@ -3,19 +3,23 @@
 
 use genascope_domain::audit::MockAuditLog;
 use genascope_domain::common::{
-    AccountId, Attempt, DomainError, Loc, MockClock, MockRandom, PatientId, RepoError, Timestamp,
-    UserId,
+    AccountId, Attempt, FieldError, Loc, MockClock, MockRandom, PatientId, RepoError, Text,
+    Timestamp, UserId,
 };
-use genascope_domain::identity::model::{Account, AccountStatus, Credentials, Email, Role, User};
+use genascope_domain::identity::error::IdentityError;
+use genascope_domain::identity::model::{
+    Account, AccountStatus, Credentials, Email, NewPassword, PersonName, Role, User,
+};
 use genascope_domain::identity::policy::{AccessType, Principal};
 use genascope_domain::identity::ports::{
     Admission, MockAccountRepository, MockCredentialHasher, MockLoginThrottle, MockTokenCodec,
     MockTokenStore, MockUserRepository,
 };
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
+use genascope_domain::patients::error::PatientError;
 use genascope_domain::patients::model::{Patient, PatientStatus, PatientView, ScreeningStatus};
 use genascope_domain::patients::ports::MockPatientRepository;
-use genascope_domain::patients::service::PatientService;
+use genascope_domain::patients::service::{PatientPorts, PatientService};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use time::macros::datetime;
@@ -187,18 +191,66 @@ pub fn view(p: &Patient) -> PatientView {
     }
 }
 
-/// The body field names (`loc[1]`) of a 422, in order; panics on anything else.
-pub fn fields<T: std::fmt::Debug>(r: &Result<T, DomainError>) -> Vec<String> {
-    match r {
-        Err(DomainError::Validation(errs)) => errs
+/// An error with a list of field errors when invalid.
+pub trait Invalid: std::fmt::Debug {
+    /// The field errors, when the error is `Invalid`.
+    fn field_errors(&self) -> Option<&[FieldError]>;
+}
+
+impl Invalid for IdentityError {
+    fn field_errors(&self) -> Option<&[FieldError]> {
+        match self {
+            Self::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+}
+
+impl Invalid for PatientError {
+    fn field_errors(&self) -> Option<&[FieldError]> {
+        match self {
+            Self::Invalid(errors) => Some(errors),
+            Self::Identity(e) => e.field_errors(),
+            _ => None,
+        }
+    }
+}
+
+/// The field names (`loc[0]`) of an `Invalid` error, in order; panics on anything else.
+pub fn fields<T: std::fmt::Debug, E: Invalid>(r: &Result<T, E>) -> Vec<String> {
+    match r.as_ref().err().and_then(Invalid::field_errors) {
+        Some(errs) => errs
             .iter()
-            .map(|e| match e.loc.get(1) {
+            .map(|e| match e.loc.first() {
                 Some(Loc::Key(k)) => k.clone(),
                 other => panic!("unexpected loc {other:?}"),
             })
             .collect(),
-        other => panic!("expected a 422, got {other:?}"),
+        None => panic!("expected invalid fields, got {:?}", r.as_ref().err()),
     }
+}
+
+/// A valid email.
+pub fn email(s: &str) -> Email {
+    Email::parse(s).expect("a valid email")
+}
+
+/// A valid full name, split.
+pub fn person(s: &str) -> PersonName {
+    PersonName::field(&mut Vec::new(), Some(s), None, None).expect("a valid name")
+}
+
+/// A password that passes the policy.
+pub fn new_password(s: &str) -> NewPassword {
+    NewPassword::check(&mut Vec::new(), ("password", "confirm"), s, None, None)
+        .expect("a valid password")
+}
+
+/// A valid, non-blank text.
+pub fn text<const MAX: usize, const MULTILINE: bool>(s: &str) -> Text<MAX, MULTILINE> {
+    Text::parse("text", s)
+        .expect("a valid text")
+        .expect("a non-blank text")
 }
 
 /// A throttle's answer letting an attempt on `key` through (its attempt names the key).
@@ -213,7 +265,6 @@ pub fn admitted(key: &str) -> Result<Admission, RepoError> {
 pub struct Mocks {
     pub accounts: MockAccountRepository,
     pub users: MockUserRepository,
-    pub patients: MockPatientRepository,
     pub tokens: MockTokenStore,
     pub hasher: MockCredentialHasher,
     pub codec: MockTokenCodec,
@@ -233,7 +284,6 @@ impl Mocks {
         Self {
             accounts: MockAccountRepository::new(),
             users: MockUserRepository::new(),
-            patients: MockPatientRepository::new(),
             tokens: MockTokenStore::new(),
             hasher: hasher(),
             codec: MockTokenCodec::new(),
@@ -258,7 +308,6 @@ impl Mocks {
             IdentityPorts {
                 accounts: Arc::new(self.accounts),
                 users: Arc::new(self.users),
-                patients: Arc::new(self.patients),
                 tokens: Arc::new(self.tokens),
                 hasher: Arc::new(self.hasher),
                 codec: Arc::new(self.codec),
@@ -303,13 +352,21 @@ impl PatientMocks {
     }
 
     pub fn service(self) -> PatientService {
+        self.service_with(Mocks::new())
+    }
+
+    /// The service over these mocks, with identity over `identity`'s (patients' logins).
+    pub fn service_with(self, identity: Mocks) -> PatientService {
         PatientService::new(
-            Arc::new(self.patients),
-            Arc::new(self.users),
-            Arc::new(self.accounts),
-            Arc::new(clock_at(NOW)),
-            Arc::new(random()),
-            Arc::new(self.audit),
+            PatientPorts {
+                patients: Arc::new(self.patients),
+                users: Arc::new(self.users),
+                accounts: Arc::new(self.accounts),
+                clock: Arc::new(clock_at(NOW)),
+                random: Arc::new(random()),
+                audit: Arc::new(self.audit),
+            },
+            identity.identity(),
         )
     }
 }

@@ -1,37 +1,47 @@
 //! Users: create, read, update, delete (contract §2.2 rules 2, 4, 10; §3.2).
 
 use crate::support::*;
-use genascope_domain::common::{AccountId, DomainError, Patch, PatientId, RepoError, UserId};
-use genascope_domain::identity::model::{AccountStatus, Email, Password, Role, User};
+use genascope_domain::common::{AccountId, Entity, Patch, Phone, RepoError, UserId};
+use genascope_domain::identity::error::{Denial, IdentityConflict, IdentityError, Refusal};
+use genascope_domain::identity::model::{AccountStatus, NameChange, Password, Role, User};
 use genascope_domain::identity::policy::Principal;
 use genascope_domain::identity::ports::{NewUser, ResetLink};
 use genascope_domain::identity::service::{CreateUser, UserPatch};
-use genascope_domain::patients::model::{Patient, PatientStatus};
 use time::Duration;
 
-fn create_req(role: &str) -> CreateUser {
+pub fn create_req(role: Role) -> CreateUser {
     CreateUser {
-        email: Some("New.Person@Clinic.org".into()),
-        name: Some("New Person".into()),
-        role: Some(role.into()),
-        password: Some("a good password".into()),
-        confirm_password: Some("a good password".into()),
-        ..CreateUser::default()
+        email: email("New.Person@Clinic.org"),
+        name: person("New Person"),
+        role,
+        password: Some(new_password("a good password")),
+        account_id: None,
+        is_active: true,
+        phone: None,
+        clinician_id: None,
     }
 }
 
 /// Accounts exist; inserts are recorded.
-fn insert_slot(m: &mut Mocks) -> Slot<(NewUser, Option<Patient>)> {
+fn insert_slot(m: &mut Mocks) -> Slot<NewUser> {
     m.accounts
         .expect_get()
         .returning(|a| Ok(account(a, AccountStatus::Active)));
     let s = Slot::new();
     let c = s.clone();
-    m.users.expect_insert().returning(move |u, p, _| {
-        c.push((u.clone(), p));
+    m.users.expect_insert().returning(move |u, _| {
+        c.push(u.clone());
         Ok(())
     });
     s
+}
+
+fn phone(s: &str) -> Phone {
+    Phone::parse("phone", s).unwrap().unwrap()
+}
+
+fn names(full: &str) -> Option<NameChange> {
+    NameChange::parse(Some(full), None, None).unwrap()
 }
 
 fn hashes(m: &mut Mocks) {
@@ -45,11 +55,10 @@ fn hashes(m: &mut Mocks) {
 #[tokio::test]
 async fn admin_cannot_create_a_super_admin() {
     let admin = principal_as(Role::Admin, Some(account_id()));
-    let mut req = create_req("super_admin");
-    req.account_id = None;
+    let req = create_req(Role::SuperAdmin);
     // No insert expectation: creating would panic.
     let r = Mocks::new().identity().create_user(&admin, req).await;
-    assert_err!(r, DomainError::Forbidden(_));
+    assert_err!(r, IdentityError::Denied(Denial::NotPermitted));
 }
 
 #[tokio::test]
@@ -57,34 +66,43 @@ async fn only_admins_and_super_admins_create_users() {
     for role in [Role::Clinician, Role::Physician, Role::LabTech, Role::User] {
         let r = Mocks::new()
             .identity()
-            .create_user(&principal_as(role, Some(account_id())), create_req("user"))
+            .create_user(
+                &principal_as(role, Some(account_id())),
+                create_req(Role::User),
+            )
             .await;
-        assert_err!(r, DomainError::Forbidden(_));
+        assert_err!(r, IdentityError::Denied(Denial::NotPermitted));
     }
 }
 
 #[tokio::test]
 async fn admin_creating_in_another_account_is_404_account() {
     let admin = principal_as(Role::Admin, Some(account_id()));
-    let mut req = create_req("clinician");
+    let mut req = create_req(Role::Clinician);
     req.account_id = Some(account_id());
     let r = Mocks::new().identity().create_user(&admin, req).await;
-    assert_err!(r, DomainError::NotFound("Account"));
+    assert_err!(r, IdentityError::NotFound(Entity::Account));
 }
 
+/// A patient's login comes with its patient record: identity alone does not create one.
 #[tokio::test]
-async fn create_user_validation_names_every_field_at_once() {
+async fn identity_alone_creates_no_patient_login() {
     let admin = principal_as(Role::Admin, Some(account_id()));
-    let req = CreateUser {
-        phone: Some("abc".into()),
-        password: Some("short".into()),
-        ..CreateUser::default()
-    };
-    let r = Mocks::new().identity().create_user(&admin, req).await;
-    assert_eq!(
-        fields(&r),
-        vec!["email", "name", "role", "password", "phone"]
-    );
+    // No insert expectation.
+    let r = Mocks::new()
+        .identity()
+        .create_user(&admin, create_req(Role::Patient))
+        .await;
+    assert_eq!(fields(&r), vec!["role"]);
+    // The role check still comes first.
+    let r = Mocks::new()
+        .identity()
+        .create_user(
+            &principal_as(Role::Clinician, Some(account_id())),
+            create_req(Role::Patient),
+        )
+        .await;
+    assert_err!(r, IdentityError::Denied(Denial::NotPermitted));
 }
 
 #[tokio::test]
@@ -97,10 +115,10 @@ async fn admin_creates_a_user_in_its_own_account_with_a_hashed_password() {
     // A password was given: no set-password email.
     let u = m
         .identity()
-        .create_user(&admin, create_req("Clinician"))
+        .create_user(&admin, create_req(Role::Clinician))
         .await
         .unwrap();
-    let (nu, patient) = inserted.one();
+    let nu = inserted.one();
     assert_eq!(nu.user, u);
     assert_eq!(u.account_id, Some(own));
     assert_eq!(u.role, Role::Clinician);
@@ -111,7 +129,6 @@ async fn admin_creates_a_user_in_its_own_account_with_a_hashed_password() {
     );
     assert!(u.is_active);
     assert_eq!(nu.password_hash.as_deref(), Some("phc"));
-    assert!(patient.is_none());
 }
 
 #[tokio::test]
@@ -124,9 +141,12 @@ async fn create_user_duplicate_email_is_409() {
     hashes(&mut m);
     m.users
         .expect_insert()
-        .returning(|_, _, _| Err(RepoError::Duplicate("email")));
-    let r = m.identity().create_user(&admin, create_req("user")).await;
-    assert_err!(r, DomainError::Conflict(m) if m == "Email already registered");
+        .returning(|_, _| Err(RepoError::Duplicate("email")));
+    let r = m
+        .identity()
+        .create_user(&admin, create_req(Role::User))
+        .await;
+    assert_err!(r, IdentityError::Conflict(IdentityConflict::EmailTaken));
 }
 
 #[tokio::test]
@@ -140,17 +160,13 @@ async fn user_without_password_gets_a_set_password_email_valid_72_hours() {
     // The link and its email are handed to the user insert: one transaction in the adapter.
     let inserted: Slot<(NewUser, Option<ResetLink>)> = Slot::new();
     let c = inserted.clone();
-    m.users
-        .expect_insert()
-        .times(1)
-        .returning(move |u, _, setup| {
-            c.push((u.clone(), setup));
-            Ok(())
-        });
+    m.users.expect_insert().times(1).returning(move |u, setup| {
+        c.push((u.clone(), setup));
+        Ok(())
+    });
     // No insert_reset expectation: a separate write would panic.
-    let mut req = create_req("user");
+    let mut req = create_req(Role::User);
     req.password = None;
-    req.confirm_password = None;
     // No hash_password expectation: nothing to hash.
     let u = m.identity().create_user(&admin, req).await.unwrap();
     let (nu, setup) = inserted.one();
@@ -166,96 +182,6 @@ async fn user_without_password_gets_a_set_password_email_valid_72_hours() {
         "https://app.genascope.test/reset-password?token={}",
         token_hex(1)
     )));
-}
-
-#[tokio::test]
-async fn patient_user_takes_the_id_of_the_accounts_patient_with_that_email() {
-    let own = account_id();
-    let admin = principal_as(Role::Admin, Some(own));
-    let mut m = Mocks::new();
-    let inserted = insert_slot(&mut m);
-    hashes(&mut m);
-    let existing = Patient {
-        email: Email::from_trusted("new.person@clinic.org".into()),
-        ..patient(own)
-    };
-    let pid = existing.id;
-    m.patients
-        .expect_find_by_email()
-        .withf(move |a, e| *a == own && e.as_str() == "new.person@clinic.org")
-        .times(1)
-        .returning(move |_, _| Ok(Some((existing.clone(), false))));
-    let u = m
-        .identity()
-        .create_user(&admin, create_req("patient"))
-        .await
-        .unwrap();
-    assert_eq!(u.id, UserId(pid.0));
-    let (nu, new_patient) = inserted.one();
-    assert_eq!(nu.user.id, UserId(pid.0));
-    assert!(
-        new_patient.is_none(),
-        "an existing patient must not be duplicated"
-    );
-}
-
-#[tokio::test]
-async fn patient_user_without_a_patient_creates_one_with_the_same_id() {
-    let own = account_id();
-    let admin = principal_as(Role::Admin, Some(own));
-    let mut m = Mocks::new();
-    let inserted = insert_slot(&mut m);
-    hashes(&mut m);
-    m.patients.expect_find_by_email().returning(|_, _| Ok(None));
-    let u = m
-        .identity()
-        .create_user(&admin, create_req("patient"))
-        .await
-        .unwrap();
-    let (nu, p) = inserted.one();
-    let p = p.expect("a patient record is created with the user");
-    assert_eq!(p.id, PatientId(u.id.0));
-    assert_eq!(nu.user.id, u.id);
-    assert_eq!(p.account_id, own);
-    assert_eq!(p.email, u.email);
-    assert_eq!(p.status, PatientStatus::Active);
-    assert_eq!(
-        (p.first_name.as_str(), p.last_name.as_str()),
-        ("New", "Person")
-    );
-}
-
-#[tokio::test]
-
-async fn patient_user_is_not_linked_to_a_patient_that_already_has_a_login() {
-    let own = account_id();
-    let admin = principal_as(Role::Admin, Some(own));
-    let mut m = Mocks::new();
-    m.accounts
-        .expect_get()
-        .returning(|a| Ok(account(a, AccountStatus::Active)));
-    hashes(&mut m);
-    let existing = patient(own);
-    let pid = existing.id;
-    m.patients
-        .expect_find_by_email()
-        .returning(move |_, _| Ok(Some((existing.clone(), true))));
-    // The store refuses whatever is inserted; what matters is what the service tried.
-    let tried: Slot<UserId> = Slot::new();
-    let t = tried.clone();
-    m.users.expect_insert().returning(move |u, _, _| {
-        t.push(u.user.id);
-        Err(RepoError::Duplicate("email"))
-    });
-    let r = m
-        .identity()
-        .create_user(&admin, create_req("patient"))
-        .await;
-    assert_err!(r, DomainError::Conflict(_));
-    assert!(
-        !tried.all().contains(&UserId(pid.0)),
-        "a second login was given the id of a patient that already has one"
-    );
 }
 
 // ----- get -----
@@ -279,7 +205,7 @@ async fn cross_account_get_is_404_and_own_records_roles_see_only_themselves() {
             .identity()
             .get_user(&principal_as(role, Some(a)), other.id)
             .await;
-        assert_err!(r, DomainError::NotFound("User"));
+        assert_err!(r, IdentityError::NotFound(Entity::User));
     }
     // A lab_tech reads itself, not a colleague.
     let colleague = user(Role::Clinician, Some(a));
@@ -290,7 +216,7 @@ async fn cross_account_get_is_404_and_own_records_roles_see_only_themselves() {
     let svc = m.identity();
     assert_err!(
         svc.get_user(&principal(&me), colleague.id).await,
-        DomainError::NotFound("User")
+        IdentityError::NotFound(Entity::User)
     );
     assert_eq!(svc.get_user(&principal(&me), me.id).await.unwrap(), me);
 }
@@ -306,7 +232,7 @@ async fn update(
     p: &Principal,
     id: UserId,
     patch: UserPatch,
-) -> Result<User, DomainError> {
+) -> Result<User, IdentityError> {
     m.identity().update_user(p, id, patch).await
 }
 
@@ -316,14 +242,14 @@ async fn nobody_changes_their_own_role_or_active_flag() {
     let cases = [
         (
             UserPatch {
-                role: Patch::Set("clinician".into()),
+                role: Some(Role::Clinician),
                 ..patch()
             },
             "role",
         ),
         (
             UserPatch {
-                is_active: Patch::Set(false),
+                is_active: Some(false),
                 ..patch()
             },
             "is_active",
@@ -334,7 +260,7 @@ async fn nobody_changes_their_own_role_or_active_flag() {
         stored(&mut m, &me);
         // No update expectation.
         let r = update(m, &principal(&me), me.id, p).await;
-        assert_err!(r, DomainError::Forbidden(msg) if msg.contains(field));
+        assert_err!(r, IdentityError::Denied(Denial::OwnField(f)) if f == field);
     }
 }
 
@@ -350,10 +276,10 @@ async fn self_update_of_profile_fields_is_saved_and_unchanged_role_is_accepted()
         Ok(())
     });
     let p = UserPatch {
-        name: Patch::Set("Janet Q Public".into()),
-        phone: Patch::Set(" +44 20 7946 0000 ".into()),
-        role: Patch::Set("LAB_TECH".into()),
-        is_active: Patch::Set(true),
+        names: names("Janet Q Public"),
+        phone: Patch::Set(phone(" +44 20 7946 0000 ")),
+        role: Some(Role::LabTech),
+        is_active: Some(true),
         ..patch()
     };
     let u = update(m, &principal(&me), me.id, p).await.unwrap();
@@ -382,13 +308,13 @@ async fn self_update_with_a_taken_email_is_409() {
         &principal(&me),
         me.id,
         UserPatch {
-            email: Patch::Set("taken@clinic.org".into()),
+            email: Some(email("taken@clinic.org")),
             current_password: Some(Password::new("current-pw".into())),
             ..patch()
         },
     )
     .await;
-    assert_err!(r, DomainError::Conflict(m) if m == "Email already registered");
+    assert_err!(r, IdentityError::Conflict(IdentityConflict::EmailTaken));
 }
 
 /// The credential check of a self email change: `right` decides the verification.
@@ -414,7 +340,7 @@ fn current_password_is(m: &mut Mocks, u: &User, right: bool) {
 async fn changing_ones_own_email_needs_the_current_password() {
     let me = user(Role::Clinician, Some(account_id()));
     let change = |pw: Option<&str>| UserPatch {
-        email: Patch::Set("attacker@evil.example".into()),
+        email: Some(email("attacker@evil.example")),
         current_password: pw.map(|p| Password::new(p.into())),
         ..patch()
     };
@@ -422,7 +348,7 @@ async fn changing_ones_own_email_needs_the_current_password() {
     let mut m = Mocks::new();
     stored(&mut m, &me);
     let r = update(m, &principal(&me), me.id, change(None)).await;
-    assert_err!(r, DomainError::Validation(e) if e[0].to_string().contains("current_password"));
+    assert_eq!(fields(&r), vec!["current_password"]);
     // Wrong: 400, counted as a failed login of the email, nothing written.
     let mut m = Mocks::new();
     stored(&mut m, &me);
@@ -434,7 +360,7 @@ async fn changing_ones_own_email_needs_the_current_password() {
         .times(1)
         .returning(|_, _| Ok(()));
     let r = update(m, &principal(&me), me.id, change(Some("current-pw"))).await;
-    assert_err!(r, DomainError::BadRequest(m) if m.contains("Current password"));
+    assert_err!(r, IdentityError::Refused(Refusal::WrongPassword));
     // Right: written, every session ended, the old address told.
     let mut m = Mocks::new();
     stored(&mut m, &me);
@@ -475,12 +401,12 @@ async fn clinician_cannot_update_a_colleague() {
         &principal_as(Role::Clinician, Some(a)),
         colleague.id,
         UserPatch {
-            name: Patch::Set("X Y".into()),
+            names: names("X Y"),
             ..patch()
         },
     )
     .await;
-    assert_err!(r, DomainError::Forbidden(_));
+    assert_err!(r, IdentityError::Denied(Denial::NotPermitted));
 }
 
 #[tokio::test]
@@ -494,13 +420,13 @@ async fn admin_cannot_promote_to_super_admin() {
         &principal_as(Role::Admin, Some(a)),
         target.id,
         UserPatch {
-            role: Patch::Set("super_admin".into()),
+            role: Some(Role::SuperAdmin),
             account_id: Patch::Clear,
             ..patch()
         },
     )
     .await;
-    assert_err!(r, DomainError::Forbidden(msg) if msg.contains("role"));
+    assert_err!(r, IdentityError::Denied(Denial::OwnField("role")));
 }
 
 #[tokio::test]
@@ -513,12 +439,12 @@ async fn admin_updating_another_accounts_user_is_404() {
         &principal_as(Role::Admin, Some(account_id())),
         target.id,
         UserPatch {
-            is_active: Patch::Set(false),
+            is_active: Some(false),
             ..patch()
         },
     )
     .await;
-    assert_err!(r, DomainError::NotFound("User"));
+    assert_err!(r, IdentityError::NotFound(Entity::User));
 }
 
 fn admins_left(m: &mut Mocks, account: AccountId, n: u64) {
@@ -534,11 +460,11 @@ async fn demoting_or_deactivating_the_last_active_admin_is_409() {
     let last = user(Role::Admin, Some(a));
     let changes = [
         UserPatch {
-            role: Patch::Set("clinician".into()),
+            role: Some(Role::Clinician),
             ..patch()
         },
         UserPatch {
-            is_active: Patch::Set(false),
+            is_active: Some(false),
             ..patch()
         },
     ];
@@ -548,7 +474,7 @@ async fn demoting_or_deactivating_the_last_active_admin_is_409() {
         admins_left(&mut m, a, 1);
         // No update expectation.
         let r = update(m, &principal_as(Role::Admin, Some(a)), last.id, change).await;
-        assert_err!(r, DomainError::Conflict(m) if m.contains("last active admin"));
+        assert_err!(r, IdentityError::Conflict(IdentityConflict::LastAdmin));
     }
 }
 
@@ -569,7 +495,7 @@ async fn demoting_an_admin_is_fine_when_another_active_admin_remains() {
         &principal_as(Role::Admin, Some(a)),
         target.id,
         UserPatch {
-            role: Patch::Set("clinician".into()),
+            role: Some(Role::Clinician),
             ..patch()
         },
     )
@@ -597,7 +523,7 @@ async fn non_super_admin_cannot_move_a_user_to_another_account() {
     assert!(
         matches!(
             r,
-            Err(DomainError::Forbidden(_) | DomainError::NotFound("Account"))
+            Err(IdentityError::Denied(_) | IdentityError::NotFound(Entity::Account))
         ),
         "{r:?}"
     );
@@ -636,7 +562,7 @@ async fn demoting_a_super_admin_requires_an_account() {
         &principal_as(Role::SuperAdmin, None),
         target.id,
         UserPatch {
-            role: Patch::Set("admin".into()),
+            role: Some(Role::Admin),
             ..patch()
         },
     )
@@ -653,7 +579,7 @@ async fn deleting_yourself_is_403() {
     stored(&mut m, &me);
     // No soft_delete expectation.
     let r = m.identity().delete_user(&principal(&me), me.id).await;
-    assert_err!(r, DomainError::Forbidden(msg) if msg == "You cannot delete yourself");
+    assert_err!(r, IdentityError::Denied(Denial::DeleteSelf));
 }
 
 #[tokio::test]
@@ -667,7 +593,7 @@ async fn deleting_the_last_active_admin_is_409() {
         .identity()
         .delete_user(&principal_as(Role::SuperAdmin, None), last.id)
         .await;
-    assert_err!(r, DomainError::Conflict(_));
+    assert_err!(r, IdentityError::Conflict(IdentityConflict::LastAdmin));
 }
 
 #[tokio::test]
@@ -698,7 +624,7 @@ async fn delete_cross_account_is_404_and_non_admins_get_403() {
         .identity()
         .delete_user(&principal_as(Role::Admin, Some(account_id())), target.id)
         .await;
-    assert_err!(r, DomainError::NotFound("User"));
+    assert_err!(r, IdentityError::NotFound(Entity::User));
     // Role check first: no lookup for a clinician.
     let r = Mocks::new()
         .identity()
@@ -707,7 +633,7 @@ async fn delete_cross_account_is_404_and_non_admins_get_403() {
             target.id,
         )
         .await;
-    assert_err!(r, DomainError::Forbidden(_));
+    assert_err!(r, IdentityError::Denied(Denial::NotPermitted));
 }
 
 #[tokio::test]
@@ -715,9 +641,9 @@ async fn the_patient_role_is_never_given_to_or_taken_from_an_existing_user() {
     let a = account_id();
     let admin = principal_as(Role::Admin, Some(a));
     for (from, to) in [
-        (Role::Patient, "admin"),
-        (Role::Clinician, "patient"),
-        (Role::Patient, "user"),
+        (Role::Patient, Role::Admin),
+        (Role::Clinician, Role::Patient),
+        (Role::Patient, Role::User),
     ] {
         let target = user(from, Some(a));
         let mut m = Mocks::new();
@@ -728,7 +654,7 @@ async fn the_patient_role_is_never_given_to_or_taken_from_an_existing_user() {
             &admin,
             target.id,
             UserPatch {
-                role: Patch::Set(to.into()),
+                role: Some(to),
                 ..patch()
             },
         )
@@ -762,7 +688,7 @@ async fn an_admin_sending_account_id_null_or_its_own_is_fine_another_is_404() {
         if ok {
             assert_eq!(r.unwrap(), target, "{sent:?} is not a change");
         } else {
-            assert_err!(r, DomainError::NotFound("Account"));
+            assert_err!(r, IdentityError::NotFound(Entity::Account));
         }
     }
 }
@@ -820,7 +746,7 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
         &admin,
         tid,
         UserPatch {
-            email: Patch::Set("new.address@clinic.org".into()),
+            email: Some(email("new.address@clinic.org")),
             ..patch()
         },
     )
@@ -844,7 +770,7 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
         &admin,
         tid,
         UserPatch {
-            is_active: Patch::Set(false),
+            is_active: Some(false),
             ..patch()
         },
     )
@@ -859,7 +785,7 @@ async fn an_email_change_or_a_deactivation_kills_old_links_and_sessions() {
         &admin,
         tid,
         UserPatch {
-            phone: Patch::Set("+1 555 0100".into()),
+            phone: Patch::Set(phone("+1 555 0100")),
             ..patch()
         },
     )

@@ -11,21 +11,83 @@ pub async fn create_account(
     auth: Allowed<act::AccountCreate>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let body = Body::parse(&bytes)?;
-    let mut errors = Vec::new();
-    let req = CreateAccount {
-        name: body.string(&mut errors, &["name"]),
-        domain: body.string(&mut errors, &["domain"]),
-        admin_email: body.string(&mut errors, &["admin_email"]),
-        admin_name: body.string(&mut errors, &["admin_name"]),
-        admin_password: body.secret("admin_password"),
-        admin_confirm_password: body.secret("admin_confirm_password"),
-    };
-    check(errors)?;
+    let req = create_account_command(&Body::parse(&bytes)?)?;
     let (account, admin) = state.identity.create_account(auth.principal(), req).await?;
     let mut dto = AccountDto::from(&account);
     dto.admin_user_id = Some(admin.to_string());
     Ok(HttpResponse::Created().json(dto))
+}
+
+/// The body of an account creation as a command: every bad field listed at once.
+pub fn create_account_command(body: &Body) -> ApiResult<CreateAccount> {
+    let mut errors = Vec::new();
+    let name = body.string(&mut errors, &["name"]);
+    let domain = body.string(&mut errors, &["domain"]);
+    let admin_email = body.string(&mut errors, &["admin_email"]);
+    let admin_name = body.string(&mut errors, &["admin_name"]);
+    check(Place::Body, errors)?;
+    let mut errors = Vec::new();
+    let name = validate::text(&mut errors, "name", name.as_deref(), true);
+    let domain = domain.and_then(|d| HostName::field(&mut errors, "domain", &d));
+    let admin_email = email_field(&mut errors, "admin_email", admin_email.as_deref());
+    let admin_name: Option<genascope_domain::common::Text<255>> =
+        validate::text(&mut errors, "admin_name", admin_name.as_deref(), true);
+    let admin_password = match body.secret("admin_password") {
+        None => {
+            errors.push(FieldError::missing("admin_password"));
+            None
+        }
+        Some(pw) => NewPassword::check(
+            &mut errors,
+            ("admin_password", "admin_confirm_password"),
+            &pw,
+            body.secret("admin_confirm_password").as_deref(),
+            admin_email.as_ref(),
+        ),
+    };
+    let admin_name =
+        admin_name.and_then(|n| PersonName::field(&mut errors, Some(n.as_str()), None, None));
+    match (name, admin_email, admin_name, admin_password) {
+        (Some(name), Some(admin_email), Some(admin_name), Some(admin_password))
+            if errors.is_empty() =>
+        {
+            Ok(CreateAccount {
+                name,
+                domain,
+                admin_email,
+                admin_name,
+                admin_password,
+            })
+        }
+        _ => Err(ApiError::invalid(Place::Body, errors)),
+    }
+}
+
+/// The console's `create-super-admin` input as a command; every bad field is named (as a field:
+/// the console has no request to locate it in).
+pub fn super_admin_command(
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<CreateSuperAdmin, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let email = email_field(&mut errors, "email", Some(email));
+    let name = PersonName::field(&mut errors, Some(name), None, None);
+    let password = NewPassword::check(
+        &mut errors,
+        ("password", "confirm_password"),
+        password,
+        None,
+        email.as_ref(),
+    );
+    match (email, name, password) {
+        (Some(email), Some(name), Some(password)) if errors.is_empty() => Ok(CreateSuperAdmin {
+            email,
+            name,
+            password,
+        }),
+        _ => Err(errors),
+    }
 }
 
 /// List accounts (super_admin: all; admin: its own).
@@ -38,17 +100,10 @@ pub async fn list_accounts(
     let q = Query::parse(req.query_string());
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
-    let status = q.get(&["status"]).and_then(|s| {
-        AccountStatus::parse(&s).or_else(|| {
-            errors.push(FieldError::query(
-                "status",
-                "status must be active or inactive",
-                "type_error.enum",
-            ));
-            None
-        })
-    });
-    check(errors)?;
+    let status = q
+        .get(&["status"])
+        .and_then(|s| account_status(&mut errors, &s));
+    check(Place::Query, errors)?;
     let accounts = state
         .identity
         .list_accounts(auth.principal(), q.get(&["name"]), status, page)
@@ -67,7 +122,7 @@ pub async fn get_account(
         .identity
         .get_account(
             auth.principal(),
-            id_or_404(&id, AccountId::parse, "Account")?,
+            id_or_404(&id, AccountId::parse, Entity::Account)?,
         )
         .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(&account)))
@@ -81,20 +136,55 @@ pub async fn update_account(
     id: web::Path<String>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&id, AccountId::parse, "Account")?;
-    let body = Body::parse(&bytes)?;
-    let mut errors = Vec::new();
-    let patch = AccountPatch {
-        name: body.patch_string(&mut errors, &["name"]),
-        domain: body.patch_string(&mut errors, &["domain"]),
-        status: body.patch_string(&mut errors, &["status"]),
-    };
-    check(errors)?;
+    let id = id_or_404(&id, AccountId::parse, Entity::Account)?;
+    let patch = account_patch(&Body::parse(&bytes)?)?;
     let account = state
         .identity
         .update_account(auth.principal(), id, patch)
         .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(&account)))
+}
+
+/// `status` as an account status, else a collected failure.
+fn account_status(errors: &mut Vec<FieldError>, raw: &str) -> Option<AccountStatus> {
+    choice(
+        errors,
+        "status",
+        raw,
+        AccountStatus::parse,
+        "status must be active or inactive",
+    )
+}
+
+/// The body of an account update as a patch: name and status cannot be cleared.
+pub(super) fn account_patch(body: &Body) -> ApiResult<AccountPatch> {
+    let mut errors = Vec::new();
+    let name = body.patch_string(&mut errors, &["name"]);
+    let domain = body.patch_string(&mut errors, &["domain"]);
+    let status = body.patch_string(&mut errors, &["status"]);
+    check(Place::Body, errors)?;
+    let mut errors = Vec::new();
+    let patch = AccountPatch {
+        name: required_patch(&mut errors, "name", name, |e, v| {
+            validate::text(e, "name", Some(&v), true)
+        }),
+        domain: match domain {
+            Patch::Keep => Patch::Keep,
+            Patch::Clear => Patch::Clear,
+            // A value that normalises to nothing (".") clears the domain.
+            Patch::Set(d) => match HostName::parse(&d) {
+                Ok(Some(h)) => Patch::Set(h),
+                Ok(None) => Patch::Clear,
+                Err(m) => {
+                    errors.push(FieldError::new("domain", m, "value_error.domain"));
+                    Patch::Keep
+                }
+            },
+        },
+        status: required_patch(&mut errors, "status", status, |e, v| account_status(e, &v)),
+    };
+    check(Place::Body, errors)?;
+    Ok(patch)
 }
 
 /// Soft-delete an account.
@@ -104,7 +194,7 @@ pub async fn delete_account(
     auth: Allowed<act::AccountDelete>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&id, AccountId::parse, "Account")?;
+    let id = id_or_404(&id, AccountId::parse, Entity::Account)?;
     state.identity.delete_account(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
         "Account successfully deleted",

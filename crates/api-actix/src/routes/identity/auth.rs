@@ -21,17 +21,11 @@ pub async fn token(
         Some("refresh_token") => {
             let rt = body.string(&mut errors, &["refresh_token"]);
             let Some(rt) = rt else {
-                return Err(ApiError::validation(vec![FieldError::missing(
-                    "refresh_token",
-                )]));
+                return Err(missing("refresh_token"));
             };
             return Ok(HttpResponse::Ok().json(TokenDto::from(state.identity.refresh(&rt).await?)));
         }
-        Some(_) => {
-            return Err(ApiError(DomainError::BadRequest(
-                "unsupported_grant_type".into(),
-            )));
-        }
+        Some(_) => return Err(ApiError::BadRequest("unsupported_grant_type".into())),
     }
     let username = body.string(&mut errors, &["username", "email"]);
     let password = body.secret("password");
@@ -41,9 +35,9 @@ pub async fn token(
     if password.is_none() {
         errors.push(FieldError::missing("password"));
     }
-    check(errors)?;
+    check(Place::Body, errors)?;
     let (Some(u), Some(p)) = (username, password) else {
-        return Err(ApiError::validation(vec![]));
+        return Err(ApiError::Invalid(Vec::new()));
     };
     let _place = state.login_gate.enter().await?;
     let client = client_ip(&state, &req);
@@ -51,7 +45,7 @@ pub async fn token(
     let result = state.identity.login(&u, Password::new(p), client).await;
     // Wrong credentials (and inactive users) count against the address; a success, or an
     // attempt the throttle held back, does not.
-    let failed = !matches!(result, Ok(_) | Err(DomainError::TooManyRequests { .. }));
+    let failed = !matches!(result, Ok(_) | Err(IdentityError::RateLimited { .. }));
     attempt.end(failed).await;
     Ok(HttpResponse::Ok().json(TokenDto::from(result?)))
 }
@@ -68,9 +62,7 @@ pub async fn refresh(
     let body = grant_body(&req, bytes).await?;
     let mut errors = Vec::new();
     let Some(rt) = body.string(&mut errors, &["refresh_token"]) else {
-        return Err(ApiError::validation(vec![FieldError::missing(
-            "refresh_token",
-        )]));
+        return Err(missing("refresh_token"));
     };
     Ok(HttpResponse::Ok().json(TokenDto::from(state.identity.refresh(&rt).await?)))
 }
@@ -86,7 +78,7 @@ pub async fn logout(
     let mut errors = Vec::new();
     let rt = body.string(&mut errors, &["refresh_token"]);
     let all = body.boolean(&mut errors, "all_devices").unwrap_or(false);
-    check(errors)?;
+    check(Place::Body, errors)?;
     state
         .identity
         .logout(auth.principal(), rt.as_deref(), all)

@@ -15,15 +15,21 @@ pub use users::*;
 
 use super::dto::{AccountDto, MeDto, MessageDto, TokenDto, UserDto};
 use crate::auth::{Allowed, Auth, act};
-use crate::body::{Body, Query, check, id_or_404};
-use crate::error::{ApiError, ApiResult};
+use crate::body::{Body, Query, check, choice, id_or_404, optional_patch, required_patch};
+use crate::error::{ApiError, ApiResult, Place};
 use crate::state::AppState;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
-use genascope_domain::common::{AccountId, DomainError, FieldError, UserId};
-use genascope_domain::identity::model::{AccountStatus, Password, Role};
+use genascope_domain::common::{AccountId, Entity, FieldError, Patch, UserId, validate};
+use genascope_domain::identity::error::IdentityError;
+use genascope_domain::identity::model::{
+    AccountStatus, Email, HostName, NameChange, NewPassword, Password, PersonName, Role,
+    email_field,
+};
 use genascope_domain::identity::ports::{Page, UserFilter};
-use genascope_domain::identity::service::{AccountPatch, CreateAccount, CreateUser, UserPatch};
+use genascope_domain::identity::service::{
+    AccountPatch, CreateAccount, CreateSuperAdmin, CreateUser, UserPatch,
+};
 use serde_json::json;
 
 /// Style-A paging: `skip` (alias `offset`) >= 0, `limit` 1..100 (default 100).
@@ -48,6 +54,11 @@ fn client_ip(state: &AppState, req: &HttpRequest) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .collect();
     Some(crate::net::client_ip(peer, &xff, &forwarded, &state.trusted_proxies).to_string())
+}
+
+/// 422: the body field `field` is required.
+fn missing(field: &str) -> ApiError {
+    ApiError::Invalid(vec![Place::Body.locate(FieldError::missing(field))])
 }
 
 fn content_type(req: &HttpRequest) -> String {
@@ -79,7 +90,7 @@ async fn grant_body(req: &HttpRequest, bytes: web::Bytes) -> Result<Body, ApiErr
         let mut map = serde_json::Map::new();
         while let Some(field) = form.next().await {
             let bad = || {
-                ApiError::validation(vec![FieldError::body(
+                ApiError::Invalid(vec![Place::Body.field(
                     "body",
                     "the form could not be read",
                     "value_error.multipart",
@@ -100,3 +111,6 @@ async fn grant_body(req: &HttpRequest, bytes: web::Bytes) -> Result<Body, ApiErr
     }
     Body::parse(&bytes)
 }
+
+#[cfg(test)]
+mod tests;

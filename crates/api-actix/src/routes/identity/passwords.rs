@@ -37,7 +37,7 @@ pub async fn reset_request(
     let body = Body::parse(&bytes)?;
     let mut errors = Vec::new();
     let Some(email) = body.string(&mut errors, &["email"]) else {
-        return Err(ApiError::validation(vec![FieldError::missing("email")]));
+        return Err(missing("email"));
     };
     // The same answer after the same time whether or not the email exists (issue #6 item 19):
     // a known email also writes a token and a mail, so every answer waits for a fixed floor.
@@ -45,9 +45,12 @@ pub async fn reset_request(
     let result = async {
         let client = client_ip(&state, &req);
         let attempt = state.reset_limit.enter(client.as_deref()).await?;
-        let result = state.identity.request_password_reset(&email).await;
+        let result = match Email::parse(&email) {
+            Ok(email) => state.identity.request_password_reset(&email).await,
+            Err(m) => Err(IdentityError::field("email", m, "value_error.email")),
+        };
         // Every request counts against the address, but one the per-email limit held back.
-        let counted = !matches!(result, Err(DomainError::TooManyRequests { .. }));
+        let counted = !matches!(result, Err(IdentityError::RateLimited { .. }));
         attempt.end(counted).await;
         result.map_err(ApiError::from)
     }

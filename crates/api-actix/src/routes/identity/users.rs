@@ -13,7 +13,7 @@ fn user_filter(q: &Query, errors: &mut Vec<FieldError>) -> Result<UserFilter, Ap
     {
         match Role::parse(r) {
             Some(role) => roles.push(role),
-            None => errors.push(FieldError::query(
+            None => errors.push(FieldError::new(
                 "role",
                 format!("unknown role {r:?}"),
                 "type_error.enum",
@@ -43,7 +43,7 @@ pub async fn list_users(
     let mut errors = Vec::new();
     let page = page_a(&q, &mut errors);
     let filter = user_filter(&q, &mut errors)?;
-    check(errors)?;
+    check(Place::Query, errors)?;
     let users = state
         .identity
         .list_users(auth.principal(), filter, page, false)
@@ -63,7 +63,7 @@ pub async fn list_clinicians(
     let page = page_a(&q, &mut errors);
     let mut filter = user_filter(&q, &mut errors)?;
     filter.roles.clear();
-    check(errors)?;
+    check(Place::Query, errors)?;
     let users = state
         .identity
         .list_users(auth.principal(), filter, page, true)
@@ -80,28 +80,125 @@ pub async fn get_user(
 ) -> ApiResult<HttpResponse> {
     let user = state
         .identity
-        .get_user(auth.principal(), id_or_404(&id, UserId::parse, "User")?)
+        .get_user(
+            auth.principal(),
+            id_or_404(&id, UserId::parse, Entity::User)?,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(UserDto::from(&user)))
 }
 
-fn create_user_request(body: &Body) -> Result<CreateUser, ApiError> {
+/// `role` as a role, else a collected failure.
+fn role(errors: &mut Vec<FieldError>, raw: &str) -> Option<Role> {
+    choice(errors, "role", raw, Role::parse, "unknown role")
+}
+
+/// The body of a user creation as a command: every bad field listed at once.
+pub fn create_user_command(body: &Body) -> ApiResult<CreateUser> {
     let mut errors = Vec::new();
-    let req = CreateUser {
-        email: body.string(&mut errors, &["email"]),
-        name: body.string(&mut errors, &["name"]),
-        first_name: body.string(&mut errors, &["first_name"]),
-        last_name: body.string(&mut errors, &["last_name"]),
-        role: body.string(&mut errors, &["role"]),
-        password: body.secret("password"),
-        confirm_password: body.secret("confirm_password"),
-        account_id: body.id(&mut errors, "account_id", AccountId::parse)?,
-        is_active: body.boolean(&mut errors, "is_active"),
-        phone: body.string(&mut errors, &["phone"]),
-        clinician_id: body.id(&mut errors, "clinician_id", UserId::parse)?,
+    let email = body.string(&mut errors, &["email"]);
+    let name = body.string(&mut errors, &["name"]);
+    let first_name = body.string(&mut errors, &["first_name"]);
+    let last_name = body.string(&mut errors, &["last_name"]);
+    let role_raw = body.string(&mut errors, &["role"]);
+    let account_id = body.id(&mut errors, "account_id", AccountId::parse)?;
+    let is_active = body.boolean(&mut errors, "is_active");
+    let phone = body.string(&mut errors, &["phone"]);
+    let clinician_id = body.id(&mut errors, "clinician_id", UserId::parse)?;
+    check(Place::Body, errors)?;
+    let mut errors = Vec::new();
+    let email = email_field(&mut errors, "email", email.as_deref());
+    let name = PersonName::field(
+        &mut errors,
+        name.as_deref(),
+        first_name.as_deref(),
+        last_name.as_deref(),
+    );
+    let role = match role_raw {
+        None => {
+            errors.push(FieldError::missing("role"));
+            None
+        }
+        Some(r) => role(&mut errors, &r),
     };
-    check(errors)?;
-    Ok(req)
+    let password = body.secret("password").and_then(|pw| {
+        NewPassword::check(
+            &mut errors,
+            ("password", "confirm_password"),
+            &pw,
+            body.secret("confirm_password").as_deref(),
+            email.as_ref(),
+        )
+    });
+    let phone = validate::phone(&mut errors, "phone", phone.as_deref());
+    match (email, name, role) {
+        (Some(email), Some(name), Some(role)) if errors.is_empty() => Ok(CreateUser {
+            email,
+            name,
+            role,
+            password,
+            account_id,
+            is_active: is_active.unwrap_or(true),
+            phone,
+            clinician_id,
+        }),
+        _ => Err(ApiError::invalid(Place::Body, errors)),
+    }
+}
+
+/// The body of a user update as a patch: names, email, role and the active flag cannot be
+/// cleared.
+pub(super) fn user_patch(body: &Body) -> ApiResult<UserPatch> {
+    let mut errors = Vec::new();
+    let name = body.patch_string(&mut errors, &["name"]);
+    let first_name = body.patch_string(&mut errors, &["first_name"]);
+    let last_name = body.patch_string(&mut errors, &["last_name"]);
+    let email = body.patch_string(&mut errors, &["email"]);
+    let phone = body.patch_string(&mut errors, &["phone"]);
+    let role_raw = body.patch_string(&mut errors, &["role"]);
+    let is_active = body.patch_boolean(&mut errors, "is_active");
+    let clinician_id = body.patch_id(&mut errors, "clinician_id", UserId::parse)?;
+    let account_id = body.patch_id(&mut errors, "account_id", AccountId::parse)?;
+    check(Place::Body, errors)?;
+    let mut errors = Vec::new();
+    let patch = UserPatch {
+        names: name_change(&mut errors, [name, first_name, last_name]),
+        email: required_patch(&mut errors, "email", email, |e, v| {
+            Email::parse(&v)
+                .map_err(|m| e.push(FieldError::new("email", m, "value_error.email")))
+                .ok()
+        }),
+        phone: optional_patch(&mut errors, phone, |e, v| {
+            validate::phone(e, "phone", Some(&v))
+        }),
+        role: required_patch(&mut errors, "role", role_raw, |e, v| role(e, &v)),
+        is_active: required_patch(&mut errors, "is_active", is_active, |_, b| Some(b)),
+        clinician_id,
+        account_id,
+        current_password: body.secret("current_password").map(Password::new),
+    };
+    check(Place::Body, errors)?;
+    Ok(patch)
+}
+
+/// The name parts of an update: none may be cleared; those sent are checked together.
+fn name_change(errors: &mut Vec<FieldError>, parts: [Patch<String>; 3]) -> Option<NameChange> {
+    if parts.iter().any(|p| matches!(p, Patch::Clear)) {
+        errors.push(FieldError::new(
+            "name",
+            "names cannot be cleared",
+            "missing",
+        ));
+        return None;
+    }
+    let [name, first, last] = parts.map(|p| match p {
+        Patch::Set(v) => Some(v),
+        Patch::Keep | Patch::Clear => None,
+    });
+    NameChange::parse(name.as_deref(), first.as_deref(), last.as_deref())
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten()
 }
 
 /// Create a user (admin: own account; super_admin).
@@ -111,8 +208,13 @@ pub async fn create_user(
     auth: Allowed<act::UserManage>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let req = create_user_request(&Body::parse(&bytes)?)?;
-    let user = state.identity.create_user(auth.principal(), req).await?;
+    let req = create_user_command(&Body::parse(&bytes)?)?;
+    // A patient's login comes with its patient record: that is the patients capability's.
+    let user = if req.role == Role::Patient {
+        state.patients.create_login(auth.principal(), req).await?
+    } else {
+        state.identity.create_user(auth.principal(), req).await?
+    };
     Ok(HttpResponse::Created().json(UserDto::from(&user)))
 }
 
@@ -124,22 +226,8 @@ pub async fn update_user(
     id: web::Path<String>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&id, UserId::parse, "User")?;
-    let body = Body::parse(&bytes)?;
-    let mut errors = Vec::new();
-    let patch = UserPatch {
-        name: body.patch_string(&mut errors, &["name"]),
-        first_name: body.patch_string(&mut errors, &["first_name"]),
-        last_name: body.patch_string(&mut errors, &["last_name"]),
-        email: body.patch_string(&mut errors, &["email"]),
-        phone: body.patch_string(&mut errors, &["phone"]),
-        role: body.patch_string(&mut errors, &["role"]),
-        is_active: body.patch_boolean(&mut errors, "is_active"),
-        clinician_id: body.patch_id(&mut errors, "clinician_id", UserId::parse)?,
-        account_id: body.patch_id(&mut errors, "account_id", AccountId::parse)?,
-        current_password: body.secret("current_password").map(Password::new),
-    };
-    check(errors)?;
+    let id = id_or_404(&id, UserId::parse, Entity::User)?;
+    let patch = user_patch(&Body::parse(&bytes)?)?;
     let user = state
         .identity
         .update_user(auth.principal(), id, patch)
@@ -154,7 +242,7 @@ pub async fn delete_user(
     auth: Allowed<act::UserManage>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&id, UserId::parse, "User")?;
+    let id = id_or_404(&id, UserId::parse, Entity::User)?;
     state.identity.delete_user(auth.principal(), id).await?;
     Ok(HttpResponse::Ok().json(MessageDto::ok(
         "User successfully deleted",
@@ -169,7 +257,7 @@ pub async fn send_user_reset(
     auth: Allowed<act::UserManage>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&id, UserId::parse, "User")?;
+    let id = id_or_404(&id, UserId::parse, Entity::User)?;
     state
         .identity
         .send_password_reset(auth.principal(), id)

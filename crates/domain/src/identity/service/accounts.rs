@@ -1,65 +1,58 @@
 //! Accounts (clinics) and the console's super-admin creation.
 
 use super::*;
+use crate::common::Text;
+use crate::identity::model::{HostName, PersonName};
 
-/// `POST /api/admin/create_account` and `POST /api/accounts`.
-#[derive(Debug, Clone, Default)]
+/// `POST /api/admin/create_account` and `POST /api/accounts`: an account and its first admin.
+#[derive(Debug, Clone)]
 pub struct CreateAccount {
-    /// Required, 1..255.
-    pub name: Option<String>,
-    /// Optional host name.
-    pub domain: Option<String>,
-    /// Required.
-    pub admin_email: Option<String>,
-    /// Required, 1..255.
-    pub admin_name: Option<String>,
-    /// Required, policy.
-    pub admin_password: Option<String>,
-    /// Optional; must match.
-    pub admin_confirm_password: Option<String>,
+    /// The clinic's name.
+    pub name: Text<255>,
+    /// Its host name, if any.
+    pub domain: Option<HostName>,
+    /// The first admin's email.
+    pub admin_email: Email,
+    /// The first admin's name.
+    pub admin_name: PersonName,
+    /// The first admin's password (checked against `admin_email` too).
+    pub admin_password: NewPassword,
 }
 
-/// `PUT /api/accounts/{id}`.
+/// `PUT /api/accounts/{id}`: None keeps a field.
 #[derive(Debug, Clone, Default)]
 pub struct AccountPatch {
     /// New name.
-    pub name: Patch<String>,
-    /// New domain (Clear removes it).
-    pub domain: Patch<String>,
-    /// New status (raw, validated here).
-    pub status: Patch<String>,
+    pub name: Option<Text<255>>,
+    /// New domain, or none.
+    pub domain: Patch<HostName>,
+    /// New status (only a super_admin changes it).
+    pub status: Option<AccountStatus>,
+}
+
+/// `genascope create-super-admin`: a platform operator.
+#[derive(Debug, Clone)]
+pub struct CreateSuperAdmin {
+    /// Login email.
+    pub email: Email,
+    /// Name.
+    pub name: PersonName,
+    /// Password (checked against `email` too).
+    pub password: NewPassword,
 }
 
 impl IdentityService {
     /// `genascope create-super-admin`: no principal (an operator at the console).
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn create_super_admin(
-        &self,
-        email: &str,
-        name: &str,
-        password: &str,
-    ) -> Result<User, DomainError> {
-        let mut errors = Vec::new();
-        let email = email_field(&mut errors, "email", Some(email));
-        let names = resolve_names(Some(name), None, None)
-            .map_err(|e| errors.push(e))
-            .ok();
-        if let Err(e) = check_password_policy("password", password, email.as_ref()) {
-            errors.push(e);
-        }
-        let (Some(email), Some((name, first_name, last_name)), true) =
-            (email, names, errors.is_empty())
-        else {
-            return Err(DomainError::Validation(errors));
-        };
+    pub async fn create_super_admin(&self, req: CreateSuperAdmin) -> Result<User, IdentityError> {
         let now = self.now();
         let user = User {
             id: UserId(self.ports.random.uuid()),
             account_id: None,
-            email,
-            name,
-            first_name,
-            last_name,
+            email: req.email,
+            name: req.name.full,
+            first_name: req.name.first,
+            last_name: req.name.last,
             role: Role::SuperAdmin,
             is_active: true,
             clinician_id: None,
@@ -67,12 +60,7 @@ impl IdentityService {
             created_at: now,
             updated_at: now,
         };
-        let hash = self
-            .ports
-            .hasher
-            .hash_password(&Password::new(password.to_owned()))
-            .await
-            .map_err(DomainError::Unexpected)?;
+        let hash = self.hash(&req.password).await?;
         self.ports
             .users
             .insert(
@@ -81,11 +69,18 @@ impl IdentityService {
                     password_hash: Some(hash),
                 },
                 None,
-                None,
             )
-            .await
-            .map_err(duplicate_message)?;
+            .await?;
         Ok(user)
+    }
+
+    /// The argon2id hash of a new password.
+    pub(super) async fn hash(&self, password: &NewPassword) -> Result<String, IdentityError> {
+        self.ports
+            .hasher
+            .hash_password(password.password())
+            .await
+            .map_err(IdentityError::Unexpected)
     }
 
     // ----- accounts -----
@@ -96,52 +91,13 @@ impl IdentityService {
         &self,
         p: &Principal,
         req: CreateAccount,
-    ) -> Result<(Account, UserId), DomainError> {
+    ) -> Result<(Account, UserId), IdentityError> {
         policy::require(p, Action::AccountCreate)?;
-        let mut errors = Vec::new();
-        let name = validate::text(&mut errors, "name", req.name.as_deref(), 255, true);
-        let domain = match req.domain.as_deref().map(parse_domain).transpose() {
-            Ok(d) => d.flatten(),
-            Err(m) => {
-                errors.push(FieldError::body("domain", m, "value_error.domain"));
-                None
-            }
-        };
-        let email = email_field(&mut errors, "admin_email", req.admin_email.as_deref());
-        let admin_name = validate::text(
-            &mut errors,
-            "admin_name",
-            req.admin_name.as_deref(),
-            255,
-            true,
-        );
-        let password = req.admin_password.unwrap_or_default();
-        if password.is_empty() {
-            errors.push(FieldError::missing("admin_password"));
-        } else {
-            check_new_password(
-                &mut errors,
-                "admin_password",
-                "admin_confirm_password",
-                &password,
-                req.admin_confirm_password
-                    .as_deref()
-                    .filter(|c| !c.is_empty()),
-                email.as_ref(),
-            );
-        }
-        let (Some(name), Some(email), Some(admin_name), true) =
-            (name, email, admin_name, errors.is_empty())
-        else {
-            return Err(DomainError::Validation(errors));
-        };
-        let (full, first, last) = resolve_names(Some(&admin_name), None, None)
-            .map_err(|e| DomainError::Validation(vec![e]))?;
         let now = self.now();
         let account = Account {
             id: AccountId(self.ports.random.uuid()),
-            name,
-            domain,
+            name: req.name.into_string(),
+            domain: req.domain.map(HostName::into_string),
             status: AccountStatus::Active,
             created_at: now,
             updated_at: now,
@@ -149,10 +105,10 @@ impl IdentityService {
         let admin = User {
             id: UserId(self.ports.random.uuid()),
             account_id: Some(account.id),
-            email,
-            name: full,
-            first_name: first,
-            last_name: last,
+            email: req.admin_email,
+            name: req.admin_name.full,
+            first_name: req.admin_name.first,
+            last_name: req.admin_name.last,
             role: Role::Admin,
             is_active: true,
             clinician_id: None,
@@ -160,12 +116,7 @@ impl IdentityService {
             created_at: now,
             updated_at: now,
         };
-        let hash = self
-            .ports
-            .hasher
-            .hash_password(&Password::new(password))
-            .await
-            .map_err(DomainError::Unexpected)?;
+        let hash = self.hash(&req.admin_password).await?;
         self.ports
             .accounts
             .create_with_admin(
@@ -175,8 +126,7 @@ impl IdentityService {
                     password_hash: Some(hash),
                 },
             )
-            .await
-            .map_err(duplicate_message)?;
+            .await?;
         Ok((account, admin.id))
     }
 
@@ -188,7 +138,7 @@ impl IdentityService {
         name: Option<String>,
         status: Option<AccountStatus>,
         page: Page,
-    ) -> Result<Vec<Account>, DomainError> {
+    ) -> Result<Vec<Account>, IdentityError> {
         let only = match policy::list_scope(p, Action::AccountList, None)? {
             ListScope::All => None,
             ListScope::Account(a) => Some(a),
@@ -203,18 +153,22 @@ impl IdentityService {
 
     /// `GET /api/accounts/{id}`.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn get_account(&self, p: &Principal, id: AccountId) -> Result<Account, DomainError> {
+    pub async fn get_account(
+        &self,
+        p: &Principal,
+        id: AccountId,
+    ) -> Result<Account, IdentityError> {
         policy::authorize(
             p,
             Action::AccountRead,
             Target::in_account(Some(id)),
-            "Account",
+            Entity::Account,
         )?;
         self.ports
             .accounts
             .get(id)
             .await
-            .map_err(not_found_as("Account"))
+            .map_err(not_found_as(Entity::Account))
     }
 
     /// `PUT /api/accounts/{id}`.
@@ -224,79 +178,52 @@ impl IdentityService {
         p: &Principal,
         id: AccountId,
         patch: AccountPatch,
-    ) -> Result<Account, DomainError> {
+    ) -> Result<Account, IdentityError> {
         policy::authorize(
             p,
             Action::AccountUpdate,
             Target::in_account(Some(id)),
-            "Account",
+            Entity::Account,
         )?;
         let mut account = self
             .ports
             .accounts
             .get(id)
             .await
-            .map_err(not_found_as("Account"))?;
-        let mut errors = Vec::new();
-        match patch.name {
-            Patch::Keep => {}
-            Patch::Clear => errors.push(FieldError::body("name", "field required", "missing")),
-            Patch::Set(n) => {
-                if let Some(n) = validate::text(&mut errors, "name", Some(&n), 255, true) {
-                    account.name = n;
-                }
-            }
+            .map_err(not_found_as(Entity::Account))?;
+        if let Some(name) = patch.name {
+            account.name = name.into_string();
         }
         match patch.domain {
             Patch::Keep => {}
             Patch::Clear => account.domain = None,
-            Patch::Set(d) => match parse_domain(&d) {
-                Ok(d) => account.domain = d,
-                Err(m) => errors.push(FieldError::body("domain", m, "value_error.domain")),
-            },
+            Patch::Set(d) => account.domain = Some(d.into_string()),
         }
         match patch.status {
-            Patch::Keep => {}
-            Patch::Clear => errors.push(FieldError::body("status", "field required", "missing")),
-            Patch::Set(s) => match AccountStatus::parse(&s) {
-                None => errors.push(FieldError::body(
-                    "status",
-                    "status must be active or inactive",
-                    "type_error.enum",
-                )),
-                Some(s) if s != account.status && p.role != Role::SuperAdmin => {
-                    return Err(DomainError::Forbidden("Not enough permissions".into()));
-                }
-                Some(s) => account.status = s,
-            },
-        }
-        if !errors.is_empty() {
-            return Err(DomainError::Validation(errors));
+            Some(s) if s != account.status && p.role != Role::SuperAdmin => {
+                return Err(IdentityError::Denied(Denial::NotPermitted));
+            }
+            Some(s) => account.status = s,
+            None => {}
         }
         account.updated_at = self.now();
-        self.ports
-            .accounts
-            .update(&account)
-            .await
-            .map_err(duplicate_message)?;
+        self.ports.accounts.update(&account).await?;
         Ok(account)
     }
 
     /// `DELETE /api/accounts/{id}`: soft delete.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn delete_account(&self, p: &Principal, id: AccountId) -> Result<(), DomainError> {
+    pub async fn delete_account(&self, p: &Principal, id: AccountId) -> Result<(), IdentityError> {
         policy::authorize(
             p,
             Action::AccountDelete,
             Target::in_account(Some(id)),
-            "Account",
+            Entity::Account,
         )?;
         self.ports
             .accounts
             .soft_delete(id, self.now())
             .await
-            .map_err(not_found_as("Account"))
+            .map_err(not_found_as(Entity::Account))
     }
-
-    // ----- users -----
 }

@@ -4,15 +4,15 @@ use super::*;
 
 impl IdentityService {
     #[tracing::instrument(level = "debug", skip_all)]
-    pub(super) async fn ensure_may_login(&self, user: &User) -> Result<(), DomainError> {
+    pub(super) async fn ensure_may_login(&self, user: &User) -> Result<(), IdentityError> {
         if !user.is_active {
-            return Err(DomainError::BadRequest("Inactive user".into()));
+            return Err(IdentityError::Refused(Refusal::InactiveUser));
         }
         if let Some(account) = user.account_id {
             match self.ports.accounts.get(account).await {
                 Ok(a) if a.status == AccountStatus::Active => {}
                 Ok(_) | Err(RepoError::NotFound) => {
-                    return Err(DomainError::BadRequest("Account is inactive".into()));
+                    return Err(IdentityError::Refused(Refusal::InactiveAccount));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -20,8 +20,8 @@ impl IdentityService {
         Ok(())
     }
 
-    /// `POST /api/auth/token`: email + password. Unknown email and wrong password answer the
-    /// same 401 after the same work; repeated failures are throttled per (email, `client`), the
+    /// `POST /api/auth/token`: email + password. Unknown email and wrong password get the same
+    /// answer after the same work; repeated failures are throttled per (email, `client`), the
     /// client being an opaque string (the edge passes the client address).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn login(
@@ -29,11 +29,11 @@ impl IdentityService {
         username: &str,
         password: Password,
         client: Option<String>,
-    ) -> Result<TokenPair, DomainError> {
+    ) -> Result<TokenPair, IdentityError> {
         let key = username.trim().to_lowercase();
         // No email is longer: refuse before the throttle keeps such a key.
         if key.len() > 254 {
-            return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
+            return Err(BAD_CREDENTIALS);
         }
         let now = self.now();
         let throttle = &*self.ports.throttle;
@@ -60,7 +60,7 @@ impl IdentityService {
         };
         let Some(creds) = creds.filter(|_| verified) else {
             throttle.record_failure(&attempt, now).await?;
-            return Err(DomainError::Unauthorized(BAD_CREDENTIALS));
+            return Err(BAD_CREDENTIALS);
         };
         // An inactive user or account opens no session: the attempt counts as a failure.
         if let Err(e) = self.ensure_may_login(&creds.user).await {
@@ -74,11 +74,11 @@ impl IdentityService {
 
     /// `POST /api/auth/refresh`: rotate a refresh token. A reused token revokes the family.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, DomainError> {
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, IdentityError> {
         let now = self.now();
         let token = refresh_token.trim();
         if token.is_empty() {
-            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+            return Err(INVALID_TOKEN);
         }
         let next_token = self.opaque_token();
         let next = RefreshTokenRecord {
@@ -99,9 +99,7 @@ impl IdentityService {
             .await?
         {
             Rotation::Rotated(u) => u,
-            Rotation::Reused | Rotation::Invalid => {
-                return Err(DomainError::Unauthorized(INVALID_TOKEN));
-            }
+            Rotation::Reused | Rotation::Invalid => return Err(INVALID_TOKEN),
         };
         let creds = self
             .ports
@@ -109,14 +107,14 @@ impl IdentityService {
             .credentials(user_id)
             .await
             .map_err(|e| match e {
-                RepoError::NotFound => DomainError::Unauthorized(INVALID_TOKEN),
+                RepoError::NotFound => INVALID_TOKEN,
                 other => other.into(),
             })?;
         match self.ensure_may_login(&creds.user).await {
             Ok(()) => {}
-            Err(DomainError::BadRequest(_)) => {
+            Err(IdentityError::Refused(_)) => {
                 self.ports.tokens.revoke_all_refresh(user_id, now).await?;
-                return Err(DomainError::Unauthorized(INVALID_TOKEN));
+                return Err(INVALID_TOKEN);
             }
             Err(e) => return Err(e),
         }
@@ -133,9 +131,9 @@ impl IdentityService {
 
     /// Authenticate a bearer token; role and account come from storage (contract §1.6).
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn authenticate(&self, token: &str) -> Result<Authenticated, DomainError> {
+    pub async fn authenticate(&self, token: &str) -> Result<Authenticated, IdentityError> {
         let claims = self.ports.codec.verify(token).map_err(|e| match e {
-            TokenError::Invalid | TokenError::Expired => DomainError::Unauthorized(INVALID_TOKEN),
+            TokenError::Invalid | TokenError::Expired => INVALID_TOKEN,
         })?;
         let record = match self
             .ports
@@ -144,7 +142,7 @@ impl IdentityService {
             .await
         {
             Ok(r) => r,
-            Err(RepoError::NotFound) => return Err(DomainError::Unauthorized(INVALID_TOKEN)),
+            Err(RepoError::NotFound) => return Err(INVALID_TOKEN),
             Err(e) => return Err(e.into()),
         };
         let stale = record
@@ -152,7 +150,7 @@ impl IdentityService {
             .is_some_and(|c| claims.iat <= c.unix_timestamp());
         let ended = !record.session_live;
         if !record.user.is_active || !record.account_active || record.jti_denied || stale || ended {
-            return Err(DomainError::Unauthorized(INVALID_TOKEN));
+            return Err(INVALID_TOKEN);
         }
         let principal = Principal {
             user_id: record.user.id,
@@ -173,7 +171,7 @@ impl IdentityService {
         p: &Principal,
         refresh_token: Option<&str>,
         all_devices: bool,
-    ) -> Result<(), DomainError> {
+    ) -> Result<(), IdentityError> {
         policy::require(p, Action::Logout)?;
         let now = self.now();
         let exp =
@@ -200,16 +198,16 @@ impl IdentityService {
     }
 }
 
-/// Begin an attempt under `throttle`: 429 with the wait when its key is held back.
+/// Begin an attempt under `throttle`: rate-limited, with the wait, when its key is held back.
 pub(super) async fn begin_attempt(
     throttle: &dyn LoginThrottle,
     email: &str,
     client: Option<String>,
     now: Timestamp,
-) -> Result<crate::common::Attempt, DomainError> {
+) -> Result<crate::common::Attempt, IdentityError> {
     throttle
         .check(email, client, now)
         .await?
         .attempt()
-        .map_err(|retry_after_secs| DomainError::TooManyRequests { retry_after_secs })
+        .map_err(|retry_after_secs| IdentityError::RateLimited { retry_after_secs })
 }

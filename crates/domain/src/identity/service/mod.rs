@@ -7,32 +7,29 @@ mod auth;
 mod passwords;
 mod users;
 
-pub use accounts::{AccountPatch, CreateAccount};
-pub use users::{CreateUser, UserPatch};
+pub use accounts::{AccountPatch, CreateAccount, CreateSuperAdmin};
+pub use users::{CreateUser, PreparedUser, UserPatch};
 
-use super::model::{
-    Account, AccountStatus, Email, Password, Role, User, check_password_policy, email_field,
-    parse_domain, resolve_names,
+use super::error::{
+    Denial, IdentityConflict, IdentityError, Refusal, Unauthenticated, not_found_as,
 };
+use super::model::{Account, AccountStatus, Email, NewPassword, Password, Role, User};
 use super::policy::{self, AccessType, Action, ListScope, Principal, Target};
 use super::ports::{
     AccessClaims, AccountFilter, AccountRepository, CredentialHasher, LoginThrottle, NewUser, Page,
     PrincipalRecord, RefreshTokenRecord, ResetLink, Rotation, TokenCodec, TokenError, TokenStore,
     UserFilter, UserRepository,
 };
-use crate::common::validate;
 use crate::common::{
-    AccountId, Clock, DomainError, FieldError, Patch, PatientId, Random, RepoError, Timestamp,
-    UserId, to_seconds,
+    AccountId, Clock, Entity, FieldError, Patch, Random, RepoError, Timestamp, UserId, to_seconds,
 };
 use crate::notify::{OutgoingEmail, html_escape};
-use crate::patients::model::{Patient, PatientStatus};
-use crate::patients::ports::PatientRepository;
 use std::sync::Arc;
 use time::Duration;
 
-const BAD_CREDENTIALS: &str = "Incorrect username or password";
-const INVALID_TOKEN: &str = "Could not validate credentials";
+const BAD_CREDENTIALS: IdentityError =
+    IdentityError::Unauthenticated(Unauthenticated::BadCredentials);
+const INVALID_TOKEN: IdentityError = IdentityError::Unauthenticated(Unauthenticated::InvalidToken);
 
 /// Lifetimes and links.
 #[derive(Debug, Clone)]
@@ -68,8 +65,6 @@ pub struct IdentityPorts {
     pub accounts: Arc<dyn AccountRepository>,
     /// Users.
     pub users: Arc<dyn UserRepository>,
-    /// Patients (a patient-role user links to a patient record).
-    pub patients: Arc<dyn PatientRepository>,
     /// Refresh/reset tokens, denied jtis.
     pub tokens: Arc<dyn TokenStore>,
     /// Passwords and digests.
@@ -120,39 +115,23 @@ pub struct IdentityService {
     settings: IdentitySettings,
 }
 
-fn not_found_as(what: &'static str) -> impl Fn(RepoError) -> DomainError {
-    move |e| match e {
-        RepoError::NotFound => DomainError::NotFound(what),
-        other => other.into(),
-    }
-}
-
-fn duplicate_message(e: RepoError) -> DomainError {
-    match e {
-        RepoError::Duplicate("email") => DomainError::Conflict("Email already registered".into()),
-        RepoError::Duplicate("domain") => DomainError::Conflict("Domain already in use".into()),
-        other => other.into(),
-    }
-}
-
+/// A new password (at `field`) checked against the policy, `email` included, and its
+/// confirmation (at `confirm_password`): every failure listed.
 fn check_new_password(
-    errors: &mut Vec<FieldError>,
     field: &str,
-    confirm_field: &str,
     password: &str,
     confirm: Option<&str>,
     email: Option<&Email>,
-) {
-    if let Err(e) = check_password_policy(field, password, email) {
-        errors.push(e);
-    }
-    if confirm.is_some_and(|c| c != password) {
-        errors.push(FieldError::body(
-            confirm_field,
-            "passwords do not match",
-            "value_error.password_mismatch",
-        ));
-    }
+) -> Result<NewPassword, IdentityError> {
+    let mut errors = Vec::new();
+    NewPassword::check(
+        &mut errors,
+        (field, "confirm_password"),
+        password,
+        confirm,
+        email,
+    )
+    .ok_or(IdentityError::Invalid(errors))
 }
 
 impl IdentityService {
@@ -186,7 +165,7 @@ impl IdentityService {
         user: &User,
         password_changed_at: Option<Timestamp>,
         family: Option<uuid::Uuid>,
-    ) -> Result<TokenPair, DomainError> {
+    ) -> Result<TokenPair, IdentityError> {
         let now = self.now();
         let iat = password_changed_at.map_or(now, |c| now.max(c + Duration::seconds(1)));
         let exp = iat + self.settings.access_ttl;
@@ -224,7 +203,7 @@ impl IdentityService {
             .ports
             .codec
             .issue(&claims)
-            .map_err(DomainError::Unexpected)?;
+            .map_err(IdentityError::Unexpected)?;
         if let Some(record) = record {
             self.ports.tokens.insert_refresh(&record).await?;
         }

@@ -12,34 +12,18 @@ impl IdentityService {
         current: &str,
         new: &str,
         confirm: Option<&str>,
-    ) -> Result<TokenPair, DomainError> {
+    ) -> Result<TokenPair, IdentityError> {
         policy::require(p, Action::ChangePassword)?;
         let creds = self
             .ports
             .users
             .credentials(p.user_id)
             .await
-            .map_err(not_found_as("User"))?;
+            .map_err(not_found_as(Entity::User))?;
         self.prove_password(&creds, &Password::new(current.to_owned()))
             .await?;
-        let mut errors = Vec::new();
-        check_new_password(
-            &mut errors,
-            "new_password",
-            "confirm_password",
-            new,
-            confirm,
-            Some(&creds.user.email),
-        );
-        if !errors.is_empty() {
-            return Err(DomainError::Validation(errors));
-        }
-        let hash = self
-            .ports
-            .hasher
-            .hash_password(&Password::new(new.to_owned()))
-            .await
-            .map_err(DomainError::Unexpected)?;
+        let new = check_new_password("new_password", new, confirm, Some(&creds.user.email))?;
+        let hash = self.hash(&new).await?;
         let now = self.now();
         self.ports.users.set_password(p.user_id, &hash, now).await?;
         self.issue_pair(&creds.user, Some(now), None).await
@@ -47,7 +31,7 @@ impl IdentityService {
 
     /// Store a reset link for `user` and queue its email (one transaction, in the adapter).
     #[tracing::instrument(level = "debug", skip_all)]
-    pub(super) async fn send_reset_link(&self, user: &User) -> Result<(), DomainError> {
+    pub(super) async fn send_reset_link(&self, user: &User) -> Result<(), IdentityError> {
         let link = self.reset_link(user, self.settings.reset_ttl, false);
         self.ports.tokens.insert_reset(user.id, &link).await?;
         Ok(())
@@ -95,15 +79,13 @@ impl IdentityService {
 
     /// `POST /api/auth/password-reset/request`: always the same answer.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn request_password_reset(&self, email: &str) -> Result<(), DomainError> {
-        let email =
-            Email::parse(email).map_err(|m| DomainError::field("email", m, "value_error.email"))?;
+    pub async fn request_password_reset(&self, email: &Email) -> Result<(), IdentityError> {
         let now = self.now();
         // Every request counts (per email; the limit per client address is the edge's).
         let throttle = &*self.ports.reset_throttle;
         let attempt = super::auth::begin_attempt(throttle, email.as_str(), None, now).await?;
         throttle.record_failure(&attempt, now).await?;
-        if let Some(creds) = self.ports.users.credentials_by_email(&email).await?
+        if let Some(creds) = self.ports.users.credentials_by_email(email).await?
             && creds.user.is_active
         {
             self.send_reset_link(&creds.user).await?;
@@ -118,20 +100,9 @@ impl IdentityService {
         token: &str,
         new: &str,
         confirm: Option<&str>,
-    ) -> Result<(), DomainError> {
-        let mut errors = Vec::new();
-        check_new_password(
-            &mut errors,
-            "new_password",
-            "confirm_password",
-            new,
-            confirm,
-            None,
-        );
-        if !errors.is_empty() {
-            return Err(DomainError::Validation(errors));
-        }
-        let invalid = || DomainError::BadRequest("Invalid or expired reset token".into());
+    ) -> Result<(), IdentityError> {
+        check_new_password("new_password", new, confirm, None)?;
+        let invalid = || IdentityError::Refused(Refusal::InvalidResetToken);
         let now = self.now();
         let digest = self.ports.hasher.digest(token.trim());
         // Validate against the owner first, spend the token last: a refused password (e.g. equal
@@ -142,29 +113,13 @@ impl IdentityService {
             .reset_owner(&digest, now)
             .await?
             .ok_or_else(invalid)?;
-        // A vanished user makes the link invalid; a database outage stays a 503.
+        // A vanished user makes the link invalid; a database outage stays an outage.
         let user = self.ports.users.get(user_id).await.map_err(|e| match e {
             RepoError::NotFound => invalid(),
             other => other.into(),
         })?;
-        let mut errors = Vec::new();
-        check_new_password(
-            &mut errors,
-            "new_password",
-            "confirm_password",
-            new,
-            confirm,
-            Some(&user.email),
-        );
-        if !errors.is_empty() {
-            return Err(DomainError::Validation(errors));
-        }
-        let hash = self
-            .ports
-            .hasher
-            .hash_password(&Password::new(new.to_owned()))
-            .await
-            .map_err(DomainError::Unexpected)?;
+        let new = check_new_password("new_password", new, confirm, Some(&user.email))?;
+        let hash = self.hash(&new).await?;
         if self.ports.tokens.consume_reset(&digest, now).await? != Some(user_id) {
             return Err(invalid());
         }
@@ -172,16 +127,17 @@ impl IdentityService {
         Ok(())
     }
 
-    /// The current password of `user`, as `current_password` of a self-update: missing is 422,
-    /// wrong is 400 and counts against the per-email login limit (like change-password).
+    /// The current password of `user`, as `current_password` of a self-update: missing is
+    /// invalid, wrong is refused and counts against the per-email login limit (like
+    /// change-password).
     #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn verify_current_password(
         &self,
         user: &User,
         given: Option<&Password>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<(), IdentityError> {
         let Some(given) = given else {
-            return Err(DomainError::field(
+            return Err(IdentityError::field(
                 "current_password",
                 "your current password is required to change your email",
                 "missing",
@@ -192,19 +148,19 @@ impl IdentityService {
             .users
             .credentials(user.id)
             .await
-            .map_err(not_found_as("User"))?;
+            .map_err(not_found_as(Entity::User))?;
         self.prove_password(&creds, given).await
     }
 
     /// Check a password the caller must know (change-password, a self email change). Wrong ones
     /// count against the same per-email limit as failed logins (a stolen access token must not
-    /// become an unlimited password oracle): 429 past it, 400 when wrong.
+    /// become an unlimited password oracle): rate-limited past it, refused when wrong.
     #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn prove_password(
         &self,
         creds: &crate::identity::model::Credentials,
         given: &Password,
-    ) -> Result<(), DomainError> {
+    ) -> Result<(), IdentityError> {
         let key = creds.user.email.as_str();
         let now = self.now();
         let throttle = &*self.ports.throttle;
@@ -215,9 +171,7 @@ impl IdentityService {
         };
         if !ok {
             throttle.record_failure(&attempt, now).await?;
-            return Err(DomainError::BadRequest(
-                "Current password is incorrect".into(),
-            ));
+            return Err(IdentityError::Refused(Refusal::WrongPassword));
         }
         throttle.forgive(&attempt).await?;
         Ok(())

@@ -1,58 +1,61 @@
 //! Users of an account: list, read, create, update, delete, reset links sent by an admin.
 
 use super::*;
+use crate::common::Phone;
+use crate::identity::model::{NameChange, NotClinician, PersonName};
 
 /// `POST /api/users`, `POST /api/account/create_user`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CreateUser {
-    /// Required.
-    pub email: Option<String>,
-    /// `name`, or first + last.
-    pub name: Option<String>,
-    /// Given name.
-    pub first_name: Option<String>,
-    /// Family name.
-    pub last_name: Option<String>,
-    /// Required (raw, validated here).
-    pub role: Option<String>,
-    /// Optional; without it the user gets a set-password email.
-    pub password: Option<String>,
-    /// Must match `password`.
-    pub confirm_password: Option<String>,
+    /// Login email.
+    pub email: Email,
+    /// Names.
+    pub name: PersonName,
+    /// Role (whether the caller may give it is checked here).
+    pub role: Role,
+    /// Without one, the user gets a set-password email.
+    pub password: Option<NewPassword>,
     /// See policy::target_account.
     pub account_id: Option<AccountId>,
-    /// Default true.
-    pub is_active: Option<bool>,
+    /// Whether the user may log in.
+    pub is_active: bool,
     /// Phone.
-    pub phone: Option<String>,
-    /// A clinician/physician of the account.
+    pub phone: Option<Phone>,
+    /// A clinician/physician of the account (patient logins only).
     pub clinician_id: Option<UserId>,
 }
 
-/// `PUT /api/users/{id}`.
+/// `PUT /api/users/{id}`: `None` / `Keep` leaves a field as it is. Names, email, role and the
+/// active flag are required fields, so they cannot be cleared.
 #[derive(Debug, Clone, Default)]
 pub struct UserPatch {
-    /// Full name.
-    pub name: Patch<String>,
-    /// Given name.
-    pub first_name: Patch<String>,
-    /// Family name.
-    pub last_name: Patch<String>,
+    /// New name parts.
+    pub names: Option<NameChange>,
     /// Email.
-    pub email: Patch<String>,
+    pub email: Option<Email>,
     /// Phone.
-    pub phone: Patch<String>,
-    /// Role (raw).
-    pub role: Patch<String>,
+    pub phone: Patch<Phone>,
+    /// Role.
+    pub role: Option<Role>,
     /// Active flag.
-    pub is_active: Patch<bool>,
+    pub is_active: Option<bool>,
     /// Clinician.
     pub clinician_id: Patch<UserId>,
-    /// Move to another account (super_admin only).
+    /// Move to another account (super_admin only); clear for a super_admin.
     pub account_id: Patch<AccountId>,
     /// The caller's current password: required when a user changes its own email (a stolen
     /// access token must not be enough to take the account over through a reset link).
     pub current_password: Option<Password>,
+}
+
+/// A new user that passed every rule, built but not stored: `create_user` stores it alone; the
+/// patients capability stores a patient's login together with its patient record.
+#[derive(Debug, Clone)]
+pub struct PreparedUser {
+    /// The user and its password hash.
+    pub user: NewUser,
+    /// Its set-password link and email, when it has no password.
+    pub setup: Option<ResetLink>,
 }
 
 impl IdentityService {
@@ -64,7 +67,7 @@ impl IdentityService {
         mut filter: UserFilter,
         page: Page,
         clinicians_only: bool,
-    ) -> Result<Vec<User>, DomainError> {
+    ) -> Result<Vec<User>, IdentityError> {
         let action = if clinicians_only {
             Action::ClinicianList
         } else {
@@ -84,192 +87,139 @@ impl IdentityService {
 
     /// `GET /api/users/{id}`.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn get_user(&self, p: &Principal, id: UserId) -> Result<User, DomainError> {
+    pub async fn get_user(&self, p: &Principal, id: UserId) -> Result<User, IdentityError> {
         policy::require(p, Action::UserRead)?;
         let user = self
             .ports
             .users
             .get(id)
             .await
-            .map_err(not_found_as("User"))?;
+            .map_err(not_found_as(Entity::User))?;
         policy::authorize(
             p,
             Action::UserRead,
             Target::owned(user.account_id, user.id),
-            "User",
+            Entity::User,
         )?;
         Ok(user)
     }
 
+    /// `clinician` is an active clinician or physician of `account` (of another account, it
+    /// does not exist).
     #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn check_clinician(
         &self,
         account: AccountId,
         clinician: UserId,
-    ) -> Result<(), DomainError> {
+    ) -> Result<(), IdentityError> {
         let c = self
             .ports
             .users
             .get(clinician)
             .await
-            .map_err(not_found_as("Clinician"))?;
-        if c.account_id != Some(account) {
-            return Err(DomainError::NotFound("Clinician"));
-        }
-        if !c.role.is_provider() || !c.is_active {
-            return Err(DomainError::field(
-                "clinician_id",
-                "must be an active clinician or physician",
+            .map_err(not_found_as(Entity::Clinician))?;
+        c.clinician_of(account).map_err(|e| match e {
+            NotClinician::Elsewhere => IdentityError::NotFound(Entity::Clinician),
+            NotClinician::Ineligible(field) => IdentityError::Invalid(vec![field]),
+        })
+    }
+
+    /// `POST /api/users`, `POST /api/account/create_user`, for every role but `patient`: a
+    /// patient's login comes with its patient record (`PatientService::create_login`).
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn create_user(&self, p: &Principal, req: CreateUser) -> Result<User, IdentityError> {
+        if req.role == Role::Patient {
+            policy::require(p, Action::UserManage)?;
+            return Err(IdentityError::field(
+                "role",
+                "a patient login is created with its patient record",
                 "value_error.role",
             ));
         }
-        Ok(())
+        let prepared = self.prepare_user(p, req).await?;
+        self.ports
+            .users
+            .insert(&prepared.user, prepared.setup)
+            .await?;
+        Ok(prepared.user.user)
     }
 
-    /// `POST /api/users`, `POST /api/account/create_user`.
+    /// Check a new user against the rules (who may create it, with which role, in which account,
+    /// with which clinician) and build it with its password hash, or its set-password link when
+    /// it has no password. Nothing is stored.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn create_user(&self, p: &Principal, req: CreateUser) -> Result<User, DomainError> {
+    pub async fn prepare_user(
+        &self,
+        p: &Principal,
+        req: CreateUser,
+    ) -> Result<PreparedUser, IdentityError> {
         policy::require(p, Action::UserManage)?;
-        let mut errors = Vec::new();
-        let email = email_field(&mut errors, "email", req.email.as_deref());
-        let names = resolve_names(
-            req.name.as_deref(),
-            req.first_name.as_deref(),
-            req.last_name.as_deref(),
-        )
-        .map_err(|e| errors.push(e))
-        .ok();
-        let role = match req.role.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            None => {
-                errors.push(FieldError::missing("role"));
-                None
-            }
-            Some(r) => Role::parse(r).or_else(|| {
-                errors.push(FieldError::body("role", "unknown role", "type_error.enum"));
-                None
-            }),
-        };
-        let password = req.password.filter(|s| !s.is_empty());
-        if let Some(pw) = &password {
-            check_new_password(
-                &mut errors,
-                "password",
-                "confirm_password",
-                pw,
-                req.confirm_password.as_deref().filter(|c| !c.is_empty()),
-                email.as_ref(),
-            );
-        }
-        let phone = validate::phone(&mut errors, "phone", req.phone.as_deref());
-        let (Some(email), Some((name, first_name, last_name)), Some(role), true) =
-            (email, names, role, errors.is_empty())
-        else {
-            return Err(DomainError::Validation(errors));
-        };
-        policy::may_assign_role(p, role)?;
-        if req.clinician_id.is_some() && role != Role::Patient {
-            return Err(DomainError::field(
+        policy::may_assign_role(p, req.role)?;
+        if req.clinician_id.is_some() && req.role != Role::Patient {
+            return Err(IdentityError::field(
                 "clinician_id",
                 "only a patient login has a clinician",
                 "value_error",
             ));
         }
-        let account_id = if role == Role::SuperAdmin {
-            if req.account_id.is_some() {
-                return Err(DomainError::field(
-                    "account_id",
-                    "a super_admin belongs to no account",
-                    "value_error",
-                ));
-            }
-            None
-        } else {
-            let a = policy::target_account(p, req.account_id)?;
-            self.ports
-                .accounts
-                .get(a)
-                .await
-                .map_err(not_found_as("Account"))?;
-            Some(a)
-        };
+        let account_id = self.new_user_account(p, req.role, req.account_id).await?;
         if let (Some(a), Some(c)) = (account_id, req.clinician_id) {
             self.check_clinician(a, c).await?;
         }
         let now = self.now();
-        let mut user = User {
+        let user = User {
             id: UserId(self.ports.random.uuid()),
             account_id,
-            email,
-            name,
-            first_name,
-            last_name,
-            role,
-            is_active: req.is_active.unwrap_or(true),
+            email: req.email,
+            name: req.name.full,
+            first_name: req.name.first,
+            last_name: req.name.last,
+            role: req.role,
+            is_active: req.is_active,
             clinician_id: req.clinician_id,
-            phone,
+            phone: req.phone.map(Phone::into_string),
             created_at: now,
             updated_at: now,
         };
-        let mut new_patient = None;
-        if let (Role::Patient, Some(account)) = (role, account_id) {
-            match self
-                .ports
-                .patients
-                .find_by_email(account, &user.email)
-                .await?
-            {
-                Some((patient, false)) => user.id = UserId(patient.id.0),
-                Some((_, true)) => {
-                    return Err(DomainError::Conflict("Email already registered".into()));
-                }
-                None => {
-                    new_patient = Some(Patient {
-                        id: PatientId(user.id.0),
-                        account_id: account,
-                        first_name: user.first_name.clone(),
-                        last_name: user.last_name.clone(),
-                        email: user.email.clone(),
-                        phone: user.phone.clone(),
-                        date_of_birth: None,
-                        external_id: None,
-                        clinician_id: user.clinician_id,
-                        status: PatientStatus::Active,
-                        notes: None,
-                        created_at: now,
-                        updated_at: now,
-                        version: 1,
-                    });
-                }
-            }
-        }
-        let password_hash = match &password {
-            Some(pw) => Some(
-                self.ports
-                    .hasher
-                    .hash_password(&Password::new(pw.clone()))
-                    .await
-                    .map_err(DomainError::Unexpected)?,
-            ),
+        let password_hash = match &req.password {
+            Some(pw) => Some(self.hash(pw).await?),
             None => None,
         };
         // Without a password, the user gets a set-password link: stored and mailed with the user,
         // in the same transaction.
-        let setup = password
+        let setup = password_hash
             .is_none()
             .then(|| self.reset_link(&user, self.settings.setup_ttl, true));
+        Ok(PreparedUser {
+            user: NewUser {
+                user,
+                password_hash,
+            },
+            setup,
+        })
+    }
+
+    /// The account of a new user of `role`: none for a super_admin, else the policy's target
+    /// account, which must exist.
+    async fn new_user_account(
+        &self,
+        p: &Principal,
+        role: Role,
+        requested: Option<AccountId>,
+    ) -> Result<Option<AccountId>, IdentityError> {
+        if role == Role::SuperAdmin {
+            if requested.is_some() {
+                return Err(no_account_for_super_admin());
+            }
+            return Ok(None);
+        }
+        let a = policy::target_account(p, requested)?;
         self.ports
-            .users
-            .insert(
-                &NewUser {
-                    user: user.clone(),
-                    password_hash,
-                },
-                new_patient,
-                setup,
-            )
+            .accounts
+            .get(a)
             .await
-            .map_err(duplicate_message)?;
-        Ok(user)
+            .map_err(not_found_as(Entity::Account))?;
+        Ok(Some(a))
     }
 
     /// `PUT /api/users/{id}`: what may change depends on who asks (contract §3.2).
@@ -279,7 +229,7 @@ impl IdentityService {
         p: &Principal,
         id: UserId,
         patch: UserPatch,
-    ) -> Result<User, DomainError> {
+    ) -> Result<User, IdentityError> {
         let current = self.get_user(p, id).await?;
         let is_self = current.id == p.user_id;
         if !is_self {
@@ -287,127 +237,74 @@ impl IdentityService {
                 p,
                 Action::UserManage,
                 Target::in_account(current.account_id),
-                "User",
+                Entity::User,
             )?;
         }
+        let change = Change {
+            p,
+            current: &current,
+            is_self,
+        };
         let mut user = current.clone();
         let mut errors = Vec::new();
-        // Fields a principal may change about itself.
-        let (name, first, last) = (patch.name, patch.first_name, patch.last_name);
-        if matches!(name, Patch::Clear)
-            || matches!(first, Patch::Clear)
-            || matches!(last, Patch::Clear)
-        {
-            errors.push(FieldError::body(
-                "name",
-                "names cannot be cleared",
+        change.profile(&mut user, &patch, &mut errors);
+        change.role(&mut user, &patch)?;
+        change.active(&mut user, patch.is_active)?;
+        self.change_clinician(&change, &mut user, patch.clinician_id, &mut errors)
+            .await?;
+        self.change_account(&change, &mut user, patch.account_id, &mut errors)
+            .await?;
+        if user.role != Role::SuperAdmin && user.account_id.is_none() {
+            errors.push(FieldError::new(
+                "account_id",
+                "this role needs an account",
                 "missing",
             ));
-        } else if !(name.is_keep() && first.is_keep() && last.is_keep()) {
-            let value = |p: Patch<String>| match p {
-                Patch::Set(v) => Some(v),
-                _ => None,
-            };
-            let (n, f, l) = (value(name), value(first), value(last));
-            // A new full name alone is split again; new first/last alone rebuild the full name.
-            let resolved = match (n, f, l) {
-                (Some(n), None, None) => resolve_names(Some(&n), None, None),
-                (n, f, l) => resolve_names(
-                    n.as_deref(),
-                    Some(f.as_deref().unwrap_or(&user.first_name)),
-                    Some(l.as_deref().unwrap_or(&user.last_name)),
-                ),
-            };
-            match resolved {
-                Ok((n, f, l)) => {
-                    user.name = n;
-                    user.first_name = f;
-                    user.last_name = l;
-                }
-                Err(e) => errors.push(e),
-            }
         }
-        match patch.email {
+        if !errors.is_empty() {
+            return Err(IdentityError::Invalid(errors));
+        }
+        self.guard_last_admin(
+            &current,
+            user.role == Role::Admin && user.is_active && user.account_id == current.account_id,
+        )
+        .await?;
+        if user == current {
+            return Ok(current);
+        }
+        self.save_change(&change, user, patch.current_password.as_ref())
+            .await
+    }
+
+    /// The clinician of a patient login: only managers change it, never about themselves (but
+    /// a super_admin); it must be a clinician of the user's account.
+    async fn change_clinician(
+        &self,
+        change: &Change<'_>,
+        user: &mut User,
+        clinician: Patch<UserId>,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<(), IdentityError> {
+        let current = change.current.clinician_id;
+        match clinician {
             Patch::Keep => {}
-            Patch::Clear => errors.push(FieldError::missing("email")),
-            Patch::Set(e) => match Email::parse(&e) {
-                Ok(e) => user.email = e,
-                Err(m) => errors.push(FieldError::body("email", m, "value_error.email")),
-            },
-        }
-        match patch.phone {
-            Patch::Keep => {}
-            Patch::Clear => user.phone = None,
-            Patch::Set(ph) => {
-                user.phone = validate::phone(&mut errors, "phone", Some(&ph)).or(user.phone);
+            Patch::Set(c) if Some(c) == current => {}
+            Patch::Clear if current.is_none() => {}
+            _ if change.is_self && change.p.role != Role::SuperAdmin => {
+                return Err(IdentityError::Denied(Denial::OwnField("clinician_id")));
             }
-        }
-        // Fields only managers change, never about themselves.
-        let forbid = |field: &str| {
-            DomainError::Forbidden(format!("Not enough permissions to change {field}"))
-        };
-        if let Patch::Set(r) = &patch.role {
-            let role = Role::parse(r);
-            match role {
-                None => errors.push(FieldError::body("role", "unknown role", "type_error.enum")),
-                Some(r) if r == current.role => {}
-                Some(_) if is_self => return Err(forbid("role")),
-                Some(r) => {
-                    let touches_sa = r == Role::SuperAdmin || current.role == Role::SuperAdmin;
-                    if touches_sa && p.role != Role::SuperAdmin {
-                        return Err(forbid("role"));
-                    }
-                    // A patient login shares its patient record's id: it cannot become staff,
-                    // nor staff a patient login.
-                    if r == Role::Patient || current.role == Role::Patient {
-                        return Err(DomainError::field(
-                            "role",
-                            "the patient role cannot be given to or taken from an existing user",
-                            "value_error.role",
-                        ));
-                    }
-                    if r == Role::SuperAdmin
-                        && current.account_id.is_some()
-                        && !matches!(patch.account_id, Patch::Clear)
-                    {
-                        return Err(DomainError::field(
-                            "account_id",
-                            "a super_admin belongs to no account",
-                            "value_error",
-                        ));
-                    }
-                    user.role = r;
-                }
-            }
-        } else if matches!(patch.role, Patch::Clear) {
-            errors.push(FieldError::missing("role"));
-        }
-        if matches!(patch.is_active, Patch::Clear) {
-            errors.push(FieldError::missing("is_active"));
-        }
-        if let Patch::Set(active) = patch.is_active
-            && active != current.is_active
-        {
-            if is_self {
-                return Err(forbid("is_active"));
-            }
-            user.is_active = active;
-        }
-        match patch.clinician_id {
-            Patch::Keep => {}
-            Patch::Set(c) if Some(c) == current.clinician_id => {}
-            Patch::Clear if current.clinician_id.is_none() => {}
-            _ if is_self && p.role != Role::SuperAdmin => return Err(forbid("clinician_id")),
             Patch::Clear => user.clinician_id = None,
             Patch::Set(c) => {
-                // The reference first (another account's clinician does not exist: 404), then
+                // The reference first (another account's clinician does not exist), then
                 // whether this user may have one at all.
-                let account = user.account_id.ok_or(DomainError::NotFound("Clinician"))?;
+                let account = user
+                    .account_id
+                    .ok_or(IdentityError::NotFound(Entity::Clinician))?;
                 self.check_clinician(account, c).await?;
                 if user.role == Role::Patient {
                     user.clinician_id = Some(c);
                 } else {
-                    errors.push(FieldError::body(
+                    errors.push(FieldError::new(
                         "clinician_id",
                         "only a patient login has a clinician",
                         "value_error",
@@ -415,18 +312,30 @@ impl IdentityService {
                 }
             }
         }
-        match patch.account_id {
+        Ok(())
+    }
+
+    /// Moving a user to another account (super_admin only) or out of any (a super_admin).
+    async fn change_account(
+        &self,
+        change: &Change<'_>,
+        user: &mut User,
+        account: Patch<AccountId>,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<(), IdentityError> {
+        let (p, current) = (change.p, change.current);
+        match account {
             Patch::Keep => {}
             Patch::Set(a) if Some(a) == current.account_id => {}
             Patch::Clear if current.account_id.is_none() => {}
-            // Rule 2.2.4: a non-super_admin's body `account_id` is absent, null or its own
-            // account; another account does not exist for it.
+            // Rule 2.2.4: a non-super_admin's `account_id` is absent, null or its own account;
+            // another account does not exist for it.
             Patch::Clear if p.role != Role::SuperAdmin => {}
             Patch::Set(_) if p.role != Role::SuperAdmin => {
-                return Err(DomainError::NotFound("Account"));
+                return Err(IdentityError::NotFound(Entity::Account));
             }
             _ if current.role == Role::Patient => {
-                return Err(DomainError::field(
+                return Err(IdentityError::field(
                     "account_id",
                     "a patient login stays with its patient record's account",
                     "value_error",
@@ -443,92 +352,77 @@ impl IdentityService {
                     .accounts
                     .get(a)
                     .await
-                    .map_err(not_found_as("Account"))?;
+                    .map_err(not_found_as(Entity::Account))?;
                 if user.role == Role::SuperAdmin {
-                    errors.push(FieldError::body(
-                        "account_id",
-                        "a super_admin belongs to no account",
-                        "value_error",
-                    ));
+                    errors.push(no_account_for_super_admin_field());
                 }
                 user.account_id = Some(a);
                 user.clinician_id = None;
             }
         }
-        if user.role != Role::SuperAdmin && user.account_id.is_none() {
-            errors.push(FieldError::body(
-                "account_id",
-                "this role needs an account",
-                "missing",
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(DomainError::Validation(errors));
-        }
-        self.guard_last_admin(
-            &current,
-            user.role == Role::Admin && user.is_active && user.account_id == current.account_id,
-        )
-        .await?;
-        if user == current {
-            return Ok(current);
-        }
+        Ok(())
+    }
+
+    /// Save a checked change of `change.current` into `user`, then end what must not outlive
+    /// it: a self email change proves the current password first.
+    async fn save_change(
+        &self,
+        change: &Change<'_>,
+        mut user: User,
+        current_password: Option<&Password>,
+    ) -> Result<User, IdentityError> {
+        let current = change.current;
         let email_changed = user.email != current.email;
-        if is_self && email_changed {
-            self.verify_current_password(&current, patch.current_password.as_ref())
+        if change.is_self && email_changed {
+            self.verify_current_password(current, current_password)
                 .await?;
         }
         user.updated_at = self.now();
         // The old address is told, if and only if the change is saved (same transaction).
-        let notice = email_changed.then(|| email_changed_notice(&current, &user));
-        self.ports
-            .users
-            .update(&current, &user, notice)
-            .await
-            .map_err(duplicate_message)?;
-        // A link mailed to the old address, or sessions of a deactivated user, must not outlive
-        // the change.
-        if user.email != current.email || !user.is_active {
-            self.ports
-                .tokens
-                .revoke_resets(user.id, user.updated_at)
-                .await?;
-        }
-        // A deactivated user's sessions end (its access tokens through the stored change).
-        if current.is_active && !user.is_active {
-            self.ports
-                .tokens
-                .revoke_all_refresh(user.id, user.updated_at)
-                .await?;
-        }
-        // An email change ends every session of the user, access tokens included, but the one
-        // making its own change (the old address was told in the update's transaction).
-        if email_changed {
-            match p.session.filter(|_| is_self) {
-                Some(keep) => {
-                    self.ports
-                        .tokens
-                        .revoke_other_sessions(user.id, keep, user.updated_at)
-                        .await?;
-                }
-                None => {
-                    self.ports
-                        .tokens
-                        .revoke_all_refresh(user.id, user.updated_at)
-                        .await?;
-                }
-            }
-        }
+        let notice = email_changed.then(|| email_changed_notice(current, &user));
+        self.ports.users.update(current, &user, notice).await?;
+        self.end_stale_access(change, &user).await?;
         Ok(user)
     }
 
-    /// Demoting, deactivating, moving or deleting the last active admin of an account is 409.
+    /// After a saved change: a link mailed to the old address, or the sessions of a deactivated
+    /// user, must not outlive it; an email change ends every session of the user, access tokens
+    /// included, but the one making its own change.
+    async fn end_stale_access(
+        &self,
+        change: &Change<'_>,
+        user: &User,
+    ) -> Result<(), IdentityError> {
+        let current = change.current;
+        let email_changed = user.email != current.email;
+        let tokens = &self.ports.tokens;
+        if email_changed || !user.is_active {
+            tokens.revoke_resets(user.id, user.updated_at).await?;
+        }
+        if current.is_active && !user.is_active {
+            tokens.revoke_all_refresh(user.id, user.updated_at).await?;
+        }
+        if email_changed {
+            match change.p.session.filter(|_| change.is_self) {
+                Some(keep) => {
+                    tokens
+                        .revoke_other_sessions(user.id, keep, user.updated_at)
+                        .await?;
+                }
+                None => tokens.revoke_all_refresh(user.id, user.updated_at).await?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Demoting, deactivating, moving or deleting the last active admin of an account is a
+    /// conflict.
     #[tracing::instrument(level = "debug", skip_all)]
     pub(super) async fn guard_last_admin(
         &self,
         current: &User,
         still_active_admin: bool,
-    ) -> Result<(), DomainError> {
+    ) -> Result<(), IdentityError> {
         if current.role != Role::Admin || !current.is_active || still_active_admin {
             return Ok(());
         }
@@ -536,61 +430,141 @@ impl IdentityService {
             return Ok(());
         };
         if self.ports.users.count_active_admins(account).await? <= 1 {
-            return Err(DomainError::Conflict(
-                "Cannot remove the last active admin of the account".into(),
-            ));
+            return Err(IdentityError::Conflict(IdentityConflict::LastAdmin));
         }
         Ok(())
     }
 
     /// `DELETE /api/users/{id}`: soft delete.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn delete_user(&self, p: &Principal, id: UserId) -> Result<(), DomainError> {
-        policy::require(p, Action::UserManage)?;
-        let user = self
-            .ports
-            .users
-            .get(id)
-            .await
-            .map_err(not_found_as("User"))?;
-        policy::authorize(
-            p,
-            Action::UserManage,
-            Target::in_account(user.account_id),
-            "User",
-        )?;
+    pub async fn delete_user(&self, p: &Principal, id: UserId) -> Result<(), IdentityError> {
+        let user = self.managed_user(p, id).await?;
         if user.id == p.user_id {
-            return Err(DomainError::Forbidden("You cannot delete yourself".into()));
+            return Err(IdentityError::Denied(Denial::DeleteSelf));
         }
         if user.role == Role::SuperAdmin && p.role != Role::SuperAdmin {
-            return Err(DomainError::NotFound("User"));
+            return Err(IdentityError::NotFound(Entity::User));
         }
         self.guard_last_admin(&user, false).await?;
         self.ports
             .users
             .soft_delete(id, self.now())
             .await
-            .map_err(not_found_as("User"))
+            .map_err(not_found_as(Entity::User))
     }
 
-    /// `POST /api/users/{id}/password-reset`: email the user a reset link.
-    #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn send_password_reset(&self, p: &Principal, id: UserId) -> Result<(), DomainError> {
+    /// A user `p` manages (admin of its account, super_admin).
+    async fn managed_user(&self, p: &Principal, id: UserId) -> Result<User, IdentityError> {
         policy::require(p, Action::UserManage)?;
         let user = self
             .ports
             .users
             .get(id)
             .await
-            .map_err(not_found_as("User"))?;
+            .map_err(not_found_as(Entity::User))?;
         policy::authorize(
             p,
             Action::UserManage,
             Target::in_account(user.account_id),
-            "User",
+            Entity::User,
         )?;
+        Ok(user)
+    }
+
+    /// `POST /api/users/{id}/password-reset`: email the user a reset link.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn send_password_reset(
+        &self,
+        p: &Principal,
+        id: UserId,
+    ) -> Result<(), IdentityError> {
+        let user = self.managed_user(p, id).await?;
         self.send_reset_link(&user).await
     }
+}
+
+/// Who changes which user: the rules of a user update that need no storage.
+struct Change<'a> {
+    p: &'a Principal,
+    current: &'a User,
+    is_self: bool,
+}
+
+impl Change<'_> {
+    /// Names, email and phone: anyone may change its own, managers those of their users.
+    fn profile(&self, user: &mut User, patch: &UserPatch, errors: &mut Vec<FieldError>) {
+        if let Some(names) = &patch.names {
+            match names.apply(&user.first_name, &user.last_name) {
+                Ok(n) => {
+                    user.name = n.full;
+                    user.first_name = n.first;
+                    user.last_name = n.last;
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if let Some(email) = &patch.email {
+            user.email = email.clone();
+        }
+        match &patch.phone {
+            Patch::Keep => {}
+            Patch::Clear => user.phone = None,
+            Patch::Set(ph) => user.phone = Some(ph.as_str().to_owned()),
+        }
+    }
+
+    /// The role: only managers change it, never their own; only a super_admin gives or takes
+    /// super_admin; nobody gives or takes the patient role (a patient login shares its patient
+    /// record's id).
+    fn role(&self, user: &mut User, patch: &UserPatch) -> Result<(), IdentityError> {
+        let (p, current) = (self.p, self.current);
+        let Some(r) = patch.role.filter(|r| *r != current.role) else {
+            return Ok(());
+        };
+        let touches_sa = r == Role::SuperAdmin || current.role == Role::SuperAdmin;
+        if self.is_self || (touches_sa && p.role != Role::SuperAdmin) {
+            return Err(IdentityError::Denied(Denial::OwnField("role")));
+        }
+        if r == Role::Patient || current.role == Role::Patient {
+            return Err(IdentityError::field(
+                "role",
+                "the patient role cannot be given to or taken from an existing user",
+                "value_error.role",
+            ));
+        }
+        if r == Role::SuperAdmin
+            && current.account_id.is_some()
+            && !matches!(patch.account_id, Patch::Clear)
+        {
+            return Err(no_account_for_super_admin());
+        }
+        user.role = r;
+        Ok(())
+    }
+
+    /// The active flag: only managers change it, never their own.
+    fn active(&self, user: &mut User, active: Option<bool>) -> Result<(), IdentityError> {
+        if let Some(active) = active.filter(|a| *a != self.current.is_active) {
+            if self.is_self {
+                return Err(IdentityError::Denied(Denial::OwnField("is_active")));
+            }
+            user.is_active = active;
+        }
+        Ok(())
+    }
+}
+
+/// A super_admin belongs to no account.
+fn no_account_for_super_admin_field() -> FieldError {
+    FieldError::new(
+        "account_id",
+        "a super_admin belongs to no account",
+        "value_error",
+    )
+}
+
+fn no_account_for_super_admin() -> IdentityError {
+    IdentityError::Invalid(vec![no_account_for_super_admin_field()])
 }
 
 /// The email telling the old address that the account's email changed.
