@@ -107,6 +107,10 @@ acts!(
     PatientDelete,
     AssessProfile,
     ExportPedigree,
+    ChatUse,
+    ChatAssessmentRead,
+    StrategyManage,
+    SessionAnalyze,
 );
 
 /// An authenticated caller whose role may perform `A` at all: the domain policy's role check

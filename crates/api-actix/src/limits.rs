@@ -225,6 +225,7 @@ mod tests {
             jti: String::new(),
             token_exp: 0,
             session: None,
+            grant: None,
         };
         // Burst of 2 (a fifth of 10 a minute), then refused with the wait.
         limit.check(&p(1)).unwrap();

@@ -128,6 +128,7 @@ fn operator() -> Principal {
         jti: String::new(),
         token_exp: 0,
         session: None,
+        grant: None,
     }
 }
 

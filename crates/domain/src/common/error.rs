@@ -107,6 +107,15 @@ pub enum Entity {
     /// A patient record.
     #[error("Patient")]
     Patient,
+    /// A chat strategy.
+    #[error("Strategy")]
+    Strategy,
+    /// A chat (questionnaire) session.
+    #[error("Chat session")]
+    ChatSession,
+    /// A knowledge source of the chat configuration.
+    #[error("Knowledge source")]
+    KnowledgeSource,
     /// A record storage could not find where the use case did not name it.
     #[error("Record")]
     Record,

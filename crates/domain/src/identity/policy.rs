@@ -6,7 +6,7 @@
 
 use super::error::{AccessError, Denial};
 use super::model::Role;
-use crate::common::{AccountId, Entity, UserId};
+use crate::common::{AccountId, ChatStrategyId, Entity, InviteId, UserId};
 
 /// How a principal authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,17 @@ pub struct Principal {
     pub token_exp: i64,
     /// The session (refresh-token family) of the access token, if it names one.
     pub session: Option<uuid::Uuid>,
+    /// A simplified token's invite (None for full tokens).
+    pub grant: Option<InviteGrant>,
+}
+
+/// What a simplified-access token was issued from: the accepted invite and its strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InviteGrant {
+    /// The invite.
+    pub invite_id: InviteId,
+    /// The invite's chat strategy, if it names one.
+    pub chat_strategy_id: Option<ChatStrategyId>,
 }
 
 /// An operation that policy rules on.
@@ -70,13 +81,23 @@ pub enum Action {
     AssessProfile,
     /// A patient's stored risk profile as a CanRisk / IBIS pedigree file (care team).
     ExportPedigree,
+    /// The questionnaire: `start_chat`, `submit_answer`, `history`, `/ai-chat/*` (own sessions
+    /// for patients and users; simplified tokens too).
+    ChatUse,
+    /// A chat session's stored assessment (`/ai-chat/sessions/{id}/assessment`).
+    ChatAssessmentRead,
+    /// Chat configuration: strategies (and later knowledge sources).
+    StrategyManage,
+    /// `POST /api/eligibility/analyze`: a completed session's assessment (own sessions for
+    /// patients and users; not with a simplified token).
+    SessionAnalyze,
 }
 
 impl Action {
     /// Routes marked S in the matrix: open to simplified tokens too.
     #[must_use]
     pub const fn allows_simplified(self) -> bool {
-        matches!(self, Action::AuthMe)
+        matches!(self, Action::AuthMe | Action::ChatUse)
     }
 }
 
@@ -123,6 +144,12 @@ pub const fn reach(role: Role, action: Action) -> Reach {
         (A::PatientRead, R::Admin | R::Clinician | R::Physician) => OwnAccount,
         (A::PatientRead, R::Patient) => OwnRecords,
         (A::PatientRead, _) => Denied,
+        (
+            A::ChatUse | A::SessionAnalyze | A::ChatAssessmentRead | A::StrategyManage,
+            R::Admin | R::Clinician | R::Physician,
+        ) => OwnAccount,
+        (A::ChatUse | A::SessionAnalyze, R::Patient | R::User) => OwnRecords,
+        (A::ChatUse | A::SessionAnalyze | A::ChatAssessmentRead | A::StrategyManage, _) => Denied,
     }
 }
 
@@ -275,6 +302,10 @@ mod tests {
         (A::PatientDelete, [Y, OA, N, N, N, N, N]),
         (A::AssessProfile, [Y, Y, Y, Y, N, Y, Y]),
         (A::ExportPedigree, [Y, OA, OA, OA, N, N, N]),
+        (A::ChatUse, [Y, OA, OA, OA, N, OR, OR]),
+        (A::ChatAssessmentRead, [Y, OA, OA, OA, N, N, N]),
+        (A::StrategyManage, [Y, OA, OA, OA, N, N, N]),
+        (A::SessionAnalyze, [Y, OA, OA, OA, N, OR, OR]),
     ];
 
     #[test]
@@ -295,6 +326,7 @@ mod tests {
             jti: "j".into(),
             token_exp: 0,
             session: None,
+            grant: None,
         }
     }
 
@@ -470,6 +502,7 @@ mod tests {
                 jti: String::new(),
                 token_exp: 0,
                 session: None,
+                grant: None,
             };
             let staff = !matches!(role, Role::Patient | Role::User);
             assert_eq!(sees_staff_notes(&p), staff, "{role:?}");

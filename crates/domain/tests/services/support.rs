@@ -152,6 +152,7 @@ pub fn principal(u: &User) -> Principal {
         jti: "jti-1".into(),
         token_exp: (NOW + time::Duration::minutes(30)).unix_timestamp(),
         session: None,
+        grant: None,
     }
 }
 

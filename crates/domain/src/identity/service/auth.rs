@@ -160,6 +160,7 @@ impl IdentityService {
             jti: claims.jti,
             token_exp: claims.exp,
             session: claims.sid,
+            grant: None,
         };
         Ok(Authenticated { principal, record })
     }

@@ -42,9 +42,10 @@ pub struct NewSession {
     pub session: ChatSession,
     /// Its first messages (the `/ai-chat` opening reply), if any.
     pub messages: Vec<ChatMessage>,
-    /// End the patient's active session first (`cancelled`, this reason, at the new session's
-    /// start), in the same transaction: a `start_chat` with a new id.
-    pub supersede: Option<String>,
+    /// The patient's active session as ended (`cancelled`; its `version` is the stored one + 1),
+    /// written first, in the same transaction, if its stored version has not moved on (else
+    /// `Stale`): a `start_chat` with a new id replaces it.
+    pub supersede: Option<ChatSession>,
     /// The audit entries (the creation; an ended session's update).
     pub audit: Vec<AuditEntry>,
 }
@@ -84,7 +85,8 @@ pub struct ChatSummary {
 #[async_trait]
 pub trait ChatSessionRepository: Send + Sync {
     /// Store a new session. `Duplicate("id")` when the id is taken; `Duplicate("active_session")`
-    /// when its patient has an active session (and `supersede` is None); `NotFound` when the
+    /// when its patient has another active session; `Stale` when `supersede` changed meanwhile;
+    /// `NotFound` when the
     /// account, patient or strategy does not exist.
     async fn create(&self, new: &NewSession) -> Result<(), RepoError>;
 
