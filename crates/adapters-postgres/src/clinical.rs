@@ -1,10 +1,10 @@
 //! `AssessmentRepository`: stored Assessment JSON per patient, with the RiskProfile it was
 //! computed from.
 
-use crate::{Database, DbConnection};
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::assessments;
 use crate::sql::Corrupt;
+use crate::{Database, DbConnection};
 use async_trait::async_trait;
 use diesel::prelude::*;
 use genascope_domain::audit::AuditEntry;

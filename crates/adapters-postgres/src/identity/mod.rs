@@ -11,7 +11,6 @@ pub(crate) use token_store::insert_reset_link;
 mod user_repository;
 pub(crate) use user_repository::insert_user;
 
-
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::{accounts, users};
 use crate::sql::Corrupt;

@@ -87,7 +87,8 @@ impl SessionRow {
             .chat_context
             .as_deref()
             .map(|c| {
-                ChatContext::new(json_value(c, "chat context")?).map_err(|_| Corrupt("chat context"))
+                ChatContext::new(json_value(c, "chat context")?)
+                    .map_err(|_| Corrupt("chat context"))
             })
             .transpose()?
             .flatten();
@@ -99,8 +100,7 @@ impl SessionRow {
             created_by: UserId(parse_id(&self.created_by, "creator id")?),
             strategy_id: opt_uuid(self.strategy_id.as_deref(), "strategy id")?.map(ChatStrategyId),
             strategy_name: self.strategy_name,
-            session_type: SessionType::parse(&self.session_type)
-                .ok_or(Corrupt("session type"))?,
+            session_type: SessionType::parse(&self.session_type).ok_or(Corrupt("session type"))?,
             status: SessionStatus::parse(&self.status).ok_or(Corrupt("session status"))?,
             chat_context,
             answers: serde_json::from_str(&self.answers).map_err(|_| Corrupt("session answers"))?,
@@ -186,8 +186,7 @@ impl MessageRow {
             session_id: SessionId::parse(&self.session_id).ok_or(Corrupt("session id"))?,
             seq: u32::try_from(self.seq).map_err(|_| Corrupt("message seq"))?,
             role: MessageRole::parse(&self.role).ok_or(Corrupt("message role"))?,
-            message_type: MessageType::parse(&self.message_type)
-                .ok_or(Corrupt("message type"))?,
+            message_type: MessageType::parse(&self.message_type).ok_or(Corrupt("message type"))?,
             content: self.content,
             question_id: question(self.question_id)?,
             extracted_entities: self
@@ -384,11 +383,8 @@ impl ChatSessionRepository for Database {
             }
             load(
                 conn,
-                q.order((
-                    chat_sessions::last_activity.desc(),
-                    chat_sessions::id.asc(),
-                ))
-                .limit(i64::from(f.limit)),
+                q.order((chat_sessions::last_activity.desc(), chat_sessions::id.asc()))
+                    .limit(i64::from(f.limit)),
             )
         })
         .await

@@ -157,10 +157,7 @@ fn visible<'a>(include_deleted: bool) -> Boxed<'a> {
 }
 
 fn load_one(conn: &mut DbConnection, q: Boxed<'_>) -> QueryResult<Option<Strategy>> {
-    let row: Option<StrategyRow> = q
-        .select(StrategyRow::as_select())
-        .first(conn)
-        .optional()?;
+    let row: Option<StrategyRow> = q.select(StrategyRow::as_select()).first(conn).optional()?;
     Ok(row.map(StrategyRow::into_domain).transpose()?)
 }
 
@@ -318,10 +315,7 @@ impl StrategyRepository for Database {
                 visible(false)
                     .filter(chat_strategies::account_id.eq(account))
                     .filter(chat_strategies::is_active.eq(true))
-                    .order((
-                        chat_strategies::created_at.asc(),
-                        chat_strategies::id.asc(),
-                    )),
+                    .order((chat_strategies::created_at.asc(), chat_strategies::id.asc())),
             )
         })
         .await

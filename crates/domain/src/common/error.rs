@@ -107,9 +107,9 @@ pub enum Entity {
     /// A patient record.
     #[error("Patient")]
     Patient,
-    /// A chat strategy.
-    #[error("Strategy")]
-    Strategy,
+    /// A questionnaire strategy.
+    #[error("Chat strategy")]
+    ChatStrategy,
     /// A chat (questionnaire) session.
     #[error("Chat session")]
     ChatSession,

@@ -45,16 +45,18 @@ pub struct Principal {
     pub token_exp: i64,
     /// The session (refresh-token family) of the access token, if it names one.
     pub session: Option<uuid::Uuid>,
-    /// A simplified token's invite (None for full tokens).
+    /// A simplified token's invite (None for full tokens): which invite opened this access, and
+    /// its questionnaire strategy.
     pub grant: Option<InviteGrant>,
 }
 
-/// What a simplified-access token was issued from: the accepted invite and its strategy.
+/// What a simplified token was issued from (contract §1.6): its invite, and the invite's
+/// questionnaire strategy (the chat capability starts sessions with "the invite's strategy").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InviteGrant {
     /// The invite.
     pub invite_id: InviteId,
-    /// The invite's chat strategy, if it names one.
+    /// Its strategy, if it names one.
     pub chat_strategy_id: Option<ChatStrategyId>,
 }
 

@@ -307,7 +307,10 @@ pub fn analysis_json(a: Analysis) -> Value {
         Value::Object(m) => m,
         _ => serde_json::Map::new(),
     };
-    body.insert("assessment_id".into(), Value::String(a.assessment_id.to_string()));
+    body.insert(
+        "assessment_id".into(),
+        Value::String(a.assessment_id.to_string()),
+    );
     body.insert("session_id".into(), Value::String(a.session_id.to_string()));
     body.insert(
         "patient_id".into(),

@@ -3,9 +3,7 @@
 //! family (served at `/ai-chat/...` and `/api/ai-chat/...`). Callers: patients (full or
 //! simplified), the care team, super_admin, `user`; lab_tech 403 before anything is read.
 
-use super::dto::{
-    ChatMessageDto, ChatSessionDto, HistoryDto, QuestionDto, QuestionStepDto,
-};
+use super::dto::{ChatMessageDto, ChatSessionDto, HistoryDto, QuestionDto, QuestionStepDto};
 use crate::auth::{Allowed, act};
 use crate::body::{Body, Query, check, choice, id_or_nil};
 use crate::error::{ApiError, ApiResult, Place};
@@ -72,17 +70,19 @@ pub async fn start_chat(
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
     let mut e = Vec::new();
-    let session_id = body.string(&mut e, &["sessionId", "session_id"]).and_then(|s| {
-        let id = SessionId::parse(&s);
-        if id.is_none() {
-            e.push(FieldError::new(
-                "sessionId",
-                "must be 1 to 64 characters of letters, digits, '-' and '_'",
-                "value_error.session_id",
-            ));
-        }
-        id
-    });
+    let session_id = body
+        .string(&mut e, &["sessionId", "session_id"])
+        .and_then(|s| {
+            let id = SessionId::parse(&s);
+            if id.is_none() {
+                e.push(FieldError::new(
+                    "sessionId",
+                    "must be 1 to 64 characters of letters, digits, '-' and '_'",
+                    "value_error.session_id",
+                ));
+            }
+            id
+        });
     let cmd = StartChat {
         session_id,
         patient_id: reference(&mut e, &body, "patient_id", PatientId::parse),
@@ -105,7 +105,10 @@ pub async fn start_chat(
 
 /// `questionId`: an integer (a numeric string is fine).
 fn question_id(e: &mut Vec<FieldError>, body: &Body) -> Option<i64> {
-    let v = body.0.get("questionId").or_else(|| body.0.get("question_id"));
+    let v = body
+        .0
+        .get("questionId")
+        .or_else(|| body.0.get("question_id"));
     let n = match v {
         None | Some(Value::Null) => {
             e.push(FieldError::missing("questionId"));
@@ -216,7 +219,10 @@ pub async fn create_session(
     let mut e = Vec::new();
     let initial_context = match body.0.get("initial_context") {
         None => None,
-        Some(v) => ChatContext::new(v.clone()).map_err(|f| e.push(f)).ok().flatten(),
+        Some(v) => ChatContext::new(v.clone())
+            .map_err(|f| e.push(f))
+            .ok()
+            .flatten(),
     };
     let cmd = OpenSession {
         patient_id: reference(&mut e, &body, "patient_id", PatientId::parse),
@@ -343,13 +349,19 @@ pub async fn post_message(
             None
         }
         Some(_) => {
-            e.push(FieldError::new("message", "must be a string", "type_error.str"));
+            e.push(FieldError::new(
+                "message",
+                "must be a string",
+                "type_error.str",
+            ));
             None
         }
     };
     let metadata = match body.0.get("message_metadata") {
         None | Some(Value::Null) => None,
-        Some(Value::Object(m)) if serde_json::to_vec(m).map_or(usize::MAX, |b| b.len()) <= ChatContext::MAX_BYTES => {
+        Some(Value::Object(m))
+            if serde_json::to_vec(m).map_or(usize::MAX, |b| b.len()) <= ChatContext::MAX_BYTES =>
+        {
             Some(m.clone())
         }
         Some(Value::Object(_)) => {
@@ -427,8 +439,8 @@ pub async fn session_assessment(
         .chat
         .assessment(auth.principal(), &id)
         .await?
-        .unwrap_or_else(|| {
-            json!({"status": "no_assessment", "message": "The questionnaire is not complete"})
-        });
+        .unwrap_or_else(
+            || json!({"status": "no_assessment", "message": "The questionnaire is not complete"}),
+        );
     Ok(HttpResponse::Ok().json(body))
 }

@@ -9,7 +9,9 @@ use crate::error::{ApiError, ApiResult, Place};
 use crate::routes::dto::MessageDto;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
-use genascope_domain::common::{AccountId, ChatStrategyId, Entity, FieldError, Loc, Patch, validate};
+use genascope_domain::common::{
+    AccountId, ChatStrategyId, Entity, FieldError, Loc, Patch, validate,
+};
 use genascope_domain::questionnaire::strategies::model::{
     ActionInput, ActionType, NewStrategy, OutcomeCondition, RuleInput, RuleOperator, Specialty,
     StrategyPatch, StrategyQuery,
@@ -62,7 +64,10 @@ fn specialty(errors: &mut Vec<FieldError>, raw: &str) -> Option<Specialty> {
         "specialty",
         raw,
         Specialty::parse,
-        &format!("value is not a valid enumeration member; permitted: {}", Specialty::permitted()),
+        &format!(
+            "value is not a valid enumeration member; permitted: {}",
+            Specialty::permitted()
+        ),
     )
 }
 
@@ -171,7 +176,11 @@ fn rule(errors: &mut Vec<FieldError>, item: &Map<String, Value>) -> Option<RuleI
             None
         }
         Some(_) => {
-            errors.push(FieldError::new("field", "must be a string", "type_error.str"));
+            errors.push(FieldError::new(
+                "field",
+                "must be a string",
+                "type_error.str",
+            ));
             None
         }
     };
@@ -215,7 +224,11 @@ fn action(errors: &mut Vec<FieldError>, item: &Map<String, Value>) -> Option<Act
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(m)) => m.clone(),
         Some(_) => {
-            errors.push(FieldError::new("details", "must be a JSON object", "type_error.dict"));
+            errors.push(FieldError::new(
+                "details",
+                "must be a JSON object",
+                "type_error.dict",
+            ));
             Map::new()
         }
     };
@@ -277,7 +290,8 @@ fn new_strategy(body: &Body) -> Result<NewStrategy, ApiError> {
     let targeting_rules = items(&mut e, body, "targeting_rules", rule).unwrap_or_default();
     let outcome_actions = items(&mut e, body, "outcome_actions", action).unwrap_or_default();
     check(Place::Body, e)?;
-    let name = name.ok_or_else(|| ApiError::invalid(Place::Body, vec![FieldError::missing("name")]))?;
+    let name =
+        name.ok_or_else(|| ApiError::invalid(Place::Body, vec![FieldError::missing("name")]))?;
     Ok(NewStrategy {
         account_id,
         name,
@@ -296,8 +310,14 @@ fn new_strategy(body: &Body) -> Result<NewStrategy, ApiError> {
 /// array replaces the stored one.
 fn strategy_patch(body: &Body) -> Result<StrategyPatch, ApiError> {
     let mut e = Vec::new();
-    let raw = ["name", "description", "goal", "patient_introduction", "specialty"]
-        .map(|k| body.patch_string(&mut e, &[k]));
+    let raw = [
+        "name",
+        "description",
+        "goal",
+        "patient_introduction",
+        "specialty",
+    ]
+    .map(|k| body.patch_string(&mut e, &[k]));
     let is_active = match body.patch_boolean(&mut e, "is_active") {
         Patch::Set(b) => Some(b),
         Patch::Clear => {
@@ -317,7 +337,9 @@ fn strategy_patch(body: &Body) -> Result<StrategyPatch, ApiError> {
         description: optional_patch(&mut e, description, |e, v| {
             validate::text(e, "description", Some(&v), false)
         }),
-        goal: optional_patch(&mut e, goal, |e, v| validate::text(e, "goal", Some(&v), false)),
+        goal: optional_patch(&mut e, goal, |e, v| {
+            validate::text(e, "goal", Some(&v), false)
+        }),
         patient_introduction: optional_patch(&mut e, intro, |e, v| {
             validate::text(e, "patient_introduction", Some(&v), false)
         }),
@@ -349,7 +371,7 @@ pub async fn create(
 }
 
 fn strategy_id(raw: &str) -> Result<ChatStrategyId, ApiError> {
-    id_or_404(raw, ChatStrategyId::parse, Entity::Strategy)
+    id_or_404(raw, ChatStrategyId::parse, Entity::ChatStrategy)
 }
 
 /// One strategy with its relations.
@@ -381,10 +403,7 @@ pub async fn update(
 ) -> ApiResult<HttpResponse> {
     let id = strategy_id(&id)?;
     let patch = strategy_patch(&Body::parse(&bytes)?)?;
-    let strategy = state
-        .strategies
-        .update(auth.principal(), id, patch)
-        .await?;
+    let strategy = state.strategies.update(auth.principal(), id, patch).await?;
     Ok(HttpResponse::Ok().json(StrategyDto::from(&strategy)))
 }
 

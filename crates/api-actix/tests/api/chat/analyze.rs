@@ -1,7 +1,9 @@
 //! The analysis of completed sessions (contract §3.7): the two reference journeys end in
 //! `POST /api/eligibility/analyze`, whose answer is the assessment computed once at completion.
 
-use super::support::{Chat, MOTHER_AND_AUNT, NO_HISTORY, answer_all, chat_all, criteria, open, start};
+use super::support::{
+    Chat, MOTHER_AND_AUNT, NO_HISTORY, answer_all, chat_all, criteria, open, start,
+};
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
 
@@ -17,7 +19,10 @@ pub async fn reference_journey_mother_and_aunt_is_eligible(app: &TestApp) {
 
     let analyze = |tok: &str, body: Value| {
         let tok = tok.to_owned();
-        async move { app.post("/api/eligibility/analyze", Some(&tok), &body).await }
+        async move {
+            app.post("/api/eligibility/analyze", Some(&tok), &body)
+                .await
+        }
     };
     let r = analyze(&a.clinician, json!({"sessionId": "journey-a"})).await;
     let first = r.expect(200).clone();
@@ -35,7 +40,11 @@ pub async fn reference_journey_mother_and_aunt_is_eligible(app: &TestApp) {
     assert_eq!(first["session_id"], "journey-a");
     assert_eq!(first["patient_id"], a.patient_id.as_str());
     assert_eq!(first["assessment_id"], first["profile_id"]);
-    for k in ["tyrer_cuzick_score", "tyrer_cuzick_threshold", "assessed_at"] {
+    for k in [
+        "tyrer_cuzick_score",
+        "tyrer_cuzick_threshold",
+        "assessed_at",
+    ] {
         assert!(!first[k].is_null(), "{k}");
     }
     // Identical on repeated calls, by session (both spellings) or by patient, and through the
@@ -51,18 +60,28 @@ pub async fn reference_journey_mother_and_aunt_is_eligible(app: &TestApp) {
         assert_eq!(r.expect(200), &first);
     }
     let compat = app
-        .post("/api/eligibility/assess", Some(&a.clinician), &json!({"session_id": "journey-a"}))
+        .post(
+            "/api/eligibility/assess",
+            Some(&a.clinician),
+            &json!({"session_id": "journey-a"}),
+        )
         .await;
     assert_eq!(compat.expect(200), &first);
     // Stored against the patient once: the latest assessment by patient is this one.
     let latest = app
-        .get(&format!("/api/eligibility/analyze/{}", a.patient_id), Some(&a.clinician))
+        .get(
+            &format!("/api/eligibility/analyze/{}", a.patient_id),
+            Some(&a.clinician),
+        )
         .await;
     let latest = latest.expect(200);
     assert_eq!(latest["profile_id"], first["assessment_id"]);
     assert_eq!(criteria(latest), ["O3", "G6", "G5"]);
     let detailed = app
-        .get(&format!("/api/eligibility/detailed/{}", a.patient_id), Some(&c.patient))
+        .get(
+            &format!("/api/eligibility/detailed/{}", a.patient_id),
+            Some(&c.patient),
+        )
         .await;
     assert_eq!(detailed.expect(200)["profile_id"], first["assessment_id"]);
     let stored: Vec<Count> = app
@@ -79,7 +98,10 @@ pub async fn reference_journey_mother_and_aunt_is_eligible(app: &TestApp) {
     assert_eq!(view.expect(200)["profile_id"], first["assessment_id"]);
     // The patient's screening status.
     let p = app
-        .get(&format!("/api/patients/{}", a.patient_id), Some(&a.clinician))
+        .get(
+            &format!("/api/patients/{}", a.patient_id),
+            Some(&a.clinician),
+        )
         .await;
     assert_eq!(p.expect(200)["screening_status"], "Chat Completed");
 }
@@ -100,13 +122,21 @@ pub async fn reference_journey_without_family_history_is_not_eligible(app: &Test
     answers.push((26, "b"));
     chat_all(app, &c.patient, &id, &answers).await;
     let r = app
-        .post("/api/eligibility/analyze", Some(&a.clinician), &json!({"sessionId": id}))
+        .post(
+            "/api/eligibility/analyze",
+            Some(&a.clinician),
+            &json!({"sessionId": id}),
+        )
         .await;
     let b = r.expect(200);
     assert_eq!(b["nccn_eligible"], false, "{b}");
     assert_eq!(b["is_eligible"], false);
     assert_eq!(b["nccn"]["outcome"], "not_met");
-    assert!(criteria(b).iter().all(|c| !c.starts_with('B') && !c.starts_with('O')));
+    assert!(
+        criteria(b)
+            .iter()
+            .all(|c| !c.starts_with('B') && !c.starts_with('O'))
+    );
     assert!(b["tyrer_cuzick_score"].is_number());
 }
 
@@ -117,7 +147,10 @@ pub async fn analyze_refusals(app: &TestApp) {
     assert_eq!(s["status"], "active");
     let post = |tok: &str, body: Value| {
         let tok = tok.to_owned();
-        async move { app.post("/api/eligibility/analyze", Some(&tok), &body).await }
+        async move {
+            app.post("/api/eligibility/analyze", Some(&tok), &body)
+                .await
+        }
     };
     post(&a.clinician, json!({"sessionId": "half-done"}))
         .await

@@ -102,7 +102,10 @@ impl Chat {
         let login = app
             .user(&t.a.admin, "pat@alpha.test", "Pat Ofalpha", "patient")
             .await;
-        assert_eq!(login, t.a.patient_id, "a patient's login takes the patient's id");
+        assert_eq!(
+            login, t.a.patient_id,
+            "a patient's login takes the patient's id"
+        );
         let patient = app.token("pat@alpha.test", PW).await;
         let user_id = app
             .user(&t.a.admin, "member@alpha.test", "Mem Ber", "user")
@@ -141,7 +144,12 @@ pub async fn submit(app: &TestApp, token: &str, session: &str, q: u8, answer: &s
 
 /// Answer every `(question, answer)` through `submit_answer`, checking each step; the last
 /// response body.
-pub async fn answer_all(app: &TestApp, token: &str, session: &str, answers: &[(u8, &str)]) -> Value {
+pub async fn answer_all(
+    app: &TestApp,
+    token: &str,
+    session: &str,
+    answers: &[(u8, &str)],
+) -> Value {
     let mut last = Value::Null;
     for (i, (q, a)) in answers.iter().enumerate() {
         let r = submit(app, token, session, *q, a).await;

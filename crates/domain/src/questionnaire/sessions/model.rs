@@ -321,7 +321,8 @@ impl ChatSession {
     /// # Errors
     /// The stored answers do not replay (a corrupted store; by position only, never the answer).
     pub fn questionnaire(&self) -> Result<Questionnaire, ReplayError> {
-        let accepted: Vec<AcceptedAnswer> = self.answers.iter().map(HistoryEntry::accepted).collect();
+        let accepted: Vec<AcceptedAnswer> =
+            self.answers.iter().map(HistoryEntry::accepted).collect();
         Questionnaire::replay(&accepted)
     }
 

@@ -94,8 +94,10 @@ pub trait ChatSessionRepository: Send + Sync {
     async fn get(&self, id: &SessionId) -> Result<ChatSession, RepoError>;
 
     /// The patient's active session, if any.
-    async fn active_for_patient(&self, patient: PatientId)
-    -> Result<Option<ChatSession>, RepoError>;
+    async fn active_for_patient(
+        &self,
+        patient: PatientId,
+    ) -> Result<Option<ChatSession>, RepoError>;
 
     /// Sessions by `last_activity` desc (then id).
     async fn list(&self, filter: &SessionFilter) -> Result<Vec<ChatSession>, RepoError>;

@@ -212,9 +212,9 @@ impl ChatService {
             .strategies
             .get(id, false)
             .await
-            .map_err(not_found_as(Entity::Strategy))?;
+            .map_err(not_found_as(Entity::ChatStrategy))?;
         if s.account_id != account {
-            return Err(ChatError::NotFound(Entity::Strategy));
+            return Err(ChatError::NotFound(Entity::ChatStrategy));
         }
         if !s.is_active {
             return Err(ChatError::field(
@@ -632,34 +632,34 @@ impl ChatService {
                 .map_err(|e| ChatError::Unexpected(Box::new(e)))?;
             let current = q.current_question().ok_or(ChatError::NotActive)?;
             let input = AnswerInput::from(text.as_str());
-            let (mut after, assessment, audit, entities, reply) =
-                match q.answer(current.id, &input) {
-                    Ok(step) => {
-                        let (after, assessment, audit) =
-                            self.advance(p, &s, &q, &step, input.text())?;
-                        let reply = match step.next_question {
-                            Some(next) if !step.completed => {
-                                (MessageType::Question, asking(next), Some(next.id))
-                            }
-                            _ => (MessageType::Summary, SUMMARY.to_owned(), None),
-                        };
-                        let entities = json(&step.answer, "answer")?;
-                        (after, assessment, audit, Some(entities), reply)
-                    }
-                    Err(crate::questionnaire::QuestionnaireError::Invalid { message }) => {
-                        let now = self.now().max(s.last_activity);
-                        let after = ChatSession {
-                            last_activity: now,
-                            version: s.version + 1,
-                            ..s.clone()
-                        };
-                        let audit = vec![self.entry(p, AuditAction::Update, &after)];
-                        let content = format!("{message}\n\n{}", asking(current));
-                        let reply = (MessageType::Clarification, content, Some(current.id));
-                        (after, None, audit, None, reply)
-                    }
-                    Err(e) => return Err(e.into()),
-                };
+            let (mut after, assessment, audit, entities, reply) = match q.answer(current.id, &input)
+            {
+                Ok(step) => {
+                    let (after, assessment, audit) =
+                        self.advance(p, &s, &q, &step, input.text())?;
+                    let reply = match step.next_question {
+                        Some(next) if !step.completed => {
+                            (MessageType::Question, asking(next), Some(next.id))
+                        }
+                        _ => (MessageType::Summary, SUMMARY.to_owned(), None),
+                    };
+                    let entities = json(&step.answer, "answer")?;
+                    (after, assessment, audit, Some(entities), reply)
+                }
+                Err(crate::questionnaire::QuestionnaireError::Invalid { message }) => {
+                    let now = self.now().max(s.last_activity);
+                    let after = ChatSession {
+                        last_activity: now,
+                        version: s.version + 1,
+                        ..s.clone()
+                    };
+                    let audit = vec![self.entry(p, AuditAction::Update, &after)];
+                    let content = format!("{message}\n\n{}", asking(current));
+                    let reply = (MessageType::Clarification, content, Some(current.id));
+                    (after, None, audit, None, reply)
+                }
+                Err(e) => return Err(e.into()),
+            };
             let mut asked = self.message_of(
                 &after,
                 s.message_count + 1,

@@ -51,7 +51,7 @@ impl From<AccessError> for StrategyError {
 impl From<RepoError> for StrategyError {
     fn from(e: RepoError) -> Self {
         match e {
-            RepoError::NotFound => Self::NotFound(Entity::Strategy),
+            RepoError::NotFound => Self::NotFound(Entity::ChatStrategy),
             RepoError::Duplicate("strategy_name") => Self::Conflict(StrategyConflict::NameTaken),
             RepoError::Duplicate(rule) => {
                 Self::Conflict(StrategyConflict::Store(StoreConflict::Duplicate(rule)))

@@ -340,7 +340,11 @@ impl<'a> Ids<'a> {
         }
     }
 
-    fn keep_or(&mut self, sent: Option<uuid::Uuid>, fresh: impl FnOnce() -> uuid::Uuid) -> uuid::Uuid {
+    fn keep_or(
+        &mut self,
+        sent: Option<uuid::Uuid>,
+        fresh: impl FnOnce() -> uuid::Uuid,
+    ) -> uuid::Uuid {
         let id = sent
             .filter(|id| self.known.contains(id) && !self.used.contains(id))
             .unwrap_or_else(fresh);

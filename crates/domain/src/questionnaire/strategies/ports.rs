@@ -41,8 +41,12 @@ pub trait StrategyRepository: Send + Sync {
     async fn update(&self, after: &Strategy, version: i32) -> Result<(), RepoError>;
 
     /// Soft-delete, if the stored version is still `version`.
-    async fn delete(&self, id: ChatStrategyId, version: i32, at: Timestamp)
-    -> Result<(), RepoError>;
+    async fn delete(
+        &self,
+        id: ChatStrategyId,
+        version: i32,
+        at: Timestamp,
+    ) -> Result<(), RepoError>;
 
     /// The account's default: its oldest live active strategy, if any.
     async fn default_for(&self, account: AccountId) -> Result<Option<Strategy>, RepoError>;

@@ -79,7 +79,7 @@ impl StrategyService {
             p,
             Action::StrategyManage,
             Target::in_account(Some(strategy.account_id)),
-            Entity::Strategy,
+            Entity::ChatStrategy,
         )?;
         Ok(strategy)
     }
