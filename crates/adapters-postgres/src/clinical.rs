@@ -83,7 +83,7 @@ impl AssessmentRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(patient_id = %patient))]
     async fn latest_for_patient(
         &self,
         patient: PatientId,

@@ -2,7 +2,7 @@
 //! wrapped so they never print.
 
 use secrecy::{ExposeSecret, SecretString};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Development or production.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,114 +173,15 @@ impl Config {
 
     /// Build from any variable source (tests pass a map).
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let env = match var(lookup, "APP_ENV")
-            .map(|v| v.to_ascii_lowercase())
-            .as_deref()
-        {
-            None | Some("development" | "dev") => AppEnv::Development,
-            Some("production" | "prod") => AppEnv::Production,
-            Some(other) => {
-                return Err(ConfigError::Malformed(
-                    "APP_ENV",
-                    format!("{other:?}: use development or production"),
-                ));
-            }
-        };
+        let env = app_env(lookup)?;
         let prod = env == AppEnv::Production;
         let data_dir = PathBuf::from(var(lookup, "DATA_DIR").unwrap_or_else(|| "./data".into()));
-        let database_url = match var(lookup, "DATABASE_URL") {
-            Some(u) => u,
-            None if prod => return Err(ConfigError::Missing("DATABASE_URL", " in production")),
-            None => format!("sqlite://{}", data_dir.join("genascope.db").display()),
-        };
-        if let Some(alg) = var(lookup, "JWT_ALGORITHM")
-            && !alg.eq_ignore_ascii_case("HS256")
-        {
-            return Err(ConfigError::Malformed(
-                "JWT_ALGORITHM",
-                format!("{alg:?}: only HS256 is supported"),
-            ));
-        }
-        let jwt_secret = match var(lookup, "JWT_SECRET") {
-            Some(s) if s.len() < MIN_SECRET_BYTES => {
-                return Err(ConfigError::Malformed(
-                    "JWT_SECRET",
-                    format!("must be at least {MIN_SECRET_BYTES} bytes"),
-                ));
-            }
-            Some(s) => match secret_weakness(&s) {
-                Some(why) => return Err(ConfigError::Malformed("JWT_SECRET", why)),
-                None => SecretString::from(s),
-            },
-            None if prod => {
-                return Err(ConfigError::Missing(
-                    "JWT_SECRET",
-                    " in production (at least 32 bytes)",
-                ));
-            }
-            None => dev_secret(&data_dir)?,
-        };
-        let jwt_expire_minutes: i64 = parse(lookup, "JWT_EXPIRE_MINUTES", 60)?;
-        if !(1..=24 * 60).contains(&jwt_expire_minutes) {
-            return Err(ConfigError::Malformed(
-                "JWT_EXPIRE_MINUTES",
-                "must be between 1 and 1440".into(),
-            ));
-        }
-        let smtp = match var(lookup, "SMTP_HOST") {
-            None => None,
-            Some(host) => Some(SmtpConfig {
-                host,
-                port: parse(lookup, "SMTP_PORT", 587)?,
-                tls: match var(lookup, "SMTP_TLS") {
-                    Some(t) => genascope_adapters_smtp::SmtpTls::parse(&t).ok_or_else(|| {
-                        ConfigError::Malformed(
-                            "SMTP_TLS",
-                            format!("{t:?}: use starttls, tls or none"),
-                        )
-                    })?,
-                    None if var(lookup, "SMTP_PORT").as_deref() == Some("465") => {
-                        genascope_adapters_smtp::SmtpTls::Tls
-                    }
-                    None => genascope_adapters_smtp::SmtpTls::Starttls,
-                },
-                user: var(lookup, "SMTP_USER"),
-                password: var(lookup, "SMTP_PASSWORD").map(SecretString::from),
-            }),
-        };
-        let mail_backend = match var(lookup, "MAIL_BACKEND")
-            .map(|v| v.to_ascii_lowercase())
-            .as_deref()
-        {
-            Some("outbox") => MailBackend::Outbox,
-            Some("smtp") => MailBackend::Smtp,
-            Some("ses") => MailBackend::Ses,
-            Some("disabled" | "none") => MailBackend::Disabled,
-            Some(other) => {
-                return Err(ConfigError::Malformed(
-                    "MAIL_BACKEND",
-                    format!("{other:?}: use outbox, smtp, ses or disabled"),
-                ));
-            }
-            None if smtp.is_some() => MailBackend::Smtp,
-            None if prod => MailBackend::Disabled,
-            None => MailBackend::Outbox,
-        };
-        if mail_backend == MailBackend::Smtp && smtp.is_none() {
-            return Err(ConfigError::Missing("SMTP_HOST", " when MAIL_BACKEND=smtp"));
-        }
-        let log_format = var(lookup, "LOG_FORMAT").map(|v| v.to_ascii_lowercase());
-        let json_logs = match log_format.as_deref() {
-            Some("json") => true,
-            Some("pretty" | "text") => false,
-            Some(other) => {
-                return Err(ConfigError::Malformed(
-                    "LOG_FORMAT",
-                    format!("{other:?}: use json or pretty"),
-                ));
-            }
-            None => prod,
-        };
+        let database_url = database_url(lookup, prod, &data_dir)?;
+        let jwt_secret = jwt_secret(lookup, prod, &data_dir)?;
+        let jwt_expire_minutes = jwt_expire_minutes(lookup)?;
+        let smtp = smtp_config(lookup)?;
+        let mail_backend = mail_backend(lookup, prod, smtp.is_some())?;
+        let json_logs = json_logs(lookup, prod)?;
         Ok(Self {
             env,
             host: var(lookup, "HOST").unwrap_or_else(|| "127.0.0.1".into()),
@@ -306,54 +207,14 @@ impl Config {
             },
             json_logs,
             cors_origins: parse_origins(lookup)?,
-            database_pool_size: match parse(lookup, "DATABASE_POOL_SIZE", 10u32)? {
-                n @ 1..=500 => n,
-                _ => {
-                    return Err(ConfigError::Malformed(
-                        "DATABASE_POOL_SIZE",
-                        "must be between 1 and 500".into(),
-                    ));
-                }
-            },
+            database_pool_size: database_pool_size(lookup)?,
             database_connect_timeout: seconds(lookup, "DATABASE_CONNECT_TIMEOUT", 5, 1..=120)?,
             read_rate_limit: parse(lookup, "READ_RATE_LIMIT", 600u32)?,
             outbox: outbox_settings(lookup)?,
             body_read_timeout: seconds(lookup, "BODY_READ_TIMEOUT", 30, 1..=600)?,
             shutdown_drain: seconds(lookup, "SHUTDOWN_DRAIN_SECONDS", 10, 0..=600)?,
-            docs_enabled: match var(lookup, "DOCS_ENABLED").map(|v| v.to_ascii_lowercase()) {
-                None => !prod,
-                Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => true,
-                Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => false,
-                Some(v) => {
-                    return Err(ConfigError::Malformed(
-                        "DOCS_ENABLED",
-                        format!("{v:?}: use true or false"),
-                    ));
-                }
-            },
-            trusted_proxies: match var(lookup, "TRUSTED_PROXIES") {
-                // Development: a reverse proxy on the same host (the usual frontend dev setup).
-                // Production trusts no proxy unless told: a forwarded header from anyone else
-                // would let a client choose the address its per-IP limit counts against.
-                None if prod => Vec::new(),
-                None => vec![
-                    std::net::Ipv4Addr::LOCALHOST.into(),
-                    std::net::Ipv6Addr::LOCALHOST.into(),
-                ],
-                Some(raw) => raw
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty() && *s != "none")
-                    .map(|s| {
-                        s.parse().map_err(|_| {
-                            ConfigError::Malformed(
-                                "TRUSTED_PROXIES",
-                                format!("{s:?} is not an IP address"),
-                            )
-                        })
-                    })
-                    .collect::<Result<_, _>>()?,
-            },
+            docs_enabled: docs_enabled(lookup, prod)?,
+            trusted_proxies: trusted_proxies(lookup, prod)?,
         })
     }
 
@@ -361,6 +222,199 @@ impl Config {
     #[must_use]
     pub fn jwt_secret_bytes(&self) -> &[u8] {
         self.jwt_secret.expose_secret().as_bytes()
+    }
+}
+
+/// `APP_ENV`: development (the default) or production.
+fn app_env(lookup: &dyn Fn(&str) -> Option<String>) -> Result<AppEnv, ConfigError> {
+    match var(lookup, "APP_ENV")
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("development" | "dev") => Ok(AppEnv::Development),
+        Some("production" | "prod") => Ok(AppEnv::Production),
+        Some(other) => Err(ConfigError::Malformed(
+            "APP_ENV",
+            format!("{other:?}: use development or production"),
+        )),
+    }
+}
+
+/// `DATABASE_URL`: required in production; in development an SQLite file under `data_dir`.
+fn database_url(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    prod: bool,
+    data_dir: &Path,
+) -> Result<String, ConfigError> {
+    match var(lookup, "DATABASE_URL") {
+        Some(u) => Ok(u),
+        None if prod => Err(ConfigError::Missing("DATABASE_URL", " in production")),
+        None => Ok(format!(
+            "sqlite://{}",
+            data_dir.join("genascope.db").display()
+        )),
+    }
+}
+
+/// `JWT_SECRET` (`JWT_ALGORITHM` must be HS256): required in production, at least
+/// [`MIN_SECRET_BYTES`] and not weak; in development a secret kept under `data_dir`.
+fn jwt_secret(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    prod: bool,
+    data_dir: &Path,
+) -> Result<SecretString, ConfigError> {
+    if let Some(alg) = var(lookup, "JWT_ALGORITHM")
+        && !alg.eq_ignore_ascii_case("HS256")
+    {
+        return Err(ConfigError::Malformed(
+            "JWT_ALGORITHM",
+            format!("{alg:?}: only HS256 is supported"),
+        ));
+    }
+    match var(lookup, "JWT_SECRET") {
+        Some(s) if s.len() < MIN_SECRET_BYTES => Err(ConfigError::Malformed(
+            "JWT_SECRET",
+            format!("must be at least {MIN_SECRET_BYTES} bytes"),
+        )),
+        Some(s) => match secret_weakness(&s) {
+            Some(why) => Err(ConfigError::Malformed("JWT_SECRET", why)),
+            None => Ok(SecretString::from(s)),
+        },
+        None if prod => Err(ConfigError::Missing(
+            "JWT_SECRET",
+            " in production (at least 32 bytes)",
+        )),
+        None => dev_secret(data_dir),
+    }
+}
+
+/// `JWT_EXPIRE_MINUTES` (default 60): 1 to 1440.
+fn jwt_expire_minutes(lookup: &dyn Fn(&str) -> Option<String>) -> Result<i64, ConfigError> {
+    let jwt_expire_minutes: i64 = parse(lookup, "JWT_EXPIRE_MINUTES", 60)?;
+    if !(1..=24 * 60).contains(&jwt_expire_minutes) {
+        return Err(ConfigError::Malformed(
+            "JWT_EXPIRE_MINUTES",
+            "must be between 1 and 1440".into(),
+        ));
+    }
+    Ok(jwt_expire_minutes)
+}
+
+/// `SMTP_HOST` and the rest of the SMTP settings, when a host is given.
+fn smtp_config(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Option<SmtpConfig>, ConfigError> {
+    Ok(match var(lookup, "SMTP_HOST") {
+        None => None,
+        Some(host) => Some(SmtpConfig {
+            host,
+            port: parse(lookup, "SMTP_PORT", 587)?,
+            tls: match var(lookup, "SMTP_TLS") {
+                Some(t) => genascope_adapters_smtp::SmtpTls::parse(&t).ok_or_else(|| {
+                    ConfigError::Malformed("SMTP_TLS", format!("{t:?}: use starttls, tls or none"))
+                })?,
+                None if var(lookup, "SMTP_PORT").as_deref() == Some("465") => {
+                    genascope_adapters_smtp::SmtpTls::Tls
+                }
+                None => genascope_adapters_smtp::SmtpTls::Starttls,
+            },
+            user: var(lookup, "SMTP_USER"),
+            password: var(lookup, "SMTP_PASSWORD").map(SecretString::from),
+        }),
+    })
+}
+
+/// `MAIL_BACKEND`: by default SMTP when a host is given, else disabled in production and the
+/// outbox files in development.
+fn mail_backend(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    prod: bool,
+    has_smtp: bool,
+) -> Result<MailBackend, ConfigError> {
+    let mail_backend = match var(lookup, "MAIL_BACKEND")
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("outbox") => MailBackend::Outbox,
+        Some("smtp") => MailBackend::Smtp,
+        Some("ses") => MailBackend::Ses,
+        Some("disabled" | "none") => MailBackend::Disabled,
+        Some(other) => {
+            return Err(ConfigError::Malformed(
+                "MAIL_BACKEND",
+                format!("{other:?}: use outbox, smtp, ses or disabled"),
+            ));
+        }
+        None if has_smtp => MailBackend::Smtp,
+        None if prod => MailBackend::Disabled,
+        None => MailBackend::Outbox,
+    };
+    if mail_backend == MailBackend::Smtp && !has_smtp {
+        return Err(ConfigError::Missing("SMTP_HOST", " when MAIL_BACKEND=smtp"));
+    }
+    Ok(mail_backend)
+}
+
+/// `LOG_FORMAT`: JSON by default in production.
+fn json_logs(lookup: &dyn Fn(&str) -> Option<String>, prod: bool) -> Result<bool, ConfigError> {
+    let log_format = var(lookup, "LOG_FORMAT").map(|v| v.to_ascii_lowercase());
+    match log_format.as_deref() {
+        Some("json") => Ok(true),
+        Some("pretty" | "text") => Ok(false),
+        Some(other) => Err(ConfigError::Malformed(
+            "LOG_FORMAT",
+            format!("{other:?}: use json or pretty"),
+        )),
+        None => Ok(prod),
+    }
+}
+
+/// `DATABASE_POOL_SIZE` (default 10): 1 to 500.
+fn database_pool_size(lookup: &dyn Fn(&str) -> Option<String>) -> Result<u32, ConfigError> {
+    match parse(lookup, "DATABASE_POOL_SIZE", 10u32)? {
+        n @ 1..=500 => Ok(n),
+        _ => Err(ConfigError::Malformed(
+            "DATABASE_POOL_SIZE",
+            "must be between 1 and 500".into(),
+        )),
+    }
+}
+
+/// `DOCS_ENABLED`: on by default in development, off in production.
+fn docs_enabled(lookup: &dyn Fn(&str) -> Option<String>, prod: bool) -> Result<bool, ConfigError> {
+    match var(lookup, "DOCS_ENABLED").map(|v| v.to_ascii_lowercase()) {
+        None => Ok(!prod),
+        Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+        Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => Err(ConfigError::Malformed(
+            "DOCS_ENABLED",
+            format!("{v:?}: use true or false"),
+        )),
+    }
+}
+
+/// `TRUSTED_PROXIES`: the proxies whose forwarded client address is believed.
+fn trusted_proxies(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    prod: bool,
+) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    match var(lookup, "TRUSTED_PROXIES") {
+        // Development: a reverse proxy on the same host (the usual frontend dev setup).
+        // Production trusts no proxy unless told: a forwarded header from anyone else
+        // would let a client choose the address its per-IP limit counts against.
+        None if prod => Ok(Vec::new()),
+        None => Ok(vec![
+            std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::Ipv6Addr::LOCALHOST.into(),
+        ]),
+        Some(raw) => raw
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && *s != "none")
+            .map(|s| {
+                s.parse().map_err(|_| {
+                    ConfigError::Malformed("TRUSTED_PROXIES", format!("{s:?} is not an IP address"))
+                })
+            })
+            .collect(),
     }
 }
 

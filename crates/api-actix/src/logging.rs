@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tracing::{Event, Level, Metadata, Subscriber};
+use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, filter};
@@ -73,13 +74,29 @@ where
 /// Install the global subscriber; the returned counter's reporter is started by `serve`.
 pub fn init(json: bool) -> ProtocolErrors {
     let env = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // At debug and below, every span also logs when it closes, with its fields (ids, never PHI)
+    // and its busy/idle time: a request's lines then show which use case and which repository
+    // call its time went to. At info, only events are written (one line per request).
+    let spans = if env
+        .max_level_hint()
+        .is_some_and(|l| l >= tracing_subscriber::filter::LevelFilter::DEBUG)
+    {
+        FmtSpan::CLOSE
+    } else {
+        FmtSpan::NONE
+    };
     let fmt = if json {
         tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
+            .with_span_events(spans)
             .boxed()
     } else {
-        tracing_subscriber::fmt::layer().boxed()
+        // Colours only on a terminal: log files and collectors get plain text.
+        tracing_subscriber::fmt::layer()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .with_span_events(spans)
+            .boxed()
     };
     let counter = ProtocolErrors::default();
     let _ = subscriber(env, fmt, counter.clone()).try_init();

@@ -193,7 +193,7 @@ async fn seed_staff(
     account: genascope_domain::common::AccountId,
     password: &str,
 ) -> anyhow::Result<Vec<UserId>> {
-    let (identity, op) = (&services.state.identity, operator());
+    let op = operator();
     let staff = [
         (
             "clinician1@demo.genascope.test",
@@ -207,6 +207,7 @@ async fn seed_staff(
         ),
         ("labtech@demo.genascope.test", "Lee Labtech", "lab_tech"),
     ];
+    let identity = &services.state.identity;
     let mut providers = Vec::new();
     for (email, name, role) in staff {
         let req = create_user_command(&body(serde_json::json!({
@@ -294,96 +295,78 @@ async fn seed_patients(
 /// `genascope assess [FILE] [--batch]`: see [`Command::Assess`]. Exits with code 2 on invalid
 /// input.
 fn assess_command(file: Option<&std::path::Path>, batch: bool) -> anyhow::Result<()> {
-    use genascope_domain::clinical::assess::assess_json;
-    use std::io::{BufRead, BufReader, Read, Write};
+    let input = open_input(file)?;
+    let now = time::OffsetDateTime::now_utc();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if batch {
+        assess_batch(input, now, &mut out)
+    } else {
+        assess_one(input, now, &mut out)
+    }
+}
 
-    const CHUNK: usize = 10_000;
-    let input: Box<dyn Read> = match file {
+/// `FILE`, or standard input.
+fn open_input(file: Option<&std::path::Path>) -> anyhow::Result<Box<dyn std::io::Read>> {
+    Ok(match file {
         Some(path) => Box::new(
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
         ),
         None => Box::new(std::io::stdin().lock()),
-    };
-    let now = time::OffsetDateTime::now_utc();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    })
+}
 
-    if !batch {
-        let mut bytes = Vec::new();
-        BufReader::new(input)
-            .read_to_end(&mut bytes)
-            .context("reading the profile")?;
-        return match assess_json(&bytes, now) {
-            Ok(a) => {
-                serde_json::to_writer_pretty(&mut out, &a)?;
-                writeln!(out)?;
-                out.flush()?;
-                Ok(())
-            }
-            Err(errors) => {
-                for e in &errors {
-                    eprintln!("error: {e} ({})", e.kind);
-                }
-                std::process::exit(2);
-            }
-        };
-    }
+/// The whole input: one profile.
+fn read_profile(input: Box<dyn std::io::Read>) -> anyhow::Result<Vec<u8>> {
+    use std::io::{BufReader, Read};
+    let mut bytes = Vec::new();
+    BufReader::new(input)
+        .read_to_end(&mut bytes)
+        .context("reading the profile")?;
+    Ok(bytes)
+}
 
-    // One line -> one output line (None for a blank line).
-    let one = |n: usize, line: &[u8]| -> Option<(String, bool)> {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            return None;
+/// One profile in, one pretty-printed assessment out.
+fn assess_one(
+    input: Box<dyn std::io::Read>,
+    now: time::OffsetDateTime,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    use genascope_domain::clinical::assess::assess_json;
+    let bytes = read_profile(input)?;
+    match assess_json(&bytes, now) {
+        Ok(a) => {
+            serde_json::to_writer_pretty(&mut *out, &a)?;
+            writeln!(out)?;
+            out.flush()?;
+            Ok(())
         }
-        Some(match assess_json(line, now) {
-            Ok(a) => (serde_json::to_string(&a).unwrap_or_default(), true),
-            Err(errors) => (
-                format!(
-                    "{{\"line\":{n},\"errors\":{}}}",
-                    serde_json::to_string(&errors).unwrap_or_else(|_| "[]".to_owned())
-                ),
-                false,
-            ),
-        })
-    };
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e} ({})", e.kind);
+            }
+            std::process::exit(2);
+        }
+    }
+}
+
+/// JSON lines in, one output line per profile line, assessed in chunks across the cores.
+fn assess_batch(
+    input: Box<dyn std::io::Read>,
+    now: time::OffsetDateTime,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    use std::io::BufReader;
+    const CHUNK: usize = 10_000;
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut reader = BufReader::new(input);
     let (mut lines_read, mut invalid) = (0usize, 0usize);
     loop {
-        let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(CHUNK);
-        while chunk.len() < CHUNK {
-            let mut line = Vec::new();
-            if reader.read_until(b'\n', &mut line).context("reading")? == 0 {
-                break;
-            }
-            chunk.push(line);
-        }
+        let chunk = read_chunk(&mut reader, CHUNK)?;
         if chunk.is_empty() {
             break;
         }
-        let first = lines_read + 1;
-        let per = chunk.len().div_ceil(threads);
-        let results = std::thread::scope(|s| {
-            let handles: Vec<_> = chunk
-                .chunks(per)
-                .enumerate()
-                .map(|(k, part)| {
-                    s.spawn(move || {
-                        part.iter()
-                            .enumerate()
-                            .map(|(j, l)| one(first + k * per + j, l))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            let mut all = Vec::with_capacity(chunk.len());
-            for h in handles {
-                all.extend(
-                    h.join()
-                        .map_err(|_| anyhow::anyhow!("an assessment thread panicked"))?,
-                );
-            }
-            anyhow::Ok(all)
-        })?;
+        let results = assess_chunk(&chunk, lines_read + 1, threads, now)?;
         for (text, ok) in results.into_iter().flatten() {
             invalid += usize::from(!ok);
             out.write_all(text.as_bytes())?;
@@ -400,6 +383,70 @@ fn assess_command(file: Option<&std::path::Path>, batch: bool) -> anyhow::Result
         std::process::exit(2);
     }
     Ok(())
+}
+
+/// Up to `max` lines (fewer at the end of the input).
+fn read_chunk(reader: &mut impl std::io::BufRead, max: usize) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(max);
+    while chunk.len() < max {
+        let mut line = Vec::new();
+        if reader.read_until(b'\n', &mut line).context("reading")? == 0 {
+            break;
+        }
+        chunk.push(line);
+    }
+    Ok(chunk)
+}
+
+/// The lines of `chunk` (the first is line `first` of the input) assessed on `threads` threads,
+/// in order.
+fn assess_chunk(
+    chunk: &[Vec<u8>],
+    first: usize,
+    threads: usize,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<Vec<Option<(String, bool)>>> {
+    let per = chunk.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunk
+            .chunks(per)
+            .enumerate()
+            .map(|(k, part)| {
+                s.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(j, l)| assess_line(first + k * per + j, l, now))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(chunk.len());
+        for h in handles {
+            all.extend(
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("an assessment thread panicked"))?,
+            );
+        }
+        anyhow::Ok(all)
+    })
+}
+
+/// One line -> one output line and whether it was valid (None for a blank line).
+fn assess_line(n: usize, line: &[u8], now: time::OffsetDateTime) -> Option<(String, bool)> {
+    use genascope_domain::clinical::assess::assess_json;
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(match assess_json(line, now) {
+        Ok(a) => (serde_json::to_string(&a).unwrap_or_default(), true),
+        Err(errors) => (
+            format!(
+                "{{\"line\":{n},\"errors\":{}}}",
+                serde_json::to_string(&errors).unwrap_or_else(|_| "[]".to_owned())
+            ),
+            false,
+        ),
+    })
 }
 
 /// The profile in `bytes`, parsed leniently and validated as the API does; the field errors
@@ -427,45 +474,57 @@ fn export_command(
     opts: &genascope_domain::clinical::export::ExportOptions,
     batch: bool,
 ) -> anyhow::Result<()> {
-    use genascope_domain::clinical::export::{
-        check_family_id, export, ibis_v8_file, ibis_v8_record,
-    };
-    use std::io::{BufRead, BufReader, Read, Write};
-
-    let input: Box<dyn Read> = match file {
-        Some(path) => Box::new(
-            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?,
-        ),
-        None => Box::new(std::io::stdin().lock()),
-    };
-    let fail = |lines: &[String]| -> ! {
-        for l in lines {
-            eprintln!("error: {l}");
-        }
-        std::process::exit(2);
-    };
+    use genascope_domain::clinical::export::check_family_id;
+    let input = open_input(file)?;
     if let Err(e) = check_family_id(&opts.family_id) {
         fail(&[e.to_string().replacen("family_id:", "--family-id", 1)]);
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-
-    if !batch {
-        let mut bytes = Vec::new();
-        BufReader::new(input)
-            .read_to_end(&mut bytes)
-            .context("reading the profile")?;
-        let profile = export_profile(&bytes).unwrap_or_else(|errors| fail(&errors));
-        let written = export(&profile, format, opts)
-            .unwrap_or_else(|e| fail(&[format!("{format} cannot hold this profile: {e}")]));
-        out.write_all(written.content.as_bytes())?;
-        out.flush()?;
-        for n in &written.notes {
-            eprintln!("note: {n}");
-        }
-        return Ok(());
+    if batch {
+        export_batch(input, format, opts, &mut out)
+    } else {
+        export_one(input, format, opts, &mut out)
     }
+}
 
+/// Prints each line as an error and exits with code 2.
+fn fail(lines: &[String]) -> ! {
+    for l in lines {
+        eprintln!("error: {l}");
+    }
+    std::process::exit(2);
+}
+
+/// One profile in, one file out; the notes on standard error.
+fn export_one(
+    input: Box<dyn std::io::Read>,
+    format: ExportFormat,
+    opts: &genascope_domain::clinical::export::ExportOptions,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    use genascope_domain::clinical::export::export;
+    let bytes = read_profile(input)?;
+    let profile = export_profile(&bytes).unwrap_or_else(|errors| fail(&errors));
+    let written = export(&profile, format, opts)
+        .unwrap_or_else(|e| fail(&[format!("{format} cannot hold this profile: {e}")]));
+    out.write_all(written.content.as_bytes())?;
+    out.flush()?;
+    for n in &written.notes {
+        eprintln!("note: {n}");
+    }
+    Ok(())
+}
+
+/// JSON lines in, one IBIS batch file out: a record per valid line, the others refused.
+fn export_batch(
+    input: Box<dyn std::io::Read>,
+    format: ExportFormat,
+    opts: &genascope_domain::clinical::export::ExportOptions,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    use genascope_domain::clinical::export::{ibis_v8_file, ibis_v8_record};
+    use std::io::{BufRead, BufReader};
     if format != ExportFormat::Ibis8 {
         fail(&[format!(
             "--batch writes one IBIS batch file (--format ibis8); a {format} file holds one family"

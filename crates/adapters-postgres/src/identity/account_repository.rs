@@ -29,7 +29,7 @@ impl AccountRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account))]
     async fn get(&self, account: AccountId) -> Result<Account, RepoError> {
         let account = id(account.0);
         self.run(move |conn| {
@@ -99,7 +99,7 @@ impl AccountRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account))]
     async fn soft_delete(&self, account: AccountId, at: Timestamp) -> Result<(), RepoError> {
         let account = id(account.0);
         let at = ts(at);

@@ -129,7 +129,7 @@ impl TokenStore for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn revoke_refresh(
         &self,
         user: UserId,
@@ -153,7 +153,7 @@ impl TokenStore for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn revoke_other_sessions(
         &self,
         user: UserId,
@@ -181,7 +181,7 @@ impl TokenStore for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn revoke_family(
         &self,
         user: UserId,
@@ -193,7 +193,7 @@ impl TokenStore for Database {
             .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn revoke_all_refresh(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
         let user = id(user.0);
         let at = ts(at);
@@ -233,7 +233,7 @@ impl TokenStore for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn insert_reset(&self, user: UserId, link: &ResetLink) -> Result<(), RepoError> {
         let user = id(user.0);
         let link = link.clone();
@@ -246,7 +246,7 @@ impl TokenStore for Database {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn revoke_resets(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
         let (user, at) = (id(user.0), ts(at));
         self.run(move |conn| super::spend_resets_of_user(conn, &user, at).map(|_| ()))

@@ -109,7 +109,7 @@ impl UserRepository for Database {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn get(&self, user: UserId) -> Result<User, RepoError> {
         let user = id(user.0);
         self.run(move |conn| {
@@ -137,7 +137,7 @@ impl UserRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn credentials(&self, user: UserId) -> Result<Credentials, RepoError> {
         let user = id(user.0);
         self.run(move |conn| {
@@ -150,7 +150,7 @@ impl UserRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn principal(
         &self,
         user: UserId,
@@ -281,7 +281,7 @@ impl UserRepository for Database {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn set_password(&self, user: UserId, hash: &str, at: Timestamp) -> Result<(), RepoError> {
         let user = id(user.0);
         let hash = hash.to_owned();
@@ -302,7 +302,7 @@ impl UserRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn soft_delete(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
         let user = id(user.0);
         let at = ts(at);
@@ -335,7 +335,7 @@ impl UserRepository for Database {
         .await?
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account))]
     async fn count_active_admins(&self, account: AccountId) -> Result<u64, RepoError> {
         let account = id(account.0);
         self.run(move |conn| {

@@ -370,7 +370,7 @@ impl InviteRepository for Database {
         Ok(revoked)
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(invite_id = %invite))]
     async fn get(&self, invite: InviteId, scope: ListScope) -> Result<InviteView, RepoError> {
         // The time only matters to status filters, which this read has none of.
         let Some(criteria) = Criteria::new(scope, Timestamp::UNIX_EPOCH) else {
@@ -441,7 +441,7 @@ impl InviteRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %provider))]
     async fn pending_for_provider(
         &self,
         scope: ListScope,
@@ -459,7 +459,7 @@ impl InviteRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(patient_id = %patient))]
     async fn list_for_patient(
         &self,
         scope: ListScope,

@@ -175,7 +175,7 @@ impl PatientRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(patient_id = %patient))]
     async fn get(&self, patient: PatientId) -> Result<PatientView, RepoError> {
         let patient = id(patient.0);
         self.run(move |conn| {
@@ -185,7 +185,7 @@ impl PatientRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account))]
     async fn find_by_email(
         &self,
         account: AccountId,
@@ -287,7 +287,7 @@ impl PatientRepository for Database {
         }
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(patient_id = %patient))]
     async fn soft_delete(
         &self,
         patient: PatientId,

@@ -19,6 +19,7 @@ mod eligibility;
 mod hardening;
 mod helpers;
 mod import;
+mod logs;
 mod matrix;
 mod outbox;
 mod patients;

@@ -158,43 +158,9 @@ fn push_unique(out: &mut Vec<String>, w: String) {
 /// cannot run for this person leaves its section empty (`null`, or `applicable: false`) and a
 /// warning.
 fn assess_validated(profile: &RiskProfile, assessed_at: OffsetDateTime) -> Assessment {
-    let p = &profile.proband;
     let mut model_warnings: Vec<String> = Vec::new();
 
-    // Tyrer-Cuzick.
-    let tc = match mapping::tc_not_applicable(p) {
-        Some(reason) => {
-            model_warnings.push(reason);
-            None
-        }
-        None => {
-            let input = mapping::tc_input(profile, &mut model_warnings);
-            match tyrer_cuzick::assess(&input) {
-                Ok(r) => {
-                    for w in &r.warnings {
-                        model_warnings.push(mapping::tc_warning(profile, w));
-                    }
-                    let lifetime = round(r.lifetime_risk, 2);
-                    Some(TyrerCuzickSummary {
-                        model: r.model,
-                        ten_year_risk: round(r.ten_year_risk, 2),
-                        lifetime_risk: lifetime,
-                        horizon_age: r.horizon_age,
-                        brca1_probability: round(r.brca1_probability, 4),
-                        brca2_probability: round(r.brca2_probability, 4),
-                        population_ten_year_risk: round(r.population_ten_year_risk, 2),
-                        population_lifetime_risk: round(r.population_lifetime_risk, 2),
-                        threshold: MRI_LIFETIME_RISK_THRESHOLD,
-                        above_threshold: lifetime >= MRI_LIFETIME_RISK_THRESHOLD,
-                    })
-                }
-                Err(e) => {
-                    model_warnings.push(mapping::tc_error(profile, &e));
-                    None
-                }
-            }
-        }
-    };
+    let tc = tyrer_cuzick_section(profile, &mut model_warnings);
 
     // NCCN, with the model carrier probability.
     let carrier = tc
@@ -202,29 +168,8 @@ fn assess_validated(profile: &RiskProfile, assessed_at: OffsetDateTime) -> Asses
         .map(|t| round(t.brca1_probability + t.brca2_probability, 4));
     let nccn_result = nccn::evaluate(profile, carrier);
 
-    // Gail.
     let gail_summary = gail_section(profile, &mut model_warnings);
-
-    // Manchester.
-    let (mss_input, mss_types) = mapping::manchester_input(profile, &mut model_warnings);
-    let mss = match manchester::score(&mss_input) {
-        Ok(r) => {
-            for w in &r.warnings {
-                model_warnings.push(mapping::manchester_warning(profile, &mss_types, w));
-            }
-            Some(r.score)
-        }
-        Err(e) => {
-            model_warnings.push(mapping::tagged(
-                &format!(
-                    "Not computed: {}",
-                    mapping::humanise_paths(profile, &e.to_string())
-                ),
-                "Manchester score",
-            ));
-            None
-        }
-    };
+    let mss = manchester_section(profile, &mut model_warnings);
 
     let numbers = ModelNumbers {
         tc_lifetime_risk: tc.as_ref().map(|t| t.lifetime_risk),
@@ -262,6 +207,74 @@ fn assess_validated(profile: &RiskProfile, assessed_at: OffsetDateTime) -> Asses
         }),
         recommendations,
         warnings,
+    }
+}
+
+/// The `tyrer_cuzick` block, or `None` (with a warning) when the model does not apply or refuses
+/// the input.
+fn tyrer_cuzick_section(
+    profile: &RiskProfile,
+    warnings: &mut Vec<String>,
+) -> Option<TyrerCuzickSummary> {
+    let p = &profile.proband;
+    match mapping::tc_not_applicable(p) {
+        Some(reason) => {
+            warnings.push(reason);
+            None
+        }
+        None => {
+            let input = mapping::tc_input(profile, warnings);
+            match tyrer_cuzick::assess(&input) {
+                Ok(r) => {
+                    for w in &r.warnings {
+                        warnings.push(mapping::tc_warning(profile, w));
+                    }
+                    let lifetime = round(r.lifetime_risk, 2);
+                    Some(TyrerCuzickSummary {
+                        model: r.model,
+                        ten_year_risk: round(r.ten_year_risk, 2),
+                        lifetime_risk: lifetime,
+                        horizon_age: r.horizon_age,
+                        brca1_probability: round(r.brca1_probability, 4),
+                        brca2_probability: round(r.brca2_probability, 4),
+                        population_ten_year_risk: round(r.population_ten_year_risk, 2),
+                        population_lifetime_risk: round(r.population_lifetime_risk, 2),
+                        threshold: MRI_LIFETIME_RISK_THRESHOLD,
+                        above_threshold: lifetime >= MRI_LIFETIME_RISK_THRESHOLD,
+                    })
+                }
+                Err(e) => {
+                    warnings.push(mapping::tc_error(profile, &e));
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// The Manchester score, or `None` (with a warning) when it cannot be computed.
+fn manchester_section(
+    profile: &RiskProfile,
+    warnings: &mut Vec<String>,
+) -> Option<manchester::ManchesterScore> {
+    let (mss_input, mss_types) = mapping::manchester_input(profile, warnings);
+    match manchester::score(&mss_input) {
+        Ok(r) => {
+            for w in &r.warnings {
+                warnings.push(mapping::manchester_warning(profile, &mss_types, w));
+            }
+            Some(r.score)
+        }
+        Err(e) => {
+            warnings.push(mapping::tagged(
+                &format!(
+                    "Not computed: {}",
+                    mapping::humanise_paths(profile, &e.to_string())
+                ),
+                "Manchester score",
+            ));
+            None
+        }
     }
 }
 

@@ -233,88 +233,17 @@ pub fn build_recommendations(
     nccn: &super::nccn::NccnResult,
     models: &ModelNumbers,
 ) -> Vec<Recommendation> {
-    use super::profile::{Hyperplasia, Sex};
-    let mut out = Vec::new();
     let p = &profile.proband;
-    let female = p.sex == Some(Sex::Female);
-    match nccn.outcome {
-        NccnOutcome::Indicated => out.push(Recommendation {
-            kind: RecommendationKind::GeneticCounseling,
-            priority: Priority::High,
-            text: "Refer for genetic counselling and testing (NCCN criteria met).".to_owned(),
-        }),
-        NccnOutcome::MayConsider => out.push(Recommendation {
-            kind: RecommendationKind::GeneticCounseling,
-            priority: Priority::Medium,
-            text: "Discuss genetic counselling: under NCCN criteria, testing may be considered."
-                .to_owned(),
-        }),
-        NccnOutcome::NotMet => {
-            if let Some((total, true)) = models.manchester {
-                out.push(Recommendation {
-                    kind: RecommendationKind::GeneticCounseling,
-                    priority: Priority::Medium,
-                    text: format!(
-                        "Manchester score {total} (>= 15, about 10 % BRCA1/2 probability): UK criteria support referral for genetic counselling."
-                    ),
-                });
-            }
-        }
-    }
-    let carried: Vec<String> = p
-        .genetic_tests
-        .iter()
-        .filter(|t| t.result.is_some_and(super::profile::GeneticResult::is_plp))
-        .map(|t| t.gene.trim().to_ascii_uppercase())
-        .collect();
-    if !carried.is_empty() {
-        out.push(Recommendation {
-            kind: RecommendationKind::CascadeTesting,
-            priority: Priority::High,
-            text: format!(
-                "Offer testing for the familial {} variant to blood relatives (cascade testing).",
-                carried.join("/")
-            ),
-        });
-    }
-    if female
-        && models
-            .tc_lifetime_risk
-            .is_some_and(|r| r >= MRI_LIFETIME_RISK_THRESHOLD)
-    {
-        out.push(Recommendation {
-            kind: RecommendationKind::MriScreening,
-            priority: Priority::Medium,
-            text: "Lifetime risk >= 20 %: annual breast MRI from age 30 (or 10 years before the youngest affected relative).".to_owned(),
-        });
-    }
-    let gail_high = models
-        .gail_five_year_risk
-        .is_some_and(|r| r >= CHEMOPREVENTION_GAIL_FIVE_YEAR);
-    let lesion = p.hyperplasia == Some(Hyperplasia::Atypical) || p.lcis == Some(true);
-    let no_breast_cancer = !p
-        .cancers
-        .iter()
-        .any(|c| c.cancer_type == super::profile::CancerType::Breast);
-    if female && p.age.is_some_and(|a| a >= 35) && no_breast_cancer && (gail_high || lesion) {
-        let why = if gail_high {
-            format!("Gail 5-year risk >= {CHEMOPREVENTION_GAIL_FIVE_YEAR} %")
-        } else {
-            "Atypical hyperplasia or LCIS".to_owned()
-        };
-        out.push(Recommendation {
-            kind: RecommendationKind::RiskReducingMedication,
-            priority: Priority::Medium,
-            text: format!("{why}: discuss risk-reducing medication (tamoxifen, raloxifene or an aromatase inhibitor)."),
-        });
-    }
-    if nccn.outcome != NccnOutcome::Indicated && !nccn.warnings.is_empty() {
-        out.push(Recommendation {
-            kind: RecommendationKind::ClinicianReview,
-            priority: Priority::Low,
-            text: "Some inputs are unknown and could change the result: a clinician should review the warnings.".to_owned(),
-        });
-    }
+    let mut out: Vec<Recommendation> = [
+        genetic_counselling(nccn, models),
+        cascade_testing(p),
+        mri_screening(p, models),
+        risk_reducing_medication(p, models),
+        clinician_review(nccn),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if out.is_empty() {
         out.push(Recommendation {
             kind: RecommendationKind::RoutineScreening,
@@ -325,6 +254,111 @@ pub fn build_recommendations(
     }
     out.sort_by_key(|r| std::cmp::Reverse(r.priority));
     out
+}
+
+/// NCCN `indicated` (high) or `may_consider` (medium); otherwise a Manchester score at threshold
+/// (medium, UK criteria).
+fn genetic_counselling(
+    nccn: &super::nccn::NccnResult,
+    models: &ModelNumbers,
+) -> Option<Recommendation> {
+    match nccn.outcome {
+        NccnOutcome::Indicated => Some(Recommendation {
+            kind: RecommendationKind::GeneticCounseling,
+            priority: Priority::High,
+            text: "Refer for genetic counselling and testing (NCCN criteria met).".to_owned(),
+        }),
+        NccnOutcome::MayConsider => Some(Recommendation {
+            kind: RecommendationKind::GeneticCounseling,
+            priority: Priority::Medium,
+            text: "Discuss genetic counselling: under NCCN criteria, testing may be considered."
+                .to_owned(),
+        }),
+        NccnOutcome::NotMet => match models.manchester {
+            Some((total, true)) => Some(Recommendation {
+                kind: RecommendationKind::GeneticCounseling,
+                priority: Priority::Medium,
+                text: format!(
+                    "Manchester score {total} (>= 15, about 10 % BRCA1/2 probability): UK criteria support referral for genetic counselling."
+                ),
+            }),
+            _ => None,
+        },
+    }
+}
+
+/// The proband carries a P/LP variant: cascade testing of relatives (high).
+fn cascade_testing(p: &super::profile::Proband) -> Option<Recommendation> {
+    let carried: Vec<String> = p
+        .genetic_tests
+        .iter()
+        .filter(|t| t.result.is_some_and(super::profile::GeneticResult::is_plp))
+        .map(|t| t.gene.trim().to_ascii_uppercase())
+        .collect();
+    (!carried.is_empty()).then(|| Recommendation {
+        kind: RecommendationKind::CascadeTesting,
+        priority: Priority::High,
+        text: format!(
+            "Offer testing for the familial {} variant to blood relatives (cascade testing).",
+            carried.join("/")
+        ),
+    })
+}
+
+/// Female, Tyrer-Cuzick lifetime risk >= 20 %: annual MRI (medium; ACS, Saslow 2007).
+fn mri_screening(p: &super::profile::Proband, models: &ModelNumbers) -> Option<Recommendation> {
+    let female = p.sex == Some(super::profile::Sex::Female);
+    (female
+        && models
+            .tc_lifetime_risk
+            .is_some_and(|r| r >= MRI_LIFETIME_RISK_THRESHOLD))
+    .then(|| Recommendation {
+        kind: RecommendationKind::MriScreening,
+        priority: Priority::Medium,
+        text: "Lifetime risk >= 20 %: annual breast MRI from age 30 (or 10 years before the youngest affected relative).".to_owned(),
+    })
+}
+
+/// Female aged >= 35 without breast cancer, with Gail 5-year risk >= 1.66 %, atypical
+/// hyperplasia or LCIS: discuss risk-reducing medication (medium; ASCO 2019).
+fn risk_reducing_medication(
+    p: &super::profile::Proband,
+    models: &ModelNumbers,
+) -> Option<Recommendation> {
+    use super::profile::{Hyperplasia, Sex};
+    let female = p.sex == Some(Sex::Female);
+    let gail_high = models
+        .gail_five_year_risk
+        .is_some_and(|r| r >= CHEMOPREVENTION_GAIL_FIVE_YEAR);
+    let lesion = p.hyperplasia == Some(Hyperplasia::Atypical) || p.lcis == Some(true);
+    let no_breast_cancer = !p
+        .cancers
+        .iter()
+        .any(|c| c.cancer_type == super::profile::CancerType::Breast);
+    if !(female && p.age.is_some_and(|a| a >= 35) && no_breast_cancer && (gail_high || lesion)) {
+        return None;
+    }
+    let why = if gail_high {
+        format!("Gail 5-year risk >= {CHEMOPREVENTION_GAIL_FIVE_YEAR} %")
+    } else {
+        "Atypical hyperplasia or LCIS".to_owned()
+    };
+    Some(Recommendation {
+        kind: RecommendationKind::RiskReducingMedication,
+        priority: Priority::Medium,
+        text: format!(
+            "{why}: discuss risk-reducing medication (tamoxifen, raloxifene or an aromatase inhibitor)."
+        ),
+    })
+}
+
+/// NCCN not indicated and warnings present: clinician review of the unknowns (low).
+fn clinician_review(nccn: &super::nccn::NccnResult) -> Option<Recommendation> {
+    (nccn.outcome != NccnOutcome::Indicated && !nccn.warnings.is_empty()).then(|| Recommendation {
+        kind: RecommendationKind::ClinicianReview,
+        priority: Priority::Low,
+        text: "Some inputs are unknown and could change the result: a clinician should review the warnings.".to_owned(),
+    })
 }
 
 /// Truncates a timestamp to whole seconds in UTC, as `assessed_at` carries it.

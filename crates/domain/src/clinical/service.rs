@@ -185,7 +185,7 @@ impl EligibilityService {
     /// May `p` assess a profile, for `patient` if given? Any role but lab_tech may assess a bare
     /// profile; naming a patient (to store the result against it) is for the care team and
     /// super_admin, and the patient must be in scope (else it is not found).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, patient_id = ?patient.map(|i| i.0)))]
     pub async fn authorize(
         &self,
         p: &Principal,
@@ -217,7 +217,7 @@ impl EligibilityService {
     /// Keep the assessment, and the profile it was computed from, for the ticket's patient, if it
     /// names one; `profile_id` becomes the stored record's id. Without a patient, nothing is
     /// stored and `profile_id` stays null.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn store(
         &self,
         p: &Principal,
@@ -253,7 +253,7 @@ impl EligibilityService {
     /// `GET /api/eligibility/analyze/{patient_id}`: the patient's latest stored assessment. Care
     /// team and super_admin in scope, and the patient itself (a read of the patient record, so
     /// it is audited like one).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, patient_id = %patient))]
     pub async fn latest(
         &self,
         p: &Principal,
@@ -279,7 +279,7 @@ impl EligibilityService {
     ///
     /// The outer error is access or storage; the inner one says that the format cannot hold
     /// this profile (e.g. IBIS and a proband with breast cancer), with the profile's field path.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, patient_id = %patient))]
     pub async fn export(
         &self,
         p: &Principal,

@@ -26,11 +26,11 @@
 
 use super::super::profile::{
     BiradsDensity, CancerType, DensityMethod, DensityValue, GeneticTest, HrtStatus, HrtType,
-    Hyperplasia, MenopauseStatus, Relation, Relative, RiskProfile, Sex,
+    Hyperplasia, MenopauseStatus, Proband, Relation, Relative, RiskProfile, Sex,
 };
 use super::{
-    DxAge, ExportError, ExportOutput, GeneStatus, MAX_AGE, Notes, Who, diagnoses, diagnosis_notes,
-    fmt_num, gene_notes, gene_status, resolved_sex,
+    Diagnoses, DxAge, ExportError, ExportOutput, GeneStatus, MAX_AGE, Notes, Who, diagnoses,
+    diagnosis_notes, fmt_num, gene_notes, gene_status, resolved_sex,
 };
 
 /// IBIS's unknown / not-applicable code.
@@ -134,6 +134,40 @@ fn woman_fields(
 ) -> Result<(), ExportError> {
     let p = &profile.proband;
     let who = Who::proband(None);
+    let d = unaffected_woman(p)?;
+    diagnosis_notes(&who, &d, "bilateral", notes);
+    gene_notes(&who, &p.genetic_tests, &IBIS_GENES, notes);
+    let mut defaulted: Vec<&str> = Vec::new();
+    reproductive_fields(p, t, &mut defaulted)?;
+    body_fields(p, t)?;
+    benign_disease_fields(p, t, &mut defaulted);
+    // 14 ovarian cancer, 15 its age
+    t.push(i32::from(d.oc.is_some()).to_string());
+    t.push(dx(d.oc).to_string());
+    // 16 Ashkenazi
+    if p.ashkenazi_jewish.is_none() {
+        defaulted.push("Ashkenazi Jewish ancestry unknown: written as not Ashkenazi (0)");
+    }
+    t.push(i32::from(p.ashkenazi_jewish == Some(true)).to_string());
+    hrt_fields(p, t, &mut defaulted)?;
+    // 22 own genetic test, 23 father's genetic test
+    t.push(test_code(&p.genetic_tests).to_string());
+    let father_tests = profile
+        .relatives
+        .iter()
+        .find(|r| r.relation == Relation::Father)
+        .map(|r| test_code(&r.genetic_tests))
+        .unwrap_or(0);
+    t.push(father_tests.to_string());
+    for text in defaulted {
+        notes.info(format!("{who}: {text}."));
+    }
+    Ok(())
+}
+
+/// The proband's diagnoses, if she is a woman without breast cancer: IBIS models unaffected
+/// women.
+fn unaffected_woman(p: &Proband) -> Result<Diagnoses<'_>, ExportError> {
     match p.sex {
         Some(Sex::Female) => {}
         Some(Sex::Male) => {
@@ -161,13 +195,18 @@ fn woman_fields(
             "IBIS models unaffected women; the proband's breast cancer cannot be written",
         ));
     }
-    diagnosis_notes(&who, &d, "bilateral", notes);
-    gene_notes(&who, &p.genetic_tests, &IBIS_GENES, notes);
-    let mut defaulted: Vec<&str> = Vec::new();
-    let mut push = |v: String| t.push(v);
+    Ok(d)
+}
+
+/// Fields 2–7: age, menarche, parity, age at first birth, menopausal status and age.
+fn reproductive_fields(
+    p: &Proband,
+    t: &mut Vec<String>,
+    defaulted: &mut Vec<&str>,
+) -> Result<(), ExportError> {
     // 2 age, 3 menarche
-    push(age_field("proband.age", p.age)?.to_string());
-    push(age_field("proband.menarche_age", p.menarche_age)?.to_string());
+    t.push(age_field("proband.age", p.age)?.to_string());
+    t.push(age_field("proband.menarche_age", p.menarche_age)?.to_string());
     // 4 parity: 0 nulliparous, 1 parous, 2 unknown (the mapper writes 2 for unknown; a count would
     // collide with that code, so the field is read as a category).
     let parity = match p.live_births {
@@ -184,13 +223,13 @@ fn woman_fields(
             ));
         }
     };
-    push(parity.to_string());
+    t.push(parity.to_string());
     // 5 age at first birth: 0 if none or parity unknown, -99 if parous with unknown age
     let first = match parity {
         1 => age_field("proband.first_live_birth_age", p.first_live_birth_age)?,
         _ => 0,
     };
-    push(first.to_string());
+    t.push(first.to_string());
     // 6 menopausal status, 7 age at menopause (post only)
     let status = match p.menopause_status {
         Some(MenopauseStatus::Pre) => 0,
@@ -198,23 +237,33 @@ fn woman_fields(
         Some(MenopauseStatus::Post) => 2,
         Some(MenopauseStatus::Unknown) | None => 3,
     };
-    push(status.to_string());
+    t.push(status.to_string());
     let mage = if status == 2 {
         age_field("proband.menopause_age", p.menopause_age)?
     } else {
         UNKNOWN
     };
-    push(mage.to_string());
+    t.push(mage.to_string());
+    Ok(())
+}
+
+/// Fields 8–9: height and weight.
+fn body_fields(p: &Proband, t: &mut Vec<String>) -> Result<(), ExportError> {
     // 8 height in metres (two decimals, as in the reference records), 9 weight in kg
-    push(match p.height_cm {
+    t.push(match p.height_cm {
         Some(h) if h.is_finite() => format!("{:.2}", h / 100.0),
         Some(_) => return Err(ExportError::invalid("proband.height_cm", "not finite")),
         None => UNKNOWN.to_string(),
     });
-    push(match p.weight_kg {
+    t.push(match p.weight_kg {
         Some(w) => fmt_num("proband.weight_kg", w, 1)?,
         None => UNKNOWN.to_string(),
     });
+    Ok(())
+}
+
+/// Fields 10–13: hyperplasia, atypical hyperplasia, LCIS, an unused field.
+fn benign_disease_fields(p: &Proband, t: &mut Vec<String>, defaulted: &mut Vec<&str>) {
     // 10 hyperplasia, 11 atypical hyperplasia, 12 LCIS, 13 unused
     let biopsied = p.breast_biopsies.is_some_and(|n| n > 0);
     let (hyp, atyp) = match p.hyperplasia {
@@ -230,21 +279,21 @@ fn woman_fields(
             (0, 0)
         }
     };
-    push(hyp.to_string());
-    push(atyp.to_string());
+    t.push(hyp.to_string());
+    t.push(atyp.to_string());
     if p.lcis.is_none() {
         defaulted.push("LCIS unknown: written as no LCIS (0)");
     }
-    push(i32::from(p.lcis == Some(true)).to_string());
-    push("0".to_owned());
-    // 14 ovarian cancer, 15 its age
-    push(i32::from(d.oc.is_some()).to_string());
-    push(dx(d.oc).to_string());
-    // 16 Ashkenazi
-    if p.ashkenazi_jewish.is_none() {
-        defaulted.push("Ashkenazi Jewish ancestry unknown: written as not Ashkenazi (0)");
-    }
-    push(i32::from(p.ashkenazi_jewish == Some(true)).to_string());
+    t.push(i32::from(p.lcis == Some(true)).to_string());
+    t.push("0".to_owned());
+}
+
+/// Fields 17–21: HRT use, type, years used, intended years, years since last use.
+fn hrt_fields(
+    p: &Proband,
+    t: &mut Vec<String>,
+    defaulted: &mut Vec<&str>,
+) -> Result<(), ExportError> {
     // 17 HRT use, 18 type, 19 years used, 20 intended years, 21 years since last use
     let hrt = p.hrt.as_ref();
     let use_code = match hrt.and_then(|h| h.status) {
@@ -257,7 +306,7 @@ fn woman_fields(
         Some(HrtStatus::FormerUnder5y) => 2,
         Some(HrtStatus::Current) => 3,
     };
-    push(use_code.to_string());
+    t.push(use_code.to_string());
     let hrt_type = hrt.and_then(|h| h.hrt_type);
     let type_code = match (use_code, hrt_type) {
         (2 | 3, Some(HrtType::EstrogenOnly)) => 0,
@@ -267,7 +316,7 @@ fn woman_fields(
         }
         _ => 1,
     };
-    push(type_code.to_string());
+    t.push(type_code.to_string());
     let years = |path: &str, v: Option<f64>| -> Result<String, ExportError> {
         match v {
             Some(x) if x < 0.0 => Err(ExportError::invalid(path, "cannot be negative")),
@@ -287,21 +336,9 @@ fn woman_fields(
     if (use_code == 1 || use_code == 2) && since.is_none() {
         defaulted.push("years since HRT was stopped unknown: written as 0");
     }
-    push(years("proband.hrt.years_used", used)?);
-    push(years("proband.hrt.intended_years", intended)?);
-    push(years("proband.hrt.years_since_stopped", since)?);
-    // 22 own genetic test, 23 father's genetic test
-    push(test_code(&p.genetic_tests).to_string());
-    let father_tests = profile
-        .relatives
-        .iter()
-        .find(|r| r.relation == Relation::Father)
-        .map(|r| test_code(&r.genetic_tests))
-        .unwrap_or(0);
-    push(father_tests.to_string());
-    for text in defaulted {
-        notes.info(format!("{who}: {text}."));
-    }
+    t.push(years("proband.hrt.years_used", used)?);
+    t.push(years("proband.hrt.intended_years", intended)?);
+    t.push(years("proband.hrt.years_since_stopped", since)?);
     Ok(())
 }
 
@@ -344,154 +381,205 @@ fn relative_fields(
     t: &mut Vec<String>,
     notes: &mut Notes,
 ) -> Result<(), ExportError> {
-    use Relation as R;
-    let mut single: [Option<[i32; 7]>; 3] = [None; 3]; // mother, PGM, MGM
-    let mut sisters = Vec::new();
-    let mut p_aunts = Vec::new();
-    let mut m_aunts = Vec::new();
-    let mut daughters = Vec::new();
-    let mut nieces = Vec::new();
-    let mut p_half = Vec::new();
-    let mut m_half = Vec::new();
-    let mut p_cousins = Vec::new();
-    let mut m_cousins = Vec::new();
-    let mut father_bc = false;
-    let mut brother_bc = false;
+    let slots = slots(profile, notes)?;
+    push_slots(t, &slots);
+    // Trailing: father BC, brother BC, density measure, density value, SNP score (none: 0).
+    t.push(i32::from(slots.father_bc).to_string());
+    t.push(i32::from(slots.brother_bc).to_string());
+    let (measure, value) = density(profile)?;
+    t.push(measure.to_string());
+    t.push(value);
+    t.push("0".to_owned());
+    Ok(())
+}
 
+/// The relatives' blocks by IBIS slot, and the flags of the trailing fields.
+#[derive(Default)]
+struct Slots {
+    /// Mother, paternal grandmother, maternal grandmother.
+    single: [Option<[i32; 7]>; 3],
+    sisters: Vec<[i32; 7]>,
+    p_aunts: Vec<[i32; 7]>,
+    m_aunts: Vec<[i32; 7]>,
+    daughters: Vec<[i32; 7]>,
+    nieces: Vec<[i32; 7]>,
+    p_half: Vec<[i32; 7]>,
+    m_half: Vec<[i32; 7]>,
+    p_cousins: Vec<[i32; 7]>,
+    m_cousins: Vec<[i32; 7]>,
+    /// The father had breast cancer.
+    father_bc: bool,
+    /// A brother had breast cancer.
+    brother_bc: bool,
+}
+
+/// Every relative validated, and placed in its slot or left out with a note.
+fn slots(profile: &RiskProfile, notes: &mut Notes) -> Result<Slots, ExportError> {
+    let mut slots = Slots::default();
     for (i, r) in profile.relatives.iter().enumerate() {
         let who = Who::relative(i, r.relation, None);
         let sex = resolved_sex(&who.path, r.relation, r.sex)?;
-        if sex != Some(Sex::Female) {
-            // Male relatives: only breast cancer of the father or a brother is carried, and the
-            // father's genetic test (field 23).
-            let d = diagnoses(&who.path, sex, &r.cancers)?;
-            age_field(&format!("{}.age", who.path), r.age)?;
-            let other_cancers = d.oc.is_some()
-                || d.pro.is_some()
-                || d.pan.is_some()
-                || !d.no_column.is_empty()
-                || d.bc2.is_some();
-            match r.relation {
-                R::Father => {
-                    father_bc |= d.bc1.is_some();
-                    gene_notes(&who, &r.genetic_tests, &IBIS_GENES, notes);
-                }
-                R::Brother => brother_bc |= d.bc1.is_some(),
-                _ => {}
-            }
-            if sex.is_none() {
-                notes.info(format!(
-                    "{who}: sex unknown; IBIS's slots are for female relatives; not written."
-                ));
-            } else if !matches!(r.relation, R::Father | R::Brother) && !r.cancers.is_empty() {
-                notes.info(format!(
-                    "{who}: IBIS has no slot for this relative's cancers; not written."
-                ));
-            } else if matches!(r.relation, R::Father | R::Brother) && other_cancers {
-                notes.info(format!(
-                    "{who}: IBIS carries only whether a father or brother had breast cancer; \
-                     his other cancers are not written."
-                ));
-            }
-            if r.relation != R::Father && !r.genetic_tests.is_empty() {
-                notes.info(format!(
-                    "{who}: genetic test not written: IBIS carries only the father's test among \
-                     male relatives."
-                ));
-            }
+        if sex == Some(Sex::Female) {
+            place_woman(&mut slots, &who, r, sex, notes)?;
             continue;
         }
-        let slot = match r.relation {
-            R::Mother => Some(0),
-            R::PaternalGrandmother => Some(1),
-            R::MaternalGrandmother => Some(2),
-            _ => None,
-        };
-        let placed = matches!(
-            r.relation,
-            R::Mother
-                | R::PaternalGrandmother
-                | R::MaternalGrandmother
-                | R::Sister
-                | R::PaternalAunt
-                | R::MaternalAunt
-                | R::Daughter
-                | R::Niece
-                | R::PaternalHalfSister
-                | R::MaternalHalfSister
-                | R::PaternalCousin
-                | R::MaternalCousin
-        );
-        if !placed {
-            // Validated, then left out.
-            diagnoses(&who.path, sex, &r.cancers)?;
-            age_field(&format!("{}.age", who.path), r.age)?;
-            notes.info(format!(
-                "{who}: IBIS v8 has no slot for this relative; not written."
-            ));
-            continue;
-        }
-        let b = block(&who, r, notes)?;
-        if let Some(k) = slot {
-            match single.get_mut(k) {
-                Some(s @ None) => *s = Some(b),
-                _ => {
-                    return Err(ExportError::invalid(
-                        format!("{}.relation", who.path),
-                        format!("more than one {}", r.relation),
-                    ));
-                }
-            }
-            continue;
-        }
+        let bc = male_relative(&who, r, sex, notes)?;
         match r.relation {
-            R::Sister => sisters.push(b),
-            R::PaternalAunt => p_aunts.push(b),
-            R::MaternalAunt => m_aunts.push(b),
-            R::Daughter => daughters.push(b),
-            R::Niece => nieces.push(b),
-            R::PaternalHalfSister => p_half.push(b),
-            R::MaternalHalfSister => m_half.push(b),
-            R::PaternalCousin => p_cousins.push(b),
-            _ => m_cousins.push(b),
+            Relation::Father => slots.father_bc |= bc,
+            Relation::Brother => slots.brother_bc |= bc,
+            _ => {}
         }
     }
+    Ok(slots)
+}
 
-    let [mother, pgm, mgm] = single;
+/// A male relative, or one of unknown sex: validated; returns whether he had breast cancer.
+fn male_relative(
+    who: &Who,
+    r: &Relative,
+    sex: Option<Sex>,
+    notes: &mut Notes,
+) -> Result<bool, ExportError> {
+    use Relation as R;
+    // Male relatives: only breast cancer of the father or a brother is carried, and the
+    // father's genetic test (field 23).
+    let d = diagnoses(&who.path, sex, &r.cancers)?;
+    age_field(&format!("{}.age", who.path), r.age)?;
+    let other_cancers = d.oc.is_some()
+        || d.pro.is_some()
+        || d.pan.is_some()
+        || !d.no_column.is_empty()
+        || d.bc2.is_some();
+    if r.relation == R::Father {
+        gene_notes(who, &r.genetic_tests, &IBIS_GENES, notes);
+    }
+    if sex.is_none() {
+        notes.info(format!(
+            "{who}: sex unknown; IBIS's slots are for female relatives; not written."
+        ));
+    } else if !matches!(r.relation, R::Father | R::Brother) && !r.cancers.is_empty() {
+        notes.info(format!(
+            "{who}: IBIS has no slot for this relative's cancers; not written."
+        ));
+    } else if matches!(r.relation, R::Father | R::Brother) && other_cancers {
+        notes.info(format!(
+            "{who}: IBIS carries only whether a father or brother had breast cancer; \
+             his other cancers are not written."
+        ));
+    }
+    if r.relation != R::Father && !r.genetic_tests.is_empty() {
+        notes.info(format!(
+            "{who}: genetic test not written: IBIS carries only the father's test among \
+             male relatives."
+        ));
+    }
+    Ok(d.bc1.is_some())
+}
+
+/// A female relative's block in her slot; a relative IBIS has no slot for is validated and
+/// left out.
+fn place_woman(
+    slots: &mut Slots,
+    who: &Who,
+    r: &Relative,
+    sex: Option<Sex>,
+    notes: &mut Notes,
+) -> Result<(), ExportError> {
+    use Relation as R;
+    let slot = match r.relation {
+        R::Mother => Some(0),
+        R::PaternalGrandmother => Some(1),
+        R::MaternalGrandmother => Some(2),
+        _ => None,
+    };
+    let placed = matches!(
+        r.relation,
+        R::Mother
+            | R::PaternalGrandmother
+            | R::MaternalGrandmother
+            | R::Sister
+            | R::PaternalAunt
+            | R::MaternalAunt
+            | R::Daughter
+            | R::Niece
+            | R::PaternalHalfSister
+            | R::MaternalHalfSister
+            | R::PaternalCousin
+            | R::MaternalCousin
+    );
+    if !placed {
+        // Validated, then left out.
+        diagnoses(&who.path, sex, &r.cancers)?;
+        age_field(&format!("{}.age", who.path), r.age)?;
+        notes.info(format!(
+            "{who}: IBIS v8 has no slot for this relative; not written."
+        ));
+        return Ok(());
+    }
+    let b = block(who, r, notes)?;
+    if let Some(k) = slot {
+        match slots.single.get_mut(k) {
+            Some(s @ None) => *s = Some(b),
+            _ => {
+                return Err(ExportError::invalid(
+                    format!("{}.relation", who.path),
+                    format!("more than one {}", r.relation),
+                ));
+            }
+        }
+        return Ok(());
+    }
+    match r.relation {
+        R::Sister => slots.sisters.push(b),
+        R::PaternalAunt => slots.p_aunts.push(b),
+        R::MaternalAunt => slots.m_aunts.push(b),
+        R::Daughter => slots.daughters.push(b),
+        R::Niece => slots.nieces.push(b),
+        R::PaternalHalfSister => slots.p_half.push(b),
+        R::MaternalHalfSister => slots.m_half.push(b),
+        R::PaternalCousin => slots.p_cousins.push(b),
+        _ => slots.m_cousins.push(b),
+    }
+    Ok(())
+}
+
+/// Fields of the relative blocks 1–12, in IBIS order.
+fn push_slots(t: &mut Vec<String>, slots: &Slots) {
+    let [mother, pgm, mgm] = slots.single;
     // 1 mother
     push_block(t, mother.unwrap_or(EMPTY_BLOCK));
     // 2 sisters
-    push_list(t, &sisters);
+    push_list(t, &slots.sisters);
     // 3 paternal grandmother, 4 maternal grandmother
     push_block(t, pgm.unwrap_or(EMPTY_BLOCK));
     push_block(t, mgm.unwrap_or(EMPTY_BLOCK));
     // 5 paternal aunts, 6 maternal aunts, 7 daughters
-    push_list(t, &p_aunts);
-    push_list(t, &m_aunts);
-    push_list(t, &daughters);
+    push_list(t, &slots.p_aunts);
+    push_list(t, &slots.m_aunts);
+    push_list(t, &slots.daughters);
     // 8 nieces: number of "mothers" = sisters + 1 if the brother slot has daughters; each sister
     // has 0 daughters here (see module docs), then the brother slot's daughters.
-    t.push((sisters.len() + usize::from(!nieces.is_empty())).to_string());
-    for _ in &sisters {
+    t.push((slots.sisters.len() + usize::from(!slots.nieces.is_empty())).to_string());
+    for _ in &slots.sisters {
         t.push("0".to_owned());
     }
-    if !nieces.is_empty() {
-        push_list(t, &nieces);
+    if !slots.nieces.is_empty() {
+        push_list(t, &slots.nieces);
     }
     // 9 paternal half-sisters, 10 maternal half-sisters
-    push_list(t, &p_half);
-    push_list(t, &m_half);
+    push_list(t, &slots.p_half);
+    push_list(t, &slots.m_half);
     // 11 cousins through paternal aunts, then maternal aunts: per aunt a count (0, see above)
-    t.push(p_aunts.len().to_string());
-    for _ in &p_aunts {
+    t.push(slots.p_aunts.len().to_string());
+    for _ in &slots.p_aunts {
         t.push("0".to_owned());
     }
-    t.push(m_aunts.len().to_string());
-    for _ in &m_aunts {
+    t.push(slots.m_aunts.len().to_string());
+    for _ in &slots.m_aunts {
         t.push("0".to_owned());
     }
     // 12 cousins through the unaffected paternal uncle, then maternal uncle: flag, count, blocks
-    for cousins in [&p_cousins, &m_cousins] {
+    for cousins in [&slots.p_cousins, &slots.m_cousins] {
         if cousins.is_empty() {
             t.push("0".to_owned());
         } else {
@@ -499,14 +587,6 @@ fn relative_fields(
             push_list(t, cousins);
         }
     }
-    // Trailing: father BC, brother BC, density measure, density value, SNP score (none: 0).
-    t.push(i32::from(father_bc).to_string());
-    t.push(i32::from(brother_bc).to_string());
-    let (measure, value) = density(profile)?;
-    t.push(measure.to_string());
-    t.push(value);
-    t.push("0".to_owned());
-    Ok(())
 }
 
 /// Density measure (0 Volpara, 1 VAS, 2 BI-RADS) and value; none known → `0`, `-99` as the mapper

@@ -70,9 +70,40 @@ enum Nb {
 /// R `recode.check(data, Raw_Ind = 1)` for one row.
 pub fn recode(c: &GailCodedInput) -> GailRecode {
     let mut errors = GailErrorSet::empty();
-    let (t1, t2, race) = (c.t1, c.t2, c.race);
+    check_ages(c.t1, c.t2, &mut errors);
+    let nb = biopsy_code(c.n_biop, c.hyp_plas, &mut errors);
+    let am = menarche_category(c, &mut errors);
+    let af = first_birth_category(c, &mut errors);
+    let nr = relatives_category(c, &mut errors);
+    let r_hyp = hyperplasia_factor(nb, c.hyp_plas);
 
-    // T1 / T2 consistency.
+    let race_model = GailRace::from_code(c.race);
+    if race_model.is_none() {
+        errors.insert(GailErrorKind::InvalidRace);
+    }
+
+    let nb_cat = match nb {
+        Nb::Cat(k) => Some(k),
+        Nb::Unset | Nb::A | Nb::B => None,
+    };
+    let mut recoded = GailRecode {
+        errors,
+        nb_cat,
+        am_cat: am,
+        af_cat: af,
+        nr_cat: nr,
+        r_hyp,
+        race: race_model,
+    };
+    // Race-specific regrouping after the error verdict (R recode.check, end).
+    if is_hispanic(c.race) {
+        regroup_hispanic(&mut recoded, c);
+    }
+    recoded
+}
+
+/// T1 / T2 consistency.
+fn check_ages(t1: f64, t2: f64, errors: &mut GailErrorSet) {
     if !(20.0..90.0).contains(&t1) {
         errors.insert(GailErrorKind::CurrentAgeOutOfRange);
     }
@@ -82,9 +113,10 @@ pub fn recode(c: &GailCodedInput) -> GailRecode {
     if t1 >= t2 {
         errors.insert(GailErrorKind::ProjectionNotAfterCurrentAge);
     }
+}
 
-    // Biopsies and hyperplasia: requirements (A) and (B), then the 0/1/2 recode.
-    let (n_biop, hyp) = (c.n_biop, c.hyp_plas);
+/// Biopsies and hyperplasia: requirements (A) and (B), then the 0/1/2 recode.
+fn biopsy_code(n_biop: f64, hyp: f64, errors: &mut GailErrorSet) -> Nb {
     let mut nb = Nb::Unset;
     if (n_biop == 0.0 || n_biop == 99.0) && ne(hyp, 99.0) {
         nb = Nb::A;
@@ -108,9 +140,12 @@ pub fn recode(c: &GailCodedInput) -> GailRecode {
             Nb::Unset
         };
     }
+    nb
+}
 
-    // Menarche. R assigns in this order, later rules overwriting earlier ones.
-    let age_men = c.age_men;
+/// Menarche. R assigns in this order, later rules overwriting earlier ones.
+fn menarche_category(c: &GailCodedInput, errors: &mut GailErrorSet) -> Option<u8> {
+    let (t1, race, age_men) = (c.t1, c.race, c.age_men);
     let mut am: Option<u8> = None;
     if (age_men >= 14.0 && age_men <= t1) || age_men == 99.0 {
         am = Some(0);
@@ -135,9 +170,12 @@ pub fn recode(c: &GailCodedInput) -> GailRecode {
             GailErrorKind::InvalidMenarcheAge
         });
     }
+    am
+}
 
-    // First live birth.
-    let age_1st = c.age_1st;
+/// First live birth.
+fn first_birth_category(c: &GailCodedInput, errors: &mut GailErrorSet) -> Option<u8> {
+    let (t1, race, age_men, age_1st) = (c.t1, c.race, c.age_men, c.age_1st);
     let mut af: Option<u8> = None;
     if age_1st < 20.0 || age_1st == 99.0 {
         af = Some(0);
@@ -173,9 +211,12 @@ pub fn recode(c: &GailCodedInput) -> GailRecode {
             GailErrorKind::InvalidFirstBirthAge
         });
     }
+    af
+}
 
-    // First-degree relatives.
-    let n_rels = c.n_rels;
+/// First-degree relatives.
+fn relatives_category(c: &GailCodedInput, errors: &mut GailErrorSet) -> Option<u8> {
+    let (race, n_rels) = (c.race, c.n_rels);
     let mut nr: Option<u8> = None;
     if n_rels == 0.0 || n_rels == 99.0 {
         nr = Some(0);
@@ -193,59 +234,43 @@ pub fn recode(c: &GailCodedInput) -> GailRecode {
     if asian && nr == Some(2) {
         nr = Some(1);
     }
+    nr
+}
 
-    // Hyperplasia factor, from the biopsy category before the race-specific regrouping.
-    let r_hyp = match nb {
+/// Hyperplasia factor, from the biopsy category before the race-specific regrouping.
+fn hyperplasia_factor(nb: Nb, hyp: f64) -> Option<f64> {
+    match nb {
         Nb::Cat(0) => Some(1.0),
         Nb::Cat(_) if hyp == 0.0 => Some(0.93),
         Nb::Cat(_) if hyp == 1.0 => Some(1.82),
         Nb::Cat(_) if hyp == 99.0 => Some(1.0),
         _ => None,
-    };
-
-    let race_model = GailRace::from_code(race);
-    if race_model.is_none() {
-        errors.insert(GailErrorKind::InvalidRace);
     }
+}
 
-    // Race-specific regrouping after the error verdict (R recode.check, end).
-    let mut nb_cat = match nb {
-        Nb::Cat(k) => Some(k),
-        Nb::Unset | Nb::A | Nb::B => None,
-    };
-    if is_hispanic(race) {
-        // SFBCS Hispanic models. (In R, the biopsy regrouping line is written
-        // `NB_Cat[which(Race %in% c(3,5)) & (NB_Cat==2)]`, which for a multi-row data frame
-        // holding any Hispanic woman also regroups every other woman with 2+ biopsies; per row,
-        // as here and in the reference fixtures, it regroups Hispanic women only.)
-        if n_biop == 0.0 || n_biop == 99.0 {
-            nb_cat = Some(0);
-        }
-        if nb_cat == Some(2) {
-            nb_cat = Some(1);
-        }
-        if race == 3.0 {
-            am = Some(0);
-        }
-        if ne(age_1st, 98.0) && af == Some(2) {
-            af = Some(1);
-        }
-        if af == Some(3) {
-            af = Some(2);
-        }
-        if nr == Some(2) {
-            nr = Some(1);
-        }
+/// SFBCS Hispanic models: fewer biopsy, menarche, first-birth and relatives categories.
+fn regroup_hispanic(r: &mut GailRecode, c: &GailCodedInput) {
+    // SFBCS Hispanic models. (In R, the biopsy regrouping line is written
+    // `NB_Cat[which(Race %in% c(3,5)) & (NB_Cat==2)]`, which for a multi-row data frame
+    // holding any Hispanic woman also regroups every other woman with 2+ biopsies; per row,
+    // as here and in the reference fixtures, it regroups Hispanic women only.)
+    if c.n_biop == 0.0 || c.n_biop == 99.0 {
+        r.nb_cat = Some(0);
     }
-
-    GailRecode {
-        errors,
-        nb_cat,
-        am_cat: am,
-        af_cat: af,
-        nr_cat: nr,
-        r_hyp,
-        race: race_model,
+    if r.nb_cat == Some(2) {
+        r.nb_cat = Some(1);
+    }
+    if c.race == 3.0 {
+        r.am_cat = Some(0);
+    }
+    if ne(c.age_1st, 98.0) && r.af_cat == Some(2) {
+        r.af_cat = Some(1);
+    }
+    if r.af_cat == Some(3) {
+        r.af_cat = Some(2);
+    }
+    if r.nr_cat == Some(2) {
+        r.nr_cat = Some(1);
     }
 }
 

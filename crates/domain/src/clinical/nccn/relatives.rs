@@ -28,7 +28,18 @@
 //! `relatives` list holds the relatives who meet a criterion (the people their criterion counts
 //! are named in the rationale).
 
-use super::*;
+use super::BREAST_EARLY_ONSET_MAX;
+use super::bearer::Bearer;
+use super::breast::breast_as_relative;
+use super::context::{Ctx, Met};
+use super::ids::CriterionId;
+use super::ids::CriterionId as C;
+use super::ovarian::ovarian_personal;
+use super::prostate::{prostate_advanced, prostate_as_relative};
+use super::voice::capitalise;
+use crate::clinical::assessment::CriterionLevel;
+use crate::clinical::pedigree::{PersonId, Tri};
+use crate::clinical::profile::{CancerType, Relative, RiskProfile};
 
 /// The criteria a relative is read on for G5 (see the module docs).
 const G5_FROM: [CriterionId; 8] = [C::B1, C::B4, C::B5, C::B6, C::B7, C::B9, C::B10, C::O2];

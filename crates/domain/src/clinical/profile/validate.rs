@@ -216,7 +216,32 @@ fn validate_proband(e: &mut Errors, base: &[PathSeg], p: &Proband) {
         Some(a) => check_int_range(e, at(base, &[key("age")]), "age", Some(a), (0, MAX_AGE)),
     }
     let age = age.filter(|a| (0..=MAX_AGE).contains(a));
+    validate_reproductive(e, base, p, age);
+    validate_menopause(e, base, p, age);
+    validate_body(e, base, p);
+    validate_biopsies(e, base, p);
+    if let Some(hrt) = &p.hrt {
+        validate_hrt(e, &at(base, &[key("hrt")]), hrt, age);
+    }
+    if let Some(d) = &p.breast_density {
+        validate_density(e, &at(base, &[key("breast_density")]), d);
+    }
+    for (i, c) in p.cancers.iter().enumerate() {
+        validate_cancer(
+            e,
+            &at(base, &[key("cancers"), PathSeg::Index(i)]),
+            c,
+            age,
+            "current age",
+            p.sex,
+        );
+    }
+    validate_tests(e, base, &p.genetic_tests);
+}
 
+/// Menarche, live births and the age at first live birth: in range, not after the current age,
+/// the birth not before menarche, no age without a birth.
+fn validate_reproductive(e: &mut Errors, base: &[PathSeg], p: &Proband, age: Option<i32>) {
     let menarche_path = at(base, &[key("menarche_age")]);
     check_int_range(
         e,
@@ -274,7 +299,10 @@ fn validate_proband(e: &mut Errors, base: &[PathSeg], p: &Proband) {
             "an age at first live birth is given but live_births is 0".to_owned(),
         );
     }
+}
 
+/// The menopause age: in range, not after the current age nor before menarche, not with `pre`.
+fn validate_menopause(e: &mut Errors, base: &[PathSeg], p: &Proband, age: Option<i32>) {
     let mp = at(base, &[key("menopause_age")]);
     check_int_range(
         e,
@@ -307,7 +335,10 @@ fn validate_proband(e: &mut Errors, base: &[PathSeg], p: &Proband) {
             "a menopause age is given but menopause_status is `pre`".to_owned(),
         );
     }
+}
 
+/// Height and weight.
+fn validate_body(e: &mut Errors, base: &[PathSeg], p: &Proband) {
     check_float_range(
         e,
         at(base, &[key("height_cm")]),
@@ -322,6 +353,10 @@ fn validate_proband(e: &mut Errors, base: &[PathSeg], p: &Proband) {
         p.weight_kg,
         WEIGHT_RANGE,
     );
+}
+
+/// The number of biopsies, and no biopsy result (hyperplasia, LCIS) without a biopsy.
+fn validate_biopsies(e: &mut Errors, base: &[PathSeg], p: &Proband) {
     check_int_range(
         e,
         at(base, &[key("breast_biopsies")]),
@@ -348,23 +383,6 @@ fn validate_proband(e: &mut Errors, base: &[PathSeg], p: &Proband) {
             );
         }
     }
-    if let Some(hrt) = &p.hrt {
-        validate_hrt(e, &at(base, &[key("hrt")]), hrt, age);
-    }
-    if let Some(d) = &p.breast_density {
-        validate_density(e, &at(base, &[key("breast_density")]), d);
-    }
-    for (i, c) in p.cancers.iter().enumerate() {
-        validate_cancer(
-            e,
-            &at(base, &[key("cancers"), PathSeg::Index(i)]),
-            c,
-            age,
-            "current age",
-            p.sex,
-        );
-    }
-    validate_tests(e, base, &p.genetic_tests);
 }
 
 fn validate_tests(e: &mut Errors, base: &[PathSeg], tests: &[super::GeneticTest]) {
@@ -492,6 +510,20 @@ fn validate_cancer(
         age,
         age_label,
     );
+    validate_tumour(e, base, c);
+    validate_receptors(e, base, c);
+    if c.invasive == Some(false) && c.metastatic == Some(true) {
+        e.push(
+            at(base, &[key("metastatic")]),
+            FieldErrorKind::Inconsistent,
+            "an in-situ (non-invasive) cancer cannot be metastatic".to_owned(),
+        );
+    }
+    validate_cancer_sex(e, base, c, sex);
+}
+
+/// Grade 1–3, a histology and a prostate risk group that fit the cancer type.
+fn validate_tumour(e: &mut Errors, base: &[PathSeg], c: &Cancer) {
     if let Some(g) = c.grade
         && !(1..=3).contains(&g)
     {
@@ -520,6 +552,10 @@ fn validate_cancer(
             "a prostate risk group applies to prostate cancer only".to_owned(),
         );
     }
+}
+
+/// `triple_negative` consistent with ER, PR and HER2.
+fn validate_receptors(e: &mut Errors, base: &[PathSeg], c: &Cancer) {
     let receptors = [c.er, c.pr, c.her2];
     match c.triple_negative {
         Some(true) if receptors.contains(&Some(ReceptorStatus::Positive)) => e.push(
@@ -540,13 +576,10 @@ fn validate_cancer(
         }
         _ => {}
     }
-    if c.invasive == Some(false) && c.metastatic == Some(true) {
-        e.push(
-            at(base, &[key("metastatic")]),
-            FieldErrorKind::Inconsistent,
-            "an in-situ (non-invasive) cancer cannot be metastatic".to_owned(),
-        );
-    }
+}
+
+/// No prostate cancer in a woman, no ovarian or endometrial cancer in a man.
+fn validate_cancer_sex(e: &mut Errors, base: &[PathSeg], c: &Cancer, sex: Option<Sex>) {
     if !c.cancer_type.possible_for(sex) {
         e.push(
             at(base, &[key("type")]),

@@ -86,7 +86,7 @@ impl IdentityService {
     // ----- accounts -----
 
     /// Create an account and its first admin, in one transaction.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn create_account(
         &self,
         p: &Principal,
@@ -131,7 +131,7 @@ impl IdentityService {
     }
 
     /// `GET /api/accounts`.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn list_accounts(
         &self,
         p: &Principal,
@@ -152,7 +152,7 @@ impl IdentityService {
     }
 
     /// `GET /api/accounts/{id}`.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, account_id = %id))]
     pub async fn get_account(
         &self,
         p: &Principal,
@@ -172,7 +172,7 @@ impl IdentityService {
     }
 
     /// `PUT /api/accounts/{id}`.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, account_id = %id))]
     pub async fn update_account(
         &self,
         p: &Principal,
@@ -212,7 +212,7 @@ impl IdentityService {
     }
 
     /// `DELETE /api/accounts/{id}`: soft delete.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, account_id = %id))]
     pub async fn delete_account(&self, p: &Principal, id: AccountId) -> Result<(), IdentityError> {
         policy::authorize(
             p,

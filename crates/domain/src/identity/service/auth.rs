@@ -166,7 +166,7 @@ impl IdentityService {
     }
 
     /// `POST /api/auth/logout`: deny this access token; revoke one or all refresh tokens.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn logout(
         &self,
         p: &Principal,

@@ -5,7 +5,7 @@ use super::*;
 
 impl IdentityService {
     /// `POST /api/auth/change-password`: returns a fresh pair; older tokens stop working.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn change_password(
         &self,
         p: &Principal,

@@ -60,7 +60,7 @@ pub struct PreparedUser {
 
 impl IdentityService {
     /// `GET /api/users` (and, with `clinicians_only`, `GET /api/clinicians`).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn list_users(
         &self,
         p: &Principal,
@@ -86,7 +86,7 @@ impl IdentityService {
     }
 
     /// `GET /api/users/{id}`.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, user_id = %id))]
     pub async fn get_user(&self, p: &Principal, id: UserId) -> Result<User, IdentityError> {
         policy::require(p, Action::UserRead)?;
         let user = self
@@ -126,7 +126,7 @@ impl IdentityService {
 
     /// `POST /api/users`, `POST /api/account/create_user`, for every role but `patient`: a
     /// patient's login comes with its patient record (`PatientService::create_login`).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn create_user(&self, p: &Principal, req: CreateUser) -> Result<User, IdentityError> {
         if req.role == Role::Patient {
             policy::require(p, Action::UserManage)?;
@@ -147,7 +147,7 @@ impl IdentityService {
     /// Check a new user against the rules (who may create it, with which role, in which account,
     /// with which clinician) and build it with its password hash, or its set-password link when
     /// it has no password. Nothing is stored.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn prepare_user(
         &self,
         p: &Principal,
@@ -223,7 +223,7 @@ impl IdentityService {
     }
 
     /// `PUT /api/users/{id}`: what may change depends on who asks (contract §3.2).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, user_id = %id))]
     pub async fn update_user(
         &self,
         p: &Principal,
@@ -436,7 +436,7 @@ impl IdentityService {
     }
 
     /// `DELETE /api/users/{id}`: soft delete.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, user_id = %id))]
     pub async fn delete_user(&self, p: &Principal, id: UserId) -> Result<(), IdentityError> {
         let user = self.managed_user(p, id).await?;
         if user.id == p.user_id {
@@ -472,7 +472,7 @@ impl IdentityService {
     }
 
     /// `POST /api/users/{id}/password-reset`: email the user a reset link.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, user_id = %id))]
     pub async fn send_password_reset(
         &self,
         p: &Principal,

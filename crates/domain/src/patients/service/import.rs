@@ -62,7 +62,7 @@ impl PatientService {
     /// `POST /api/patients/import-csv` and `POST /api/patients/bulk`: valid rows are created,
     /// invalid rows and duplicates reported. `default_clinician` is the clinician of rows that
     /// name none.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, account_id = ?account_id.map(|i| i.0), user_id = ?default_clinician.map(|i| i.0)))]
     pub async fn import(
         &self,
         p: &Principal,

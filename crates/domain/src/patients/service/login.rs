@@ -12,7 +12,7 @@ impl PatientService {
     /// Create a patient's login: it takes the id of the account's patient with the same email,
     /// or comes with a new patient record (same id, audited), stored in one transaction with
     /// the user and its set-password link. A patient that has a login already gets no second.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn create_login(&self, p: &Principal, req: CreateUser) -> Result<User, PatientError> {
         if req.role != Role::Patient {
             policy::require(p, Action::UserManage)?;

@@ -167,7 +167,7 @@ impl PatientService {
 
     /// `GET /api/patients`. The read is audited as one entry: the ids shown, their number and
     /// the filters (a search term only as `"search": true`).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, account_id = ?account_id.map(|i| i.0)))]
     pub async fn list(
         &self,
         p: &Principal,
@@ -198,7 +198,7 @@ impl PatientService {
     }
 
     /// `GET /api/patients/{id}`.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, patient_id = %id))]
     pub async fn get(&self, p: &Principal, id: PatientId) -> Result<PatientView, PatientError> {
         policy::require(p, Action::PatientRead)?;
         let view = self.stored(id).await?;
@@ -263,7 +263,7 @@ impl PatientService {
     }
 
     /// `POST /api/patients`.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, account_id = ?account_id.map(|i| i.0)))]
     pub async fn create(
         &self,
         p: &Principal,
@@ -284,7 +284,7 @@ impl PatientService {
     /// different fields all stand (the same field: the last write wins). `expected_version` (the
     /// client's `If-Match`) makes the write conditional: a conflict, and nothing written, if the
     /// record changed since the client read it.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, patient_id = %id))]
     pub async fn update(
         &self,
         p: &Principal,
@@ -387,7 +387,7 @@ impl PatientService {
     }
 
     /// `DELETE /api/patients/{id}`: soft delete (login disabled).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, patient_id = %id))]
     pub async fn delete(&self, p: &Principal, id: PatientId) -> Result<(), PatientError> {
         let view = self.managed(p, Action::PatientDelete, id).await?;
         let audit = self.entry(p, AuditAction::Delete, &view.patient);
