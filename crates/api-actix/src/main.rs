@@ -10,10 +10,13 @@ use genascope_api::routes::identity::{
 use genascope_api::routes::patients::RawPatient;
 use genascope_api::startup::{Application, Services, build_services};
 use genascope_domain::clinical::export::ExportFormat;
-use genascope_domain::common::{UserId, joined};
+use genascope_domain::common::{PatientId, Text, UserId, joined};
 use genascope_domain::identity::error::IdentityError;
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, Principal};
+use genascope_domain::questionnaire::AnswerInput;
+use genascope_domain::questionnaire::sessions::service::StartChat;
+use genascope_domain::questionnaire::strategies::model::{NewStrategy, Specialty};
 
 #[derive(Parser)]
 #[command(
@@ -176,13 +179,17 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
         Err(e) => anyhow::bail!("could not create the demo account: {e}"),
     };
     let providers = seed_staff(services, account.id, &password).await?;
-    seed_patients(services, account.id, &providers).await?;
+    let patients = seed_patients(services, account.id, &providers).await?;
+    seed_chat(services, account.id, &patients).await?;
     println!("Demo clinic created: {} ({})", account.name, account.id);
     println!(
         "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
     );
     println!(
-        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added."
+        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added;"
+    );
+    println!(
+        "a chat strategy, and a completed questionnaire with its assessment for the first patient."
     );
     Ok(())
 }
@@ -229,13 +236,14 @@ async fn seed_staff(
     Ok(providers)
 }
 
-/// Twenty demo patients, spread over the `providers`.
+/// Twenty demo patients, spread over the `providers`; their ids with their dates of birth.
 async fn seed_patients(
     services: &Services,
     account: genascope_domain::common::AccountId,
     providers: &[UserId],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<(PatientId, Option<time::Date>)>> {
     let (patients, op) = (&services.state.patients, operator());
+    let mut created = Vec::with_capacity(20);
     let first = [
         "Ada",
         "Grace",
@@ -284,12 +292,115 @@ async fn seed_patients(
         let new = input
             .into_command(patients.today())
             .map_err(|e| anyhow::anyhow!("demo patient {}: {}", i + 1, joined(&e)))?;
-        patients
+        let view = patients
             .create(&op, Some(account), new)
             .await
             .map_err(|e| anyhow::anyhow!("could not create demo patient {}: {e}", i + 1))?;
+        created.push((view.patient.id, view.patient.date_of_birth));
+    }
+    Ok(created)
+}
+
+/// The demo clinic's chat strategy, and one completed questionnaire (with its assessment) for
+/// the first demo patient: a woman whose mother had breast cancer at 40 and whose maternal aunt
+/// had ovarian cancer (NCCN testing indicated), so the clinician's views have something to show.
+async fn seed_chat(
+    services: &Services,
+    account: genascope_domain::common::AccountId,
+    patients: &[(PatientId, Option<time::Date>)],
+) -> anyhow::Result<()> {
+    let op = operator();
+    let strategy = services
+        .state
+        .strategies
+        .create(
+            &op,
+            NewStrategy {
+                account_id: Some(account),
+                name: demo_text("Hereditary breast and ovarian cancer screening")?,
+                description: Some(demo_text(
+                    "The family-history questionnaire for the breast clinic's new patients.",
+                )?),
+                goal: Some(demo_text(
+                    "Find who meets NCCN criteria for genetic counselling and testing.",
+                )?),
+                patient_introduction: Some(demo_text(
+                    "Hello! Before your visit at the Demo Clinic, please answer a few questions \
+                     about your personal and family history of cancer. It takes about five minutes.",
+                )?),
+                specialty: Some(Specialty::Genetics),
+                is_active: true,
+                knowledge_source_ids: Vec::new(),
+                targeting_rules: Vec::new(),
+                outcome_actions: Vec::new(),
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("could not create the demo strategy: {e}"))?;
+    let Some((patient, born)) = patients.first().copied() else {
+        return Ok(());
+    };
+    let chat = &services.state.chat;
+    let session = chat
+        .start(
+            &op,
+            StartChat {
+                patient_id: Some(patient),
+                strategy_id: Some(strategy.id),
+                ..StartChat::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("could not start the demo questionnaire: {e}"))?;
+    let today = services.state.patients.today();
+    let age = born.map_or(60, |b| {
+        let had_birthday = (today.month(), today.day()) >= (b.month(), b.day());
+        today.year() - b.year() - i32::from(!had_birthday)
+    });
+    let age = age.to_string();
+    let answers = [
+        (1, "yes"),
+        (2, "40"),
+        (3, "mother"),
+        (4, "no"),
+        (5, "maternal aunt 55"),
+        (6, "no"),
+        (7, "no"),
+        (8, "no"),
+        (9, "no"),
+        (10, age.as_str()),
+        (11, "female"),
+        (12, "no"),
+        (13, "white"),
+        (14, "no"),
+        (15, "no"),
+        (16, "13"),
+        (17, "2"),
+        (18, "27"),
+        (19, "post"),
+        (20, "51"),
+        (21, "163 cm"),
+        (22, "68 kg"),
+        (23, "0"),
+        (25, "never"),
+        (26, "c"),
+    ];
+    for (question, answer) in answers {
+        chat.answer(&op, &session.id, question, &AnswerInput::from(answer))
+            .await
+            .map_err(|e| anyhow::anyhow!("demo questionnaire, question {question}: {e}"))?;
     }
     Ok(())
+}
+
+/// A demo text value.
+fn demo_text<const MAX: usize, const MULTILINE: bool>(
+    s: &str,
+) -> anyhow::Result<Text<MAX, MULTILINE>> {
+    Text::parse("text", s)
+        .ok()
+        .flatten()
+        .ok_or_else(|| anyhow::anyhow!("a demo text does not fit its field"))
 }
 
 /// `genascope assess [FILE] [--batch]`: see [`Command::Assess`]. Exits with code 2 on invalid
