@@ -18,8 +18,10 @@ macro_rules! assert_err {
 
 mod accounts;
 mod auth;
+mod chat;
 mod eligibility;
 mod passwords;
 mod patients;
+mod strategies;
 mod support;
 mod users;
