@@ -314,10 +314,10 @@ impl ChatSessionRepository for Database {
         let messages = message_rows(&new.messages)?;
         let audit = new.audit.clone();
         self.transaction(move |conn| {
-            if let Some((ended, version)) = &ended {
-                if !write_if_version(conn, ended, *version)? {
-                    return Ok(Written::Stale);
-                }
+            if let Some((ended, version)) = &ended
+                && !write_if_version(conn, ended, *version)?
+            {
+                return Ok(Written::Stale);
             }
             diesel::insert_into(chat_sessions::table)
                 .values(&row)

@@ -192,7 +192,7 @@ pub async fn strategy_validation(app: &TestApp) {
     // 2000, 255 and 100 characters are fine.
     let s = strategy(
         app,
-        tok.unwrap(),
+        &c.t.a.clinician,
         &json!({"name": "y".repeat(255), "description": "d".repeat(2000),
                 "targeting_rules": [{"field": "f".repeat(100), "operator": "in_list", "value": ["a"]}]}),
     )
