@@ -14,9 +14,9 @@ use genascope_domain::common::{PatientId, Text, UserId, joined};
 use genascope_domain::identity::error::IdentityError;
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, Principal};
-use genascope_domain::questionnaire::AnswerInput;
 use genascope_domain::questionnaire::sessions::service::StartChat;
 use genascope_domain::questionnaire::strategies::model::{NewStrategy, Specialty};
+use genascope_domain::questionnaire::{AnswerInput, examples};
 
 #[derive(Parser)]
 #[command(
@@ -189,7 +189,7 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
         "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added;"
     );
     println!(
-        "a chat strategy, and a completed questionnaire with its assessment for the first patient."
+        "a chat strategy, and a completed questionnaire with its assessment for the youngest patient."
     );
     Ok(())
 }
@@ -302,8 +302,9 @@ async fn seed_patients(
 }
 
 /// The demo clinic's chat strategy, and one completed questionnaire (with its assessment) for
-/// the first demo patient: a woman whose mother had breast cancer at 40 and whose maternal aunt
-/// had ovarian cancer (NCCN testing indicated), so the clinician's views have something to show.
+/// the youngest demo patient: reference journey (a), a woman whose mother had breast cancer at 40
+/// and whose maternal aunt had ovarian cancer (NCCN testing indicated), so the clinician's views
+/// have something to show.
 async fn seed_chat(
     services: &Services,
     account: genascope_domain::common::AccountId,
@@ -337,7 +338,8 @@ async fn seed_chat(
         )
         .await
         .map_err(|e| anyhow::anyhow!("could not create the demo strategy: {e}"))?;
-    let Some((patient, born)) = patients.first().copied() else {
+    // The youngest demo patient (born 1988), whose age fits the journey's answers.
+    let Some((patient, born)) = patients.last().copied() else {
         return Ok(());
     };
     let chat = &services.state.chat;
@@ -353,42 +355,22 @@ async fn seed_chat(
         .await
         .map_err(|e| anyhow::anyhow!("could not start the demo questionnaire: {e}"))?;
     let today = services.state.patients.today();
-    let age = born.map_or(60, |b| {
+    let age = born.map_or(38, |b| {
         let had_birthday = (today.month(), today.day()) >= (b.month(), b.day());
         today.year() - b.year() - i32::from(!had_birthday)
     });
     let age = age.to_string();
-    let answers = [
-        (1, "yes"),
-        (2, "40"),
-        (3, "mother"),
-        (4, "no"),
-        (5, "maternal aunt 55"),
-        (6, "no"),
-        (7, "no"),
-        (8, "no"),
-        (9, "no"),
-        (10, age.as_str()),
-        (11, "female"),
-        (12, "no"),
-        (13, "white"),
-        (14, "no"),
-        (15, "no"),
-        (16, "13"),
-        (17, "2"),
-        (18, "27"),
-        (19, "post"),
-        (20, "51"),
-        (21, "163 cm"),
-        (22, "68 kg"),
-        (23, "0"),
-        (25, "never"),
-        (26, "c"),
-    ];
-    for (question, answer) in answers {
-        chat.answer(&op, &session.id, question, &AnswerInput::from(answer))
-            .await
-            .map_err(|e| anyhow::anyhow!("demo questionnaire, question {question}: {e}"))?;
+    // Reference journey (a), at the patient's age.
+    for (question, answer) in examples::MOTHER_AND_AUNT {
+        let answer = if question == 10 { age.as_str() } else { answer };
+        chat.answer(
+            &op,
+            &session.id,
+            i64::from(question),
+            &AnswerInput::from(answer),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo questionnaire, question {question}: {e}"))?;
     }
     Ok(())
 }

@@ -85,7 +85,7 @@ async fn one_shot_commands_always_exit_cleanly(backend: Backend) {
     .await
     .unwrap();
     // Whatever the number of runs: one demo strategy, one completed questionnaire with its
-    // assessment stored for the first demo patient.
+    // assessment stored for a demo patient.
     let database = db.db().clone();
     let counts = tokio::task::spawn_blocking(move || {
         use diesel::RunQueryDsl;

@@ -24,36 +24,13 @@ use genascope_domain::questionnaire::sessions::service::{
 };
 use genascope_domain::questionnaire::strategies::model::Strategy;
 use genascope_domain::questionnaire::strategies::ports::MockStrategyRepository;
-use genascope_domain::questionnaire::{AnswerInput, QuestionId, Questionnaire};
+use genascope_domain::questionnaire::{AnswerInput, QuestionId, Questionnaire, examples};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use uuid::Uuid;
 
 /// Reference journey (a), without its last answer (26).
-const MOTHER_AND_AUNT: [(u8, &str); 22] = [
-    (1, "Yes"),
-    (2, "40"),
-    (3, "mom"),
-    (4, "no"),
-    (5, "maternal aunt"),
-    (6, "no"),
-    (7, "no"),
-    (8, "no"),
-    (9, "no"),
-    (10, "35"),
-    (11, "female"),
-    (12, "no"),
-    (13, "white"),
-    (14, "no"),
-    (15, "no"),
-    (16, "12"),
-    (17, "0"),
-    (19, "pre"),
-    (21, "165"),
-    (22, "60"),
-    (23, "0"),
-    (25, "never"),
-];
+const MOTHER_AND_AUNT: &[(u8, &str)] = examples::MOTHER_AND_AUNT.split_last().expect("a path").1;
 
 fn service(
     sessions: MockChatSessionRepository,
@@ -458,7 +435,7 @@ async fn the_last_answer_completes_and_stores_the_assessment_once_for_the_patien
     let a = account_id();
     let pid = PatientId(Uuid::new_v4());
     let me = patient_principal(a, pid);
-    let s = session(a, Some(pid), me.user_id, &MOTHER_AND_AUNT);
+    let s = session(a, Some(pid), me.user_id, MOTHER_AND_AUNT);
     assert_eq!(s.current_question.map(QuestionId::get), Some(26));
     let mut repo = holding(&s);
     let saved = Slot::<SessionWrite>::new();
@@ -501,7 +478,7 @@ async fn the_last_answer_completes_and_stores_the_assessment_once_for_the_patien
 
     // Unattached: the session keeps the assessment; no patient row is written.
     let member = principal_as(Role::User, Some(a));
-    let s = session(a, None, member.user_id, &MOTHER_AND_AUNT);
+    let s = session(a, None, member.user_id, MOTHER_AND_AUNT);
     let mut repo = holding(&s);
     repo.expect_save()
         .withf(|w: &SessionWrite| w.assessment.is_none() && w.after.assessment.is_some())
@@ -554,7 +531,7 @@ async fn chat_messages_clarify_or_advance_with_exactly_one_reply() {
     assert!(advanced.messages[0].extracted_entities.is_some());
 
     // The last answer's reply is the summary, with no figure in it.
-    let s = session(a, Some(pid), me.user_id, &MOTHER_AND_AUNT);
+    let s = session(a, Some(pid), me.user_id, MOTHER_AND_AUNT);
     let mut repo = holding(&s);
     repo.expect_save().returning(|_| Ok(()));
     let svc = service(repo, MockStrategyRepository::new(), PatientMocks::new());

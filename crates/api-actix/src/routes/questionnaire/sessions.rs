@@ -4,8 +4,9 @@
 //! simplified), the care team, super_admin, `user`; lab_tech 403 before anything is read.
 
 use super::dto::{ChatMessageDto, ChatSessionDto, HistoryDto, QuestionDto, QuestionStepDto};
+use super::one_of;
 use crate::auth::{Allowed, act};
-use crate::body::{Body, Query, check, choice, id_or_nil};
+use crate::body::{Body, Query, check, id_or_nil};
 use crate::error::{ApiError, ApiResult, Place};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -26,15 +27,12 @@ pub(crate) fn session_id(raw: &str) -> Result<SessionId, ApiError> {
 
 fn session_type(errors: &mut Vec<FieldError>, body: &Body) -> Option<SessionType> {
     let raw = body.string(errors, &["session_type"])?;
-    choice(
+    one_of(
         errors,
         "session_type",
         &raw,
         SessionType::parse,
-        &format!(
-            "value is not a valid enumeration member; permitted: {}",
-            SessionType::permitted()
-        ),
+        &SessionType::permitted(),
     )
 }
 
@@ -255,15 +253,12 @@ pub async fn list_sessions(
     let mut e = Vec::new();
     let limit = q.int(&mut e, &["limit"], 1, 100, 10);
     let status = q.get(&["session_status"]).and_then(|s| {
-        choice(
+        one_of(
             &mut e,
             "session_status",
             &s,
             SessionStatus::parse,
-            &format!(
-                "value is not a valid enumeration member; permitted: {}",
-                SessionStatus::permitted()
-            ),
+            &SessionStatus::permitted(),
         )
     });
     check(Place::Query, e)?;

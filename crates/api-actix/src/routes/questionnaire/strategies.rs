@@ -3,8 +3,9 @@
 //! account); everyone else 403 before anything is read.
 
 use super::dto::StrategyDto;
+use super::one_of;
 use crate::auth::{Allowed, act};
-use crate::body::{Body, Query, check, choice, id_or_404, optional_patch, required_patch};
+use crate::body::{Body, Query, check, id_or_404, optional_patch, required_patch};
 use crate::error::{ApiError, ApiResult, Place};
 use crate::routes::dto::MessageDto;
 use crate::state::AppState;
@@ -59,15 +60,12 @@ pub async fn list(
 }
 
 fn specialty(errors: &mut Vec<FieldError>, raw: &str) -> Option<Specialty> {
-    choice(
+    one_of(
         errors,
         "specialty",
         raw,
         Specialty::parse,
-        &format!(
-            "value is not a valid enumeration member; permitted: {}",
-            Specialty::permitted()
-        ),
+        &Specialty::permitted(),
     )
 }
 
@@ -107,13 +105,7 @@ fn item_choice<T>(
             errors.push(FieldError::missing(key));
             None
         }
-        Some(Value::String(s)) => choice(
-            errors,
-            key,
-            s,
-            parse,
-            &format!("value is not a valid enumeration member; permitted: {permitted}"),
-        ),
+        Some(Value::String(s)) => one_of(errors, key, s, parse, permitted),
         Some(_) => {
             errors.push(FieldError::new(key, "must be a string", "type_error.str"));
             None

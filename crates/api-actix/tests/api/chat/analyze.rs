@@ -118,9 +118,7 @@ pub async fn reference_journey_without_family_history_is_not_eligible(app: &Test
     let a = &c.t.a;
     let s = open(app, &a.clinician, &json!({"patient_id": a.patient_id})).await;
     let id = s["id"].as_str().unwrap().to_owned();
-    let mut answers = NO_HISTORY.to_vec();
-    answers.push((26, "b"));
-    chat_all(app, &c.patient, &id, &answers).await;
+    chat_all(app, &c.patient, &id, &NO_FAMILY_HISTORY).await;
     let r = app
         .post(
             "/api/eligibility/analyze",

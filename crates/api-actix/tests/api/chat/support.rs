@@ -35,56 +35,8 @@ pub const FULL_26: [(u8, &str); 26] = [
     (26, "b"),
 ];
 
-/// Reference journey (a): a 35-year-old woman whose mother had breast cancer at 40 and whose
-/// maternal aunt had ovarian cancer.
-pub const MOTHER_AND_AUNT: [(u8, &str); 23] = [
-    (1, "Yes"),
-    (2, "40"),
-    (3, "mom"),
-    (4, "no"),
-    (5, "maternal aunt"),
-    (6, "no"),
-    (7, "no"),
-    (8, "no"),
-    (9, "no"),
-    (10, "35"),
-    (11, "female"),
-    (12, "no"),
-    (13, "white"),
-    (14, "no"),
-    (15, "no"),
-    (16, "12"),
-    (17, "0"),
-    (19, "pre"),
-    (21, "165"),
-    (22, "60"),
-    (23, "0"),
-    (25, "never"),
-    (26, "b"),
-];
-
-/// Reference journey (b): a 35-year-old woman without family history.
-pub const NO_HISTORY: [(u8, &str); 19] = [
-    (1, "no"),
-    (5, "no"),
-    (6, "no"),
-    (7, "no"),
-    (8, "no"),
-    (9, "no"),
-    (10, "35"),
-    (11, "female"),
-    (12, "no"),
-    (13, "white"),
-    (14, "no"),
-    (15, "no"),
-    (16, "12"),
-    (17, "0"),
-    (19, "pre"),
-    (21, "165"),
-    (22, "60"),
-    (23, "0"),
-    (25, "never"),
-];
+/// The reference journeys (issue #8): the domain's answer paths.
+pub use genascope_domain::questionnaire::examples::{MOTHER_AND_AUNT, NO_FAMILY_HISTORY};
 
 /// The tenancy fixture, and in account A: the patient's own login (same id as the patient), a
 /// `user` and a lab_tech.

@@ -2,6 +2,7 @@
 //! patient (or unattached), as stored.
 
 use crate::common::{AccountId, ChatStrategyId, FieldError, Note, PatientId, Timestamp, UserId};
+use crate::questionnaire::vocabulary::vocabulary;
 use crate::questionnaire::{
     AcceptedAnswer, Answer, Question, QuestionId, Questionnaire, ReplayError,
 };
@@ -64,47 +65,6 @@ impl fmt::Display for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-/// Declares a closed lowercase vocabulary: wire names, case-insensitive parsing.
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The wire name.
-            #[must_use]
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $wire),+
-                }
-            }
-
-            /// Parse a wire name, case-insensitively and trimmed.
-            #[must_use]
-            pub fn parse(s: &str) -> Option<Self> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(s))
-            }
-
-            /// "'a', 'b', …": the permitted values, for a 422 message.
-            #[must_use]
-            pub fn permitted() -> String {
-                Self::ALL
-                    .iter()
-                    .map(|v| format!("'{}'", v.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        }
-    };
 }
 
 vocabulary!(

@@ -4,6 +4,7 @@
 //! stored and returned, never evaluated.
 
 use crate::common::{AccountId, ChatStrategyId, FieldError, Note, Patch, Text, Timestamp, UserId};
+use crate::questionnaire::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -30,47 +31,6 @@ ask again.";
 #[must_use]
 pub fn name_key(name: &StrategyName) -> String {
     name.as_str().trim().to_lowercase()
-}
-
-/// Declares a closed vocabulary: wire names, case-insensitive parsing, serde as the wire name.
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $wire)] $variant),+
-        }
-
-        impl $name {
-            /// Every value, in the contract's order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The wire name.
-            #[must_use]
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $wire),+
-                }
-            }
-
-            /// Parse a wire name, case-insensitively and trimmed.
-            #[must_use]
-            pub fn parse(s: &str) -> Option<Self> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(s))
-            }
-
-            /// "'a', 'b', …": the permitted values, for a 422 message.
-            #[must_use]
-            pub fn permitted() -> String {
-                Self::ALL
-                    .iter()
-                    .map(|v| format!("'{}'", v.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        }
-    };
 }
 
 vocabulary!(
@@ -317,14 +277,6 @@ pub struct StrategyQuery {
     pub limit: u32,
 }
 
-fn too_many(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        format!("at most {MAX_RULES} items"),
-        "value_error.list.max_items",
-    )
-}
-
 /// The ids of replaced items: one sent back is kept when the stored list has it (once), any
 /// other item gets a fresh id.
 struct Ids<'a> {
@@ -332,14 +284,7 @@ struct Ids<'a> {
     used: Vec<uuid::Uuid>,
 }
 
-impl<'a> Ids<'a> {
-    fn new(known: &'a [uuid::Uuid]) -> Self {
-        Self {
-            known,
-            used: Vec::new(),
-        }
-    }
-
+impl Ids<'_> {
     fn keep_or(
         &mut self,
         sent: Option<uuid::Uuid>,
@@ -353,59 +298,90 @@ impl<'a> Ids<'a> {
     }
 }
 
-/// The stored rules for `inputs`: sorted by `sequence` (stable), an id sent back kept when
-/// `existing` has it, else a fresh one from `fresh`.
+/// The stored items (rules or actions) that replace `known`'s: at most [`MAX_RULES`], each with
+/// its id (`sent_id` kept when `known` has it, else a fresh one), sorted by `sequence`
+/// (stable).
+fn replace_items<I, O>(
+    field: &str,
+    inputs: Vec<I>,
+    known: &[uuid::Uuid],
+    mut fresh: impl FnMut() -> uuid::Uuid,
+    sent_id: fn(&I) -> Option<uuid::Uuid>,
+    build: fn(I, uuid::Uuid) -> O,
+    sequence: fn(&O) -> u32,
+) -> Result<Vec<O>, FieldError> {
+    if inputs.len() > MAX_RULES {
+        return Err(FieldError::new(
+            field,
+            format!("at most {MAX_RULES} items"),
+            "value_error.list.max_items",
+        ));
+    }
+    let mut ids = Ids {
+        known,
+        used: Vec::new(),
+    };
+    let mut items: Vec<O> = inputs
+        .into_iter()
+        .map(|input| {
+            let id = ids.keep_or(sent_id(&input), &mut fresh);
+            build(input, id)
+        })
+        .collect();
+    items.sort_by_key(sequence);
+    Ok(items)
+}
+
+/// The stored targeting rules for `inputs`, replacing `existing` (see [`replace_items`]).
 ///
 /// # Errors
 /// More than [`MAX_RULES`] items, at `targeting_rules`.
 pub fn targeting_rules(
     inputs: Vec<RuleInput>,
     existing: &[TargetingRule],
-    mut fresh: impl FnMut() -> uuid::Uuid,
+    fresh: impl FnMut() -> uuid::Uuid,
 ) -> Result<Vec<TargetingRule>, FieldError> {
-    if inputs.len() > MAX_RULES {
-        return Err(too_many("targeting_rules"));
-    }
     let known: Vec<uuid::Uuid> = existing.iter().map(|e| e.id).collect();
-    let mut ids = Ids::new(&known);
-    let mut rules: Vec<TargetingRule> = inputs
-        .into_iter()
-        .map(|r| TargetingRule {
-            id: ids.keep_or(r.id, &mut fresh),
+    replace_items(
+        "targeting_rules",
+        inputs,
+        &known,
+        fresh,
+        |r| r.id,
+        |r, id| TargetingRule {
+            id,
             field: r.field.into_string(),
             operator: r.operator,
             value: r.value,
             sequence: r.sequence,
-        })
-        .collect();
-    rules.sort_by_key(|r| r.sequence);
-    Ok(rules)
+        },
+        |r| r.sequence,
+    )
 }
 
-/// The stored actions for `inputs`, as [`targeting_rules`].
+/// The stored outcome actions for `inputs`, replacing `existing` (see [`replace_items`]).
 ///
 /// # Errors
 /// More than [`MAX_RULES`] items, at `outcome_actions`.
 pub fn outcome_actions(
     inputs: Vec<ActionInput>,
     existing: &[OutcomeAction],
-    mut fresh: impl FnMut() -> uuid::Uuid,
+    fresh: impl FnMut() -> uuid::Uuid,
 ) -> Result<Vec<OutcomeAction>, FieldError> {
-    if inputs.len() > MAX_RULES {
-        return Err(too_many("outcome_actions"));
-    }
     let known: Vec<uuid::Uuid> = existing.iter().map(|e| e.id).collect();
-    let mut ids = Ids::new(&known);
-    let mut actions: Vec<OutcomeAction> = inputs
-        .into_iter()
-        .map(|a| OutcomeAction {
-            id: ids.keep_or(a.id, &mut fresh),
+    replace_items(
+        "outcome_actions",
+        inputs,
+        &known,
+        fresh,
+        |a| a.id,
+        |a, id| OutcomeAction {
+            id,
             condition: a.condition,
             action_type: a.action_type,
             details: a.details,
             sequence: a.sequence,
-        })
-        .collect();
-    actions.sort_by_key(|a| a.sequence);
-    Ok(actions)
+        },
+        |a| a.sequence,
+    )
 }

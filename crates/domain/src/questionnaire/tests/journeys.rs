@@ -83,3 +83,14 @@ fn woman_without_family_history() {
     assert!(!a.is_eligible);
     assert!(a.tyrer_cuzick_score.is_some());
 }
+
+/// The shared answer paths of `examples` are the journeys above.
+#[test]
+fn the_example_paths_are_the_reference_journeys() {
+    let a = assessed(&run(&examples::MOTHER_AND_AUNT));
+    assert_eq!(criteria(&a), ["O3", "G6", "G5"]);
+    assert_eq!(
+        run(&examples::NO_FAMILY_HISTORY).completed_profile(),
+        run(&no_history_answers()).completed_profile()
+    );
+}
