@@ -341,7 +341,7 @@ impl ChatSessionRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(patient_id = %patient))]
     async fn active_for_patient(
         &self,
         patient: PatientId,

@@ -213,7 +213,7 @@ impl StrategyRepository for Database {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(strategy_id = %sid))]
     async fn get(&self, sid: ChatStrategyId, include_deleted: bool) -> Result<Strategy, RepoError> {
         let sid = id(sid.0);
         self.run(move |conn| {
@@ -306,7 +306,7 @@ impl StrategyRepository for Database {
         stale(written)
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account))]
     async fn default_for(&self, account: AccountId) -> Result<Option<Strategy>, RepoError> {
         let account = id(account.0);
         self.run(move |conn| {

@@ -7,7 +7,8 @@
 //! patient, the patient's assessment row in that same transaction. Writes are optimistic (the
 //! session's `version`): a write that lost a race is recomputed from the fresh state, so two
 //! answers sent at once give one accepted answer and one safe retry or 409, never a lost update.
-//! Answers are PHI: nothing here logs them.
+//! Answers are PHI: nothing here logs them. Spans carry the actor, not the session id: a
+//! client-chosen id (`start_chat`) may hold anything.
 
 use super::error::{ChatError, not_found_as};
 use super::model::{
@@ -420,7 +421,7 @@ impl ChatService {
     /// but is not visible), else create one with that id (or a new UUID). Without an id, a
     /// patient's active session is resumed; with a new id, that active session is ended
     /// (replaced) in the transaction that creates the new one.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn start(&self, p: &Principal, cmd: StartChat) -> Result<ChatSession, ChatError> {
         access::require(p, Action::ChatUse)?;
         if let Some(id) = &cmd.session_id {
@@ -447,7 +448,7 @@ impl ChatService {
 
     /// `POST /ai-chat/sessions`: the patient's active session if it has one, else a new session
     /// whose introduction and question 1 are stored as one reply message.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn open(&self, p: &Principal, cmd: OpenSession) -> Result<ChatSession, ChatError> {
         access::require(p, Action::ChatUse)?;
         let plan = self
@@ -546,7 +547,7 @@ impl ChatService {
     /// `POST /api/submit_answer`: answer `question_id` of the session with `input`. The safe
     /// retry (the last accepted question with the same answer) returns the original step and
     /// stores nothing.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn answer(
         &self,
         p: &Principal,
@@ -614,7 +615,7 @@ impl ChatService {
     /// `POST /ai-chat/sessions/{id}/messages`: the message is stored and read as the answer to
     /// the current question; the one reply (stored too) is the next question, a clarification
     /// that asks again, or at completion the summary (never risk figures).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn message(
         &self,
         p: &Principal,
@@ -697,7 +698,7 @@ impl ChatService {
     }
 
     /// `GET /ai-chat/sessions/{id}` and `GET /api/history/{id}`.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn get(&self, p: &Principal, id: &SessionId) -> Result<ChatSession, ChatError> {
         let s = self.load(p, Action::ChatUse, id).await?;
         self.audit_read(p, &s).await?;
@@ -706,7 +707,7 @@ impl ChatService {
 
     /// `GET /ai-chat/sessions`: the sessions `p` may see, by `last_activity` desc. A list read
     /// is one audit entry.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn list(
         &self,
         p: &Principal,
@@ -749,7 +750,7 @@ impl ChatService {
     }
 
     /// `GET /ai-chat/sessions/{id}/messages`: the latest `limit` messages, oldest first.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn messages(
         &self,
         p: &Principal,
@@ -763,7 +764,7 @@ impl ChatService {
 
     /// `POST /ai-chat/sessions/{id}/end`: an active session becomes `cancelled` with its end
     /// time and reason; a completed (or already ended) one is returned unchanged.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn end(
         &self,
         p: &Principal,
@@ -795,7 +796,7 @@ impl ChatService {
 
     /// `GET /ai-chat/sessions/{id}/assessment` (care team, super_admin): the stored assessment,
     /// or `None` while the questionnaire is not complete.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn assessment(
         &self,
         p: &Principal,
@@ -809,7 +810,7 @@ impl ChatService {
     /// `POST /api/eligibility/analyze`: the assessment computed when the session completed
     /// (identical on every call). A patient names its latest completed session visible to the
     /// caller; 409 while the questionnaire is not complete.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn analyze(
         &self,
         p: &Principal,

@@ -53,7 +53,7 @@ impl StrategyService {
     }
 
     /// `GET /strategies`: a page of the visible live strategies, by `updated_at` desc.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn list(
         &self,
         p: &Principal,
@@ -71,7 +71,7 @@ impl StrategyService {
     }
 
     /// `GET /strategies/{id}`.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, strategy_id = %id))]
     pub async fn get(&self, p: &Principal, id: ChatStrategyId) -> Result<Strategy, StrategyError> {
         policy::require(p, Action::StrategyManage)?;
         let strategy = self.strategies.get(id, false).await?;
@@ -87,7 +87,7 @@ impl StrategyService {
     /// `POST /strategies`: the account is the caller's own (a super_admin names it); the name is
     /// unique among the account's live strategies (409); linked knowledge sources must be visible
     /// (404).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id))]
     pub async fn create(&self, p: &Principal, cmd: NewStrategy) -> Result<Strategy, StrategyError> {
         policy::require(p, Action::StrategyManage)?;
         let account_id = policy::target_account(p, cmd.account_id)?;
@@ -134,7 +134,7 @@ impl StrategyService {
     /// `PUT /strategies/{id}`: a partial update; an array that is present replaces the stored
     /// one. `version` +1 when anything changed (a PUT that changes nothing, such as the
     /// frontend's `{is_active: true}` right after a create, leaves the strategy as it is).
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, strategy_id = %id))]
     pub async fn update(
         &self,
         p: &Principal,
@@ -184,7 +184,7 @@ impl StrategyService {
 
     /// `DELETE /strategies/{id}`: soft delete. Hidden from lists and reads; sessions and invites
     /// that use it keep working and keep its name.
-    #[tracing::instrument(level = "debug", skip_all)]
+    #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, strategy_id = %id))]
     pub async fn delete(&self, p: &Principal, id: ChatStrategyId) -> Result<(), StrategyError> {
         let strategy = self.get(p, id).await?;
         let now = to_seconds(self.clock.now());
