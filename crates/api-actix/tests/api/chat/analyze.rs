@@ -2,7 +2,7 @@
 //! `POST /api/eligibility/analyze`, whose answer is the assessment computed once at completion.
 
 use super::support::{
-    Chat, MOTHER_AND_AUNT, NO_HISTORY, answer_all, chat_all, criteria, open, start,
+    Chat, MOTHER_AND_AUNT, NO_FAMILY_HISTORY, answer_all, chat_all, criteria, open, start,
 };
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
