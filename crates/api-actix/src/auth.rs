@@ -93,6 +93,8 @@ macro_rules! acts {
 }
 
 acts!(
+    Logout,
+    ChangePassword,
     AccountCreate,
     AccountDelete,
     AccountList,
@@ -107,6 +109,8 @@ acts!(
     PatientDelete,
     AssessProfile,
     ExportPedigree,
+    InviteManage,
+    InviteRead,
     ChatUse,
     ChatAssessmentRead,
     StrategyManage,

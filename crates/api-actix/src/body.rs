@@ -56,6 +56,26 @@ impl Body {
         }
     }
 
+    /// An integer field: a JSON number or a numeric string (trimmed); absent, null or blank is
+    /// None; a fraction or anything else is a failure of the field (contract §1.2).
+    pub fn integer(&self, errors: &mut Vec<FieldError>, keys: &[&str]) -> Option<i64> {
+        let parsed = match self.get(keys)? {
+            Value::Null => return None,
+            Value::String(s) if s.trim().is_empty() => return None,
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            errors.push(FieldError::new(
+                keys[0],
+                "value is not a valid integer",
+                "type_error.integer",
+            ));
+        }
+        parsed
+    }
+
     /// A secret (password, token) exactly as sent: not trimmed; absent, null, blank or not a
     /// string is None.
     #[must_use]
@@ -449,6 +469,21 @@ mod tests {
         assert!(errs.is_empty());
         assert_eq!(b.boolean(&mut errs, "f"), None);
         assert_eq!(errs.len(), 1);
+        let n = Body::parse(
+            br#"{"a":30,"b":" 30 ","c":"","d":1.5,"e":"3.0","f":"abc","g":true,"h":null}"#,
+        )
+        .unwrap();
+        let mut errs = Vec::new();
+        assert_eq!(n.integer(&mut errs, &["a"]), Some(30));
+        assert_eq!(n.integer(&mut errs, &["b"]), Some(30));
+        assert_eq!(n.integer(&mut errs, &["c"]), None);
+        assert_eq!(n.integer(&mut errs, &["h"]), None);
+        assert_eq!(n.integer(&mut errs, &["zz"]), None);
+        assert!(errs.is_empty());
+        for key in ["d", "e", "f", "g"] {
+            assert_eq!(n.integer(&mut errs, &[key]), None, "{key}");
+        }
+        assert_eq!(errs.len(), 4);
         assert!(Body::parse(b"{nope").is_err());
         assert!(Body::parse(b"[1]").is_err());
         assert!(Body::parse(b"").unwrap().0.is_empty());

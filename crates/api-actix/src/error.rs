@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, ResponseError};
 use genascope_domain::clinical::service::EligibilityError;
 use genascope_domain::common::{BoxError, Entity, FieldError, Loc, RepoError, joined};
 use genascope_domain::identity::error::{AccessError, Denial, IdentityError};
+use genascope_domain::invites::error::InviteError;
 use genascope_domain::patients::error::PatientError;
 use genascope_domain::questionnaire::sessions::error::ChatError;
 use genascope_domain::questionnaire::strategies::error::StrategyError;
@@ -89,6 +90,14 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
+    /// 429 with `Retry-After` and a sentence of its own (a locked invite: only the clinic can
+    /// unlock it).
+    TooManyAttempts {
+        /// The sentence.
+        detail: String,
+        /// Seconds until a retry may succeed.
+        retry_after_secs: u64,
+    },
     /// 503 with `Retry-After`: the cause is logged.
     Unavailable(BoxError),
     /// 500: the cause is logged.
@@ -156,6 +165,26 @@ impl From<PatientError> for ApiError {
             PatientError::Identity(e) => e.into(),
             PatientError::Unavailable(cause) => Self::Unavailable(cause),
             PatientError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<InviteError> for ApiError {
+    fn from(e: InviteError) -> Self {
+        match e {
+            InviteError::Denied(d) => d.into(),
+            InviteError::NotFound(what) => Self::not_found(what),
+            InviteError::Conflict(c) => Self::Conflict(c.to_string()),
+            e @ (InviteError::InvalidInvite(_) | InviteError::IdentityMismatch) => {
+                Self::BadRequest(e.to_string())
+            }
+            e @ InviteError::TooManyAttempts { retry_after_secs } => Self::TooManyAttempts {
+                detail: e.to_string(),
+                retry_after_secs,
+            },
+            InviteError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            InviteError::Unavailable(cause) => Self::Unavailable(cause),
+            InviteError::Unexpected(cause) => Self::Internal(cause),
         }
     }
 }
@@ -231,6 +260,7 @@ impl fmt::Display for ApiError {
             Self::Invalid(errors) => f.write_str(&joined(errors)),
             Self::TooLarge => f.write_str("payload too large"),
             Self::TooManyRequests { .. } => f.write_str("too many requests"),
+            Self::TooManyAttempts { detail, .. } => f.write_str(detail),
             Self::Unavailable(_) => f.write_str("service unavailable"),
             Self::Internal(_) => f.write_str("internal error"),
         }
@@ -247,7 +277,9 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests { .. } | Self::TooManyAttempts { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -271,6 +303,13 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
                 json!({ "detail": "Too many requests; try again later" })
+            }
+            Self::TooManyAttempts {
+                detail,
+                retry_after_secs,
+            } => {
+                res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+                json!({ "detail": detail })
             }
             Self::TooLarge => json!({ "detail": "Payload too large" }),
             Self::Unavailable(cause) => {

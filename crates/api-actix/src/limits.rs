@@ -40,6 +40,19 @@ impl AddressRule {
         limit: 100,
         window: time::Duration::hours(1),
     };
+    /// Invite look-ups (`verify_invite`) per client address: 30 a minute (contract §1.7).
+    pub const VERIFY_INVITE: Self = Self {
+        name: "verify_invite",
+        limit: 30,
+        window: time::Duration::minutes(1),
+    };
+    /// Refused `simplified_access` (and `register_patient` by invite token) attempts per client
+    /// address: 10 in 15 minutes (contract §1.7), besides the invite's own lock.
+    pub const SIMPLIFIED_ACCESS: Self = Self {
+        name: "simplified_access",
+        limit: 10,
+        window: time::Duration::minutes(15),
+    };
 }
 
 /// An [`AddressRule`] counted in the database, so every replica shares it (a `WindowCounter`).

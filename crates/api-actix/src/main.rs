@@ -10,10 +10,16 @@ use genascope_api::routes::identity::{
 use genascope_api::routes::patients::RawPatient;
 use genascope_api::startup::{Application, Services, build_services};
 use genascope_domain::clinical::export::ExportFormat;
-use genascope_domain::common::{PatientId, Text, UserId, joined};
+use genascope_domain::common::Text;
+use genascope_domain::common::{AccountId, Clock, UserId, joined};
 use genascope_domain::identity::error::IdentityError;
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, Principal};
+use genascope_domain::invites::error::InviteError;
+use genascope_domain::invites::model::{ExpiryDays, IdentityClaim};
+use genascope_domain::invites::ports::StrategyChoice;
+use genascope_domain::invites::service::{GenerateInvite, InvitedPatient, SimplifiedAccess};
+use genascope_domain::patients::model::Patient;
 use genascope_domain::questionnaire::sessions::service::StartChat;
 use genascope_domain::questionnaire::strategies::model::{NewStrategy, Specialty};
 use genascope_domain::questionnaire::{AnswerInput, examples};
@@ -44,7 +50,8 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Create a demo clinic (admin, two clinicians, a lab tech, 20 patients). Development only.
+    /// Create a demo clinic (admin, two clinicians, a lab tech, 20 patients, invites in every
+    /// status). Development only.
     SeedDemo,
     /// The outbox of messages leaving the process (mail): list them, or retry a dead one.
     Outbox {
@@ -181,6 +188,7 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     let providers = seed_staff(services, account.id, &password).await?;
     let patients = seed_patients(services, account.id, &providers).await?;
     seed_chat(services, account.id, &patients).await?;
+    let open_link = seed_invites(services, account.id, &providers, &patients).await?;
     println!("Demo clinic created: {} ({})", account.name, account.id);
     println!(
         "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
@@ -191,7 +199,96 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     println!(
         "a chat strategy, and a completed questionnaire with its assessment for the youngest patient."
     );
+    println!(
+        "Invites: 4 pending, 2 accepted, 2 expired, 2 revoked (patients 1 to 10; no email sent)."
+    );
+    println!(
+        "An open invite ({} {}, date of birth {}): {open_link}",
+        patients[0].first_name,
+        patients[0].last_name,
+        patients[0]
+            .date_of_birth
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    );
     Ok(())
+}
+
+/// The clinician who sends the demo invites, as a principal (invites name who issued them).
+fn sender(account: AccountId, provider: UserId) -> Principal {
+    Principal {
+        user_id: provider,
+        role: Role::Clinician,
+        account_id: Some(account),
+        ..operator()
+    }
+}
+
+/// A clock `days` in the past (back-dated demo invites).
+struct PastClock(time::Duration);
+
+impl Clock for PastClock {
+    fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc() - self.0
+    }
+}
+
+/// Invites of the first ten demo patients, in every status: 4 pending, 2 accepted (through
+/// simplified access, with the patient's own details), 2 expired (issued 20 days ago for 14
+/// days), 2 revoked. No email is sent. The link of the first pending one.
+async fn seed_invites(
+    services: &Services,
+    account: AccountId,
+    providers: &[UserId],
+    patients: &[Patient],
+) -> anyhow::Result<String> {
+    let invites = &services.state.invites;
+    let back_dated = invites.with_clock(std::sync::Arc::new(PastClock(time::Duration::days(20))));
+    let cmd = |p: &Patient| GenerateInvite {
+        patient: InvitedPatient::Existing(p.id),
+        provider_id: None,
+        strategy: StrategyChoice::AccountDefault,
+        custom_message: None,
+        send_email: false,
+        expiry: ExpiryDays::DEFAULT,
+    };
+    let fail = |what: &str, e: InviteError| anyhow::anyhow!("demo invite ({what}): {e}");
+    let mut open_link = String::new();
+    for (i, p) in patients.iter().take(10).enumerate() {
+        let by = sender(account, providers[i % providers.len().max(1)]);
+        let service = if (6..8).contains(&i) {
+            &back_dated
+        } else {
+            invites
+        };
+        let issued = service
+            .generate(&by, cmd(p))
+            .await
+            .map_err(|e| fail("generate", e))?;
+        match i {
+            0 => open_link = issued.invite_url,
+            4 | 5 => {
+                let token = issued.invite_url.rsplit('/').next().unwrap_or_default();
+                invites
+                    .simplified_access(SimplifiedAccess {
+                        token: token.to_owned(),
+                        identity: IdentityClaim {
+                            first_name: p.first_name.clone(),
+                            last_name: p.last_name.clone(),
+                            date_of_birth: p.date_of_birth.unwrap_or(time::Date::MIN),
+                        },
+                    })
+                    .await
+                    .map_err(|e| fail("accept", e))?;
+            }
+            8 | 9 => invites
+                .revoke(&by, issued.view.invite.id)
+                .await
+                .map_err(|e| fail("revoke", e))?,
+            _ => {}
+        }
+    }
+    Ok(open_link)
 }
 
 /// The demo clinic's staff (all with `password`); the ids of its clinicians and physicians.
@@ -241,9 +338,9 @@ async fn seed_patients(
     services: &Services,
     account: genascope_domain::common::AccountId,
     providers: &[UserId],
-) -> anyhow::Result<Vec<(PatientId, Option<time::Date>)>> {
-    let (patients, op) = (&services.state.patients, operator());
+) -> anyhow::Result<Vec<Patient>> {
     let mut created = Vec::with_capacity(20);
+    let (patients, op) = (&services.state.patients, operator());
     let first = [
         "Ada",
         "Grace",
@@ -296,7 +393,7 @@ async fn seed_patients(
             .create(&op, Some(account), new)
             .await
             .map_err(|e| anyhow::anyhow!("could not create demo patient {}: {e}", i + 1))?;
-        created.push((view.patient.id, view.patient.date_of_birth));
+        created.push(view.patient);
     }
     Ok(created)
 }
@@ -308,7 +405,7 @@ async fn seed_patients(
 async fn seed_chat(
     services: &Services,
     account: genascope_domain::common::AccountId,
-    patients: &[(PatientId, Option<time::Date>)],
+    patients: &[Patient],
 ) -> anyhow::Result<()> {
     let op = operator();
     let strategy = services
@@ -339,15 +436,16 @@ async fn seed_chat(
         .await
         .map_err(|e| anyhow::anyhow!("could not create the demo strategy: {e}"))?;
     // The youngest demo patient (born 1988), whose age fits the journey's answers.
-    let Some((patient, born)) = patients.last().copied() else {
+    let Some(patient) = patients.last() else {
         return Ok(());
     };
+    let born = patient.date_of_birth;
     let chat = &services.state.chat;
     let session = chat
         .start(
             &op,
             StartChat {
-                patient_id: Some(patient),
+                patient_id: Some(patient.id),
                 strategy_id: Some(strategy.id),
                 ..StartChat::default()
             },

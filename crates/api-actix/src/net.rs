@@ -1,6 +1,26 @@
 //! Who the client is, behind reverse proxies.
 
+use crate::state::AppState;
+use actix_web::HttpRequest;
 use std::net::IpAddr;
+
+/// The client address of a request for per-IP limits ([`client_ip`] over its peer and headers,
+/// with the configured trusted proxies); None when the peer is unknown.
+#[must_use]
+pub fn client_addr(state: &AppState, req: &HttpRequest) -> Option<String> {
+    let peer = req.peer_addr()?.ip();
+    let xff: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all(actix_web::http::header::FORWARDED)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Some(client_ip(peer, &xff, &forwarded, &state.trusted_proxies).to_string())
+}
 
 /// The client address for per-IP limits, by the standard right-to-left rule: start at the TCP
 /// peer; while the current hop is a trusted proxy (`TRUSTED_PROXIES`), step to the address it

@@ -18,6 +18,7 @@ use genascope_domain::common::SystemClock;
 use genascope_domain::identity::ports::LoginThrottle;
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
 use genascope_domain::identity::throttle::ThrottleLimits;
+use genascope_domain::invites::service::{InvitePorts, InviteService, InviteSettings};
 use genascope_domain::notify::Mailer;
 use genascope_domain::patients::service::{PatientPorts, PatientService};
 use genascope_domain::questionnaire::sessions::service::{ChatPorts, ChatService};
@@ -147,16 +148,19 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             limits,
         ))))
     };
+    let hasher = Arc::new(Argon2Hasher::default());
+    let codec = Arc::new(JwtCodec::new(
+        config.jwt_secret_bytes(),
+        &config.jwt_issuer,
+        &config.jwt_audience,
+    ));
     let ports = IdentityPorts {
         accounts: db.clone(),
         users: db.clone(),
         tokens: db.clone(),
-        hasher: Arc::new(Argon2Hasher::default()),
-        codec: Arc::new(JwtCodec::new(
-            config.jwt_secret_bytes(),
-            &config.jwt_issuer,
-            &config.jwt_audience,
-        )),
+        hasher: hasher.clone(),
+        codec: codec.clone(),
+        grants: db.clone(),
         throttle: throttle("login", ThrottleLimits::login()),
         reset_throttle: throttle("reset", ThrottleLimits::reset_requests()),
         clock: clock.clone(),
@@ -177,8 +181,28 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             clock: clock.clone(),
             random: random.clone(),
             audit: db.clone(),
+            invites: db.clone(),
+            chats: db.clone(),
         },
         identity.clone(),
+    );
+    let invites = InviteService::new(
+        InvitePorts {
+            invites: db.clone(),
+            patients: db.clone(),
+            users: db.clone(),
+            accounts: db.clone(),
+            codec,
+            hasher,
+            audit: db.clone(),
+            clock: clock.clone(),
+            random: random.clone(),
+        },
+        InviteSettings {
+            frontend_base_url: config.frontend_base_url.clone(),
+            mail_enabled: config.mail_backend != MailBackend::Disabled,
+            ..InviteSettings::default()
+        },
     );
     let eligibility = EligibilityService::new(
         patients.clone(),
@@ -203,11 +227,14 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     // Per client address, any email: in the database too (the edge's rule, not the use cases').
     use crate::limits::{AddressLimit, AddressRule};
     let login_limit = AddressLimit::new(db.clone(), clock.clone(), AddressRule::LOGIN_FAILURES);
-    let reset_limit = AddressLimit::new(db.clone(), clock, AddressRule::RESET_REQUESTS);
+    let reset_limit = AddressLimit::new(db.clone(), clock.clone(), AddressRule::RESET_REQUESTS);
+    let verify_limit = AddressLimit::new(db.clone(), clock.clone(), AddressRule::VERIFY_INVITE);
+    let simplified_limit = AddressLimit::new(db.clone(), clock, AddressRule::SIMPLIFIED_ACCESS);
     Ok(Services {
         state: AppState {
             identity,
             patients,
+            invites,
             eligibility,
             strategies,
             chat,
@@ -217,6 +244,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             read_limit: crate::limits::ReadLimit::new(config.read_rate_limit),
             login_limit,
             reset_limit,
+            verify_limit,
+            simplified_limit,
             body_timeout: config.body_read_timeout,
             // argon2 runs 2 per core; 32 more logins may wait (a few hundred ms) behind them.
             login_gate: crate::limits::Gate::new(

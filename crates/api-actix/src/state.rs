@@ -12,6 +12,8 @@ pub struct AppState {
     pub identity: IdentityService,
     /// Patient use cases.
     pub patients: PatientService,
+    /// Invite use cases.
+    pub invites: genascope_domain::invites::service::InviteService,
     /// Eligibility (clinical engine) use cases.
     pub eligibility: genascope_domain::clinical::service::EligibilityService,
     /// Chat configuration: strategies.
@@ -28,6 +30,10 @@ pub struct AppState {
     pub login_limit: crate::limits::AddressLimit,
     /// Password-reset requests per client address (in the database: every replica's).
     pub reset_limit: crate::limits::AddressLimit,
+    /// `verify_invite` look-ups per client address.
+    pub verify_limit: crate::limits::AddressLimit,
+    /// Refused `simplified_access` attempts per client address.
+    pub simplified_limit: crate::limits::AddressLimit,
     /// Logins (argon2) in progress at once.
     pub login_gate: crate::limits::Gate,
     /// Risk-engine runs in progress at once.

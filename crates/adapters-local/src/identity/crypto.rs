@@ -2,14 +2,21 @@
 //! randomness: the adapters of `TokenCodec`, `CredentialHasher` and `Random`.
 
 use async_trait::async_trait;
-use genascope_domain::common::{AccountId, BoxError, Random, UserId};
+use genascope_domain::common::{
+    AccountId, BoxError, ChatStrategyId, InviteId, PatientId, Random, UserId,
+};
 use genascope_domain::identity::model::{Password, Role};
-use genascope_domain::identity::ports::{AccessClaims, CredentialHasher, TokenCodec, TokenError};
+use genascope_domain::identity::policy::AccessType;
+use genascope_domain::identity::ports::{
+    AccessClaims, CredentialHasher, SimplifiedClaims, TokenCodec, TokenError, VerifiedToken,
+};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The JWT body (contract §1.6, full token).
+/// The JWT body (contract §1.6): the full token's claims, and the simplified token's (`role`
+/// `patient`, `patient_id`, `invite_id`, `chat_strategy_id`, `gen`). One shape for both, read
+/// by `access_type`.
 #[derive(Debug, Serialize, Deserialize)]
 struct JwtClaims {
     sub: String,
@@ -24,9 +31,47 @@ struct JwtClaims {
     iss: String,
     aud: String,
     /// The session (refresh-token family) the token belongs to; absent in tokens issued before
-    /// it existed.
+    /// it existed, and in simplified tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sid: Option<String>,
+    /// Simplified tokens: the patient (= `sub` = `id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    patient_id: Option<String>,
+    /// Simplified tokens: the invite they were issued from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invite_id: Option<String>,
+    /// Simplified tokens: the invite's strategy (present, possibly null).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "present_or_null"
+    )]
+    chat_strategy_id: Option<Option<String>>,
+    /// Simplified tokens: the invite's token generation (claim `gen`, a reserved word in Rust
+    /// 2024).
+    #[serde(default, rename = "gen", skip_serializing_if = "Option::is_none")]
+    token_gen: Option<i32>,
+}
+
+/// A claim that simplified tokens always carry, possibly as `null` (`chat_strategy_id`), while
+/// full tokens leave it out: `None` = absent, `Some(None)` = null.
+mod present_or_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    // serde's `with` hands the field by reference.
+    #[allow(clippy::ref_option)]
+    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => s.serialize_some(inner),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
+    }
 }
 
 /// HS256 JWTs with issuer and audience checks. Any other algorithm (including `none`) is refused.
@@ -58,49 +103,121 @@ impl JwtCodec {
     }
 }
 
+impl JwtCodec {
+    fn sign(&self, body: &JwtClaims) -> Result<String, BoxError> {
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            body,
+            &self.encoding,
+        )?)
+    }
+}
+
+/// The claims of a full token.
+fn full(c: JwtClaims) -> Result<AccessClaims, TokenError> {
+    Ok(AccessClaims {
+        sub: UserId::parse(&c.sub).ok_or(TokenError::Invalid)?,
+        email: c.email,
+        role: Role::parse(&c.role).ok_or(TokenError::Invalid)?,
+        account_id: c.account_id.as_deref().and_then(AccountId::parse),
+        iat: c.iat,
+        exp: c.exp,
+        jti: c.jti,
+        sid: c.sid.as_deref().and_then(|s| uuid::Uuid::parse_str(s).ok()),
+    })
+}
+
+/// The claims of a simplified token: every one of its claims present and well-formed, `sub`,
+/// `id` and `patient_id` the same patient, role `patient`.
+fn simplified(c: JwtClaims) -> Result<SimplifiedClaims, TokenError> {
+    let patient = PatientId::parse(&c.sub).ok_or(TokenError::Invalid)?;
+    let same = |s: Option<&str>| s.and_then(PatientId::parse) == Some(patient);
+    if !same(Some(&c.id)) || !same(c.patient_id.as_deref()) || c.role != "patient" {
+        return Err(TokenError::Invalid);
+    }
+    let strategy = match c.chat_strategy_id.ok_or(TokenError::Invalid)? {
+        None => None,
+        Some(s) => Some(ChatStrategyId::parse(&s).ok_or(TokenError::Invalid)?),
+    };
+    Ok(SimplifiedClaims {
+        patient_id: patient,
+        email: c.email,
+        invite_id: c
+            .invite_id
+            .as_deref()
+            .and_then(InviteId::parse)
+            .ok_or(TokenError::Invalid)?,
+        chat_strategy_id: strategy,
+        account_id: c
+            .account_id
+            .as_deref()
+            .and_then(AccountId::parse)
+            .ok_or(TokenError::Invalid)?,
+        token_gen: c.token_gen.ok_or(TokenError::Invalid)?,
+        iat: c.iat,
+        exp: c.exp,
+        jti: c.jti,
+    })
+}
+
 impl TokenCodec for JwtCodec {
     fn issue(&self, c: &AccessClaims) -> Result<String, BoxError> {
-        let body = JwtClaims {
+        self.sign(&JwtClaims {
             sub: c.sub.to_string(),
             id: c.sub.to_string(),
             email: c.email.clone(),
             role: c.role.as_str().to_owned(),
             account_id: c.account_id.map(|a| a.to_string()),
-            access_type: "full".into(),
+            access_type: AccessType::Full.as_str().into(),
             iat: c.iat,
             exp: c.exp,
             jti: c.jti.clone(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             sid: c.sid.map(|s| s.to_string()),
-        };
-        Ok(jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &body,
-            &self.encoding,
-        )?)
+            patient_id: None,
+            invite_id: None,
+            chat_strategy_id: None,
+            token_gen: None,
+        })
     }
 
-    fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+    fn issue_simplified(&self, c: &SimplifiedClaims) -> Result<String, BoxError> {
+        let patient = c.patient_id.0.to_string();
+        self.sign(&JwtClaims {
+            sub: patient.clone(),
+            id: patient.clone(),
+            email: c.email.clone(),
+            role: Role::Patient.as_str().to_owned(),
+            account_id: Some(c.account_id.0.to_string()),
+            access_type: AccessType::Simplified.as_str().into(),
+            iat: c.iat,
+            exp: c.exp,
+            jti: c.jti.clone(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            sid: None,
+            patient_id: Some(patient),
+            invite_id: Some(c.invite_id.0.to_string()),
+            chat_strategy_id: Some(c.chat_strategy_id.map(|s| s.0.to_string())),
+            token_gen: Some(c.token_gen),
+        })
+    }
+
+    fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
         let data = jsonwebtoken::decode::<JwtClaims>(token, &self.decoding, &self.validation)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
             })?;
         let c = data.claims;
-        if c.access_type != "full" {
-            return Err(TokenError::Invalid);
+        if c.access_type == AccessType::Full.as_str() {
+            full(c).map(VerifiedToken::Full)
+        } else if c.access_type == AccessType::Simplified.as_str() {
+            simplified(c).map(VerifiedToken::Simplified)
+        } else {
+            Err(TokenError::Invalid)
         }
-        Ok(AccessClaims {
-            sub: UserId::parse(&c.sub).ok_or(TokenError::Invalid)?,
-            email: c.email,
-            role: Role::parse(&c.role).ok_or(TokenError::Invalid)?,
-            account_id: c.account_id.as_deref().and_then(AccountId::parse),
-            iat: c.iat,
-            exp: c.exp,
-            jti: c.jti,
-            sid: c.sid.as_deref().and_then(|s| uuid::Uuid::parse_str(s).ok()),
-        })
     }
 }
 
@@ -231,7 +348,7 @@ mod tests {
         let codec = JwtCodec::new(SECRET, "genascope", "genascope-api");
         let c = claims(600);
         let token = codec.issue(&c).unwrap();
-        assert_eq!(codec.verify(&token).unwrap(), c);
+        assert_eq!(codec.verify(&token).unwrap(), VerifiedToken::Full(c));
         // Another secret, issuer or audience: invalid.
         for other in [
             JwtCodec::new(
@@ -287,6 +404,108 @@ mod tests {
         );
         let swapped = jsonwebtoken::encode(&h, &raw, &EncodingKey::from_secret(SECRET)).unwrap();
         assert_eq!(codec.verify(&swapped), Err(TokenError::Invalid));
+    }
+
+    fn simplified_claims(strategy: Option<ChatStrategyId>) -> SimplifiedClaims {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        SimplifiedClaims {
+            patient_id: PatientId(uuid::Uuid::new_v4()),
+            email: "pat@example.org".into(),
+            invite_id: InviteId(uuid::Uuid::new_v4()),
+            chat_strategy_id: strategy,
+            account_id: AccountId(uuid::Uuid::new_v4()),
+            token_gen: 3,
+            iat: now,
+            exp: now + 4 * 3600,
+            jti: "s1".into(),
+        }
+    }
+
+    /// The payload of a JWT, unverified (what the frontend reads).
+    fn payload(token: &str) -> serde_json::Value {
+        use base64::Engine as _;
+        let part = token.split('.').nth(1).unwrap();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn simplified_tokens_carry_the_contract_claims_and_round_trip() {
+        let codec = JwtCodec::new(SECRET, "genascope", "genascope-api");
+        for strategy in [None, Some(ChatStrategyId(uuid::Uuid::new_v4()))] {
+            let c = simplified_claims(strategy);
+            let token = codec.issue_simplified(&c).unwrap();
+            assert_eq!(
+                codec.verify(&token).unwrap(),
+                VerifiedToken::Simplified(c.clone())
+            );
+            let p = payload(&token);
+            let patient = c.patient_id.0.to_string();
+            assert_eq!(p["sub"], patient.as_str());
+            assert_eq!(p["id"], patient.as_str());
+            assert_eq!(p["patient_id"], patient.as_str());
+            assert_eq!(p["role"], "patient");
+            assert_eq!(p["access_type"], "simplified");
+            assert_eq!(p["invite_id"], c.invite_id.0.to_string().as_str());
+            assert_eq!(p["account_id"], c.account_id.0.to_string().as_str());
+            assert_eq!(p["gen"], 3);
+            assert_eq!(p["exp"], c.exp);
+            // Present even when null (the frontend reads it).
+            let object = p.as_object().unwrap();
+            assert!(object.contains_key("chat_strategy_id"), "{p}");
+            assert_eq!(
+                p["chat_strategy_id"],
+                strategy.map_or(serde_json::Value::Null, |s| s.0.to_string().into())
+            );
+            assert!(!object.contains_key("sid"), "{p}");
+        }
+        // A full token has none of the simplified claims.
+        let full = payload(&codec.issue(&claims(600)).unwrap());
+        for key in ["patient_id", "invite_id", "chat_strategy_id", "gen"] {
+            assert!(full.get(key).is_none(), "{key} in {full}");
+        }
+        assert_eq!(full["access_type"], "full");
+    }
+
+    #[test]
+    fn a_simplified_token_missing_or_contradicting_a_claim_is_invalid() {
+        let codec = JwtCodec::new(SECRET, "genascope", "genascope-api");
+        let c = simplified_claims(None);
+        let good = payload(&codec.issue_simplified(&c).unwrap());
+        let sign = |v: &serde_json::Value| {
+            jsonwebtoken::encode(
+                &Header::new(Algorithm::HS256),
+                v,
+                &EncodingKey::from_secret(SECRET),
+            )
+            .unwrap()
+        };
+        assert!(codec.verify(&sign(&good)).is_ok());
+        let other = uuid::Uuid::new_v4().to_string();
+        let edits: Vec<(&str, serde_json::Value)> = vec![
+            ("role", "admin".into()),
+            ("patient_id", other.clone().into()),
+            ("id", other.into()),
+            ("invite_id", "not-a-uuid".into()),
+            ("gen", "3".into()),
+            ("access_type", "partial".into()),
+        ];
+        for (key, value) in edits {
+            let mut v = good.clone();
+            v[key] = value;
+            assert_eq!(codec.verify(&sign(&v)), Err(TokenError::Invalid), "{key}");
+        }
+        for key in ["invite_id", "gen", "account_id", "chat_strategy_id"] {
+            let mut v = good.clone();
+            v.as_object_mut().unwrap().remove(key);
+            assert_eq!(
+                codec.verify(&sign(&v)),
+                Err(TokenError::Invalid),
+                "no {key}"
+            );
+        }
     }
 
     #[tokio::test]

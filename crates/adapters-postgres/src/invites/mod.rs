@@ -1,5 +1,6 @@
 //! Invite storage: rows and their conversions; the queries are in `repository`.
 
+mod grants;
 mod repository;
 
 pub(crate) use repository::revoke_invites_of_patient;
@@ -10,6 +11,7 @@ use crate::sql::Corrupt;
 use diesel::prelude::*;
 use genascope_domain::common::{AccountId, ChatStrategyId, InviteId, PatientId, UserId};
 use genascope_domain::invites::model::{CustomMessage, Invite, InviteState, TokenHash};
+use genascope_domain::invites::ports::StrategyRef;
 use time::PrimitiveDateTime;
 
 /// An invite as stored: read, and inserted.
@@ -65,6 +67,14 @@ impl InviteRow {
             updated_at: from_ts(self.updated_at),
             version: self.version,
         })
+    }
+}
+
+impl InviteRow {
+    /// Name this strategy (or none) on the row.
+    pub(crate) fn set_strategy(&mut self, strategy: Option<&StrategyRef>) {
+        self.chat_strategy_id = strategy.map(|s| id(s.id.0));
+        self.chat_strategy_name = strategy.map(|s| s.name.clone());
     }
 }
 

@@ -6,7 +6,7 @@ use crate::convert::{from_ts, id, parse_id, ts};
 use crate::identity::{NewUserRow, insert_user};
 use crate::notify::enqueue_email;
 use crate::patients::NewPatientRow;
-use crate::schema::{accounts, invites, patients};
+use crate::schema::{accounts, chat_strategies, invites, patients};
 use crate::sql::{contains_pattern, found, lower, patient_matches};
 use crate::{Database, DbConnection, MultiBackend};
 use async_trait::async_trait;
@@ -14,14 +14,15 @@ use diesel::dsl::{AsSelect, Filter, InnerJoin, IntoBoxed, IsNull, Select, case_w
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use genascope_domain::audit::AuditRecords;
-use genascope_domain::common::{InviteId, PatientId, RepoError, Timestamp, UserId};
+use genascope_domain::common::{ChatStrategyId, InviteId, PatientId, RepoError, Timestamp, UserId};
 use genascope_domain::identity::model::Email;
 use genascope_domain::identity::policy::ListScope;
 use genascope_domain::invites::model::{
     Invite, InvitePatient, InviteState, InviteStatus, InviteSummary, InviteView, TokenHash,
 };
 use genascope_domain::invites::ports::{
-    Acceptance, InviteFilter, InvitePage, InviteRepository, InviteSort, NewInvite, SortOrder,
+    Acceptance, InviteFilter, InvitePage, InviteRepository, InviteSort, IssueError, Issued,
+    NewInvite, SortOrder, StrategyChoice, StrategyRef,
 };
 use genascope_domain::notify::OutgoingEmail;
 use std::collections::HashMap;
@@ -180,6 +181,56 @@ fn sorted<'a>(q: Views<'a>, by: InviteSort, order: SortOrder, now: PrimitiveDate
     q.then_order_by(invites::id.asc())
 }
 
+/// The strategy a new invite of `account` gets (contract §3.4): the named one if it is a live,
+/// active strategy of the account, else why not; by default the account's oldest active live
+/// strategy, or none. Read in the issuing transaction, so a strategy switched off or deleted
+/// meanwhile is not given out.
+fn chosen_strategy(
+    conn: &mut DbConnection,
+    account: &str,
+    choice: StrategyChoice,
+) -> QueryResult<Result<Option<StrategyRef>, IssueError>> {
+    let live = chat_strategies::table
+        .filter(chat_strategies::account_id.eq(account))
+        .filter(chat_strategies::deleted_at.is_null());
+    let row: Option<(String, String, bool)> = match choice {
+        StrategyChoice::Named(wanted) => {
+            let found: Option<(String, String, bool)> = live
+                .filter(chat_strategies::id.eq(id(wanted.0)))
+                .select((
+                    chat_strategies::id,
+                    chat_strategies::name,
+                    chat_strategies::is_active,
+                ))
+                .first(conn)
+                .optional()?;
+            match found {
+                None => return Ok(Err(IssueError::StrategyNotFound)),
+                Some((_, _, false)) => return Ok(Err(IssueError::StrategyInactive)),
+                Some(active) => Some(active),
+            }
+        }
+        StrategyChoice::AccountDefault => live
+            .filter(chat_strategies::is_active.eq(true))
+            .order((chat_strategies::created_at.asc(), chat_strategies::id.asc()))
+            .select((
+                chat_strategies::id,
+                chat_strategies::name,
+                chat_strategies::is_active,
+            ))
+            .first(conn)
+            .optional()?,
+    };
+    row.map(|(strategy, name, _)| {
+        Ok(StrategyRef {
+            id: ChatStrategyId(parse_id(&strategy, "strategy id")?),
+            name,
+        })
+    })
+    .transpose()
+    .map(Ok)
+}
+
 /// Revoke every invite of a patient that is not revoked yet (the patient is being deleted):
 /// simplified tokens die with them.
 pub(crate) fn revoke_invites_of_patient(
@@ -294,8 +345,9 @@ impl Written {
 #[async_trait]
 impl InviteRepository for Database {
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn create(&self, new: &NewInvite) -> Result<Vec<InviteId>, RepoError> {
-        let row = InviteRow::from(&new.invite);
+    async fn create(&self, new: &NewInvite) -> Result<Issued, IssueError> {
+        let mut row = InviteRow::from(&new.invite);
+        let strategy = new.strategy;
         let new_patient = new.new_patient.as_ref().map(NewPatientRow::from);
         let (patient, account) = (id(new.invite.patient_id.0), id(new.invite.account_id.0));
         let now = new.invite.created_at;
@@ -303,8 +355,14 @@ impl InviteRepository for Database {
         let mut superseded_audit = new.superseded_audit.clone();
         let mail = new.mail.clone();
         let queued = mail.is_some();
-        let revoked = self
+        let issued = self
             .transaction(move |conn| {
+                // First, before anything is written: a refusal commits nothing.
+                let chosen = match chosen_strategy(conn, &account, strategy)? {
+                    Ok(chosen) => chosen,
+                    Err(refused) => return Ok(Err(refused)),
+                };
+                row.set_strategy(chosen.as_ref());
                 if let Some(p) = &new_patient {
                     diesel::insert_into(patients::table)
                         .values(p)
@@ -361,13 +419,16 @@ impl InviteRepository for Database {
                 if let Some(mail) = &mail {
                     enqueue_email(conn, mail, now)?;
                 }
-                Ok(revoked)
+                Ok(Ok(Issued {
+                    revoked,
+                    chat_strategy: chosen,
+                }))
             })
-            .await?;
+            .await??;
         if queued {
             self.outbox_queued();
         }
-        Ok(revoked)
+        Ok(issued)
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(invite_id = %invite))]

@@ -79,9 +79,8 @@ fn into_view((row, clinician_name, has_login): ViewRow) -> QueryResult<PatientVi
         clinician_name,
         has_login,
         // These three derive from invites (and later chat sessions) at the request's time:
-        // `InviteRepository::summaries` reads them for a page of patients in one query, and
-        // `InviteSummary::{has_pending_invite, screening_status, last_activity}` derive them
-        // (issue #8 phase 2 fills them in where the clock is, in the use case).
+        // `PatientService` fills them where the clock is, from `InviteRepository::summaries`
+        // (one query for a page of patients) and `InviteSummary`.
         has_pending_invite: false,
         screening_status: ScreeningStatus::NotInvited,
         last_activity,

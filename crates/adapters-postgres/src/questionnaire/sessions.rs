@@ -15,14 +15,15 @@ use diesel::prelude::*;
 use genascope_domain::common::{
     AccountId, ChatStrategyId, PatientId, RepoError, Timestamp, UserId,
 };
-use genascope_domain::invites::model::ChatStage;
+use genascope_domain::invites::model::{ChatStage, ChatSummary};
+use genascope_domain::patients::ports::ChatStages;
 use genascope_domain::questionnaire::QuestionId;
 use genascope_domain::questionnaire::sessions::model::{
     ChatContext, ChatMessage, ChatSession, MessageRole, MessageType, SessionAssessment, SessionId,
     SessionStatus, SessionType,
 };
 use genascope_domain::questionnaire::sessions::ports::{
-    ChatSessionRepository, ChatSummary, NewSession, SessionFilter, SessionScope, SessionWrite,
+    ChatSessionRepository, NewSession, SessionFilter, SessionScope, SessionWrite,
 };
 use std::collections::HashMap;
 use time::PrimitiveDateTime;
@@ -430,9 +431,13 @@ impl ChatSessionRepository for Database {
         })
         .await
     }
+}
 
+/// The patient views' chat stages (`patients::ports::ChatStages`), from the same table.
+#[async_trait]
+impl ChatStages for Database {
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn summaries(&self, patients: &[PatientId]) -> Result<Vec<ChatSummary>, RepoError> {
+    async fn chat_summaries(&self, patients: &[PatientId]) -> Result<Vec<ChatSummary>, RepoError> {
         let ids: Vec<String> = patients.iter().map(|p| id(p.0)).collect();
         let order = patients.to_vec();
         self.run(move |conn| {

@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Nullable, Text};
 use genascope_adapters_postgres::testing::TestDb;
 use genascope_domain::audit::{AuditAction, AuditEntry, AuditRecords};
-use genascope_domain::common::{AccountId, InviteId, Patch, PatientId, RepoError, Timestamp};
+use genascope_domain::common::{
+    AccountId, ChatStrategyId, InviteId, Patch, PatientId, RepoError, Timestamp,
+};
 use genascope_domain::identity::model::{Role, User};
 use genascope_domain::identity::policy::ListScope;
 use genascope_domain::identity::ports::{AccountRepository, UserRepository};
@@ -16,7 +18,8 @@ use genascope_domain::invites::model::{
     ExpiryDays, Invite, InviteState, InviteStatus, InviteSummary, InviteToken, TOKEN_BYTES,
 };
 use genascope_domain::invites::ports::{
-    Acceptance, InviteFilter, InviteRepository, InviteSort, NewInvite, SortOrder,
+    Acceptance, InviteFilter, InviteRepository, InviteSort, IssueError, NewInvite, SortOrder,
+    StrategyChoice, StrategyRef,
 };
 use genascope_domain::invites::rules::InviteDraft;
 use genascope_domain::patients::model::{Patient, PatientStatus};
@@ -96,6 +99,7 @@ fn issue(p: &Patient, provider: &User, created: Timestamp, days: i64) -> (Invite
 fn new_invite(invite: &Invite) -> NewInvite {
     NewInvite {
         invite: invite.clone(),
+        strategy: StrategyChoice::AccountDefault,
         new_patient: None,
         audit: vec![entry("invite", invite.id.0)],
         superseded_audit: AuditEntry {
@@ -114,6 +118,7 @@ async fn create(t: &TestDb, invite: &Invite) -> Vec<InviteId> {
     InviteRepository::create(t.db(), &new_invite(invite))
         .await
         .unwrap()
+        .revoked
 }
 
 /// Accept `invite` at `when` (no birth date, login or audit): the accepted invite.
@@ -168,6 +173,38 @@ fn count(t: &TestDb, sql: &str) -> i64 {
     let mut conn = t.db().connection().unwrap();
     let c: Count = diesel::sql_query(sql).get_result(&mut *conn).unwrap();
     c.n
+}
+
+/// A chat strategy of `account` (the chat capability's table), created `minutes` after `at(0)`.
+fn add_strategy(
+    t: &TestDb,
+    account: AccountId,
+    name: &str,
+    active: bool,
+    minutes: i64,
+) -> ChatStrategyId {
+    let id = ChatStrategyId(Uuid::new_v4());
+    let when = at(minutes);
+    let stamp = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:00",
+        when.year(),
+        u8::from(when.month()),
+        when.day(),
+        when.hour(),
+        when.minute()
+    );
+    let mut conn = t.db().connection().unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO chat_strategies (id, account_id, name, name_key, is_active, created_at, updated_at) \
+         VALUES ('{}', '{}', '{name}', '{}', {}, '{stamp}', '{stamp}')",
+        id.0,
+        account.0,
+        name.to_lowercase(),
+        if active { "TRUE" } else { "FALSE" },
+    ))
+    .execute(&mut *conn)
+    .unwrap();
+    id
 }
 
 fn invite_audit_rows(t: &TestDb) -> i64 {
@@ -227,14 +264,24 @@ pub async fn create_and_read_back(t: &TestDb) {
     p.phone = Some("+1 555 0100".into());
     add_patient(t, &p).await;
     let (mut invite, token) = issue(&p, &c.doc, at(0), 14);
-    invite.chat_strategy_id = Some(genascope_domain::common::ChatStrategyId(Uuid::new_v4()));
+    let strategy = add_strategy(t, c.id, "Hereditary cancer", true, 0);
+    invite.chat_strategy_id = Some(strategy);
     invite.chat_strategy_name = Some("Hereditary cancer".into());
     invite.custom_message =
         genascope_domain::invites::model::CustomMessage::parse("Bring your\nfamily history")
             .unwrap();
     let mut new = new_invite(&invite);
+    new.strategy = StrategyChoice::Named(strategy);
     new.mail = Some(mail("zoe@read.org", "You are invited"));
-    assert!(invites.create(&new).await.unwrap().is_empty());
+    let issued = invites.create(&new).await.unwrap();
+    assert!(issued.revoked.is_empty());
+    assert_eq!(
+        issued.chat_strategy,
+        Some(StrategyRef {
+            id: strategy,
+            name: "Hereditary cancer".into()
+        })
+    );
     assert_eq!(t.db().outbox_counts().await.unwrap().pending, 1);
     assert_eq!(invite_audit_rows(t), 1);
 
@@ -278,7 +325,7 @@ pub async fn create_and_read_back(t: &TestDb) {
     twin.token_hash = invite.token_hash;
     assert!(matches!(
         invites.create(&new_invite(&twin)).await,
-        Err(RepoError::Duplicate("token"))
+        Err(IssueError::Repo(RepoError::Duplicate("token")))
     ));
 }
 
@@ -305,7 +352,10 @@ pub async fn create_revokes_the_patients_other_open_invites_atomically(t: &TestD
     assert_eq!(create(t, &first).await, vec![expired.id]);
     let (second, _) = issue(&p, &c.other_doc, at(60 * 24 * 4), 14);
     let second_new = new_invite(&second);
-    assert_eq!(invites.create(&second_new).await.unwrap(), vec![first.id]);
+    assert_eq!(
+        invites.create(&second_new).await.unwrap().revoked,
+        vec![first.id]
+    );
 
     let get = |id| invites.get(id, ListScope::Account(c.id));
     let revoked = get(first.id).await.unwrap().invite;
@@ -338,7 +388,10 @@ pub async fn create_revokes_the_patients_other_open_invites_atomically(t: &TestD
     failing.audit = second_new.audit.clone();
     failing.mail = Some(mail("p@sup.org", "Invited again"));
     let err = invites.create(&failing).await.unwrap_err();
-    assert!(matches!(err, RepoError::Duplicate(_)), "{err:?}");
+    assert!(
+        matches!(err, IssueError::Repo(RepoError::Duplicate(_))),
+        "{err:?}"
+    );
     assert_eq!(get(second.id).await.unwrap().invite, second, "still open");
     assert!(matches!(get(third.id).await, Err(RepoError::NotFound)));
     assert_eq!(invite_audit_rows(t), audited);
@@ -371,7 +424,7 @@ pub async fn create_with_a_new_pending_patient(t: &TestDb) {
     new.new_patient = Some(twin.clone());
     assert!(matches!(
         invites.create(&new).await,
-        Err(RepoError::Duplicate("email"))
+        Err(IssueError::Repo(RepoError::Duplicate("email")))
     ));
     assert!(matches!(
         patients.get(twin.id).await,
@@ -396,13 +449,13 @@ pub async fn create_for_a_missing_foreign_or_deleted_patient_is_not_found(t: &Te
     cross.account_id = c.id;
     assert!(matches!(
         invites.create(&new_invite(&cross)).await,
-        Err(RepoError::NotFound)
+        Err(IssueError::Repo(RepoError::NotFound))
     ));
     let ghost = patient(c.id, "g@missing.org", "G", "Host");
     let (invite, _) = issue(&ghost, &c.doc, at(0), 14);
     assert!(matches!(
         invites.create(&new_invite(&invite)).await,
-        Err(RepoError::NotFound)
+        Err(IssueError::Repo(RepoError::NotFound))
     ));
     let gone = patient(c.id, "gone@missing.org", "Gone", "Away");
     add_patient(t, &gone).await;
@@ -412,7 +465,7 @@ pub async fn create_for_a_missing_foreign_or_deleted_patient_is_not_found(t: &Te
     let (invite, _) = issue(&gone, &c.doc, at(2), 14);
     assert!(matches!(
         invites.create(&new_invite(&invite)).await,
-        Err(RepoError::NotFound)
+        Err(IssueError::Repo(RepoError::NotFound))
     ));
     assert_eq!(invite_audit_rows(t), 0);
 }
@@ -963,7 +1016,7 @@ pub async fn one_open_invite_per_patient_under_concurrent_creates(t: &TestDb) {
     }
     let mut revoked = Vec::new();
     for task in tasks {
-        revoked.extend(task.await.unwrap().unwrap());
+        revoked.extend(task.await.unwrap().unwrap().revoked);
     }
     assert_eq!(stored_pending(t, p.id), 1);
     assert_eq!(
@@ -1112,4 +1165,160 @@ pub async fn deleting_a_patient_revokes_its_invites(t: &TestDb) {
             .total,
         0
     );
+}
+
+/// The strategy of a new invite (contract §3.4): a named one must be a live, active strategy of
+/// the patient's account; by default the account's oldest active live strategy, or none. A
+/// refusal writes nothing (not even the new patient).
+pub async fn create_resolves_the_strategy_in_its_transaction(t: &TestDb) {
+    let invites: &dyn InviteRepository = t.db();
+    let patients: &dyn PatientRepository = t.db();
+    let c = clinic(t, "Strategic").await;
+    let other = clinic(t, "Tactical").await;
+    let p = patient(c.id, "p@strategic.org", "Pat", "Strat");
+    add_patient(t, &p).await;
+    // No strategy at all: none.
+    let (invite, _) = issue(&p, &c.doc, at(0), 14);
+    let issued = invites.create(&new_invite(&invite)).await.unwrap();
+    assert_eq!(issued.chat_strategy, None);
+    let stored = invites.get(invite.id, ListScope::All).await.unwrap().invite;
+    assert_eq!(
+        (stored.chat_strategy_id, stored.chat_strategy_name),
+        (None, None)
+    );
+
+    let off = add_strategy(t, c.id, "Switched off", false, 0);
+    let newer = add_strategy(t, c.id, "Newer", true, 20);
+    let oldest = add_strategy(t, c.id, "Oldest", true, 10);
+    let theirs = add_strategy(t, other.id, "Theirs", true, 0);
+    let gone = add_strategy(t, c.id, "Gone", true, 1);
+    {
+        let mut conn = t.db().connection().unwrap();
+        diesel::sql_query(format!(
+            "UPDATE chat_strategies SET deleted_at = created_at WHERE id = '{}'",
+            gone.0
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+    }
+    let (invite, _) = issue(&p, &c.doc, at(1), 14);
+    let issued = invites.create(&new_invite(&invite)).await.unwrap();
+    assert_eq!(
+        issued.chat_strategy,
+        Some(StrategyRef {
+            id: oldest,
+            name: "Oldest".into()
+        }),
+        "the oldest active live one"
+    );
+    let stored = invites.get(invite.id, ListScope::All).await.unwrap().invite;
+    assert_eq!(stored.chat_strategy_id, Some(oldest));
+    assert_eq!(stored.chat_strategy_name.as_deref(), Some("Oldest"));
+    let (invite, _) = issue(&p, &c.doc, at(2), 14);
+    let mut named = new_invite(&invite);
+    named.strategy = StrategyChoice::Named(newer);
+    let issued = invites.create(&named).await.unwrap();
+    assert_eq!(issued.chat_strategy.map(|s| s.id), Some(newer));
+
+    // Refusals write nothing: no invite, no new patient, no audit row, no mail.
+    let audited = invite_audit_rows(t);
+    let mut fresh = patient(c.id, "fresh@strategic.org", "Fresh", "Face");
+    fresh.status = PatientStatus::Pending;
+    for (strategy, inactive) in [
+        (off, true),
+        (theirs, false),
+        (gone, false),
+        (ChatStrategyId(Uuid::new_v4()), false),
+    ] {
+        let (invite, _) = issue(&fresh, &c.doc, at(3), 14);
+        let mut new = new_invite(&invite);
+        new.new_patient = Some(fresh.clone());
+        new.strategy = StrategyChoice::Named(strategy);
+        new.mail = Some(mail("fresh@strategic.org", "Invited"));
+        let r = invites.create(&new).await;
+        if inactive {
+            assert!(matches!(r, Err(IssueError::StrategyInactive)), "{r:?}");
+        } else {
+            assert!(matches!(r, Err(IssueError::StrategyNotFound)), "{r:?}");
+        }
+        assert!(matches!(
+            invites.get(invite.id, ListScope::All).await,
+            Err(RepoError::NotFound)
+        ));
+    }
+    assert!(matches!(
+        patients.get(fresh.id).await,
+        Err(RepoError::NotFound)
+    ));
+    assert_eq!(invite_audit_rows(t), audited);
+    assert_eq!(t.db().outbox_counts().await.unwrap().pending, 0);
+    // The patient's open invite is still the last one issued.
+    assert_eq!(stored_pending(t, p.id), 1);
+}
+
+/// What authenticating a simplified token reads: the invite's state and generation with its live
+/// patient and account; nothing once the patient or the account is deleted.
+pub async fn grants_for_simplified_tokens(t: &TestDb) {
+    use genascope_domain::identity::model::AccountStatus;
+    use genascope_domain::identity::ports::GrantRepository;
+    let grants: &dyn GrantRepository = t.db();
+    let c = clinic(t, "Granted").await;
+    let p = patient(c.id, "p@granted.org", "Pat", "Grant");
+    add_patient(t, &p).await;
+    let (invite, _) = issue(&p, &c.doc, at(0), 14);
+    create(t, &invite).await;
+    let g = grants.grant(invite.id).await.unwrap().unwrap();
+    assert_eq!((g.patient_id, g.account_id), (p.id, p.account_id));
+    assert_eq!(
+        (g.email.clone(), g.first_name.as_str()),
+        (p.email.clone(), "Pat")
+    );
+    assert!(g.patient_active && g.account_active && !g.invite_accepted);
+    assert_eq!((g.token_gen, g.account_name.as_str()), (1, "Granted"));
+    assert_eq!(g.chat_strategy_id, None);
+    let accepted = accept(t, &invite, at(1)).await;
+    let g = grants.grant(invite.id).await.unwrap().unwrap();
+    assert!(g.invite_accepted);
+    // A revoke: no longer accepted.
+    InviteRepository::update(
+        t.db(),
+        &accepted,
+        &accepted.revoke(at(2)).unwrap(),
+        &entry("invite", invite.id.0),
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(
+        !grants
+            .grant(invite.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .invite_accepted
+    );
+    // An inactive account is reported; unknown invites are None.
+    let mut account = AccountRepository::get(t.db(), c.id).await.unwrap();
+    account.status = AccountStatus::Inactive;
+    AccountRepository::update(t.db(), &account).await.unwrap();
+    assert!(
+        !grants
+            .grant(invite.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .account_active
+    );
+    assert!(
+        grants
+            .grant(InviteId(Uuid::new_v4()))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A deleted patient: None.
+    PatientRepository::soft_delete(t.db(), p.id, at(3), &entry("patient", p.id.0))
+        .await
+        .unwrap();
+    assert!(grants.grant(invite.id).await.unwrap().is_none());
 }

@@ -90,6 +90,7 @@ on_both_backends! {
         create_and_read_back,
         create_revokes_the_patients_other_open_invites_atomically,
         create_with_a_new_pending_patient,
+        create_resolves_the_strategy_in_its_transaction,
         create_for_a_missing_foreign_or_deleted_patient_is_not_found,
         list_filters_sorts_pages_and_computes_expired,
         paging_through_hundreds_is_stable,
@@ -100,6 +101,7 @@ on_both_backends! {
         one_open_invite_per_patient_under_concurrent_creates,
         summaries_for_a_page_of_patients,
         deleting_a_patient_revokes_its_invites,
+        grants_for_simplified_tokens,
     ],
     audit: [
         entries_are_appended,

@@ -12,7 +12,7 @@ use genascope_domain::identity::policy::ListScope;
 use genascope_domain::identity::ports::AccountRepository;
 use genascope_domain::invites::model::ChatStage;
 use genascope_domain::patients::model::Patient;
-use genascope_domain::patients::ports::PatientRepository;
+use genascope_domain::patients::ports::{ChatStages, PatientRepository};
 use genascope_domain::questionnaire::sessions::model::{
     ChatContext, ChatMessage, ChatSession, HistoryEntry, MessageRole, MessageType,
     SessionAssessment, SessionId, SessionStatus, SessionType,
@@ -564,7 +564,8 @@ pub async fn session_lists_scopes_and_stages(t: &TestDb) {
     page.insert(1200, q.id);
     page.insert(3, r.id);
     page.insert(700, p.id);
-    let got = repo.summaries(&page).await.unwrap();
+    let chats: &dyn ChatStages = t.db();
+    let got = chats.chat_summaries(&page).await.unwrap();
     let stages: Vec<(PatientId, ChatStage)> = got.iter().map(|s| (s.patient_id, s.stage)).collect();
     assert_eq!(
         stages,
@@ -579,7 +580,7 @@ pub async fn session_lists_scopes_and_stages(t: &TestDb) {
         at(5),
         "the latest activity of its sessions"
     );
-    assert!(repo.summaries(&[]).await.unwrap().is_empty());
+    assert!(chats.chat_summaries(&[]).await.unwrap().is_empty());
 
     // A deleted patient's sessions are nobody's.
     PatientRepository::soft_delete(t.db(), p.id, at(9), &audit(AuditAction::Delete))

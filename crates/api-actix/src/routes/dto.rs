@@ -4,6 +4,8 @@
 use genascope_domain::common::Timestamp;
 use genascope_domain::identity::model::{Account, User};
 use genascope_domain::identity::service::TokenPair;
+use genascope_domain::invites::model::InviteView;
+use genascope_domain::invites::service::IssuedInvite;
 use genascope_domain::patients::model::PatientView;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -186,6 +188,10 @@ pub struct MeDto {
     pub clinician_id: Option<String>,
     pub patient_id: Option<String>,
     pub access_type: &'static str,
+    /// Simplified tokens: the invite they come from (null for full tokens).
+    pub invite_id: Option<String>,
+    /// Simplified tokens: the invite's strategy (null otherwise).
+    pub chat_strategy_id: Option<String>,
 }
 
 /// Deletes, revokes, registrations.
@@ -255,4 +261,125 @@ impl From<genascope_domain::clinical::service::ExportFile> for ExportFileDto {
             notes: f.notes,
         }
     }
+}
+
+/// An invite (contract §3.4). `id` repeats `invite_id`; `invite_url` and `email_sent` are filled
+/// only when the invite was just issued or resent (the raw token exists only then).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteDto {
+    pub invite_id: String,
+    pub id: String,
+    pub patient_id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub provider_id: Option<String>,
+    pub provider_name: Option<String>,
+    pub chat_strategy_id: Option<String>,
+    pub chat_strategy_name: Option<String>,
+    /// `pending`, `accepted`, `expired` (computed), `revoked`.
+    pub status: &'static str,
+    pub custom_message: Option<String>,
+    pub invite_url: Option<String>,
+    pub email_sent: Option<bool>,
+    pub expires_at: String,
+    pub accepted_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl InviteDto {
+    /// An invite as stored, its status at `now`.
+    #[must_use]
+    pub fn of(v: &InviteView, now: Timestamp) -> Self {
+        let i = &v.invite;
+        let id = i.id.0.to_string();
+        Self {
+            invite_id: id.clone(),
+            id,
+            patient_id: i.patient_id.0.to_string(),
+            email: v.patient.email.to_string(),
+            first_name: v.patient.first_name.clone(),
+            last_name: v.patient.last_name.clone(),
+            phone: v.patient.phone.clone(),
+            provider_id: i.provider_id.map(|p| p.to_string()),
+            provider_name: i.provider_name.clone(),
+            chat_strategy_id: i.chat_strategy_id.map(|s| s.0.to_string()),
+            chat_strategy_name: i.chat_strategy_name.clone(),
+            status: i.status_at(now).as_str(),
+            custom_message: i.custom_message.as_ref().map(|m| m.as_str().to_owned()),
+            invite_url: None,
+            email_sent: None,
+            expires_at: ts(i.expires_at),
+            accepted_at: i.accepted_at.map(ts),
+            revoked_at: i.revoked_at.map(ts),
+            created_at: ts(i.created_at),
+            updated_at: ts(i.updated_at),
+        }
+    }
+
+    /// An invite just issued or resent, with its link and whether its email was queued.
+    #[must_use]
+    pub fn issued(i: &IssuedInvite, now: Timestamp) -> Self {
+        Self {
+            invite_url: Some(i.invite_url.clone()),
+            email_sent: Some(i.email_sent),
+            ..Self::of(&i.view, now)
+        }
+    }
+}
+
+/// `GET /api/invites` (style C).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteListDto {
+    pub invites: Vec<InviteDto>,
+    pub total_count: u64,
+    pub total: u64,
+    pub page: u32,
+    pub limit: u32,
+    pub total_pages: u64,
+    pub has_next: bool,
+    pub has_prev: bool,
+}
+
+/// One bulk item that was not issued.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkFailureDto {
+    pub patient_id: Option<String>,
+    pub error: String,
+}
+
+/// `POST /api/bulk_invite`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkInviteDto {
+    pub successful: Vec<InviteDto>,
+    pub failed: Vec<BulkFailureDto>,
+    pub total_sent: usize,
+    pub total_failed: usize,
+}
+
+/// `POST /api/verify_invite`: never the patient's name, email or date of birth.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerifyInviteDto {
+    pub valid: bool,
+    pub invite_id: Option<String>,
+    pub expires_at: Option<String>,
+    pub clinic_name: Option<String>,
+    pub provider_name: Option<String>,
+    pub error_message: Option<String>,
+}
+
+/// `POST /api/simplified_access`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimplifiedAccessDto {
+    pub access_token: String,
+    pub token_type: &'static str,
+    /// 14400 (4 hours).
+    pub expires_in: i64,
+    pub patient_id: String,
+    pub patient_name: String,
+    pub invite_id: String,
+    pub chat_strategy_id: Option<String>,
 }

@@ -4,6 +4,7 @@ pub mod dto;
 pub mod eligibility;
 pub mod health;
 pub mod identity;
+pub mod invites;
 pub mod patients;
 pub mod questionnaire;
 
@@ -24,7 +25,10 @@ use utoipa::OpenApi;
         identity::list_users, identity::list_clinicians, identity::get_user, identity::create_user,
         identity::update_user, identity::delete_user, identity::send_user_reset,
         patients::list, patients::create, patients::get, patients::update, patients::delete,
-        patients::invites, patients::bulk, patients::import_csv,
+        patients::bulk, patients::import_csv,
+        invites::generate, invites::bulk, invites::list, invites::get, invites::pending,
+        invites::of_patient, invites::resend, invites::resend_by_body, invites::revoke,
+        invites::revoke_doc, invites::verify, invites::simplified_access, invites::register,
         eligibility::assess, eligibility::analyze, eligibility::latest, eligibility::latest_detailed,
         eligibility::export,
         q::strategies::list, q::strategies::create, q::strategies::get, q::strategies::update,
@@ -36,6 +40,8 @@ use utoipa::OpenApi;
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto, dto::ExportFileDto,
+        dto::InviteDto, dto::InviteListDto, dto::BulkInviteDto, dto::BulkFailureDto,
+        dto::VerifyInviteDto, dto::SimplifiedAccessDto,
         q::dto::StrategyDto, q::dto::TargetingRuleDto, q::dto::OutcomeActionDto,
         q::dto::KnowledgeSourceRefDto, q::dto::ChatSessionDto, q::dto::ChatMessageDto,
         q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto)),
@@ -158,7 +164,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/patients/import-csv", post => p::import_csv);
     resource!(cfg, "/api/patients/bulk", post => p::bulk);
     resource!(cfg, "/api/patients/{id}", get => p::get, put => p::update, delete => p::delete);
-    resource!(cfg, "/api/patients/{id}/invites", get => p::invites);
+    resource!(cfg, "/api/patients/{id}/invites", get => invites::of_patient);
+    resource!(cfg, "/api/generate_invite", post => invites::generate);
+    resource!(cfg, "/api/bulk_invite", post => invites::bulk);
+    resource!(cfg, "/api/invites", get => invites::list);
+    resource!(cfg, "/api/invites/{id}", get => invites::get, delete => invites::revoke);
+    resource!(cfg, "/api/invites/{id}/resend", post => invites::resend);
+    resource!(cfg, "/api/resend_invite", post => invites::resend_by_body);
+    resource!(cfg, "/api/revoke/{invite_id}", delete => invites::revoke_doc);
+    resource!(cfg, "/api/pending/{clinician_id}", get => invites::pending);
+    resource!(cfg, "/api/verify_invite", post => invites::verify);
+    resource!(cfg, "/api/simplified_access", post => invites::simplified_access);
+    resource!(cfg, "/api/register_patient", post => invites::register);
     resource!(cfg, "/api/eligibility/assess", post => eligibility::assess);
     resource!(cfg, "/api/eligibility/analyze", post => eligibility::analyze);
     resource!(cfg, "/api/eligibility/analyze/{patient_id}", get => eligibility::latest);

@@ -348,19 +348,6 @@ pub async fn delete(
     )))
 }
 
-/// A patient's invites (invites arrive with the invites capability; until then, none).
-#[utoipa::path(get, path = "/api/patients/{id}/invites", tag = "patients", responses((status = 200), (status = 404)))]
-pub async fn invites(
-    state: web::Data<AppState>,
-    auth: Allowed<act::PatientManage>,
-    id: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    let id = id_or_404(&id, PatientId::parse, Entity::Patient)?;
-    let p = auth.principal();
-    state.patients.get(p, id).await?;
-    Ok(HttpResponse::Ok().json(Vec::<serde_json::Value>::new()))
-}
-
 fn report(r: ImportReport) -> ImportReportDto {
     ImportReportDto {
         successful_count: r.successful_count,

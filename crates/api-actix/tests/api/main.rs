@@ -19,6 +19,7 @@ mod eligibility;
 mod hardening;
 mod helpers;
 mod import;
+mod invites;
 mod logs;
 mod matrix;
 mod outbox;
@@ -78,6 +79,7 @@ on_both_backends! {
         reference_journey_mother_and_aunt_is_eligible,
         reference_journey_without_family_history_is_not_eligible,
         analyze_refusals,
+        invited_patient_chats_with_the_invites_strategy,
     ],
     basics: [
         health_ready_live,
@@ -213,6 +215,28 @@ on_both_backends! {
         logout_cannot_revoke_another_users_refresh_token,
         search_wildcards_are_literal,
     ],
+    invites: [
+        who_may_invite_and_where,
+        identity_fields_and_providers,
+        one_open_invite_per_patient_and_single_use,
+        resend_kills_the_old_link_and_resets_the_lock,
+        revoke_kills_live_simplified_tokens,
+        expired_is_computed_on_read,
+        verify_invite_answers_200_without_phi,
+        simplified_access_token_claims_and_reach,
+        five_failed_checks_lock_the_invite,
+        parallel_guesses_cannot_outrun_the_lock,
+        public_routes_are_limited_per_address,
+        register_with_an_invite_token,
+        register_with_a_simplified_token,
+        list_paging_filters_aliases_and_sorts,
+        pending_patient_invites_and_patient_fields,
+        bulk_partial_failure_and_aliases,
+        invite_email_is_queued_with_a_working_link,
+        bad_input_is_4xx_naming_the_field,
+        strategies_default_and_named,
+        seed_demo_has_invites_in_every_status,
+    ],
     hardening: [
         list_reads_and_imports_are_one_audit_row_each,
         self_email_change_needs_password_and_ends_refresh_tokens,
@@ -292,6 +316,21 @@ mod own_app {
         #[tokio::test]
         async fn production_defaults_sqlite() {
             crate::hardening::production_defaults(Backend::Sqlite).await;
+        }
+    }
+
+    /// Invites with mail switched off.
+    mod invites {
+        use genascope_adapters_postgres::Backend;
+
+        #[tokio::test]
+        async fn mail_disabled_pg() {
+            crate::invites::mail_disabled_means_email_sent_false(Backend::Postgres).await;
+        }
+
+        #[tokio::test]
+        async fn mail_disabled_sqlite() {
+            crate::invites::mail_disabled_means_email_sent_false(Backend::Sqlite).await;
         }
     }
 }

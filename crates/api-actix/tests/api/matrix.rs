@@ -37,6 +37,15 @@ fn protected_routes(id: &str) -> Vec<(Method, String)> {
             Method::GET,
             format!("/api/eligibility/export/{id}?format=canrisk4"),
         ),
+        (Method::POST, "/api/generate_invite".into()),
+        (Method::POST, "/api/bulk_invite".into()),
+        (Method::GET, "/api/invites".into()),
+        (Method::GET, format!("/api/invites/{id}")),
+        (Method::DELETE, format!("/api/invites/{id}")),
+        (Method::POST, format!("/api/invites/{id}/resend")),
+        (Method::POST, "/api/resend_invite".into()),
+        (Method::DELETE, format!("/api/revoke/{id}")),
+        (Method::GET, format!("/api/pending/{id}")),
     ]
 }
 
@@ -214,6 +223,49 @@ pub async fn roles_get_their_column(app: &TestApp) {
             format!("/api/patients/{pid}"),
             json!(null),
             [403, 403, 403, 403],
+        ),
+        // Invites: the care team of the account.
+        (
+            Method::POST,
+            "/api/generate_invite".into(),
+            json!({"patient_id": pid}),
+            [200, 200, 403, 403],
+        ),
+        (
+            Method::POST,
+            "/api/bulk_invite".into(),
+            json!({"send_emails": false, "patients": [{"patient_id": pid}]}),
+            [200, 200, 403, 403],
+        ),
+        (
+            Method::GET,
+            "/api/invites".into(),
+            json!(null),
+            [200, 200, 403, 403],
+        ),
+        (
+            Method::GET,
+            format!("/api/pending/{clin_id}"),
+            json!(null),
+            [200, 200, 403, 403],
+        ),
+        (
+            Method::GET,
+            format!("/api/invites/{}", uuid::Uuid::nil()),
+            json!(null),
+            [404, 404, 403, 403],
+        ),
+        (
+            Method::POST,
+            format!("/api/invites/{}/resend", uuid::Uuid::nil()),
+            json!({}),
+            [404, 404, 403, 403],
+        ),
+        (
+            Method::DELETE,
+            format!("/api/revoke/{}", uuid::Uuid::nil()),
+            json!(null),
+            [404, 404, 403, 403],
         ),
         // Care team only; the patient has no assessment, hence 404 for those who may ask.
         (

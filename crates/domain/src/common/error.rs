@@ -107,6 +107,12 @@ pub enum Entity {
     /// A patient record.
     #[error("Patient")]
     Patient,
+    /// An invitation of a patient.
+    #[error("Invite")]
+    Invite,
+    /// The provider (clinician, physician or admin) an invite names.
+    #[error("Provider")]
+    Provider,
     /// A questionnaire strategy.
     #[error("Chat strategy")]
     ChatStrategy,

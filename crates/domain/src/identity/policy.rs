@@ -83,6 +83,10 @@ pub enum Action {
     AssessProfile,
     /// A patient's stored risk profile as a CanRisk / IBIS pedigree file (care team).
     ExportPedigree,
+    /// Invites: generate, bulk, resend, revoke (contract §3.4; care team of the account).
+    InviteManage,
+    /// Invites: list, read one, a provider's pending ones.
+    InviteRead,
     /// The questionnaire: `start_chat`, `submit_answer`, `history`, `/ai-chat/*` (own sessions
     /// for patients and users; simplified tokens too).
     ChatUse,
@@ -135,10 +139,13 @@ pub const fn reach(role: Role, action: Action) -> Reach {
         (A::AccountList | A::AccountUpdate, _) => Denied,
         (A::AccountRead, _) => OwnAccount,
         (
-            A::UserList | A::ClinicianList | A::PatientManage,
+            A::UserList | A::ClinicianList | A::PatientManage | A::InviteManage | A::InviteRead,
             R::Admin | R::Clinician | R::Physician,
         ) => OwnAccount,
-        (A::UserList | A::ClinicianList | A::PatientManage, _) => Denied,
+        (
+            A::UserList | A::ClinicianList | A::PatientManage | A::InviteManage | A::InviteRead,
+            _,
+        ) => Denied,
         (A::UserRead, R::Admin | R::Clinician | R::Physician) => OwnAccount,
         (A::UserRead, R::LabTech | R::Patient | R::User) => OwnRecords,
         (A::UserManage | A::PatientDelete, R::Admin) => OwnAccount,
@@ -304,6 +311,8 @@ mod tests {
         (A::PatientDelete, [Y, OA, N, N, N, N, N]),
         (A::AssessProfile, [Y, Y, Y, Y, N, Y, Y]),
         (A::ExportPedigree, [Y, OA, OA, OA, N, N, N]),
+        (A::InviteManage, [Y, OA, OA, OA, N, N, N]),
+        (A::InviteRead, [Y, OA, OA, OA, N, N, N]),
         (A::ChatUse, [Y, OA, OA, OA, N, OR, OR]),
         (A::ChatAssessmentRead, [Y, OA, OA, OA, N, N, N]),
         (A::StrategyManage, [Y, OA, OA, OA, N, N, N]),

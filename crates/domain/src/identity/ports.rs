@@ -1,7 +1,9 @@
 //! What identity needs from the outside: storage, password hashing, token signing, throttling.
 
 use super::model::{Account, AccountStatus, Credentials, Email, Password, Role, User};
-use crate::common::{AccountId, Attempt, BoxError, RepoError, Timestamp, UserId};
+use crate::common::{
+    AccountId, Attempt, BoxError, ChatStrategyId, InviteId, PatientId, RepoError, Timestamp, UserId,
+};
 use crate::notify::OutgoingEmail;
 use async_trait::async_trait;
 
@@ -96,6 +98,50 @@ pub struct PrincipalRecord {
     pub account_name: Option<String>,
     /// The token's `jti` was logged out.
     pub jti_denied: bool,
+}
+
+/// What authenticating a simplified token needs, in one read (contract §1.6): its invite, and
+/// the invite's live patient and account. (Identity does not know patient records: the patient
+/// comes as the fields a principal and `auth/me` need.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRecord {
+    /// The invite's patient (live).
+    pub patient_id: PatientId,
+    /// The patient's account.
+    pub account_id: AccountId,
+    /// The patient's email.
+    pub email: Email,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// The patient's clinician.
+    pub clinician_id: Option<UserId>,
+    /// The patient record may act: not inactive or archived.
+    pub patient_active: bool,
+    /// The patient record's creation and last change.
+    pub patient_times: (Timestamp, Timestamp),
+    /// The account is active.
+    pub account_active: bool,
+    /// The account's name (for `auth/me`).
+    pub account_name: String,
+    /// The invite is (stored) `accepted`.
+    pub invite_accepted: bool,
+    /// The invite's current token generation.
+    pub token_gen: i32,
+    /// The invite's strategy.
+    pub chat_strategy_id: Option<ChatStrategyId>,
+}
+
+/// The invites behind simplified tokens, as authentication reads them.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait GrantRepository: Send + Sync {
+    /// The invite `invite`, with its patient and account; None when the invite is unknown or
+    /// its patient or account was deleted.
+    async fn grant(&self, invite: InviteId) -> Result<Option<GrantRecord>, RepoError>;
 }
 
 /// Users storage. Soft-deleted users are invisible to every method.
@@ -271,6 +317,41 @@ pub struct AccessClaims {
     pub sid: Option<uuid::Uuid>,
 }
 
+/// Claims of a simplified token (contract §1.6): an invited patient's access of a few hours,
+/// bound to the invite it was issued from. Not refreshable; it reaches only the routes marked S,
+/// and dies at the next request when its invite is revoked or resent (`token_gen` moves on), or
+/// its patient or account may no longer act.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimplifiedClaims {
+    /// The patient (claims `sub`, `id` and `patient_id`).
+    pub patient_id: PatientId,
+    /// The patient's email at issue time (informational).
+    pub email: String,
+    /// The invite the token was issued from.
+    pub invite_id: InviteId,
+    /// The invite's questionnaire strategy.
+    pub chat_strategy_id: Option<ChatStrategyId>,
+    /// The patient's account (informational: the database decides).
+    pub account_id: AccountId,
+    /// The invite's token generation at issue time (claim `gen`).
+    pub token_gen: i32,
+    /// Issued at (unix seconds).
+    pub iat: i64,
+    /// Expires (unix seconds).
+    pub exp: i64,
+    /// Token id.
+    pub jti: String,
+}
+
+/// A verified bearer token: which kind, and its claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifiedToken {
+    /// A full token (`access_type: "full"`).
+    Full(AccessClaims),
+    /// A simplified token (`access_type: "simplified"`).
+    Simplified(SimplifiedClaims),
+}
+
 /// Why a token was refused (either way the caller is not authenticated).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -285,10 +366,12 @@ pub enum TokenError {
 /// Signs and verifies access tokens. The algorithm is pinned by the implementation.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait TokenCodec: Send + Sync {
-    /// Sign.
+    /// Sign a full token.
     fn issue(&self, claims: &AccessClaims) -> Result<String, BoxError>;
-    /// Verify signature, algorithm, `exp`, `iss`, `aud`.
-    fn verify(&self, token: &str) -> Result<AccessClaims, TokenError>;
+    /// Sign a simplified token.
+    fn issue_simplified(&self, claims: &SimplifiedClaims) -> Result<String, BoxError>;
+    /// Verify signature, algorithm, `exp`, `iss`, `aud`, and the claims of its kind.
+    fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError>;
 }
 
 /// What a [`LoginThrottle`] says to an attempt.

@@ -3,7 +3,7 @@
 //!
 //! The lifecycle rules over these types are in [`super::rules`].
 
-use super::error::InviteError;
+use super::error::InviteRefusal;
 use crate::common::validate::forbidden_char;
 use crate::common::{
     AccountId, ChatStrategyId, InviteId, PatientId, Random, Timestamp, UserId, to_seconds,
@@ -109,12 +109,12 @@ impl ExpiryDays {
 
     /// `days` within 1..=90, else `ExpiryOutOfRange` (the edge has already turned a numeric
     /// string into a number and refused fractions).
-    pub fn new(days: i64) -> Result<Self, InviteError> {
+    pub fn new(days: i64) -> Result<Self, InviteRefusal> {
         u8::try_from(days)
             .ok()
             .filter(|d| (Self::MIN..=Self::MAX).contains(d))
             .map(Self)
-            .ok_or(InviteError::ExpiryOutOfRange)
+            .ok_or(InviteRefusal::ExpiryOutOfRange)
     }
 
     /// The number of days.
@@ -147,16 +147,16 @@ impl CustomMessage {
     pub const MAX_CHARS: usize = 1000;
 
     /// Validate; blank means no message (`Ok(None)`).
-    pub fn parse(raw: &str) -> Result<Option<Self>, InviteError> {
+    pub fn parse(raw: &str) -> Result<Option<Self>, InviteRefusal> {
         let s = raw.trim();
         if s.is_empty() {
             return Ok(None);
         }
         if s.chars().count() > Self::MAX_CHARS {
-            return Err(InviteError::MessageTooLong);
+            return Err(InviteRefusal::MessageTooLong);
         }
         if s.chars().any(|c| forbidden_char(c, true)) {
-            return Err(InviteError::MessageCharacters);
+            return Err(InviteRefusal::MessageCharacters);
         }
         Ok(Some(Self(s.to_owned())))
     }
@@ -213,15 +213,15 @@ impl InviteToken {
 
     /// A token as presented (trimmed). Anything that is not the canonical base64url encoding of
     /// 32 bytes is `TokenInvalid`, without a lookup.
-    pub fn parse(s: &str) -> Result<Self, InviteError> {
+    pub fn parse(s: &str) -> Result<Self, InviteRefusal> {
         let s = s.trim();
         if s.len() != TOKEN_CHARS {
-            return Err(InviteError::TokenInvalid);
+            return Err(InviteRefusal::TokenInvalid);
         }
         let bytes = URL_SAFE_NO_PAD
             .decode(s)
-            .map_err(|_| InviteError::TokenInvalid)?;
-        let raw: [u8; TOKEN_BYTES] = bytes.try_into().map_err(|_| InviteError::TokenInvalid)?;
+            .map_err(|_| InviteRefusal::TokenInvalid)?;
+        let raw: [u8; TOKEN_BYTES] = bytes.try_into().map_err(|_| InviteRefusal::TokenInvalid)?;
         Ok(Self::from_bytes(raw))
     }
 
@@ -388,9 +388,8 @@ pub struct InviteView {
     pub patient: InvitePatient,
 }
 
-/// Where the patient's questionnaire stands. The questionnaire capability does not exist yet:
-/// until it does, callers pass [`ChatStage::NotStarted`], and [`InviteSummary::screening_status`]
-/// decides from invites alone.
+/// Where the patient's questionnaire stands (its chat sessions: [`ChatSummary`]);
+/// [`InviteSummary::screening_status`] decides from invites alone while it is `NotStarted`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ChatStage {
     /// No questionnaire session (or none known).
@@ -400,6 +399,19 @@ pub enum ChatStage {
     InProgress,
     /// A session completed.
     Completed,
+}
+
+/// What the patient views derive from one patient's chat sessions: where its questionnaire
+/// stands and its latest chat activity (`screening_status`, `lastActivity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatSummary {
+    /// The patient.
+    pub patient_id: PatientId,
+    /// `Completed` when any of its sessions completed, else `InProgress` when one is active,
+    /// else `NotStarted` (only cancelled sessions).
+    pub stage: ChatStage,
+    /// The latest `last_activity` of its sessions.
+    pub last_activity: Timestamp,
 }
 
 /// What the patient views derive from one patient's invites (`has_pending_invite`,

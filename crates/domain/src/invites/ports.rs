@@ -2,7 +2,7 @@
 
 use super::model::{Invite, InviteStatus, InviteSummary, InviteView, TokenHash};
 use crate::audit::AuditEntry;
-use crate::common::{InviteId, PatientId, RepoError, Timestamp, UserId};
+use crate::common::{ChatStrategyId, InviteId, PatientId, RepoError, Timestamp, UserId};
 use crate::identity::policy::ListScope;
 use crate::identity::ports::NewUser;
 use crate::notify::OutgoingEmail;
@@ -89,11 +89,58 @@ pub struct InvitePage {
     pub total: u64,
 }
 
+/// Which questionnaire strategy a new invite gets (contract §3.4 `chat_strategy_id`), resolved
+/// by storage in the transaction that issues the invite, against the patient's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StrategyChoice {
+    /// The account's oldest active live strategy, or none when it has none.
+    #[default]
+    AccountDefault,
+    /// This one: a live strategy of the account (else `StrategyNotFound`), active (else
+    /// `StrategyInactive`).
+    Named(ChatStrategyId),
+}
+
+/// A strategy as an invite names it: its id and its name when the invite was issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrategyRef {
+    /// The strategy.
+    pub id: ChatStrategyId,
+    /// Its name.
+    pub name: String,
+}
+
+/// What issuing an invite did besides inserting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    /// The patient's other open invites, revoked (rule 5).
+    pub revoked: Vec<InviteId>,
+    /// The strategy the invite was given (also stored on it).
+    pub chat_strategy: Option<StrategyRef>,
+}
+
+/// Why storage did not issue an invite.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    /// The named strategy is not a live strategy of the patient's account.
+    #[error("chat strategy not found")]
+    StrategyNotFound,
+    /// The named strategy is switched off.
+    #[error("chat strategy inactive")]
+    StrategyInactive,
+    /// Anything else storage reports (`NotFound`: the patient is gone; `Duplicate("email")`: a
+    /// patient with the new patient's email was created meanwhile).
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
 /// Everything `generate_invite` (and each `bulk_invite` item) writes, in one transaction.
 #[derive(Debug, Clone)]
 pub struct NewInvite {
-    /// The invite ([`Invite::issue`]).
+    /// The invite ([`Invite::issue`]); its `chat_strategy_*` fields are set from `strategy`.
     pub invite: Invite,
+    /// Its strategy.
+    pub strategy: StrategyChoice,
     /// A patient to create with it (status `pending`): `generate_invite` called with identity
     /// fields for an email the account has no patient for. Its id is `invite.patient_id`.
     pub new_patient: Option<Patient>,
@@ -130,12 +177,12 @@ pub struct Acceptance {
 pub trait InviteRepository: Send + Sync {
     /// Issue an invite, in one transaction: create `new_patient` if given (`Duplicate("email")`
     /// when the account got a live patient with that email meanwhile) or else claim the live
-    /// patient `invite.patient_id` of `invite.account_id` (`NotFound` otherwise); revoke the
-    /// patient's other open (stored pending) invites (rule 5); insert the invite; write the audit
-    /// entries and queue the mail. Creates for the same patient are serialised on the patient
-    /// row, so concurrent ones both succeed and leave one open invite (the last). Returns the ids
-    /// of the invites revoked.
-    async fn create(&self, new: &NewInvite) -> Result<Vec<InviteId>, RepoError>;
+    /// patient `invite.patient_id` of `invite.account_id` (`NotFound` otherwise); resolve the
+    /// strategy ([`StrategyChoice`]); revoke the patient's other open (stored pending) invites
+    /// (rule 5); insert the invite; write the audit entries and queue the mail. Creates for the
+    /// same patient are serialised on the patient row, so concurrent ones both succeed and leave
+    /// one open invite (the last).
+    async fn create(&self, new: &NewInvite) -> Result<Issued, IssueError>;
 
     /// One visible invite within `scope` (`NotFound` outside it, exactly as if it did not exist).
     async fn get(&self, id: InviteId, scope: ListScope) -> Result<InviteView, RepoError>;

@@ -16,7 +16,7 @@
 //! | 7 revoke from pending/expired/accepted, once | [`Invite::revoke`] |
 //! | 8 lock after 5 failed identity checks until resent | [`Invite::record_failed_check`], [`Invite::check_usable`] |
 
-use super::error::InviteError;
+use super::error::InviteRefusal;
 use super::model::{
     CustomMessage, ExpiryDays, IdentityClaim, Invite, InviteState, InviteStatus, InviteToken,
     names_match,
@@ -106,12 +106,12 @@ impl Invite {
     /// Rules 3, 4 and 8: may the token be used now (`verify_invite`, `simplified_access`,
     /// `register_patient`)? Pending, unexpired and unlocked; else why not, in this order: used,
     /// revoked, expired, locked.
-    pub fn check_usable(&self, now: Timestamp) -> Result<(), InviteError> {
+    pub fn check_usable(&self, now: Timestamp) -> Result<(), InviteRefusal> {
         match self.status_at(now) {
-            InviteStatus::Accepted => Err(InviteError::AlreadyUsed),
-            InviteStatus::Revoked => Err(InviteError::AlreadyRevoked),
-            InviteStatus::Expired => Err(InviteError::Expired),
-            InviteStatus::Pending if self.is_locked() => Err(InviteError::Locked),
+            InviteStatus::Accepted => Err(InviteRefusal::AlreadyUsed),
+            InviteStatus::Revoked => Err(InviteRefusal::AlreadyRevoked),
+            InviteStatus::Expired => Err(InviteRefusal::Expired),
+            InviteStatus::Pending if self.is_locked() => Err(InviteRefusal::Locked),
             InviteStatus::Pending => Ok(()),
         }
     }
@@ -149,10 +149,10 @@ impl Invite {
         expiry: ExpiryDays,
         message: Patch<CustomMessage>,
         now: Timestamp,
-    ) -> Result<Self, InviteError> {
+    ) -> Result<Self, InviteRefusal> {
         match self.state {
-            InviteState::Accepted => return Err(InviteError::AlreadyUsed),
-            InviteState::Revoked => return Err(InviteError::AlreadyRevoked),
+            InviteState::Accepted => return Err(InviteRefusal::AlreadyUsed),
+            InviteState::Revoked => return Err(InviteRefusal::AlreadyRevoked),
             InviteState::Pending => {}
         }
         let custom_message = match message {
@@ -173,9 +173,9 @@ impl Invite {
     /// Rule 7: revoke a pending, expired or accepted invite; a revoked one is `AlreadyRevoked`.
     /// Simplified tokens issued from it fail from the next request on (they require an accepted
     /// invite); a login made by `register_patient` is not affected.
-    pub fn revoke(&self, now: Timestamp) -> Result<Self, InviteError> {
+    pub fn revoke(&self, now: Timestamp) -> Result<Self, InviteRefusal> {
         if self.state == InviteState::Revoked {
-            return Err(InviteError::AlreadyRevoked);
+            return Err(InviteRefusal::AlreadyRevoked);
         }
         Ok(Self {
             state: InviteState::Revoked,
@@ -192,7 +192,7 @@ impl Invite {
     /// Concurrent guesses then race for the version: at most one per version proceeds, so no
     /// more than [`MAX_FAILED_ATTEMPTS`] comparisons are ever made between two resends. (A
     /// correct answer accepts the invite at once, so its reservation never locks anything.)
-    pub fn record_failed_check(&self, now: Timestamp) -> Result<Self, InviteError> {
+    pub fn record_failed_check(&self, now: Timestamp) -> Result<Self, InviteRefusal> {
         self.check_usable(now)?;
         Ok(Self {
             failed_attempts: self.failed_attempts + 1,
@@ -200,8 +200,20 @@ impl Invite {
         })
     }
 
+    /// Rule 4 after a reservation ([`Invite::record_failed_check`]): the identity matched, so
+    /// the reserved failure is taken back and the invite accepted, from the reserved version (the
+    /// repository checks that version, so a resend or revoke made meanwhile wins). The fifth
+    /// reservation does not lock out a correct answer.
+    pub fn accept_reserved(&self, now: Timestamp) -> Result<Self, InviteRefusal> {
+        Self {
+            failed_attempts: (self.failed_attempts - 1).max(0),
+            ..self.clone()
+        }
+        .accept(now)
+    }
+
     /// Rule 4: use the invite (single use): pending, unexpired and unlocked, else the reason.
-    pub fn accept(&self, now: Timestamp) -> Result<Self, InviteError> {
+    pub fn accept(&self, now: Timestamp) -> Result<Self, InviteRefusal> {
         self.check_usable(now)?;
         Ok(Self {
             state: InviteState::Accepted,
@@ -218,13 +230,13 @@ impl Invite {
 pub fn check_identity(
     on_record: &Patient,
     given: &IdentityClaim,
-) -> Result<Option<time::Date>, InviteError> {
+) -> Result<Option<time::Date>, InviteRefusal> {
     let names = names_match(&given.first_name, &on_record.first_name)
         & names_match(&given.last_name, &on_record.last_name);
     match on_record.date_of_birth {
         Some(dob) if names && dob == given.date_of_birth => Ok(None),
         None if names => Ok(Some(given.date_of_birth)),
-        _ => Err(InviteError::IdentityMismatch),
+        _ => Err(InviteRefusal::IdentityMismatch),
     }
 }
 

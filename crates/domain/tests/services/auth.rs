@@ -4,9 +4,10 @@ use crate::support::*;
 use genascope_domain::common::{RepoError, Timestamp, UserId};
 use genascope_domain::identity::error::{IdentityError, Refusal, Unauthenticated};
 use genascope_domain::identity::model::{AccountStatus, Email, Password, Role, User};
-use genascope_domain::identity::policy::AccessType;
+use genascope_domain::identity::policy::{AccessType, InviteGrant};
 use genascope_domain::identity::ports::{
-    AccessClaims, Admission, PrincipalRecord, RefreshTokenRecord, Rotation, TokenError,
+    AccessClaims, Admission, GrantRecord, PrincipalRecord, RefreshTokenRecord, Rotation,
+    SimplifiedClaims, TokenError, VerifiedToken,
 };
 use time::Duration;
 
@@ -490,7 +491,7 @@ fn authenticate_with(
     m.codec
         .expect_verify()
         .withf(|t| t == "the-token")
-        .returning(move |_| Ok(cl.clone()));
+        .returning(move |_| Ok(VerifiedToken::Full(cl.clone())));
     let rec = std::sync::Mutex::new(Some(rec));
     let (sub, jti) = (claims.sub, claims.jti);
     m.users
@@ -626,4 +627,151 @@ async fn logout_all_devices_revokes_every_refresh_token() {
         .logout(&principal(&u), Some("rt"), true)
         .await
         .unwrap();
+}
+
+// ----- simplified tokens -----
+
+/// The claims of a simplified token of a patient of `account`, from invite `invite` at `gen`.
+fn simplified_claims(
+    patient: genascope_domain::common::PatientId,
+    account: genascope_domain::common::AccountId,
+    invite: genascope_domain::common::InviteId,
+    token_gen: i32,
+) -> SimplifiedClaims {
+    SimplifiedClaims {
+        patient_id: patient,
+        email: "p@mail.org".into(),
+        invite_id: invite,
+        chat_strategy_id: None,
+        account_id: account,
+        token_gen,
+        iat: NOW.unix_timestamp(),
+        exp: NOW.unix_timestamp() + 14400,
+        jti: "sim-1".into(),
+    }
+}
+
+/// The stored facts behind a healthy simplified token.
+fn grant_record(p: &genascope_domain::patients::model::Patient) -> GrantRecord {
+    GrantRecord {
+        patient_id: p.id,
+        account_id: p.account_id,
+        email: p.email.clone(),
+        first_name: p.first_name.clone(),
+        last_name: p.last_name.clone(),
+        phone: p.phone.clone(),
+        clinician_id: p.clinician_id,
+        patient_active: true,
+        patient_times: (p.created_at, p.updated_at),
+        account_active: true,
+        account_name: "Clinic".into(),
+        invite_accepted: true,
+        token_gen: 2,
+        chat_strategy_id: Some(genascope_domain::common::ChatStrategyId(uuid::Uuid::nil())),
+    }
+}
+
+fn authenticate_simplified(
+    claims: SimplifiedClaims,
+    grant: Option<GrantRecord>,
+) -> genascope_domain::identity::service::IdentityService {
+    let mut m = Mocks::new();
+    m.codec
+        .expect_verify()
+        .returning(move |_| Ok(VerifiedToken::Simplified(claims.clone())));
+    m.grants
+        .expect_grant()
+        .times(1)
+        .returning(move |_| Ok(grant.clone()));
+    // A simplified token is never looked up as a user.
+    m.users.expect_principal().never();
+    m.identity()
+}
+
+/// Every request reloads the invite, its patient and its account: the token is the patient,
+/// role `patient`, simplified, carrying its invite; a revoke, a resend (another generation), a
+/// paused patient or clinic, a deleted record, or a token bound elsewhere all end it.
+#[tokio::test]
+async fn simplified_tokens_are_checked_against_their_invite_on_every_request() {
+    let account = account_id();
+    let p = patient(account);
+    let invite = genascope_domain::common::InviteId(uuid::Uuid::new_v4());
+    let good = grant_record(&p);
+    let a = authenticate_simplified(
+        simplified_claims(p.id, account, invite, 2),
+        Some(good.clone()),
+    )
+    .authenticate("t")
+    .await
+    .unwrap();
+    assert_eq!(a.principal.user_id.0, p.id.0);
+    assert_eq!(a.principal.role, Role::Patient);
+    assert_eq!(a.principal.account_id, Some(account));
+    assert_eq!(a.principal.access, AccessType::Simplified);
+    assert_eq!(
+        a.principal.grant,
+        Some(InviteGrant {
+            invite_id: invite,
+            chat_strategy_id: good.chat_strategy_id,
+        })
+    );
+    assert_eq!(a.record.user.name, "Pat Smith");
+    assert_eq!(a.record.user.patient_id(), Some(p.id));
+    assert_eq!(a.record.account_name.as_deref(), Some("Clinic"));
+    let broken: Vec<(&str, SimplifiedClaims, Option<GrantRecord>)> = vec![
+        ("gone", simplified_claims(p.id, account, invite, 2), None),
+        (
+            "resent (another generation)",
+            simplified_claims(p.id, account, invite, 1),
+            Some(good.clone()),
+        ),
+        (
+            "revoked",
+            simplified_claims(p.id, account, invite, 2),
+            Some(GrantRecord {
+                invite_accepted: false,
+                ..good.clone()
+            }),
+        ),
+        (
+            "patient paused",
+            simplified_claims(p.id, account, invite, 2),
+            Some(GrantRecord {
+                patient_active: false,
+                ..good.clone()
+            }),
+        ),
+        (
+            "clinic inactive",
+            simplified_claims(p.id, account, invite, 2),
+            Some(GrantRecord {
+                account_active: false,
+                ..good.clone()
+            }),
+        ),
+        (
+            "another patient",
+            simplified_claims(
+                genascope_domain::common::PatientId(uuid::Uuid::new_v4()),
+                account,
+                invite,
+                2,
+            ),
+            Some(good.clone()),
+        ),
+        (
+            "another account",
+            simplified_claims(p.id, account_id(), invite, 2),
+            Some(good.clone()),
+        ),
+    ];
+    for (what, claims, grant) in broken {
+        let r = authenticate_simplified(claims, grant)
+            .authenticate("t")
+            .await;
+        assert!(
+            matches!(r, Err(IdentityError::Unauthenticated(INVALID_TOKEN))),
+            "{what}: {r:?}"
+        );
+    }
 }

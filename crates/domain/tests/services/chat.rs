@@ -574,3 +574,55 @@ async fn analysis_returns_the_stored_assessment_of_a_completed_session() {
     assert_eq!(got.session_id, done.id);
     assert_eq!(got.assessment["nccn_eligible"], false);
 }
+
+/// The patient views take the questionnaire's stage and its latest activity from the chat
+/// sessions (one read per page): a completed session reads "Chat Completed", an active one
+/// "Chat In Progress", whatever the invites say.
+#[tokio::test]
+async fn patient_views_show_where_the_questionnaire_stands() {
+    use genascope_domain::invites::model::{ChatStage, ChatSummary};
+    use genascope_domain::patients::model::ScreeningStatus;
+    use genascope_domain::patients::ports::MockChatStages;
+    let a = account_id();
+    let (done, busy, none) = (patient(a), patient(a), patient(a));
+    let mut m = PatientMocks::new();
+    for p in [&done, &busy, &none] {
+        existing(&mut m, p);
+    }
+    let later = NOW - time::Duration::hours(1);
+    let (d, b) = (done.id, busy.id);
+    let mut chats = MockChatStages::new();
+    chats.expect_chat_summaries().returning(move |ids| {
+        Ok(ids
+            .iter()
+            .filter_map(|id| match *id {
+                id if id == d => Some(ChatSummary {
+                    patient_id: id,
+                    stage: ChatStage::Completed,
+                    last_activity: later,
+                }),
+                id if id == b => Some(ChatSummary {
+                    patient_id: id,
+                    stage: ChatStage::InProgress,
+                    last_activity: later,
+                }),
+                _ => None,
+            })
+            .collect())
+    });
+    m.chats = chats;
+    let svc = m.service();
+    let clinician = principal_as(Role::Clinician, Some(a));
+    let done = svc.get(&clinician, done.id).await.unwrap();
+    assert_eq!(done.screening_status, ScreeningStatus::ChatCompleted);
+    assert_eq!(
+        done.last_activity,
+        later.date(),
+        "the chat's activity is the latest"
+    );
+    let busy = svc.get(&clinician, busy.id).await.unwrap();
+    assert_eq!(busy.screening_status, ScreeningStatus::ChatInProgress);
+    let none = svc.get(&clinician, none.id).await.unwrap();
+    assert_eq!(none.screening_status, ScreeningStatus::NotInvited);
+    assert_eq!(none.last_activity, none.patient.updated_at.date());
+}

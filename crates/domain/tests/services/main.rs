@@ -1,5 +1,5 @@
-//! Unit tests of the domain use-case services (identity, patients) over mockall mocks of every
-//! port. Each test pins one rule of the API contract (§1.6, §2, §3.1–3.3).
+//! Unit tests of the domain use-case services (identity, patients, invites) over mockall mocks of
+//! every port. Each test pins one rule of the API contract (§1.6, §2, §3.1–3.4).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 /// Assert that a result is an `Err` matching a pattern (with an optional guard).
@@ -20,6 +20,7 @@ mod accounts;
 mod auth;
 mod chat;
 mod eligibility;
+mod invites;
 mod passwords;
 mod patients;
 mod strategies;

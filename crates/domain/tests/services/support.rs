@@ -12,13 +12,14 @@ use genascope_domain::identity::model::{
 };
 use genascope_domain::identity::policy::{AccessType, Principal};
 use genascope_domain::identity::ports::{
-    Admission, MockAccountRepository, MockCredentialHasher, MockLoginThrottle, MockTokenCodec,
-    MockTokenStore, MockUserRepository,
+    Admission, MockAccountRepository, MockCredentialHasher, MockGrantRepository, MockLoginThrottle,
+    MockTokenCodec, MockTokenStore, MockUserRepository,
 };
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
+use genascope_domain::invites::ports::MockInviteRepository;
 use genascope_domain::patients::error::PatientError;
 use genascope_domain::patients::model::{Patient, PatientStatus, PatientView, ScreeningStatus};
-use genascope_domain::patients::ports::MockPatientRepository;
+use genascope_domain::patients::ports::{MockChatStages, MockPatientRepository};
 use genascope_domain::patients::service::{PatientPorts, PatientService};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
@@ -207,6 +208,15 @@ impl Invalid for IdentityError {
     }
 }
 
+impl Invalid for genascope_domain::invites::error::InviteError {
+    fn field_errors(&self) -> Option<&[FieldError]> {
+        match self {
+            Self::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+}
+
 impl Invalid for PatientError {
     fn field_errors(&self) -> Option<&[FieldError]> {
         match self {
@@ -269,6 +279,7 @@ pub struct Mocks {
     pub tokens: MockTokenStore,
     pub hasher: MockCredentialHasher,
     pub codec: MockTokenCodec,
+    pub grants: MockGrantRepository,
     pub throttle: MockLoginThrottle,
     pub reset_throttle: MockLoginThrottle,
     pub clock: MockClock,
@@ -288,6 +299,7 @@ impl Mocks {
             tokens: MockTokenStore::new(),
             hasher: hasher(),
             codec: MockTokenCodec::new(),
+            grants: MockGrantRepository::new(),
             throttle: MockLoginThrottle::new(),
             reset_throttle: {
                 let mut t = MockLoginThrottle::new();
@@ -312,6 +324,7 @@ impl Mocks {
                 tokens: Arc::new(self.tokens),
                 hasher: Arc::new(self.hasher),
                 codec: Arc::new(self.codec),
+                grants: Arc::new(self.grants),
                 throttle: Arc::new(self.throttle),
                 reset_throttle: Arc::new(self.reset_throttle),
                 clock: Arc::new(self.clock),
@@ -328,6 +341,8 @@ pub struct PatientMocks {
     pub users: MockUserRepository,
     pub accounts: MockAccountRepository,
     pub audit: MockAuditLog,
+    pub invites: MockInviteRepository,
+    pub chats: MockChatStages,
 }
 
 impl PatientMocks {
@@ -349,6 +364,18 @@ impl PatientMocks {
                 audit.expect_record().returning(|_| Ok(()));
                 audit
             },
+            invites: {
+                // No patient has invites, unless the test says otherwise.
+                let mut i = MockInviteRepository::new();
+                i.expect_summaries().returning(|_| Ok(Vec::new()));
+                i
+            },
+            chats: {
+                // No patient has chat sessions, unless the test says otherwise.
+                let mut c = MockChatStages::new();
+                c.expect_chat_summaries().returning(|_| Ok(Vec::new()));
+                c
+            },
         }
     }
 
@@ -366,6 +393,8 @@ impl PatientMocks {
                 clock: Arc::new(clock_at(NOW)),
                 random: Arc::new(random()),
                 audit: Arc::new(self.audit),
+                invites: Arc::new(self.invites),
+                chats: Arc::new(self.chats),
             },
             identity.identity(),
         )

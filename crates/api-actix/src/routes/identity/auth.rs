@@ -40,7 +40,7 @@ pub async fn token(
         return Err(ApiError::Invalid(Vec::new()));
     };
     let _place = state.login_gate.enter().await?;
-    let client = client_ip(&state, &req);
+    let client = client_addr(&state, &req);
     let attempt = state.login_limit.enter(client.as_deref()).await?;
     let result = state.identity.login(&u, Password::new(p), client).await;
     // Wrong credentials (and inactive users) count against the address; a success, or an
@@ -71,7 +71,7 @@ pub async fn refresh(
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 200, body = MessageDto), (status = 401)))]
 pub async fn logout(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::Logout>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
@@ -91,6 +91,7 @@ pub async fn logout(
 pub async fn me(auth: Auth) -> ApiResult<HttpResponse> {
     let r = &auth.0.record;
     let u = &r.user;
+    let grant = auth.principal().grant;
     Ok(HttpResponse::Ok().json(MeDto {
         id: u.id.to_string(),
         email: u.email.to_string(),
@@ -104,5 +105,9 @@ pub async fn me(auth: Auth) -> ApiResult<HttpResponse> {
         clinician_id: u.clinician_id.map(|c| c.to_string()),
         patient_id: u.patient_id().map(|p| p.0.to_string()),
         access_type: auth.principal().access.as_str(),
+        invite_id: grant.map(|g| g.invite_id.0.to_string()),
+        chat_strategy_id: grant
+            .and_then(|g| g.chat_strategy_id)
+            .map(|s| s.0.to_string()),
     }))
 }

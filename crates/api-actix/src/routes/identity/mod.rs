@@ -17,6 +17,7 @@ use super::dto::{AccountDto, MeDto, MessageDto, TokenDto, UserDto};
 use crate::auth::{Allowed, Auth, act};
 use crate::body::{Body, Query, check, choice, id_or_404, optional_patch, required_patch};
 use crate::error::{ApiError, ApiResult, Place};
+use crate::net::client_addr;
 use crate::state::AppState;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -38,22 +39,6 @@ pub fn page_a(q: &Query, errors: &mut Vec<FieldError>) -> Page {
         offset: q.int(errors, &["skip", "offset"], 0, u32::MAX, 0),
         limit: q.int(errors, &["limit"], 1, 100, 100),
     }
-}
-
-/// The client address for per-IP limits (see [`crate::net::client_ip`]).
-fn client_ip(state: &AppState, req: &HttpRequest) -> Option<String> {
-    let peer = req.peer_addr()?.ip();
-    let xff: Vec<&str> = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    let forwarded: Vec<&str> = req
-        .headers()
-        .get_all(actix_web::http::header::FORWARDED)
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    Some(crate::net::client_ip(peer, &xff, &forwarded, &state.trusted_proxies).to_string())
 }
 
 /// 422: the body field `field` is required.

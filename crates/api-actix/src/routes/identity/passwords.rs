@@ -7,7 +7,7 @@ use super::*;
     responses((status = 200, body = TokenDto), (status = 400), (status = 422)))]
 pub async fn change_password(
     state: web::Data<AppState>,
-    auth: Auth,
+    auth: Allowed<act::ChangePassword>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let body = Body::parse(&bytes)?;
@@ -43,7 +43,7 @@ pub async fn reset_request(
     // a known email also writes a token and a mail, so every answer waits for a fixed floor.
     let floor = tokio::time::Instant::now() + RESET_REQUEST_FLOOR;
     let result = async {
-        let client = client_ip(&state, &req);
+        let client = client_addr(&state, &req);
         let attempt = state.reset_limit.enter(client.as_deref()).await?;
         let result = match Email::parse(&email) {
             Ok(email) => state.identity.request_password_reset(&email).await,

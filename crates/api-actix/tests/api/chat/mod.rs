@@ -4,11 +4,13 @@
 
 mod ai_chat;
 mod analyze;
+mod invited;
 mod sessions;
 mod strategies;
 mod support;
 
 pub use ai_chat::*;
 pub use analyze::*;
+pub use invited::*;
 pub use sessions::*;
 pub use strategies::*;

@@ -132,9 +132,11 @@ impl IdentityService {
     /// Authenticate a bearer token; role and account come from storage (contract §1.6).
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate(&self, token: &str) -> Result<Authenticated, IdentityError> {
-        let claims = self.ports.codec.verify(token).map_err(|e| match e {
-            TokenError::Invalid | TokenError::Expired => INVALID_TOKEN,
-        })?;
+        let claims = match self.ports.codec.verify(token) {
+            Ok(VerifiedToken::Full(claims)) => claims,
+            Ok(VerifiedToken::Simplified(claims)) => return self.authenticate_grant(claims).await,
+            Err(TokenError::Invalid | TokenError::Expired) => return Err(INVALID_TOKEN),
+        };
         let record = match self
             .ports
             .users
@@ -161,6 +163,60 @@ impl IdentityService {
             token_exp: claims.exp,
             session: claims.sid,
             grant: None,
+        };
+        Ok(Authenticated { principal, record })
+    }
+
+    /// A simplified token (contract §1.6), reloaded on every request: its invite must still be
+    /// accepted and at the token's generation (a revoke or a resend ends it), its patient live
+    /// and neither inactive nor archived, its account active; the principal is the patient, role
+    /// `patient`, reaching only the routes marked S.
+    async fn authenticate_grant(
+        &self,
+        claims: SimplifiedClaims,
+    ) -> Result<Authenticated, IdentityError> {
+        let Some(g) = self.ports.grants.grant(claims.invite_id).await? else {
+            return Err(INVALID_TOKEN);
+        };
+        let bound = g.patient_id == claims.patient_id && g.account_id == claims.account_id;
+        let live = g.patient_active && g.account_active && g.invite_accepted;
+        if !bound || !live || g.token_gen != claims.token_gen {
+            return Err(INVALID_TOKEN);
+        }
+        let user = User {
+            id: UserId(g.patient_id.0),
+            account_id: Some(g.account_id),
+            email: g.email,
+            name: format!("{} {}", g.first_name, g.last_name),
+            first_name: g.first_name,
+            last_name: g.last_name,
+            role: Role::Patient,
+            is_active: true,
+            clinician_id: g.clinician_id,
+            phone: g.phone,
+            created_at: g.patient_times.0,
+            updated_at: g.patient_times.1,
+        };
+        let principal = Principal {
+            user_id: user.id,
+            role: Role::Patient,
+            account_id: user.account_id,
+            access: AccessType::Simplified,
+            jti: claims.jti,
+            token_exp: claims.exp,
+            session: None,
+            grant: Some(InviteGrant {
+                invite_id: claims.invite_id,
+                chat_strategy_id: g.chat_strategy_id,
+            }),
+        };
+        let record = PrincipalRecord {
+            user,
+            password_changed_at: None,
+            session_live: true,
+            account_active: true,
+            account_name: Some(g.account_name),
+            jti_denied: false,
         };
         Ok(Authenticated { principal, record })
     }

@@ -14,11 +14,12 @@ use super::error::{
     Denial, IdentityConflict, IdentityError, Refusal, Unauthenticated, not_found_as,
 };
 use super::model::{Account, AccountStatus, Email, NewPassword, Password, Role, User};
-use super::policy::{self, AccessType, Action, ListScope, Principal, Target};
+use super::policy::{self, AccessType, Action, InviteGrant, ListScope, Principal, Target};
 use super::ports::{
-    AccessClaims, AccountFilter, AccountRepository, CredentialHasher, LoginThrottle, NewUser, Page,
-    PrincipalRecord, RefreshTokenRecord, ResetLink, Rotation, TokenCodec, TokenError, TokenStore,
-    UserFilter, UserRepository,
+    AccessClaims, AccountFilter, AccountRepository, CredentialHasher, GrantRepository,
+    LoginThrottle, NewUser, Page, PrincipalRecord, RefreshTokenRecord, ResetLink, Rotation,
+    SimplifiedClaims, TokenCodec, TokenError, TokenStore, UserFilter, UserRepository,
+    VerifiedToken,
 };
 use crate::common::{
     AccountId, Clock, Entity, FieldError, Patch, Random, RepoError, Timestamp, UserId, to_seconds,
@@ -71,6 +72,8 @@ pub struct IdentityPorts {
     pub hasher: Arc<dyn CredentialHasher>,
     /// Access tokens.
     pub codec: Arc<dyn TokenCodec>,
+    /// The invites behind simplified tokens.
+    pub grants: Arc<dyn GrantRepository>,
     /// Failed-login throttle.
     pub throttle: Arc<dyn LoginThrottle>,
     /// Password-reset request throttle (5 per hour per email, contract §1.7): every request

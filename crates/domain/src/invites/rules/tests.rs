@@ -97,7 +97,7 @@ fn rule_2_expiry_days_are_1_to_90_default_14() {
     for bad in [0, -1, 91, 256, i64::MAX, i64::MIN] {
         assert_eq!(
             ExpiryDays::new(bad),
-            Err(InviteError::ExpiryOutOfRange),
+            Err(InviteRefusal::ExpiryOutOfRange),
             "{bad}"
         );
     }
@@ -160,17 +160,20 @@ fn rule_4_accept_only_pending_unexpired_unlocked_and_only_once() {
     assert_eq!((used.updated_at, used.version), (at, 2));
     assert_eq!(used.token_hash, i.token_hash);
     // Single use.
-    assert_eq!(used.accept(at), Err(InviteError::AlreadyUsed));
-    assert_eq!(used.check_usable(at), Err(InviteError::AlreadyUsed));
+    assert_eq!(used.accept(at), Err(InviteRefusal::AlreadyUsed));
+    assert_eq!(used.check_usable(at), Err(InviteRefusal::AlreadyUsed));
     // Expired, revoked, locked.
-    assert_eq!(i.accept(i.expires_at), Err(InviteError::Expired));
+    assert_eq!(i.accept(i.expires_at), Err(InviteRefusal::Expired));
     let revoked = i.revoke(at).unwrap();
-    assert_eq!(revoked.accept(at), Err(InviteError::AlreadyRevoked));
+    assert_eq!(revoked.accept(at), Err(InviteRefusal::AlreadyRevoked));
     let mut locked = i.clone();
     locked.failed_attempts = MAX_FAILED_ATTEMPTS;
-    assert_eq!(locked.accept(at), Err(InviteError::Locked));
+    assert_eq!(locked.accept(at), Err(InviteRefusal::Locked));
     // An expired locked invite reports the expiry first.
-    assert_eq!(locked.check_usable(i.expires_at), Err(InviteError::Expired));
+    assert_eq!(
+        locked.check_usable(i.expires_at),
+        Err(InviteRefusal::Expired)
+    );
 }
 
 #[test]
@@ -239,12 +242,12 @@ fn rule_6_resend_renews_pending_and_expired_invites() {
     let r = i.revoke(T0).unwrap();
     assert_eq!(
         r.resend(&token(6), ExpiryDays::DEFAULT, Patch::Keep, T0),
-        Err(InviteError::AlreadyRevoked)
+        Err(InviteRefusal::AlreadyRevoked)
     );
     let a = i.accept(T0).unwrap();
     assert_eq!(
         a.resend(&token(6), ExpiryDays::DEFAULT, Patch::Keep, T0),
-        Err(InviteError::AlreadyUsed)
+        Err(InviteRefusal::AlreadyUsed)
     );
 }
 
@@ -266,7 +269,7 @@ fn rule_7_revoke_from_pending_expired_or_accepted_once() {
         assert_eq!(r.revoked_at, Some(now));
         assert_eq!(r.accepted_at, from.accepted_at, "the use stays on record");
         assert_eq!(r.version, from.version + 1);
-        assert_eq!(r.revoke(now), Err(InviteError::AlreadyRevoked), "twice");
+        assert_eq!(r.revoke(now), Err(InviteRefusal::AlreadyRevoked), "twice");
     }
 }
 
@@ -280,17 +283,17 @@ fn rule_8_five_failures_lock_until_resent() {
         assert_eq!(i.version, 1 + n);
     }
     assert!(i.is_locked());
-    assert_eq!(i.check_usable(T0), Err(InviteError::Locked));
-    assert_eq!(i.record_failed_check(T0), Err(InviteError::Locked));
-    assert_eq!(i.accept(T0), Err(InviteError::Locked));
+    assert_eq!(i.check_usable(T0), Err(InviteRefusal::Locked));
+    assert_eq!(i.record_failed_check(T0), Err(InviteRefusal::Locked));
+    assert_eq!(i.accept(T0), Err(InviteRefusal::Locked));
     // Failures are only counted on a usable invite.
     assert_eq!(
         invite().revoke(T0).unwrap().record_failed_check(T0),
-        Err(InviteError::AlreadyRevoked)
+        Err(InviteRefusal::AlreadyRevoked)
     );
     assert_eq!(
         invite().record_failed_check(invite().expires_at),
-        Err(InviteError::Expired)
+        Err(InviteRefusal::Expired)
     );
 }
 
@@ -315,7 +318,7 @@ fn identity_check_compares_names_and_records_a_missing_birth_date() {
     ] {
         assert_eq!(
             check_identity(&on_record, &wrong),
-            Err(InviteError::IdentityMismatch),
+            Err(InviteRefusal::IdentityMismatch),
             "{wrong:?}"
         );
     }
@@ -327,7 +330,7 @@ fn identity_check_compares_names_and_records_a_missing_birth_date() {
     );
     assert_eq!(
         check_identity(&no_dob, &claim("Zoey", "van der Berg", dob)),
-        Err(InviteError::IdentityMismatch)
+        Err(InviteRefusal::IdentityMismatch)
     );
 }
 
@@ -341,12 +344,12 @@ fn custom_messages_are_plain_text_up_to_1000_characters() {
     assert!(CustomMessage::parse(&"é".repeat(1000)).unwrap().is_some());
     assert_eq!(
         CustomMessage::parse(&"é".repeat(1001)),
-        Err(InviteError::MessageTooLong)
+        Err(InviteRefusal::MessageTooLong)
     );
     for bad in ["a\u{0}b", "a\u{1b}[2Jb", "a\u{202E}b", "a\u{200B}b"] {
         assert_eq!(
             CustomMessage::parse(bad),
-            Err(InviteError::MessageCharacters),
+            Err(InviteRefusal::MessageCharacters),
             "{bad:?}"
         );
     }
@@ -403,7 +406,7 @@ fn malformed_tokens_are_refused_without_a_lookup() {
     ] {
         assert_eq!(
             InviteToken::parse(&bad),
-            Err(InviteError::TokenInvalid),
+            Err(InviteRefusal::TokenInvalid),
             "{bad}"
         );
     }
@@ -415,7 +418,7 @@ fn malformed_tokens_are_refused_without_a_lookup() {
     assert_eq!(index & 0b11, 0);
     let mut twin = good.expose()[..42].to_owned();
     twin.push(ALPHABET.as_bytes()[index | 1] as char);
-    assert_eq!(InviteToken::parse(&twin), Err(InviteError::TokenInvalid));
+    assert_eq!(InviteToken::parse(&twin), Err(InviteRefusal::TokenInvalid));
 }
 
 #[test]
@@ -540,4 +543,22 @@ proptest! {
     fn matching_is_symmetric(a in name_strategy(), b in name_strategy()) {
         prop_assert_eq!(names_match(&a, &b), names_match(&b, &a));
     }
+}
+
+#[test]
+fn a_correct_answer_after_the_fifth_reservation_still_accepts() {
+    let mut i = invite();
+    for _ in 1..MAX_FAILED_ATTEMPTS {
+        i = i.record_failed_check(T0).unwrap();
+    }
+    // The fifth guess reserves (and would lock) ...
+    let reserved = i.record_failed_check(T0).unwrap();
+    assert!(reserved.is_locked());
+    // ... but it was right: the reservation is taken back and the invite used.
+    let accepted = reserved.accept_reserved(T0).unwrap();
+    assert_eq!(accepted.state, InviteState::Accepted);
+    assert_eq!(accepted.failed_attempts, MAX_FAILED_ATTEMPTS - 1);
+    assert_eq!(accepted.version, reserved.version + 1);
+    // A sixth guess never gets that far.
+    assert_eq!(reserved.record_failed_check(T0), Err(InviteRefusal::Locked));
 }

@@ -8,7 +8,7 @@ pub use import::{ImportError, ImportReport, ImportRow, MAX_IMPORT_ROWS, RowFailu
 
 use super::error::{PatientError, not_found_as};
 use super::model::{BirthDate, Patient, PatientStatus, PatientView};
-use super::ports::{PatientFilter, PatientRepository};
+use super::ports::{ChatStages, PatientFilter, PatientRepository};
 use crate::audit::{AuditAction, AuditEntry, AuditLog, AuditRecords};
 use crate::common::{
     AccountId, Clock, Entity, Note, Patch, PatientId, Phone, Random, Text, UserId, to_seconds,
@@ -17,6 +17,9 @@ use crate::identity::model::{Email, NotClinician};
 use crate::identity::policy::{self, Action, Principal, Target};
 use crate::identity::ports::{AccountRepository, UserRepository};
 use crate::identity::service::IdentityService;
+use crate::invites::model::{ChatStage, ChatSummary, InviteSummary};
+use crate::invites::ports::InviteRepository;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// `POST /api/patients`, and each row of an import: a patient to create.
@@ -89,6 +92,10 @@ pub struct PatientPorts {
     pub random: Arc<dyn Random>,
     /// Audited reads.
     pub audit: Arc<dyn AuditLog>,
+    /// Invites (what the patient views derive from them).
+    pub invites: Arc<dyn InviteRepository>,
+    /// Chat sessions (where each patient's questionnaire stands).
+    pub chats: Arc<dyn ChatStages>,
 }
 
 impl PatientService {
@@ -175,7 +182,9 @@ impl PatientService {
         mut filter: PatientFilter,
     ) -> Result<Vec<PatientView>, PatientError> {
         filter.scope = policy::list_scope(p, Action::PatientManage, account_id)?;
-        let rows = self.ports.patients.list(&filter).await?;
+        let rows = self
+            .with_invites(self.ports.patients.list(&filter).await?)
+            .await?;
         if !rows.is_empty() {
             let query = serde_json::json!({
                 "account_id": account_id.map(|a| a.0),
@@ -204,6 +213,7 @@ impl PatientService {
         let view = self.stored(id).await?;
         let target = Target::owned(Some(view.patient.account_id), UserId(view.patient.id.0));
         policy::authorize(p, Action::PatientRead, target, Entity::Patient)?;
+        let view = self.derived(view).await?;
         self.ports
             .audit
             .record(vec![self.entry(p, AuditAction::Read, &view.patient)])
@@ -277,7 +287,8 @@ impl PatientService {
         patient.clinician_id = self.resolve_clinician(p, account, clinician).await?;
         let audit = self.entry(p, AuditAction::Create, &patient);
         self.ports.patients.insert(&patient, &audit).await?;
-        Ok(self.ports.patients.get(patient.id).await?)
+        let view = self.ports.patients.get(patient.id).await?;
+        self.derived(view).await
     }
 
     /// `PUT /api/patients/{id}`. Only the fields that change are written, so concurrent edits of
@@ -305,10 +316,59 @@ impl PatientService {
             .patients
             .update(&view.patient, &patient, &audit, expected_version)
             .await?;
-        Ok(self.ports.patients.get(id).await?)
+        let view = self.ports.patients.get(id).await?;
+        self.derived(view).await
     }
 
-    /// The live patient `id` with its derived fields.
+    /// Fill what patient views derive from invites and chat sessions at the service's time:
+    /// whether an open invite is pending, the screening status (the questionnaire's stage first),
+    /// `lastActivity`. One read of each for all of them.
+    async fn with_invites(
+        &self,
+        mut views: Vec<PatientView>,
+    ) -> Result<Vec<PatientView>, PatientError> {
+        if views.is_empty() {
+            return Ok(views);
+        }
+        let ids: Vec<PatientId> = views.iter().map(|v| v.patient.id).collect();
+        let summaries: HashMap<PatientId, InviteSummary> = self
+            .ports
+            .invites
+            .summaries(&ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.patient_id, s))
+            .collect();
+        let chats: HashMap<PatientId, ChatSummary> = self
+            .ports
+            .chats
+            .chat_summaries(&ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.patient_id, c))
+            .collect();
+        let now = to_seconds(self.ports.clock.now());
+        for v in &mut views {
+            let s = summaries.get(&v.patient.id);
+            let chat = chats.get(&v.patient.id);
+            let stage = chat.map_or(ChatStage::NotStarted, |c| c.stage);
+            v.has_pending_invite = s.is_some_and(|s| s.has_pending_invite(now));
+            v.screening_status = InviteSummary::screening_status(s, stage, now);
+            v.last_activity = InviteSummary::last_activity(v.patient.updated_at, s)
+                .max(chat.map_or(time::Date::MIN, |c| c.last_activity.date()));
+        }
+        Ok(views)
+    }
+
+    /// One view with its derived fields ([`Self::with_invites`]).
+    async fn derived(&self, view: PatientView) -> Result<PatientView, PatientError> {
+        let mut views = self.with_invites(vec![view]).await?;
+        views
+            .pop()
+            .ok_or_else(|| PatientError::Unexpected("a view went missing".into()))
+    }
+
+    /// The live patient `id` (its invite-derived fields not filled).
     async fn stored(&self, id: PatientId) -> Result<PatientView, PatientError> {
         let patients = &self.ports.patients;
         patients
@@ -317,7 +377,7 @@ impl PatientService {
             .map_err(not_found_as(Entity::Patient))
     }
 
-    /// A patient `p` may manage (`action`), with its derived fields.
+    /// A patient `p` may manage (`action`) (its invite-derived fields not filled).
     async fn managed(
         &self,
         p: &Principal,

@@ -3,8 +3,7 @@
 use super::model::{ChatMessage, ChatSession, SessionId, SessionStatus};
 use crate::audit::AuditEntry;
 use crate::clinical::ports::AssessmentRecord;
-use crate::common::{AccountId, PatientId, RepoError, Timestamp, UserId};
-use crate::invites::model::ChatStage;
+use crate::common::{AccountId, PatientId, RepoError, UserId};
 use async_trait::async_trait;
 
 /// Which sessions a principal may see (the policy decides it: `sessions::policy::list_scope`).
@@ -66,21 +65,9 @@ pub struct SessionWrite {
     pub audit: Vec<AuditEntry>,
 }
 
-/// Where one patient's questionnaire stands, for the patient views (`screening_status`,
-/// `lastActivity`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChatSummary {
-    /// The patient.
-    pub patient_id: PatientId,
-    /// `Completed` when any session completed, else `InProgress` when one is active, else
-    /// `NotStarted` (only cancelled sessions).
-    pub stage: ChatStage,
-    /// The latest `last_activity` of its sessions.
-    pub last_activity: Timestamp,
-}
-
 /// Stored sessions and messages. Sessions of deleted accounts and deleted patients are
-/// invisible to every method.
+/// invisible to every method. (What the patient views derive from sessions is
+/// `patients::ports::ChatStages`, which the same storage implements.)
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ChatSessionRepository: Send + Sync {
@@ -107,8 +94,4 @@ pub trait ChatSessionRepository: Send + Sync {
 
     /// The latest `limit` messages of a session, oldest first.
     async fn messages(&self, id: &SessionId, limit: u32) -> Result<Vec<ChatMessage>, RepoError>;
-
-    /// The questionnaire stage of each of these patients that has a session (one query per
-    /// page, in the order given).
-    async fn summaries(&self, patients: &[PatientId]) -> Result<Vec<ChatSummary>, RepoError>;
 }
