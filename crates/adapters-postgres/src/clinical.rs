@@ -1,10 +1,10 @@
 //! `AssessmentRepository`: stored Assessment JSON per patient, with the RiskProfile it was
 //! computed from.
 
-use crate::Database;
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::assessments;
 use crate::sql::Corrupt;
+use crate::{Database, DbConnection};
 use async_trait::async_trait;
 use diesel::prelude::*;
 use genascope_domain::audit::AuditEntry;
@@ -47,11 +47,9 @@ impl AssessmentRow {
     }
 }
 
-#[async_trait]
-impl AssessmentRepository for Database {
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert(&self, r: &AssessmentRecord, audit: &AuditEntry) -> Result<(), RepoError> {
-        let row = AssessmentRow {
+impl From<&AssessmentRecord> for AssessmentRow {
+    fn from(r: &AssessmentRecord) -> Self {
+        Self {
             id: id(r.id),
             account_id: id(r.account_id.0),
             patient_id: id(r.patient_id.0),
@@ -59,12 +57,27 @@ impl AssessmentRepository for Database {
             assessed_at: ts(r.assessed_at),
             body: r.body.to_string(),
             profile: r.profile.as_ref().map(ToString::to_string),
-        };
+        }
+    }
+}
+
+/// Insert one assessment on `conn` (inside the caller's transaction: a chat session's
+/// completion stores its patient's assessment with it).
+pub(crate) fn insert_assessment(conn: &mut DbConnection, r: &AssessmentRecord) -> QueryResult<()> {
+    diesel::insert_into(assessments::table)
+        .values(AssessmentRow::from(r))
+        .execute(conn)
+        .map(drop)
+}
+
+#[async_trait]
+impl AssessmentRepository for Database {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn insert(&self, r: &AssessmentRecord, audit: &AuditEntry) -> Result<(), RepoError> {
+        let record = r.clone();
         let audit = audit.clone();
         self.transaction(move |conn| {
-            diesel::insert_into(assessments::table)
-                .values(&row)
-                .execute(conn)?;
+            insert_assessment(conn, &record)?;
             crate::audit::write_entries(conn, std::slice::from_ref(&audit))
         })
         .await

@@ -9,8 +9,10 @@
 //!   [`AccountRepository`](genascope_domain::identity::ports::AccountRepository),
 //!   [`UserRepository`](genascope_domain::identity::ports::UserRepository),
 //!   [`TokenStore`](genascope_domain::identity::ports::TokenStore),
-//!   [`PatientRepository`](genascope_domain::patients::ports::PatientRepository) and
-//!   [`InviteRepository`](genascope_domain::invites::ports::InviteRepository).
+//!   [`PatientRepository`](genascope_domain::patients::ports::PatientRepository),
+//!   [`InviteRepository`](genascope_domain::invites::ports::InviteRepository),
+//!   [`StrategyRepository`](genascope_domain::questionnaire::strategies::ports::StrategyRepository)
+//!   and [`ChatSessionRepository`](genascope_domain::questionnaire::sessions::ports::ChatSessionRepository).
 //! - [`DbLoginThrottle`]: the `LoginThrottle` port (failed logins, reset requests) in the database,
 //!   so every replica counts against the same limits; [`Database`] also implements the domain's
 //!   `WindowCounter` (the edge's limits per client address) on the same table.
@@ -38,6 +40,7 @@ mod invites;
 pub mod migrations;
 pub mod notify;
 mod patients;
+mod questionnaire;
 mod schema;
 mod sql;
 #[cfg(feature = "test-support")]

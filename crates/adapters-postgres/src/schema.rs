@@ -40,6 +40,50 @@ diesel::table! {
 }
 
 diesel::table! {
+    chat_messages (id) {
+        id -> Text,
+        session_id -> Text,
+        seq -> Int4,
+        role -> Text,
+        message_type -> Text,
+        content -> Text,
+        question_id -> Nullable<Int4>,
+        extracted_entities -> Nullable<Text>,
+        metadata -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chat_sessions (id) {
+        id -> Text,
+        ref_id -> Text,
+        account_id -> Text,
+        patient_id -> Nullable<Text>,
+        created_by -> Text,
+        strategy_id -> Nullable<Text>,
+        strategy_name -> Nullable<Text>,
+        session_type -> Text,
+        status -> Text,
+        chat_context -> Nullable<Text>,
+        answers -> Text,
+        extracted_data -> Text,
+        current_question -> Nullable<Int4>,
+        progress_percentage -> Int4,
+        message_count -> Int4,
+        initial_message -> Nullable<Text>,
+        assessment_id -> Nullable<Text>,
+        assessment -> Nullable<Text>,
+        started_at -> Timestamp,
+        last_activity -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        end_reason -> Nullable<Text>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     chat_strategies (id) {
         id -> Text,
         account_id -> Text,
@@ -182,6 +226,10 @@ diesel::table! {
 diesel::joinable!(assessments -> accounts (account_id));
 diesel::joinable!(assessments -> patients (patient_id));
 diesel::joinable!(assessments -> users (created_by));
+diesel::joinable!(chat_messages -> chat_sessions (session_id));
+diesel::joinable!(chat_sessions -> accounts (account_id));
+diesel::joinable!(chat_sessions -> chat_strategies (strategy_id));
+diesel::joinable!(chat_sessions -> patients (patient_id));
 diesel::joinable!(chat_strategies -> accounts (account_id));
 diesel::joinable!(invites -> accounts (account_id));
 diesel::joinable!(invites -> patients (patient_id));
@@ -195,6 +243,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     assessments,
     audit_log,
+    chat_messages,
+    chat_sessions,
     chat_strategies,
     denied_jtis,
     invites,

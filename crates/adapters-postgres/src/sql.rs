@@ -57,6 +57,16 @@ pub(crate) use patient_matches;
 /// reports it) or the message (SQLite names the columns: `UNIQUE constraint failed: users.email`).
 fn duplicate_field(constraint: Option<&str>, message: &str) -> &'static str {
     let text = constraint.unwrap_or(message);
+    // Chat: PostgreSQL names the index; SQLite names the columns.
+    if text.contains("chat_strategies_live_name") || text.contains("chat_strategies.name_key") {
+        return "strategy_name";
+    }
+    if text.contains("chat_sessions_one_active") || text.contains("chat_sessions.patient_id") {
+        return "active_session";
+    }
+    if text.contains("chat_sessions_ref_id") || text.contains("chat_sessions.ref_id") {
+        return "ref_id";
+    }
     // Invites: PostgreSQL names the index; SQLite names the column of the partial index.
     if text.contains("invites_one_pending") || text.contains("invites.patient_id") {
         "pending_invite"

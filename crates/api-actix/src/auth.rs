@@ -112,6 +112,10 @@ acts!(
     ExportPedigree,
     InviteManage,
     InviteRead,
+    ChatUse,
+    ChatAssessmentRead,
+    StrategyManage,
+    SessionAnalyze,
 );
 
 /// An authenticated caller whose role may perform `A` at all: the domain policy's role check

@@ -12,6 +12,8 @@ use genascope_domain::common::{BoxError, Entity, FieldError, Loc, RepoError, joi
 use genascope_domain::identity::error::{AccessError, Denial, IdentityError};
 use genascope_domain::invites::error::InviteError;
 use genascope_domain::patients::error::PatientError;
+use genascope_domain::questionnaire::sessions::error::ChatError;
+use genascope_domain::questionnaire::strategies::error::StrategyError;
 use serde_json::json;
 use std::fmt;
 
@@ -196,6 +198,42 @@ impl From<EligibilityError> for ApiError {
             EligibilityError::Patients(e) => e.into(),
             EligibilityError::Unavailable(cause) => Self::Unavailable(cause),
             EligibilityError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<StrategyError> for ApiError {
+    fn from(e: StrategyError) -> Self {
+        match e {
+            StrategyError::Denied(d) => d.into(),
+            StrategyError::NotFound(what) => Self::not_found(what),
+            StrategyError::Conflict(c) => Self::Conflict(c.to_string()),
+            StrategyError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            StrategyError::Unavailable(cause) => Self::Unavailable(cause),
+            StrategyError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+/// A chat session's refusals. An answer that does not fit is a 422 at `["body", "answer"]`
+/// whose message (which may quote the answer) goes back to its writer and nowhere else.
+impl From<ChatError> for ApiError {
+    fn from(e: ChatError) -> Self {
+        match e {
+            ChatError::Denied(d) => d.into(),
+            ChatError::NotFound(what) => Self::not_found(what),
+            e @ (ChatError::NotActive | ChatError::NotCurrent { .. } | ChatError::NotComplete) => {
+                Self::Conflict(e.to_string())
+            }
+            ChatError::InvalidAnswer { message } => Self::Invalid(vec![Place::Body.field(
+                "answer",
+                message,
+                "value_error.answer",
+            )]),
+            ChatError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            ChatError::Conflict(c) => Self::Conflict(c.to_string()),
+            ChatError::Unavailable(cause) => Self::Unavailable(cause),
+            ChatError::Unexpected(cause) => Self::Internal(cause),
         }
     }
 }

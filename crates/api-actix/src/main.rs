@@ -10,6 +10,7 @@ use genascope_api::routes::identity::{
 use genascope_api::routes::patients::RawPatient;
 use genascope_api::startup::{Application, Services, build_services};
 use genascope_domain::clinical::export::ExportFormat;
+use genascope_domain::common::Text;
 use genascope_domain::common::{AccountId, Clock, UserId, joined};
 use genascope_domain::identity::error::IdentityError;
 use genascope_domain::identity::model::Role;
@@ -19,6 +20,9 @@ use genascope_domain::invites::model::{ExpiryDays, IdentityClaim};
 use genascope_domain::invites::ports::StrategyChoice;
 use genascope_domain::invites::service::{GenerateInvite, InvitedPatient, SimplifiedAccess};
 use genascope_domain::patients::model::Patient;
+use genascope_domain::questionnaire::sessions::service::StartChat;
+use genascope_domain::questionnaire::strategies::model::{NewStrategy, Specialty};
+use genascope_domain::questionnaire::{AnswerInput, examples};
 
 #[derive(Parser)]
 #[command(
@@ -183,13 +187,17 @@ async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     };
     let providers = seed_staff(services, account.id, &password).await?;
     let patients = seed_patients(services, account.id, &providers).await?;
+    seed_chat(services, account.id, &patients).await?;
     let open_link = seed_invites(services, account.id, &providers, &patients).await?;
     println!("Demo clinic created: {} ({})", account.name, account.id);
     println!(
         "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
     );
     println!(
-        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added."
+        "with the password from GENASCOPE_DEMO_PASSWORD (default: demo-password-2026). 20 patients added;"
+    );
+    println!(
+        "a chat strategy, and a completed questionnaire with its assessment for the youngest patient."
     );
     println!(
         "Invites: 4 pending, 2 accepted, 2 expired, 2 revoked (patients 1 to 10; no email sent)."
@@ -325,7 +333,7 @@ async fn seed_staff(
     Ok(providers)
 }
 
-/// Twenty demo patients, spread over the `providers`.
+/// Twenty demo patients, spread over the `providers`; their ids with their dates of birth.
 async fn seed_patients(
     services: &Services,
     account: genascope_domain::common::AccountId,
@@ -388,6 +396,91 @@ async fn seed_patients(
         created.push(view.patient);
     }
     Ok(created)
+}
+
+/// The demo clinic's chat strategy, and one completed questionnaire (with its assessment) for
+/// the youngest demo patient: reference journey (a), a woman whose mother had breast cancer at 40
+/// and whose maternal aunt had ovarian cancer (NCCN testing indicated), so the clinician's views
+/// have something to show.
+async fn seed_chat(
+    services: &Services,
+    account: genascope_domain::common::AccountId,
+    patients: &[Patient],
+) -> anyhow::Result<()> {
+    let op = operator();
+    let strategy = services
+        .state
+        .strategies
+        .create(
+            &op,
+            NewStrategy {
+                account_id: Some(account),
+                name: demo_text("Hereditary breast and ovarian cancer screening")?,
+                description: Some(demo_text(
+                    "The family-history questionnaire for the breast clinic's new patients.",
+                )?),
+                goal: Some(demo_text(
+                    "Find who meets NCCN criteria for genetic counselling and testing.",
+                )?),
+                patient_introduction: Some(demo_text(
+                    "Hello! Before your visit at the Demo Clinic, please answer a few questions \
+                     about your personal and family history of cancer. It takes about five minutes.",
+                )?),
+                specialty: Some(Specialty::Genetics),
+                is_active: true,
+                knowledge_source_ids: Vec::new(),
+                targeting_rules: Vec::new(),
+                outcome_actions: Vec::new(),
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("could not create the demo strategy: {e}"))?;
+    // The youngest demo patient (born 1988), whose age fits the journey's answers.
+    let Some(patient) = patients.last() else {
+        return Ok(());
+    };
+    let born = patient.date_of_birth;
+    let chat = &services.state.chat;
+    let session = chat
+        .start(
+            &op,
+            StartChat {
+                patient_id: Some(patient.id),
+                strategy_id: Some(strategy.id),
+                ..StartChat::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("could not start the demo questionnaire: {e}"))?;
+    let today = services.state.patients.today();
+    let age = born.map_or(38, |b| {
+        let had_birthday = (today.month(), today.day()) >= (b.month(), b.day());
+        today.year() - b.year() - i32::from(!had_birthday)
+    });
+    let age = age.to_string();
+    // Reference journey (a), at the patient's age.
+    for (question, answer) in examples::MOTHER_AND_AUNT {
+        let answer = if question == 10 { age.as_str() } else { answer };
+        chat.answer(
+            &op,
+            &session.id,
+            i64::from(question),
+            &AnswerInput::from(answer),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo questionnaire, question {question}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// A demo text value.
+fn demo_text<const MAX: usize, const MULTILINE: bool>(
+    s: &str,
+) -> anyhow::Result<Text<MAX, MULTILINE>> {
+    Text::parse("text", s)
+        .ok()
+        .flatten()
+        .ok_or_else(|| anyhow::anyhow!("a demo text does not fit its field"))
 }
 
 /// `genascope assess [FILE] [--batch]`: see [`Command::Assess`]. Exits with code 2 on invalid

@@ -21,6 +21,8 @@ use genascope_domain::identity::throttle::ThrottleLimits;
 use genascope_domain::invites::service::{InvitePorts, InviteService, InviteSettings};
 use genascope_domain::notify::Mailer;
 use genascope_domain::patients::service::{PatientPorts, PatientService};
+use genascope_domain::questionnaire::sessions::service::{ChatPorts, ChatService};
+use genascope_domain::questionnaire::strategies::service::StrategyService;
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -180,6 +182,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             random: random.clone(),
             audit: db.clone(),
             invites: db.clone(),
+            chats: db.clone(),
         },
         identity.clone(),
     );
@@ -205,9 +208,18 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         patients.clone(),
         db.clone(),
         clock.clone(),
-        random,
+        random.clone(),
         db.clone(),
     );
+    let strategies = StrategyService::new(db.clone(), clock.clone(), random.clone());
+    let chat = ChatService::new(ChatPorts {
+        sessions: db.clone(),
+        strategies: db.clone(),
+        patients: patients.clone(),
+        clock: clock.clone(),
+        random,
+        audit: db.clone(),
+    });
     let environment = match config.env {
         crate::config::AppEnv::Development => "development",
         crate::config::AppEnv::Production => "production",
@@ -224,6 +236,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             patients,
             invites,
             eligibility,
+            strategies,
+            chat,
             trusted_proxies: config.trusted_proxies.clone(),
             db,
             draining: Arc::default(),

@@ -16,6 +16,10 @@ pub struct AppState {
     pub invites: genascope_domain::invites::service::InviteService,
     /// Eligibility (clinical engine) use cases.
     pub eligibility: genascope_domain::clinical::service::EligibilityService,
+    /// Chat configuration: strategies.
+    pub strategies: genascope_domain::questionnaire::strategies::service::StrategyService,
+    /// Chat sessions (the questionnaire).
+    pub chat: genascope_domain::questionnaire::sessions::service::ChatService,
     /// For health checks.
     pub db: Arc<Database>,
     /// The longest a request body may take to arrive.

@@ -11,6 +11,7 @@ mod connect;
 mod invites;
 mod outbox;
 mod patients;
+mod questionnaire;
 mod schema;
 mod support;
 mod throttle;
@@ -42,6 +43,12 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    questionnaire: [
+        strategies_unique_names_versions_and_soft_delete,
+        sessions_create_answer_and_read,
+        session_lists_scopes_and_stages,
+        concurrent_session_writes_do_not_lose_updates,
+    ],
     accounts: [
         create_with_admin_and_get,
         duplicate_admin_email_leaves_no_account,

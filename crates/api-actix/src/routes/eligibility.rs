@@ -3,15 +3,18 @@
 //! module only reads the request and writes the answer.
 
 use crate::auth::{Allowed, act};
-use crate::body::{Query, check, id_or_404};
+use crate::body::{Body, Query, check, id_or_404};
 use crate::error::{ApiError, ApiResult, Place};
 use crate::routes::dto::ExportFileDto;
+use crate::routes::questionnaire::dto::analysis_json;
+use crate::routes::questionnaire::sessions::session_id;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use genascope_domain::clinical::export::ExportFormat;
 use genascope_domain::clinical::service::{EligibilityService, ExportRequest};
 use genascope_domain::common::{Entity, FieldError, PatientId};
-use genascope_domain::identity::policy::Action;
+use genascope_domain::identity::policy::{Action, Principal};
+use genascope_domain::questionnaire::sessions::service::AnalyzeTarget;
 
 /// The optional `patient_id` query parameter: empty = absent; malformed = a patient that cannot
 /// exist (404, contract §1.3).
@@ -21,15 +24,87 @@ fn patient_param(q: &Query) -> Result<Option<PatientId>, ApiError> {
         .transpose()
 }
 
+/// The top-level keys that tell an analysis request from a `RiskProfile` (the values are
+/// skipped, not kept: a profile may be large).
+#[derive(serde::Deserialize)]
+struct Probe {
+    proband: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "sessionId")]
+    session_id_camel: Option<serde::de::IgnoredAny>,
+    session_id: Option<serde::de::IgnoredAny>,
+    patient_id: Option<serde::de::IgnoredAny>,
+}
+
+/// The compatibility form of `assess` (contract §3.7): a body without `proband` but with
+/// `sessionId`, `session_id` or `patient_id` is an `analyze`.
+fn is_analysis(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| {
+        p.proband.is_none()
+            && (p.session_id_camel.is_some() || p.session_id.is_some() || p.patient_id.is_some())
+    })
+}
+
+/// What an analysis names: a session (`sessionId`, alias `session_id`), else a patient's latest
+/// completed session (`patient_id`). Neither: 422 at `sessionId`; a malformed id: 404.
+fn analyze_target(body: &Body) -> Result<AnalyzeTarget, ApiError> {
+    let mut errors = Vec::new();
+    let session = body.string(&mut errors, &["sessionId", "session_id"]);
+    let patient = body.string(&mut errors, &["patient_id"]);
+    check(Place::Body, errors)?;
+    match (session, patient) {
+        (Some(s), _) => Ok(AnalyzeTarget::Session(session_id(&s)?)),
+        (None, Some(p)) => Ok(AnalyzeTarget::Patient(id_or_404(
+            &p,
+            PatientId::parse,
+            Entity::Patient,
+        )?)),
+        (None, None) => Err(ApiError::invalid(
+            Place::Body,
+            vec![FieldError::missing("sessionId")],
+        )),
+    }
+}
+
+async fn analysis(state: &AppState, p: &Principal, body: &Body) -> ApiResult<HttpResponse> {
+    let target = analyze_target(body)?;
+    let done = state.chat.analyze(p, target).await?;
+    Ok(HttpResponse::Ok().json(analysis_json(done)))
+}
+
+/// The assessment of a completed questionnaire session: the one computed when it completed,
+/// identical on every call.
+///
+/// `{"sessionId"}` (alias `session_id`), or `{"patient_id"}` alone: that patient's latest
+/// completed session. Care team and super_admin for the account's sessions; a patient (full
+/// token) or `user` for its own; simplified tokens 403.
+#[utoipa::path(post, path = "/api/eligibility/analyze", tag = "eligibility",
+    request_body(content = Object, description = "{\"sessionId\"} (alias session_id) or {\"patient_id\"}"),
+    responses(
+        (status = 200, description = "Assessment (risk-profile.md) + assessment_id, session_id, patient_id", body = Object),
+        (status = 401), (status = 403, description = "lab_tech, or a simplified token"),
+        (status = 404, description = "Chat session not found, Patient not found"),
+        (status = 409, description = "Questionnaire not complete"),
+        (status = 422, description = "Neither sessionId nor patient_id")))]
+pub async fn analyze(
+    state: web::Data<AppState>,
+    auth: Allowed<act::SessionAnalyze>,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    state.read_limit.check(auth.principal())?;
+    analysis(&state, auth.principal(), &Body::parse(&bytes)?).await
+}
+
 /// Assess a `RiskProfile` with NCCN, Tyrer-Cuzick (IBIS v8-style), Gail and Manchester.
 ///
 /// `patient_id` (optional) stores the assessment for that patient (`profile_id` = the stored
 /// record): care team and super_admin only (403 for others), and the patient must be in the
-/// caller's scope (else 404). Without it nothing is stored and `profile_id` is null. Storing assessments is not built yet, so the answer always carries
-/// `profile_id: null`.
+/// caller's scope (else 404). Without it nothing is stored and `profile_id` is null.
+///
+/// Compatibility: a body without `proband` but with `sessionId`, `session_id` or `patient_id`
+/// is handled as `POST /api/eligibility/analyze`.
 #[utoipa::path(post, path = "/api/eligibility/assess", tag = "eligibility",
     params(("patient_id" = Option<String>, Query, description = "Care team / super_admin: store the result for this patient of the caller's scope (404 otherwise); profile_id is then the stored id.")),
-    request_body(content = Object, description = "A RiskProfile (risk-profile.md): {proband: {...}, relatives: [...]}"),
+    request_body(content = Object, description = "A RiskProfile (risk-profile.md): {proband: {...}, relatives: [...]}; or, for compatibility, an analyze request ({sessionId} / {session_id} / {patient_id}, no proband)"),
     responses(
         (status = 200, description = "Assessment (risk-profile.md)", body = Object),
         (status = 401), (status = 403, description = "lab_tech, or a simplified token"),
@@ -41,6 +116,11 @@ pub async fn assess(
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    if is_analysis(&bytes) {
+        auth.may(Action::SessionAnalyze)?;
+        state.read_limit.check(auth.principal())?;
+        return analysis(&state, auth.principal(), &Body::parse(&bytes)?).await;
+    }
     // Role checks before any id is read (contract §2.2 rule 6): assessing at all (the
     // extractor), and storing the result for a patient.
     let q = Query::parse(req.query_string());

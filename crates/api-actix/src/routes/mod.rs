@@ -6,8 +6,10 @@ pub mod health;
 pub mod identity;
 pub mod invites;
 pub mod patients;
+pub mod questionnaire;
 
 use actix_web::{HttpResponse, web};
+use questionnaire as q;
 use utoipa::OpenApi;
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -27,18 +29,43 @@ use utoipa::OpenApi;
         invites::generate, invites::bulk, invites::list, invites::get, invites::pending,
         invites::of_patient, invites::resend, invites::resend_by_body, invites::revoke,
         invites::revoke_doc, invites::verify, invites::simplified_access, invites::register,
-        eligibility::assess, eligibility::latest, eligibility::latest_detailed,
+        eligibility::assess, eligibility::analyze, eligibility::latest, eligibility::latest_detailed,
         eligibility::export,
+        q::strategies::list, q::strategies::create, q::strategies::get, q::strategies::update,
+        q::strategies::delete,
+        q::sessions::start_chat, q::sessions::submit_answer, q::sessions::history,
+        q::sessions::create_session, q::sessions::list_sessions, q::sessions::get_session,
+        q::sessions::list_messages, q::sessions::post_message, q::sessions::end_session,
+        q::sessions::session_assessment,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto, dto::ExportFileDto,
         dto::InviteDto, dto::InviteListDto, dto::BulkInviteDto, dto::BulkFailureDto,
-        dto::VerifyInviteDto, dto::SimplifiedAccessDto)),
-    modifiers(&BearerAuth)
+        dto::VerifyInviteDto, dto::SimplifiedAccessDto,
+        q::dto::StrategyDto, q::dto::TargetingRuleDto, q::dto::OutcomeActionDto,
+        q::dto::KnowledgeSourceRefDto, q::dto::ChatSessionDto, q::dto::ChatMessageDto,
+        q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto)),
+    modifiers(&BearerAuth, &AiChatAlias)
 )]
 pub struct ApiDoc;
 
 struct BearerAuth;
+
+/// The `/ai-chat` family is served identically at `/api/ai-chat` (contract §1.1): document both.
+struct AiChatAlias;
+
+impl utoipa::Modify for AiChatAlias {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let aliases: Vec<_> = openapi
+            .paths
+            .paths
+            .iter()
+            .filter(|(path, _)| path.starts_with("/ai-chat/"))
+            .map(|(path, item)| (format!("/api{path}"), item.clone()))
+            .collect();
+        openapi.paths.paths.extend(aliases);
+    }
+}
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -150,7 +177,29 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/simplified_access", post => invites::simplified_access);
     resource!(cfg, "/api/register_patient", post => invites::register);
     resource!(cfg, "/api/eligibility/assess", post => eligibility::assess);
+    resource!(cfg, "/api/eligibility/analyze", post => eligibility::analyze);
     resource!(cfg, "/api/eligibility/analyze/{patient_id}", get => eligibility::latest);
     resource!(cfg, "/api/eligibility/detailed/{patient_id}", get => eligibility::latest_detailed);
     resource!(cfg, "/api/eligibility/export/{patient_id}", get => eligibility::export);
+    questionnaire_routes(cfg);
+}
+
+/// Chat configuration (strategies), the documented questionnaire routes, and the `/ai-chat`
+/// family at both of its prefixes.
+fn questionnaire_routes(cfg: &mut web::ServiceConfig) {
+    use questionnaire::sessions as s;
+    use questionnaire::strategies as st;
+    const STRATEGIES: &str = "/api/v1/chat-configuration/strategies";
+    resource!(cfg, STRATEGIES, get => st::list, post => st::create);
+    resource!(cfg, format!("{STRATEGIES}/{{id}}"), get => st::get, put => st::update, delete => st::delete);
+    resource!(cfg, "/api/start_chat", post => s::start_chat);
+    resource!(cfg, "/api/submit_answer", post => s::submit_answer);
+    resource!(cfg, "/api/history/{session_id}", get => s::history);
+    for prefix in ["/ai-chat", "/api/ai-chat"] {
+        resource!(cfg, format!("{prefix}/sessions"), get => s::list_sessions, post => s::create_session);
+        resource!(cfg, format!("{prefix}/sessions/{{id}}"), get => s::get_session);
+        resource!(cfg, format!("{prefix}/sessions/{{id}}/messages"), get => s::list_messages, post => s::post_message);
+        resource!(cfg, format!("{prefix}/sessions/{{id}}/end"), post => s::end_session);
+        resource!(cfg, format!("{prefix}/sessions/{{id}}/assessment"), get => s::session_assessment);
+    }
 }

@@ -84,6 +84,44 @@ async fn one_shot_commands_always_exit_cleanly(backend: Backend) {
     })
     .await
     .unwrap();
+    // Whatever the number of runs: one demo strategy, one completed questionnaire with its
+    // assessment stored for a demo patient.
+    let database = db.db().clone();
+    let counts = tokio::task::spawn_blocking(move || {
+        use diesel::RunQueryDsl;
+        let mut conn = database.connection().unwrap();
+        let mut count = |sql: &str| -> i64 {
+            #[derive(diesel::QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let rows: Vec<N> = match &mut *conn {
+                genascope_adapters_postgres::DbConnection::Postgresql(c) => {
+                    diesel::sql_query(sql).load(c).unwrap()
+                }
+                genascope_adapters_postgres::DbConnection::Sqlite(c) => {
+                    diesel::sql_query(sql).load(c).unwrap()
+                }
+            };
+            rows[0].n
+        };
+        [
+            count("SELECT COUNT(*) AS n FROM chat_strategies"),
+            count("SELECT COUNT(*) AS n FROM chat_sessions WHERE status = 'completed'"),
+            count(
+                "SELECT COUNT(*) AS n FROM assessments a JOIN chat_sessions s \
+                 ON s.assessment_id = a.id AND s.patient_id = a.patient_id",
+            ),
+        ]
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        counts,
+        [1, 1, 1],
+        "strategies, completed sessions, their assessments"
+    );
     let _ = std::fs::remove_dir_all(data_dir);
     drop(db);
 }

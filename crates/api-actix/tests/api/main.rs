@@ -11,6 +11,7 @@
 mod accounts;
 mod auth;
 mod basics;
+mod chat;
 mod cli;
 mod commands;
 mod edges;
@@ -62,6 +63,24 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    chat: [
+        strategy_crud_versions_and_soft_delete,
+        strategy_validation,
+        strategy_names_are_unique_among_live_ones,
+        strategy_roles_and_tenancy,
+        deleted_strategy_keeps_its_sessions_working,
+        full_interview_through_submit_answer,
+        submit_answer_refusals_and_the_safe_retry,
+        start_chat_ids_resume_and_replace,
+        chat_roles_tenancy_and_visibility,
+        full_interview_through_ai_chat_messages,
+        clarifications_limits_and_ending,
+        staff_preview_and_strategy_choice,
+        reference_journey_mother_and_aunt_is_eligible,
+        reference_journey_without_family_history_is_not_eligible,
+        analyze_refusals,
+        invited_patient_chats_with_the_invites_strategy,
+    ],
     basics: [
         health_ready_live,
         openapi_and_docs,

@@ -116,6 +116,12 @@ pub enum Entity {
     /// A questionnaire strategy.
     #[error("Chat strategy")]
     ChatStrategy,
+    /// A chat (questionnaire) session.
+    #[error("Chat session")]
+    ChatSession,
+    /// A knowledge source of the chat configuration.
+    #[error("Knowledge source")]
+    KnowledgeSource,
     /// A record storage could not find where the use case did not name it.
     #[error("Record")]
     Record,

@@ -87,13 +87,23 @@ pub enum Action {
     InviteManage,
     /// Invites: list, read one, a provider's pending ones.
     InviteRead,
+    /// The questionnaire: `start_chat`, `submit_answer`, `history`, `/ai-chat/*` (own sessions
+    /// for patients and users; simplified tokens too).
+    ChatUse,
+    /// A chat session's stored assessment (`/ai-chat/sessions/{id}/assessment`).
+    ChatAssessmentRead,
+    /// Chat configuration: strategies (and later knowledge sources).
+    StrategyManage,
+    /// `POST /api/eligibility/analyze`: a completed session's assessment (own sessions for
+    /// patients and users; not with a simplified token).
+    SessionAnalyze,
 }
 
 impl Action {
     /// Routes marked S in the matrix: open to simplified tokens too.
     #[must_use]
     pub const fn allows_simplified(self) -> bool {
-        matches!(self, Action::AuthMe)
+        matches!(self, Action::AuthMe | Action::ChatUse)
     }
 }
 
@@ -143,6 +153,12 @@ pub const fn reach(role: Role, action: Action) -> Reach {
         (A::PatientRead, R::Admin | R::Clinician | R::Physician) => OwnAccount,
         (A::PatientRead, R::Patient) => OwnRecords,
         (A::PatientRead, _) => Denied,
+        (
+            A::ChatUse | A::SessionAnalyze | A::ChatAssessmentRead | A::StrategyManage,
+            R::Admin | R::Clinician | R::Physician,
+        ) => OwnAccount,
+        (A::ChatUse | A::SessionAnalyze, R::Patient | R::User) => OwnRecords,
+        (A::ChatUse | A::SessionAnalyze | A::ChatAssessmentRead | A::StrategyManage, _) => Denied,
     }
 }
 
@@ -297,6 +313,10 @@ mod tests {
         (A::ExportPedigree, [Y, OA, OA, OA, N, N, N]),
         (A::InviteManage, [Y, OA, OA, OA, N, N, N]),
         (A::InviteRead, [Y, OA, OA, OA, N, N, N]),
+        (A::ChatUse, [Y, OA, OA, OA, N, OR, OR]),
+        (A::ChatAssessmentRead, [Y, OA, OA, OA, N, N, N]),
+        (A::StrategyManage, [Y, OA, OA, OA, N, N, N]),
+        (A::SessionAnalyze, [Y, OA, OA, OA, N, OR, OR]),
     ];
 
     #[test]

@@ -388,9 +388,8 @@ pub struct InviteView {
     pub patient: InvitePatient,
 }
 
-/// Where the patient's questionnaire stands. The questionnaire capability does not exist yet:
-/// until it does, callers pass [`ChatStage::NotStarted`], and [`InviteSummary::screening_status`]
-/// decides from invites alone.
+/// Where the patient's questionnaire stands (its chat sessions: [`ChatSummary`]);
+/// [`InviteSummary::screening_status`] decides from invites alone while it is `NotStarted`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ChatStage {
     /// No questionnaire session (or none known).
@@ -400,6 +399,19 @@ pub enum ChatStage {
     InProgress,
     /// A session completed.
     Completed,
+}
+
+/// What the patient views derive from one patient's chat sessions: where its questionnaire
+/// stands and its latest chat activity (`screening_status`, `lastActivity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatSummary {
+    /// The patient.
+    pub patient_id: PatientId,
+    /// `Completed` when any of its sessions completed, else `InProgress` when one is active,
+    /// else `NotStarted` (only cancelled sessions).
+    pub stage: ChatStage,
+    /// The latest `last_activity` of its sessions.
+    pub last_activity: Timestamp,
 }
 
 /// What the patient views derive from one patient's invites (`has_pending_invite`,

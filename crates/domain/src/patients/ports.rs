@@ -6,7 +6,18 @@ use crate::common::{AccountId, PatientId, RepoError, Timestamp, UserId};
 use crate::identity::model::Email;
 use crate::identity::policy::ListScope;
 use crate::identity::ports::{NewUser, ResetLink};
+use crate::invites::model::ChatSummary;
 use async_trait::async_trait;
+
+/// Where each patient's questionnaire stands, read from its chat sessions (the questionnaire's
+/// storage implements it): what the patient views derive (`screening_status`, `lastActivity`).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ChatStages: Send + Sync {
+    /// The summary of each of these patients that has a chat session, in the order given (one
+    /// read per page).
+    async fn chat_summaries(&self, patients: &[PatientId]) -> Result<Vec<ChatSummary>, RepoError>;
+}
 
 /// A patient's login to store: the user (it shares the patient's id), with the patient record
 /// when the patient had none yet (and that record's audit entry), and its set-password link.

@@ -4,7 +4,9 @@
 //! (parsers, the "fills" column, the branches). No generative model, no external call, no I/O, no
 //! clock, no async, no persistence: the same answers always give the same path, the same
 //! `RiskProfile` (risk-profile.md) and therefore the same `Assessment`. Sessions (§3.5.2), their
-//! storage and the routes (§3.5.3, §3.5.4) are built on the API below.
+//! storage and the routes (§3.5.3, §3.5.4) are built on the API below: [`sessions`] (the chat
+//! sessions, their storage port, visibility policy and use cases) and [`strategies`] (the chat
+//! configuration of §3.6). [`examples`] holds the two reference journeys as answer paths.
 //!
 //! # API for sessions and routes
 //! - [`Questionnaire::start`] → question 1. [`Questionnaire::current_question`] is the §3.5.3
@@ -101,11 +103,15 @@
 //!   family within the profile's `MAX_RELATIVES`.
 
 pub mod error;
+pub mod examples;
 mod fill;
 mod machine;
 pub mod model;
 pub mod parse;
 pub mod questions;
+pub mod sessions;
+pub mod strategies;
+mod vocabulary;
 
 pub use error::{InvalidAnswer, QuestionnaireError, ReplayError, UnknownQuestion};
 pub use fill::MIN_PROBAND_AGE;

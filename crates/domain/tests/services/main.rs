@@ -18,9 +18,11 @@ macro_rules! assert_err {
 
 mod accounts;
 mod auth;
+mod chat;
 mod eligibility;
 mod invites;
 mod passwords;
 mod patients;
+mod strategies;
 mod support;
 mod users;

@@ -19,7 +19,7 @@ use genascope_domain::identity::service::{IdentityPorts, IdentityService, Identi
 use genascope_domain::invites::ports::MockInviteRepository;
 use genascope_domain::patients::error::PatientError;
 use genascope_domain::patients::model::{Patient, PatientStatus, PatientView, ScreeningStatus};
-use genascope_domain::patients::ports::MockPatientRepository;
+use genascope_domain::patients::ports::{MockChatStages, MockPatientRepository};
 use genascope_domain::patients::service::{PatientPorts, PatientService};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
@@ -342,6 +342,7 @@ pub struct PatientMocks {
     pub accounts: MockAccountRepository,
     pub audit: MockAuditLog,
     pub invites: MockInviteRepository,
+    pub chats: MockChatStages,
 }
 
 impl PatientMocks {
@@ -369,6 +370,12 @@ impl PatientMocks {
                 i.expect_summaries().returning(|_| Ok(Vec::new()));
                 i
             },
+            chats: {
+                // No patient has chat sessions, unless the test says otherwise.
+                let mut c = MockChatStages::new();
+                c.expect_chat_summaries().returning(|_| Ok(Vec::new()));
+                c
+            },
         }
     }
 
@@ -387,6 +394,7 @@ impl PatientMocks {
                 random: Arc::new(random()),
                 audit: Arc::new(self.audit),
                 invites: Arc::new(self.invites),
+                chats: Arc::new(self.chats),
             },
             identity.identity(),
         )

@@ -8,7 +8,7 @@ pub use import::{ImportError, ImportReport, ImportRow, MAX_IMPORT_ROWS, RowFailu
 
 use super::error::{PatientError, not_found_as};
 use super::model::{BirthDate, Patient, PatientStatus, PatientView};
-use super::ports::{PatientFilter, PatientRepository};
+use super::ports::{ChatStages, PatientFilter, PatientRepository};
 use crate::audit::{AuditAction, AuditEntry, AuditLog, AuditRecords};
 use crate::common::{
     AccountId, Clock, Entity, Note, Patch, PatientId, Phone, Random, Text, UserId, to_seconds,
@@ -17,7 +17,7 @@ use crate::identity::model::{Email, NotClinician};
 use crate::identity::policy::{self, Action, Principal, Target};
 use crate::identity::ports::{AccountRepository, UserRepository};
 use crate::identity::service::IdentityService;
-use crate::invites::model::{ChatStage, InviteSummary};
+use crate::invites::model::{ChatStage, ChatSummary, InviteSummary};
 use crate::invites::ports::InviteRepository;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -94,6 +94,8 @@ pub struct PatientPorts {
     pub audit: Arc<dyn AuditLog>,
     /// Invites (what the patient views derive from them).
     pub invites: Arc<dyn InviteRepository>,
+    /// Chat sessions (where each patient's questionnaire stands).
+    pub chats: Arc<dyn ChatStages>,
 }
 
 impl PatientService {
@@ -318,9 +320,9 @@ impl PatientService {
         self.derived(view).await
     }
 
-    /// Fill what patient views derive from invites at the service's time: whether an open
-    /// invite is pending, the screening status, `lastActivity`. One read for all of them.
-    /// (Questionnaire sessions join the screening status when they exist: `ChatStage`.)
+    /// Fill what patient views derive from invites and chat sessions at the service's time:
+    /// whether an open invite is pending, the screening status (the questionnaire's stage first),
+    /// `lastActivity`. One read of each for all of them.
     async fn with_invites(
         &self,
         mut views: Vec<PatientView>,
@@ -337,12 +339,23 @@ impl PatientService {
             .into_iter()
             .map(|s| (s.patient_id, s))
             .collect();
+        let chats: HashMap<PatientId, ChatSummary> = self
+            .ports
+            .chats
+            .chat_summaries(&ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.patient_id, c))
+            .collect();
         let now = to_seconds(self.ports.clock.now());
         for v in &mut views {
             let s = summaries.get(&v.patient.id);
+            let chat = chats.get(&v.patient.id);
+            let stage = chat.map_or(ChatStage::NotStarted, |c| c.stage);
             v.has_pending_invite = s.is_some_and(|s| s.has_pending_invite(now));
-            v.screening_status = InviteSummary::screening_status(s, ChatStage::NotStarted, now);
-            v.last_activity = InviteSummary::last_activity(v.patient.updated_at, s);
+            v.screening_status = InviteSummary::screening_status(s, stage, now);
+            v.last_activity = InviteSummary::last_activity(v.patient.updated_at, s)
+                .max(chat.map_or(time::Date::MIN, |c| c.last_activity.date()));
         }
         Ok(views)
     }

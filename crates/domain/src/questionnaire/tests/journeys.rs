@@ -4,7 +4,7 @@
 use time::macros::datetime;
 
 use super::super::*;
-use super::{WOMAN_35, no_history_answers, run};
+use super::{no_history_answers, run};
 use crate::clinical::assess::assess;
 use crate::clinical::assessment::{Assessment, NccnOutcome};
 use crate::clinical::profile::{CancerType, Relation};
@@ -28,19 +28,7 @@ fn criteria(a: &Assessment) -> Vec<&str> {
 /// mother's early breast cancer counts through G5.
 #[test]
 fn mother_with_breast_cancer_at_40_and_maternal_aunt_with_ovarian_cancer() {
-    let mut answers = vec![
-        (1, "Yes"),
-        (2, "40"),
-        (3, "mom"),
-        (4, "no"),
-        (5, "maternal aunt"),
-        (6, "no"),
-        (7, "no"),
-        (8, "no"),
-        (9, "no"),
-    ];
-    answers.extend(WOMAN_35);
-    answers.push((26, "b"));
+    let answers = examples::MOTHER_AND_AUNT;
     let q = run(&answers);
     let profile = q.completed_profile().expect("complete");
     assert_eq!(profile.proband.age, Some(35));
@@ -82,4 +70,13 @@ fn woman_without_family_history() {
     assert_eq!(a.nccn.outcome, NccnOutcome::NotMet);
     assert!(!a.is_eligible);
     assert!(a.tyrer_cuzick_score.is_some());
+}
+
+/// The shared answer path of journey (b) is the path above.
+#[test]
+fn the_example_path_without_family_history_is_journey_b() {
+    assert_eq!(
+        run(&examples::NO_FAMILY_HISTORY).completed_profile(),
+        run(&no_history_answers()).completed_profile()
+    );
 }

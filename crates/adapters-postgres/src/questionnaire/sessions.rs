@@ -1,0 +1,480 @@
+//! `ChatSessionRepository` on `chat_sessions` and `chat_messages`. A session's answers, profile
+//! and assessment are JSON text (PHI: never logged); writes are optimistic on `version`; a
+//! completion stores the patient's assessment row in the same transaction.
+
+use super::strategies::to_json;
+use crate::audit::write_entries;
+use crate::clinical::insert_assessment;
+use crate::convert::{from_ts, id, parse_id, ts};
+use crate::schema::{accounts, chat_messages, chat_sessions, patients};
+use crate::sql::{Corrupt, found};
+use crate::{Database, DbConnection, MultiBackend};
+use async_trait::async_trait;
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use genascope_domain::common::{
+    AccountId, ChatStrategyId, PatientId, RepoError, Timestamp, UserId,
+};
+use genascope_domain::invites::model::{ChatStage, ChatSummary};
+use genascope_domain::patients::ports::ChatStages;
+use genascope_domain::questionnaire::QuestionId;
+use genascope_domain::questionnaire::sessions::model::{
+    ChatContext, ChatMessage, ChatSession, MessageRole, MessageType, SessionAssessment, SessionId,
+    SessionStatus, SessionType,
+};
+use genascope_domain::questionnaire::sessions::ports::{
+    ChatSessionRepository, NewSession, SessionFilter, SessionScope, SessionWrite,
+};
+use std::collections::HashMap;
+use time::PrimitiveDateTime;
+
+/// Most patient ids bound in one `IN (...)` list.
+const IDS_PER_QUERY: usize = 1000;
+
+/// A session as stored: read, inserted, and written whole by an update.
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = chat_sessions, treat_none_as_default_value = false, treat_none_as_null = true)]
+struct SessionRow {
+    id: String,
+    ref_id: String,
+    account_id: String,
+    patient_id: Option<String>,
+    created_by: String,
+    strategy_id: Option<String>,
+    strategy_name: Option<String>,
+    session_type: String,
+    status: String,
+    chat_context: Option<String>,
+    answers: String,
+    extracted_data: String,
+    current_question: Option<i32>,
+    progress_percentage: i32,
+    message_count: i32,
+    initial_message: Option<String>,
+    assessment_id: Option<String>,
+    assessment: Option<String>,
+    started_at: PrimitiveDateTime,
+    last_activity: PrimitiveDateTime,
+    completed_at: Option<PrimitiveDateTime>,
+    ended_at: Option<PrimitiveDateTime>,
+    end_reason: Option<String>,
+    version: i32,
+}
+
+fn opt_uuid(s: Option<&str>, what: &'static str) -> Result<Option<uuid::Uuid>, Corrupt> {
+    s.map(|s| parse_id(s, what)).transpose()
+}
+
+fn question(n: Option<i32>) -> Result<Option<QuestionId>, Corrupt> {
+    n.map(|n| QuestionId::new(i64::from(n)).ok_or(Corrupt("question id")))
+        .transpose()
+}
+
+fn json_value(s: &str, what: &'static str) -> Result<serde_json::Value, Corrupt> {
+    serde_json::from_str(s).map_err(|_| Corrupt(what))
+}
+
+impl SessionRow {
+    fn into_domain(self) -> Result<ChatSession, Corrupt> {
+        let assessment = match (self.assessment_id.as_deref(), self.assessment.as_deref()) {
+            (Some(aid), Some(body)) => Some(SessionAssessment {
+                id: parse_id(aid, "assessment id")?,
+                body: json_value(body, "session assessment")?,
+            }),
+            (None, None) => None,
+            _ => return Err(Corrupt("session assessment")),
+        };
+        let chat_context = self
+            .chat_context
+            .as_deref()
+            .map(|c| {
+                ChatContext::new(json_value(c, "chat context")?)
+                    .map_err(|_| Corrupt("chat context"))
+            })
+            .transpose()?
+            .flatten();
+        Ok(ChatSession {
+            id: SessionId::parse(&self.id).ok_or(Corrupt("session id"))?,
+            ref_id: parse_id(&self.ref_id, "session ref id")?,
+            account_id: AccountId(parse_id(&self.account_id, "account id")?),
+            patient_id: opt_uuid(self.patient_id.as_deref(), "patient id")?.map(PatientId),
+            created_by: UserId(parse_id(&self.created_by, "creator id")?),
+            strategy_id: opt_uuid(self.strategy_id.as_deref(), "strategy id")?.map(ChatStrategyId),
+            strategy_name: self.strategy_name,
+            session_type: SessionType::parse(&self.session_type).ok_or(Corrupt("session type"))?,
+            status: SessionStatus::parse(&self.status).ok_or(Corrupt("session status"))?,
+            chat_context,
+            answers: serde_json::from_str(&self.answers).map_err(|_| Corrupt("session answers"))?,
+            extracted_data: json_value(&self.extracted_data, "extracted data")?,
+            current_question: question(self.current_question)?,
+            progress_percentage: u8::try_from(self.progress_percentage)
+                .map_err(|_| Corrupt("progress"))?,
+            message_count: u32::try_from(self.message_count)
+                .map_err(|_| Corrupt("message count"))?,
+            initial_message: self.initial_message,
+            assessment,
+            started_at: from_ts(self.started_at),
+            last_activity: from_ts(self.last_activity),
+            completed_at: self.completed_at.map(from_ts),
+            ended_at: self.ended_at.map(from_ts),
+            end_reason: self.end_reason,
+            version: self.version,
+        })
+    }
+}
+
+impl TryFrom<&ChatSession> for SessionRow {
+    type Error = RepoError;
+
+    fn try_from(s: &ChatSession) -> Result<Self, RepoError> {
+        Ok(Self {
+            id: s.id.as_str().to_owned(),
+            ref_id: id(s.ref_id),
+            account_id: id(s.account_id.0),
+            patient_id: s.patient_id.map(|p| id(p.0)),
+            created_by: id(s.created_by.0),
+            strategy_id: s.strategy_id.map(|x| id(x.0)),
+            strategy_name: s.strategy_name.clone(),
+            session_type: s.session_type.as_str().to_owned(),
+            status: s.status.as_str().to_owned(),
+            chat_context: s
+                .chat_context
+                .as_ref()
+                .map(|c| to_json(c.as_map()))
+                .transpose()?,
+            answers: to_json(&s.answers)?,
+            extracted_data: to_json(&s.extracted_data)?,
+            current_question: s.current_question.map(|q| i32::from(q.get())),
+            progress_percentage: i32::from(s.progress_percentage),
+            message_count: i32::try_from(s.message_count).unwrap_or(i32::MAX),
+            initial_message: s.initial_message.clone(),
+            assessment_id: s.assessment.as_ref().map(|a| id(a.id)),
+            assessment: s
+                .assessment
+                .as_ref()
+                .map(|a| to_json(&a.body))
+                .transpose()?,
+            started_at: ts(s.started_at),
+            last_activity: ts(s.last_activity),
+            completed_at: s.completed_at.map(ts),
+            ended_at: s.ended_at.map(ts),
+            end_reason: s.end_reason.clone(),
+            version: s.version,
+        })
+    }
+}
+
+/// A message as stored.
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = chat_messages, treat_none_as_default_value = false)]
+struct MessageRow {
+    id: String,
+    session_id: String,
+    seq: i32,
+    role: String,
+    message_type: String,
+    content: String,
+    question_id: Option<i32>,
+    extracted_entities: Option<String>,
+    metadata: Option<String>,
+    created_at: PrimitiveDateTime,
+}
+
+impl MessageRow {
+    fn into_domain(self) -> Result<ChatMessage, Corrupt> {
+        Ok(ChatMessage {
+            id: parse_id(&self.id, "message id")?,
+            session_id: SessionId::parse(&self.session_id).ok_or(Corrupt("session id"))?,
+            seq: u32::try_from(self.seq).map_err(|_| Corrupt("message seq"))?,
+            role: MessageRole::parse(&self.role).ok_or(Corrupt("message role"))?,
+            message_type: MessageType::parse(&self.message_type).ok_or(Corrupt("message type"))?,
+            content: self.content,
+            question_id: question(self.question_id)?,
+            extracted_entities: self
+                .extracted_entities
+                .as_deref()
+                .map(|e| json_value(e, "extracted entities"))
+                .transpose()?,
+            metadata: match self.metadata.as_deref().map(|m| json_value(m, "metadata")) {
+                None => None,
+                Some(Ok(serde_json::Value::Object(m))) => Some(m),
+                Some(_) => return Err(Corrupt("metadata")),
+            },
+            created_at: from_ts(self.created_at),
+        })
+    }
+}
+
+impl TryFrom<&ChatMessage> for MessageRow {
+    type Error = RepoError;
+
+    fn try_from(m: &ChatMessage) -> Result<Self, RepoError> {
+        Ok(Self {
+            id: id(m.id),
+            session_id: m.session_id.as_str().to_owned(),
+            seq: i32::try_from(m.seq).unwrap_or(i32::MAX),
+            role: m.role.as_str().to_owned(),
+            message_type: m.message_type.as_str().to_owned(),
+            content: m.content.clone(),
+            question_id: m.question_id.map(|q| i32::from(q.get())),
+            extracted_entities: m.extracted_entities.as_ref().map(to_json).transpose()?,
+            metadata: m.metadata.as_ref().map(to_json).transpose()?,
+            created_at: ts(m.created_at),
+        })
+    }
+}
+
+type Boxed<'a> = chat_sessions::BoxedQuery<'a, MultiBackend>;
+
+/// Sessions of live accounts whose patient (if any) is live.
+fn visible<'a>() -> Boxed<'a> {
+    chat_sessions::table
+        .into_boxed()
+        .filter(exists(
+            accounts::table
+                .filter(accounts::id.eq(chat_sessions::account_id))
+                .filter(accounts::deleted_at.is_null()),
+        ))
+        .filter(
+            chat_sessions::patient_id.is_null().or(exists(
+                patients::table
+                    .filter(patients::id.nullable().eq(chat_sessions::patient_id))
+                    .filter(patients::deleted_at.is_null()),
+            )),
+        )
+}
+
+fn load(conn: &mut DbConnection, q: Boxed<'_>) -> QueryResult<Vec<ChatSession>> {
+    let rows: Vec<SessionRow> = q.select(SessionRow::as_select()).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(SessionRow::into_domain)
+        .collect::<Result<_, _>>()?)
+}
+
+/// Write `row` over its session if the stored version is still `version`: `Ok(false)` when it
+/// moved on, `NotFound` when the session is gone.
+fn write_if_version(conn: &mut DbConnection, row: &SessionRow, version: i32) -> QueryResult<bool> {
+    let n = diesel::update(
+        chat_sessions::table
+            .filter(chat_sessions::id.eq(&row.id))
+            .filter(chat_sessions::version.eq(version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    if n == 0 {
+        let exists: i64 = chat_sessions::table
+            .filter(chat_sessions::id.eq(&row.id))
+            .count()
+            .get_result(conn)?;
+        found(usize::try_from(exists).unwrap_or(0))?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+fn insert_messages(conn: &mut DbConnection, rows: &[MessageRow]) -> QueryResult<()> {
+    // Multi-row VALUES is not portable across the two backends; a write appends at most two.
+    for row in rows {
+        diesel::insert_into(chat_messages::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn message_rows(messages: &[ChatMessage]) -> Result<Vec<MessageRow>, RepoError> {
+    messages.iter().map(MessageRow::try_from).collect()
+}
+
+/// What a versioned write found.
+enum Written {
+    Done,
+    Stale,
+}
+
+impl Written {
+    fn result(self) -> Result<(), RepoError> {
+        match self {
+            Self::Done => Ok(()),
+            Self::Stale => Err(RepoError::Stale),
+        }
+    }
+}
+
+#[async_trait]
+impl ChatSessionRepository for Database {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn create(&self, new: &NewSession) -> Result<(), RepoError> {
+        let row = SessionRow::try_from(&new.session)?;
+        let ended = new
+            .supersede
+            .as_ref()
+            .map(|s| SessionRow::try_from(s).map(|r| (r, s.version - 1)))
+            .transpose()?;
+        let messages = message_rows(&new.messages)?;
+        let audit = new.audit.clone();
+        self.transaction(move |conn| {
+            if let Some((ended, version)) = &ended
+                && !write_if_version(conn, ended, *version)?
+            {
+                return Ok(Written::Stale);
+            }
+            diesel::insert_into(chat_sessions::table)
+                .values(&row)
+                .execute(conn)?;
+            insert_messages(conn, &messages)?;
+            write_entries(conn, &audit)?;
+            Ok(Written::Done)
+        })
+        .await?
+        .result()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn get(&self, sid: &SessionId) -> Result<ChatSession, RepoError> {
+        let sid = sid.as_str().to_owned();
+        self.run(move |conn| {
+            load(conn, visible().filter(chat_sessions::id.eq(sid)))?
+                .pop()
+                .ok_or(diesel::result::Error::NotFound)
+        })
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(patient_id = %patient))]
+    async fn active_for_patient(
+        &self,
+        patient: PatientId,
+    ) -> Result<Option<ChatSession>, RepoError> {
+        let patient = id(patient.0);
+        self.run(move |conn| {
+            Ok(load(
+                conn,
+                visible()
+                    .filter(chat_sessions::patient_id.eq(patient))
+                    .filter(chat_sessions::status.eq(SessionStatus::Active.as_str())),
+            )?
+            .pop())
+        })
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list(&self, filter: &SessionFilter) -> Result<Vec<ChatSession>, RepoError> {
+        let f = *filter;
+        self.run(move |conn| {
+            let mut q = visible();
+            q = match f.scope {
+                SessionScope::Nothing => return Ok(Vec::new()),
+                SessionScope::All => q,
+                SessionScope::Account(a) => q.filter(chat_sessions::account_id.eq(id(a.0))),
+                SessionScope::Patient(a, p) => q
+                    .filter(chat_sessions::account_id.eq(id(a.0)))
+                    .filter(chat_sessions::patient_id.eq(id(p.0))),
+                SessionScope::Creator(a, u) => q
+                    .filter(chat_sessions::account_id.eq(id(a.0)))
+                    .filter(chat_sessions::created_by.eq(id(u.0))),
+            };
+            if let Some(p) = f.patient_id {
+                q = q.filter(chat_sessions::patient_id.eq(id(p.0)));
+            }
+            if let Some(s) = f.status {
+                q = q.filter(chat_sessions::status.eq(s.as_str()));
+            }
+            load(
+                conn,
+                q.order((chat_sessions::last_activity.desc(), chat_sessions::id.asc()))
+                    .limit(i64::from(f.limit)),
+            )
+        })
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn save(&self, write: &SessionWrite) -> Result<(), RepoError> {
+        let row = SessionRow::try_from(&write.after)?;
+        let version = write.version;
+        let messages = message_rows(&write.messages)?;
+        let assessment = write.assessment.clone();
+        let audit = write.audit.clone();
+        self.transaction(move |conn| {
+            if !write_if_version(conn, &row, version)? {
+                return Ok(Written::Stale);
+            }
+            insert_messages(conn, &messages)?;
+            if let Some(a) = &assessment {
+                insert_assessment(conn, a)?;
+            }
+            write_entries(conn, &audit)?;
+            Ok(Written::Done)
+        })
+        .await?
+        .result()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn messages(&self, sid: &SessionId, limit: u32) -> Result<Vec<ChatMessage>, RepoError> {
+        let sid = sid.as_str().to_owned();
+        self.run(move |conn| {
+            let mut rows: Vec<MessageRow> = chat_messages::table
+                .filter(chat_messages::session_id.eq(sid))
+                .order(chat_messages::seq.desc())
+                .limit(i64::from(limit))
+                .select(MessageRow::as_select())
+                .load(conn)?;
+            rows.reverse();
+            Ok(rows
+                .into_iter()
+                .map(MessageRow::into_domain)
+                .collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+}
+
+/// The patient views' chat stages (`patients::ports::ChatStages`), from the same table.
+#[async_trait]
+impl ChatStages for Database {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn chat_summaries(&self, patients: &[PatientId]) -> Result<Vec<ChatSummary>, RepoError> {
+        let ids: Vec<String> = patients.iter().map(|p| id(p.0)).collect();
+        let order = patients.to_vec();
+        self.run(move |conn| {
+            let mut by_patient: HashMap<PatientId, ChatSummary> = HashMap::new();
+            for chunk in ids.chunks(IDS_PER_QUERY) {
+                let rows: Vec<(Option<String>, String, PrimitiveDateTime)> = chat_sessions::table
+                    .filter(chat_sessions::patient_id.eq_any(chunk))
+                    .select((
+                        chat_sessions::patient_id,
+                        chat_sessions::status,
+                        chat_sessions::last_activity,
+                    ))
+                    .load(conn)?;
+                for (patient, status, last_activity) in rows {
+                    let Some(patient) = patient else { continue };
+                    let patient = PatientId(parse_id(&patient, "patient id")?);
+                    let status = SessionStatus::parse(&status).ok_or(Corrupt("session status"))?;
+                    let at: Timestamp = from_ts(last_activity);
+                    let s = by_patient.entry(patient).or_insert(ChatSummary {
+                        patient_id: patient,
+                        stage: ChatStage::NotStarted,
+                        last_activity: at,
+                    });
+                    s.last_activity = s.last_activity.max(at);
+                    s.stage = match (s.stage, status) {
+                        (_, SessionStatus::Completed) | (ChatStage::Completed, _) => {
+                            ChatStage::Completed
+                        }
+                        (_, SessionStatus::Active) | (ChatStage::InProgress, _) => {
+                            ChatStage::InProgress
+                        }
+                        (stage, SessionStatus::Cancelled) => stage,
+                    };
+                }
+            }
+            Ok(order.iter().filter_map(|p| by_patient.remove(p)).collect())
+        })
+        .await
+    }
+}
