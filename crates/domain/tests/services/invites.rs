@@ -168,6 +168,21 @@ fn findable(m: &mut InviteMocks, i: &Invite, p: &Patient) {
         .returning(move |_| Ok(Some(v.clone())));
 }
 
+/// `simplified_access` with `token` and these names (born `DOB`), over the mocks.
+async fn access(
+    m: InviteMocks,
+    token: &InviteToken,
+    first: &str,
+    last: &str,
+) -> Result<genascope_domain::invites::service::SimplifiedSession, InviteError> {
+    m.service()
+        .simplified_access(SimplifiedAccess {
+            token: token.expose().to_owned(),
+            identity: claim(first, last, DOB),
+        })
+        .await
+}
+
 fn claim(first: &str, last: &str, dob: time::Date) -> IdentityClaim {
     IdentityClaim {
         first_name: first.into(),
@@ -377,13 +392,7 @@ async fn simplified_access_reserves_a_failure_before_it_compares() {
         .returning(|_, _, _, _| Ok(()));
     // A mismatch: nothing else is written.
     m.invites.expect_accept().never();
-    let r = m
-        .service()
-        .simplified_access(SimplifiedAccess {
-            token: token.expose().to_owned(),
-            identity: claim("Pat", "Smyth", DOB),
-        })
-        .await;
+    let r = access(m, &token, "Pat", "Smyth").await;
     assert_err!(r, InviteError::IdentityMismatch);
 }
 
@@ -429,14 +438,7 @@ async fn simplified_access_accepts_from_the_reservation_and_issues_a_four_hour_t
             c.push(cl.clone());
             Ok("simplified.jwt.token".into())
         });
-    let session = m
-        .service()
-        .simplified_access(SimplifiedAccess {
-            token: token.expose().to_owned(),
-            identity: claim(" pat ", "SMITH", DOB),
-        })
-        .await
-        .unwrap();
+    let session = access(m, &token, " pat ", "SMITH").await.unwrap();
     let acc = accepted.one();
     // From the reserved version (five reservations would lock; a right answer takes its back).
     assert_eq!(acc.before.failed_attempts, 5);
@@ -488,13 +490,7 @@ async fn unusable_invites_are_refused_before_anything_is_written() {
         findable(&mut m, &i, &p);
         m.patient(&p);
         m.invites.expect_update().never();
-        let r = m
-            .service()
-            .simplified_access(SimplifiedAccess {
-                token: token.expose().to_owned(),
-                identity: claim("Pat", "Smith", DOB),
-            })
-            .await;
+        let r = access(m, &token, "Pat", "Smith").await;
         match what {
             "locked" => {
                 assert_err!(r, InviteError::TooManyAttempts { retry_after_secs } if retry_after_secs > 1)
@@ -816,12 +812,6 @@ async fn an_acceptance_overtaken_by_a_parallel_one_reads_the_invite_again() {
         }
     }
     m.codec.expect_issue_simplified().never();
-    let r = m
-        .service()
-        .simplified_access(SimplifiedAccess {
-            token: token.expose().to_owned(),
-            identity: claim("Pat", "Smith", DOB),
-        })
-        .await;
+    let r = access(m, &token, "Pat", "Smith").await;
     assert_err!(r, InviteError::InvalidInvite(InviteRefusal::AlreadyUsed));
 }
