@@ -65,7 +65,7 @@ await step(staff, 'patients page lists the demo patients', async () => {
   const list = await apiCall(staff, (u, m) => m === 'GET' && u.pathname.startsWith('/api/patients'),
     () => staff.goto(`${FRONTEND}/patients`));
   if (!Array.isArray(list) || list.length < 20) throw new Error(`expected 20 patients, got ${list?.length}`);
-  await staff.getByText('Lovelace').first().waitFor({ timeout: 10000 });
+  await staff.locator('tr', { hasText: '@demo.genascope.test' }).first().waitFor({ timeout: 10000 });
 });
 
 // ---- Setup through the API (the frontend has no "create patient with this date of birth and
@@ -104,22 +104,18 @@ async function pickFirst(page, scope, label) {
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
 }
 
-/** Searches the patients page for `text`. */
-async function searchPatients(page, text) {
+/** Opens the patients page and waits for the row holding `text` (new patients come first). */
+async function openPatientRow(page, text) {
   await apiCall(page, (u, m) => m === 'GET' && u.pathname.startsWith('/api/patients'),
     () => page.goto(`${FRONTEND}/patients`));
-  await apiCall(page, (u, m) => m === 'GET' && u.pathname.startsWith('/api/patients') && u.search.includes(text),
-    async () => {
-      const box = page.getByPlaceholder('Search patients...');
-      await box.fill(text);
-      await box.press('Enter');
-    });
+  const row = page.locator('tr', { hasText: text }).first();
+  await row.waitFor({ timeout: 10000 });
+  return row;
 }
 
 let inviteUrl = null;
 await step(staff, 'staff sends an invite from the patients page', async () => {
-  await searchPatients(staff, `Walker${tag}`);
-  const row = staff.locator('tr', { hasText: `Walker${tag}` });
+  const row = await openPatientRow(staff, `Walker${tag}`);
   await row.locator('button:has(.anticon-mail)').click();
   const modal = staff.locator('.ant-modal', { hasText: 'Send New Patient Invite' });
   await pickFirst(staff, modal, 'Chat Strategy');
@@ -150,10 +146,12 @@ await step(staff, 'the invitation email holds the link, the custom message escap
 });
 
 await step(staff, 'staff bulk-invites two patients', async () => {
-  await searchPatients(staff, `Group${tag}`);
+  await openPatientRow(staff, `Group${tag}`);
   await staff.getByRole('button', { name: 'Bulk Invite' }).click();
   const modal = staff.locator('.ant-modal', { hasText: 'Bulk Send Patient Invites' });
-  await modal.locator('.ant-table-thead .ant-checkbox-input').check();
+  for (const first of ['Bulka', 'Bulkb']) {
+    await modal.locator('tr', { hasText: `${first} Group${tag}` }).locator('.ant-checkbox-input').check();
+  }
   await pickFirst(staff, modal, 'Chat Strategy');
   const res = await apiCall(staff, (u, m) => m === 'POST' && u.pathname === '/api/bulk_invite',
     () => modal.getByRole('button', { name: /Send Invites \(2 selected\)/ }).click());

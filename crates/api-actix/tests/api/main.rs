@@ -80,6 +80,7 @@ on_both_backends! {
         reference_journey_without_family_history_is_not_eligible,
         analyze_refusals,
         invited_patient_chats_with_the_invites_strategy,
+        invited_patient_without_login_completes_the_interview,
     ],
     basics: [
         health_ready_live,

@@ -121,3 +121,65 @@ pub async fn invited_patient_chats_with_the_invites_strategy(app: &TestApp) {
     assert_eq!(r.expect(200)["session_id"], id.as_str());
     assert_eq!(r.body["nccn_eligible"], true);
 }
+
+/// Found by the end-to-end drive: an invited patient without a login of their own (the usual
+/// case) completes the interview with a simplified token. Its assessment row names no user as
+/// its author (the principal is the patient record, which has no user row).
+pub async fn invited_patient_without_login_completes_the_interview(app: &TestApp) {
+    let c = Chat::new(app).await;
+    let a = &c.t.a;
+    strategy(app, &a.admin, &json!({"name": "Default"})).await;
+    let patient = app
+        .post(
+            "/api/patients",
+            Some(&a.clinician),
+            &json!({"first_name": "Nola", "last_name": "Login", "email": "nola.login@example.org",
+                    "date_of_birth": "1988-05-17"}),
+        )
+        .await;
+    let patient_id = patient.expect(201)["id"].as_str().unwrap().to_owned();
+    let invite = app
+        .post(
+            "/api/generate_invite",
+            Some(&a.clinician),
+            &json!({"patient_id": patient_id, "send_email": false}),
+        )
+        .await;
+    let token = invite.expect(200)["invite_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let access = app
+        .post(
+            "/api/simplified_access",
+            None,
+            &json!({"invite_token": token, "first_name": "nola", "last_name": "LOGIN",
+                    "date_of_birth": "1988-05-17", "agree_to_terms": true, "agree_to_privacy": true}),
+        )
+        .await;
+    let simplified = access.expect(200)["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let s = app
+        .post(
+            "/ai-chat/sessions",
+            Some(&simplified),
+            &json!({"strategy_id": "strategy-1", "patient_id": patient_id}),
+        )
+        .await;
+    let id = s.expect(200)["id"].as_str().unwrap().to_owned();
+    chat_all(app, &simplified, &id, &MOTHER_AND_AUNT).await;
+    let r = app
+        .post(
+            "/api/eligibility/analyze",
+            Some(&a.clinician),
+            &json!({"patient_id": patient_id}),
+        )
+        .await;
+    assert_eq!(r.expect(200)["session_id"], id.as_str());
+    assert_eq!(r.body["nccn_eligible"], true);
+}

@@ -25,7 +25,7 @@ use crate::common::{
     Timestamp, UserId, to_seconds,
 };
 use crate::identity::model::Role;
-use crate::identity::policy::{self as access, Action, Principal};
+use crate::identity::policy::{self as access, AccessType, Action, Principal};
 use crate::patients::service::PatientService;
 use crate::questionnaire::strategies::model::{DEFAULT_INTRODUCTION, Strategy};
 use crate::questionnaire::strategies::ports::StrategyRepository;
@@ -526,7 +526,10 @@ impl ChatService {
                 id,
                 account_id: after.account_id,
                 patient_id,
-                created_by: (!p.user_id.0.is_nil()).then_some(p.user_id),
+                // A simplified token's principal is the patient record, which has no user row
+                // unless the patient registered: only a full token names a user.
+                created_by: (!p.user_id.0.is_nil() && p.access == AccessType::Full)
+                    .then_some(p.user_id),
                 assessed_at: assessment.assessed_at,
                 body,
                 profile: Some(json(profile, "profile")?),
