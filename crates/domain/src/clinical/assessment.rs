@@ -36,6 +36,10 @@ pub struct Assessment {
     pub gail: Option<GailSummary>,
     /// Manchester score, `null` when not run.
     pub manchester: Option<ManchesterSummary>,
+    /// Lynch syndrome: NCCN CEG v1.2026 criteria and PREMM5 (added by issue #13; absent from
+    /// assessments stored before it, hence `default`).
+    #[serde(default)]
+    pub lynch: Option<super::lynch::LynchSummary>,
     /// What to do next.
     pub recommendations: Vec<Recommendation>,
     /// Caveats a clinician must see (unknown inputs, out-of-range model use...).
