@@ -21,6 +21,7 @@ mod helpers;
 mod import;
 mod invites;
 mod logs;
+mod lynch;
 mod matrix;
 mod outbox;
 mod patients;
@@ -202,6 +203,10 @@ on_both_backends! {
         export_writes_the_latest_stored_profile,
         export_errors_name_the_field,
         who_may_export,
+    ],
+    lynch: [
+        assess_returns_the_lynch_block,
+        stored_assessments_keep_the_lynch_block,
     ],
     tenancy: [
         patients_of_another_account_are_404,

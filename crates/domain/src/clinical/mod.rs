@@ -4,6 +4,7 @@ pub mod assess;
 pub mod assessment;
 pub mod export;
 pub mod gail;
+pub mod lynch;
 pub mod manchester;
 pub mod nccn;
 pub mod pedigree;
