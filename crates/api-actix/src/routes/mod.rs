@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod eligibility;
+pub mod family;
 pub mod health;
 pub mod identity;
 pub mod invites;
@@ -31,6 +32,7 @@ use utoipa::OpenApi;
         invites::revoke_doc, invites::verify, invites::simplified_access, invites::register,
         eligibility::assess, eligibility::analyze, eligibility::latest, eligibility::latest_detailed,
         eligibility::export,
+        family::pedigree_svg,
         q::strategies::list, q::strategies::create, q::strategies::get, q::strategies::update,
         q::strategies::delete,
         q::sessions::start_chat, q::sessions::submit_answer, q::sessions::history,
@@ -181,6 +183,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/eligibility/analyze/{patient_id}", get => eligibility::latest);
     resource!(cfg, "/api/eligibility/detailed/{patient_id}", get => eligibility::latest_detailed);
     resource!(cfg, "/api/eligibility/export/{patient_id}", get => eligibility::export);
+    resource!(cfg, "/api/eligibility/pedigree/{patient_id}.svg", get => family::pedigree_svg);
     questionnaire_routes(cfg);
 }
 

@@ -16,6 +16,7 @@ mod cli;
 mod commands;
 mod edges;
 mod eligibility;
+mod family;
 mod hardening;
 mod helpers;
 mod import;
@@ -202,6 +203,9 @@ on_both_backends! {
         export_writes_the_latest_stored_profile,
         export_errors_name_the_field,
         who_may_export,
+    ],
+    family: [
+        pedigree_for_the_care_team_and_the_patient,
     ],
     tenancy: [
         patients_of_another_account_are_404,
