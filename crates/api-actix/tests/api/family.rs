@@ -83,3 +83,151 @@ pub async fn pedigree_for_the_care_team_and_the_patient(app: &TestApp) {
         .await
         .expect_detail(401, "Not authenticated");
 }
+
+pub async fn fhir_export_for_the_care_team_and_the_patient(app: &TestApp) {
+    let t = app.tenancy().await;
+    let url = format!("/api/patients/{}/fhir/family-history", t.a.patient_id);
+    app.get(&url, Some(&t.a.clinician))
+        .await
+        .expect_detail(404, "No assessment for this patient");
+    store_family(app, &t).await;
+    let r = app.get(&url, Some(&t.a.clinician)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("application/fhir+json")
+    );
+    let b: Value = serde_json::from_str(&r.text).expect("json");
+    assert_eq!(b["resourceType"], "Bundle");
+    let of = |t: &str| {
+        b["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == t)
+            .count()
+    };
+    assert_eq!(of("Patient"), 1);
+    assert_eq!(of("FamilyMemberHistory"), 3);
+    assert!(of("RiskAssessment") >= 2, "NCCN and Tyrer-Cuzick at least");
+    let patient = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "Patient")
+        .unwrap();
+    assert_eq!(patient["resource"]["id"], json!(t.a.patient_id));
+    for token in [&t.a.admin, &t.sa] {
+        assert_eq!(app.get(&url, Some(token)).await.status, 200);
+    }
+    let own = patient_login(app, &t).await;
+    assert_eq!(app.get(&url, Some(&own)).await.status, 200);
+    app.get(&url, Some(&t.b.clinician))
+        .await
+        .expect_detail(404, "Patient not found");
+    app.get("/api/patients/nope/fhir/family-history", Some(&t.a.admin))
+        .await
+        .expect_detail(404, "Patient not found");
+    app.user(&t.a.admin, "lab8@alpha.test", "Lab Eight", "lab_tech")
+        .await;
+    let lab = app.token("lab8@alpha.test", PW).await;
+    app.get(&url, Some(&lab))
+        .await
+        .expect_detail(403, "Not enough permissions");
+}
+
+async fn post_fhir(app: &TestApp, url: &str, token: &str, body: Vec<u8>) -> Resp {
+    app.post_raw(url, Some(token), "application/fhir+json", body)
+        .await
+}
+
+pub async fn a_fhir_bundle_is_assessed_like_its_profile(app: &TestApp) {
+    let t = app.tenancy().await;
+    store_family(app, &t).await;
+    let url = format!("/api/patients/{}/fhir/family-history", t.a.patient_id);
+    let bundle = app.get(&url, Some(&t.a.clinician)).await.text;
+    let direct = app
+        .post("/api/eligibility/assess", Some(&t.a.clinician), &family())
+        .await
+        .expect(200)
+        .clone();
+    let r = post_fhir(
+        app,
+        "/api/eligibility/assess",
+        &t.a.clinician,
+        bundle.clone().into_bytes(),
+    )
+    .await;
+    let via = r.expect(200);
+    for k in [
+        "nccn",
+        "tyrer_cuzick",
+        "gail",
+        "manchester",
+        "recommendations",
+        "is_eligible",
+    ] {
+        assert_eq!(via[k], direct[k], "{k}");
+    }
+    // Stored for a patient, like a profile.
+    let store = format!("/api/eligibility/assess?patient_id={}", t.a.patient_id);
+    let stored = post_fhir(app, &store, &t.a.clinician, bundle.into_bytes()).await;
+    assert!(stored.expect(200)["profile_id"].is_string());
+    // Roles and tenancy as for a profile.
+    post_fhir(
+        app,
+        &format!("/api/eligibility/assess?patient_id={}", t.a.patient_id),
+        &t.b.clinician,
+        b"{}".to_vec(),
+    )
+    .await
+    .expect_detail(404, "Patient not found");
+}
+
+pub async fn bad_fhir_bundles_are_422_naming_the_entry(app: &TestApp) {
+    let t = app.tenancy().await;
+    let post = |body: Vec<u8>| post_fhir(app, "/api/eligibility/assess", &t.a.clinician, body);
+    post(b"{nope".to_vec()).await.expect_422_at(&["body"]);
+    post(br#"{"proband":{"age":40}}"#.to_vec())
+        .await
+        .expect_422_at(&["body", "resourceType"]);
+    post(br#"{"resourceType":"Bundle"}"#.to_vec())
+        .await
+        .expect_422_at(&["body", "entry"]);
+    let fmh = |relationship: Value| {
+        json!({"resourceType": "Bundle", "type": "collection", "entry": [
+            {"fullUrl": "urn:uuid:1", "resource": {"resourceType": "Patient", "gender": "female"}},
+            {"resource": {"resourceType": "Observation", "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "30525-0"}]},
+                "valueQuantity": {"value": 40, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}}},
+            {"resource": {"resourceType": "FamilyMemberHistory", "status": "completed",
+                "patient": {"reference": "urn:uuid:1"}, "relationship": relationship}}
+        ]})
+    };
+    // A relationship that is no blood relation: the entry and element are named.
+    let body = fmh(
+        json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": "FRND"}]}),
+    );
+    post(serde_json::to_vec(&body).unwrap())
+        .await
+        .expect_422_at(&["body", "entry", "2", "resource", "relationship"]);
+    // A plain RoleCode bundle from another system is read.
+    let body = fmh(
+        json!({"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "code": "MAUNT"}]}),
+    );
+    post(serde_json::to_vec(&body).unwrap()).await.expect(200);
+    // Junk shapes: 422, never 500.
+    for junk in [
+        json!([]),
+        json!({"resourceType": "Bundle", "entry": [1, "x", null]}),
+        json!({"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "FamilyMemberHistory"}}]}),
+        json!({"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient", "gender": 5,
+            "extension": [{"url": "https://fhir.genascope.example/StructureDefinition/proband-risk-factors", "extension": [{"url": "menarche_age", "valueInteger": "twelve"}]}]}}]}),
+        json!({"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient"}},
+            {"resource": {"resourceType": "Condition", "code": {"text": "heart"}, "onsetAge": {"value": -3}}}]}),
+    ] {
+        let r = post(serde_json::to_vec(&junk).unwrap()).await;
+        assert_eq!(r.status, 422, "{junk}: {}", r.text);
+    }
+}

@@ -206,6 +206,9 @@ on_both_backends! {
     ],
     family: [
         pedigree_for_the_care_team_and_the_patient,
+        fhir_export_for_the_care_team_and_the_patient,
+        a_fhir_bundle_is_assessed_like_its_profile,
+        bad_fhir_bundles_are_422_naming_the_entry,
     ],
     tenancy: [
         patients_of_another_account_are_404,

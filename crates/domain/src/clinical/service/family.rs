@@ -3,10 +3,10 @@
 //! super_admin and the patient itself (`patients.get` decides, as for the stored assessment);
 //! every read is audited like one.
 
-use super::{Absent, EligibilityError, EligibilityService};
+use super::{Absent, AssessmentTicket, Computed, EligibilityError, EligibilityService};
 use crate::clinical::assessment::Assessment;
 use crate::clinical::profile::RiskProfile;
-use crate::common::PatientId;
+use crate::common::{FieldError, PatientId};
 use crate::identity::policy::Principal;
 
 /// The latest stored profile and the assessment computed from it.
@@ -68,5 +68,46 @@ impl EligibilityService {
         Ok(crate::clinical::pedigree::drawing::render_svg(
             &family.profile,
         ))
+    }
+
+    /// `GET /api/patients/{id}/fhir/family-history`: the latest stored profile, and the
+    /// assessment computed from it, as a FHIR R4 bundle (`clinical::fhir`).
+    pub async fn fhir_family_history(
+        &self,
+        p: &Principal,
+        patient: PatientId,
+    ) -> Result<serde_json::Value, EligibilityError> {
+        let family = self.stored_family(p, patient).await?;
+        Ok(crate::clinical::fhir::to_bundle(
+            &family.profile,
+            family.assessment.as_ref(),
+            family.patient.0,
+        ))
+    }
+
+    /// Run the engine on a FHIR R4 family-history bundle (CPU only). Errors name the bundle
+    /// entry and element that could not be mapped (`["entry", 3, "resource", ...]`), or the
+    /// whole body when it is not JSON.
+    pub fn compute_bundle(
+        ticket: AssessmentTicket,
+        body: &[u8],
+    ) -> Result<Computed, Vec<FieldError>> {
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+            vec![FieldError {
+                loc: Vec::new(),
+                msg: format!(
+                    "the body is not valid JSON: unexpected character or value at line {}, column {}",
+                    e.line(),
+                    e.column()
+                ),
+                kind: "json_invalid".to_owned(),
+            }]
+        })?;
+        let profile = crate::clinical::fhir::from_bundle(&value)?;
+        let assessment = crate::clinical::assess::assess(&profile, ticket.at)?;
+        Ok(Computed {
+            assessment,
+            profile,
+        })
     }
 }
