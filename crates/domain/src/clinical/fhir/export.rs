@@ -1,7 +1,7 @@
 //! `RiskProfile` (+ `Assessment`) → FHIR R4 `Bundle` (type `collection`).
 
 use super::codes::*;
-use super::ext::to_extensions;
+use super::ext::{obj, to_extensions};
 use crate::clinical::assessment::Assessment;
 use crate::clinical::profile::{Cancer, GeneticTest, Relation, Relative, RiskProfile, Sex};
 use serde_json::{Map, Value, json};
@@ -87,7 +87,10 @@ impl Writer {
         }
         let mut m = Map::new();
         let text = format!("{} cancer", c.cancer_type.as_str());
-        m.insert("code".into(), json!({"coding": codings, "text": text}));
+        m.insert(
+            "code".into(),
+            obj([("coding", Value::Array(codings)), ("text", json!(text))]),
+        );
         if let Some(a) = c.age_at_diagnosis {
             m.insert("onsetAge".into(), age(a));
         }
@@ -99,7 +102,10 @@ impl Writer {
         if !details.is_empty() {
             m.insert(
                 "extension".into(),
-                json!([{"url": EXT_CANCER, "extension": details}]),
+                Value::Array(vec![obj([
+                    ("url", json!(EXT_CANCER)),
+                    ("extension", Value::Array(details)),
+                ])]),
             );
         }
         m
@@ -170,11 +176,11 @@ pub fn to_bundle(profile: &RiskProfile, assessment: Option<&Assessment>, patient
                 w.push(id, ra);
             });
     }
-    json!({
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": w.entries,
-    })
+    obj([
+        ("resourceType", json!("Bundle")),
+        ("type", json!("collection")),
+        ("entry", Value::Array(w.entries)),
+    ])
 }
 
 fn proband(w: &mut Writer, profile: &RiskProfile) {
@@ -189,7 +195,10 @@ fn proband(w: &mut Writer, profile: &RiskProfile) {
     );
     let extras = to_extensions(&extras);
     if !extras.is_empty() {
-        patient["extension"] = json!([{"url": EXT_PROBAND, "extension": extras}]);
+        patient["extension"] = Value::Array(vec![obj([
+            ("url", json!(EXT_PROBAND)),
+            ("extension", Value::Array(extras)),
+        ])]);
     }
     let id = w.patient;
     w.push(id, patient);
@@ -253,8 +262,11 @@ fn relative(w: &mut Writer, profile: &RiskProfile, r: &Relative, fmh: &[Uuid], i
         "resourceType": "FamilyMemberHistory",
         "status": "completed",
         "patient": reference(w.patient),
-        "relationship": {"coding": codings, "text": r.relation.label()},
     });
+    res["relationship"] = obj([
+        ("coding", Value::Array(codings)),
+        ("text", json!(r.relation.label())),
+    ]);
     if let Some(g) = gender(r.sex) {
         res["sex"] = json!({"coding": [coding(GENDER, g, None)]});
     }
@@ -276,7 +288,7 @@ fn relative(w: &mut Writer, profile: &RiskProfile, r: &Relative, fmh: &[Uuid], i
             .iter()
             .map(|c| Value::Object(Writer::condition_parts(c)))
             .collect();
-        res["condition"] = json!(conds);
+        res["condition"] = Value::Array(conds);
     }
     let mut ext: Vec<Value> = reported_parents(profile, r.relation, fmh)
         .into_iter()
@@ -298,7 +310,7 @@ fn relative(w: &mut Writer, profile: &RiskProfile, r: &Relative, fmh: &[Uuid], i
             .map(|t| json!({"url": EXT_OBSERVATION, "valueReference": reference(t)})),
     );
     if !ext.is_empty() {
-        res["extension"] = json!(ext);
+        res["extension"] = Value::Array(ext);
     }
     w.push(fmh[i], res);
 }

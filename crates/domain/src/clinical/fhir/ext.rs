@@ -17,7 +17,8 @@ pub fn to_extensions(map: &Map<String, Value>) -> Vec<Value> {
             Value::String(s) => Some(json!({"url": k, "valueCode": s})),
             Value::Object(m) => {
                 let inner = to_extensions(m);
-                (!inner.is_empty()).then(|| json!({"url": k, "extension": inner}))
+                (!inner.is_empty())
+                    .then(|| obj([("url", json!(k)), ("extension", Value::Array(inner))]))
             }
         })
         .collect()
@@ -45,6 +46,11 @@ pub fn from_extensions(list: &[Value]) -> Result<Map<String, Value>, String> {
         out.insert(url.to_owned(), value);
     }
     Ok(out)
+}
+
+/// An object from its members, moved in (`json!` would copy each `Value` through serde).
+pub fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
 }
 
 /// The extension of `resource` with `url`, if any.

@@ -311,9 +311,15 @@ fn build(r: &mut Reader<'_>) -> (Value, Origins) {
             _ => {}
         }
     }
-    proband.insert("cancers".into(), json!(cancers));
-    proband.insert("genetic_tests".into(), json!(tests));
-    (json!({"proband": proband, "relatives": relatives}), o)
+    proband.insert("cancers".into(), Value::Array(cancers));
+    proband.insert("genetic_tests".into(), Value::Array(tests));
+    (
+        super::ext::obj([
+            ("proband", Value::Object(proband)),
+            ("relatives", Value::Array(relatives)),
+        ]),
+        o,
+    )
 }
 
 fn patient_fields(r: &mut Reader<'_>, pk: usize) -> Map<String, Value> {
@@ -417,7 +423,7 @@ fn relative(r: &mut Reader<'_>, k: usize, res: &Value) -> Option<Value> {
             cancers.push(c);
         }
     }
-    m.insert("cancers".into(), json!(cancers));
+    m.insert("cancers".into(), Value::Array(cancers));
     let mut tests = Vec::new();
     let refs: Vec<Value> = res
         .get("extension")
@@ -442,6 +448,6 @@ fn relative(r: &mut Reader<'_>, k: usize, res: &Value) -> Option<Value> {
             ),
         }
     }
-    m.insert("genetic_tests".into(), json!(tests));
+    m.insert("genetic_tests".into(), Value::Array(tests));
     Some(Value::Object(m))
 }

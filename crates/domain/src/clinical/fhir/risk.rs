@@ -34,8 +34,8 @@ fn assessment(
         "status": "final",
         "subject": {"reference": format!("urn:uuid:{patient}")},
         "method": {"text": method},
-        "prediction": predictions,
     });
+    ra["prediction"] = Value::Array(predictions);
     // `assessed_at` as the contract writes it (RFC 3339, seconds, Z).
     if let Some(at) = serde_json::to_value(a)
         .ok()
@@ -48,7 +48,7 @@ fn assessment(
             .iter()
             .map(|b| json!({"reference": format!("urn:uuid:{b}")}))
             .collect();
-        ra["basis"] = json!(refs);
+        ra["basis"] = Value::Array(refs);
     }
     ra
 }

@@ -173,21 +173,21 @@ fn sites(f: &Facts<'_>) -> Vec<CancerType> {
 fn shape(sex: Option<Sex>, x: f64, y: f64) -> String {
     match sex {
         Some(Sex::Male) => format!(
-            r#"<rect x="{:.1}" y="{:.1}" width="{SIZE}" height="{SIZE}""#,
-            x - HALF,
-            y - HALF
+            r#"<rect x="{}" y="{}" width="{SIZE}" height="{SIZE}""#,
+            P(x - HALF),
+            P(y - HALF)
         ),
-        Some(Sex::Female) => format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="{HALF}""#),
+        Some(Sex::Female) => format!(r#"<circle cx="{}" cy="{}" r="{HALF}""#, P(x), P(y)),
         None => format!(
-            r#"<polygon points="{:.1},{:.1} {:.1},{:.1} {:.1},{:.1} {:.1},{:.1}""#,
-            x,
-            y - HALF - 3.0,
-            x + HALF + 3.0,
-            y,
-            x,
-            y + HALF + 3.0,
-            x - HALF - 3.0,
-            y
+            r#"<polygon points="{},{} {},{} {},{} {},{}""#,
+            P(x),
+            P(y - HALF - 3.0),
+            P(x + HALF + 3.0),
+            P(y),
+            P(x),
+            P(y + HALF + 3.0),
+            P(x - HALF - 3.0),
+            P(y)
         ),
     }
 }
@@ -200,15 +200,29 @@ fn wedge(x: f64, y: f64, a0: f64, a1: f64) -> String {
         let t = a * std::f64::consts::TAU;
         (x + r * t.sin(), y - r * t.cos())
     };
-    let mut d = format!("M{x:.1},{y:.1}");
+    let mut d = format!("M{},{}", P(x), P(y));
     // Straight segments every eighth of a turn keep it a polygon (no arc flags to get wrong).
     let steps = ((a1 - a0) * 8.0).ceil().max(1.0) as usize;
     for k in 0..=steps {
         let (px, py) = pt(a0 + (a1 - a0) * k as f64 / steps as f64);
-        let _ = write!(d, " L{px:.1},{py:.1}");
+        let _ = write!(d, " L{},{}", P(px), P(py));
     }
     d.push_str(" Z");
     d
+}
+
+/// A coordinate written with one decimal by integer arithmetic: float formatting with a
+/// precision was most of the renderer's time.
+#[derive(Debug, Clone, Copy)]
+struct P(f64);
+
+impl std::fmt::Display for P {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let t = tenths.unsigned_abs();
+        write!(f, "{sign}{}.{}", t / 10, t % 10)
+    }
 }
 
 struct Canvas {
@@ -266,11 +280,11 @@ impl Canvas {
         if f.alive == Some(false) {
             let _ = write!(
                 self.out,
-                r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#000" stroke-width="2"/>"##,
-                x - HALF - 8.0,
-                y + HALF + 8.0,
-                x + HALF + 8.0,
-                y - HALF - 8.0
+                r##"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#000" stroke-width="2"/>"##,
+                P(x - HALF - 8.0),
+                P(y + HALF + 8.0),
+                P(x + HALF + 8.0),
+                P(y - HALF - 8.0)
             );
         }
         if n.who == Who::Proband {
@@ -279,8 +293,9 @@ impl Canvas {
         for (k, text) in lines(f).iter().enumerate() {
             let _ = write!(
                 self.out,
-                r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle">{text}</text>"#,
-                y + HALF + 16.0 + k as f64 * LINE
+                r#"<text x="{}" y="{}" text-anchor="middle">{text}</text>"#,
+                P(x),
+                P(y + HALF + 16.0 + k as f64 * LINE)
             );
         }
         self.out.push_str("</g>");
@@ -289,17 +304,19 @@ impl Canvas {
     /// NSGC proband mark: an arrow at the lower left, with "P".
     fn arrow(&mut self, x: f64, y: f64) {
         let (tx, ty) = (x - HALF - 4.0, y + HALF - 4.0);
+        let (x1, y1, x2, y2, x3, y3) = (
+            P(tx - 22.0),
+            P(ty + 22.0),
+            P(tx - 10.0),
+            P(ty + 2.0),
+            P(tx - 2.0),
+            P(ty + 10.0),
+        );
+        let (lx, ly) = (P(tx - 34.0), P(ty + 30.0));
+        let (tx, ty) = (P(tx), P(ty));
         let _ = write!(
             self.out,
-            r##"<line x1="{:.1}" y1="{:.1}" x2="{tx:.1}" y2="{ty:.1}" stroke="#000" stroke-width="2"/><polygon points="{tx:.1},{ty:.1} {:.1},{:.1} {:.1},{:.1}" fill="#000"/><text x="{:.1}" y="{:.1}" font-weight="bold">P</text>"##,
-            tx - 22.0,
-            ty + 22.0,
-            tx - 10.0,
-            ty + 2.0,
-            tx - 2.0,
-            ty + 10.0,
-            tx - 34.0,
-            ty + 30.0
+            r##"<line x1="{x1}" y1="{y1}" x2="{tx}" y2="{ty}" stroke="#000" stroke-width="2"/><polygon points="{tx},{ty} {x2},{y2} {x3},{y3}" fill="#000"/><text x="{lx}" y="{ly}" font-weight="bold">P</text>"##
         );
     }
 }
@@ -346,8 +363,8 @@ pub(super) fn write(profile: &RiskProfile, l: &Layout) -> String {
     }
     let _ = write!(
         c.out,
-        r#"<g class="legend" transform="translate({MARGIN},{:.1})">{}</g>"#,
-        bottom + 30.0,
+        r#"<g class="legend" transform="translate({MARGIN},{})">{}</g>"#,
+        P(bottom + 30.0),
         legend.0
     );
     c.out.push_str("</svg>");
@@ -373,8 +390,8 @@ fn header(c: &mut Canvas, profile: &RiskProfile, l: &Layout) {
         }
         let _ = write!(
             c.out,
-            r#"<text x="12" y="{:.1}" font-size="12" font-weight="bold">{}</text>"#,
-            c.row_y[r] + 4.0,
+            r#"<text x="12" y="{}" font-size="12" font-weight="bold">{}</text>"#,
+            P(c.row_y[r] + 4.0),
             numerals[k]
         );
         k += 1;
@@ -391,8 +408,8 @@ fn header(c: &mut Canvas, profile: &RiskProfile, l: &Layout) {
             let x = xs.iter().sum::<f64>() / xs.len() as f64;
             let _ = write!(
                 c.out,
-                r##"<text x="{:.1}" y="58" text-anchor="middle" fill="#555">{label}</text>"##,
-                x + MARGIN
+                r##"<text x="{}" y="58" text-anchor="middle" fill="#555">{label}</text>"##,
+                P(x + MARGIN)
             );
         }
     }
@@ -422,15 +439,17 @@ fn lines_between(c: &mut Canvas, l: &Layout) {
         let xs = u.children.iter().map(|&i| l.nodes[i].x + MARGIN);
         let lo = xs.clone().fold(mid, f64::min);
         let hi = xs.fold(mid, f64::max);
+        let (x0, x1, y, mid, lo, hi) = (P(x0), P(x1), P(y), P(mid), P(lo), P(hi));
+        let (bar, child_y) = (P(bar), P(child_y));
         let _ = write!(
             c.out,
-            r##"<path class="union" d="M{x0:.1},{y:.1} H{x1:.1} M{mid:.1},{y:.1} V{bar:.1} M{lo:.1},{bar:.1} H{hi:.1}" fill="none" stroke="#000" stroke-width="1.5"/>"##
+            r##"<path class="union" d="M{x0},{y} H{x1} M{mid},{y} V{bar} M{lo},{bar} H{hi}" fill="none" stroke="#000" stroke-width="1.5"/>"##
         );
         for &i in &u.children {
-            let x = l.nodes[i].x + MARGIN;
+            let x = P(l.nodes[i].x + MARGIN);
             let _ = write!(
                 c.out,
-                r##"<path d="M{x:.1},{bar:.1} V{child_y:.1}" stroke="#000" stroke-width="1.5"/>"##
+                r##"<path d="M{x},{bar} V{child_y}" stroke="#000" stroke-width="1.5"/>"##
             );
         }
     }
@@ -453,15 +472,15 @@ fn legend(profile: &RiskProfile) -> (String, f64) {
     let row = |out: &mut String, y: &mut f64, swatch: String, text: &str| {
         let _ = write!(
             out,
-            r#"{swatch}<text x="22" y="{:.1}">{text}</text>"#,
-            *y + 11.0
+            r#"{swatch}<text x="22" y="{}">{text}</text>"#,
+            P(*y + 11.0)
         );
         *y += 16.0;
     };
     for t in &present {
         let sw = format!(
-            r##"<rect x="0" y="{:.1}" width="14" height="14" fill="{}" stroke="#000"/>"##,
-            y,
+            r##"<rect x="0" y="{}" width="14" height="14" fill="{}" stroke="#000"/>"##,
+            P(y),
             colour(*t)
         );
         let text = format!("{} cancer (dx = age at diagnosis)", capitalised(t.as_str()));
