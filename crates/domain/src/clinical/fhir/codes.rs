@@ -26,6 +26,9 @@ pub const EXT_CANCER: &str = "https://fhir.genascope.example/StructureDefinition
 /// FamilyMemberHistoryForGeneticsAnalysis: a parent of the relative.
 pub const EXT_PARENT: &str =
     "http://hl7.org/fhir/StructureDefinition/family-member-history-genetics-parent";
+/// FamilyMemberHistoryForGeneticsAnalysis: a sibling of the relative.
+pub const EXT_SIBLING: &str =
+    "http://hl7.org/fhir/StructureDefinition/family-member-history-genetics-sibling";
 /// FamilyMemberHistoryForGeneticsAnalysis: an observation about the relative.
 pub const EXT_OBSERVATION: &str =
     "http://hl7.org/fhir/StructureDefinition/family-member-history-genetics-observation";

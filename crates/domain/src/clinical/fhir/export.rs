@@ -227,6 +227,35 @@ fn proband(w: &mut Writer, profile: &RiskProfile) {
     }
 }
 
+/// The full siblings of relative `i` that the profile reports (for the genetics-sibling
+/// extension): sisters and brothers among themselves; a parent with the aunts and uncles of
+/// its side, and those among themselves. Type: `NSIS` / `NBRO` (natural sister / brother).
+fn reported_siblings(profile: &RiskProfile, i: usize, fmh: &[Uuid]) -> Vec<(&'static str, Uuid)> {
+    use Relation as R;
+    let group = |r: Relation| match r {
+        R::Sister | R::Brother => Some(0),
+        R::Mother | R::MaternalAunt | R::MaternalUncle => Some(1),
+        R::Father | R::PaternalAunt | R::PaternalUncle => Some(2),
+        _ => None,
+    };
+    let Some(mine) = group(profile.relatives[i].relation) else {
+        return Vec::new();
+    };
+    profile
+        .relatives
+        .iter()
+        .enumerate()
+        .filter(|(j, r)| *j != i && group(r.relation) == Some(mine))
+        .map(|(j, r)| {
+            let male = matches!(
+                r.relation.sex(r.sex),
+                Some(crate::clinical::profile::Sex::Male)
+            );
+            (if male { "NBRO" } else { "NSIS" }, fmh[j])
+        })
+        .collect()
+}
+
 /// The parents of a relative that the profile reports (for the genetics-parent extension).
 fn reported_parents(profile: &RiskProfile, r: Relation, fmh: &[Uuid]) -> Vec<(&'static str, Uuid)> {
     use Relation as R;
@@ -290,15 +319,21 @@ fn relative(w: &mut Writer, profile: &RiskProfile, r: &Relative, fmh: &[Uuid], i
             .collect();
         res["condition"] = Value::Array(conds);
     }
+    let link = |url: &str, (code, to): (&str, Uuid)| {
+        json!({"url": url, "extension": [
+            {"url": "type", "valueCodeableConcept": {"coding": [coding(ROLE_CODE, code, None)]}},
+            {"url": "reference", "valueReference": reference(to)}
+        ]})
+    };
     let mut ext: Vec<Value> = reported_parents(profile, r.relation, fmh)
         .into_iter()
-        .map(|(code, parent)| {
-            json!({"url": EXT_PARENT, "extension": [
-                {"url": "type", "valueCodeableConcept": {"coding": [coding(ROLE_CODE, code, None)]}},
-                {"url": "reference", "valueReference": reference(parent)}
-            ]})
-        })
+        .map(|p| link(EXT_PARENT, p))
         .collect();
+    ext.extend(
+        reported_siblings(profile, i, fmh)
+            .into_iter()
+            .map(|s| link(EXT_SIBLING, s)),
+    );
     let tests: Vec<Uuid> = r
         .genetic_tests
         .iter()

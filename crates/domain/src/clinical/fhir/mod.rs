@@ -15,7 +15,8 @@
 //! - `FamilyMemberHistory` per relative: v3 RoleCode relationship (plus genascope's relation
 //!   code: RoleCode has one half-sibling code for both sides and no great-aunt), `sex`,
 //!   `ageAge` / `deceasedAge` / `deceasedBoolean`, conditions as above, and the
-//!   `family-member-history-genetics-parent` extension where the parent is reported;
+//!   `family-member-history-genetics-parent` / `-sibling` extensions where the parent or
+//!   sibling is reported;
 //! - `RiskAssessment` per model result (NCCN, Tyrer-Cuzick, Gail, Manchester).
 //!
 //! Import reads the same shapes, the standard codes alone where they suffice, and reports what

@@ -112,6 +112,34 @@ fn relatives_carry_standard_codes() {
         .filter(|e| e["url"] == super::codes::EXT_PARENT)
         .collect();
     assert_eq!(parents.len(), 2);
+    // Her sister (the maternal aunt) and brother (the maternal uncle), with the sibling
+    // extension; the aunt names the mother and the uncle back.
+    let siblings = |r: &Value| -> Vec<String> {
+        r["extension"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e["url"] == super::codes::EXT_SIBLING)
+            .map(|e| {
+                format!(
+                    "{}",
+                    e["extension"][0]["valueCodeableConcept"]["coding"][0]["code"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(siblings(mother), ["\"NSIS\"", "\"NBRO\""]);
+    assert_eq!(siblings(fmh[7]), ["\"NSIS\"", "\"NBRO\""]);
+    assert_eq!(
+        siblings(fmh[1]),
+        ["\"NBRO\""],
+        "the father and the paternal uncle"
+    );
+    assert!(
+        siblings(fmh[4]).is_empty(),
+        "the daughter has no reported sibling"
+    );
     // The father is alive at 66.
     assert_eq!(fmh[1]["ageAge"]["value"], 66);
     assert_eq!(fmh[1]["deceasedBoolean"], false);
