@@ -3,6 +3,7 @@
 pub mod assess;
 pub mod assessment;
 pub mod export;
+pub mod fhir;
 pub mod gail;
 pub mod lynch;
 pub mod manchester;
