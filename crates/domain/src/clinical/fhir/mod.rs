@@ -33,4 +33,8 @@ pub use export::to_bundle;
 pub use import::from_bundle;
 
 #[cfg(test)]
+pub(crate) mod schema_check;
+#[cfg(test)]
+mod schema_tests;
+#[cfg(test)]
 mod tests;

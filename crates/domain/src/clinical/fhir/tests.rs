@@ -9,15 +9,15 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-const AT: time::OffsetDateTime = time::macros::datetime!(2026-12-01 10:00:00 UTC);
-const BRCA: &str = include_str!("../../../../../docs/pedigree/brca-family.json");
-const LYNCH: &str = include_str!("../../../../../docs/pedigree/lynch-family.json");
+pub(super) const AT: time::OffsetDateTime = time::macros::datetime!(2026-12-01 10:00:00 UTC);
+pub(super) const BRCA: &str = include_str!("../../../../../docs/pedigree/brca-family.json");
+pub(super) const LYNCH: &str = include_str!("../../../../../docs/pedigree/lynch-family.json");
 
-fn pid() -> Uuid {
+pub(super) fn pid() -> Uuid {
     Uuid::parse_str("3f2a9c1e-8b7d-4e6f-a5c4-1d2e3f4a5b6c").expect("uuid")
 }
 
-fn parse(text: &str) -> RiskProfile {
+pub(super) fn parse(text: &str) -> RiskProfile {
     let p = RiskProfile::from_json_str(text).expect("parses");
     p.validate().expect("valid");
     p
@@ -348,7 +348,7 @@ fn sex() -> impl Strategy<Value = Option<Sex>> {
     prop::option::of(prop::sample::select(vec![Sex::Female, Sex::Male]))
 }
 
-fn relatives() -> impl Strategy<Value = Vec<Relative>> {
+pub(super) fn relatives() -> impl Strategy<Value = Vec<Relative>> {
     prop::collection::vec(
         (
             prop::sample::select(Relation::ALL.to_vec()),
@@ -372,7 +372,7 @@ fn relatives() -> impl Strategy<Value = Vec<Relative>> {
     )
 }
 
-fn proband() -> impl Strategy<Value = crate::clinical::profile::Proband> {
+pub(super) fn proband() -> impl Strategy<Value = crate::clinical::profile::Proband> {
     (
         (
             sex(),
