@@ -153,6 +153,16 @@ impl Writer {
     }
 }
 
+/// The ids of the proband's age Observation and cancer Conditions among `entries`.
+fn personal_facts(entries: &[Value]) -> Vec<Uuid> {
+    entries
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Condition" || r["code"]["coding"][0]["code"] == LOINC_AGE)
+        .filter_map(|r| r["id"].as_str().and_then(|id| Uuid::parse_str(id).ok()))
+        .collect()
+}
+
 /// The bundle of `profile` for `patient`, with a `RiskAssessment` per model result of
 /// `assessment` when given. Pure and deterministic.
 #[must_use]
@@ -164,6 +174,7 @@ pub fn to_bundle(profile: &RiskProfile, assessment: Option<&Assessment>, patient
         patient,
     };
     proband(&mut w, profile);
+    let personal = personal_facts(&w.entries);
     let fmh: Vec<Uuid> = profile.relatives.iter().map(|_| w.id()).collect();
     for (i, r) in profile.relatives.iter().enumerate() {
         relative(&mut w, profile, r, &fmh, i);
@@ -175,6 +186,11 @@ pub fn to_bundle(profile: &RiskProfile, assessment: Option<&Assessment>, patient
                 let id = w.id();
                 w.push(id, ra);
             });
+        let basis = [personal, fmh].concat();
+        for ra in super::lynch::lynch_assessments(a, patient, &basis) {
+            let id = w.id();
+            w.push(id, ra);
+        }
     }
     obj([
         ("resourceType", json!("Bundle")),

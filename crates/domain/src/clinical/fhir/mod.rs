@@ -17,7 +17,8 @@
 //!   `ageAge` / `deceasedAge` / `deceasedBoolean`, conditions as above, and the
 //!   `family-member-history-genetics-parent` / `-sibling` extensions where the parent or
 //!   sibling is reported;
-//! - `RiskAssessment` per model result (NCCN, Tyrer-Cuzick, Gail, Manchester).
+//! - `RiskAssessment` per model result (NCCN, Tyrer-Cuzick, Gail, Manchester, and the Lynch
+//!   block's NCCN Lynch criteria and PREMM5).
 //!
 //! Import reads the same shapes, the standard codes alone where they suffice, and reports what
 //! it cannot map with the entry and element.
@@ -26,12 +27,15 @@ mod codes;
 mod export;
 mod ext;
 mod import;
+mod lynch;
 mod risk;
 
 pub use codes::{GENASCOPE_RELATION, GENASCOPE_SITE, ROLE_CODE, SNOMED, role_code, snomed};
 pub use export::to_bundle;
 pub use import::from_bundle;
 
+#[cfg(test)]
+mod lynch_tests;
 #[cfg(test)]
 pub(crate) mod schema_check;
 #[cfg(test)]

@@ -2,16 +2,17 @@
 //! Tyrer-Cuzick, Gail, Manchester). Percentages become probabilities in 0..1.
 
 use super::codes::UCUM;
+use crate::clinical::assessment::NccnSummary;
 use crate::clinical::assessment::{Assessment, NccnOutcome};
 use crate::clinical::profile::RiskProfile;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn years(v: f64) -> Value {
+pub(super) fn years(v: f64) -> Value {
     json!({"value": v, "unit": "a", "system": UCUM, "code": "a"})
 }
 
-fn prediction(outcome: &str, percent: f64, from: Option<f64>, to: Option<f64>) -> Value {
+pub(super) fn prediction(outcome: &str, percent: f64, from: Option<f64>, to: Option<f64>) -> Value {
     let mut p = json!({
         "outcome": {"text": outcome},
         "probabilityDecimal": (percent / 100.0).clamp(0.0, 1.0),
@@ -22,7 +23,7 @@ fn prediction(outcome: &str, percent: f64, from: Option<f64>, to: Option<f64>) -
     p
 }
 
-fn assessment(
+pub(super) fn assessment(
     method: &str,
     a: &Assessment,
     patient: Uuid,
@@ -53,6 +54,37 @@ fn assessment(
     ra
 }
 
+/// A guideline's testing criteria (the shape of the `nccn` blocks) as a RiskAssessment: the
+/// outcome as `qualitativeRisk`, the criteria met in a note.
+pub(super) fn criteria_assessment(
+    n: &NccnSummary,
+    outcome: &str,
+    a: &Assessment,
+    patient: Uuid,
+    basis: &[Uuid],
+) -> Value {
+    let level = match n.outcome {
+        NccnOutcome::Indicated => "indicated",
+        NccnOutcome::MayConsider => "may be considered",
+        NccnOutcome::NotMet => "criteria not met",
+    };
+    let mut ra = assessment(
+        &format!("{} v{}", n.guideline, n.version),
+        a,
+        patient,
+        basis,
+        vec![json!({
+            "outcome": {"text": outcome},
+            "qualitativeRisk": {"text": level},
+        })],
+    );
+    let criteria: Vec<&str> = n.criteria.iter().map(|c| c.id.as_str()).collect();
+    if !criteria.is_empty() {
+        ra["note"] = json!([{"text": format!("Criteria met: {}", criteria.join(", "))}]);
+    }
+    ra
+}
+
 /// The RiskAssessments of `a`, each based on the relatives' FamilyMemberHistory entries.
 pub fn risk_assessments(
     a: &Assessment,
@@ -61,27 +93,13 @@ pub fn risk_assessments(
     basis: &[Uuid],
 ) -> Vec<Value> {
     let age = profile.proband.age.map(f64::from);
-    let mut out = Vec::new();
-    let outcome = match a.nccn.outcome {
-        NccnOutcome::Indicated => "indicated",
-        NccnOutcome::MayConsider => "may be considered",
-        NccnOutcome::NotMet => "criteria not met",
-    };
-    let mut nccn = assessment(
-        &format!("{} v{}", a.nccn.guideline, a.nccn.version),
+    let mut out = vec![criteria_assessment(
+        &a.nccn,
+        "Germline genetic testing (NCCN criteria)",
         a,
         patient,
         basis,
-        vec![json!({
-            "outcome": {"text": "Germline genetic testing (NCCN criteria)"},
-            "qualitativeRisk": {"text": outcome},
-        })],
-    );
-    let criteria: Vec<String> = a.nccn.criteria.iter().map(|c| c.id.clone()).collect();
-    if !criteria.is_empty() {
-        nccn["note"] = json!([{"text": format!("Criteria met: {}", criteria.join(", "))}]);
-    }
-    out.push(nccn);
+    )];
     if let Some(tc) = &a.tyrer_cuzick {
         let horizon = f64::from(tc.horizon_age);
         out.push(assessment(

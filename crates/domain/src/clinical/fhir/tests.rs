@@ -23,7 +23,7 @@ pub(super) fn parse(text: &str) -> RiskProfile {
     p
 }
 
-fn resources<'a>(b: &'a Value, t: &str) -> Vec<&'a Value> {
+pub(super) fn resources<'a>(b: &'a Value, t: &str) -> Vec<&'a Value> {
     b["entry"]
         .as_array()
         .expect("entries")
@@ -65,7 +65,8 @@ fn bundle_has_one_resource_per_person_fact_and_model() {
     let models = 1
         + usize::from(a.tyrer_cuzick.is_some())
         + usize::from(a.gail.as_ref().is_some_and(|g| g.applicable))
-        + usize::from(a.manchester.is_some());
+        + usize::from(a.manchester.is_some())
+        + 2 * usize::from(a.lynch.is_some());
     assert_eq!(resources(&b, "RiskAssessment").len(), models);
     // Every reference resolves inside the bundle; every fullUrl is unique.
     let urls: Vec<&str> = b["entry"]
