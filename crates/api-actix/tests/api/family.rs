@@ -231,3 +231,40 @@ pub async fn bad_fhir_bundles_are_422_naming_the_entry(app: &TestApp) {
         assert_eq!(r.status, 422, "{junk}: {}", r.text);
     }
 }
+
+/// The export of each example family (docs/pedigree), assessed and stored over HTTP, conforms
+/// to the official FHIR R4 JSON schema, RiskAssessments (Lynch block included) and all.
+pub async fn exported_example_families_are_valid_fhir_r4(app: &TestApp) {
+    let t = app.tenancy().await;
+    let assess = format!("/api/eligibility/assess?patient_id={}", t.a.patient_id);
+    let export = format!("/api/patients/{}/fhir/family-history", t.a.patient_id);
+    for text in [
+        include_str!("../../../../docs/pedigree/brca-family.json"),
+        include_str!("../../../../docs/pedigree/lynch-family.json"),
+        include_str!("../../../../docs/pedigree/example-profile.json"),
+    ] {
+        let family: Value = serde_json::from_str(text).expect("json");
+        app.post(&assess, Some(&t.a.clinician), &family)
+            .await
+            .expect(200);
+        let r = app.get(&export, Some(&t.a.clinician)).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let b: Value = serde_json::from_str(&r.text).expect("json");
+        let count = |kind: &str| {
+            b["entry"].as_array().map_or(0, |e| {
+                e.iter()
+                    .filter(|x| x["resource"]["resourceType"] == kind)
+                    .count()
+            })
+        };
+        let relatives = family["relatives"].as_array().map_or(0, Vec::len);
+        assert_eq!(
+            count("FamilyMemberHistory"),
+            relatives,
+            "the latest assessment"
+        );
+        // NCCN, the Lynch criteria and PREMM5 at least.
+        assert!(count("RiskAssessment") >= 3, "{}", count("RiskAssessment"));
+        crate::fhir_schema::assert_conforms(&b);
+    }
+}

@@ -17,6 +17,9 @@ mod commands;
 mod edges;
 mod eligibility;
 mod family;
+// The FHIR R4 JSON schema check shared with the domain's tests (vendored schema).
+#[path = "../../../domain/src/clinical/fhir/schema_check.rs"]
+mod fhir_schema;
 mod hardening;
 mod helpers;
 mod import;
@@ -214,6 +217,7 @@ on_both_backends! {
         fhir_export_for_the_care_team_and_the_patient,
         a_fhir_bundle_is_assessed_like_its_profile,
         bad_fhir_bundles_are_422_naming_the_entry,
+        exported_example_families_are_valid_fhir_r4,
     ],
     tenancy: [
         patients_of_another_account_are_404,
