@@ -3,6 +3,7 @@
 //!   `OsRandom` (`Random`);
 //! - `identity::throttle`: `QueuedThrottle`, the process-local wait in front of the shared
 //!   (database) `LoginThrottle`: attempts answered `Busy` wait briefly for a turn;
+//! - `labs::sealed`: `AesGcmSecretBox` (`SecretBox`), lab integration secrets sealed at rest;
 //! - `notify::files`: `OutboxMailer` (development: each email a JSON file) and `DisabledMailer`,
 //!   delivery sinks of the outbox worker.
 //!
@@ -11,6 +12,10 @@
 pub mod identity {
     pub mod crypto;
     pub mod throttle;
+}
+
+pub mod labs {
+    pub mod sealed;
 }
 
 pub mod notify {

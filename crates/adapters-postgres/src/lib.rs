@@ -37,6 +37,7 @@ mod convert;
 mod database;
 mod identity;
 mod invites;
+pub mod labs;
 pub mod migrations;
 pub mod notify;
 mod patients;

@@ -136,6 +136,61 @@ diesel::table! {
 }
 
 diesel::table! {
+    lab_events (integration_id, event_id) {
+        integration_id -> Text,
+        event_id -> Text,
+        order_id -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lab_integration_accounts (integration_id, account_id) {
+        integration_id -> Text,
+        account_id -> Text,
+    }
+}
+
+diesel::table! {
+    lab_integrations (id) {
+        id -> Text,
+        name -> Text,
+        sealed_secret -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lab_orders (id) {
+        id -> Text,
+        account_id -> Text,
+        patient_id -> Text,
+        provider_id -> Text,
+        test_type -> Text,
+        status -> Text,
+        shipping_address -> Text,
+        notes -> Nullable<Text>,
+        lab_reference -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        results -> Nullable<Text>,
+        result_status -> Nullable<Text>,
+        report_url -> Nullable<Text>,
+        report_file_id -> Nullable<Text>,
+        performed_at -> Nullable<Timestamp>,
+        result_notes -> Nullable<Text>,
+        reported_at -> Nullable<Timestamp>,
+        reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     login_throttle (id) {
         id -> Text,
         key_digest -> Text,
@@ -233,6 +288,12 @@ diesel::joinable!(chat_sessions -> patients (patient_id));
 diesel::joinable!(chat_strategies -> accounts (account_id));
 diesel::joinable!(invites -> accounts (account_id));
 diesel::joinable!(invites -> patients (patient_id));
+diesel::joinable!(lab_events -> lab_integrations (integration_id));
+diesel::joinable!(lab_events -> lab_orders (order_id));
+diesel::joinable!(lab_integration_accounts -> accounts (account_id));
+diesel::joinable!(lab_integration_accounts -> lab_integrations (integration_id));
+diesel::joinable!(lab_orders -> accounts (account_id));
+diesel::joinable!(lab_orders -> patients (patient_id));
 diesel::joinable!(password_reset_tokens -> users (user_id));
 diesel::joinable!(patients -> accounts (account_id));
 diesel::joinable!(patients -> users (clinician_id));
@@ -248,6 +309,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_strategies,
     denied_jtis,
     invites,
+    lab_events,
+    lab_integration_accounts,
+    lab_integrations,
+    lab_orders,
     login_throttle,
     outbox,
     password_reset_tokens,

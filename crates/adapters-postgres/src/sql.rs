@@ -67,6 +67,13 @@ fn duplicate_field(constraint: Option<&str>, message: &str) -> &'static str {
     if text.contains("chat_sessions_ref_id") || text.contains("chat_sessions.ref_id") {
         return "ref_id";
     }
+    // Labs: a webhook event's key (the primary key of `lab_events`), a lab's reference.
+    if text.contains("lab_events") {
+        return "event_id";
+    }
+    if text.contains("lab_reference") {
+        return "lab_reference";
+    }
     // Invites: PostgreSQL names the index; SQLite names the column of the partial index.
     if text.contains("invites_one_pending") || text.contains("invites.patient_id") {
         "pending_invite"

@@ -116,6 +116,11 @@ acts!(
     ChatAssessmentRead,
     StrategyManage,
     SessionAnalyze,
+    LabOrderManage,
+    LabResultRead,
+    LabWork,
+    LabIngest,
+    LabCatalog,
 );
 
 /// An authenticated caller whose role may perform `A` at all: the domain policy's role check

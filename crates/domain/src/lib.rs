@@ -8,6 +8,7 @@ pub mod clinical;
 pub mod common;
 pub mod identity;
 pub mod invites;
+pub mod labs;
 pub mod notify;
 pub mod patients;
 pub mod questionnaire;
