@@ -116,6 +116,10 @@ pub struct Config {
     /// long a claimed message is reserved for one worker; default 120, above the 30 s SMTP
     /// timeout), `OUTBOX_POLL_SECONDS` (the longest sleep between rounds; default 5).
     pub outbox: genascope_adapters_postgres::notify::worker::WorkerSettings,
+    /// `LAB_SECRET_KEY`: 64 hex characters (32 bytes), the AES-256-GCM key that seals lab
+    /// integration secrets at rest. Unset: no integration can be created and the lab webhook
+    /// refuses every call.
+    pub lab_secret_key: Option<SecretString>,
 }
 
 /// A configuration problem, naming the variable.
@@ -215,6 +219,7 @@ impl Config {
             shutdown_drain: seconds(lookup, "SHUTDOWN_DRAIN_SECONDS", 10, 0..=600)?,
             docs_enabled: docs_enabled(lookup, prod)?,
             trusted_proxies: trusted_proxies(lookup, prod)?,
+            lab_secret_key: lab_secret_key(lookup)?,
         })
     }
 
@@ -222,6 +227,22 @@ impl Config {
     #[must_use]
     pub fn jwt_secret_bytes(&self) -> &[u8] {
         self.jwt_secret.expose_secret().as_bytes()
+    }
+}
+
+/// `LAB_SECRET_KEY`: absent, or 64 hexadecimal characters.
+fn lab_secret_key(
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<SecretString>, ConfigError> {
+    match var(lookup, "LAB_SECRET_KEY") {
+        None => Ok(None),
+        Some(k) if k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(Some(SecretString::from(k)))
+        }
+        Some(_) => Err(ConfigError::Malformed(
+            "LAB_SECRET_KEY",
+            "must be 64 hexadecimal characters (32 bytes; e.g. `openssl rand -hex 32`)".into(),
+        )),
     }
 }
 

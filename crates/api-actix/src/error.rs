@@ -11,6 +11,7 @@ use genascope_domain::clinical::service::EligibilityError;
 use genascope_domain::common::{BoxError, Entity, FieldError, Loc, RepoError, joined};
 use genascope_domain::identity::error::{AccessError, Denial, IdentityError};
 use genascope_domain::invites::error::InviteError;
+use genascope_domain::labs::error::LabError;
 use genascope_domain::patients::error::PatientError;
 use genascope_domain::questionnaire::sessions::error::ChatError;
 use genascope_domain::questionnaire::strategies::error::StrategyError;
@@ -234,6 +235,22 @@ impl From<ChatError> for ApiError {
             ChatError::Conflict(c) => Self::Conflict(c.to_string()),
             ChatError::Unavailable(cause) => Self::Unavailable(cause),
             ChatError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+/// Labs' refusals; a webhook call whose signature does not hold is a 401 `"Invalid signature"`
+/// whatever the reason (logged).
+impl From<LabError> for ApiError {
+    fn from(e: LabError) -> Self {
+        match e {
+            LabError::Denied(d) => d.into(),
+            LabError::NotFound(what) => Self::not_found(what),
+            LabError::Conflict(c) => Self::Conflict(c.to_string()),
+            LabError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            e @ LabError::BadSignature(_) => Self::Unauthenticated(e.to_string()),
+            LabError::Unavailable(cause) => Self::Unavailable(cause),
+            LabError::Unexpected(cause) => Self::Internal(cause),
         }
     }
 }

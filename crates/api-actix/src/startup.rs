@@ -19,6 +19,7 @@ use genascope_domain::identity::ports::LoginThrottle;
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
 use genascope_domain::identity::throttle::ThrottleLimits;
 use genascope_domain::invites::service::{InvitePorts, InviteService, InviteSettings};
+use genascope_domain::labs::service::{LabPorts, LabService};
 use genascope_domain::notify::Mailer;
 use genascope_domain::patients::service::{PatientPorts, PatientService};
 use genascope_domain::questionnaire::sessions::service::{ChatPorts, ChatService};
@@ -211,6 +212,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         random.clone(),
         db.clone(),
     );
+    let labs = lab_service(config, &db, clock.clone(), random.clone())?;
     let strategies = StrategyService::new(db.clone(), clock.clone(), random.clone());
     let chat = ChatService::new(ChatPorts {
         sessions: db.clone(),
@@ -238,6 +240,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             eligibility,
             strategies,
             chat,
+            labs,
             trusted_proxies: config.trusted_proxies.clone(),
             db,
             draining: Arc::default(),
@@ -262,6 +265,32 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         outbox: config.outbox,
         outbox_worker: None,
     })
+}
+
+/// Labs, with the integration secrets' at-rest key when one is configured.
+fn lab_service(
+    config: &Config,
+    db: &Arc<Database>,
+    clock: Arc<SystemClock>,
+    random: Arc<OsRandom>,
+) -> anyhow::Result<LabService> {
+    use genascope_adapters_local::labs::sealed::{AesGcmSecretBox, NoKey};
+    use genascope_domain::labs::ports::SecretBox;
+    let secrets: Arc<dyn SecretBox> = match &config.lab_secret_key {
+        Some(k) => Arc::new(AesGcmSecretBox::from_hex(k.expose_secret())?),
+        None => Arc::new(NoKey),
+    };
+    Ok(LabService::new(LabPorts {
+        orders: db.clone(),
+        integrations: db.clone(),
+        gateway: Arc::new(genascope_adapters_postgres::labs::OutboxLabGateway),
+        secrets,
+        patients: db.clone(),
+        users: db.clone(),
+        audit: db.clone(),
+        clock,
+        random,
+    }))
 }
 
 /// A bound, ready-to-run server (zero2prod's pattern: tests bind port 0 and read the real one).

@@ -20,6 +20,8 @@ pub struct AppState {
     pub strategies: genascope_domain::questionnaire::strategies::service::StrategyService,
     /// Chat sessions (the questionnaire).
     pub chat: genascope_domain::questionnaire::sessions::service::ChatService,
+    /// Labs: orders, results, the webhook, integrations.
+    pub labs: genascope_domain::labs::service::LabService,
     /// For health checks.
     pub db: Arc<Database>,
     /// The longest a request body may take to arrive.

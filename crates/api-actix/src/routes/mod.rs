@@ -5,6 +5,7 @@ pub mod eligibility;
 pub mod health;
 pub mod identity;
 pub mod invites;
+pub mod labs;
 pub mod patients;
 pub mod questionnaire;
 
@@ -37,6 +38,9 @@ use utoipa::OpenApi;
         q::sessions::create_session, q::sessions::list_sessions, q::sessions::get_session,
         q::sessions::list_messages, q::sessions::post_message, q::sessions::end_session,
         q::sessions::session_assessment,
+        labs::order_test, labs::results, labs::ingest, labs::review, labs::work_list,
+        labs::get_order, labs::set_status, labs::of_patient, labs::of_clinician,
+        labs::available_tests, labs::webhook::receive,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto, dto::ExportFileDto,
@@ -44,8 +48,10 @@ use utoipa::OpenApi;
         dto::VerifyInviteDto, dto::SimplifiedAccessDto,
         q::dto::StrategyDto, q::dto::TargetingRuleDto, q::dto::OutcomeActionDto,
         q::dto::KnowledgeSourceRefDto, q::dto::ChatSessionDto, q::dto::ChatMessageDto,
-        q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto)),
-    modifiers(&BearerAuth, &AiChatAlias)
+        q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto,
+        labs::dto::LabOrderDto, labs::dto::AddressDto, labs::dto::LabResultsDto,
+        labs::dto::LabTestDto)),
+    modifiers(&BearerAuth, &AiChatAlias, &LabOrderAlias)
 )]
 pub struct ApiDoc;
 
@@ -64,6 +70,20 @@ impl utoipa::Modify for AiChatAlias {
             .map(|(path, item)| (format!("/api{path}"), item.clone()))
             .collect();
         openapi.paths.paths.extend(aliases);
+    }
+}
+
+/// `POST /api/lab-tests/order` is the frontend's spelling of `POST /api/labs/order_test`.
+struct LabOrderAlias;
+
+impl utoipa::Modify for LabOrderAlias {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(item) = openapi.paths.paths.get("/api/labs/order_test").cloned() {
+            openapi
+                .paths
+                .paths
+                .insert("/api/lab-tests/order".to_owned(), item);
+        }
     }
 }
 
@@ -182,6 +202,22 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/eligibility/detailed/{patient_id}", get => eligibility::latest_detailed);
     resource!(cfg, "/api/eligibility/export/{patient_id}", get => eligibility::export);
     questionnaire_routes(cfg);
+    lab_routes(cfg);
+}
+
+/// Labs (contract §3.8), with the frontend's alias of the order route.
+fn lab_routes(cfg: &mut web::ServiceConfig) {
+    resource!(cfg, "/api/labs/order_test", post => labs::order_test);
+    resource!(cfg, "/api/lab-tests/order", post => labs::order_test);
+    resource!(cfg, "/api/labs/results/{id}", get => labs::results, post => labs::ingest);
+    resource!(cfg, "/api/labs/review_result/{id}", post => labs::review);
+    resource!(cfg, "/api/labs/orders", get => labs::work_list);
+    resource!(cfg, "/api/labs/orders/{id}", get => labs::get_order);
+    resource!(cfg, "/api/labs/orders/{id}/status", put => labs::set_status);
+    resource!(cfg, "/api/labs/patient/{id}/orders", get => labs::of_patient);
+    resource!(cfg, "/api/labs/clinician/{id}/orders", get => labs::of_clinician);
+    resource!(cfg, "/api/labs/available_tests", get => labs::available_tests);
+    resource!(cfg, "/api/labs/webhook", post => labs::webhook::receive);
 }
 
 /// Chat configuration (strategies), the documented questionnaire routes, and the `/ai-chat`
