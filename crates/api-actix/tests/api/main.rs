@@ -20,6 +20,7 @@ mod hardening;
 mod helpers;
 mod import;
 mod invites;
+mod labs;
 mod logs;
 mod matrix;
 mod outbox;
@@ -237,6 +238,19 @@ on_both_backends! {
         bad_input_is_4xx_naming_the_field,
         strategies_default_and_named,
         seed_demo_has_invites_in_every_status,
+    ],
+    labs: [
+        who_may_order_and_read_where,
+        who_sets_which_status,
+        lists_and_filters,
+        every_transition_over_http,
+        results_review_and_patient_visibility,
+        bad_input_is_4xx_naming_the_field,
+        nothing_is_half_written,
+        webhook_signatures,
+        webhook_events_change_orders,
+        parallel_deliveries_apply_once,
+        lab_integration_command,
     ],
     hardening: [
         list_reads_and_imports_are_one_audit_row_each,
