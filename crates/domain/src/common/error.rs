@@ -122,6 +122,9 @@ pub enum Entity {
     /// A knowledge source of the chat configuration.
     #[error("Knowledge source")]
     KnowledgeSource,
+    /// A stored file (upload, lab report).
+    #[error("File")]
+    File,
     /// A record storage could not find where the use case did not name it.
     #[error("Record")]
     Record,
