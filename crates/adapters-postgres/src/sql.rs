@@ -67,6 +67,9 @@ fn duplicate_field(constraint: Option<&str>, message: &str) -> &'static str {
     if text.contains("chat_sessions_ref_id") || text.contains("chat_sessions.ref_id") {
         return "ref_id";
     }
+    if text.contains("files_file_key") || text.contains("files.file_key") {
+        return "file_key";
+    }
     // Invites: PostgreSQL names the index; SQLite names the column of the partial index.
     if text.contains("invites_one_pending") || text.contains("invites.patient_id") {
         "pending_invite"
