@@ -116,6 +116,8 @@ pub struct Config {
     /// long a claimed message is reserved for one worker; default 120, above the 30 s SMTP
     /// timeout), `OUTBOX_POLL_SECONDS` (the longest sleep between rounds; default 5).
     pub outbox: genascope_adapters_postgres::notify::worker::WorkerSettings,
+    /// File storage: `STORAGE_BACKEND`, `MAX_UPLOAD_MB` (see `crate::storage`).
+    pub storage: crate::storage::StorageConfig,
 }
 
 /// A configuration problem, naming the variable.
@@ -182,7 +184,9 @@ impl Config {
         let smtp = smtp_config(lookup)?;
         let mail_backend = mail_backend(lookup, prod, smtp.is_some())?;
         let json_logs = json_logs(lookup, prod)?;
+        let storage = crate::storage::StorageConfig::from_lookup(lookup, &data_dir)?;
         Ok(Self {
+            storage,
             env,
             host: var(lookup, "HOST").unwrap_or_else(|| "127.0.0.1".into()),
             port: parse(lookup, "PORT", 8000)?,

@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod eligibility;
+pub mod files;
 pub mod health;
 pub mod identity;
 pub mod invites;
@@ -37,6 +38,8 @@ use utoipa::OpenApi;
         q::sessions::create_session, q::sessions::list_sessions, q::sessions::get_session,
         q::sessions::list_messages, q::sessions::post_message, q::sessions::end_session,
         q::sessions::session_assessment,
+        files::upload, files::list, files::get, files::download, files::download_by_key,
+        files::delete,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto, dto::ExportFileDto,
@@ -44,7 +47,8 @@ use utoipa::OpenApi;
         dto::VerifyInviteDto, dto::SimplifiedAccessDto,
         q::dto::StrategyDto, q::dto::TargetingRuleDto, q::dto::OutcomeActionDto,
         q::dto::KnowledgeSourceRefDto, q::dto::ChatSessionDto, q::dto::ChatMessageDto,
-        q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto)),
+        q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto,
+        files::FileDto, files::UploadedDto)),
     modifiers(&BearerAuth, &AiChatAlias)
 )]
 pub struct ApiDoc;
@@ -182,6 +186,17 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/eligibility/detailed/{patient_id}", get => eligibility::latest_detailed);
     resource!(cfg, "/api/eligibility/export/{patient_id}", get => eligibility::export);
     questionnaire_routes(cfg);
+    file_routes(cfg);
+}
+
+/// Files (contract §3.10).
+fn file_routes(cfg: &mut web::ServiceConfig) {
+    resource!(cfg, "/api/upload", post => files::upload);
+    resource!(cfg, "/api/files", get => files::list);
+    // Before `/api/files/{id}`: a literal segment wins over the id.
+    resource!(cfg, "/api/files/download", get => files::download_by_key);
+    resource!(cfg, "/api/files/{id}", get => files::get, delete => files::delete);
+    resource!(cfg, "/api/files/{id}/download", get => files::download);
 }
 
 /// Chat configuration (strategies), the documented questionnaire routes, and the `/ai-chat`

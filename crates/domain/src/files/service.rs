@@ -64,7 +64,9 @@ impl Peeked {
 }
 
 /// Read up to [`SNIFF_BYTES`] from the front of `body`.
-pub async fn peek(mut body: ByteStream) -> Result<Peeked, StoreError> {
+pub async fn peek(body: ByteStream) -> Result<Peeked, StoreError> {
+    // Fused: the rest may have ended already (a short body), and is polled again after the head.
+    let mut body = body.fuse();
     let mut head = BytesMut::new();
     while head.len() < SNIFF_BYTES {
         match body.next().await {
@@ -74,7 +76,7 @@ pub async fn peek(mut body: ByteStream) -> Result<Peeked, StoreError> {
     }
     Ok(Peeked {
         head: head.freeze(),
-        rest: body,
+        rest: Box::pin(body),
     })
 }
 
