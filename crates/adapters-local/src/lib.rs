@@ -7,6 +7,8 @@
 //! - `notify::files`: `OutboxMailer` (development: each email a JSON file) and `DisabledMailer`,
 //!   delivery sinks of the outbox worker.
 //!
+//! - `files::store`: `LocalFileStore` (`FileStore`), objects as files under `DATA_DIR/files`.
+//!
 //! Nothing here talks to a network service; the binary (`api-actix`) only wires these in.
 
 pub mod identity {
@@ -16,6 +18,10 @@ pub mod identity {
 
 pub mod labs {
     pub mod sealed;
+}
+
+pub mod files {
+    pub mod store;
 }
 
 pub mod notify {

@@ -35,6 +35,7 @@ mod clinical;
 mod connection;
 mod convert;
 mod database;
+pub mod files;
 mod identity;
 mod invites;
 pub mod labs;

@@ -112,6 +112,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    files (id) {
+        id -> Text,
+        owner_id -> Text,
+        account_id -> Nullable<Text>,
+        file_key -> Text,
+        filename -> Text,
+        size -> Int8,
+        content_type -> Text,
+        uploaded_at -> Timestamp,
+        attached_kind -> Nullable<Text>,
+        attached_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     invites (id) {
         id -> Text,
         account_id -> Text,
@@ -286,6 +301,8 @@ diesel::joinable!(chat_sessions -> accounts (account_id));
 diesel::joinable!(chat_sessions -> chat_strategies (strategy_id));
 diesel::joinable!(chat_sessions -> patients (patient_id));
 diesel::joinable!(chat_strategies -> accounts (account_id));
+diesel::joinable!(files -> accounts (account_id));
+diesel::joinable!(files -> users (owner_id));
 diesel::joinable!(invites -> accounts (account_id));
 diesel::joinable!(invites -> patients (patient_id));
 diesel::joinable!(lab_events -> lab_integrations (integration_id));
@@ -308,6 +325,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_sessions,
     chat_strategies,
     denied_jtis,
+    files,
     invites,
     lab_events,
     lab_integration_accounts,

@@ -74,6 +74,9 @@ fn duplicate_field(constraint: Option<&str>, message: &str) -> &'static str {
     if text.contains("lab_reference") {
         return "lab_reference";
     }
+    if text.contains("files_file_key") || text.contains("files.file_key") {
+        return "file_key";
+    }
     // Invites: PostgreSQL names the index; SQLite names the column of the partial index.
     if text.contains("invites_one_pending") || text.contains("invites.patient_id") {
         "pending_invite"

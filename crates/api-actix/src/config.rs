@@ -120,6 +120,8 @@ pub struct Config {
     /// integration secrets at rest. Unset: no integration can be created and the lab webhook
     /// refuses every call.
     pub lab_secret_key: Option<SecretString>,
+    /// File storage: `STORAGE_BACKEND`, `MAX_UPLOAD_MB` (see `crate::storage`).
+    pub storage: crate::storage::StorageConfig,
 }
 
 /// A configuration problem, naming the variable.
@@ -186,7 +188,9 @@ impl Config {
         let smtp = smtp_config(lookup)?;
         let mail_backend = mail_backend(lookup, prod, smtp.is_some())?;
         let json_logs = json_logs(lookup, prod)?;
+        let storage = crate::storage::StorageConfig::from_lookup(lookup, &data_dir)?;
         Ok(Self {
+            storage,
             env,
             host: var(lookup, "HOST").unwrap_or_else(|| "127.0.0.1".into()),
             port: parse(lookup, "PORT", 8000)?,

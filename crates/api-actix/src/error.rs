@@ -9,6 +9,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use genascope_domain::clinical::service::EligibilityError;
 use genascope_domain::common::{BoxError, Entity, FieldError, Loc, RepoError, joined};
+use genascope_domain::files::error::FileError;
 use genascope_domain::identity::error::{AccessError, Denial, IdentityError};
 use genascope_domain::invites::error::InviteError;
 use genascope_domain::labs::error::LabError;
@@ -86,6 +87,12 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     /// 413.
     TooLarge,
+    /// 413 with a sentence of its own (an upload over the size limit).
+    TooLargeFile(String),
+    /// 415: an upload type not allowed.
+    Unsupported(String),
+    /// 500 `"Upload failed"` (a storage failure while writing): the cause is logged.
+    UploadFailed(BoxError),
     /// 429 with `Retry-After`.
     TooManyRequests {
         /// Seconds until a retry may succeed.
@@ -255,6 +262,24 @@ impl From<LabError> for ApiError {
     }
 }
 
+impl From<FileError> for ApiError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Denied(d) => d.into(),
+            FileError::NotFound(what) => Self::not_found(what),
+            e @ FileError::TooLarge { .. } => Self::TooLargeFile(e.to_string()),
+            FileError::Unsupported(_) => Self::Unsupported(
+                "File type not allowed, or the content does not match the extension".into(),
+            ),
+            FileError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            e @ FileError::Attached => Self::Conflict(e.to_string()),
+            FileError::Unavailable(cause) => Self::Unavailable(cause),
+            FileError::StoreFailed(cause) => Self::UploadFailed(cause),
+            FileError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 /// Storage the edge meets itself (the shared per-address limits): an outage is a 503, anything
 /// else a 500.
 impl From<RepoError> for ApiError {
@@ -273,7 +298,10 @@ impl fmt::Display for ApiError {
             | Self::BadRequest(m)
             | Self::Forbidden { detail: m, .. }
             | Self::NotFound(m)
-            | Self::Conflict(m) => f.write_str(m),
+            | Self::Conflict(m)
+            | Self::TooLargeFile(m)
+            | Self::Unsupported(m) => f.write_str(m),
+            Self::UploadFailed(_) => f.write_str("upload failed"),
             Self::Invalid(errors) => f.write_str(&joined(errors)),
             Self::TooLarge => f.write_str("payload too large"),
             Self::TooManyRequests { .. } => f.write_str("too many requests"),
@@ -293,12 +321,13 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooLarge | Self::TooLargeFile(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } | Self::TooManyAttempts { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal(_) | Self::UploadFailed(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -309,7 +338,15 @@ impl ResponseError for ApiError {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
                 json!({ "detail": m })
             }
-            Self::BadRequest(m) | Self::NotFound(m) | Self::Conflict(m) => json!({ "detail": m }),
+            Self::BadRequest(m)
+            | Self::NotFound(m)
+            | Self::Conflict(m)
+            | Self::TooLargeFile(m)
+            | Self::Unsupported(m) => json!({ "detail": m }),
+            Self::UploadFailed(cause) => {
+                tracing::error!(error = %cause, "upload failed");
+                json!({ "detail": "Upload failed" })
+            }
             Self::Forbidden { detail, code } => {
                 if let Some(code) = code {
                     res.insert_header(("X-Error-Code", *code));

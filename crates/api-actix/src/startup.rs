@@ -214,6 +214,14 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     );
     let labs = lab_service(config, &db, clock.clone(), random.clone())?;
     let strategies = StrategyService::new(db.clone(), clock.clone(), random.clone());
+    let files = genascope_domain::files::service::FilesService::new(
+        crate::storage::file_store(&config.storage, &config.aws).await?,
+        db.clone(),
+        Arc::new(genascope_domain::files::ports::NoAttachments),
+        clock.clone(),
+        random.clone(),
+        config.storage.max_upload_bytes,
+    );
     let chat = ChatService::new(ChatPorts {
         sessions: db.clone(),
         strategies: db.clone(),
@@ -241,6 +249,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             strategies,
             chat,
             labs,
+            files,
             trusted_proxies: config.trusted_proxies.clone(),
             db,
             draining: Arc::default(),

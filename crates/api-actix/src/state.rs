@@ -22,6 +22,8 @@ pub struct AppState {
     pub chat: genascope_domain::questionnaire::sessions::service::ChatService,
     /// Labs: orders, results, the webhook, integrations.
     pub labs: genascope_domain::labs::service::LabService,
+    /// Files: uploads, downloads (and the object store, for `/health`).
+    pub files: genascope_domain::files::service::FilesService,
     /// For health checks.
     pub db: Arc<Database>,
     /// The longest a request body may take to arrive.

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod clinical;
 pub mod common;
+pub mod files;
 pub mod identity;
 pub mod invites;
 pub mod labs;

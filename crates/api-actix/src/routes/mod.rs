@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod eligibility;
+pub mod files;
 pub mod health;
 pub mod identity;
 pub mod invites;
@@ -41,6 +42,8 @@ use utoipa::OpenApi;
         labs::order_test, labs::results, labs::ingest, labs::review, labs::work_list,
         labs::get_order, labs::set_status, labs::of_patient, labs::of_clinician,
         labs::available_tests, labs::webhook::receive,
+        files::upload, files::list, files::get, files::download, files::download_by_key,
+        files::delete,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto, dto::ExportFileDto,
@@ -50,7 +53,8 @@ use utoipa::OpenApi;
         q::dto::KnowledgeSourceRefDto, q::dto::ChatSessionDto, q::dto::ChatMessageDto,
         q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto,
         labs::dto::LabOrderDto, labs::dto::AddressDto, labs::dto::LabResultsDto,
-        labs::dto::LabTestDto)),
+        labs::dto::LabTestDto,
+        files::FileDto, files::UploadedDto)),
     modifiers(&BearerAuth, &AiChatAlias, &LabOrderAlias)
 )]
 pub struct ApiDoc;
@@ -203,6 +207,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/eligibility/export/{patient_id}", get => eligibility::export);
     questionnaire_routes(cfg);
     lab_routes(cfg);
+    file_routes(cfg);
 }
 
 /// Labs (contract §3.8), with the frontend's alias of the order route.
@@ -218,6 +223,16 @@ fn lab_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/api/labs/clinician/{id}/orders", get => labs::of_clinician);
     resource!(cfg, "/api/labs/available_tests", get => labs::available_tests);
     resource!(cfg, "/api/labs/webhook", post => labs::webhook::receive);
+}
+
+/// Files (contract §3.10).
+fn file_routes(cfg: &mut web::ServiceConfig) {
+    resource!(cfg, "/api/upload", post => files::upload);
+    resource!(cfg, "/api/files", get => files::list);
+    // Before `/api/files/{id}`: a literal segment wins over the id.
+    resource!(cfg, "/api/files/download", get => files::download_by_key);
+    resource!(cfg, "/api/files/{id}", get => files::get, delete => files::delete);
+    resource!(cfg, "/api/files/{id}/download", get => files::download);
 }
 
 /// Chat configuration (strategies), the documented questionnaire routes, and the `/ai-chat`

@@ -142,6 +142,11 @@ impl TestApp {
         self.db.backend()
     }
 
+    /// The app's `DATA_DIR` (the local file store lives under `files/`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
     /// The rows of a raw SQL query on the app's database, through the test's own connection
     /// (for assertions on what a request stored, e.g. the audit log).
     pub async fn query<T>(&self, sql: &str) -> Vec<T>

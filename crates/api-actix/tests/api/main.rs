@@ -16,6 +16,7 @@ mod cli;
 mod commands;
 mod edges;
 mod eligibility;
+mod files;
 mod hardening;
 mod helpers;
 mod import;
@@ -64,6 +65,15 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    files: [
+        upload_list_download_delete_for_every_role,
+        an_existing_key_is_never_overwritten,
+        others_files_are_not_found,
+        hostile_names_and_keys,
+        types_and_empty_files,
+        oversize_uploads_are_413,
+        wrong_multipart_bodies,
+    ],
     chat: [
         strategy_crud_versions_and_soft_delete,
         strategy_validation,

@@ -125,6 +125,9 @@ pub enum Entity {
     /// A lab order (and its results).
     #[error("Lab order")]
     LabOrder,
+    /// A stored file (upload, lab report).
+    #[error("File")]
+    File,
     /// A record storage could not find where the use case did not name it.
     #[error("Record")]
     Record,
