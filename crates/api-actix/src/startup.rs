@@ -217,7 +217,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let files = genascope_domain::files::service::FilesService::new(
         crate::storage::file_store(&config.storage, &config.aws).await?,
         db.clone(),
-        Arc::new(genascope_domain::files::ports::NoAttachments),
+        // Lab reports: the order's care team and, after review, its patient read them too.
+        Arc::new(genascope_domain::labs::reports::LabReports::new(db.clone())),
         clock.clone(),
         random.clone(),
         config.storage.max_upload_bytes,
@@ -296,6 +297,7 @@ fn lab_service(
         secrets,
         patients: db.clone(),
         users: db.clone(),
+        files: db.clone(),
         audit: db.clone(),
         clock,
         random,

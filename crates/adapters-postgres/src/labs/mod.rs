@@ -8,17 +8,20 @@ mod rows;
 
 use crate::audit::write_entries;
 use crate::convert::{id, ts};
+use crate::files::attach_in;
 use crate::notify::enqueue;
-use crate::schema::{lab_events, lab_orders, patients, users};
+use crate::schema::{files, lab_events, lab_orders, patients, users};
 use crate::sql::found;
 use crate::{Database, DbConnection, MultiBackend};
 use async_trait::async_trait;
 use diesel::prelude::*;
 use genascope_domain::audit::AuditEntry;
 use genascope_domain::common::{AccountId, LabOrderId, RepoError};
+use genascope_domain::files::model::{AttachmentKind, FileId};
 use genascope_domain::identity::policy::ListScope;
 use genascope_domain::labs::model::{LabOrder, LabOrderQuery, LabOrderView};
 use genascope_domain::labs::ports::{EventKey, LabGateway, LabOrderRepository, LabRequest};
+use genascope_domain::labs::reports;
 use rows::OrderRow;
 use std::collections::HashMap;
 
@@ -96,6 +99,66 @@ fn one(conn: &mut DbConnection, q: Boxed<'_>) -> QueryResult<LabOrderView> {
     load(conn, q.limit(1))?
         .pop()
         .ok_or(diesel::result::Error::NotFound)
+}
+
+/// What a save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Saved {
+    Done,
+    /// The version moved on: nothing written.
+    Stale,
+    /// The report file is another record's: nothing written.
+    FileAttached,
+}
+
+/// The order's columns if its version is still the one before, then the event's key (a replay
+/// fails on its primary key).
+fn write(conn: &mut DbConnection, row: &OrderRow, event: Option<&EventKey>) -> QueryResult<Saved> {
+    let current = lab_orders::table
+        .filter(lab_orders::id.eq(&row.id))
+        .filter(lab_orders::version.eq(row.version - 1));
+    let n = diesel::update(current).set(row.changes()).execute(conn)?;
+    if n == 0 {
+        let exists: i64 = lab_orders::table
+            .filter(lab_orders::id.eq(&row.id))
+            .count()
+            .get_result(conn)?;
+        found(usize::try_from(exists).unwrap_or(0))?;
+        return Ok(Saved::Stale);
+    }
+    if let Some(e) = event {
+        diesel::insert_into(lab_events::table)
+            .values((
+                lab_events::integration_id.eq(id(e.integration.0)),
+                lab_events::event_id.eq(&e.event_id),
+                lab_events::order_id.eq(&row.id),
+                lab_events::received_at.eq(ts(e.received_at)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(Saved::Done)
+}
+
+/// Free the files attached to this order's result other than `keep` (a replaced report).
+fn detach_others(
+    conn: &mut DbConnection,
+    order: &str,
+    keep: Option<uuid::Uuid>,
+) -> QueryResult<()> {
+    let kind = AttachmentKind::LabResult.as_str();
+    let mut q = diesel::update(files::table)
+        .filter(files::attached_kind.eq(kind))
+        .filter(files::attached_id.eq(order))
+        .into_boxed();
+    if let Some(k) = keep {
+        q = q.filter(files::id.ne(id(k)));
+    }
+    q.set((
+        files::attached_kind.eq(None::<String>),
+        files::attached_id.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(())
 }
 
 #[async_trait]
@@ -194,39 +257,35 @@ impl LabOrderRepository for Database {
     ) -> Result<(), RepoError> {
         let row = OrderRow::try_from(order)?;
         let audit = audit.clone();
-        let written = self
+        let report = order.result.as_ref().and_then(|r| r.report_file_id);
+        let attachment = reports::attachment(order.id);
+        match self
             .transaction(move |conn| {
-                let current = lab_orders::table
-                    .filter(lab_orders::id.eq(&row.id))
-                    .filter(lab_orders::version.eq(row.version - 1));
-                let n = diesel::update(current).set(row.changes()).execute(conn)?;
-                if n == 0 {
-                    let exists: i64 = lab_orders::table
-                        .filter(lab_orders::id.eq(&row.id))
-                        .count()
-                        .get_result(conn)?;
-                    found(usize::try_from(exists).unwrap_or(0))?;
-                    return Ok(false);
+                // A savepoint: a report attached elsewhere undoes the order's write too.
+                let saved = conn.transaction(|conn| {
+                    let saved = write(conn, &row, event.as_ref())?;
+                    if saved != Saved::Done {
+                        return Ok(saved);
+                    }
+                    detach_others(conn, &row.id, report)?;
+                    if let Some(file) = report
+                        && !attach_in(conn, FileId(file), attachment)?
+                    {
+                        return Err(diesel::result::Error::RollbackTransaction);
+                    }
+                    write_entries(conn, std::slice::from_ref(&audit))?;
+                    Ok(Saved::Done)
+                });
+                match saved {
+                    Err(diesel::result::Error::RollbackTransaction) => Ok(Saved::FileAttached),
+                    other => other,
                 }
-                // The event's key: a replay fails here (primary key) and rolls the change back.
-                if let Some(e) = &event {
-                    diesel::insert_into(lab_events::table)
-                        .values((
-                            lab_events::integration_id.eq(id(e.integration.0)),
-                            lab_events::event_id.eq(&e.event_id),
-                            lab_events::order_id.eq(&row.id),
-                            lab_events::received_at.eq(ts(e.received_at)),
-                        ))
-                        .execute(conn)?;
-                }
-                write_entries(conn, std::slice::from_ref(&audit))?;
-                Ok(true)
             })
-            .await?;
-        if written {
-            Ok(())
-        } else {
-            Err(RepoError::Stale)
+            .await?
+        {
+            Saved::Done => Ok(()),
+            Saved::Stale => Err(RepoError::Stale),
+            Saved::FileAttached => Err(RepoError::Conflict("file_attached")),
         }
     }
 

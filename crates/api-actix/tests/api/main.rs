@@ -261,6 +261,7 @@ on_both_backends! {
         webhook_events_change_orders,
         parallel_deliveries_apply_once,
         lab_integration_command,
+        report_files_attach_to_results,
     ],
     hardening: [
         list_reads_and_imports_are_one_audit_row_each,

@@ -14,6 +14,9 @@ pub enum LabConflict {
     /// A review without a final result.
     #[error(transparent)]
     NoFinalResult(#[from] NoFinalResult),
+    /// The report file is attached to another order's result.
+    #[error("This file is attached to another lab result")]
+    FileAttached,
     /// The lab reference is another order's already.
     #[error("This lab reference belongs to another order")]
     ReferenceTaken,
@@ -104,6 +107,7 @@ impl From<RepoError> for LabError {
         match e {
             RepoError::NotFound => Self::NotFound(Entity::LabOrder),
             RepoError::Duplicate("lab_reference") => Self::Conflict(LabConflict::ReferenceTaken),
+            RepoError::Conflict("file_attached") => Self::Conflict(LabConflict::FileAttached),
             RepoError::Duplicate(rule) => {
                 Self::Conflict(LabConflict::Store(StoreConflict::Duplicate(rule)))
             }

@@ -6,6 +6,7 @@
 //!   (`ShippingAddress`, `ResultMap`, `ReportUrl`), `LabOrder`, `LabIntegration`, commands.
 //! - `rules`: the status table as pure functions (`transition`, `ingest`, `reviewable`).
 //! - `policy`: who sets which status, who reads results.
+//! - `reports`: report files attached to results (which upload, who reads it).
 //! - `webhook`: the signature rule (HMAC-SHA256, constant-time, ±300 s).
 //! - `ports`, `service`, `error`.
 
@@ -13,6 +14,7 @@ pub mod error;
 pub mod model;
 pub mod policy;
 pub mod ports;
+pub mod reports;
 pub mod rules;
 pub mod service;
 pub mod webhook;

@@ -63,6 +63,22 @@ pub fn may_read_results(p: &Principal, order: &LabOrder) -> Result<(), AccessErr
     Ok(())
 }
 
+/// May `p` read the report file attached to `order`'s result (besides its uploader): the care
+/// team of its account and super admins; its patient once reviewed.
+#[must_use]
+pub fn may_read_report(p: &Principal, order: &LabOrder) -> bool {
+    match p.role {
+        Role::SuperAdmin => true,
+        Role::Admin | Role::Clinician | Role::Physician => p.account_id == Some(order.account_id),
+        Role::Patient => {
+            p.access == crate::identity::policy::AccessType::Full
+                && p.user_id.0 == order.patient_id.0
+                && rules::visible_to_patient(order)
+        }
+        Role::LabTech | Role::User => false,
+    }
+}
+
 /// The order as a policy target (its account).
 #[must_use]
 pub const fn in_account(order: &LabOrder) -> Target {

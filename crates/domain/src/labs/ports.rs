@@ -56,7 +56,10 @@ pub trait LabOrderRepository: Send + Sync {
     ) -> Result<Vec<LabOrderView>, RepoError>;
     /// Store `order` if the stored version is `order.version - 1` (else `Stale`, nothing
     /// written), with its audit entry and, for a lab's event, the event's key
-    /// (`Duplicate("event_id")` when the lab sent it before: nothing written).
+    /// (`Duplicate("event_id")` when the lab sent it before: nothing written). Its result's
+    /// report file is attached to it in the same transaction (`Conflict("file_attached")` when
+    /// the file is another record's: nothing written), and a report it no longer names is
+    /// detached.
     async fn save(
         &self,
         order: &LabOrder,

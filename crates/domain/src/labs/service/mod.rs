@@ -38,6 +38,8 @@ pub struct LabPorts {
     pub patients: Arc<dyn PatientRepository>,
     /// Users (the ordering provider).
     pub users: Arc<dyn UserRepository>,
+    /// Uploaded files (report attachments).
+    pub files: Arc<dyn crate::files::ports::FileRepository>,
     /// Audited reads.
     pub audit: Arc<dyn AuditLog>,
     /// Now.
@@ -311,6 +313,9 @@ impl LabService {
         cmd: ResultIngest,
     ) -> Result<LabOrderView, LabError> {
         let mut view = self.load(p, Action::LabIngest, id).await?;
+        if let Some(file) = cmd.report_file_id {
+            self.check_report(p, file, &view.order).await?;
+        }
         let now = self.now();
         apply_result(&mut view.order, cmd, now)?;
         let audit = self.entry(Some(p.user_id), AuditAction::Update, &view.order);
@@ -334,6 +339,27 @@ impl LabService {
         let audit = self.entry(Some(p.user_id), AuditAction::Update, &view.order);
         self.ports.orders.save(&view.order, &audit, None).await?;
         Ok(view)
+    }
+
+    /// A report the caller may attach to `order` (its own upload of the order's account), else
+    /// "File not found". Whether it is free is decided where it is attached (one transaction).
+    async fn check_report(
+        &self,
+        p: &Principal,
+        file: uuid::Uuid,
+        order: &LabOrder,
+    ) -> Result<(), LabError> {
+        let stored = self
+            .ports
+            .files
+            .get(crate::files::model::FileId(file))
+            .await
+            .map_err(not_found_as(Entity::File))?;
+        if super::reports::attachable(p, &stored, order) {
+            Ok(())
+        } else {
+            Err(LabError::NotFound(Entity::File))
+        }
     }
 
     /// Whether an event of a lab was recorded already (see [`LabOrderRepository::event_seen`]).
