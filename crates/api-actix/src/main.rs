@@ -13,6 +13,7 @@ use genascope_domain::identity::policy::{AccessType, Principal};
 
 mod lab_integration;
 mod seed;
+mod seed_labs;
 use lab_integration::LabIntegrationCommand;
 use seed::seed_demo;
 

@@ -41,10 +41,16 @@ pub(crate) async fn seed_demo(services: &Services) -> anyhow::Result<()> {
         }
         Err(e) => anyhow::bail!("could not create the demo account: {e}"),
     };
-    let providers = seed_staff(services, account.id, &password).await?;
+    let (providers, lab_tech) = seed_staff(services, account.id, &password).await?;
     let patients = seed_patients(services, account.id, &providers).await?;
     seed_chat(services, account.id, &patients).await?;
     let open_link = seed_invites(services, account.id, &providers, &patients).await?;
+    let lab_orders = match (providers.first(), lab_tech) {
+        (Some(c), Some(t)) => {
+            crate::seed_labs::seed_labs(services, account.id, *c, t, &patients).await?
+        }
+        _ => 0,
+    };
     println!("Demo clinic created: {} ({})", account.name, account.id);
     println!(
         "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
@@ -57,6 +63,9 @@ pub(crate) async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     );
     println!(
         "Invites: 4 pending, 2 accepted, 2 expired, 2 revoked (patients 1 to 10; no email sent)."
+    );
+    println!(
+        "Lab orders: {lab_orders} (ordered, specimen collected, preliminary, reviewed with a report file, awaiting review, cancelled, rejected)."
     );
     println!(
         "An open invite ({} {}, date of birth {}): {open_link}",
@@ -147,12 +156,13 @@ async fn seed_invites(
     Ok(open_link)
 }
 
-/// The demo clinic's staff (all with `password`); the ids of its clinicians and physicians.
+/// The demo clinic's staff (all with `password`); the ids of its clinicians and physicians, and
+/// of its lab tech.
 async fn seed_staff(
     services: &Services,
     account: genascope_domain::common::AccountId,
     password: &str,
-) -> anyhow::Result<Vec<UserId>> {
+) -> anyhow::Result<(Vec<UserId>, Option<UserId>)> {
     let op = operator();
     let staff = [
         (
@@ -168,7 +178,7 @@ async fn seed_staff(
         ("labtech@demo.genascope.test", "Lee Labtech", "lab_tech"),
     ];
     let identity = &services.state.identity;
-    let mut providers = Vec::new();
+    let (mut providers, mut lab_tech) = (Vec::new(), None);
     for (email, name, role) in staff {
         let req = create_user_command(&body(serde_json::json!({
             "email": email,
@@ -185,8 +195,11 @@ async fn seed_staff(
         if user.role.is_provider() {
             providers.push(user.id);
         }
+        if user.role == Role::LabTech {
+            lab_tech = Some(user.id);
+        }
     }
-    Ok(providers)
+    Ok((providers, lab_tech))
 }
 
 /// Twenty demo patients, spread over the `providers`; their ids with their dates of birth.

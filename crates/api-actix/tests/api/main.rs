@@ -262,6 +262,7 @@ on_both_backends! {
         parallel_deliveries_apply_once,
         lab_integration_command,
         report_files_attach_to_results,
+        seed_demo_has_lab_orders_in_every_state,
     ],
     hardening: [
         list_reads_and_imports_are_one_audit_row_each,

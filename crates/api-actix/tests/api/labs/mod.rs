@@ -5,12 +5,14 @@ mod input;
 mod lifecycle;
 mod reports;
 mod roles;
+mod seed;
 mod webhook;
 
 pub use input::{bad_input_is_4xx_naming_the_field, nothing_is_half_written};
 pub use lifecycle::{every_transition_over_http, results_review_and_patient_visibility};
 pub use reports::report_files_attach_to_results;
 pub use roles::{lists_and_filters, who_may_order_and_read_where, who_sets_which_status};
+pub use seed::seed_demo_has_lab_orders_in_every_state;
 pub use webhook::{
     lab_integration_command, parallel_deliveries_apply_once, webhook_events_change_orders,
     webhook_signatures,
