@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod eligibility;
+pub mod family;
 pub mod files;
 pub mod health;
 pub mod identity;
@@ -33,6 +34,7 @@ use utoipa::OpenApi;
         invites::revoke_doc, invites::verify, invites::simplified_access, invites::register,
         eligibility::assess, eligibility::analyze, eligibility::latest, eligibility::latest_detailed,
         eligibility::export,
+        family::pedigree_svg, family::fhir_family_history,
         q::strategies::list, q::strategies::create, q::strategies::get, q::strategies::update,
         q::strategies::delete,
         q::sessions::start_chat, q::sessions::submit_answer, q::sessions::history,
@@ -189,6 +191,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/patients/bulk", post => p::bulk);
     resource!(cfg, "/api/patients/{id}", get => p::get, put => p::update, delete => p::delete);
     resource!(cfg, "/api/patients/{id}/invites", get => invites::of_patient);
+    resource!(cfg, "/api/patients/{id}/fhir/family-history", get => family::fhir_family_history);
     resource!(cfg, "/api/generate_invite", post => invites::generate);
     resource!(cfg, "/api/bulk_invite", post => invites::bulk);
     resource!(cfg, "/api/invites", get => invites::list);
@@ -205,6 +208,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/eligibility/analyze/{patient_id}", get => eligibility::latest);
     resource!(cfg, "/api/eligibility/detailed/{patient_id}", get => eligibility::latest_detailed);
     resource!(cfg, "/api/eligibility/export/{patient_id}", get => eligibility::export);
+    resource!(cfg, "/api/eligibility/pedigree/{patient_id}.svg", get => family::pedigree_svg);
     questionnaire_routes(cfg);
     lab_routes(cfg);
     file_routes(cfg);
