@@ -116,6 +116,10 @@ acts!(
     ChatAssessmentRead,
     StrategyManage,
     SessionAnalyze,
+    AvailabilityRead,
+    AvailabilitySet,
+    AppointmentUse,
+    AppointmentList,
 );
 
 /// An authenticated caller whose role may perform `A` at all: the domain policy's role check

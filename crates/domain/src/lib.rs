@@ -11,3 +11,4 @@ pub mod invites;
 pub mod notify;
 pub mod patients;
 pub mod questionnaire;
+pub mod scheduling;

@@ -122,6 +122,12 @@ pub enum Entity {
     /// A knowledge source of the chat configuration.
     #[error("Knowledge source")]
     KnowledgeSource,
+    /// An appointment (scheduling).
+    #[error("Appointment")]
+    Appointment,
+    /// A clinician's recurring availability pattern.
+    #[error("Availability pattern")]
+    AvailabilityPattern,
     /// A record storage could not find where the use case did not name it.
     #[error("Record")]
     Record,

@@ -54,6 +54,14 @@ uuid_id!(
     /// A chat (questionnaire) strategy of an account.
     ChatStrategyId
 );
+uuid_id!(
+    /// An appointment (scheduling).
+    AppointmentId
+);
+uuid_id!(
+    /// A clinician's recurring availability pattern (scheduling).
+    PatternId
+);
 
 impl From<PatientId> for UserId {
     fn from(p: PatientId) -> Self {
