@@ -41,6 +41,7 @@ pub mod migrations;
 pub mod notify;
 mod patients;
 mod questionnaire;
+mod scheduling;
 mod schema;
 mod sql;
 #[cfg(feature = "test-support")]

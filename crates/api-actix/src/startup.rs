@@ -212,6 +212,18 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         db.clone(),
     );
     let strategies = StrategyService::new(db.clone(), clock.clone(), random.clone());
+    let scheduling = genascope_domain::scheduling::service::SchedulingService::new(
+        genascope_domain::scheduling::service::SchedulingPorts {
+            repo: db.clone(),
+            audit: db.clone(),
+            clock: clock.clone(),
+            random: random.clone(),
+        },
+        genascope_domain::scheduling::service::SchedulingSettings {
+            mail_enabled: config.mail_backend != MailBackend::Disabled,
+            ..Default::default()
+        },
+    );
     let chat = ChatService::new(ChatPorts {
         sessions: db.clone(),
         strategies: db.clone(),
@@ -238,6 +250,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             eligibility,
             strategies,
             chat,
+            scheduling,
             trusted_proxies: config.trusted_proxies.clone(),
             db,
             draining: Arc::default(),

@@ -20,6 +20,8 @@ pub struct AppState {
     pub strategies: genascope_domain::questionnaire::strategies::service::StrategyService,
     /// Chat sessions (the questionnaire).
     pub chat: genascope_domain::questionnaire::sessions::service::ChatService,
+    /// Scheduling: availability and appointments.
+    pub scheduling: genascope_domain::scheduling::service::SchedulingService,
     /// For health checks.
     pub db: Arc<Database>,
     /// The longest a request body may take to arrive.

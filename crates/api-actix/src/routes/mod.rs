@@ -7,6 +7,7 @@ pub mod identity;
 pub mod invites;
 pub mod patients;
 pub mod questionnaire;
+pub mod scheduling;
 
 use actix_web::{HttpResponse, web};
 use questionnaire as q;
@@ -37,6 +38,10 @@ use utoipa::OpenApi;
         q::sessions::create_session, q::sessions::list_sessions, q::sessions::get_session,
         q::sessions::list_messages, q::sessions::post_message, q::sessions::end_session,
         q::sessions::session_assessment,
+        scheduling::availability, scheduling::set_availability, scheduling::patterns,
+        scheduling::delete_pattern, scheduling::book, scheduling::get, scheduling::update,
+        scheduling::cancel, scheduling::reschedule, scheduling::for_clinician,
+        scheduling::for_patient, scheduling::organization, scheduling::feed,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto, dto::ExportFileDto,
@@ -44,7 +49,8 @@ use utoipa::OpenApi;
         dto::VerifyInviteDto, dto::SimplifiedAccessDto,
         q::dto::StrategyDto, q::dto::TargetingRuleDto, q::dto::OutcomeActionDto,
         q::dto::KnowledgeSourceRefDto, q::dto::ChatSessionDto, q::dto::ChatMessageDto,
-        q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto)),
+        q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto,
+        scheduling::dto::AppointmentDto, scheduling::dto::PatternDto)),
     modifiers(&BearerAuth, &AiChatAlias)
 )]
 pub struct ApiDoc;
@@ -182,6 +188,25 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/eligibility/detailed/{patient_id}", get => eligibility::latest_detailed);
     resource!(cfg, "/api/eligibility/export/{patient_id}", get => eligibility::export);
     questionnaire_routes(cfg);
+    scheduling_routes(cfg);
+}
+
+/// Availability and appointments (contract §3.9). The fixed paths under `/api/appointments/`
+/// come before `{appointment_id}`.
+fn scheduling_routes(cfg: &mut web::ServiceConfig) {
+    use scheduling as sc;
+    resource!(cfg, "/api/availability", get => sc::availability);
+    resource!(cfg, "/api/availability/set", post => sc::set_availability);
+    resource!(cfg, "/api/availability/recurring", get => sc::patterns);
+    resource!(cfg, "/api/availability/recurring/{pattern_id}", delete => sc::delete_pattern);
+    resource!(cfg, "/api/book_appointment", post => sc::book);
+    resource!(cfg, "/api/appointments/cancel", post => sc::cancel);
+    resource!(cfg, "/api/appointments/reschedule", post => sc::reschedule);
+    resource!(cfg, "/api/appointments/clinician/{clinician_id}/calendar.ics", get => sc::feed);
+    resource!(cfg, "/api/appointments/clinician/{clinician_id}", get => sc::for_clinician);
+    resource!(cfg, "/api/appointments/patient/{patient_id}", get => sc::for_patient);
+    resource!(cfg, "/api/appointments/{appointment_id}", get => sc::get, put => sc::update);
+    resource!(cfg, "/api/organization/appointments", get => sc::organization);
 }
 
 /// Chat configuration (strategies), the documented questionnaire routes, and the `/ai-chat`

@@ -8,7 +8,7 @@ use crate::common::{
 use crate::identity::error::Denial;
 use crate::identity::model::Role;
 use crate::identity::policy::{self, Action, ListScope, Principal, Target};
-use crate::scheduling::error::{BookError, SchedulingError};
+use crate::scheduling::error::{BookError, SchedulingConflict, SchedulingError};
 use crate::scheduling::mail;
 use crate::scheduling::model::{
     Appointment, AppointmentStatus, AppointmentType, AppointmentView, ConfirmationCode, SlotTime,
@@ -79,6 +79,9 @@ pub struct AppointmentChange {
     pub notify: Notify,
     /// Field errors from the edge (reported after the scope checks).
     pub errors: Vec<FieldError>,
+    /// The requested status must be a change (`POST /api/appointments/cancel` of a canceled
+    /// appointment is a conflict, not a no-op).
+    pub strict: bool,
 }
 
 /// Filters of a list, as the edge read them.
@@ -212,8 +215,12 @@ impl SchedulingService {
         };
         if moved {
             rules::transition(old.status, AppointmentStatus::Rescheduled)?;
-        } else {
-            rules::transition(old.status, status)?;
+        } else if !rules::transition(old.status, status)? && cmd.strict {
+            return Err(SchedulingConflict::Transition {
+                from: old.status,
+                to: status,
+            }
+            .into());
         }
         let mut after = old.clone();
         after.date = date;
