@@ -379,8 +379,27 @@ pub async fn reschedule(
         errors,
         ..AppointmentChange::default()
     };
-    let view = state.scheduling.change(auth.principal(), id, cmd).await?;
+    // The rules speak of `date` and `time`; this route's fields are `new_date` and `new_time`.
+    let view = state
+        .scheduling
+        .change(auth.principal(), id, cmd)
+        .await
+        .map_err(|e| match e {
+            SchedulingError::Invalid(errors) => {
+                SchedulingError::Invalid(errors.into_iter().map(renamed).collect())
+            }
+            other => other,
+        })?;
     Ok(HttpResponse::Ok().json(AppointmentDto::from(&view)))
+}
+
+fn renamed(mut e: FieldError) -> FieldError {
+    if let Some(genascope_domain::common::Loc::Key(k)) = e.loc.first_mut() {
+        if k == "date" || k == "time" {
+            *k = format!("new_{k}");
+        }
+    }
+    e
 }
 
 /// `start_date`/`date_from`, `end_date`/`date_to`, `status`.
