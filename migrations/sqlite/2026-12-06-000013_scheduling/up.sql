@@ -61,10 +61,10 @@ CREATE TABLE appointments (
 );
 -- One active appointment per clinician and start time (the second line of race safety).
 CREATE UNIQUE INDEX appointments_clinician_slot_uq ON appointments (clinician_id, starts_at)
-    WHERE status IN ('scheduled', 'confirmed', 'rescheduled');
+    WHERE status = 'scheduled' OR status = 'confirmed' OR status = 'rescheduled';
 -- Confirmation codes are unique among the account's non-terminal appointments.
 CREATE UNIQUE INDEX appointments_confirmation_code_uq ON appointments (account_id, confirmation_code)
-    WHERE status IN ('scheduled', 'confirmed', 'rescheduled');
+    WHERE status = 'scheduled' OR status = 'confirmed' OR status = 'rescheduled';
 -- Foreign keys, each also serving a list by time.
 CREATE INDEX appointments_clinician_id_starts_at_idx ON appointments (clinician_id, starts_at);
 CREATE INDEX appointments_patient_id_starts_at_idx ON appointments (patient_id, starts_at);

@@ -113,10 +113,10 @@ fn claim_and_check(conn: &mut DbConnection, a: &Appointment) -> QueryResult<Opti
 }
 
 fn write_in(conn: &mut DbConnection, w: &AppointmentWrite) -> QueryResult<Result<(), BookError>> {
-    if w.claims_time {
-        if let Some(refused) = claim_and_check(conn, &w.appointment)? {
-            return Ok(Err(refused));
-        }
+    if w.claims_time
+        && let Some(refused) = claim_and_check(conn, &w.appointment)?
+    {
+        return Ok(Err(refused));
     }
     let row = AppointmentRow::from(&w.appointment);
     match w.expected {

@@ -77,14 +77,14 @@ fn set_command(q: &Query, body: &Body) -> Result<SetAvailability, ApiError> {
     let mut errors = Vec::new();
     let from_query = q.get(&["clinician_id"]);
     let from_body = body.string(&mut errors, &["clinician_id"]);
-    if let (Some(a), Some(b)) = (&from_query, &from_body) {
-        if !a.eq_ignore_ascii_case(b) {
-            errors.push(FieldError::new(
-                "clinician_id",
-                "the query and the body name different clinicians",
-                "value_error.mismatch",
-            ));
-        }
+    if let (Some(a), Some(b)) = (&from_query, &from_body)
+        && !a.eq_ignore_ascii_case(b)
+    {
+        errors.push(FieldError::new(
+            "clinician_id",
+            "the query and the body name different clinicians",
+            "value_error.mismatch",
+        ));
     }
     let day = body_date(&mut errors, body, "date");
     let slots = slot_list(&mut errors, body)
@@ -394,10 +394,10 @@ pub async fn reschedule(
 }
 
 fn renamed(mut e: FieldError) -> FieldError {
-    if let Some(genascope_domain::common::Loc::Key(k)) = e.loc.first_mut() {
-        if k == "date" || k == "time" {
-            *k = format!("new_{k}");
-        }
+    if let Some(genascope_domain::common::Loc::Key(k)) = e.loc.first_mut()
+        && (k == "date" || k == "time")
+    {
+        *k = format!("new_{k}");
     }
     e
 }
