@@ -228,6 +228,7 @@ on_both_backends! {
         emails_and_the_calendar_feed,
         bad_input_is_422_naming_the_field,
         a_hundred_concurrent_bookings_of_one_slot,
+        seed_demo_has_availability_and_appointments,
     ],
     invites: [
         who_may_invite_and_where,

@@ -203,3 +203,51 @@ pub async fn recurring_nine_stays_nine_across_daylight_saving(app: &TestApp) {
         "Europe/Paris"
     );
 }
+
+/// `seed-demo` adds recurring and explicit availability and appointments in several statuses.
+pub async fn seed_demo_has_availability_and_appointments(app: &TestApp) {
+    let data_dir = std::env::temp_dir().join(format!("genascope-seed-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_genascope"))
+        .arg("seed-demo")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", app.database_url())
+        .env("DATA_DIR", &data_dir)
+        .env("RUST_LOG", "warn")
+        .env("GENASCOPE_DEMO_PASSWORD", "demo-password-2026")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let admin = app
+        .token("admin@demo.genascope.test", "demo-password-2026")
+        .await;
+    let org = app
+        .get("/api/organization/appointments?page_size=100", Some(&admin))
+        .await;
+    let items = org.expect(200)["appointments"].as_array().unwrap().clone();
+    let mut statuses: Vec<String> = super::statuses(&items);
+    statuses.sort();
+    statuses.dedup();
+    assert_eq!(
+        statuses,
+        [
+            "canceled",
+            "completed",
+            "confirmed",
+            "no-show",
+            "rescheduled",
+            "scheduled"
+        ]
+    );
+    let clinician = items[0]["clinician_id"].as_str().unwrap().to_owned();
+    let patterns = app
+        .get(
+            &format!("/api/availability/recurring?clinician_id={clinician}"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(patterns.array().len(), 1);
+    assert_eq!(patterns.array()[0]["days"], json!([0, 1, 2, 3, 4]));
+    std::fs::remove_dir_all(&data_dir).ok();
+}

@@ -95,6 +95,14 @@ impl SchedulingService {
         Self { ports, settings }
     }
 
+    /// The same use cases sending no email (seeding demo data).
+    #[must_use]
+    pub fn without_mail(&self) -> Self {
+        let mut quiet = self.clone();
+        quiet.settings.mail_enabled = false;
+        quiet
+    }
+
     /// Now, from the clock port.
     #[must_use]
     pub fn now(&self) -> Timestamp {
