@@ -101,7 +101,7 @@ export async function schedulingJourney({ browser, step, apiCall, api, FRONTEND,
       () => modal.getByRole('button', { name: 'Save Changes' }).click());
     if (saved?.status !== 'confirmed') throw new Error(`status ${saved?.status}`);
     await modal.getByText('Confirmed').first().waitFor({ timeout: 10000 });
-    await modal.getByRole('button', { name: 'Close' }).click();
+    await modal.locator('.ant-modal-footer').getByRole('button', { name: 'Close' }).click();
   });
 
   await step(page, 'the detail modal reschedules it to another day', async () => {
@@ -121,7 +121,7 @@ export async function schedulingJourney({ browser, step, apiCall, api, FRONTEND,
       throw new Error(`after the move: ${saved?.status} ${saved?.date} ${saved?.time}`);
     }
     if (saved.confirmation_code !== first.confirmation_code || saved.id !== first.id) throw new Error('the move changed the id or code');
-    await modal.getByRole('button', { name: 'Close' }).click();
+    await modal.locator('.ant-modal-footer').getByRole('button', { name: 'Close' }).click();
   });
 
   await step(page, 'the list cancels the other appointment', async () => {
