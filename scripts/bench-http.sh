@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # HTTP load benchmark of genascope on loopback.
 #
-# Builds the release binary, starts `genascope serve` on a free 127.0.0.1 port with a throwaway
-# DATA_DIR (SQLite) and a fixed test JWT secret, creates a super admin, an account with its admin
-# and 50 patients through the API, then loads three routes for BENCH_DURATION seconds each:
-#   GET /live              the ceiling: no auth, no database
-#   GET /api/auth/me       token verification + one principal read
-#   GET /api/patients/     the above + a 50-row list
-# and prints requests/s and p99 latency for each. Uses `oha` when installed, else `wrk`
-# (installed with apt-get when possible). The server is always stopped on exit.
+# Builds the release binary and the journey driver (examples/journey_load.rs), starts `genascope
+# serve` on a free 127.0.0.1 port with a throwaway DATA_DIR (SQLite) and a fixed test JWT secret,
+# creates a super admin, an account with its admin, 50 patients and an open invite for each through
+# the API, then loads each route for BENCH_DURATION seconds with wrk (installed with apt-get when
+# possible):
+#   GET /live                the ceiling: no auth, no database
+#   GET /api/auth/me         token verification + one principal read
+#   GET /api/patients/       the above + a 50-row list and its audit record
+#   GET /api/invites         the above + the 50-row invite list (style C page, joined names)
+#   POST /api/verify_invite  public: the per-address limit (a database write) + a token look-up
+# and the journey: whole interviews (start_chat + 26 answers, the last one completing the session
+# and running the assessment) per second. Prints requests/s and p99 latency for each. The server
+# is always stopped on exit.
 #
-# Knobs (environment): BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_THREADS (2, wrk
-# only), BENCH_DATABASE_URL (default: SQLite in the temp dir; a PostgreSQL URL must name an empty,
-# throwaway database), BENCH_OUT (raw reports, default target/bench-http), BENCH_BIN (a prebuilt
-# genascope binary instead of `cargo build --release`).
+# Knobs (environment): BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (64; also the journey's
+# workers), BENCH_THREADS (2), BENCH_DATABASE_URL (default: SQLite in the temp dir; a PostgreSQL URL
+# must name an empty, throwaway database), BENCH_OUT (raw reports, default target/bench-http),
+# BENCH_BIN and BENCH_JOURNEY (a prebuilt genascope binary and journey_load example instead of
+# `cargo build --release`).
 # Logging is at `warn` during the run: request logs would otherwise dominate the numbers.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 duration=${BENCH_DURATION:-10}
-connections=${BENCH_CONNECTIONS:-50}
+connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
 out_dir=${BENCH_OUT:-target/bench-http}
 
@@ -31,31 +37,32 @@ command -v curl >/dev/null 2>&1 || die "curl is required"
 command -v python3 >/dev/null 2>&1 || die "python3 is required (JSON parsing, free port)"
 
 # --- load generator ---------------------------------------------------------------------------
-if command -v oha >/dev/null 2>&1; then
-  tool=oha
-elif command -v wrk >/dev/null 2>&1; then
-  tool=wrk
-elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  say "installing wrk"
-  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
-    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; } \
-    || die "could not install wrk"
-  tool=wrk
-else
-  die "no load generator: install oha (cargo install oha) or wrk (apt-get install wrk)"
+# wrk: its Lua hooks give the POST routes their bodies and each verify_invite its own client address.
+if ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing wrk"
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }; } \
+      || die "could not install wrk"
+  else
+    die "no load generator: install wrk (apt-get install wrk)"
+  fi
 fi
 
 # --- build ------------------------------------------------------------------------------------
 if [ -n "${BENCH_BIN:-}" ]; then
   bin=$BENCH_BIN
+  journey=${BENCH_JOURNEY:-}
 else
   say "building the release binary"
-  cargo build --release --quiet -p genascope-api-actix --bin genascope
+  cargo build --release --quiet -p genascope-api-actix --bin genascope --example journey_load
   target_dir=$(cargo metadata --format-version 1 --no-deps \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
   bin="$target_dir/release/genascope"
+  journey="$target_dir/release/examples/journey_load"
 fi
 [ -x "$bin" ] || die "no executable at $bin"
+[ -x "${journey:-}" ] || die "no journey driver: with BENCH_BIN, set BENCH_JOURNEY to a built examples/journey_load"
 
 # --- a throwaway server -----------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/genascope-bench.XXXXXX")
@@ -138,14 +145,40 @@ post_json "$super_token" /api/admin/create_account \
   "{\"name\":\"Bench Clinic\",\"admin_email\":\"$admin_email\",\"admin_name\":\"Bench Admin\",\"admin_password\":\"$admin_password\"}" \
   >/dev/null || die "account creation failed"
 token=$(login "$admin_email" "$admin_password") || die "admin login failed"
+: >"$work/patients.txt"
 for i in $(seq 1 50); do
   post_json "$token" /api/patients \
     "{\"first_name\":\"Patient\",\"last_name\":\"Number$i\",\"email\":\"patient$i@example.com\"}" \
-    >/dev/null || die "creating patient $i failed"
+    | json_field id >>"$work/patients.txt" || die "creating patient $i failed"
+done
+
+# One open invite per patient (the invite list's rows); the last one's token for verify_invite.
+say "inviting the 50 patients"
+invite_url=""
+while read -r patient_id; do
+  invite_url=$(post_json "$token" /api/generate_invite \
+    "{\"patient_id\":\"$patient_id\",\"send_email\":false}" | json_field invite_url) \
+    || die "inviting patient $patient_id failed"
+done <"$work/patients.txt"
+invite_token=${invite_url##*/}
+[ -n "$invite_token" ] || die "generate_invite answered no invite_url"
+
+# The journey runs in an account of its own, one patient per worker (a patient's new session
+# cancels its open one), so the lists above keep their 50 rows.
+say "creating the journey's account and $connections patients"
+post_json "$super_token" /api/admin/create_account \
+  "{\"name\":\"Bench Journey Clinic\",\"admin_email\":\"journey-$admin_email\",\"admin_name\":\"Journey Admin\",\"admin_password\":\"$admin_password\"}" \
+  >/dev/null || die "journey account creation failed"
+journey_token=$(login "journey-$admin_email" "$admin_password") || die "journey admin login failed"
+: >"$work/journey-patients.txt"
+for i in $(seq 1 "$connections"); do
+  post_json "$journey_token" /api/patients \
+    "{\"first_name\":\"Journey\",\"last_name\":\"Number$i\",\"email\":\"journey$i@example.com\"}" \
+    | json_field id >>"$work/journey-patients.txt" || die "creating journey patient $i failed"
 done
 
 # Every route must answer 200 before it is measured: a benchmark of 401s is worth nothing.
-for path in /live /api/auth/me /api/patients/; do
+for path in /live /api/auth/me /api/patients/ /api/invites; do
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $token" "$base$path")
   [ "$code" = 200 ] || die "GET $path answered $code"
 done
@@ -154,37 +187,63 @@ done
 mkdir -p "$out_dir"
 limit=$((duration + 30))
 
-run_load() { # name path auth(yes|no) -> prints "rps p99"
-  local name=$1 path=$2 auth=$3 report="$out_dir/$1.$tool.txt"
-  local header=()
-  [ "$auth" = yes ] && header=(-H "Authorization: Bearer $token")
-  case $tool in
-    oha)
-      timeout "$limit" oha --no-tui -z "${duration}s" -c "$connections" "${header[@]}" "$base$path" >"$report" 2>&1
-      awk '/Requests\/sec:/ { rps = $2 }
-           /^[[:space:]]*99(\.00)?% in/ { p99 = ($4 ~ /^sec/) ? sprintf("%.2fms", $3 * 1000) : $3 $4 }
-           END { print rps, p99 }' "$report"
-      ;;
-    wrk)
-      timeout "$limit" wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "${header[@]}" \
-        "$base$path" >"$report" 2>&1
-      awk '/Requests\/sec:/ { rps = $2 }
-           $1 == "99%" { p99 = $2 }
-           END { print rps, p99 }' "$report"
-      if grep -q 'Non-2xx' "$report"; then
-        say "$name: $(grep 'Non-2xx' "$report" | sed 's/^ *//')"
-      fi
-      ;;
-  esac
+# verify_invite is limited to 30 a minute per client address (contract §1.7), counted in the
+# database. In development the loopback proxy is trusted, so each request names its own address in
+# X-Forwarded-For (10.<thread>.x.y): the limit's bookkeeping is measured, not its refusals.
+cat >"$work/verify_invite.lua" <<LUA
+local counter = 1
+function setup(thread) thread:set("id", counter); counter = counter + 1 end
+function init(args) n = 0 end
+function request()
+  n = n + 1
+  wrk.headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", id, math.floor(n / 256) % 256, n % 256)
+  return wrk.format("POST", "/api/verify_invite", nil, '{"token":"$invite_token"}')
+end
+LUA
+curl -fsS --max-time 10 -X POST "$base/api/verify_invite" -H "Content-Type: application/json" \
+  --data "{\"token\":\"$invite_token\"}" | grep -q '"valid":true' || die "verify_invite did not accept the token"
+
+run_load() { # name path auth(yes|no) [lua script] -> prints "rps p99"
+  local name=$1 path=$2 auth=$3 script=${4:-} report="$out_dir/$1.wrk.txt"
+  local args=(-t "$threads" -c "$connections" -d "${duration}s" --latency)
+  [ "$auth" = yes ] && args+=(-H "Authorization: Bearer $token")
+  [ -n "$script" ] && args+=(-H "Content-Type: application/json" -s "$script")
+  timeout "$limit" wrk "${args[@]}" "$base$path" >"$report" 2>&1
+  awk '/Requests\/sec:/ { rps = $2 }
+       $1 == "99%" { p99 = $2 }
+       END { print rps, p99 }' "$report"
+  if grep -q 'Non-2xx\|Socket errors' "$report"; then
+    say "$name: $(grep 'Non-2xx\|Socket errors' "$report" | sed 's/^ *//' | tr '\n' ' ')"
+  fi
 }
 
-say "load: $tool, ${duration}s per route, $connections connections$([ "$tool" = wrk ] && echo ", $threads threads")"
-printf '%-22s %14s %12s\n' route "requests/s" p99
-for spec in "live /live no" "auth_me /api/auth/me yes" "patients /api/patients/ yes"; do
-  read -r name path auth <<<"$spec"
-  read -r rps p99 <<<"$(run_load "$name" "$path" "$auth")"
-  printf '%-22s %14s %12s\n' "GET $path" "${rps:-?}" "${p99:-?}"
+say "load: wrk, ${duration}s per route, $connections connections, $threads threads"
+printf '%-26s %14s %12s\n' route "requests/s" p99
+for spec in "live /live no" "auth_me /api/auth/me yes" "patients /api/patients/ yes" \
+  "invites /api/invites yes" "verify_invite /api/verify_invite no $work/verify_invite.lua"; do
+  read -r name path auth script <<<"$spec"
+  read -r rps p99 <<<"$(run_load "$name" "$path" "$auth" "$script")"
+  method=GET
+  [ -n "$script" ] && method=POST
+  printf '%-26s %14s %12s\n' "$method $path" "${rps:-?}" "${p99:-?}"
 done
+
+# The journey: whole interviews (start_chat + 26 answers, the last completing the session with its
+# assessment), one worker per connection, each with its own patient; see examples/journey_load.rs.
+# The server's own CPU time during the journey (/proc: utime + stime) per interview: unlike the
+# rate, it hardly depends on what else the machine is doing.
+server_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$server_pid/stat"; }
+say "journey: ${duration}s, $connections workers"
+cpu_before=$(server_cpu_ms)
+read -r ips rps p50 p99 errors count <<<"$("$journey" "$base" "$journey_token" "$work/journey-patients.txt" \
+  "$connections" "$duration" 2>"$out_dir/journey.err")" || die "the journey driver failed: $(cat "$out_dir/journey.err")"
+cpu_after=$(server_cpu_ms)
+[ -s "$out_dir/journey.err" ] && say "journey: $(cat "$out_dir/journey.err")"
+printf '%-26s %14s %12s   (%s requests/s, p50 %s, %s interviews, %s errors)\n' \
+  "interview (27 requests)" "$ips/s" "$p99" "$rps" "$p50" "$count" "$errors"
+if [ "${count:-0}" -gt 0 ]; then
+  say "journey: the server used $(( (cpu_after - cpu_before) / count )) ms of CPU per interview"
+fi
 say "raw reports in $out_dir/"
 
 # --- scheduling (issue #9) ----------------------------------------------------------------------

@@ -89,6 +89,13 @@ enum Command {
         #[arg(long)]
         batch: bool,
     },
+    /// Draw a RiskProfile (JSON, from FILE or stdin) as a pedigree (SVG on stdout, standard
+    /// NSGC nomenclature). Needs no database and no configuration. Invalid profile: the field
+    /// errors on stderr, exit 2.
+    Pedigree {
+        /// The RiskProfile JSON file (default: stdin).
+        file: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -326,6 +333,28 @@ fn export_profile(
             .map(|e| format!("{e} ({})", e.kind))
             .collect()
     })
+}
+
+/// `genascope pedigree [FILE]`: see [`Command::Pedigree`]. Exits with code 2 when the profile
+/// is invalid.
+fn pedigree_command(file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use std::io::Write;
+    let bytes = read_profile(open_input(file)?)?;
+    match export_profile(&bytes) {
+        Ok(profile) => {
+            let svg = genascope_domain::clinical::pedigree::drawing::render_svg(&profile);
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{svg}")?;
+            out.flush()?;
+            Ok(())
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            std::process::exit(2);
+        }
+    }
 }
 
 /// `genascope export --format F [FILE]`: see [`Command::Export`]. Exits with code 2 when the
@@ -567,7 +596,10 @@ async fn run() -> anyhow::Result<()> {
     if let Some(Command::Assess { file, batch }) = &cli.command {
         return assess_command(file.as_deref(), *batch);
     }
-    // So is `export`.
+    // So are `pedigree` and `export`.
+    if let Some(Command::Pedigree { file }) = &cli.command {
+        return pedigree_command(file.as_deref());
+    }
     if let Some(Command::Export {
         format,
         file,
@@ -620,7 +652,7 @@ async fn run() -> anyhow::Result<()> {
             done?;
         }
         // Handled above, before the configuration is read.
-        Command::Assess { .. } | Command::Export { .. } => {}
+        Command::Assess { .. } | Command::Export { .. } | Command::Pedigree { .. } => {}
     }
     Ok(())
 }

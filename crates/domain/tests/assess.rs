@@ -45,6 +45,29 @@ fn loc(e: &FieldError) -> Vec<String> {
         .collect()
 }
 
+/// The Lynch block: outcome = strongest level met; PREMM5 fields agree with each other.
+fn check_lynch(l: &genascope_domain::clinical::lynch::LynchSummary) {
+    let strongest = l
+        .nccn
+        .criteria
+        .iter()
+        .map(|c| c.level.outcome())
+        .max()
+        .unwrap_or(NccnOutcome::NotMet);
+    assert_eq!(l.nccn.outcome, strongest);
+    let p = &l.premm5;
+    assert_eq!(p.applicable, p.score_range.is_some());
+    assert_eq!(p.applicable, p.not_applicable_reason.is_none());
+    assert_eq!(p.score.is_some(), p.genes.is_some());
+    if let Some(r) = p.score_range {
+        assert!(0.0 <= r.low && r.low <= r.high && r.high < 100.0, "{r:?}");
+    }
+    if let (Some(score), Some(g), Some(r)) = (p.score, p.genes, p.score_range) {
+        assert!((g.mlh1 + g.msh2_epcam + g.msh6 + g.pms2 - score).abs() < 0.03);
+        assert!((r.low - r.high).abs() < f64::EPSILON && (score - r.high).abs() < f64::EPSILON);
+    }
+}
+
 /// Consistency properties every assessment must hold.
 fn check_consistency(a: &Assessment) {
     assert_eq!(a.nccn_eligible, a.nccn.outcome != NccnOutcome::NotMet);
@@ -64,7 +87,16 @@ fn check_consistency(a: &Assessment) {
     }
     let tc_above = a.tyrer_cuzick.as_ref().is_some_and(|t| t.above_threshold);
     let mss = a.manchester.as_ref().is_some_and(|m| m.meets_threshold);
-    assert_eq!(a.is_eligible, a.nccn_eligible || tc_above || mss);
+    let lynch = a
+        .lynch
+        .as_ref()
+        .expect("every new assessment has a lynch block");
+    let lynch_eligible = lynch.nccn.outcome != NccnOutcome::NotMet;
+    assert_eq!(
+        a.is_eligible,
+        a.nccn_eligible || tc_above || mss || lynch_eligible
+    );
+    check_lynch(lynch);
     if let Some(g) = &a.gail {
         assert_eq!(g.applicable, g.not_applicable_reason.is_none());
         assert_eq!(g.applicable, g.five_year_risk.is_some());
@@ -102,6 +134,7 @@ fn check_consistency(a: &Assessment) {
         "tyrer_cuzick",
         "gail",
         "manchester",
+        "lynch",
         "recommendations",
         "warnings",
     ] {

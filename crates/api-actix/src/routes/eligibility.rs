@@ -102,6 +102,11 @@ pub async fn analyze(
 ///
 /// Compatibility: a body without `proband` but with `sessionId`, `session_id` or `patient_id`
 /// is handled as `POST /api/eligibility/analyze`.
+///
+/// FHIR: with `Content-Type: application/fhir+json` the body is a FHIR R4 family-history
+/// `Bundle` (the shape `GET /api/patients/{id}/fhir/family-history` writes); what cannot be
+/// mapped is a 422 whose `loc` names the entry and element (`["body","entry",3,"resource",
+/// "relationship"]`).
 #[utoipa::path(post, path = "/api/eligibility/assess", tag = "eligibility",
     params(("patient_id" = Option<String>, Query, description = "Care team / super_admin: store the result for this patient of the caller's scope (404 otherwise); profile_id is then the stored id.")),
     request_body(content = Object, description = "A RiskProfile (risk-profile.md): {proband: {...}, relatives: [...]}; or, for compatibility, an analyze request ({sessionId} / {session_id} / {patient_id}, no proband)"),
@@ -116,7 +121,8 @@ pub async fn assess(
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    if is_analysis(&bytes) {
+    let fhir = crate::routes::family::is_fhir(&req);
+    if !fhir && is_analysis(&bytes) {
         auth.may(Action::SessionAnalyze)?;
         state.read_limit.check(auth.principal())?;
         return analysis(&state, auth.principal(), &Body::parse(&bytes)?).await;
@@ -135,9 +141,15 @@ pub async fn assess(
     // Pure CPU work (tens of microseconds; profiles are size-capped): off the async workers, a
     // bounded number at once.
     let _place = state.engine_gate.enter().await?;
-    let result = web::block(move || EligibilityService::compute(ticket, &bytes))
-        .await
-        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let result = web::block(move || {
+        if fhir {
+            EligibilityService::compute_bundle(ticket, &bytes)
+        } else {
+            EligibilityService::compute(ticket, &bytes)
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(Box::new(e)))?;
     let computed = result.map_err(|e| ApiError::invalid(Place::Body, e))?;
     let stored = state
         .eligibility

@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod eligibility;
+pub mod family;
 pub mod health;
 pub mod identity;
 pub mod invites;
@@ -32,6 +33,7 @@ use utoipa::OpenApi;
         invites::revoke_doc, invites::verify, invites::simplified_access, invites::register,
         eligibility::assess, eligibility::analyze, eligibility::latest, eligibility::latest_detailed,
         eligibility::export,
+        family::pedigree_svg, family::fhir_family_history,
         q::strategies::list, q::strategies::create, q::strategies::get, q::strategies::update,
         q::strategies::delete,
         q::sessions::start_chat, q::sessions::submit_answer, q::sessions::history,
@@ -171,6 +173,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/patients/bulk", post => p::bulk);
     resource!(cfg, "/api/patients/{id}", get => p::get, put => p::update, delete => p::delete);
     resource!(cfg, "/api/patients/{id}/invites", get => invites::of_patient);
+    resource!(cfg, "/api/patients/{id}/fhir/family-history", get => family::fhir_family_history);
     resource!(cfg, "/api/generate_invite", post => invites::generate);
     resource!(cfg, "/api/bulk_invite", post => invites::bulk);
     resource!(cfg, "/api/invites", get => invites::list);
@@ -187,6 +190,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/eligibility/analyze/{patient_id}", get => eligibility::latest);
     resource!(cfg, "/api/eligibility/detailed/{patient_id}", get => eligibility::latest_detailed);
     resource!(cfg, "/api/eligibility/export/{patient_id}", get => eligibility::export);
+    resource!(cfg, "/api/eligibility/pedigree/{patient_id}.svg", get => family::pedigree_svg);
     questionnaire_routes(cfg);
     scheduling_routes(cfg);
 }

@@ -16,11 +16,13 @@ mod cli;
 mod commands;
 mod edges;
 mod eligibility;
+mod family;
 mod hardening;
 mod helpers;
 mod import;
 mod invites;
 mod logs;
+mod lynch;
 mod matrix;
 mod outbox;
 mod patients;
@@ -203,6 +205,16 @@ on_both_backends! {
         export_writes_the_latest_stored_profile,
         export_errors_name_the_field,
         who_may_export,
+    ],
+    lynch: [
+        assess_returns_the_lynch_block,
+        stored_assessments_keep_the_lynch_block,
+    ],
+    family: [
+        pedigree_for_the_care_team_and_the_patient,
+        fhir_export_for_the_care_team_and_the_patient,
+        a_fhir_bundle_is_assessed_like_its_profile,
+        bad_fhir_bundles_are_422_naming_the_entry,
     ],
     tenancy: [
         patients_of_another_account_are_404,

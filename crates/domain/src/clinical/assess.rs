@@ -15,6 +15,8 @@
 //!    White tables (as BCRA does for unknown race). An unknown sex makes it not applicable.
 //! 4. **Manchester** (MSS3), always: lineage from the pedigree side; the proband, full siblings
 //!    and descendants count in both lineages.
+//! 5. **Lynch syndrome** (issue #13), always: NCCN CEG v1.2026 criteria LS1–LS10 and PREMM5
+//!    (`lynch` block; see [`super::lynch`]). Its warnings are tagged "Lynch syndrome".
 //!
 //! ## Top-level fields
 //! - `nccn_eligible` = `nccn.outcome` is `indicated` or `may_consider`.
@@ -22,7 +24,8 @@
 //!   20.0 (the ACS lifetime-risk threshold for annual MRI).
 //! - `is_eligible` = referral for genetic counselling is supported by **any** route:
 //!   `nccn_eligible`, **or** Tyrer-Cuzick lifetime risk >= 20 %, **or** a Manchester score at
-//!   its threshold. (Gail's 1.66 % five-year threshold is a chemoprevention threshold, not a
+//!   its threshold, **or** `lynch.nccn.outcome` is `indicated` or `may_consider` (Lynch testing
+//!   criteria, PREMM5 included). (Gail's 1.66 % five-year threshold is a chemoprevention threshold, not a
 //!   referral one, and does not count.)
 //!
 //! ## Numbers
@@ -44,9 +47,11 @@ use time::OffsetDateTime;
 
 use super::assessment::{
     Assessment, GailSummary, MRI_LIFETIME_RISK_THRESHOLD, ManchesterSummary, ModelNumbers,
-    NccnOutcome, TyrerCuzickSummary, build_recommendations, to_assessed_at,
+    NccnOutcome, Priority, Recommendation, RecommendationKind, TyrerCuzickSummary,
+    build_recommendations, to_assessed_at,
 };
 use super::gail;
+use super::lynch::{self, LynchSummary};
 use super::manchester;
 use super::nccn;
 use super::profile::{FieldError as ProfileFieldError, PathSeg, RiskProfile};
@@ -179,7 +184,12 @@ fn assess_validated(profile: &RiskProfile, assessed_at: OffsetDateTime) -> Asses
             .and_then(|g| g.five_year_risk),
         manchester: mss.map(|m| (m.total, m.meets_threshold)),
     };
-    let recommendations = build_recommendations(profile, &nccn_result, &numbers);
+    let mut recommendations = build_recommendations(profile, &nccn_result, &numbers);
+    let lynch = lynch::evaluate(profile);
+    lynch_recommendation(&lynch.summary, &mut recommendations);
+    for w in &lynch.warnings {
+        model_warnings.push(mapping::tagged(w, "Lynch syndrome"));
+    }
 
     let mut warnings = Vec::new();
     for w in nccn_result.warnings.iter().cloned().chain(model_warnings) {
@@ -189,10 +199,11 @@ fn assess_validated(profile: &RiskProfile, assessed_at: OffsetDateTime) -> Asses
     let nccn_eligible = nccn_result.outcome != NccnOutcome::NotMet;
     let tc_above = tc.as_ref().is_some_and(|t| t.above_threshold);
     let mss_meets = mss.is_some_and(|m| m.meets_threshold);
+    let lynch_eligible = lynch.summary.nccn.outcome != NccnOutcome::NotMet;
     Assessment {
         profile_id: None,
         assessed_at: to_assessed_at(assessed_at),
-        is_eligible: nccn_eligible || tc_above || mss_meets,
+        is_eligible: nccn_eligible || tc_above || mss_meets || lynch_eligible,
         nccn_eligible,
         tyrer_cuzick_score: tc.as_ref().map(|t| t.lifetime_risk),
         tyrer_cuzick_threshold: MRI_LIFETIME_RISK_THRESHOLD,
@@ -205,9 +216,33 @@ fn assess_validated(profile: &RiskProfile, assessed_at: OffsetDateTime) -> Asses
             total: m.total,
             meets_threshold: m.meets_threshold,
         }),
+        lynch: Some(lynch.summary),
         recommendations,
         warnings,
     }
+}
+
+/// Lynch criteria met: refer for Lynch syndrome testing (high when indicated, medium when it may
+/// be considered), replacing "routine screening".
+fn lynch_recommendation(l: &LynchSummary, out: &mut Vec<Recommendation>) {
+    let (priority, text) = match l.nccn.outcome {
+        NccnOutcome::NotMet => return,
+        NccnOutcome::Indicated => (
+            Priority::High,
+            "Refer for genetic counselling and Lynch syndrome testing (MLH1, MSH2, MSH6, PMS2, EPCAM): NCCN colorectal/endometrial criteria met.",
+        ),
+        NccnOutcome::MayConsider => (
+            Priority::Medium,
+            "Discuss Lynch syndrome testing: PREMM5 score at or above 2.5 %.",
+        ),
+    };
+    out.retain(|r| r.kind != RecommendationKind::RoutineScreening);
+    out.push(Recommendation {
+        kind: RecommendationKind::GeneticCounseling,
+        priority,
+        text: text.to_owned(),
+    });
+    out.sort_by_key(|r| std::cmp::Reverse(r.priority));
 }
 
 /// The `tyrer_cuzick` block, or `None` (with a warning) when the model does not apply or refuses

@@ -36,6 +36,11 @@ pub struct Assessment {
     pub gail: Option<GailSummary>,
     /// Manchester score, `null` when not run.
     pub manchester: Option<ManchesterSummary>,
+    /// Lynch syndrome: NCCN CEG v1.2026 criteria and PREMM5 (added by issue #13). Every new
+    /// assessment has it; an assessment stored before it has no such key and keeps having none
+    /// (`default` in, omitted out when `None`), so old documents round-trip unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lynch: Option<super::lynch::LynchSummary>,
     /// What to do next.
     pub recommendations: Vec<Recommendation>,
     /// Caveats a clinician must see (unknown inputs, out-of-range model use...).

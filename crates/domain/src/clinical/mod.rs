@@ -3,7 +3,9 @@
 pub mod assess;
 pub mod assessment;
 pub mod export;
+pub mod fhir;
 pub mod gail;
+pub mod lynch;
 pub mod manchester;
 pub mod nccn;
 pub mod pedigree;

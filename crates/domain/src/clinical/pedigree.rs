@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use super::profile::{Cancer, CancerType, Proband, Relation, Relative, RiskProfile, Sex};
 
+pub mod drawing;
 mod kin;
 
 pub use kin::{Close, Kin, Line, kin_between};

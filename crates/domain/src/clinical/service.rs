@@ -18,6 +18,10 @@ use crate::patients::error::PatientError;
 use crate::patients::service::PatientService;
 use std::sync::Arc;
 
+mod family;
+
+pub use family::StoredFamily;
+
 /// What a patient has not got, that a read asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Absent {

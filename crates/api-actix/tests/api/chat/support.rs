@@ -4,36 +4,8 @@
 use crate::helpers::{PW, Resp, Tenancy, TestApp};
 use serde_json::{Value, json};
 
-/// Every question answered once (one 2 → 3 → 4 round, children, post-menopausal, a biopsy):
-/// the 26 questions of §3.5.1, in order.
-pub const FULL_26: [(u8, &str); 26] = [
-    (1, "yes"),
-    (2, "40"),
-    (3, "mother"),
-    (4, "no"),
-    (5, "maternal aunt 55"),
-    (6, "no"),
-    (7, "no"),
-    (8, "no"),
-    (9, "no"),
-    (10, "52"),
-    (11, "female"),
-    (12, "no"),
-    (13, "white"),
-    (14, "no"),
-    (15, "no"),
-    (16, "12"),
-    (17, "2"),
-    (18, "28"),
-    (19, "post"),
-    (20, "50"),
-    (21, "165 cm"),
-    (22, "60 kg"),
-    (23, "1"),
-    (24, "none"),
-    (25, "never"),
-    (26, "b"),
-];
+/// Every question answered once (the domain's `EVERY_QUESTION`): the 26 questions of §3.5.1.
+pub use genascope_domain::questionnaire::examples::EVERY_QUESTION as FULL_26;
 
 /// The reference journeys (issue #8): the domain's answer paths.
 pub use genascope_domain::questionnaire::examples::{MOTHER_AND_AUNT, NO_FAMILY_HISTORY};

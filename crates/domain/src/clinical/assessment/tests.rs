@@ -57,6 +57,7 @@ fn minimal(t: time::OffsetDateTime) -> Assessment {
             average_lifetime_risk: None,
         }),
         manchester: None,
+        lynch: None,
         recommendations: vec![],
         warnings: vec![],
     }

@@ -1,0 +1,187 @@
+//! Load driver for `just bench-http`: whole family-history interviews against a running server.
+//!
+//! Each of `CONCURRENCY` workers loops until `SECONDS` have passed: `POST /api/start_chat` for its
+//! own patient with a fresh session id, then the 26 answers of
+//! [`EVERY_QUESTION`](genascope_domain::questionnaire::examples::EVERY_QUESTION) through
+//! `POST /api/submit_answer`; the last answer completes the session, which freezes the risk
+//! profile and runs the assessment. An interview counts only when every one of its 27 requests
+//! answered 200 and the last said `sessionComplete: true`; anything else is an error, printed.
+//!
+//! ```text
+//! journey_load BASE_URL TOKEN PATIENT_IDS_FILE CONCURRENCY SECONDS
+//! ```
+//! `TOKEN` is a care-team bearer token; the file holds one patient id per line, at least one per
+//! worker. Prints one line: `interviews/s requests/s p50 p99 errors interviews`.
+//! Runs on the same cores as the server, so its own cost is part of what it measures.
+
+use std::time::{Duration, Instant};
+
+use genascope_domain::questionnaire::examples::EVERY_QUESTION;
+use serde_json::{Value, json};
+
+struct Tally {
+    interviews: u64,
+    errors: u64,
+    latencies_us: Vec<u32>,
+    first_error: Option<String>,
+}
+
+struct Driver {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Driver {
+    /// POST `path` with `body`; the JSON answer of a 200, else a description of what went wrong.
+    async fn post(&self, path: &str, body: &Value, tally: &mut Tally) -> Result<Value, String> {
+        let started = Instant::now();
+        let sent = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await;
+        let result = match sent {
+            Ok(r) if r.status().as_u16() == 200 => {
+                r.json::<Value>().await.map_err(|e| e.to_string())
+            }
+            Ok(r) => Err(format!("{path} answered {}", r.status())),
+            Err(e) => Err(format!("{path}: {e}")),
+        };
+        let micros = started.elapsed().as_micros().min(u128::from(u32::MAX));
+        tally.latencies_us.push(micros as u32);
+        result
+    }
+
+    /// One whole interview for `patient` under `session`.
+    async fn interview(
+        &self,
+        patient: &str,
+        session: &str,
+        tally: &mut Tally,
+    ) -> Result<(), String> {
+        self.post(
+            "/api/start_chat",
+            &json!({"sessionId": session, "patient_id": patient}),
+            tally,
+        )
+        .await?;
+        let mut last = Value::Null;
+        for (question, answer) in EVERY_QUESTION {
+            let body = json!({"sessionId": session, "questionId": question, "answer": answer});
+            last = self.post("/api/submit_answer", &body, tally).await?;
+        }
+        match last["sessionComplete"].as_bool() {
+            Some(true) => Ok(()),
+            _ => Err(format!(
+                "the last answer did not complete the session: {last}"
+            )),
+        }
+    }
+}
+
+async fn worker(driver: &Driver, index: usize, patient: &str, until: Instant) -> Tally {
+    let mut tally = Tally {
+        interviews: 0,
+        errors: 0,
+        latencies_us: Vec::with_capacity(1 << 16),
+        first_error: None,
+    };
+    let mut n = 0u64;
+    while Instant::now() < until {
+        n += 1;
+        let session = format!("bench-{index}-{n}");
+        match driver.interview(patient, &session, &mut tally).await {
+            Ok(()) => tally.interviews += 1,
+            Err(e) => {
+                tally.errors += 1;
+                tally.first_error.get_or_insert(e);
+            }
+        }
+    }
+    tally
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    f64::from(sorted[rank.min(sorted.len() - 1)]) / 1000.0
+}
+
+fn usage() -> ! {
+    eprintln!("usage: journey_load BASE_URL TOKEN PATIENT_IDS_FILE CONCURRENCY SECONDS");
+    std::process::exit(2)
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [base, token, file, concurrency, seconds] = args.as_slice() else {
+        usage()
+    };
+    let (Ok(concurrency), Ok(seconds)) = (concurrency.parse::<usize>(), seconds.parse::<u64>())
+    else {
+        usage()
+    };
+    let patients: Vec<String> = std::fs::read_to_string(file)
+        .unwrap_or_else(|e| {
+            eprintln!("journey_load: cannot read {file}: {e}");
+            std::process::exit(2)
+        })
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if concurrency == 0 || patients.len() < concurrency {
+        // A patient's new session cancels its open one: two workers on one patient would fail
+        // each other's interviews.
+        eprintln!("journey_load: {concurrency} workers need as many patients in {file}");
+        std::process::exit(2)
+    }
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client");
+    let driver = std::sync::Arc::new(Driver {
+        client,
+        base: base.trim_end_matches('/').to_owned(),
+        token: token.clone(),
+    });
+
+    let started = Instant::now();
+    let until = started + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|i| {
+            let driver = driver.clone();
+            let patient = patients[i].clone();
+            tokio::spawn(async move { worker(&driver, i, &patient, until).await })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let (mut interviews, mut errors, mut first_error) = (0, 0, None);
+    for task in tasks {
+        let t = task.await.expect("a worker");
+        interviews += t.interviews;
+        errors += t.errors;
+        first_error = first_error.or(t.first_error);
+        all.extend(t.latencies_us);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort_unstable();
+    if let Some(e) = first_error {
+        eprintln!("journey_load: first error: {e}");
+    }
+    println!(
+        "{:.1} {:.0} {:.2}ms {:.2}ms {errors} {interviews}",
+        interviews as f64 / elapsed,
+        all.len() as f64 / elapsed,
+        percentile(&all, 50.0),
+        percentile(&all, 99.0),
+    );
+}
