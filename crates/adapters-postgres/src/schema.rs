@@ -13,6 +13,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    account_settings (account_id) {
+        account_id -> Text,
+        time_zone -> Text,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        account_id -> Text,
+        clinician_id -> Text,
+        patient_id -> Text,
+        appointment_date -> Date,
+        start_time -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        duration_minutes -> Int4,
+        appointment_type -> Text,
+        status -> Text,
+        notes -> Nullable<Text>,
+        confirmation_code -> Text,
+        cancel_reason -> Nullable<Text>,
+        ics_sequence -> Int4,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     assessments (id) {
         id -> Text,
         account_id -> Text,
@@ -36,6 +65,27 @@ diesel::table! {
         record_count -> Nullable<Int4>,
         record_ids -> Nullable<Bytea>,
         query -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    availability_dates (clinician_id, slot_date) {
+        clinician_id -> Text,
+        slot_date -> Date,
+        account_id -> Text,
+        time_slots -> Text,
+    }
+}
+
+diesel::table! {
+    availability_patterns (id) {
+        id -> Text,
+        account_id -> Text,
+        clinician_id -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        days -> Text,
+        time_slots -> Text,
     }
 }
 
@@ -293,9 +343,17 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(account_settings -> accounts (account_id));
+diesel::joinable!(appointments -> accounts (account_id));
+diesel::joinable!(appointments -> patients (patient_id));
+diesel::joinable!(appointments -> users (clinician_id));
 diesel::joinable!(assessments -> accounts (account_id));
 diesel::joinable!(assessments -> patients (patient_id));
 diesel::joinable!(assessments -> users (created_by));
+diesel::joinable!(availability_dates -> accounts (account_id));
+diesel::joinable!(availability_dates -> users (clinician_id));
+diesel::joinable!(availability_patterns -> accounts (account_id));
+diesel::joinable!(availability_patterns -> users (clinician_id));
 diesel::joinable!(chat_messages -> chat_sessions (session_id));
 diesel::joinable!(chat_sessions -> accounts (account_id));
 diesel::joinable!(chat_sessions -> chat_strategies (strategy_id));
@@ -318,9 +376,13 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    account_settings,
     accounts,
+    appointments,
     assessments,
     audit_log,
+    availability_dates,
+    availability_patterns,
     chat_messages,
     chat_sessions,
     chat_strategies,

@@ -77,6 +77,13 @@ fn duplicate_field(constraint: Option<&str>, message: &str) -> &'static str {
     if text.contains("files_file_key") || text.contains("files.file_key") {
         return "file_key";
     }
+    // Scheduling: PostgreSQL names the index; SQLite names the columns.
+    if text.contains("appointments_clinician_slot") || text.contains("appointments.starts_at") {
+        return "appointment_slot";
+    }
+    if text.contains("confirmation_code") {
+        return "confirmation_code";
+    }
     // Invites: PostgreSQL names the index; SQLite names the column of the partial index.
     if text.contains("invites_one_pending") || text.contains("invites.patient_id") {
         "pending_invite"

@@ -121,6 +121,10 @@ acts!(
     LabWork,
     LabIngest,
     LabCatalog,
+    AvailabilityRead,
+    AvailabilitySet,
+    AppointmentUse,
+    AppointmentList,
 );
 
 /// An authenticated caller whose role may perform `A` at all: the domain policy's role check

@@ -16,6 +16,7 @@ use genascope_domain::labs::error::LabError;
 use genascope_domain::patients::error::PatientError;
 use genascope_domain::questionnaire::sessions::error::ChatError;
 use genascope_domain::questionnaire::strategies::error::StrategyError;
+use genascope_domain::scheduling::error::SchedulingError;
 use serde_json::json;
 use std::fmt;
 
@@ -193,6 +194,19 @@ impl From<InviteError> for ApiError {
             InviteError::Invalid(errors) => Self::invalid(Place::Body, errors),
             InviteError::Unavailable(cause) => Self::Unavailable(cause),
             InviteError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<SchedulingError> for ApiError {
+    fn from(e: SchedulingError) -> Self {
+        match e {
+            SchedulingError::Denied(d) => d.into(),
+            SchedulingError::NotFound(what) => Self::not_found(what),
+            SchedulingError::Conflict(c) => Self::Conflict(c.to_string()),
+            SchedulingError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            SchedulingError::Unavailable(cause) => Self::Unavailable(cause),
+            SchedulingError::Unexpected(cause) => Self::Internal(cause),
         }
     }
 }

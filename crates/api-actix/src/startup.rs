@@ -223,6 +223,18 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         random.clone(),
         config.storage.max_upload_bytes,
     );
+    let scheduling = genascope_domain::scheduling::service::SchedulingService::new(
+        genascope_domain::scheduling::service::SchedulingPorts {
+            repo: db.clone(),
+            audit: db.clone(),
+            clock: clock.clone(),
+            random: random.clone(),
+        },
+        genascope_domain::scheduling::service::SchedulingSettings {
+            mail_enabled: config.mail_backend != MailBackend::Disabled,
+            ..Default::default()
+        },
+    );
     let chat = ChatService::new(ChatPorts {
         sessions: db.clone(),
         strategies: db.clone(),
@@ -251,6 +263,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             chat,
             labs,
             files,
+            scheduling,
             trusted_proxies: config.trusted_proxies.clone(),
             db,
             draining: Arc::default(),

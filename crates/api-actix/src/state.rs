@@ -24,6 +24,8 @@ pub struct AppState {
     pub labs: genascope_domain::labs::service::LabService,
     /// Files: uploads, downloads (and the object store, for `/health`).
     pub files: genascope_domain::files::service::FilesService,
+    /// Scheduling: availability and appointments.
+    pub scheduling: genascope_domain::scheduling::service::SchedulingService,
     /// For health checks.
     pub db: Arc<Database>,
     /// The longest a request body may take to arrive.

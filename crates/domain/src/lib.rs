@@ -13,3 +13,4 @@ pub mod labs;
 pub mod notify;
 pub mod patients;
 pub mod questionnaire;
+pub mod scheduling;

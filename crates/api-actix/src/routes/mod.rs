@@ -10,6 +10,7 @@ pub mod invites;
 pub mod labs;
 pub mod patients;
 pub mod questionnaire;
+pub mod scheduling;
 
 use actix_web::{HttpResponse, web};
 use questionnaire as q;
@@ -46,6 +47,10 @@ use utoipa::OpenApi;
         labs::available_tests, labs::webhook::receive,
         files::upload, files::list, files::get, files::download, files::download_by_key,
         files::delete,
+        scheduling::availability, scheduling::set_availability, scheduling::patterns,
+        scheduling::delete_pattern, scheduling::book, scheduling::get, scheduling::update,
+        scheduling::cancel, scheduling::reschedule, scheduling::for_clinician,
+        scheduling::for_patient, scheduling::organization, scheduling::feed,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto, dto::ExportFileDto,
@@ -56,7 +61,8 @@ use utoipa::OpenApi;
         q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto,
         labs::dto::LabOrderDto, labs::dto::AddressDto, labs::dto::LabResultsDto,
         labs::dto::LabTestDto,
-        files::FileDto, files::UploadedDto)),
+        files::FileDto, files::UploadedDto,
+        scheduling::dto::AppointmentDto, scheduling::dto::PatternDto)),
     modifiers(&BearerAuth, &AiChatAlias, &LabOrderAlias)
 )]
 pub struct ApiDoc;
@@ -212,6 +218,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     questionnaire_routes(cfg);
     lab_routes(cfg);
     file_routes(cfg);
+    scheduling_routes(cfg);
 }
 
 /// Labs (contract §3.8), with the frontend's alias of the order route.
@@ -237,6 +244,24 @@ fn file_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/api/files/download", get => files::download_by_key);
     resource!(cfg, "/api/files/{id}", get => files::get, delete => files::delete);
     resource!(cfg, "/api/files/{id}/download", get => files::download);
+}
+
+/// Availability and appointments (contract §3.9). The fixed paths under `/api/appointments/`
+/// come before `{appointment_id}`.
+fn scheduling_routes(cfg: &mut web::ServiceConfig) {
+    use scheduling as sc;
+    resource!(cfg, "/api/availability", get => sc::availability);
+    resource!(cfg, "/api/availability/set", post => sc::set_availability);
+    resource!(cfg, "/api/availability/recurring", get => sc::patterns);
+    resource!(cfg, "/api/availability/recurring/{pattern_id}", delete => sc::delete_pattern);
+    resource!(cfg, "/api/book_appointment", post => sc::book);
+    resource!(cfg, "/api/appointments/cancel", post => sc::cancel);
+    resource!(cfg, "/api/appointments/reschedule", post => sc::reschedule);
+    resource!(cfg, "/api/appointments/clinician/{clinician_id}/calendar.ics", get => sc::feed);
+    resource!(cfg, "/api/appointments/clinician/{clinician_id}", get => sc::for_clinician);
+    resource!(cfg, "/api/appointments/patient/{patient_id}", get => sc::for_patient);
+    resource!(cfg, "/api/appointments/{appointment_id}", get => sc::get, put => sc::update);
+    resource!(cfg, "/api/organization/appointments", get => sc::organization);
 }
 
 /// Chat configuration (strategies), the documented questionnaire routes, and the `/ai-chat`

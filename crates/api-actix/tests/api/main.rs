@@ -28,6 +28,7 @@ mod lynch;
 mod matrix;
 mod outbox;
 mod patients;
+mod scheduling;
 mod tenancy;
 mod users;
 
@@ -238,6 +239,19 @@ on_both_backends! {
         role_check_comes_before_ids_and_bodies,
         logout_cannot_revoke_another_users_refresh_token,
         search_wildcards_are_literal,
+    ],
+    scheduling: [
+        explicit_recurring_and_closed_dates,
+        who_may_set_and_read_availability,
+        recurring_nine_stays_nine_across_daylight_saving,
+        booking_rules_in_the_contracts_order,
+        transitions_and_moves,
+        tenancy_and_the_patients_own,
+        lists_filters_and_paging,
+        emails_and_the_calendar_feed,
+        bad_input_is_422_naming_the_field,
+        a_hundred_concurrent_bookings_of_one_slot,
+        seed_demo_has_availability_and_appointments,
     ],
     invites: [
         who_may_invite_and_where,

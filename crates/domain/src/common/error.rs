@@ -128,6 +128,12 @@ pub enum Entity {
     /// A stored file (upload, lab report).
     #[error("File")]
     File,
+    /// An appointment (scheduling).
+    #[error("Appointment")]
+    Appointment,
+    /// A clinician's recurring availability pattern.
+    #[error("Availability pattern")]
+    AvailabilityPattern,
     /// A record storage could not find where the use case did not name it.
     #[error("Record")]
     Record,

@@ -11,7 +11,8 @@ pub mod validate;
 
 pub use error::{BoxError, Entity, FieldError, Loc, RepoError, StoreConflict, joined};
 pub use ids::{
-    AccountId, ChatStrategyId, InviteId, LabIntegrationId, LabOrderId, PatientId, UserId,
+    AccountId, AppointmentId, ChatStrategyId, InviteId, LabIntegrationId, LabOrderId, PatientId,
+    PatternId, UserId,
 };
 pub use ports::{Attempt, Clock, Random, SystemClock, WindowCounter, window_wait};
 pub(crate) use text::string_value;

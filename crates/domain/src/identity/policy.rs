@@ -108,6 +108,16 @@ pub enum Action {
     LabIngest,
     /// Labs: the catalogue of tests (every full-token staff role).
     LabCatalog,
+    /// Scheduling: a clinician's bookable times (care team, and patients of the account).
+    AvailabilityRead,
+    /// Scheduling: set availability, recurring patterns (admins of the account; a clinician or
+    /// physician for itself only).
+    AvailabilitySet,
+    /// Scheduling: book, read one, a patient's list, change, cancel, move (care team; a patient
+    /// its own).
+    AppointmentUse,
+    /// Scheduling: the organization's and a clinician's lists, a clinician's calendar feed.
+    AppointmentList,
 }
 
 impl Action {
@@ -178,6 +188,16 @@ pub const fn reach(role: Role, action: Action) -> Reach {
         (A::LabIngest, R::Admin | R::LabTech) => OwnAccount,
         (A::LabCatalog, R::Admin | R::Clinician | R::Physician | R::LabTech) => Any,
         (A::LabOrderManage | A::LabResultRead | A::LabWork | A::LabIngest | A::LabCatalog, _) => {
+            Denied
+        }
+        (A::AvailabilityRead, R::Admin | R::Clinician | R::Physician | R::Patient) => OwnAccount,
+        (A::AvailabilitySet, R::Admin) => OwnAccount,
+        (A::AvailabilitySet, R::Clinician | R::Physician) => OwnRecords,
+        (A::AppointmentUse | A::AppointmentList, R::Admin | R::Clinician | R::Physician) => {
+            OwnAccount
+        }
+        (A::AppointmentUse, R::Patient) => OwnRecords,
+        (A::AvailabilityRead | A::AvailabilitySet | A::AppointmentUse | A::AppointmentList, _) => {
             Denied
         }
     }
@@ -343,6 +363,10 @@ mod tests {
         (A::LabWork, [Y, OA, OA, OA, OA, N, N]),
         (A::LabIngest, [Y, OA, N, N, OA, N, N]),
         (A::LabCatalog, [Y, Y, Y, Y, Y, N, N]),
+        (A::AvailabilityRead, [Y, OA, OA, OA, N, OA, N]),
+        (A::AvailabilitySet, [Y, OA, OR, OR, N, N, N]),
+        (A::AppointmentUse, [Y, OA, OA, OA, N, OR, N]),
+        (A::AppointmentList, [Y, OA, OA, OA, N, N, N]),
     ];
 
     #[test]
