@@ -96,6 +96,8 @@ export JWT_SECRET="bench-http-test-secret-not-for-production-use-0123456789"
 export MAIL_BACKEND=disabled
 # One token drives the whole load: no per-principal read limit here.
 export READ_RATE_LIMIT=0
+# The files block uploads 100 MiB once (peak RSS); the default limit is 25 MiB.
+export MAX_UPLOAD_MB=128
 export RUST_LOG=warn
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
   export DATABASE_URL="$BENCH_DATABASE_URL"
@@ -312,3 +314,44 @@ print("%-22s %14.1f %10.2fms   (%d failed)" % ("book+cancel cycles", rate, p99, 
 PY
 }
 bench_scheduling
+
+# --- files: upload and download of 1 MiB, peak RSS during a 100 MiB upload (local store) --------
+# Self-contained: uploads are sequential (BENCH_UPLOADS, default 200; each one stores a new 1 MiB
+# object, so a timed load would fill the disk), timed by curl; downloads of one file are loaded like
+# the routes above. Then the server's peak RSS (VmHWM, reset through /proc/PID/clear_refs) is read
+# around one streamed 100 MiB upload.
+files_block() {
+  local uploads=${BENCH_UPLOADS:-200} one="$work/one-mib.txt" big="$work/hundred-mib.txt"
+  head -c 1048576 /dev/zero | tr '\0' 'a' >"$one"
+  say "files: $uploads sequential uploads of 1 MiB"
+  local times="$work/upload-times.txt" file_id=""
+  : >"$times"
+  for i in $(seq 1 "$uploads"); do
+    curl -fsS --max-time 30 -o "$work/upload.json" -w '%{time_total}\n' \
+      -H "Authorization: Bearer $token" -F "file=@$one;filename=bench-$i.txt" "$base/api/upload" \
+      >>"$times" || die "upload $i failed"
+  done
+  file_id=$(json_field file_id <"$work/upload.json")
+  python3 - "$times" <<'PY'
+import sys
+t = sorted(float(x) for x in open(sys.argv[1]) if x.strip())
+p99 = t[min(len(t) - 1, int(len(t) * 0.99))]
+print(f"{'POST /api/upload (1 MiB)':<34} {len(t) / sum(t):10.1f}/s {p99 * 1000:9.2f}ms  (sequential, one connection)")
+PY
+  read -r rps p99 <<<"$(run_load download "/api/files/$file_id/download" yes)"
+  printf '%-34s %12s %11s\n' "GET /api/files/{id}/download (1 MiB)" "${rps:-?}" "${p99:-?}"
+  if [ -w "/proc/$server_pid/clear_refs" ]; then
+    head -c 104857600 /dev/zero | tr '\0' 'a' >"$big"
+    echo 5 >"/proc/$server_pid/clear_refs"
+    local before after
+    before=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")
+    curl -fsS --max-time 120 -o /dev/null -H "Authorization: Bearer $token" \
+      -F "file=@$big;filename=hundred.txt" "$base/api/upload" || die "the 100 MiB upload failed"
+    after=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
+    printf 'peak RSS during a 100 MiB upload: %d MiB before, %d MiB peak, growth %d MiB\n' \
+      $((before / 1024)) $((after / 1024)) $(((after - before) / 1024))
+  else
+    say "cannot reset the server's peak RSS (/proc/$server_pid/clear_refs): skipped the 100 MiB upload"
+  fi
+}
+files_block

@@ -81,7 +81,9 @@ fn cores() -> usize {
 
 /// The outbox worker's delivery sink, and the development mail directory if it is one. Use
 /// cases never send: they queue (see `notify`).
-fn mail_sink(config: &Config) -> anyhow::Result<(Arc<dyn Mailer>, Option<std::path::PathBuf>)> {
+async fn mail_sink(
+    config: &Config,
+) -> anyhow::Result<(Arc<dyn Mailer>, Option<std::path::PathBuf>)> {
     Ok(match config.mail_backend {
         MailBackend::Outbox => {
             let dir = config.data_dir.join("outbox");
@@ -118,8 +120,14 @@ fn mail_sink(config: &Config) -> anyhow::Result<(Arc<dyn Mailer>, Option<std::pa
             )
         }
         MailBackend::Ses => {
-            anyhow::bail!(
-                "MAIL_BACKEND=ses is not available in this build yet; use smtp, outbox or disabled"
+            let aws = crate::storage::aws_settings(&config.storage, &config.aws);
+            let sdk = genascope_adapters_aws::sdk_config(&aws).await?;
+            (
+                Arc::new(genascope_adapters_aws::SesMailer::new(
+                    &sdk,
+                    &config.from_email,
+                )),
+                None,
             )
         }
     })
@@ -137,7 +145,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let db = Arc::new(db);
     let migrator = db.clone();
     tokio::task::spawn_blocking(move || migrator.migrate()).await??;
-    let (mail_sink, outbox_dir) = mail_sink(config)?;
+    let (mail_sink, outbox_dir) = mail_sink(config).await?;
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
     // The throttles count in the database (every replica's attempts); waiting for a turn while

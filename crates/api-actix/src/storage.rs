@@ -41,6 +41,12 @@ pub struct StorageConfig {
     pub bucket: Option<String>,
     /// The upload size limit in bytes.
     pub max_upload_bytes: u64,
+    /// `AWS_ENDPOINT_URL`: an S3/STS/SES-compatible server instead of AWS (MinIO, moto).
+    pub aws_endpoint_url: Option<String>,
+    /// `S3_FORCE_PATH_STYLE` (default: on when `AWS_ENDPOINT_URL` is set).
+    pub s3_force_path_style: bool,
+    /// `AWS_ROLE_SESSION_SECONDS` (900..=43200, default 3600): the assumed role's session.
+    pub aws_role_session: std::time::Duration,
 }
 
 fn var(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
@@ -87,21 +93,73 @@ impl StorageConfig {
                     ConfigError::Malformed("MAX_UPLOAD_MB", format!("{v:?}: use 1 to 1024"))
                 })?,
         };
+        let aws_endpoint_url = var(lookup, "AWS_ENDPOINT_URL");
+        let s3_force_path_style = match var(lookup, "S3_FORCE_PATH_STYLE")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None => aws_endpoint_url.is_some(),
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(other) => {
+                return Err(ConfigError::Malformed(
+                    "S3_FORCE_PATH_STYLE",
+                    format!("{other:?}: use true or false"),
+                ));
+            }
+        };
+        let session = match var(lookup, "AWS_ROLE_SESSION_SECONDS") {
+            None => 3600,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (900..=43_200).contains(n))
+                .ok_or_else(|| {
+                    ConfigError::Malformed(
+                        "AWS_ROLE_SESSION_SECONDS",
+                        format!("{v:?}: use 900 to 43200"),
+                    )
+                })?,
+        };
         Ok(Self {
             backend,
             local_dir: data_dir.join("files"),
             bucket,
             max_upload_bytes: mb * 1024 * 1024,
+            aws_endpoint_url,
+            s3_force_path_style,
+            aws_role_session: std::time::Duration::from_secs(session),
         })
     }
 }
 
-/// The store the settings choose.
+/// The AWS clients' settings (S3 and SES share them).
+#[must_use]
+pub fn aws_settings(
+    storage: &StorageConfig,
+    aws: &crate::config::AwsConfig,
+) -> genascope_adapters_aws::AwsSettings {
+    use secrecy::ExposeSecret;
+    genascope_adapters_aws::AwsSettings {
+        region: aws.region.clone(),
+        endpoint_url: storage.aws_endpoint_url.clone(),
+        static_credentials: aws.access_key_id.clone().zip(
+            aws.secret_access_key
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned()),
+        ),
+        role: aws.backend_role_name.clone(),
+        session_length: storage.aws_role_session,
+        refresh_before: std::time::Duration::from_secs(300),
+        time_source: None,
+    }
+}
+
+/// The store the settings choose. With `s3`, the bucket must answer at start-up.
 pub async fn file_store(
     storage: &StorageConfig,
     aws: &crate::config::AwsConfig,
 ) -> anyhow::Result<Arc<dyn FileStore>> {
-    let _ = aws;
     Ok(match storage.backend {
         StorageBackend::Local => {
             Arc::new(genascope_adapters_local::files::store::LocalFileStore::new(
@@ -110,7 +168,19 @@ pub async fn file_store(
             ))
         }
         StorageBackend::S3 => {
-            anyhow::bail!("STORAGE_BACKEND=s3 is not available in this build yet; use local")
+            let config = genascope_adapters_aws::sdk_config(&aws_settings(storage, aws)).await?;
+            let store = genascope_adapters_aws::S3FileStore::new(
+                &config,
+                &genascope_adapters_aws::S3Settings {
+                    bucket: storage.bucket.clone().unwrap_or_default(),
+                    force_path_style: storage.s3_force_path_style,
+                },
+            );
+            store
+                .health()
+                .await
+                .map_err(|e| anyhow::anyhow!("S3_BUCKET_NAME: the bucket does not answer ({e})"))?;
+            Arc::new(store)
         }
     })
 }

@@ -276,3 +276,129 @@ impl FilesService {
 fn hex8(bytes: &[u8]) -> String {
     bytes.iter().take(4).map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::{AccountId, MockClock, MockRandom, UserId};
+    use crate::files::ports::{MockFileRepository, MockFileStore, NoAttachments};
+    use crate::identity::model::Role;
+    use crate::identity::policy::AccessType;
+
+    fn principal() -> Principal {
+        Principal {
+            user_id: UserId(uuid::Uuid::new_v4()),
+            role: Role::Clinician,
+            account_id: Some(AccountId(uuid::Uuid::new_v4())),
+            access: AccessType::Full,
+            jti: "j".into(),
+            token_exp: 0,
+            session: None,
+            grant: None,
+        }
+    }
+
+    fn body(bytes: &'static [u8]) -> ByteStream {
+        Box::pin(futures_util::stream::iter(vec![Ok(Bytes::from_static(
+            bytes,
+        ))]))
+    }
+
+    fn service(store: MockFileStore, repo: MockFileRepository) -> FilesService {
+        let mut clock = MockClock::new();
+        clock
+            .expect_now()
+            .returning(|| time::OffsetDateTime::UNIX_EPOCH);
+        let mut random = MockRandom::new();
+        random.expect_uuid().returning(uuid::Uuid::new_v4);
+        random.expect_bytes().returning(|n| vec![0xab; n]);
+        FilesService::new(
+            Arc::new(store),
+            Arc::new(repo),
+            Arc::new(NoAttachments),
+            Arc::new(clock),
+            Arc::new(random),
+            1024,
+        )
+    }
+
+    fn upload(name: &str, bytes: &'static [u8]) -> Upload {
+        Upload {
+            filename: name.into(),
+            declared_len: None,
+            body: body(bytes),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_object_whose_metadata_cannot_be_written_is_removed_again() {
+        let mut store = MockFileStore::new();
+        store.expect_put().times(1).returning(|_, _, _, _| Ok(5));
+        store.expect_delete().times(1).returning(|_| Ok(()));
+        let mut repo = MockFileRepository::new();
+        repo.expect_by_key().returning(|_| Err(RepoError::NotFound));
+        repo.expect_insert()
+            .returning(|_| Err(RepoError::Unavailable("down".into())));
+        let e = service(store, repo)
+            .upload(&principal(), upload("a.txt", b"hello"))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, FileError::Unavailable(_)), "{e:?}");
+    }
+
+    #[tokio::test]
+    async fn a_taken_key_gets_a_suffix_and_refusals_touch_nothing() {
+        let mut store = MockFileStore::new();
+        store
+            .expect_put()
+            .withf(|k, _, _, _| k.as_str().ends_with("/a_abababab.txt"))
+            .times(1)
+            .returning(|_, _, _, _| Ok(5));
+        let mut repo = MockFileRepository::new();
+        repo.expect_by_key().returning(|k| {
+            if k.as_str().ends_with("/a.txt") {
+                Ok(StoredFile {
+                    id: FileId(uuid::Uuid::nil()),
+                    owner: UserId(uuid::Uuid::nil()),
+                    account_id: None,
+                    key: k.clone(),
+                    filename: sanitize("a.txt"),
+                    size: 1,
+                    content_type: "text/plain".into(),
+                    uploaded_at: time::OffsetDateTime::UNIX_EPOCH,
+                    attached_to: None,
+                })
+            } else {
+                Err(RepoError::NotFound)
+            }
+        });
+        repo.expect_insert().times(1).returning(|_| Ok(()));
+        let svc = service(store, repo);
+        let f = svc
+            .upload(&principal(), upload("a.txt", b"hello"))
+            .await
+            .unwrap();
+        assert_eq!(f.filename.as_str(), "a_abababab.txt");
+        // No store or metadata call for refused uploads (the mocks would panic).
+        for (name, bytes, want_415) in [("x.exe", b"MZ" as &[u8], true), ("e.txt", b"", false)] {
+            let bytes: &'static [u8] = bytes;
+            let e = svc
+                .upload(&principal(), upload(name, bytes))
+                .await
+                .unwrap_err();
+            assert_eq!(
+                matches!(e, FileError::Unsupported(_)),
+                want_415,
+                "{name}: {e:?}"
+            );
+        }
+        let big = Upload {
+            declared_len: Some(2048),
+            ..upload("b.txt", b"x")
+        };
+        assert!(matches!(
+            svc.upload(&principal(), big).await,
+            Err(FileError::TooLarge { .. })
+        ));
+    }
+}
