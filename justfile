@@ -35,9 +35,11 @@ test: test-deps
         cargo test --workspace --no-fail-fast; \
     fi
 
-# What the suites need besides cargo: the SMTP sink the SMTP adapter's tests start (PyPI: aiosmtpd).
+# What the suites need besides cargo: the SMTP sink the SMTP adapter's tests start (PyPI: aiosmtpd),
+# and moto in server mode, the S3/STS/SESv2 server the AWS adapter's tests start (PyPI: moto[server]).
 test-deps:
     @python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+    @python3 -c 'import sys, moto.server, moto; sys.exit(tuple(map(int, moto.__version__.split(".")[:3])) < (5, 2, 6))' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5.2.6'
 
 # Format the workspace.
 fmt:

@@ -4,6 +4,7 @@
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { schedulingJourney } from './scheduling.mjs';
 
 const FRONTEND = process.env.E2E_FRONTEND;
 const OUT = process.env.E2E_OUT;
@@ -255,6 +256,9 @@ await step(staff, 'the clinician sees the completed session and its assessment',
   console.log(`      NCCN criteria met: ${ids.join(', ')}`);
   if (!ids.length) throw new Error('no NCCN criterion named');
 });
+
+// Scheduling (issue #9): its own module, its own browser context.
+await schedulingJourney({ browser, step, apiCall, api, FRONTEND, API, PASSWORD, tag, apiErrors });
 
 await step(staff, 'no API call answered 5xx', async () => {
   if (apiErrors.length) throw new Error(apiErrors.join(', '));

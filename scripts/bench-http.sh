@@ -96,6 +96,8 @@ export JWT_SECRET="bench-http-test-secret-not-for-production-use-0123456789"
 export MAIL_BACKEND=disabled
 # One token drives the whole load: no per-principal read limit here.
 export READ_RATE_LIMIT=0
+# The files block uploads 100 MiB once (peak RSS); the default limit is 25 MiB.
+export MAX_UPLOAD_MB=128
 export RUST_LOG=warn
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
   export DATABASE_URL="$BENCH_DATABASE_URL"
@@ -245,3 +247,111 @@ if [ "${count:-0}" -gt 0 ]; then
   say "journey: the server used $(( (cpu_after - cpu_before) / count )) ms of CPU per interview"
 fi
 say "raw reports in $out_dir/"
+
+# --- scheduling (issue #9) ----------------------------------------------------------------------
+# Self-contained: a clinician with 48 bookable times on a date next year and 16 patients, then
+#   GET /api/availability      at 64 connections (target: >= 5,000 req/s on 2 cores)
+#   booking + cancel cycles    16 workers, each booking its own time for its own patient and
+#                              canceling it again (both write transactions), for BENCH_DURATION s
+bench_scheduling() {
+  local clinician_email="bench-clin@example.com" clinician_password="Bench-clin-password-1"
+  local date clinician_id clinician_token slots patients
+  date="$(($(date +%Y) + 1))-03-02"
+  say "scheduling: a clinician, 48 times on $date, 16 patients"
+  clinician_id=$(post_json "$token" /api/users \
+    "{\"email\":\"$clinician_email\",\"name\":\"Bench Clinician\",\"role\":\"clinician\",\"password\":\"$clinician_password\"}" \
+    | json_field id) || die "creating the clinician failed"
+  clinician_token=$(login "$clinician_email" "$clinician_password") || die "clinician login failed"
+  slots=$(python3 -c 'import json; print(json.dumps(["%02d:%02d" % (i // 2, i % 2 * 30) for i in range(48)]))')
+  post_json "$clinician_token" /api/availability/set "{\"date\":\"$date\",\"time_slots\":$slots}" >/dev/null \
+    || die "setting availability failed"
+  patients=$(curl -fsS --max-time 10 -H "Authorization: Bearer $token" "$base/api/patients/?limit=16" \
+    | python3 -c 'import json, sys; print(",".join(p["id"] for p in json.load(sys.stdin)))')
+  local path="/api/availability?clinician_id=$clinician_id&date=$date"
+  local saved_connections=$connections
+  connections=64
+  read -r rps p99 <<<"$(run_load availability "$path" yes)"
+  connections=$saved_connections
+  printf '%-22s %14s %12s\n' "GET /api/availability" "${rps:-?}" "${p99:-?}"
+  BASE="$base" TOKEN="$clinician_token" CLINICIAN="$clinician_id" DATE="$date" PATIENTS="$patients" \
+    DURATION="$duration" python3 - <<'PY'
+import http.client, json, os, threading, time, urllib.parse
+
+base = urllib.parse.urlparse(os.environ["BASE"])
+headers = {"Authorization": "Bearer " + os.environ["TOKEN"], "Content-Type": "application/json"}
+patients = os.environ["PATIENTS"].split(",")
+deadline = time.monotonic() + float(os.environ["DURATION"])
+cycles, failures, latencies = [0], [0], []
+lock = threading.Lock()
+
+def worker(i):
+    conn = http.client.HTTPConnection(base.hostname, base.port, timeout=30)
+    body = {"clinician_id": os.environ["CLINICIAN"], "patient_id": patients[i], "date": os.environ["DATE"],
+            "time": "%02d:%02d" % (i // 2, i % 2 * 30)}
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        conn.request("POST", "/api/book_appointment", json.dumps(body), headers)
+        r = conn.getresponse(); booked = json.loads(r.read() or b"{}")
+        ok = r.status == 200
+        if ok:
+            conn.request("POST", "/api/appointments/cancel",
+                         json.dumps({"appointment_id": booked["id"], "notify_patient": False,
+                                     "notify_clinician": False}), headers)
+            r = conn.getresponse(); r.read(); ok = r.status == 200
+        with lock:
+            if ok:
+                cycles[0] += 1; latencies.append(time.monotonic() - started)
+            else:
+                failures[0] += 1
+
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(patients))]
+for t in threads: t.start()
+for t in threads: t.join()
+latencies.sort()
+p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan")
+rate = cycles[0] / float(os.environ["DURATION"])
+print("%-22s %14.1f %10.2fms   (%d failed)" % ("book+cancel cycles", rate, p99, failures[0]))
+PY
+}
+bench_scheduling
+
+# --- files: upload and download of 1 MiB, peak RSS during a 100 MiB upload (local store) --------
+# Self-contained: uploads are sequential (BENCH_UPLOADS, default 200; each one stores a new 1 MiB
+# object, so a timed load would fill the disk), timed by curl; downloads of one file are loaded like
+# the routes above. Then the server's peak RSS (VmHWM, reset through /proc/PID/clear_refs) is read
+# around one streamed 100 MiB upload.
+files_block() {
+  local uploads=${BENCH_UPLOADS:-200} one="$work/one-mib.txt" big="$work/hundred-mib.txt"
+  head -c 1048576 /dev/zero | tr '\0' 'a' >"$one"
+  say "files: $uploads sequential uploads of 1 MiB"
+  local times="$work/upload-times.txt" file_id=""
+  : >"$times"
+  for i in $(seq 1 "$uploads"); do
+    curl -fsS --max-time 30 -o "$work/upload.json" -w '%{time_total}\n' \
+      -H "Authorization: Bearer $token" -F "file=@$one;filename=bench-$i.txt" "$base/api/upload" \
+      >>"$times" || die "upload $i failed"
+  done
+  file_id=$(json_field file_id <"$work/upload.json")
+  python3 - "$times" <<'PY'
+import sys
+t = sorted(float(x) for x in open(sys.argv[1]) if x.strip())
+p99 = t[min(len(t) - 1, int(len(t) * 0.99))]
+print(f"{'POST /api/upload (1 MiB)':<34} {len(t) / sum(t):10.1f}/s {p99 * 1000:9.2f}ms  (sequential, one connection)")
+PY
+  read -r rps p99 <<<"$(run_load download "/api/files/$file_id/download" yes)"
+  printf '%-34s %12s %11s\n' "GET /api/files/{id}/download (1 MiB)" "${rps:-?}" "${p99:-?}"
+  if [ -w "/proc/$server_pid/clear_refs" ]; then
+    head -c 104857600 /dev/zero | tr '\0' 'a' >"$big"
+    echo 5 >"/proc/$server_pid/clear_refs"
+    local before after
+    before=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")
+    curl -fsS --max-time 120 -o /dev/null -H "Authorization: Bearer $token" \
+      -F "file=@$big;filename=hundred.txt" "$base/api/upload" || die "the 100 MiB upload failed"
+    after=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
+    printf 'peak RSS during a 100 MiB upload: %d MiB before, %d MiB peak, growth %d MiB\n' \
+      $((before / 1024)) $((after / 1024)) $(((after - before) / 1024))
+  else
+    say "cannot reset the server's peak RSS (/proc/$server_pid/clear_refs): skipped the 100 MiB upload"
+  fi
+}
+files_block

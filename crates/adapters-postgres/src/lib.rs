@@ -12,7 +12,8 @@
 //!   [`PatientRepository`](genascope_domain::patients::ports::PatientRepository),
 //!   [`InviteRepository`](genascope_domain::invites::ports::InviteRepository),
 //!   [`StrategyRepository`](genascope_domain::questionnaire::strategies::ports::StrategyRepository)
-//!   and [`ChatSessionRepository`](genascope_domain::questionnaire::sessions::ports::ChatSessionRepository).
+//!   [`ChatSessionRepository`](genascope_domain::questionnaire::sessions::ports::ChatSessionRepository)
+//!   and [`SchedulingRepository`](genascope_domain::scheduling::ports::SchedulingRepository).
 //! - [`DbLoginThrottle`]: the `LoginThrottle` port (failed logins, reset requests) in the database,
 //!   so every replica counts against the same limits; [`Database`] also implements the domain's
 //!   `WindowCounter` (the edge's limits per client address) on the same table.
@@ -35,12 +36,15 @@ mod clinical;
 mod connection;
 mod convert;
 mod database;
+pub mod files;
 mod identity;
 mod invites;
+pub mod labs;
 pub mod migrations;
 pub mod notify;
 mod patients;
 mod questionnaire;
+mod scheduling;
 mod schema;
 mod sql;
 #[cfg(feature = "test-support")]

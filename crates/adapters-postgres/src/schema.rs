@@ -13,6 +13,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    account_settings (account_id) {
+        account_id -> Text,
+        time_zone -> Text,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        account_id -> Text,
+        clinician_id -> Text,
+        patient_id -> Text,
+        appointment_date -> Date,
+        start_time -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        duration_minutes -> Int4,
+        appointment_type -> Text,
+        status -> Text,
+        notes -> Nullable<Text>,
+        confirmation_code -> Text,
+        cancel_reason -> Nullable<Text>,
+        ics_sequence -> Int4,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     assessments (id) {
         id -> Text,
         account_id -> Text,
@@ -36,6 +65,27 @@ diesel::table! {
         record_count -> Nullable<Int4>,
         record_ids -> Nullable<Bytea>,
         query -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    availability_dates (clinician_id, slot_date) {
+        clinician_id -> Text,
+        slot_date -> Date,
+        account_id -> Text,
+        time_slots -> Text,
+    }
+}
+
+diesel::table! {
+    availability_patterns (id) {
+        id -> Text,
+        account_id -> Text,
+        clinician_id -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        days -> Text,
+        time_slots -> Text,
     }
 }
 
@@ -112,6 +162,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    files (id) {
+        id -> Text,
+        owner_id -> Text,
+        account_id -> Nullable<Text>,
+        file_key -> Text,
+        filename -> Text,
+        size -> Int8,
+        content_type -> Text,
+        uploaded_at -> Timestamp,
+        attached_kind -> Nullable<Text>,
+        attached_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     invites (id) {
         id -> Text,
         account_id -> Text,
@@ -131,6 +196,61 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    lab_events (integration_id, event_id) {
+        integration_id -> Text,
+        event_id -> Text,
+        order_id -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lab_integration_accounts (integration_id, account_id) {
+        integration_id -> Text,
+        account_id -> Text,
+    }
+}
+
+diesel::table! {
+    lab_integrations (id) {
+        id -> Text,
+        name -> Text,
+        sealed_secret -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lab_orders (id) {
+        id -> Text,
+        account_id -> Text,
+        patient_id -> Text,
+        provider_id -> Text,
+        test_type -> Text,
+        status -> Text,
+        shipping_address -> Text,
+        notes -> Nullable<Text>,
+        lab_reference -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        results -> Nullable<Text>,
+        result_status -> Nullable<Text>,
+        report_url -> Nullable<Text>,
+        report_file_id -> Nullable<Text>,
+        performed_at -> Nullable<Timestamp>,
+        result_notes -> Nullable<Text>,
+        reported_at -> Nullable<Timestamp>,
+        reviewed_at -> Nullable<Timestamp>,
+        reviewed_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
         version -> Int4,
     }
 }
@@ -223,16 +343,32 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(account_settings -> accounts (account_id));
+diesel::joinable!(appointments -> accounts (account_id));
+diesel::joinable!(appointments -> patients (patient_id));
+diesel::joinable!(appointments -> users (clinician_id));
 diesel::joinable!(assessments -> accounts (account_id));
 diesel::joinable!(assessments -> patients (patient_id));
 diesel::joinable!(assessments -> users (created_by));
+diesel::joinable!(availability_dates -> accounts (account_id));
+diesel::joinable!(availability_dates -> users (clinician_id));
+diesel::joinable!(availability_patterns -> accounts (account_id));
+diesel::joinable!(availability_patterns -> users (clinician_id));
 diesel::joinable!(chat_messages -> chat_sessions (session_id));
 diesel::joinable!(chat_sessions -> accounts (account_id));
 diesel::joinable!(chat_sessions -> chat_strategies (strategy_id));
 diesel::joinable!(chat_sessions -> patients (patient_id));
 diesel::joinable!(chat_strategies -> accounts (account_id));
+diesel::joinable!(files -> accounts (account_id));
+diesel::joinable!(files -> users (owner_id));
 diesel::joinable!(invites -> accounts (account_id));
 diesel::joinable!(invites -> patients (patient_id));
+diesel::joinable!(lab_events -> lab_integrations (integration_id));
+diesel::joinable!(lab_events -> lab_orders (order_id));
+diesel::joinable!(lab_integration_accounts -> accounts (account_id));
+diesel::joinable!(lab_integration_accounts -> lab_integrations (integration_id));
+diesel::joinable!(lab_orders -> accounts (account_id));
+diesel::joinable!(lab_orders -> patients (patient_id));
 diesel::joinable!(password_reset_tokens -> users (user_id));
 diesel::joinable!(patients -> accounts (account_id));
 diesel::joinable!(patients -> users (clinician_id));
@@ -240,14 +376,23 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    account_settings,
     accounts,
+    appointments,
     assessments,
     audit_log,
+    availability_dates,
+    availability_patterns,
     chat_messages,
     chat_sessions,
     chat_strategies,
     denied_jtis,
+    files,
     invites,
+    lab_events,
+    lab_integration_accounts,
+    lab_integrations,
+    lab_orders,
     login_throttle,
     outbox,
     password_reset_tokens,

@@ -67,6 +67,23 @@ fn duplicate_field(constraint: Option<&str>, message: &str) -> &'static str {
     if text.contains("chat_sessions_ref_id") || text.contains("chat_sessions.ref_id") {
         return "ref_id";
     }
+    // Labs: a webhook event's key (the primary key of `lab_events`), a lab's reference.
+    if text.contains("lab_events") {
+        return "event_id";
+    }
+    if text.contains("lab_reference") {
+        return "lab_reference";
+    }
+    if text.contains("files_file_key") || text.contains("files.file_key") {
+        return "file_key";
+    }
+    // Scheduling: PostgreSQL names the index; SQLite names the columns.
+    if text.contains("appointments_clinician_slot") || text.contains("appointments.starts_at") {
+        return "appointment_slot";
+    }
+    if text.contains("confirmation_code") {
+        return "confirmation_code";
+    }
     // Invites: PostgreSQL names the index; SQLite names the column of the partial index.
     if text.contains("invites_one_pending") || text.contains("invites.patient_id") {
         "pending_invite"

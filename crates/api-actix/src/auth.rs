@@ -116,6 +116,15 @@ acts!(
     ChatAssessmentRead,
     StrategyManage,
     SessionAnalyze,
+    LabOrderManage,
+    LabResultRead,
+    LabWork,
+    LabIngest,
+    LabCatalog,
+    AvailabilityRead,
+    AvailabilitySet,
+    AppointmentUse,
+    AppointmentList,
 );
 
 /// An authenticated caller whose role may perform `A` at all: the domain policy's role check

@@ -116,6 +116,12 @@ pub struct Config {
     /// long a claimed message is reserved for one worker; default 120, above the 30 s SMTP
     /// timeout), `OUTBOX_POLL_SECONDS` (the longest sleep between rounds; default 5).
     pub outbox: genascope_adapters_postgres::notify::worker::WorkerSettings,
+    /// `LAB_SECRET_KEY`: 64 hex characters (32 bytes), the AES-256-GCM key that seals lab
+    /// integration secrets at rest. Unset: no integration can be created and the lab webhook
+    /// refuses every call.
+    pub lab_secret_key: Option<SecretString>,
+    /// File storage: `STORAGE_BACKEND`, `MAX_UPLOAD_MB` (see `crate::storage`).
+    pub storage: crate::storage::StorageConfig,
 }
 
 /// A configuration problem, naming the variable.
@@ -182,7 +188,9 @@ impl Config {
         let smtp = smtp_config(lookup)?;
         let mail_backend = mail_backend(lookup, prod, smtp.is_some())?;
         let json_logs = json_logs(lookup, prod)?;
+        let storage = crate::storage::StorageConfig::from_lookup(lookup, &data_dir)?;
         Ok(Self {
+            storage,
             env,
             host: var(lookup, "HOST").unwrap_or_else(|| "127.0.0.1".into()),
             port: parse(lookup, "PORT", 8000)?,
@@ -215,6 +223,7 @@ impl Config {
             shutdown_drain: seconds(lookup, "SHUTDOWN_DRAIN_SECONDS", 10, 0..=600)?,
             docs_enabled: docs_enabled(lookup, prod)?,
             trusted_proxies: trusted_proxies(lookup, prod)?,
+            lab_secret_key: lab_secret_key(lookup)?,
         })
     }
 
@@ -222,6 +231,22 @@ impl Config {
     #[must_use]
     pub fn jwt_secret_bytes(&self) -> &[u8] {
         self.jwt_secret.expose_secret().as_bytes()
+    }
+}
+
+/// `LAB_SECRET_KEY`: absent, or 64 hexadecimal characters.
+fn lab_secret_key(
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<SecretString>, ConfigError> {
+    match var(lookup, "LAB_SECRET_KEY") {
+        None => Ok(None),
+        Some(k) if k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(Some(SecretString::from(k)))
+        }
+        Some(_) => Err(ConfigError::Malformed(
+            "LAB_SECRET_KEY",
+            "must be 64 hexadecimal characters (32 bytes; e.g. `openssl rand -hex 32`)".into(),
+        )),
     }
 }
 

@@ -9,11 +9,14 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use genascope_domain::clinical::service::EligibilityError;
 use genascope_domain::common::{BoxError, Entity, FieldError, Loc, RepoError, joined};
+use genascope_domain::files::error::FileError;
 use genascope_domain::identity::error::{AccessError, Denial, IdentityError};
 use genascope_domain::invites::error::InviteError;
+use genascope_domain::labs::error::LabError;
 use genascope_domain::patients::error::PatientError;
 use genascope_domain::questionnaire::sessions::error::ChatError;
 use genascope_domain::questionnaire::strategies::error::StrategyError;
+use genascope_domain::scheduling::error::SchedulingError;
 use serde_json::json;
 use std::fmt;
 
@@ -85,6 +88,12 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     /// 413.
     TooLarge,
+    /// 413 with a sentence of its own (an upload over the size limit).
+    TooLargeFile(String),
+    /// 415: an upload type not allowed.
+    Unsupported(String),
+    /// 500 `"Upload failed"` (a storage failure while writing): the cause is logged.
+    UploadFailed(BoxError),
     /// 429 with `Retry-After`.
     TooManyRequests {
         /// Seconds until a retry may succeed.
@@ -189,6 +198,19 @@ impl From<InviteError> for ApiError {
     }
 }
 
+impl From<SchedulingError> for ApiError {
+    fn from(e: SchedulingError) -> Self {
+        match e {
+            SchedulingError::Denied(d) => d.into(),
+            SchedulingError::NotFound(what) => Self::not_found(what),
+            SchedulingError::Conflict(c) => Self::Conflict(c.to_string()),
+            SchedulingError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            SchedulingError::Unavailable(cause) => Self::Unavailable(cause),
+            SchedulingError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl From<EligibilityError> for ApiError {
     fn from(e: EligibilityError) -> Self {
         match e {
@@ -238,6 +260,40 @@ impl From<ChatError> for ApiError {
     }
 }
 
+/// Labs' refusals; a webhook call whose signature does not hold is a 401 `"Invalid signature"`
+/// whatever the reason (logged).
+impl From<LabError> for ApiError {
+    fn from(e: LabError) -> Self {
+        match e {
+            LabError::Denied(d) => d.into(),
+            LabError::NotFound(what) => Self::not_found(what),
+            LabError::Conflict(c) => Self::Conflict(c.to_string()),
+            LabError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            e @ LabError::BadSignature(_) => Self::Unauthenticated(e.to_string()),
+            LabError::Unavailable(cause) => Self::Unavailable(cause),
+            LabError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<FileError> for ApiError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Denied(d) => d.into(),
+            FileError::NotFound(what) => Self::not_found(what),
+            e @ FileError::TooLarge { .. } => Self::TooLargeFile(e.to_string()),
+            FileError::Unsupported(_) => Self::Unsupported(
+                "File type not allowed, or the content does not match the extension".into(),
+            ),
+            FileError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            e @ FileError::Attached => Self::Conflict(e.to_string()),
+            FileError::Unavailable(cause) => Self::Unavailable(cause),
+            FileError::StoreFailed(cause) => Self::UploadFailed(cause),
+            FileError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 /// Storage the edge meets itself (the shared per-address limits): an outage is a 503, anything
 /// else a 500.
 impl From<RepoError> for ApiError {
@@ -256,7 +312,10 @@ impl fmt::Display for ApiError {
             | Self::BadRequest(m)
             | Self::Forbidden { detail: m, .. }
             | Self::NotFound(m)
-            | Self::Conflict(m) => f.write_str(m),
+            | Self::Conflict(m)
+            | Self::TooLargeFile(m)
+            | Self::Unsupported(m) => f.write_str(m),
+            Self::UploadFailed(_) => f.write_str("upload failed"),
             Self::Invalid(errors) => f.write_str(&joined(errors)),
             Self::TooLarge => f.write_str("payload too large"),
             Self::TooManyRequests { .. } => f.write_str("too many requests"),
@@ -276,12 +335,13 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooLarge | Self::TooLargeFile(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } | Self::TooManyAttempts { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal(_) | Self::UploadFailed(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -292,7 +352,15 @@ impl ResponseError for ApiError {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
                 json!({ "detail": m })
             }
-            Self::BadRequest(m) | Self::NotFound(m) | Self::Conflict(m) => json!({ "detail": m }),
+            Self::BadRequest(m)
+            | Self::NotFound(m)
+            | Self::Conflict(m)
+            | Self::TooLargeFile(m)
+            | Self::Unsupported(m) => json!({ "detail": m }),
+            Self::UploadFailed(cause) => {
+                tracing::error!(error = %cause, "upload failed");
+                json!({ "detail": "Upload failed" })
+            }
             Self::Forbidden { detail, code } => {
                 if let Some(code) = code {
                     res.insert_header(("X-Error-Code", *code));

@@ -11,3 +11,4 @@ pub mod net;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod storage;

@@ -11,7 +11,10 @@ use genascope_domain::common::{UserId, joined};
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, Principal};
 
+mod lab_integration;
 mod seed;
+mod seed_labs;
+use lab_integration::LabIntegrationCommand;
 use seed::seed_demo;
 
 #[derive(Parser)]
@@ -47,6 +50,12 @@ enum Command {
     Outbox {
         #[command(subcommand)]
         command: OutboxCommand,
+    },
+    /// External labs' webhook integrations: create one (its secret is printed once), rotate its
+    /// secret, or disable it. Needs LAB_SECRET_KEY.
+    LabIntegration {
+        #[command(subcommand)]
+        command: LabIntegrationCommand,
     },
     /// Assess a RiskProfile (JSON) from FILE or stdin and print the Assessment (JSON) to stdout.
     /// Needs no database and no configuration. Invalid input: field errors on stderr, exit 2.
@@ -648,6 +657,12 @@ async fn run() -> anyhow::Result<()> {
         Command::Outbox { command } => {
             let services = build_services(&config).await?;
             let done = outbox_command(&services, command).await;
+            services.close().await;
+            done?;
+        }
+        Command::LabIntegration { command } => {
+            let services = build_services(&config).await?;
+            let done = lab_integration::run(&services, command).await;
             services.close().await;
             done?;
         }

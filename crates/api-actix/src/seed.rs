@@ -41,10 +41,17 @@ pub(crate) async fn seed_demo(services: &Services) -> anyhow::Result<()> {
         }
         Err(e) => anyhow::bail!("could not create the demo account: {e}"),
     };
-    let providers = seed_staff(services, account.id, &password).await?;
+    let (providers, lab_tech) = seed_staff(services, account.id, &password).await?;
     let patients = seed_patients(services, account.id, &providers).await?;
     seed_chat(services, account.id, &patients).await?;
     let open_link = seed_invites(services, account.id, &providers, &patients).await?;
+    let lab_orders = match (providers.first(), lab_tech) {
+        (Some(c), Some(t)) => {
+            crate::seed_labs::seed_labs(services, account.id, *c, t, &patients).await?
+        }
+        _ => 0,
+    };
+    let booked = seed_scheduling(services, &providers, &patients).await?;
     println!("Demo clinic created: {} ({})", account.name, account.id);
     println!(
         "Log in as admin@demo.genascope.test, clinician1@, physician1@ or labtech@demo.genascope.test"
@@ -57,6 +64,12 @@ pub(crate) async fn seed_demo(services: &Services) -> anyhow::Result<()> {
     );
     println!(
         "Invites: 4 pending, 2 accepted, 2 expired, 2 revoked (patients 1 to 10; no email sent)."
+    );
+    println!(
+        "Lab orders: {lab_orders} (ordered, specimen collected, preliminary, reviewed with a report file, awaiting review, cancelled, rejected)."
+    );
+    println!(
+        "Availability: weekdays 09:00-16:30 for 90 days (recurring), an extra Saturday, a closed day; {booked} appointments in several statuses (no email sent)."
     );
     println!(
         "An open invite ({} {}, date of birth {}): {open_link}",
@@ -147,12 +160,13 @@ async fn seed_invites(
     Ok(open_link)
 }
 
-/// The demo clinic's staff (all with `password`); the ids of its clinicians and physicians.
+/// The demo clinic's staff (all with `password`); the ids of its clinicians and physicians, and
+/// of its lab tech.
 async fn seed_staff(
     services: &Services,
     account: genascope_domain::common::AccountId,
     password: &str,
-) -> anyhow::Result<Vec<UserId>> {
+) -> anyhow::Result<(Vec<UserId>, Option<UserId>)> {
     let op = operator();
     let staff = [
         (
@@ -168,7 +182,7 @@ async fn seed_staff(
         ("labtech@demo.genascope.test", "Lee Labtech", "lab_tech"),
     ];
     let identity = &services.state.identity;
-    let mut providers = Vec::new();
+    let (mut providers, mut lab_tech) = (Vec::new(), None);
     for (email, name, role) in staff {
         let req = create_user_command(&body(serde_json::json!({
             "email": email,
@@ -185,8 +199,11 @@ async fn seed_staff(
         if user.role.is_provider() {
             providers.push(user.id);
         }
+        if user.role == Role::LabTech {
+            lab_tech = Some(user.id);
+        }
     }
-    Ok(providers)
+    Ok((providers, lab_tech))
 }
 
 /// Twenty demo patients, spread over the `providers`; their ids with their dates of birth.
@@ -337,4 +354,109 @@ fn demo_text<const MAX: usize, const MULTILINE: bool>(
         .ok()
         .flatten()
         .ok_or_else(|| anyhow::anyhow!("a demo text does not fit its field"))
+}
+
+/// Availability of both providers (recurring weekdays 09:00 to 16:30 for 90 days; the first
+/// provider also an explicit Saturday and a closed weekday) and appointments of patients 11 to
+/// 17 in several statuses. No email is sent. The number of appointments.
+async fn seed_scheduling(
+    services: &Services,
+    providers: &[UserId],
+    patients: &[Patient],
+) -> anyhow::Result<usize> {
+    use genascope_domain::scheduling::model::{
+        AppointmentStatus as S, SlotSet, SlotTime, Weekdays,
+    };
+    use genascope_domain::scheduling::service::{
+        AppointmentChange, BookAppointment, SetAvailability,
+    };
+    let scheduling = services.state.scheduling.without_mail();
+    let op = operator();
+    let fail = |e: genascope_domain::scheduling::error::SchedulingError| {
+        anyhow::anyhow!("scheduling: {e}")
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let day_times: Vec<String> = (18..34)
+        .map(|h| format!("{:02}:{:02}", h / 2, (h % 2) * 30))
+        .collect();
+    let day = SlotSet::parse(&day_times).map_err(|e| anyhow::anyhow!("{e}"))?;
+    for provider in providers {
+        let pattern = SetAvailability {
+            clinician_id: Some(*provider),
+            date: today,
+            slots: day.clone(),
+            recurring: Some((
+                Weekdays::new(vec![0, 1, 2, 3, 4]).map_err(|e| anyhow::anyhow!("{e}"))?,
+                today + time::Duration::days(90),
+            )),
+        };
+        scheduling
+            .set_availability(&op, pattern)
+            .await
+            .map_err(fail)?;
+    }
+    let next = |weekday: time::Weekday, after: i64| {
+        let mut d = today + time::Duration::days(after);
+        while d.weekday() != weekday {
+            d = d.next_day().unwrap_or(d);
+        }
+        d
+    };
+    let saturday =
+        SlotSet::parse(&["10:00", "10:30", "11:00"]).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let explicit = [
+        (next(time::Weekday::Saturday, 1), saturday),
+        (next(time::Weekday::Friday, 8), SlotSet::default()),
+    ];
+    for (date, slots) in explicit {
+        let cmd = SetAvailability {
+            clinician_id: providers.first().copied(),
+            date,
+            slots,
+            recurring: None,
+        };
+        scheduling.set_availability(&op, cmd).await.map_err(fail)?;
+    }
+    let plan = [
+        S::Scheduled,
+        S::Confirmed,
+        S::Canceled,
+        S::Rescheduled,
+        S::Completed,
+        S::NoShow,
+        S::Scheduled,
+    ];
+    let monday = next(time::Weekday::Monday, 1);
+    let mut booked = 0;
+    for (i, (status, patient)) in plan.iter().zip(patients.iter().skip(10)).enumerate() {
+        let time = SlotTime::from_minutes(9 * 60 + 30 * u16::try_from(i).unwrap_or(0));
+        let cmd = BookAppointment {
+            clinician_id: providers.get(i % providers.len().max(1)).copied(),
+            patient_id: Some(patient.id),
+            date: Some(monday + time::Duration::days(i64::try_from(i % 4).unwrap_or(0))),
+            time,
+            ..BookAppointment::default()
+        };
+        let view = scheduling.book(&op, cmd).await.map_err(fail)?;
+        let change = match status {
+            S::Scheduled => None,
+            S::Rescheduled => Some(AppointmentChange {
+                time: SlotTime::from_minutes(15 * 60 + 30),
+                ..AppointmentChange::default()
+            }),
+            s => Some(AppointmentChange {
+                status: Some(*s),
+                reason: Some("Demo".into()),
+                ..AppointmentChange::default()
+            }),
+        };
+        if let Some(change) = change {
+            scheduling
+                .change(&op, view.appointment.id, change)
+                .await
+                .map_err(fail)?;
+        }
+        booked += 1;
+    }
+    Ok(booked)
 }

@@ -19,6 +19,7 @@ use genascope_domain::identity::ports::LoginThrottle;
 use genascope_domain::identity::service::{IdentityPorts, IdentityService, IdentitySettings};
 use genascope_domain::identity::throttle::ThrottleLimits;
 use genascope_domain::invites::service::{InvitePorts, InviteService, InviteSettings};
+use genascope_domain::labs::service::{LabPorts, LabService};
 use genascope_domain::notify::Mailer;
 use genascope_domain::patients::service::{PatientPorts, PatientService};
 use genascope_domain::questionnaire::sessions::service::{ChatPorts, ChatService};
@@ -80,7 +81,9 @@ fn cores() -> usize {
 
 /// The outbox worker's delivery sink, and the development mail directory if it is one. Use
 /// cases never send: they queue (see `notify`).
-fn mail_sink(config: &Config) -> anyhow::Result<(Arc<dyn Mailer>, Option<std::path::PathBuf>)> {
+async fn mail_sink(
+    config: &Config,
+) -> anyhow::Result<(Arc<dyn Mailer>, Option<std::path::PathBuf>)> {
     Ok(match config.mail_backend {
         MailBackend::Outbox => {
             let dir = config.data_dir.join("outbox");
@@ -117,8 +120,14 @@ fn mail_sink(config: &Config) -> anyhow::Result<(Arc<dyn Mailer>, Option<std::pa
             )
         }
         MailBackend::Ses => {
-            anyhow::bail!(
-                "MAIL_BACKEND=ses is not available in this build yet; use smtp, outbox or disabled"
+            let aws = crate::storage::aws_settings(&config.storage, &config.aws);
+            let sdk = genascope_adapters_aws::sdk_config(&aws).await?;
+            (
+                Arc::new(genascope_adapters_aws::SesMailer::new(
+                    &sdk,
+                    &config.from_email,
+                )),
+                None,
             )
         }
     })
@@ -136,7 +145,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let db = Arc::new(db);
     let migrator = db.clone();
     tokio::task::spawn_blocking(move || migrator.migrate()).await??;
-    let (mail_sink, outbox_dir) = mail_sink(config)?;
+    let (mail_sink, outbox_dir) = mail_sink(config).await?;
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
     // The throttles count in the database (every replica's attempts); waiting for a turn while
@@ -211,7 +220,29 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         random.clone(),
         db.clone(),
     );
+    let labs = lab_service(config, &db, clock.clone(), random.clone())?;
     let strategies = StrategyService::new(db.clone(), clock.clone(), random.clone());
+    let files = genascope_domain::files::service::FilesService::new(
+        crate::storage::file_store(&config.storage, &config.aws).await?,
+        db.clone(),
+        // Lab reports: the order's care team and, after review, its patient read them too.
+        Arc::new(genascope_domain::labs::reports::LabReports::new(db.clone())),
+        clock.clone(),
+        random.clone(),
+        config.storage.max_upload_bytes,
+    );
+    let scheduling = genascope_domain::scheduling::service::SchedulingService::new(
+        genascope_domain::scheduling::service::SchedulingPorts {
+            repo: db.clone(),
+            audit: db.clone(),
+            clock: clock.clone(),
+            random: random.clone(),
+        },
+        genascope_domain::scheduling::service::SchedulingSettings {
+            mail_enabled: config.mail_backend != MailBackend::Disabled,
+            ..Default::default()
+        },
+    );
     let chat = ChatService::new(ChatPorts {
         sessions: db.clone(),
         strategies: db.clone(),
@@ -238,6 +269,9 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             eligibility,
             strategies,
             chat,
+            labs,
+            files,
+            scheduling,
             trusted_proxies: config.trusted_proxies.clone(),
             db,
             draining: Arc::default(),
@@ -262,6 +296,33 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         outbox: config.outbox,
         outbox_worker: None,
     })
+}
+
+/// Labs, with the integration secrets' at-rest key when one is configured.
+fn lab_service(
+    config: &Config,
+    db: &Arc<Database>,
+    clock: Arc<SystemClock>,
+    random: Arc<OsRandom>,
+) -> anyhow::Result<LabService> {
+    use genascope_adapters_local::labs::sealed::{AesGcmSecretBox, NoKey};
+    use genascope_domain::labs::ports::SecretBox;
+    let secrets: Arc<dyn SecretBox> = match &config.lab_secret_key {
+        Some(k) => Arc::new(AesGcmSecretBox::from_hex(k.expose_secret())?),
+        None => Arc::new(NoKey),
+    };
+    Ok(LabService::new(LabPorts {
+        orders: db.clone(),
+        integrations: db.clone(),
+        gateway: Arc::new(genascope_adapters_postgres::labs::OutboxLabGateway),
+        secrets,
+        patients: db.clone(),
+        users: db.clone(),
+        files: db.clone(),
+        audit: db.clone(),
+        clock,
+        random,
+    }))
 }
 
 /// A bound, ready-to-run server (zero2prod's pattern: tests bind port 0 and read the real one).

@@ -20,6 +20,12 @@ pub struct AppState {
     pub strategies: genascope_domain::questionnaire::strategies::service::StrategyService,
     /// Chat sessions (the questionnaire).
     pub chat: genascope_domain::questionnaire::sessions::service::ChatService,
+    /// Labs: orders, results, the webhook, integrations.
+    pub labs: genascope_domain::labs::service::LabService,
+    /// Files: uploads, downloads (and the object store, for `/health`).
+    pub files: genascope_domain::files::service::FilesService,
+    /// Scheduling: availability and appointments.
+    pub scheduling: genascope_domain::scheduling::service::SchedulingService,
     /// For health checks.
     pub db: Arc<Database>,
     /// The longest a request body may take to arrive.

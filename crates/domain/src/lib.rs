@@ -6,8 +6,11 @@
 pub mod audit;
 pub mod clinical;
 pub mod common;
+pub mod files;
 pub mod identity;
 pub mod invites;
+pub mod labs;
 pub mod notify;
 pub mod patients;
 pub mod questionnaire;
+pub mod scheduling;

@@ -52,6 +52,33 @@ struct NewOutboxRow {
     dead_at: Option<PrimitiveDateTime>,
 }
 
+/// Queue a message of `kind` on `conn`, inside the caller's transaction: it exists if and only
+/// if that transaction commits. Due at once. (Only `email` rows have a delivery sink so far; a
+/// lab's requests wait for theirs.)
+pub(crate) fn enqueue(
+    conn: &mut DbConnection,
+    kind: &'static str,
+    payload: &str,
+    now: Timestamp,
+) -> QueryResult<()> {
+    let now = ts_precise(now);
+    diesel::insert_into(outbox::table)
+        .values(NewOutboxRow {
+            id: id(uuid::Uuid::new_v4()),
+            kind,
+            payload: payload.to_owned(),
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            locked_until: None,
+            last_error: None,
+            sent_at: None,
+            dead_at: None,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Queue `email` on `conn`, inside the caller's transaction: it is delivered if and only if that
 /// transaction commits. Due at once.
 pub(crate) fn enqueue_email(

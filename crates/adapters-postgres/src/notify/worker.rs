@@ -174,8 +174,17 @@ async fn deliver(
             // The sink's error names a class of failure only (the `Mailer` contract); never
             // the payload or recipient.
             let class = e.to_string();
+            // A permanent rejection goes to the dead letters at once (no attempt is left).
+            let backoff = if genascope_domain::notify::is_permanent(&e) {
+                super::Backoff {
+                    max_attempts: 0,
+                    ..settings.backoff
+                }
+            } else {
+                settings.backoff
+            };
             match db
-                .outbox_mark_failed(msg.id, now(), &class, &settings.backoff)
+                .outbox_mark_failed(msg.id, now(), &class, &backoff)
                 .await?
             {
                 Failure::RetryAt(at) => tracing::warn!(

@@ -9,6 +9,7 @@ mod assessments;
 mod audit;
 mod connect;
 mod invites;
+mod labs;
 mod outbox;
 mod patients;
 mod questionnaire;
@@ -43,6 +44,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    labs: [orders_saves_events_and_reports],
     questionnaire: [
         strategies_unique_names_versions_and_soft_delete,
         sessions_create_answer_and_read,

@@ -12,6 +12,7 @@ use serde_json::json;
 #[utoipa::path(get, path = "/health", tag = "health", responses((status = 200)))]
 pub async fn health(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let db_up = state.db.ping().await.is_ok();
+    let storage_up = state.files.store().health().await.is_ok();
     // Undelivered and dead outbox messages (dead letters need an operator: `genascope outbox`);
     // null while the database cannot say.
     let outbox = match state.db.outbox_counts().await {
@@ -19,12 +20,12 @@ pub async fn health(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
         _ => serde_json::Value::Null,
     };
     let mut body = json!({
-        "status": if db_up { "healthy" } else { "degraded" },
+        "status": if db_up && storage_up { "healthy" } else { "degraded" },
         "timestamp": ts(time::OffsetDateTime::now_utc()),
         "database_connected": db_up,
         "services": {
             "database": if db_up { "up" } else { "down" },
-            "storage": "disabled",
+            "storage": if storage_up { "up" } else { "down" },
             "email": if state.mail_kind == "disabled" { "disabled" } else { "up" },
         },
         "outbox": outbox,

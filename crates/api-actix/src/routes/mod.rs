@@ -3,11 +3,14 @@
 pub mod dto;
 pub mod eligibility;
 pub mod family;
+pub mod files;
 pub mod health;
 pub mod identity;
 pub mod invites;
+pub mod labs;
 pub mod patients;
 pub mod questionnaire;
+pub mod scheduling;
 
 use actix_web::{HttpResponse, web};
 use questionnaire as q;
@@ -39,6 +42,15 @@ use utoipa::OpenApi;
         q::sessions::create_session, q::sessions::list_sessions, q::sessions::get_session,
         q::sessions::list_messages, q::sessions::post_message, q::sessions::end_session,
         q::sessions::session_assessment,
+        labs::order_test, labs::results, labs::ingest, labs::review, labs::work_list,
+        labs::get_order, labs::set_status, labs::of_patient, labs::of_clinician,
+        labs::available_tests, labs::webhook::receive,
+        files::upload, files::list, files::get, files::download, files::download_by_key,
+        files::delete,
+        scheduling::availability, scheduling::set_availability, scheduling::patterns,
+        scheduling::delete_pattern, scheduling::book, scheduling::get, scheduling::update,
+        scheduling::cancel, scheduling::reschedule, scheduling::for_clinician,
+        scheduling::for_patient, scheduling::organization, scheduling::feed,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto, dto::ExportFileDto,
@@ -46,8 +58,12 @@ use utoipa::OpenApi;
         dto::VerifyInviteDto, dto::SimplifiedAccessDto,
         q::dto::StrategyDto, q::dto::TargetingRuleDto, q::dto::OutcomeActionDto,
         q::dto::KnowledgeSourceRefDto, q::dto::ChatSessionDto, q::dto::ChatMessageDto,
-        q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto)),
-    modifiers(&BearerAuth, &AiChatAlias)
+        q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto,
+        labs::dto::LabOrderDto, labs::dto::AddressDto, labs::dto::LabResultsDto,
+        labs::dto::LabTestDto,
+        files::FileDto, files::UploadedDto,
+        scheduling::dto::AppointmentDto, scheduling::dto::PatternDto)),
+    modifiers(&BearerAuth, &AiChatAlias, &LabOrderAlias)
 )]
 pub struct ApiDoc;
 
@@ -66,6 +82,20 @@ impl utoipa::Modify for AiChatAlias {
             .map(|(path, item)| (format!("/api{path}"), item.clone()))
             .collect();
         openapi.paths.paths.extend(aliases);
+    }
+}
+
+/// `POST /api/lab-tests/order` is the frontend's spelling of `POST /api/labs/order_test`.
+struct LabOrderAlias;
+
+impl utoipa::Modify for LabOrderAlias {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(item) = openapi.paths.paths.get("/api/labs/order_test").cloned() {
+            openapi
+                .paths
+                .paths
+                .insert("/api/lab-tests/order".to_owned(), item);
+        }
     }
 }
 
@@ -186,6 +216,52 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/eligibility/export/{patient_id}", get => eligibility::export);
     resource!(cfg, "/api/eligibility/pedigree/{patient_id}.svg", get => family::pedigree_svg);
     questionnaire_routes(cfg);
+    lab_routes(cfg);
+    file_routes(cfg);
+    scheduling_routes(cfg);
+}
+
+/// Labs (contract §3.8), with the frontend's alias of the order route.
+fn lab_routes(cfg: &mut web::ServiceConfig) {
+    resource!(cfg, "/api/labs/order_test", post => labs::order_test);
+    resource!(cfg, "/api/lab-tests/order", post => labs::order_test);
+    resource!(cfg, "/api/labs/results/{id}", get => labs::results, post => labs::ingest);
+    resource!(cfg, "/api/labs/review_result/{id}", post => labs::review);
+    resource!(cfg, "/api/labs/orders", get => labs::work_list);
+    resource!(cfg, "/api/labs/orders/{id}", get => labs::get_order);
+    resource!(cfg, "/api/labs/orders/{id}/status", put => labs::set_status);
+    resource!(cfg, "/api/labs/patient/{id}/orders", get => labs::of_patient);
+    resource!(cfg, "/api/labs/clinician/{id}/orders", get => labs::of_clinician);
+    resource!(cfg, "/api/labs/available_tests", get => labs::available_tests);
+    resource!(cfg, "/api/labs/webhook", post => labs::webhook::receive);
+}
+
+/// Files (contract §3.10).
+fn file_routes(cfg: &mut web::ServiceConfig) {
+    resource!(cfg, "/api/upload", post => files::upload);
+    resource!(cfg, "/api/files", get => files::list);
+    // Before `/api/files/{id}`: a literal segment wins over the id.
+    resource!(cfg, "/api/files/download", get => files::download_by_key);
+    resource!(cfg, "/api/files/{id}", get => files::get, delete => files::delete);
+    resource!(cfg, "/api/files/{id}/download", get => files::download);
+}
+
+/// Availability and appointments (contract §3.9). The fixed paths under `/api/appointments/`
+/// come before `{appointment_id}`.
+fn scheduling_routes(cfg: &mut web::ServiceConfig) {
+    use scheduling as sc;
+    resource!(cfg, "/api/availability", get => sc::availability);
+    resource!(cfg, "/api/availability/set", post => sc::set_availability);
+    resource!(cfg, "/api/availability/recurring", get => sc::patterns);
+    resource!(cfg, "/api/availability/recurring/{pattern_id}", delete => sc::delete_pattern);
+    resource!(cfg, "/api/book_appointment", post => sc::book);
+    resource!(cfg, "/api/appointments/cancel", post => sc::cancel);
+    resource!(cfg, "/api/appointments/reschedule", post => sc::reschedule);
+    resource!(cfg, "/api/appointments/clinician/{clinician_id}/calendar.ics", get => sc::feed);
+    resource!(cfg, "/api/appointments/clinician/{clinician_id}", get => sc::for_clinician);
+    resource!(cfg, "/api/appointments/patient/{patient_id}", get => sc::for_patient);
+    resource!(cfg, "/api/appointments/{appointment_id}", get => sc::get, put => sc::update);
+    resource!(cfg, "/api/organization/appointments", get => sc::organization);
 }
 
 /// Chat configuration (strategies), the documented questionnaire routes, and the `/ai-chat`

@@ -497,6 +497,18 @@ pub async fn openapi_describes_every_route(app: &TestApp) {
         ("post", "/api/ai-chat/sessions/{id}/messages"),
         ("post", "/api/ai-chat/sessions/{id}/end"),
         ("get", "/api/ai-chat/sessions/{id}/assessment"),
+        ("post", "/api/labs/order_test"),
+        ("post", "/api/lab-tests/order"),
+        ("get", "/api/labs/results/{order_id}"),
+        ("post", "/api/labs/results/{order_id}"),
+        ("post", "/api/labs/review_result/{order_id}"),
+        ("get", "/api/labs/orders"),
+        ("get", "/api/labs/orders/{order_id}"),
+        ("put", "/api/labs/orders/{order_id}/status"),
+        ("get", "/api/labs/patient/{patient_id}/orders"),
+        ("get", "/api/labs/clinician/{clinician_id}/orders"),
+        ("get", "/api/labs/available_tests"),
+        ("post", "/api/labs/webhook"),
     ] {
         if doc["paths"][path][method].is_null() {
             missing.push(format!("{} {path}", method.to_uppercase()));

@@ -17,6 +17,8 @@ use std::sync::Arc;
 pub const PW: &str = "correct-horse-9";
 /// The JWT secret of every test app.
 pub const JWT_SECRET: &str = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+/// The at-rest key of lab integration secrets of every test app (`LAB_SECRET_KEY`).
+pub const LAB_SECRET_KEY: &str = "4c4142534543524554303132333435363738396162636465666768696a6b6c6d";
 /// The super admin every fixture creates.
 pub const SA_EMAIL: &str = "root@platform.test";
 
@@ -30,6 +32,8 @@ pub struct TestApp {
     pub outbox_dir: PathBuf,
     /// Direct access to the identity service (operator actions).
     pub identity: IdentityService,
+    /// Direct access to the lab service (operator actions: integrations).
+    pub labs: genascope_domain::labs::service::LabService,
     /// The app's database (the outbox's state).
     pub database: Arc<Database>,
     data_dir: PathBuf,
@@ -136,6 +140,11 @@ impl TestApp {
     /// Which backend the app runs on.
     pub fn backend(&self) -> Backend {
         self.db.backend()
+    }
+
+    /// The app's `DATA_DIR` (the local file store lives under `files/`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
     }
 
     /// The rows of a raw SQL query on the app's database, through the test's own connection
@@ -288,6 +297,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     vars.insert("JWT_SECRET".into(), JWT_SECRET.into());
     vars.insert("MAIL_BACKEND".into(), "outbox".into());
     vars.insert("FRONTEND_BASE_URL".into(), "http://frontend.test".into());
+    vars.insert("LAB_SECRET_KEY".into(), LAB_SECRET_KEY.into());
     for (k, v) in extra {
         vars.insert((*k).to_owned(), (*v).to_owned());
     }
@@ -310,6 +320,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
             .clone()
             .unwrap_or_else(|| data_dir.join("outbox")),
         identity: services.state.identity.clone(),
+        labs: services.state.labs.clone(),
         database: services.state.db.clone(),
         data_dir,
         server,

@@ -20,15 +20,18 @@ mod family;
 // The FHIR R4 JSON schema check shared with the domain's tests (vendored schema).
 #[path = "../../../domain/src/clinical/fhir/schema_check.rs"]
 mod fhir_schema;
+mod files;
 mod hardening;
 mod helpers;
 mod import;
 mod invites;
+mod labs;
 mod logs;
 mod lynch;
 mod matrix;
 mod outbox;
 mod patients;
+mod scheduling;
 mod tenancy;
 mod users;
 
@@ -68,6 +71,15 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    files: [
+        upload_list_download_delete_for_every_role,
+        an_existing_key_is_never_overwritten,
+        others_files_are_not_found,
+        hostile_names_and_keys,
+        types_and_empty_files,
+        oversize_uploads_are_413,
+        wrong_multipart_bodies,
+    ],
     chat: [
         strategy_crud_versions_and_soft_delete,
         strategy_validation,
@@ -232,6 +244,19 @@ on_both_backends! {
         logout_cannot_revoke_another_users_refresh_token,
         search_wildcards_are_literal,
     ],
+    scheduling: [
+        explicit_recurring_and_closed_dates,
+        who_may_set_and_read_availability,
+        recurring_nine_stays_nine_across_daylight_saving,
+        booking_rules_in_the_contracts_order,
+        transitions_and_moves,
+        tenancy_and_the_patients_own,
+        lists_filters_and_paging,
+        emails_and_the_calendar_feed,
+        bad_input_is_422_naming_the_field,
+        a_hundred_concurrent_bookings_of_one_slot,
+        seed_demo_has_availability_and_appointments,
+    ],
     invites: [
         who_may_invite_and_where,
         identity_fields_and_providers,
@@ -253,6 +278,21 @@ on_both_backends! {
         bad_input_is_4xx_naming_the_field,
         strategies_default_and_named,
         seed_demo_has_invites_in_every_status,
+    ],
+    labs: [
+        who_may_order_and_read_where,
+        who_sets_which_status,
+        lists_and_filters,
+        every_transition_over_http,
+        results_review_and_patient_visibility,
+        bad_input_is_4xx_naming_the_field,
+        nothing_is_half_written,
+        webhook_signatures,
+        webhook_events_change_orders,
+        parallel_deliveries_apply_once,
+        lab_integration_command,
+        report_files_attach_to_results,
+        seed_demo_has_lab_orders_in_every_state,
     ],
     hardening: [
         list_reads_and_imports_are_one_audit_row_each,

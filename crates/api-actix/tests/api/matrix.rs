@@ -46,6 +46,17 @@ fn protected_routes(id: &str) -> Vec<(Method, String)> {
         (Method::POST, "/api/resend_invite".into()),
         (Method::DELETE, format!("/api/revoke/{id}")),
         (Method::GET, format!("/api/pending/{id}")),
+        (Method::POST, "/api/labs/order_test".into()),
+        (Method::POST, "/api/lab-tests/order".into()),
+        (Method::GET, format!("/api/labs/results/{id}")),
+        (Method::POST, format!("/api/labs/results/{id}")),
+        (Method::POST, format!("/api/labs/review_result/{id}")),
+        (Method::GET, "/api/labs/orders".into()),
+        (Method::GET, format!("/api/labs/orders/{id}")),
+        (Method::PUT, format!("/api/labs/orders/{id}/status")),
+        (Method::GET, format!("/api/labs/patient/{id}/orders")),
+        (Method::GET, format!("/api/labs/clinician/{id}/orders")),
+        (Method::GET, "/api/labs/available_tests".into()),
     ]
 }
 

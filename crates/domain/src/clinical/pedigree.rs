@@ -408,8 +408,16 @@ pub fn diagnoses_seen_from(profile: &RiskProfile, subject: PersonId) -> Vec<Diag
             None => return Vec::new(),
         },
     };
-    let seen = |other: Option<Relation>| -> Option<Option<Close>> {
-        match (subject_rel, other) {
+    // Where a relation stands depends only on the two relations and the proband's sex, so it is
+    // worked out once per relation code; people without a diagnosis add nothing and are skipped
+    // (kin_between builds a few small trees per call: with G5/Pr6 re-rooting at every affected
+    // relative, calling it for every pair made a 60-relative family ~11x slower).
+    let mut known: Vec<(Option<Relation>, Option<Option<Close>>)> = Vec::new();
+    let mut seen = |other: Option<Relation>| -> Option<Option<Close>> {
+        if let Some((_, s)) = known.iter().find(|(rel, _)| *rel == other) {
+            return *s;
+        }
+        let s = match (subject_rel, other) {
             // From the proband, a relation's own degree and side (kin_between agrees; tested).
             (None, Some(rel)) => Some(Some(Close {
                 degree: rel.degree(),
@@ -419,10 +427,13 @@ pub fn diagnoses_seen_from(profile: &RiskProfile, subject: PersonId) -> Vec<Diag
                 Kin::Close(c) => Some(Some(c)),
                 Kin::NotClose | Kin::Uncertain => None,
             },
-        }
+        };
+        known.push((other, s));
+        s
     };
     let mut people: Vec<(PersonId, Option<Close>)> = vec![(subject, None)];
     if subject != PersonId::Proband
+        && !profile.proband.cancers.is_empty()
         && let Some(c) = seen(None)
     {
         people.push((PersonId::Proband, c));
@@ -430,6 +441,7 @@ pub fn diagnoses_seen_from(profile: &RiskProfile, subject: PersonId) -> Vec<Diag
     for (i, r) in profile.relatives.iter().enumerate() {
         let id = PersonId::Relative(i);
         if id != subject
+            && !r.cancers.is_empty()
             && let Some(c) = seen(Some(r.relation))
         {
             people.push((id, c));

@@ -122,6 +122,18 @@ pub enum Entity {
     /// A knowledge source of the chat configuration.
     #[error("Knowledge source")]
     KnowledgeSource,
+    /// A lab order (and its results).
+    #[error("Lab order")]
+    LabOrder,
+    /// A stored file (upload, lab report).
+    #[error("File")]
+    File,
+    /// An appointment (scheduling).
+    #[error("Appointment")]
+    Appointment,
+    /// A clinician's recurring availability pattern.
+    #[error("Availability pattern")]
+    AvailabilityPattern,
     /// A record storage could not find where the use case did not name it.
     #[error("Record")]
     Record,

@@ -54,6 +54,22 @@ uuid_id!(
     /// A chat (questionnaire) strategy of an account.
     ChatStrategyId
 );
+uuid_id!(
+    /// A lab order of a patient.
+    LabOrderId
+);
+uuid_id!(
+    /// An external lab's integration (its webhook identity and secret).
+    LabIntegrationId
+);
+uuid_id!(
+    /// An appointment (scheduling).
+    AppointmentId
+);
+uuid_id!(
+    /// A clinician's recurring availability pattern (scheduling).
+    PatternId
+);
 
 impl From<PatientId> for UserId {
     fn from(p: PatientId) -> Self {

@@ -10,7 +10,10 @@ mod text;
 pub mod validate;
 
 pub use error::{BoxError, Entity, FieldError, Loc, RepoError, StoreConflict, joined};
-pub use ids::{AccountId, ChatStrategyId, InviteId, PatientId, UserId};
+pub use ids::{
+    AccountId, AppointmentId, ChatStrategyId, InviteId, LabIntegrationId, LabOrderId, PatientId,
+    PatternId, UserId,
+};
 pub use ports::{Attempt, Clock, Random, SystemClock, WindowCounter, window_wait};
 pub(crate) use text::string_value;
 pub use text::{Note, Phone, Text};

@@ -97,6 +97,27 @@ pub enum Action {
     /// `POST /api/eligibility/analyze`: a completed session's assessment (own sessions for
     /// patients and users; not with a simplified token).
     SessionAnalyze,
+    /// Labs: order a test, review results, the lists per patient and per clinician (care team).
+    LabOrderManage,
+    /// Labs: an order's results (care team, lab techs; a patient its own once reviewed).
+    LabResultRead,
+    /// Labs: the work list, one order, status updates (care team, lab techs; which status each
+    /// role may set is `labs::policy`).
+    LabWork,
+    /// Labs: result ingestion (admins, lab techs).
+    LabIngest,
+    /// Labs: the catalogue of tests (every full-token staff role).
+    LabCatalog,
+    /// Scheduling: a clinician's bookable times (care team, and patients of the account).
+    AvailabilityRead,
+    /// Scheduling: set availability, recurring patterns (admins of the account; a clinician or
+    /// physician for itself only).
+    AvailabilitySet,
+    /// Scheduling: book, read one, a patient's list, change, cancel, move (care team; a patient
+    /// its own).
+    AppointmentUse,
+    /// Scheduling: the organization's and a clinician's lists, a clinician's calendar feed.
+    AppointmentList,
 }
 
 impl Action {
@@ -159,6 +180,26 @@ pub const fn reach(role: Role, action: Action) -> Reach {
         ) => OwnAccount,
         (A::ChatUse | A::SessionAnalyze, R::Patient | R::User) => OwnRecords,
         (A::ChatUse | A::SessionAnalyze | A::ChatAssessmentRead | A::StrategyManage, _) => Denied,
+        (A::LabOrderManage, R::Admin | R::Clinician | R::Physician) => OwnAccount,
+        (A::LabResultRead | A::LabWork, R::Admin | R::Clinician | R::Physician | R::LabTech) => {
+            OwnAccount
+        }
+        (A::LabResultRead, R::Patient) => OwnRecords,
+        (A::LabIngest, R::Admin | R::LabTech) => OwnAccount,
+        (A::LabCatalog, R::Admin | R::Clinician | R::Physician | R::LabTech) => Any,
+        (A::LabOrderManage | A::LabResultRead | A::LabWork | A::LabIngest | A::LabCatalog, _) => {
+            Denied
+        }
+        (A::AvailabilityRead, R::Admin | R::Clinician | R::Physician | R::Patient) => OwnAccount,
+        (A::AvailabilitySet, R::Admin) => OwnAccount,
+        (A::AvailabilitySet, R::Clinician | R::Physician) => OwnRecords,
+        (A::AppointmentUse | A::AppointmentList, R::Admin | R::Clinician | R::Physician) => {
+            OwnAccount
+        }
+        (A::AppointmentUse, R::Patient) => OwnRecords,
+        (A::AvailabilityRead | A::AvailabilitySet | A::AppointmentUse | A::AppointmentList, _) => {
+            Denied
+        }
     }
 }
 
@@ -317,6 +358,15 @@ mod tests {
         (A::ChatAssessmentRead, [Y, OA, OA, OA, N, N, N]),
         (A::StrategyManage, [Y, OA, OA, OA, N, N, N]),
         (A::SessionAnalyze, [Y, OA, OA, OA, N, OR, OR]),
+        (A::LabOrderManage, [Y, OA, OA, OA, N, N, N]),
+        (A::LabResultRead, [Y, OA, OA, OA, OA, OR, N]),
+        (A::LabWork, [Y, OA, OA, OA, OA, N, N]),
+        (A::LabIngest, [Y, OA, N, N, OA, N, N]),
+        (A::LabCatalog, [Y, Y, Y, Y, Y, N, N]),
+        (A::AvailabilityRead, [Y, OA, OA, OA, N, OA, N]),
+        (A::AvailabilitySet, [Y, OA, OR, OR, N, N, N]),
+        (A::AppointmentUse, [Y, OA, OA, OA, N, OR, N]),
+        (A::AppointmentList, [Y, OA, OA, OA, N, N, N]),
     ];
 
     #[test]

@@ -33,6 +33,20 @@ pub trait Mailer: Send + Sync {
     fn kind(&self) -> &'static str;
 }
 
+/// A delivery failure retrying cannot fix (the provider rejected the message, the sender is not
+/// verified, the account is suspended): a [`Mailer`] returns it (boxed) so that the outbox worker
+/// moves the message to the dead letters at once, with this reason, instead of retrying. Like
+/// every sink error, the reason names the class of failure only.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Permanent(pub String);
+
+/// Whether a sink's error is [`Permanent`].
+#[must_use]
+pub fn is_permanent(e: &BoxError) -> bool {
+    e.downcast_ref::<Permanent>().is_some()
+}
+
 /// Escape a value for interpolation into HTML.
 #[must_use]
 pub fn html_escape(s: &str) -> String {

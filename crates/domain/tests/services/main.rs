@@ -23,6 +23,7 @@ mod eligibility;
 mod invites;
 mod passwords;
 mod patients;
+mod scheduling;
 mod strategies;
 mod support;
 mod users;

@@ -396,8 +396,15 @@ impl Tree {
         out
     }
 
+    /// Whether `a` is `of` or one of its ancestors (a walk up the tree, at most five generations,
+    /// without building the ancestor list: this runs for every pair of common ancestors).
     fn is_ancestor_or_self(&self, a: usize, of: usize) -> bool {
-        self.ancestors(of).iter().any(|(n, _)| *n == a)
+        a == of
+            || self.nodes[of]
+                .parents
+                .into_iter()
+                .flatten()
+                .any(|p| self.is_ancestor_or_self(a, p))
     }
 
     /// The relationship of `other` seen from `subject`: `None` when not a close relative.
