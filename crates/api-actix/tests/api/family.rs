@@ -236,13 +236,21 @@ pub async fn bad_fhir_bundles_are_422_naming_the_entry(app: &TestApp) {
 /// to the official FHIR R4 JSON schema, RiskAssessments (Lynch block included) and all.
 pub async fn exported_example_families_are_valid_fhir_r4(app: &TestApp) {
     let t = app.tenancy().await;
-    let assess = format!("/api/eligibility/assess?patient_id={}", t.a.patient_id);
-    let export = format!("/api/patients/{}/fhir/family-history", t.a.patient_id);
-    for text in [
+    // One patient per family: two assessments stored in the same second tie on `assessed_at`.
+    for (i, text) in [
         include_str!("../../../../docs/pedigree/brca-family.json"),
         include_str!("../../../../docs/pedigree/lynch-family.json"),
         include_str!("../../../../docs/pedigree/example-profile.json"),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let p = app
+            .patient(&t.a.clinician, "Fam", "Ily", &format!("fam{i}@alpha.test"))
+            .await;
+        let id = p["id"].as_str().expect("patient id");
+        let assess = format!("/api/eligibility/assess?patient_id={id}");
+        let export = format!("/api/patients/{id}/fhir/family-history");
         let family: Value = serde_json::from_str(text).expect("json");
         app.post(&assess, Some(&t.a.clinician), &family)
             .await
@@ -261,7 +269,7 @@ pub async fn exported_example_families_are_valid_fhir_r4(app: &TestApp) {
         assert_eq!(
             count("FamilyMemberHistory"),
             relatives,
-            "the latest assessment"
+            "this family's assessment"
         );
         // NCCN, the Lynch criteria and PREMM5 at least.
         assert!(count("RiskAssessment") >= 3, "{}", count("RiskAssessment"));
