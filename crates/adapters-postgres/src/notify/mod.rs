@@ -548,6 +548,21 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn rows_from_before_attachments_decode_and_attachments_round_trip() {
+        let old = r#"{"to":"a@b.c","subject":"s","text":"t","html":"h"}"#;
+        assert_eq!(decode_email(old).map(|e| e.attachments.len()), Some(0));
+        let new = r#"{"to":"a@b.c","subject":"s","text":"t","html":"h","attachments":
+            [{"filename":"invite.ics","content_type":"text/calendar","content":"BEGIN"}]}"#;
+        let e = decode_email(new).expect("decodes");
+        assert_eq!(e.attachments[0].filename, "invite.ics");
+        assert_eq!(e.attachments[0].content, "BEGIN");
+        assert!(
+            decode_email(r#"{"to":"a","subject":"s","text":"t","html":"h","attachments":[{}]}"#)
+                .is_none()
+        );
+    }
+
+    #[test]
     fn backoff_doubles_from_the_base_up_to_the_cap() {
         let b = Backoff {
             base: Duration::from_secs(5),
