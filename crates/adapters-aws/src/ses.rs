@@ -4,6 +4,9 @@
 //! an address). Throttling, SES's own 5xx and no answer at all are transient: the SDK retries
 //! them with its standard backoff, then the outbox retries the message with its own. A rejection
 //! of the message or of the sender is permanent: the message goes to the dead letters at once.
+//!
+//! Not yet: attachments. The message is sent as SES simple content (subject, text, HTML), so an
+//! appointment email's `invite.ics` is left out on SES; sending it needs `Content::Raw` MIME.
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;

@@ -17,6 +17,7 @@ fn email(to: &str) -> OutgoingEmail {
         subject: "Your invitation".into(),
         text: "Open the link.".into(),
         html: "<p>Open the link.</p>".into(),
+        attachments: Vec::new(),
     }
 }
 

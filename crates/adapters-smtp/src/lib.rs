@@ -1,10 +1,11 @@
 //! The `Mailer` port over SMTP, with lettre. One configured sender; multipart/alternative bodies
-//! (plain text and HTML). Recipients and bodies are never logged.
+//! (plain text and HTML), inside multipart/mixed with the attachments when there are any. Recipients and bodies are never logged.
 
 use async_trait::async_trait;
 use genascope_domain::common::BoxError;
 use genascope_domain::notify::{Mailer, OutgoingEmail};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
@@ -108,6 +109,23 @@ fn describe(e: &lettre::transport::smtp::Error) -> String {
     }
 }
 
+/// The text and HTML alternatives, wrapped in multipart/mixed with the attachments when there
+/// are any (an appointment's `text/calendar` part keeps its `method` parameter).
+fn body(email: &OutgoingEmail) -> Result<MultiPart, BoxError> {
+    let alternative = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
+    if email.attachments.is_empty() {
+        return Ok(alternative);
+    }
+    let mut mixed = MultiPart::mixed().multipart(alternative);
+    for a in &email.attachments {
+        let content_type = ContentType::parse(&a.content_type)
+            .map_err(|_| -> BoxError { "an attachment's content type is invalid".into() })?;
+        mixed = mixed
+            .singlepart(Attachment::new(a.filename.clone()).body(a.content.clone(), content_type));
+    }
+    Ok(mixed)
+}
+
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), BoxError> {
@@ -121,10 +139,7 @@ impl Mailer for SmtpMailer {
             .from(self.from.clone())
             .to(to)
             .subject(email.subject.clone())
-            .multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                email.html.clone(),
-            ))
+            .multipart(body(email)?)
             .map_err(|_| -> BoxError { "the message could not be built".into() })?;
         self.transport
             .send(message)

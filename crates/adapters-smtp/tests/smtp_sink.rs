@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use genascope_adapters_smtp::{SmtpMailer, SmtpSettings, SmtpTls};
-use genascope_domain::notify::{Mailer, OutgoingEmail};
+use genascope_domain::notify::{Attachment, Mailer, OutgoingEmail};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -82,6 +82,19 @@ fn delivered(maildir: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
+fn one_delivered(maildir: &std::path::Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let messages = loop {
+        let m = delivered(maildir);
+        if !m.is_empty() || Instant::now() > deadline {
+            break m;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(messages.len(), 1, "exactly one message delivered");
+    messages.into_iter().next().unwrap()
+}
+
 #[tokio::test]
 async fn delivers_a_multipart_message_to_a_real_smtp_server() {
     let sink = start_sink();
@@ -92,18 +105,10 @@ async fn delivers_a_multipart_message_to_a_real_smtp_server() {
         text: "Open https://app.example.org/reset-password?token=abc123".into(),
         html: "<p><a href=\"https://app.example.org/reset-password?token=abc123\">reset</a></p>"
             .into(),
+        attachments: Vec::new(),
     };
     mailer.send(&email).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let messages = loop {
-        let m = delivered(&sink.maildir);
-        if !m.is_empty() || Instant::now() > deadline {
-            break m;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(messages.len(), 1, "exactly one message delivered");
-    let m = &messages[0];
+    let m = one_delivered(&sink.maildir);
     assert!(m.contains("To: jane.doe@example.org"), "{m}");
     assert!(
         m.contains("From: genascope <no-reply@clinic.example.org>"),
@@ -112,6 +117,40 @@ async fn delivers_a_multipart_message_to_a_real_smtp_server() {
     assert!(m.contains("Subject: Reset your genascope password"), "{m}");
     assert!(m.contains("multipart/alternative"), "{m}");
     assert!(m.contains("token=abc123"), "{m}");
+    assert!(
+        !m.contains("multipart/mixed"),
+        "no attachment, no mixed: {m}"
+    );
+}
+
+#[tokio::test]
+async fn delivers_a_calendar_attachment() {
+    let sink = start_sink();
+    let mailer = SmtpMailer::new(&settings(sink.port)).unwrap();
+    let ics = "BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nUID:abc@genascope\r\nEND:VCALENDAR\r\n";
+    let email = OutgoingEmail {
+        to: "jane.doe@example.org".into(),
+        subject: "Your appointment was canceled".into(),
+        text: "Canceled.".into(),
+        html: "<p>Canceled.</p>".into(),
+        attachments: vec![Attachment {
+            filename: "invite.ics".into(),
+            content_type: "text/calendar; method=CANCEL; charset=UTF-8".into(),
+            content: ics.into(),
+        }],
+    };
+    mailer.send(&email).await.unwrap();
+    let m = one_delivered(&sink.maildir);
+    let parsed = m.replace("\r\n", "\n");
+    assert!(parsed.contains("multipart/mixed"), "{m}");
+    assert!(parsed.contains("multipart/alternative"), "{m}");
+    assert!(
+        parsed.contains("Content-Type: text/calendar; method=CANCEL; charset=UTF-8")
+            || parsed.contains("Content-Type: text/calendar; method=CANCEL; charset=utf-8"),
+        "{m}"
+    );
+    assert!(parsed.contains("filename=\"invite.ics\""), "{m}");
+    assert!(parsed.contains("UID:abc@genascope"), "{m}");
 }
 
 #[tokio::test]
@@ -129,6 +168,7 @@ async fn an_unreachable_server_is_an_error_not_a_hang() {
         subject: "s".into(),
         text: "t".into(),
         html: "h".into(),
+        attachments: Vec::new(),
     };
     let err = mailer.send(&email).await.unwrap_err().to_string();
     assert!(err.starts_with("SMTP "), "{err}");

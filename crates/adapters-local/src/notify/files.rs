@@ -46,6 +46,9 @@ impl Mailer for OutboxMailer {
         let body = serde_json::json!({
             "from": self.from, "to": email.to, "subject": email.subject,
             "text": email.text, "html": email.html,
+            "attachments": email.attachments.iter().map(|a| serde_json::json!({
+                "filename": a.filename, "content_type": a.content_type, "content": a.content,
+            })).collect::<Vec<_>>(),
         });
         let path = self.dir.join(name);
         let bytes = serde_json::to_vec_pretty(&body)?;

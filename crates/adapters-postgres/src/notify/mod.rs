@@ -23,7 +23,7 @@ use crate::sql::found;
 use crate::{Database, DbConnection};
 use diesel::prelude::*;
 use genascope_domain::common::{RepoError, Timestamp};
-use genascope_domain::notify::OutgoingEmail;
+use genascope_domain::notify::{Attachment, OutgoingEmail};
 use std::time::Duration;
 use time::PrimitiveDateTime;
 
@@ -86,8 +86,18 @@ pub(crate) fn enqueue_email(
     email: &OutgoingEmail,
     now: Timestamp,
 ) -> QueryResult<()> {
+    let attachments: Vec<_> = email
+        .attachments
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "filename": a.filename, "content_type": a.content_type, "content": a.content,
+            })
+        })
+        .collect();
     let payload = serde_json::json!({
         "to": email.to, "subject": email.subject, "text": email.text, "html": email.html,
+        "attachments": attachments,
     })
     .to_string();
     let now = ts_precise(now);
@@ -116,7 +126,26 @@ fn decode_email(payload: &str) -> Option<OutgoingEmail> {
         subject: field("subject")?,
         text: field("text")?,
         html: field("html")?,
+        attachments: decode_attachments(v.get("attachments"))?,
     })
+}
+
+/// A row written before attachments existed has none (the key is absent).
+fn decode_attachments(v: Option<&serde_json::Value>) -> Option<Vec<Attachment>> {
+    let Some(list) = v else {
+        return Some(Vec::new());
+    };
+    list.as_array()?
+        .iter()
+        .map(|a| {
+            let field = |k: &str| a.get(k)?.as_str().map(str::to_owned);
+            Some(Attachment {
+                filename: field("filename")?,
+                content_type: field("content_type")?,
+                content: field("content")?,
+            })
+        })
+        .collect()
 }
 
 /// How retries are spaced and when a message is given up.
@@ -517,6 +546,21 @@ impl Database {
 mod tests {
     use super::{Backoff, decode_email};
     use std::time::Duration;
+
+    #[test]
+    fn rows_from_before_attachments_decode_and_attachments_round_trip() {
+        let old = r#"{"to":"a@b.c","subject":"s","text":"t","html":"h"}"#;
+        assert_eq!(decode_email(old).map(|e| e.attachments.len()), Some(0));
+        let new = r#"{"to":"a@b.c","subject":"s","text":"t","html":"h","attachments":
+            [{"filename":"invite.ics","content_type":"text/calendar","content":"BEGIN"}]}"#;
+        let e = decode_email(new).expect("decodes");
+        assert_eq!(e.attachments[0].filename, "invite.ics");
+        assert_eq!(e.attachments[0].content, "BEGIN");
+        assert!(
+            decode_email(r#"{"to":"a","subject":"s","text":"t","html":"h","attachments":[{}]}"#)
+                .is_none()
+        );
+    }
 
     #[test]
     fn backoff_doubles_from_the_base_up_to_the_cap() {

@@ -134,6 +134,7 @@ pub fn mail(to: &str, subject: &str) -> OutgoingEmail {
         subject: subject.to_owned(),
         text: format!("{subject}: https://app.example.org/reset-password?token=secret"),
         html: format!("<p>{subject}</p>"),
+        attachments: Vec::new(),
     }
 }
 

@@ -253,6 +253,7 @@ on_both_backends! {
         tenancy_and_the_patients_own,
         lists_filters_and_paging,
         emails_and_the_calendar_feed,
+        appointment_emails_carry_the_invite,
         bad_input_is_422_naming_the_field,
         a_hundred_concurrent_bookings_of_one_slot,
         seed_demo_has_availability_and_appointments,

@@ -97,6 +97,7 @@ impl Invitation<'_> {
             )),
             text,
             html,
+            attachments: Vec::new(),
         }
     }
 }

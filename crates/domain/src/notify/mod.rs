@@ -19,6 +19,19 @@ pub struct OutgoingEmail {
     pub text: String,
     /// HTML body (every interpolated value escaped).
     pub html: String,
+    /// Files sent along (an appointment's `invite.ics`); empty for most emails.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A text attachment of an [`OutgoingEmail`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// File name offered to the reader (`invite.ics`).
+    pub filename: String,
+    /// Full MIME type with parameters, e.g. `text/calendar; method=REQUEST; charset=UTF-8`.
+    pub content_type: String,
+    /// The text content (UTF-8).
+    pub content: String,
 }
 
 /// Delivers email: the outbox worker's delivery sink. Adapters must not log bodies or recipients'

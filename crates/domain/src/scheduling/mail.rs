@@ -4,7 +4,7 @@
 
 use super::model::{AppointmentStatus, AppointmentView, ClinicZone, SlotTime};
 use crate::common::Timestamp;
-use crate::notify::{OutgoingEmail, html_escape};
+use crate::notify::{Attachment, OutgoingEmail, html_escape};
 use time::Date;
 
 /// Which email.
@@ -20,10 +20,16 @@ pub enum Kind {
     None,
 }
 
-/// The email of `kind` about `view` to `to`. (The event as an `invite.ics` attachment, from
-/// [`event`], waits for attachments in the outbox's email.)
+/// The email of `kind` about `view` to `to`, with the event (from [`event`], stamped `now`) as
+/// an `invite.ics` attachment: `method=REQUEST`, or `method=CANCEL` once canceled.
 #[must_use]
-pub fn email(kind: Kind, view: &AppointmentView, zone: &ClinicZone, to: &str) -> OutgoingEmail {
+pub fn email(
+    kind: Kind,
+    view: &AppointmentView,
+    zone: &ClinicZone,
+    to: &str,
+    now: Timestamp,
+) -> OutgoingEmail {
     let a = &view.appointment;
     let when = format!("{} at {} ({})", a.date, a.time.hhmm(), zone.name());
     let (subject, line) = match kind {
@@ -46,6 +52,21 @@ pub fn email(kind: Kind, view: &AppointmentView, zone: &ClinicZone, to: &str) ->
         subject: subject.to_owned(),
         text: format!("{line}\n{code}\n"),
         html: format!("<p>{}</p><p>{}</p>", html_escape(&line), html_escape(&code)),
+        attachments: vec![invite(view, zone, now)],
+    }
+}
+
+/// The event as the `invite.ics` attachment.
+fn invite(view: &AppointmentView, zone: &ClinicZone, now: Timestamp) -> Attachment {
+    let method = if view.appointment.status == AppointmentStatus::Canceled {
+        "CANCEL"
+    } else {
+        "REQUEST"
+    };
+    Attachment {
+        filename: "invite.ics".to_owned(),
+        content_type: format!("text/calendar; method={method}; charset=UTF-8"),
+        content: event(view, zone, now),
     }
 }
 

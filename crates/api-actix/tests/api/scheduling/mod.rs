@@ -6,11 +6,13 @@ mod availability;
 mod booking;
 mod concurrency;
 mod input;
+mod invite;
 
 pub use availability::*;
 pub use booking::*;
 pub use concurrency::*;
 pub use input::*;
+pub use invite::*;
 
 use crate::helpers::{Resp, Side, TestApp};
 use serde_json::{Value, json};

@@ -68,6 +68,7 @@ impl IdentityService {
                 html_escape(&link),
                 html_escape(&link)
             ),
+            attachments: Vec::new(),
         };
         ResetLink {
             digest: self.ports.hasher.digest(&token),

@@ -581,5 +581,6 @@ fn email_changed_notice(before: &User, after: &User) -> OutgoingEmail {
             html_escape(&before.name),
             html_escape(after.email.as_str())
         ),
+        attachments: Vec::new(),
     }
 }

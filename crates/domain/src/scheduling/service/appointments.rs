@@ -461,10 +461,16 @@ impl SchedulingService {
             let zone = self.zone(Some(a.account_id)).await?;
             let staff = self.ports.repo.staff(a.clinician_id).await?;
             if notify.patient {
-                emails.push(mail::email(kind, view, &zone, &view.patient_email));
+                emails.push(mail::email(
+                    kind,
+                    view,
+                    &zone,
+                    &view.patient_email,
+                    a.updated_at,
+                ));
             }
             if let (true, Some(s)) = (notify.clinician, staff) {
-                emails.push(mail::email(kind, view, &zone, &s.email));
+                emails.push(mail::email(kind, view, &zone, &s.email, a.updated_at));
             }
         }
         Ok(AppointmentWrite {
