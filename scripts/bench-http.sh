@@ -29,6 +29,10 @@ duration=${BENCH_DURATION:-10}
 connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
 out_dir=${BENCH_OUT:-target/bench-http}
+# Which parts run (BENCH_SECTIONS, default all): table (issue #11: c8..c1024 with pgbench), journey
+# (the invites routes and whole interviews), scheduling, files.
+sections=" ${BENCH_SECTIONS:-table journey scheduling files} "
+has_section() { [[ $sections == *" $1 "* ]]; }
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'bench-http: %s\n' "$*" >&2; exit 1; }
@@ -205,9 +209,9 @@ LUA
 curl -fsS --max-time 10 -X POST "$base/api/verify_invite" -H "Content-Type: application/json" \
   --data "{\"token\":\"$invite_token\"}" | grep -q '"valid":true' || die "verify_invite did not accept the token"
 
-run_load() { # name path auth(yes|no) [lua script] -> prints "rps p99"
+run_load() { # name path auth(yes|no) [lua script] -> prints "rps p99" (CONNS overrides the count)
   local name=$1 path=$2 auth=$3 script=${4:-} report="$out_dir/$1.wrk.txt"
-  local args=(-t "$threads" -c "$connections" -d "${duration}s" --latency)
+  local args=(-t "$threads" -c "${CONNS:-$connections}" -d "${duration}s" --latency)
   [ "$auth" = yes ] && args+=(-H "Authorization: Bearer $token")
   [ -n "$script" ] && args+=(-H "Content-Type: application/json" -s "$script")
   timeout "$limit" wrk "${args[@]}" "$base$path" >"$report" 2>&1
@@ -218,6 +222,12 @@ run_load() { # name path auth(yes|no) [lua script] -> prints "rps p99"
     say "$name: $(grep 'Non-2xx\|Socket errors' "$report" | sed 's/^ *//' | tr '\n' ' ')"
   fi
 }
+
+# --- the issue #11 table: routes x connection counts, against pgbench in the same run -----------
+# shellcheck source=scripts/bench-table.sh
+. scripts/bench-table.sh
+if has_section table; then bench_table; fi
+bench_journey() {
 
 say "load: wrk, ${duration}s per route, $connections connections, $threads threads"
 printf '%-26s %14s %12s\n' route "requests/s" p99
@@ -246,6 +256,8 @@ printf '%-26s %14s %12s   (%s requests/s, p50 %s, %s interviews, %s errors)\n' \
 if [ "${count:-0}" -gt 0 ]; then
   say "journey: the server used $(( (cpu_after - cpu_before) / count )) ms of CPU per interview"
 fi
+}
+if has_section journey; then bench_journey; fi
 say "raw reports in $out_dir/"
 
 # --- scheduling (issue #9) ----------------------------------------------------------------------
@@ -313,7 +325,7 @@ rate = cycles[0] / float(os.environ["DURATION"])
 print("%-22s %14.1f %10.2fms   (%d failed)" % ("book+cancel cycles", rate, p99, failures[0]))
 PY
 }
-bench_scheduling
+if has_section scheduling; then bench_scheduling; fi
 
 # --- files: upload and download of 1 MiB, peak RSS during a 100 MiB upload (local store) --------
 # Self-contained: uploads are sequential (BENCH_UPLOADS, default 200; each one stores a new 1 MiB
@@ -354,4 +366,4 @@ PY
     say "cannot reset the server's peak RSS (/proc/$server_pid/clear_refs): skipped the 100 MiB upload"
   fi
 }
-files_block
+if has_section files; then files_block; fi

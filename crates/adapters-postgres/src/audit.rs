@@ -74,3 +74,139 @@ impl AuditLog for Database {
             .await
     }
 }
+
+/// How many requests' entries one commit may carry.
+const MAX_BATCH: usize = 256;
+/// Requests waiting for the writer before `record` waits for room (back-pressure, not loss).
+const QUEUE: usize = 4096;
+
+/// One request's entries and where to answer it.
+struct Job {
+    entries: Vec<AuditEntry>,
+    done: tokio::sync::oneshot::Sender<Result<(), RepoError>>,
+}
+
+/// The `AuditLog` for reads, group-committed: each request hands its entries to one writer
+/// thread and waits until they are durable; the writer takes everything queued meanwhile (up to
+/// [`MAX_BATCH`] requests) and commits it in one transaction, so many reads share one commit
+/// (one fsync on PostgreSQL, one WAL append on SQLite) instead of paying one each. Nothing is
+/// acknowledged before its commit, so no read is served unaudited (issue #11).
+///
+/// If a batch fails, its requests are written again one transaction each, so that one bad entry
+/// fails only its own request. Dropping every clone closes the queue: the writer commits what is
+/// queued and stops; [`AuditWriterHandle::join`] waits for that (before the pool shuts down).
+#[derive(Clone)]
+pub struct AuditWriter {
+    queue: tokio::sync::mpsc::Sender<Job>,
+}
+
+/// The writer thread, to be joined at shutdown once every [`AuditWriter`] is dropped.
+#[derive(Debug)]
+pub struct AuditWriterHandle(std::thread::JoinHandle<()>);
+
+impl AuditWriterHandle {
+    /// Wait for the writer to commit what is queued and stop (blocking). Returns at once if the
+    /// thread panicked.
+    pub fn join(self) {
+        let _ = self.0.join();
+    }
+}
+
+impl std::fmt::Debug for AuditWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditWriter").finish_non_exhaustive()
+    }
+}
+
+impl AuditWriter {
+    /// Start the writer thread on `db`.
+    ///
+    /// # Errors
+    /// The thread could not be spawned.
+    pub fn start(db: Database) -> std::io::Result<(Self, AuditWriterHandle)> {
+        let (queue, jobs) = tokio::sync::mpsc::channel(QUEUE);
+        let thread = std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || write_loop(&db, jobs))?;
+        Ok((Self { queue }, AuditWriterHandle(thread)))
+    }
+}
+
+#[async_trait]
+impl AuditLog for AuditWriter {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn record(&self, entries: Vec<AuditEntry>) -> Result<(), RepoError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let stopped = || RepoError::Unavailable("the audit writer has stopped".into());
+        let (done, answer) = tokio::sync::oneshot::channel();
+        self.queue
+            .send(Job { entries, done })
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn write_loop(db: &Database, mut jobs: tokio::sync::mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = jobs.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        commit(db, &mut batch);
+    }
+}
+
+/// Commit `batch` in one transaction and answer every job; on failure, retry each job alone.
+fn commit(db: &Database, batch: &mut Vec<Job>) {
+    let mut conn = match db.checkout() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, requests = batch.len(), "audit writer: no database connection");
+            for job in batch.drain(..) {
+                let _ = job
+                    .done
+                    .send(Err(RepoError::Unavailable("database unavailable".into())));
+            }
+            return;
+        }
+    };
+    let together = crate::database::write_transaction(&mut conn, |c| {
+        batch
+            .iter()
+            .try_for_each(|job| write_entries(c, &job.entries))
+    });
+    if let Err(e) = &together
+        && crate::connection::note_if_lost(e)
+    {
+        // The connection is gone (it is discarded when `conn` drops): retrying on it is useless.
+        for job in batch.drain(..) {
+            let _ = job.done.send(Err(RepoError::Unavailable(
+                "database connection lost".into(),
+            )));
+        }
+        return;
+    }
+    if together.is_ok() || batch.len() == 1 {
+        let result = together.map_err(crate::sql::map_error);
+        for job in batch.drain(..) {
+            let _ = job.done.send(match &result {
+                Ok(()) => Ok(()),
+                Err(e) => Err(RepoError::Unexpected(e.to_string().into())),
+            });
+        }
+        return;
+    }
+    for job in batch.drain(..) {
+        let alone =
+            crate::database::write_transaction(&mut conn, |c| write_entries(c, &job.entries))
+                .map_err(crate::sql::map_error);
+        let _ = job.done.send(alone);
+    }
+}

@@ -55,8 +55,35 @@ impl ManageConnection for DbConnectionManager {
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking() || conn.is_broken()
+        std::thread::panicking() || LOST.take() || conn.is_broken()
     }
+}
+
+thread_local! {
+    /// Set when a statement on this thread found its connection lost; read (and cleared) by
+    /// `has_broken` when that connection goes back to the pool, on the same thread, just after.
+    static LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Connections are not tested on checkout (that would be a `SELECT 1` round trip before every
+/// request's own query, issue #11); a connection the server closed (restart, failover,
+/// `pg_terminate_backend`) is found by the first statement that fails on it. diesel reports that
+/// as `ClosedConnection` or `UnableToSendCommand` but still calls such a connection healthy
+/// outside a transaction, so the caller marks it here and the pool discards it instead of handing
+/// it out again.
+pub(crate) fn note_if_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let lost = matches!(
+        e,
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        )
+    );
+    if lost {
+        LOST.set(true);
+    }
+    lost
 }
 
 /// Per-connection SQLite settings, applied to every pooled connection: enforce foreign keys,

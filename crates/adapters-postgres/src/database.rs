@@ -150,6 +150,10 @@ pub struct Database {
     url: String,
     timeout: Duration,
     breaker: std::sync::Arc<Breaker>,
+    /// One permit per pooled connection: callers wait for a turn here, asynchronously, before
+    /// they take a blocking thread, so no blocking thread ever sleeps in the pool's queue (see
+    /// `run`).
+    turns: std::sync::Arc<tokio::sync::Semaphore>,
     /// r2d2's worker thread (one), ours so that shutdown can wait for it.
     workers: std::sync::Arc<scheduled_thread_pool::ScheduledThreadPool>,
     /// Notified when a transaction that queued an outbox message commits (see `notify`).
@@ -252,6 +256,9 @@ impl Database {
             .thread_pool(workers.clone())
             .max_size(config.max_size.max(1))
             .min_idle(Some(min_idle))
+            // No `SELECT 1` before every checkout: a lost connection is noticed by the query
+            // that fails on it and discarded (`connection::note_if_lost`).
+            .test_on_check_out(false)
             .connection_timeout(config.connection_timeout);
         if backend == Backend::Sqlite {
             builder = builder.connection_customizer(Box::new(SqlitePragmas));
@@ -263,6 +270,9 @@ impl Database {
             url: target_url,
             timeout: config.connection_timeout,
             breaker: std::sync::Arc::default(),
+            turns: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                usize::try_from(config.max_size.max(1)).unwrap_or(1),
+            )),
             workers,
             outbox_signal: std::sync::Arc::default(),
             throttle_pruned_at: std::sync::Arc::default(),
@@ -270,8 +280,16 @@ impl Database {
     }
 
     /// A pooled connection, through the breaker (see [`Breaker`]).
-    fn checkout(&self) -> Result<PooledConnection<DbConnectionManager>, DbError> {
-        let Some(wait) = self.breaker.admit(self.timeout) else {
+    pub(crate) fn checkout(&self) -> Result<PooledConnection<DbConnectionManager>, DbError> {
+        self.checkout_within(self.timeout)
+    }
+
+    /// [`Database::checkout`], waiting at most `limit` for a connection.
+    fn checkout_within(
+        &self,
+        limit: Duration,
+    ) -> Result<PooledConnection<DbConnectionManager>, DbError> {
+        let Some(wait) = self.breaker.admit(limit) else {
             return Err(DbError::Down);
         };
         match self.pool.get_timeout(wait) {
@@ -328,15 +346,28 @@ impl Database {
     /// Check that a connection can be had and answers (for `/ready`).
     pub async fn ping(&self) -> Result<(), DbError> {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = db.checkout()?;
-            conn.ping().map_err(|e| {
-                db.breaker.failed();
-                DbError::Query(e)
-            })
-        })
-        .await
-        .map_err(DbError::Task)?
+        tokio::task::spawn_blocking(move || db.probe(db.timeout))
+            .await
+            .map_err(DbError::Task)?
+    }
+
+    /// Find a connection that answers (blocking), waiting at most `limit` for each checkout.
+    /// Connections are not tested on checkout: after a server restart the pool may hold several
+    /// lost ones; each failed ping discards its connection, and the database counts as down
+    /// (the breaker opens) only when a fresh one fails too or none can be had.
+    fn probe(&self, limit: Duration) -> Result<(), DbError> {
+        let mut attempts = self.pool.max_size().max(1) + 1;
+        loop {
+            let mut conn = self.checkout_within(limit)?;
+            match conn.ping() {
+                Ok(()) => return Ok(()),
+                Err(e) if crate::connection::note_if_lost(&e) && attempts > 1 => attempts -= 1,
+                Err(e) => {
+                    self.breaker.failed();
+                    return Err(DbError::Query(e));
+                }
+            }
+        }
     }
 
     /// A pooled connection (blocking). For tests and tools; repository code uses `run`.
@@ -351,13 +382,40 @@ impl Database {
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        // Wait for a connection's turn here, not on a blocking thread: under a burst of requests
+        // a thread per waiting request would sleep in r2d2's queue (hundreds of threads, their
+        // wake-ups, their memory; issue #11). Only callers with a turn take a blocking thread.
+        let asked = std::time::Instant::now();
+        let turn = tokio::time::timeout(self.timeout, self.turns.clone().acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or_else(|| RepoError::Unavailable("no database connection free in time".into()))?;
         let db = self.clone();
         tokio::task::spawn_blocking(move || {
-            // No connection within the pool's timeout, or the database known down: 503.
+            let _turn = turn;
+            // No connection within the pool's timeout (the wait for a turn included), or the
+            // database known down: 503.
+            let left = db
+                .timeout
+                .saturating_sub(asked.elapsed())
+                .max(Duration::from_millis(1));
             let mut conn = db
-                .checkout()
+                .checkout_within(left)
                 .map_err(|e| RepoError::Unavailable(Box::new(e)))?;
-            f(&mut conn).map_err(map_error)
+            let result = f(&mut conn);
+            match result {
+                Err(e) if crate::connection::note_if_lost(&e) => {
+                    // The connection was lost (a restart, a failover, a killed session): this
+                    // request fails as an outage (503). Before answering, sweep the pool's other
+                    // lost connections and open the breaker if no fresh one can be had, so the
+                    // next requests neither meet the same fate nor wait the whole timeout.
+                    drop(conn);
+                    let _ = db.probe(PROBE_TIMEOUT);
+                    Err(RepoError::Unavailable(Box::new(e)))
+                }
+                other => other.map_err(map_error),
+            }
         })
         .await
         .map_err(|e| RepoError::Unexpected(Box::new(e)))?

@@ -50,6 +50,7 @@ mod sql;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
+pub use audit::{AuditWriter, AuditWriterHandle};
 pub use connection::{DbConnection, DbConnectionManager, MultiBackend};
 pub use database::{Backend, Database, DbError, PoolConfig, PoolShutdown};
 pub use identity::{DbLoginThrottle, IN_FLIGHT_TTL, PRUNE_EVERY};

@@ -12,7 +12,8 @@ use genascope_adapters_local::identity::crypto::{Argon2Hasher, JwtCodec, OsRando
 use genascope_adapters_local::identity::throttle::QueuedThrottle;
 use genascope_adapters_local::notify::files::{DisabledMailer, OutboxMailer};
 use genascope_adapters_postgres::notify::worker::{OutboxWorker, WorkerSettings};
-use genascope_adapters_postgres::{Database, DbLoginThrottle};
+use genascope_adapters_postgres::{AuditWriter, AuditWriterHandle, Database, DbLoginThrottle};
+use genascope_domain::audit::AuditLog;
 use genascope_domain::clinical::service::EligibilityService;
 use genascope_domain::common::SystemClock;
 use genascope_domain::identity::ports::LoginThrottle;
@@ -43,6 +44,8 @@ pub struct Services {
     pub outbox: WorkerSettings,
     /// The outbox worker, once started ([`Services::start_outbox_worker`]; the server does).
     pub outbox_worker: Option<OutboxWorker>,
+    /// The group-commit writer of read audit entries, joined at [`Services::close`].
+    pub audit_writer: Option<AuditWriterHandle>,
 }
 
 impl Services {
@@ -67,8 +70,14 @@ impl Services {
             worker.stop(std::time::Duration::from_secs(35)).await;
         }
         let shutdown = self.state.db.shutdown_handle();
+        let audit_writer = self.audit_writer.take();
         drop(self);
         let _ = tokio::task::spawn_blocking(move || {
+            // Every `AuditWriter` went with the services: the writer commits what is queued,
+            // drops its pool handle and stops.
+            if let Some(writer) = audit_writer {
+                writer.join();
+            }
             shutdown.wait(std::time::Duration::from_secs(10));
         })
         .await;
@@ -145,6 +154,9 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let db = Arc::new(db);
     let migrator = db.clone();
     tokio::task::spawn_blocking(move || migrator.migrate()).await??;
+    // Reads' audit entries are group-committed by one writer thread (issue #11).
+    let (audit_writer, audit_writer_handle) = AuditWriter::start((*db).clone())?;
+    let audit: Arc<dyn AuditLog> = Arc::new(audit_writer);
     let (mail_sink, outbox_dir) = mail_sink(config).await?;
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
@@ -189,7 +201,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             accounts: db.clone(),
             clock: clock.clone(),
             random: random.clone(),
-            audit: db.clone(),
+            audit: audit.clone(),
             invites: db.clone(),
             chats: db.clone(),
         },
@@ -203,7 +215,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             accounts: db.clone(),
             codec,
             hasher,
-            audit: db.clone(),
+            audit: audit.clone(),
             clock: clock.clone(),
             random: random.clone(),
         },
@@ -218,9 +230,9 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         db.clone(),
         clock.clone(),
         random.clone(),
-        db.clone(),
+        audit.clone(),
     );
-    let labs = lab_service(config, &db, clock.clone(), random.clone())?;
+    let labs = lab_service(config, &db, audit.clone(), clock.clone(), random.clone())?;
     let strategies = StrategyService::new(db.clone(), clock.clone(), random.clone());
     let files = genascope_domain::files::service::FilesService::new(
         crate::storage::file_store(&config.storage, &config.aws).await?,
@@ -234,7 +246,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
     let scheduling = genascope_domain::scheduling::service::SchedulingService::new(
         genascope_domain::scheduling::service::SchedulingPorts {
             repo: db.clone(),
-            audit: db.clone(),
+            audit: audit.clone(),
             clock: clock.clone(),
             random: random.clone(),
         },
@@ -249,7 +261,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         patients: patients.clone(),
         clock: clock.clone(),
         random,
-        audit: db.clone(),
+        audit,
     });
     let environment = match config.env {
         crate::config::AppEnv::Development => "development",
@@ -295,6 +307,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         mail_sink,
         outbox: config.outbox,
         outbox_worker: None,
+        audit_writer: Some(audit_writer_handle),
     })
 }
 
@@ -302,6 +315,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
 fn lab_service(
     config: &Config,
     db: &Arc<Database>,
+    audit: Arc<dyn AuditLog>,
     clock: Arc<SystemClock>,
     random: Arc<OsRandom>,
 ) -> anyhow::Result<LabService> {
@@ -319,7 +333,7 @@ fn lab_service(
         patients: db.clone(),
         users: db.clone(),
         files: db.clone(),
-        audit: db.clone(),
+        audit,
         clock,
         random,
     }))

@@ -242,3 +242,91 @@ pub async fn a_patient_login_is_audited_with_its_new_record(t: &TestDb) {
     assert_eq!(rows(t).len(), before);
     assert!(patients.get(r.id).await.unwrap().has_login);
 }
+
+fn read_entry(n: u128) -> AuditEntry {
+    AuditEntry {
+        id: uuid::Uuid::new_v4(),
+        at: at(1),
+        actor_id: Some(UserId(uuid::Uuid::new_v4())),
+        action: AuditAction::Read,
+        record_type: "patient",
+        records: AuditRecords::One(uuid::Uuid::from_u128(n)),
+        account_id: None,
+    }
+}
+
+/// How many audit rows name record `n`.
+fn count_of(db: &genascope_adapters_postgres::Database, n: u128) -> i64 {
+    use diesel::dsl::sql;
+    let mut conn = db.connection().unwrap();
+    diesel::select(sql::<diesel::sql_types::BigInt>(&format!(
+        "(SELECT COUNT(*) FROM audit_log WHERE record_id = '{}')",
+        uuid::Uuid::from_u128(n)
+    )))
+    .get_result(&mut *conn)
+    .unwrap()
+}
+
+/// The group-commit writer (issue #11): 300 requests recording at once all land, each exactly
+/// once, and each `record` returns only once its entry is committed (the count is read right
+/// after each request's answer, on another connection).
+pub async fn group_commit_keeps_every_entry(t: &TestDb) {
+    use genascope_adapters_postgres::AuditWriter;
+    let (writer, handle) = AuditWriter::start(t.db().clone()).unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 1..=300u128 {
+        let writer = writer.clone();
+        let db = t.db().clone();
+        tasks.spawn(async move {
+            writer.record(vec![read_entry(n)]).await.unwrap();
+            // Durable before the answer: visible to another connection now.
+            tokio::task::spawn_blocking(move || {
+                assert_eq!(
+                    count_of(&db, n),
+                    1,
+                    "entry {n} not committed when record() returned"
+                );
+            })
+            .await
+            .unwrap();
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    writer.record(Vec::new()).await.unwrap();
+    drop(writer);
+    tokio::task::spawn_blocking(move || handle.join())
+        .await
+        .unwrap();
+    assert_eq!(rows(t).len(), 300);
+}
+
+/// A writer whose queue is closed refuses instead of hanging, and a failing database answers
+/// every waiting request with an error, never a silent success.
+pub async fn group_commit_reports_failures(t: &TestDb) {
+    use genascope_adapters_postgres::AuditWriter;
+    let (writer, handle) = AuditWriter::start(t.db().clone()).unwrap();
+    {
+        // The table gone: every batch fails, so every request must hear about it.
+        let mut conn = t.db().connection().unwrap();
+        diesel::sql_query("DROP TABLE audit_log")
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 1..=20u128 {
+        let writer = writer.clone();
+        tasks.spawn(async move { writer.record(vec![read_entry(n)]).await });
+    }
+    let mut failed = 0;
+    while let Some(done) = tasks.join_next().await {
+        assert!(matches!(done.unwrap(), Err(RepoError::Unexpected(_))));
+        failed += 1;
+    }
+    assert_eq!(failed, 20);
+    drop(writer);
+    tokio::task::spawn_blocking(move || handle.join())
+        .await
+        .unwrap();
+}

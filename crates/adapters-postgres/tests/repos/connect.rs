@@ -78,3 +78,51 @@ fn test_databases_are_removed_on_drop() {
     drop(t);
     assert!(!path.exists());
 }
+
+/// Connections are not tested on checkout (issue #11): when PostgreSQL ends every session of the
+/// database (`pg_terminate_backend`: a restart, a failover), a request that meets a lost
+/// connection fails as an outage, the lost connection is discarded instead of being handed out
+/// again, `ping` (`/ready`) skips past the lost ones, and the pool recovers by itself.
+#[tokio::test]
+async fn lost_postgres_connections_are_discarded() {
+    use genascope_domain::common::{RepoError, UserId};
+    use genascope_domain::identity::ports::UserRepository;
+    let t = pg_test_db();
+    let config = PoolConfig {
+        max_size: 4,
+        min_idle: 4,
+        ..PoolConfig::default()
+    };
+    let db = Database::connect_with(t.url(), config).unwrap();
+    let missing = UserId(uuid::Uuid::new_v4());
+    let terminate_all = || {
+        use diesel::prelude::*;
+        let name = t.url().rsplit('/').next().unwrap().to_owned();
+        let mut admin = diesel::PgConnection::establish(
+            &std::env::var("GENASCOPE_TEST_PG_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+        )
+        .unwrap();
+        diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .execute(&mut admin)
+        .unwrap();
+    };
+    // `connect_with` returns once the four idle connections are open; kill them.
+    terminate_all();
+    db.ping().await.expect("ping skips the lost connections");
+    terminate_all();
+    let mut outages = 0;
+    for _ in 0..12 {
+        match db.get(missing).await {
+            Err(RepoError::NotFound) => {}
+            Err(RepoError::Unavailable(_)) => outages += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // At most one failure per lost connection, and then it works again.
+    assert!(outages <= 4, "{outages} outages");
+    assert!(matches!(db.get(missing).await, Err(RepoError::NotFound)));
+}

@@ -109,6 +109,8 @@ on_both_backends! {
         entries_are_appended,
         a_list_of_thousands_is_one_row,
         imports_are_atomic_with_their_audit,
+        group_commit_keeps_every_entry,
+        group_commit_reports_failures,
         a_patient_login_is_audited_with_its_new_record,
     ],
     assessments: [latest_is_by_assessed_at],

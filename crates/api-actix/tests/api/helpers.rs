@@ -309,6 +309,9 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let server = tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // The server closes a connection idle for 5 s (actix's keep-alive); a request sent on
+        // it at that moment fails with `IncompleteMessage`. Drop idle connections well before.
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
         .build()
         .unwrap();
     TestApp {
