@@ -118,4 +118,9 @@ def main(rendered_path: str, readme_path: str, routes_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    try:
+        sys.exit(main(*sys.argv[1:4]))
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        # A manifest too malformed to inspect (the schema check names what is wrong with it).
+        print(f"deploy-check: {sys.argv[1]}: cannot check the invariants: {type(e).__name__}: {e}")
+        sys.exit(1)
