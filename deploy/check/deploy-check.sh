@@ -22,7 +22,7 @@ say() { printf 'deploy-check: %s\n' "$*"; }
 
 # --- tools ---------------------------------------------------------------------------------------
 req_hash=$(sha256sum "$check/requirements.txt" | cut -c1-12)
-venv=${GENASCOPE_DEPLOY_CHECK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/genascope/deploy-check-$req_hash}
+venv=${GENASCOPE_DEPLOY_CHECK_VENV:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/genascope/deploy-check-$req_hash}
 if [ ! -x "$venv/bin/checkov" ] || [ ! -f "$venv/.complete" ]; then
   say "installing the checkers into $venv (once per requirements.txt)"
   rm -rf "$venv"
