@@ -75,6 +75,12 @@ validate-canrisk bws_dir pedigreejs_dir:
 bench-http:
     scripts/bench-http.sh
 
+# Validate deploy/ offline: every kustomization rendered and checked against the Kubernetes JSON
+# schemas, genascope's own invariants, checkov on the manifests and the Dockerfile, compose.yaml
+# against the Compose schema. Not part of `test` (CI runs both); installs its tools on first use.
+deploy-check:
+    deploy/check/deploy-check.sh
+
 # Build the container image (see deploy/README.md).
 docker tag="genascope:latest":
     docker build -f deploy/Dockerfile -t {{ quote(tag) }} .

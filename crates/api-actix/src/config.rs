@@ -93,7 +93,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Peers whose `Forwarded` / `X-Forwarded-For` header names the client (reverse proxies).
     /// Default: loopback in development, none in production.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Addresses or CIDR networks (`TRUSTED_PROXIES=10.244.0.0/16`).
+    pub trusted_proxies: Vec<crate::net::ProxyNet>,
     /// `DATABASE_POOL_SIZE`: most pooled connections per process (default 10).
     pub database_pool_size: u32,
     /// `DATABASE_CONNECT_TIMEOUT` (seconds, default 5): the longest a request waits for a pooled
@@ -420,24 +421,23 @@ fn docs_enabled(lookup: &dyn Fn(&str) -> Option<String>, prod: bool) -> Result<b
 fn trusted_proxies(
     lookup: &dyn Fn(&str) -> Option<String>,
     prod: bool,
-) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+) -> Result<Vec<crate::net::ProxyNet>, ConfigError> {
     match var(lookup, "TRUSTED_PROXIES") {
         // Development: a reverse proxy on the same host (the usual frontend dev setup).
         // Production trusts no proxy unless told: a forwarded header from anyone else
         // would let a client choose the address its per-IP limit counts against.
         None if prod => Ok(Vec::new()),
         None => Ok(vec![
-            std::net::Ipv4Addr::LOCALHOST.into(),
-            std::net::Ipv6Addr::LOCALHOST.into(),
+            std::net::IpAddr::from(std::net::Ipv4Addr::LOCALHOST).into(),
+            std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST).into(),
         ]),
         Some(raw) => raw
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty() && *s != "none")
             .map(|s| {
-                s.parse().map_err(|_| {
-                    ConfigError::Malformed("TRUSTED_PROXIES", format!("{s:?} is not an IP address"))
-                })
+                s.parse()
+                    .map_err(|why| ConfigError::Malformed("TRUSTED_PROXIES", why))
             })
             .collect(),
     }
@@ -675,6 +675,8 @@ mod tests {
         let d = dir.to_string_lossy().into_owned();
         for (k, v) in [
             ("TRUSTED_PROXIES", "10.0.0.1,proxy.local"),
+            ("TRUSTED_PROXIES", "10.244.0.0/33"),
+            ("TRUSTED_PROXIES", "10.244.0.1/16"),
             ("CORS_ORIGINS", "https://ok.example.org,not-an-origin"),
             ("PORT", "eighty"),
             ("JWT_ALGORITHM", "none"),
@@ -703,6 +705,13 @@ mod tests {
         assert!(err.contains("SMTP_TLS"), "{err}");
         let ok = cfg(&[("DATA_DIR", &d), ("TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
         assert_eq!(ok.trusted_proxies.len(), 2);
+        let ok = cfg(&[
+            ("DATA_DIR", &d),
+            ("TRUSTED_PROXIES", "10.244.0.0/16, fd00::/8"),
+        ])
+        .unwrap();
+        assert!(ok.trusted_proxies[0].contains("10.244.7.1".parse().unwrap()));
+        assert!(ok.trusted_proxies[1].contains("fd00::9".parse().unwrap()));
         let _ = std::fs::remove_dir_all(dir);
     }
 

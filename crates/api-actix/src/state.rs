@@ -49,7 +49,7 @@ pub struct AppState {
     /// `development` or `production`.
     pub environment: &'static str,
     /// Peers trusted to name the client in `X-Forwarded-For` / `Forwarded`.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub trusted_proxies: Vec<crate::net::ProxyNet>,
     /// `outbox`, `smtp`, `ses`, `disabled`.
     pub mail_kind: &'static str,
 }
