@@ -51,5 +51,5 @@ mod sql;
 pub mod testing;
 
 pub use connection::{DbConnection, DbConnectionManager, MultiBackend};
-pub use database::{Backend, Database, DbError, PoolConfig, PoolShutdown};
+pub use database::{Backend, Database, DbError, PoolConfig, PoolShutdown, PoolState, metric};
 pub use identity::{DbLoginThrottle, IN_FLIGHT_TTL, PRUNE_EVERY};
