@@ -167,10 +167,13 @@ struct Series {
     duration: Histogram,
 }
 
+/// One route's series: (method, status, handles).
+type RouteSeries = Vec<(&'static str, u16, Series)>;
+
 thread_local! {
     /// This worker thread's handles, by route template, then (method, status). The route key
     /// is a `String` looked up by `&str` (no allocation on a hit).
-    static SERIES: RefCell<HashMap<String, Vec<(&'static str, u16, Series)>>> =
+    static SERIES: RefCell<HashMap<String, RouteSeries>> =
         RefCell::new(HashMap::new());
 }
 
