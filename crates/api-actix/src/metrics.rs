@@ -300,7 +300,10 @@ pub fn assessment(kind: AssessmentKind, outcome: &'static str, elapsed: Duration
 ///   (compared in constant time, as SHA-256 digests so the length does not show either);
 /// - networks configured: the client address (the TCP peer, or what trusted proxies say, as for
 ///   the per-address limits) must be in one of them;
-/// - both: both must hold; neither: only loopback clients.
+/// - both: both must hold; neither: only loopback clients, and only requests that did not come
+///   through a proxy (no `Forwarded`, `X-Forwarded-For` or `X-Real-IP` header): a reverse proxy
+///   on the same host, not listed in `TRUSTED_PROXIES`, would otherwise hand the public its
+///   loopback address.
 ///
 /// Any refusal answers `404 {"detail":"Not Found"}`, exactly like a path that does not exist.
 #[derive(Clone, Default)]
@@ -374,9 +377,15 @@ impl MetricsAccess {
         })
     }
 
-    /// Whether `client` (None: unknown) presenting `bearer` may scrape.
+    /// Whether `client` (None: unknown) presenting `bearer` may scrape; `proxied`: the request
+    /// carries a forwarding header.
     #[must_use]
-    pub fn allows(&self, client: Option<std::net::IpAddr>, bearer: Option<&str>) -> bool {
+    pub fn allows(
+        &self,
+        client: Option<std::net::IpAddr>,
+        bearer: Option<&str>,
+        proxied: bool,
+    ) -> bool {
         use subtle::ConstantTimeEq;
         let token_ok = match (&self.token_digest, bearer) {
             (None, _) => true,
@@ -387,7 +396,7 @@ impl MetricsAccess {
             None => false,
             Some(ip) if self.networks.is_empty() => {
                 // Nothing configured at all: this host only. A token alone opens any network.
-                self.token_digest.is_some() || ip.to_canonical().is_loopback()
+                self.token_digest.is_some() || (ip.to_canonical().is_loopback() && !proxied)
             }
             Some(ip) => {
                 let ip = ip.to_canonical();
@@ -427,7 +436,10 @@ async fn refresh_gauges(state: &AppState) {
 pub async fn scrape(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let client = crate::net::client_addr(&state, &req).and_then(|a| a.parse().ok());
     let bearer = crate::auth::bearer(&req);
-    if !state.metrics.allows(client, bearer.as_deref()) {
+    let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| req.headers().contains_key(*h));
+    if !state.metrics.allows(client, bearer.as_deref(), proxied) {
         return HttpResponse::NotFound().json(serde_json::json!({"detail": "Not Found"}));
     }
     let Some(handle) = install() else {
@@ -459,34 +471,40 @@ mod tests {
         let ip = |s: &str| Some(s.parse::<std::net::IpAddr>().unwrap());
         // Nothing configured: loopback only (IPv4, IPv6, IPv4-mapped IPv6), no token needed.
         let none = access(&[]).unwrap();
-        assert!(none.allows(ip("127.0.0.1"), None));
-        assert!(none.allows(ip("::1"), None));
-        assert!(none.allows(ip("::ffff:127.0.0.1"), None));
-        assert!(!none.allows(ip("10.1.2.3"), None));
-        assert!(!none.allows(None, None));
+        assert!(none.allows(ip("127.0.0.1"), None, false));
+        assert!(none.allows(ip("::1"), None, false));
+        assert!(none.allows(ip("::ffff:127.0.0.1"), None, false));
+        assert!(!none.allows(ip("10.1.2.3"), None, false));
+        assert!(!none.allows(None, None, false));
+        // Through a reverse proxy on this host: not this host's own client.
+        assert!(!none.allows(ip("127.0.0.1"), None, true));
         // A token: required, from anywhere.
         let token = access(&[("METRICS_TOKEN", TOKEN)]).unwrap();
-        assert!(token.allows(ip("203.0.113.9"), Some(TOKEN)));
-        assert!(!token.allows(ip("127.0.0.1"), None));
-        assert!(!token.allows(ip("127.0.0.1"), Some("0123456789abcdef0123456789abcdeX")));
-        assert!(!token.allows(ip("127.0.0.1"), Some("")));
+        assert!(token.allows(ip("203.0.113.9"), Some(TOKEN), false));
+        assert!(!token.allows(ip("127.0.0.1"), None, false));
+        assert!(!token.allows(
+            ip("127.0.0.1"),
+            Some("0123456789abcdef0123456789abcdeX"),
+            false
+        ));
+        assert!(!token.allows(ip("127.0.0.1"), Some(""), false));
         // Networks: the client must be in one; loopback is no exception.
         let nets = access(&[("METRICS_ALLOW_CIDRS", "10.0.0.0/8, fd00::/8,192.0.2.7")]).unwrap();
-        assert!(nets.allows(ip("10.200.0.1"), None));
-        assert!(nets.allows(ip("fd12::1"), None));
-        assert!(nets.allows(ip("192.0.2.7"), None));
-        assert!(nets.allows(ip("::ffff:10.0.0.1"), None));
-        assert!(!nets.allows(ip("192.0.2.8"), None));
-        assert!(!nets.allows(ip("127.0.0.1"), None));
+        assert!(nets.allows(ip("10.200.0.1"), None, false));
+        assert!(nets.allows(ip("fd12::1"), None, false));
+        assert!(nets.allows(ip("192.0.2.7"), None, false));
+        assert!(nets.allows(ip("::ffff:10.0.0.1"), None, false));
+        assert!(!nets.allows(ip("192.0.2.8"), None, false));
+        assert!(!nets.allows(ip("127.0.0.1"), None, false));
         // Both: both must hold.
         let both = access(&[
             ("METRICS_TOKEN", TOKEN),
             ("METRICS_ALLOW_CIDRS", "10.0.0.0/8"),
         ])
         .unwrap();
-        assert!(both.allows(ip("10.0.0.1"), Some(TOKEN)));
-        assert!(!both.allows(ip("10.0.0.1"), None));
-        assert!(!both.allows(ip("192.0.2.1"), Some(TOKEN)));
+        assert!(both.allows(ip("10.0.0.1"), Some(TOKEN), false));
+        assert!(!both.allows(ip("10.0.0.1"), None, false));
+        assert!(!both.allows(ip("192.0.2.1"), Some(TOKEN), false));
     }
 
     #[test]

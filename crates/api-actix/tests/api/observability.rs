@@ -69,6 +69,15 @@ pub async fn requests_are_counted_by_route_template(app: &TestApp) {
         "{:?}",
         before.header("content-type")
     );
+    // Nothing configured: loopback only, and not through a proxy.
+    for (name, value) in [
+        ("x-forwarded-for", "203.0.113.5"),
+        ("x-real-ip", "127.0.0.1"),
+    ] {
+        app.send(app.client.get(app.url("/metrics")).header(name, value))
+            .await
+            .expect_detail(404, "Not Found");
+    }
     let route = [
         ("method", "GET"),
         ("route", "/api/patients/{id}"),
