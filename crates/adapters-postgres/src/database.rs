@@ -13,6 +13,54 @@ use std::time::Duration;
 /// so replicas starting together migrate one after another.
 pub(crate) const MIGRATION_LOCK_KEY: i64 = 0x6765_6e61_7363_6f70;
 
+/// The metrics this adapter records through the `metrics` facade (a no-op until the binary
+/// installs a recorder; the binary renders them at `/metrics`). No labels but fixed words.
+pub mod metric {
+    /// Gauge: callers waiting for a pooled connection now.
+    pub const POOL_WAITING: &str = "genascope_db_pool_waiting";
+    /// Histogram (seconds): how long each checkout waited for a connection (success or not).
+    pub const POOL_WAIT: &str = "genascope_db_pool_wait_seconds";
+    /// Counter: checkouts refused, `reason` = `timeout` (no connection within the pool's
+    /// timeout) or `down` (the database known unreachable: failing fast).
+    pub const POOL_REFUSED: &str = "genascope_db_pool_refused_total";
+    /// Gauge: database calls handed to the blocking thread pool and not yet started there
+    /// (`pool` = `db`); histogram (seconds): how long each waited to start.
+    pub const BLOCKING_QUEUED: &str = "genascope_blocking_queued";
+    /// See [`BLOCKING_QUEUED`].
+    pub const BLOCKING_QUEUE_WAIT: &str = "genascope_blocking_queue_wait_seconds";
+}
+
+/// The pool's numbers at one moment (see [`Database::pool_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// Connections open.
+    pub connections: u32,
+    /// Of those, idle (not checked out).
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max_size: u32,
+}
+
+/// One database call between `spawn_blocking` and its start on a blocking thread: counted in
+/// [`metric::BLOCKING_QUEUED`] while it waits. Dropped when the closure starts, or with the
+/// closure if the runtime never runs it (so the gauge cannot drift).
+struct BlockingQueued(std::time::Instant);
+
+impl BlockingQueued {
+    fn enter() -> Self {
+        metrics::gauge!(metric::BLOCKING_QUEUED, "pool" => "db").increment(1.0);
+        Self(std::time::Instant::now())
+    }
+}
+
+impl Drop for BlockingQueued {
+    fn drop(&mut self) {
+        metrics::gauge!(metric::BLOCKING_QUEUED, "pool" => "db").decrement(1.0);
+        metrics::histogram!(metric::BLOCKING_QUEUE_WAIT, "pool" => "db")
+            .record(self.0.elapsed().as_secs_f64());
+    }
+}
+
 /// Which database a [`Database`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -279,7 +327,8 @@ impl Database {
         })
     }
 
-    /// A pooled connection, through the breaker (see [`Breaker`]).
+    /// A pooled connection, through the breaker (see [`Breaker`]). Measured: how many callers
+    /// wait for a connection now, how long each waited, and the refusals (see [`metric`]).
     pub(crate) fn checkout(&self) -> Result<PooledConnection<DbConnectionManager>, DbError> {
         self.checkout_within(self.timeout)
     }
@@ -290,14 +339,22 @@ impl Database {
         limit: Duration,
     ) -> Result<PooledConnection<DbConnectionManager>, DbError> {
         let Some(wait) = self.breaker.admit(limit) else {
+            metrics::counter!(metric::POOL_REFUSED, "reason" => "down").increment(1);
             return Err(DbError::Down);
         };
-        match self.pool.get_timeout(wait) {
+        let waiting = metrics::gauge!(metric::POOL_WAITING);
+        waiting.increment(1.0);
+        let started = std::time::Instant::now();
+        let got = self.pool.get_timeout(wait);
+        waiting.decrement(1.0);
+        metrics::histogram!(metric::POOL_WAIT).record(started.elapsed().as_secs_f64());
+        match got {
             Ok(c) => {
                 self.breaker.succeeded();
                 Ok(c)
             }
             Err(e) => {
+                metrics::counter!(metric::POOL_REFUSED, "reason" => "timeout").increment(1);
                 // A saturated pool of a live database also times out; it is not "down" unless
                 // nothing is connected at all.
                 if self.pool.state().connections == 0 {
@@ -305,6 +362,17 @@ impl Database {
                 }
                 Err(DbError::Pool(e))
             }
+        }
+    }
+
+    /// The pool now: connections open, and of those idle (the rest are checked out).
+    #[must_use]
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            connections: state.connections,
+            idle: state.idle_connections,
+            max_size: self.pool.max_size(),
         }
     }
 
@@ -346,9 +414,13 @@ impl Database {
     /// Check that a connection can be had and answers (for `/ready`).
     pub async fn ping(&self) -> Result<(), DbError> {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.probe(db.timeout))
-            .await
-            .map_err(DbError::Task)?
+        let queued = BlockingQueued::enter();
+        tokio::task::spawn_blocking(move || {
+            drop(queued);
+            db.probe(db.timeout)
+        })
+        .await
+        .map_err(DbError::Task)?
     }
 
     /// Find a connection that answers (blocking), waiting at most `limit` for each checkout.
@@ -386,13 +458,20 @@ impl Database {
         // a thread per waiting request would sleep in r2d2's queue (hundreds of threads, their
         // wake-ups, their memory; issue #11). Only callers with a turn take a blocking thread.
         let asked = std::time::Instant::now();
-        let turn = tokio::time::timeout(self.timeout, self.turns.clone().acquire_owned())
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .ok_or_else(|| RepoError::Unavailable("no database connection free in time".into()))?;
+        let waiting = metrics::gauge!(metric::POOL_WAITING);
+        waiting.increment(1.0);
+        let turn = tokio::time::timeout(self.timeout, self.turns.clone().acquire_owned()).await;
+        waiting.decrement(1.0);
+        let Some(turn) = turn.ok().and_then(Result::ok) else {
+            metrics::counter!(metric::POOL_REFUSED, "reason" => "timeout").increment(1);
+            return Err(RepoError::Unavailable(
+                "no database connection free in time".into(),
+            ));
+        };
         let db = self.clone();
+        let queued = BlockingQueued::enter();
         tokio::task::spawn_blocking(move || {
+            drop(queued);
             let _turn = turn;
             // No connection within the pool's timeout (the wait for a turn included), or the
             // database known down: 503.

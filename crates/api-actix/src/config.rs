@@ -123,6 +123,8 @@ pub struct Config {
     pub lab_secret_key: Option<SecretString>,
     /// File storage: `STORAGE_BACKEND`, `MAX_UPLOAD_MB` (see `crate::storage`).
     pub storage: crate::storage::StorageConfig,
+    /// Who may read `/metrics`: `METRICS_TOKEN`, `METRICS_ALLOW_CIDRS` (see `crate::metrics`).
+    pub metrics: crate::metrics::MetricsAccess,
 }
 
 /// A configuration problem, naming the variable.
@@ -225,6 +227,7 @@ impl Config {
             docs_enabled: docs_enabled(lookup, prod)?,
             trusted_proxies: trusted_proxies(lookup, prod)?,
             lab_secret_key: lab_secret_key(lookup)?,
+            metrics: crate::metrics::MetricsAccess::from_lookup(lookup)?,
         })
     }
 

@@ -106,7 +106,10 @@ impl AddressLimit {
                 limit: self,
                 attempt: Some(attempt),
             }),
-            Err(retry_after_secs) => Err(ApiError::TooManyRequests { retry_after_secs }),
+            Err(retry_after_secs) => {
+                crate::metrics::throttled(name, "address");
+                Err(ApiError::TooManyRequests { retry_after_secs })
+            }
         }
     }
 }
@@ -171,6 +174,7 @@ impl ReadLimit {
             limiter.retain_recent();
         }
         limiter.check_key(&p.user_id.0).map_err(|not_until| {
+            crate::metrics::throttled("reads", "principal");
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::TooManyRequests {
                 retry_after_secs: wait.as_secs().max(1),

@@ -302,6 +302,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             engine_gate: crate::limits::Gate::new(2 * cores(), std::time::Duration::from_secs(5)),
             environment,
             mail_kind: mail_sink.kind(),
+            metrics: config.metrics.clone(),
         },
         outbox_dir,
         mail_sink,
@@ -453,8 +454,9 @@ fn keeps_slash(path: &str) -> bool {
     path.starts_with("/docs")
 }
 
-/// Request id, access log span, trailing-slash trimming (no redirect), `Cache-Control: no-store`
-/// on authenticated responses.
+/// Request id and W3C trace context (`crate::tracing_ctx`) on the access log span and the
+/// response, request metrics (`crate::metrics`), trailing-slash trimming (no redirect),
+/// `Cache-Control: no-store` on authenticated responses.
 async fn request_context(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -485,17 +487,18 @@ async fn request_context(
     // must not be cached.
     let no_store =
         req.headers().contains_key(header::AUTHORIZATION) || req.path().starts_with("/api");
-    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
+    let trace = crate::tracing_ctx::TraceContext::from_headers(req.headers());
+    let span = tracing::info_span!("request", request_id = %request_id, trace_id = %trace.trace_id_hex(), method = %req.method(), path = %req.path());
     let started = std::time::Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
+    let elapsed = started.elapsed();
+    crate::metrics::record_request(res.request(), res.status(), elapsed);
     let status = res.status().as_u16();
-    span.in_scope(|| {
-        tracing::info!(
-            status,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "request"
-        )
-    });
+    span.in_scope(|| tracing::info!(status, elapsed_ms = elapsed.as_millis() as u64, "request"));
+    if let Ok(v) = HeaderValue::from_str(&trace.traceparent()) {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("traceparent"), v);
+    }
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), v);
@@ -589,7 +592,7 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
     let mut cors = actix_cors::Cors::default()
         .allow_any_method()
         .allow_any_header()
-        .expose_headers(["x-request-id", "retry-after"])
+        .expose_headers(["x-request-id", "retry-after", "traceparent"])
         .max_age(600);
     for o in origins {
         cors = cors.allowed_origin(o);
@@ -604,6 +607,8 @@ pub fn serve(
     state: AppState,
     options: &ServeOptions,
 ) -> std::io::Result<Server> {
+    // Before any worker starts: the per-thread metric handles are taken from it.
+    crate::metrics::install();
     let data = web::Data::new(state);
     let openapi = crate::routes::ApiDoc::openapi();
     let cors_origins = options.cors_origins.clone();

@@ -52,4 +52,6 @@ pub struct AppState {
     pub trusted_proxies: Vec<crate::net::ProxyNet>,
     /// `outbox`, `smtp`, `ses`, `disabled`.
     pub mail_kind: &'static str,
+    /// Who may read `/metrics`.
+    pub metrics: crate::metrics::MetricsAccess,
 }

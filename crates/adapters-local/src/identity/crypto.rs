@@ -244,7 +244,33 @@ impl Argon2Hasher {
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, BoxError> {
         let _permit = self.permits.acquire().await?;
-        Ok(tokio::task::spawn_blocking(f).await?)
+        // Measured like the database's calls: waiting for a blocking thread (`pool` = `argon2`).
+        let queued = Queued::enter();
+        Ok(tokio::task::spawn_blocking(move || {
+            drop(queued);
+            f()
+        })
+        .await?)
+    }
+}
+
+/// A hash or verification between `spawn_blocking` and its start: counted in the
+/// `genascope_blocking_queued{pool="argon2"}` gauge while it waits, its wait recorded in
+/// `genascope_blocking_queue_wait_seconds` (the `metrics` facade; a no-op without a recorder).
+struct Queued(std::time::Instant);
+
+impl Queued {
+    fn enter() -> Self {
+        metrics::gauge!("genascope_blocking_queued", "pool" => "argon2").increment(1.0);
+        Self(std::time::Instant::now())
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        metrics::gauge!("genascope_blocking_queued", "pool" => "argon2").decrement(1.0);
+        metrics::histogram!("genascope_blocking_queue_wait_seconds", "pool" => "argon2")
+            .record(self.0.elapsed().as_secs_f64());
     }
 }
 

@@ -5,6 +5,7 @@
 use crate::auth::{Allowed, act};
 use crate::body::{Body, Query, check, id_or_404};
 use crate::error::{ApiError, ApiResult, Place};
+use crate::metrics::AssessmentKind;
 use crate::routes::dto::ExportFileDto;
 use crate::routes::questionnaire::dto::analysis_json;
 use crate::routes::questionnaire::sessions::session_id;
@@ -141,21 +142,40 @@ pub async fn assess(
     // Pure CPU work (tens of microseconds; profiles are size-capped): off the async workers, a
     // bounded number at once.
     let _place = state.engine_gate.enter().await?;
-    let result = web::block(move || {
-        if fhir {
-            EligibilityService::compute_bundle(ticket, &bytes)
-        } else {
-            EligibilityService::compute(ticket, &bytes)
-        }
-    })
-    .await
-    .map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let computed = result.map_err(|e| ApiError::invalid(Place::Body, e))?;
-    let stored = state
-        .eligibility
-        .store(auth.principal(), ticket, computed)
-        .await?;
-    Ok(HttpResponse::Ok().json(stored))
+    let started = std::time::Instant::now();
+    let stored = async {
+        let queued = crate::metrics::EngineQueued::enter();
+        let result = web::block(move || {
+            drop(queued);
+            if fhir {
+                EligibilityService::compute_bundle(ticket, &bytes)
+            } else {
+                EligibilityService::compute(ticket, &bytes)
+            }
+        })
+        .await
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let computed = result.map_err(|e| ApiError::invalid(Place::Body, e))?;
+        Ok::<_, ApiError>(
+            state
+                .eligibility
+                .store(auth.principal(), ticket, computed)
+                .await?,
+        )
+    }
+    .await;
+    let kind = if fhir {
+        AssessmentKind::Fhir
+    } else {
+        AssessmentKind::Profile
+    };
+    let outcome = match &stored {
+        Ok(_) => "ok",
+        Err(ApiError::Invalid(_)) => "invalid",
+        Err(_) => "error",
+    };
+    crate::metrics::assessment(kind, outcome, started.elapsed());
+    Ok(HttpResponse::Ok().json(stored?))
 }
 
 /// The patient's latest stored assessment (by `assessed_at`).

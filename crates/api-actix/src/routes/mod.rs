@@ -139,11 +139,14 @@ async fn openapi_json() -> HttpResponse {
 }
 
 /// A resource answering its methods, and 405 with `Allow` and a JSON body for any other method.
+/// Named by its template: the route label of its metrics (`crate::metrics::record_request`).
 macro_rules! resource {
     ($cfg:expr, $path:expr, $($method:ident => $handler:expr),+ $(,)?) => {{
         let allow: &'static str = concat!($(stringify!($method), " "),+);
+        let path: String = ($path).into();
         $cfg.service(
-            web::resource($path)
+            web::resource(path.clone())
+                .name(&path)
                 $(.route(web::$method().to($handler)))+
                 .default_service(web::to(move || method_not_allowed(allow))),
         );
@@ -172,6 +175,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, docs: bool) {
     resource!(cfg, "/api/health", get => h::health);
     resource!(cfg, "/ready", get => h::ready);
     resource!(cfg, "/live", get => h::live);
+    resource!(cfg, "/metrics", get => crate::metrics::scrape);
     if docs {
         resource!(cfg, "/docs", get => docs_root);
         // `/openapi.json` itself is served by the docs UI service (startup.rs).

@@ -11,6 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 const PASSWORD: &str = "demo-password-2026";
+const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
 #[tokio::test]
 async fn debug_logs_name_ids_and_never_phi() {
@@ -102,6 +103,16 @@ async fn debug_logs_name_ids_and_never_phi() {
         .await
         .unwrap();
     let id = created["id"].as_str().expect("a patient id").to_owned();
+    // A request that continues a W3C trace (issue #12): every line it logs names the trace.
+    let traced = client
+        .get(format!("{base}/api/patients/{id}"))
+        .header("Authorization", &bearer)
+        .header("x-request-id", "traced-request-0001")
+        .header("traceparent", format!("00-{TRACE_ID}-00f067aa0ba902b7-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(traced.status(), 200);
     for url in [
         format!("{base}/api/patients/{id}"),
         format!("{base}/api/patients/?query=Zebulonova"),
@@ -134,6 +145,19 @@ async fn debug_logs_name_ids_and_never_phi() {
     assert!(exit.success(), "{exit:?}");
     let log = log.lock().unwrap().clone();
 
+    // Every line of the traced request (its use case and repository spans, its access line)
+    // carries the caller's trace id.
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("traced-request-0001"))
+        .collect();
+    assert!(
+        lines.len() >= 3,
+        "too few lines for the traced request:\n{log}"
+    );
+    for line in &lines {
+        assert!(line.contains(&format!("trace_id={TRACE_ID}")), "{line}");
+    }
     // The spans name what they worked on.
     assert!(
         log.contains(&format!("patient_id={id}")),

@@ -29,6 +29,7 @@ mod labs;
 mod logs;
 mod lynch;
 mod matrix;
+mod observability;
 mod outbox;
 mod patients;
 mod scheduling;
@@ -71,6 +72,10 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    observability: [
+        requests_are_counted_by_route_template,
+        traceparent_is_continued_or_started,
+    ],
     files: [
         upload_list_download_delete_for_every_role,
         an_existing_key_is_never_overwritten,
@@ -390,6 +395,31 @@ mod own_app {
         async fn mail_disabled_sqlite() {
             crate::invites::mail_disabled_means_email_sent_false(Backend::Sqlite).await;
         }
+    }
+}
+
+/// `/metrics` behind `METRICS_TOKEN` / `METRICS_ALLOW_CIDRS` (apps of their own).
+mod metrics_access {
+    use genascope_adapters_postgres::Backend;
+
+    #[tokio::test]
+    async fn token_pg() {
+        crate::observability::a_token_guards_the_scrape(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn token_sqlite() {
+        crate::observability::a_token_guards_the_scrape(Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn networks_pg() {
+        crate::observability::networks_guard_the_scrape(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn networks_sqlite() {
+        crate::observability::networks_guard_the_scrape(Backend::Sqlite).await;
     }
 }
 

@@ -46,6 +46,9 @@ pub async fn token(
     // Wrong credentials (and inactive users) count against the address; a success, or an
     // attempt the throttle held back, does not.
     let failed = !matches!(result, Ok(_) | Err(IdentityError::RateLimited { .. }));
+    if matches!(result, Err(IdentityError::RateLimited { .. })) {
+        crate::metrics::throttled("login", "email");
+    }
     attempt.end(failed).await;
     Ok(HttpResponse::Ok().json(TokenDto::from(result?)))
 }

@@ -51,6 +51,9 @@ pub async fn reset_request(
         };
         // Every request counts against the address, but one the per-email limit held back.
         let counted = !matches!(result, Err(IdentityError::RateLimited { .. }));
+        if !counted {
+            crate::metrics::throttled("reset", "email");
+        }
         attempt.end(counted).await;
         result.map_err(ApiError::from)
     }

@@ -171,10 +171,19 @@ pub async fn submit_answer(
         return Err(ApiError::Invalid(Vec::new()));
     };
     let sid = session_id(&sid)?;
+    let started = std::time::Instant::now();
     let done = state
         .chat
         .answer(auth.principal(), &sid, qid, &input)
         .await?;
+    // The last answer computes and stores the questionnaire's assessment (a retry does not).
+    if done.step.completed && !done.step.retry {
+        crate::metrics::assessment(
+            crate::metrics::AssessmentKind::Questionnaire,
+            "ok",
+            started.elapsed(),
+        );
+    }
     Ok(HttpResponse::Ok().json(QuestionStepDto {
         question: Some(QuestionDto(done.step.question)),
         next_question: done.step.next_question.map(QuestionDto),
@@ -379,10 +388,20 @@ pub async fn post_message(
     check(Place::Body, e)?;
     let text = text.ok_or_else(|| ApiError::Invalid(Vec::new()))?;
     let id = session_id(&id)?;
+    let started = std::time::Instant::now();
     let reply = state
         .chat
         .message(auth.principal(), &id, text, metadata)
         .await?;
+    // The summary answers the last answer, which computed and stored the assessment.
+    if reply.message_type == genascope_domain::questionnaire::sessions::model::MessageType::Summary
+    {
+        crate::metrics::assessment(
+            crate::metrics::AssessmentKind::Questionnaire,
+            "ok",
+            started.elapsed(),
+        );
+    }
     Ok(HttpResponse::Ok().json(ChatMessageDto::from(&reply)))
 }
 
