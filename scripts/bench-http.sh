@@ -66,7 +66,9 @@ else
   journey="$target_dir/release/examples/journey_load"
 fi
 [ -x "$bin" ] || die "no executable at $bin"
-[ -x "${journey:-}" ] || die "no journey driver: with BENCH_BIN, set BENCH_JOURNEY to a built examples/journey_load"
+if has_section journey; then
+  [ -x "${journey:-}" ] || die "no journey driver: with BENCH_BIN, set BENCH_JOURNEY to a built examples/journey_load"
+fi
 
 # --- a throwaway server -----------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/genascope-bench.XXXXXX")

@@ -58,7 +58,7 @@ LUA
   say "table: wrk ${duration}s per point, levels: $levels"
   printf '%-30s %6s %12s %10s %8s\n' route conns "requests/s" p99 ratio | tee "$out_dir/table.txt"
   [ -n "$pg_tps" ] && printf '%-30s %6s %12s %10s %8s\n' "pgbench -S" 8 "$pg_tps" - 1.00 | tee -a "$out_dir/table.txt"
-  local c spec name path auth script rps p99 ratio live_rps=""
+  local c spec name path auth script rps p99 ratio live_rps="" method
   for c in $levels; do
     for spec in "live /live no" "auth_me /api/auth/me yes" "patients /api/patients/ yes" \
       "assess /api/eligibility/assess yes $work/assess.lua"; do
@@ -71,7 +71,9 @@ LUA
       elif [ "$name" != live ] && [ -n "$pg_tps" ]; then
         ratio=$(python3 -c "print(f'{$rps / $pg_tps:.2f}')" 2>/dev/null || echo -)
       fi
-      printf '%-30s %6s %12s %10s %8s\n' "${script:+POST}${script:-GET} $path" "$c" "${rps:-?}" "${p99:-?}" "$ratio" \
+      method=GET
+      [ -n "$script" ] && method=POST
+      printf '%-30s %6s %12s %10s %8s\n' "$method $path" "$c" "${rps:-?}" "${p99:-?}" "$ratio" \
         | tee -a "$out_dir/table.txt"
     done
   done
