@@ -50,6 +50,7 @@ diesel::table! {
         assessed_at -> Timestamp,
         body -> Text,
         profile -> Nullable<Text>,
+        seq -> Int8,
     }
 }
 
