@@ -91,6 +91,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_feed_tokens (user_id) {
+        user_id -> Text,
+        token_hash -> Bytea,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     chat_messages (id) {
         id -> Text,
         session_id -> Text,
@@ -384,6 +393,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     availability_dates,
     availability_patterns,
+    calendar_feed_tokens,
     chat_messages,
     chat_sessions,
     chat_strategies,

@@ -290,6 +290,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             engine_gate: crate::limits::Gate::new(2 * cores(), std::time::Duration::from_secs(5)),
             environment,
             mail_kind: mail_sink.kind(),
+            api_base_url: config.api_base_url.clone(),
         },
         outbox_dir,
         mail_sink,

@@ -52,4 +52,6 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `outbox`, `smtp`, `ses`, `disabled`.
     pub mail_kind: &'static str,
+    /// `API_BASE_URL` (no trailing slash): the base of absolute URLs into the API.
+    pub api_base_url: String,
 }
