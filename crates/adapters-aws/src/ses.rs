@@ -77,7 +77,9 @@ impl Mailer for SesMailer {
         let raw = RawMessage::builder()
             .data(Blob::new(mime.formatted()))
             .build()
-            .map_err(|_| -> BoxError { Box::new(Permanent("the message could not be built".into())) })?;
+            .map_err(|_| -> BoxError {
+                Box::new(Permanent("the message could not be built".into()))
+            })?;
         self.client
             .send_email()
             .from_email_address(&self.from)

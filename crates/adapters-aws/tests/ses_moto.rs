@@ -45,7 +45,10 @@ async fn a_send_is_recorded_and_a_rejection_is_permanent() {
     let raw = sent[0]["raw_data"].as_str().unwrap();
     assert!(raw.contains("Subject: Your invitation"), "{raw}");
     assert!(raw.contains("multipart/alternative"), "{raw}");
-    assert!(!raw.contains("multipart/mixed"), "no attachment, no mixed: {raw}");
+    assert!(
+        !raw.contains("multipart/mixed"),
+        "no attachment, no mixed: {raw}"
+    );
     assert!(
         moto.assumed_roles().await >= 1,
         "sent with the assumed role"

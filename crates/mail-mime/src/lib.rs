@@ -94,7 +94,9 @@ mod tests {
         assert!(mixed.contains("multipart/mixed"), "{mixed}");
         assert!(mixed.contains("multipart/alternative"), "{mixed}");
         assert!(
-            mixed.to_ascii_lowercase().contains("text/calendar; method=request"),
+            mixed
+                .to_ascii_lowercase()
+                .contains("text/calendar; method=request"),
             "{mixed}"
         );
         assert!(mixed.contains("filename=\"invite.ics\""), "{mixed}");
@@ -103,7 +105,10 @@ mod tests {
     #[test]
     fn bad_addresses_and_types_are_named_without_their_value() {
         let mut e = email(vec![]);
-        assert_eq!(message("not an address", &e).unwrap_err(), MimeError::Sender);
+        assert_eq!(
+            message("not an address", &e).unwrap_err(),
+            MimeError::Sender
+        );
         e.to = "nobody".into();
         let err = message("no-reply@genascope.test", &e).unwrap_err();
         assert_eq!(err, MimeError::Recipient);

@@ -36,7 +36,10 @@ impl AccountRepository for Database {
             let (row, zone): (AccountRow, Option<String>) = with_zone()
                 .filter(accounts::id.eq(account))
                 .filter(accounts::deleted_at.is_null())
-                .select((AccountRow::as_select(), account_settings::time_zone.nullable()))
+                .select((
+                    AccountRow::as_select(),
+                    account_settings::time_zone.nullable(),
+                ))
                 .first(conn)?;
             Ok(row.into_domain(zone)?)
         })
@@ -51,7 +54,10 @@ impl AccountRepository for Database {
         self.run(move |conn| {
             let mut q = with_zone()
                 .filter(accounts::deleted_at.is_null())
-                .select((AccountRow::as_select(), account_settings::time_zone.nullable()))
+                .select((
+                    AccountRow::as_select(),
+                    account_settings::time_zone.nullable(),
+                ))
                 .into_boxed();
             if let Some(only) = only {
                 q = q.filter(accounts::id.eq(only));

@@ -4,8 +4,8 @@
 mod feed;
 mod repository;
 
-use crate::convert::{from_ts, id, parse_id, ts};
 use crate::DbConnection;
+use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::{account_settings, appointments, availability_patterns};
 use crate::sql::Corrupt;
 use diesel::prelude::*;
@@ -26,7 +26,11 @@ pub(crate) fn stored_zone(name: Option<String>) -> ClinicZone {
 }
 
 /// Store an account's time zone on `conn` (inside the caller's transaction).
-pub(crate) fn write_zone(conn: &mut DbConnection, account: &str, zone: &ClinicZone) -> QueryResult<()> {
+pub(crate) fn write_zone(
+    conn: &mut DbConnection,
+    account: &str,
+    zone: &ClinicZone,
+) -> QueryResult<()> {
     diesel::delete(account_settings::table.find(account)).execute(conn)?;
     diesel::insert_into(account_settings::table)
         .values((

@@ -29,8 +29,7 @@ use genascope_domain::scheduling::model::{
 };
 use genascope_domain::scheduling::ports::{
     AppointmentFilter, AppointmentPage, AppointmentWrite, NewFeedToken, PatientRef,
-    SchedulingRepository,
-    StaffRef,
+    SchedulingRepository, StaffRef,
 };
 use genascope_domain::scheduling::rules;
 use time::Date;

@@ -1,12 +1,12 @@
-use genascope_domain::common::ClinicZone;
-use genascope_domain::scheduling::ports::SchedulingRepository;
 use crate::support::{account, at, new_user, refresh, user};
 use genascope_adapters_postgres::testing::TestDb;
+use genascope_domain::common::ClinicZone;
 use genascope_domain::common::{AccountId, RepoError};
 use genascope_domain::identity::model::{AccountStatus, Role};
 use genascope_domain::identity::ports::{
     AccountFilter, AccountRepository, Page, Rotation, TokenStore, UserRepository,
 };
+use genascope_domain::scheduling::ports::SchedulingRepository;
 
 const ALL: Page = Page {
     offset: 0,

@@ -74,7 +74,9 @@ pub async fn same_second_ties_go_to_the_later_stored(t: &TestDb) {
         repo.insert(&first, &audit(AuditAction::Create))
             .await
             .unwrap();
-        repo.insert(&then, &audit(AuditAction::Create)).await.unwrap();
+        repo.insert(&then, &audit(AuditAction::Create))
+            .await
+            .unwrap();
         let latest = repo.latest_for_patient(p.id).await.unwrap().unwrap();
         assert_eq!(latest.id, then.id, "round {round}");
         assert_eq!(latest.body, then.body);

@@ -462,7 +462,12 @@ pub async fn time_zone_is_read_and_set(app: &TestApp) {
     let zones: Vec<_> = list
         .array()
         .iter()
-        .map(|x| (x["name"].as_str().unwrap(), x["time_zone"].as_str().unwrap()))
+        .map(|x| {
+            (
+                x["name"].as_str().unwrap(),
+                x["time_zone"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         zones,
@@ -470,15 +475,28 @@ pub async fn time_zone_is_read_and_set(app: &TestApp) {
     );
 
     // Not a zone: 422 at body.time_zone, and nothing of the request is written.
-    for bad in [json!("Mars/Olympus"), json!(""), json!(null), json!(5), json!("+02:00")] {
+    for bad in [
+        json!("Mars/Olympus"),
+        json!(""),
+        json!(null),
+        json!(5),
+        json!("+02:00"),
+    ] {
         let r = app
-            .put(&path, Some(&a.admin), &json!({"name": "Renamed", "time_zone": bad}))
+            .put(
+                &path,
+                Some(&a.admin),
+                &json!({"name": "Renamed", "time_zone": bad}),
+            )
             .await;
         r.expect_422_at(&["body", "time_zone"]);
     }
     let g = app.get(&path, Some(&a.admin)).await;
     let g = g.expect(200);
-    assert_eq!((&g["name"], &g["time_zone"]), (&json!("Zone Clinic"), &json!("Europe/Paris")));
+    assert_eq!(
+        (&g["name"], &g["time_zone"]),
+        (&json!("Zone Clinic"), &json!("Europe/Paris"))
+    );
 
     // Surrounding blanks are not part of the name.
     let r = app

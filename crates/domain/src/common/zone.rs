@@ -65,4 +65,3 @@ impl ClinicZone {
         .unwrap_or(now.date())
     }
 }
-

@@ -5,9 +5,7 @@ use super::model::{
     Appointment, AppointmentStatus, AppointmentView, ClinicZone, RecurringPattern, SlotSet,
 };
 use crate::audit::AuditEntry;
-use crate::common::{
-    AccountId, AppointmentId, PatientId, PatternId, RepoError, Timestamp, UserId,
-};
+use crate::common::{AccountId, AppointmentId, PatientId, PatternId, RepoError, Timestamp, UserId};
 use crate::identity::model::Role;
 use crate::identity::policy::ListScope;
 use crate::notify::OutgoingEmail;

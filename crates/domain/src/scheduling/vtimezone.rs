@@ -21,10 +21,15 @@ pub fn lines(zone: &ClinicZone, from: Timestamp, to: Timestamp) -> Vec<String> {
     let (Some(from), Some(to)) = (second(from), second(to)) else {
         return Vec::new();
     };
-    let mut out = vec!["BEGIN:VTIMEZONE".to_owned(), format!("TZID:{}", zone.name())];
+    let mut out = vec![
+        "BEGIN:VTIMEZONE".to_owned(),
+        format!("TZID:{}", zone.name()),
+    ];
     // The transition at or before `from` set the offset in force then; `preceding` yields
     // those strictly before its argument, `following` those strictly after.
-    let just_after = from.checked_add(jiff::SignedDuration::from_secs(1)).unwrap_or(from);
+    let just_after = from
+        .checked_add(jiff::SignedDuration::from_secs(1))
+        .unwrap_or(from);
     let in_force = tz.preceding(just_after).next();
     let later = tz.following(from).take_while(|t| t.timestamp() <= to);
     let mut any = false;

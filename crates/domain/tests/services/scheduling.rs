@@ -274,8 +274,13 @@ async fn a_feed_token_is_stored_as_its_digest_and_opens_only_its_clinicians_feed
         Ok(())
     });
     let read = stored.clone();
-    r.expect_feed_token()
-        .returning(move |c| Ok(if c == clinician { *read.lock().unwrap() } else { None }));
+    r.expect_feed_token().returning(move |c| {
+        Ok(if c == clinician {
+            *read.lock().unwrap()
+        } else {
+            None
+        })
+    });
     r.expect_list().returning(|_| {
         Ok(genascope_domain::scheduling::ports::AppointmentPage {
             appointments: vec![],
@@ -300,7 +305,12 @@ async fn a_feed_token_is_stored_as_its_digest_and_opens_only_its_clinicians_feed
         .await
         .unwrap();
     assert_eq!(sub.clinician(), w.clinician.id);
-    assert!(svc.feed_for(&sub).await.unwrap().starts_with("BEGIN:VCALENDAR"));
+    assert!(
+        svc.feed_for(&sub)
+            .await
+            .unwrap()
+            .starts_with("BEGIN:VCALENDAR")
+    );
     let other = genascope_domain::scheduling::model::FeedToken::from_bytes(&[9; 32]).unwrap();
     for (who, presented) in [
         (w.clinician.id, other.expose().to_owned()),

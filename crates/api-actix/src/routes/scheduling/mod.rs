@@ -530,7 +530,10 @@ pub async fn feed(
 ) -> ApiResult<HttpResponse> {
     let q = Query::parse(req.query_string());
     // `token` present, even empty, means the calendar-app path (an empty one is refused).
-    let token = q.0.iter().find(|(k, _)| k == "token").map(|(_, v)| v.as_str());
+    let token =
+        q.0.iter()
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.as_str());
     let text = match token {
         Some(token) => {
             let id = id_or_404(&id, UserId::parse, Entity::Clinician)?;
@@ -560,7 +563,10 @@ pub async fn calendar_token(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = id_or_404(&id, UserId::parse, Entity::User)?;
-    let token = state.scheduling.calendar_token(auth.principal(), id).await?;
+    let token = state
+        .scheduling
+        .calendar_token(auth.principal(), id)
+        .await?;
     let url = format!(
         "{}/api/appointments/clinician/{id}/calendar.ics?token={}",
         state.api_base_url,

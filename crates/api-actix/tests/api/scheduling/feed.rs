@@ -57,14 +57,25 @@ pub async fn calendar_subscription_by_token(app: &TestApp) {
         .query("SELECT token_hash, created_by FROM calendar_feed_tokens")
         .await;
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].token_hash, Sha256::digest(decoded(token)).to_vec());
+    assert_eq!(
+        stored[0].token_hash,
+        Sha256::digest(decoded(token)).to_vec()
+    );
     assert_eq!(stored[0].created_by, a.clinician_id);
 
     // A calendar app: no bearer, the token in the query.
     let r = app.get(&format!("{feed}?token={token}"), None).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert!(r.header("content-type").unwrap().starts_with("text/calendar"));
-    assert!(r.text.contains(&format!("UID:{id}@genascope")), "{}", r.text);
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    assert!(
+        r.text.contains(&format!("UID:{id}@genascope")),
+        "{}",
+        r.text
+    );
     assert!(r.text.contains("SUMMARY:Appointment: Pat O."));
     assert!(!r.text.contains("Ofalpha"));
     // The read is audited as the clinician's.
@@ -79,7 +90,10 @@ pub async fn calendar_subscription_by_token(app: &TestApp) {
              AND action = 'read' AND actor_id IS NOT NULL",
         )
         .await;
-    assert!(actors.iter().any(|x| x.actor_id == a.clinician_id), "{actors:?}");
+    assert!(
+        actors.iter().any(|x| x.actor_id == a.clinician_id),
+        "{actors:?}"
+    );
 
     // Refusals are 404 alike: wrong, empty, malformed, padded, another clinician's path, an
     // id that is no user.

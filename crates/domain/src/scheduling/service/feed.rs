@@ -98,7 +98,11 @@ impl SchedulingService {
     }
 
     /// The feed's clinician, if `p` may read it (404 `User` otherwise).
-    async fn feed_owner(&self, p: &Principal, clinician: UserId) -> Result<StaffRef, SchedulingError> {
+    async fn feed_owner(
+        &self,
+        p: &Principal,
+        clinician: UserId,
+    ) -> Result<StaffRef, SchedulingError> {
         policy::require(p, Action::AppointmentList)?;
         let staff = self.ports.repo.staff(clinician).await?;
         let staff = staff.ok_or(SchedulingError::NotFound(Entity::User))?;

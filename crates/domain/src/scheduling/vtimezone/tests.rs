@@ -43,8 +43,20 @@ fn subs(lines: &[String]) -> Vec<(String, String, String, String, String)> {
     out
 }
 
-fn sub(kind: &str, start: &str, from: &str, to: &str, name: &str) -> (String, String, String, String, String) {
-    (kind.into(), start.into(), from.into(), to.into(), name.into())
+fn sub(
+    kind: &str,
+    start: &str,
+    from: &str,
+    to: &str,
+    name: &str,
+) -> (String, String, String, String, String) {
+    (
+        kind.into(),
+        start.into(),
+        from.into(),
+        to.into(),
+        name.into(),
+    )
 }
 
 #[test]
@@ -69,13 +81,21 @@ fn paris_has_the_rule_in_force_and_each_change_in_the_span() {
         ]
     );
     // A span inside summer time: only the change that started it.
-    let summer = lines_of(&paris, datetime!(2030-06-01 08:00 UTC), datetime!(2030-07-01 08:00 UTC));
+    let summer = lines_of(
+        &paris,
+        datetime!(2030-06-01 08:00 UTC),
+        datetime!(2030-07-01 08:00 UTC),
+    );
     assert_eq!(
         subs(&summer),
         [sub("DAYLIGHT", "20300331T020000", "+0100", "+0200", "CEST")]
     );
     // A span starting exactly at a change includes that change.
-    let at_change = lines_of(&paris, datetime!(2030-03-31 01:00 UTC), datetime!(2030-04-01 08:00 UTC));
+    let at_change = lines_of(
+        &paris,
+        datetime!(2030-03-31 01:00 UTC),
+        datetime!(2030-04-01 08:00 UTC),
+    );
     assert_eq!(subs(&at_change)[0].1, "20300331T020000");
 }
 
@@ -94,7 +114,10 @@ fn kolkata_has_one_standard_and_no_daylight() {
     let subs = subs(&lines);
     assert_eq!(subs.len(), 1, "{lines:#?}");
     let (kind, _, _, to, name) = &subs[0];
-    assert_eq!((kind.as_str(), to.as_str(), name.as_str()), ("STANDARD", "+0530", "IST"));
+    assert_eq!(
+        (kind.as_str(), to.as_str(), name.as_str()),
+        ("STANDARD", "+0530", "IST")
+    );
 }
 
 #[test]
@@ -112,7 +135,10 @@ fn utc_is_one_standard_without_change() {
 
 #[test]
 fn offsets_with_seconds_and_negative_ones() {
-    assert_eq!(utc_offset(Offset::from_seconds(-(3 * 3600 + 30 * 60)).unwrap()), "-0330");
+    assert_eq!(
+        utc_offset(Offset::from_seconds(-(3 * 3600 + 30 * 60)).unwrap()),
+        "-0330"
+    );
     assert_eq!(utc_offset(Offset::from_seconds(561).unwrap()), "+000921");
 }
 
@@ -177,18 +203,30 @@ fn calendars_parse_and_their_vtimezone_gives_each_event_its_offset() {
         for text in [&feed, &single] {
             let unfolded = icalendar::parser::unfold(text);
             let cal = icalendar::parser::read_calendar(&unfolded).unwrap_or_else(|e| panic!("{e}"));
-            let tzs: Vec<_> = cal.components.iter().filter(|c| c.name == "VTIMEZONE").collect();
+            let tzs: Vec<_> = cal
+                .components
+                .iter()
+                .filter(|c| c.name == "VTIMEZONE")
+                .collect();
             assert_eq!(tzs.len(), 1, "{name}: {text}");
             let tz = tzs[0];
             assert_eq!(tz.find_prop("TZID").unwrap().val.as_str(), name);
             assert!(!tz.components.is_empty());
-            let events: Vec<_> = cal.components.iter().filter(|c| c.name == "VEVENT").collect();
+            let events: Vec<_> = cal
+                .components
+                .iter()
+                .filter(|c| c.name == "VEVENT")
+                .collect();
             assert!(!events.is_empty());
             for e in events {
                 for key in ["DTSTART", "DTEND"] {
                     let p = e.find_prop(key).unwrap();
                     let tzid = p.params.iter().find(|x| x.key == "TZID").unwrap();
-                    assert_eq!(tzid.val.as_ref().unwrap().as_str(), name, "{key} names the zone");
+                    assert_eq!(
+                        tzid.val.as_ref().unwrap().as_str(),
+                        name,
+                        "{key} names the zone"
+                    );
                     let local = p.val.as_str();
                     let civil: jiff::civil::DateTime =
                         jiff::fmt::strtime::parse("%Y%m%dT%H%M%S", local)
