@@ -5,15 +5,19 @@
 //! them with its standard backoff, then the outbox retries the message with its own. A rejection
 //! of the message or of the sender is permanent: the message goes to the dead letters at once.
 //!
-//! Not yet: attachments. The message is sent as SES simple content (subject, text, HTML), so an
-//! appointment email's `invite.ics` is left out on SES; sending it needs `Content::Raw` MIME.
+//! Every message goes as `Content::Raw`: the whole MIME message that `genascope-mail-mime` builds
+//! (the same bytes the SMTP adapter sends), so attachments such as an appointment's
+//! `invite.ics` (`text/calendar; method=…`) reach the recipient. One path whether or not there
+//! are attachments; SES's simple content could carry none. A message that cannot be built is
+//! permanent.
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::primitives::Blob;
+use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use genascope_domain::common::BoxError;
 use genascope_domain::notify::{Mailer, OutgoingEmail, Permanent};
 
@@ -33,14 +37,6 @@ impl SesMailer {
             from: from.to_owned(),
         }
     }
-}
-
-fn content(s: &str) -> Result<Content, BoxError> {
-    Content::builder()
-        .data(s)
-        .charset("UTF-8")
-        .build()
-        .map_err(|_| -> BoxError { "the message could not be built".into() })
 }
 
 /// The class of a failed send, and whether retrying could help.
@@ -76,20 +72,19 @@ fn classify(e: &SdkError<SendEmailError>) -> BoxError {
 #[async_trait]
 impl Mailer for SesMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), BoxError> {
-        let message = Message::builder()
-            .subject(content(&email.subject)?)
-            .body(
-                Body::builder()
-                    .text(content(&email.text)?)
-                    .html(content(&email.html)?)
-                    .build(),
-            )
-            .build();
+        let mime = genascope_mail_mime::message(&self.from, email)
+            .map_err(|e| -> BoxError { Box::new(Permanent(e.to_string())) })?;
+        let raw = RawMessage::builder()
+            .data(Blob::new(mime.formatted()))
+            .build()
+            .map_err(|_| -> BoxError {
+                Box::new(Permanent("the message could not be built".into()))
+            })?;
         self.client
             .send_email()
             .from_email_address(&self.from)
             .destination(Destination::builder().to_addresses(&email.to).build())
-            .content(EmailContent::builder().simple(message).build())
+            .content(EmailContent::builder().raw(raw).build())
             .send()
             .await
             .map_err(|e| classify(&e))?;

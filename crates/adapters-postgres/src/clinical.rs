@@ -2,7 +2,7 @@
 //! computed from.
 
 use crate::convert::{from_ts, id, parse_id, ts};
-use crate::schema::assessments;
+use crate::schema::{assessments, patients};
 use crate::sql::Corrupt;
 use crate::{Database, DbConnection};
 use async_trait::async_trait;
@@ -12,8 +12,8 @@ use genascope_domain::clinical::ports::{AssessmentRecord, AssessmentRepository};
 use genascope_domain::common::{AccountId, PatientId, RepoError, UserId};
 use time::PrimitiveDateTime;
 
-#[derive(Debug, Insertable, Queryable, Selectable)]
-#[diesel(table_name = assessments, treat_none_as_default_value = false)]
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = assessments)]
 struct AssessmentRow {
     id: String,
     account_id: String,
@@ -47,25 +47,50 @@ impl AssessmentRow {
     }
 }
 
-impl From<&AssessmentRecord> for AssessmentRow {
-    fn from(r: &AssessmentRecord) -> Self {
-        Self {
+/// A new row: the record plus its place in the patient's sequence.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = assessments, treat_none_as_default_value = false)]
+struct NewAssessmentRow {
+    id: String,
+    account_id: String,
+    patient_id: String,
+    created_by: Option<String>,
+    assessed_at: PrimitiveDateTime,
+    body: String,
+    profile: Option<String>,
+    seq: i64,
+}
+
+/// Insert one assessment on `conn` (inside the caller's transaction, which a chat session's
+/// completion also uses to store its patient's assessment).
+///
+/// "Latest" is the highest `assessed_at`, and among equal ones the highest `seq` (`assessed_at`
+/// is whole seconds, so two assessments stored in one second tie on it). The patient's row is claimed first (a no-op UPDATE, as bookings do), so
+/// concurrent inserts for one patient take turns and each reads the other's `seq`; the unique
+/// index `(patient_id, seq)` backs this up.
+pub(crate) fn insert_assessment(conn: &mut DbConnection, r: &AssessmentRecord) -> QueryResult<()> {
+    let patient = id(r.patient_id.0);
+    let claimed = diesel::update(patients::table.filter(patients::id.eq(&patient)))
+        .set(patients::updated_at.eq(patients::updated_at))
+        .execute(conn)?;
+    if claimed == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
+    let last: Option<i64> = assessments::table
+        .filter(assessments::patient_id.eq(&patient))
+        .select(diesel::dsl::max(assessments::seq))
+        .first(conn)?;
+    diesel::insert_into(assessments::table)
+        .values(NewAssessmentRow {
             id: id(r.id),
             account_id: id(r.account_id.0),
-            patient_id: id(r.patient_id.0),
+            patient_id: patient,
             created_by: r.created_by.map(|u| id(u.0)),
             assessed_at: ts(r.assessed_at),
             body: r.body.to_string(),
             profile: r.profile.as_ref().map(ToString::to_string),
-        }
-    }
-}
-
-/// Insert one assessment on `conn` (inside the caller's transaction: a chat session's
-/// completion stores its patient's assessment with it).
-pub(crate) fn insert_assessment(conn: &mut DbConnection, r: &AssessmentRecord) -> QueryResult<()> {
-    diesel::insert_into(assessments::table)
-        .values(AssessmentRow::from(r))
+            seq: last.unwrap_or(0) + 1,
+        })
         .execute(conn)
         .map(drop)
 }
@@ -92,7 +117,7 @@ impl AssessmentRepository for Database {
         self.run(move |conn| {
             assessments::table
                 .filter(assessments::patient_id.eq(patient))
-                .order((assessments::assessed_at.desc(), assessments::id.desc()))
+                .order((assessments::assessed_at.desc(), assessments::seq.desc()))
                 .select(AssessmentRow::as_select())
                 .first(conn)
                 .optional()?

@@ -50,6 +50,7 @@ diesel::table! {
         assessed_at -> Timestamp,
         body -> Text,
         profile -> Nullable<Text>,
+        seq -> Int8,
     }
 }
 
@@ -86,6 +87,15 @@ diesel::table! {
         end_date -> Date,
         days -> Text,
         time_slots -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_feed_tokens (user_id) {
+        user_id -> Text,
+        token_hash -> Bytea,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -383,6 +393,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     availability_dates,
     availability_patterns,
+    calendar_feed_tokens,
     chat_messages,
     chat_sessions,
     chat_strategies,

@@ -1,13 +1,13 @@
-//! The `Mailer` port over SMTP, with lettre. One configured sender; multipart/alternative bodies
-//! (plain text and HTML), inside multipart/mixed with the attachments when there are any. Recipients and bodies are never logged.
+//! The `Mailer` port over SMTP, with lettre. One configured sender; the message is the MIME form
+//! `genascope-mail-mime` builds (shared with the SES adapter). Recipients and bodies are never
+//! logged.
 
 use async_trait::async_trait;
 use genascope_domain::common::BoxError;
-use genascope_domain::notify::{Mailer, OutgoingEmail};
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart};
+use genascope_domain::notify::{Mailer, OutgoingEmail, Permanent};
+use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
 
 /// How the connection is protected.
@@ -65,13 +65,14 @@ pub enum SmtpSetupError {
 /// Sends through one SMTP server.
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
-    from: Mailbox,
+    /// Checked to parse as a mailbox when built.
+    from: String,
 }
 
 impl SmtpMailer {
     /// Build the transport (no connection is made until the first send).
     pub fn new(s: &SmtpSettings) -> Result<Self, SmtpSetupError> {
-        let from: Mailbox = s.from.parse().map_err(|_| SmtpSetupError::From)?;
+        let _: Mailbox = s.from.parse().map_err(|_| SmtpSetupError::From)?;
         let builder = match s.tls {
             SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
                 .map_err(|e| SmtpSetupError::Tls(e.to_string()))?,
@@ -85,7 +86,7 @@ impl SmtpMailer {
         }
         Ok(Self {
             transport: builder.build(),
-            from,
+            from: s.from.clone(),
         })
     }
 }
@@ -109,38 +110,13 @@ fn describe(e: &lettre::transport::smtp::Error) -> String {
     }
 }
 
-/// The text and HTML alternatives, wrapped in multipart/mixed with the attachments when there
-/// are any (an appointment's `text/calendar` part keeps its `method` parameter).
-fn body(email: &OutgoingEmail) -> Result<MultiPart, BoxError> {
-    let alternative = MultiPart::alternative_plain_html(email.text.clone(), email.html.clone());
-    if email.attachments.is_empty() {
-        return Ok(alternative);
-    }
-    let mut mixed = MultiPart::mixed().multipart(alternative);
-    for a in &email.attachments {
-        let content_type = ContentType::parse(&a.content_type)
-            .map_err(|_| -> BoxError { "an attachment's content type is invalid".into() })?;
-        mixed = mixed
-            .singlepart(Attachment::new(a.filename.clone()).body(a.content.clone(), content_type));
-    }
-    Ok(mixed)
-}
-
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), BoxError> {
         // Errors are described without the server's text: SMTP replies often echo the recipient
         // address, and these messages end up in logs.
-        let to: Mailbox = email
-            .to
-            .parse()
-            .map_err(|_| -> BoxError { "invalid recipient address".into() })?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(email.subject.clone())
-            .multipart(body(email)?)
-            .map_err(|_| -> BoxError { "the message could not be built".into() })?;
+        let message = genascope_mail_mime::message(&self.from, email)
+            .map_err(|e| -> BoxError { Box::new(Permanent(e.to_string())) })?;
         self.transport
             .send(message)
             .await

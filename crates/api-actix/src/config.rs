@@ -79,6 +79,10 @@ pub struct Config {
     pub jwt_audience: String,
     /// Links in emails.
     pub frontend_base_url: String,
+    /// `API_BASE_URL`: where clients reach this API from outside, for absolute URLs that point
+    /// at the API itself (calendar subscription URLs). Default: `FRONTEND_BASE_URL` (the
+    /// frontend serves `/api` from its own origin).
+    pub api_base_url: String,
     /// Mail backend.
     pub mail_backend: MailBackend,
     /// Sender address.
@@ -203,6 +207,11 @@ impl Config {
             jwt_expire_minutes,
             jwt_issuer: var(lookup, "JWT_ISSUER").unwrap_or_else(|| "genascope".into()),
             jwt_audience: var(lookup, "JWT_AUDIENCE").unwrap_or_else(|| "genascope-api".into()),
+            api_base_url: var(lookup, "API_BASE_URL")
+                .or_else(|| var(lookup, "FRONTEND_BASE_URL"))
+                .unwrap_or_else(|| "http://localhost:4321".into())
+                .trim_end_matches('/')
+                .to_owned(),
             frontend_base_url: var(lookup, "FRONTEND_BASE_URL")
                 .unwrap_or_else(|| "http://localhost:4321".into()),
             mail_backend,

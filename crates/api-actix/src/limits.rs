@@ -167,13 +167,18 @@ impl ReadLimit {
 
     /// One read by `p`: 429 with `Retry-After` past the limit.
     pub fn check(&self, p: &Principal) -> Result<(), ApiError> {
+        self.check_user(p.user_id.0)
+    }
+
+    /// One read on behalf of user `id` (a calendar app reading a clinician's feed by its token).
+    pub fn check_user(&self, id: uuid::Uuid) -> Result<(), ApiError> {
         let Some(limiter) = &self.0 else {
             return Ok(());
         };
         if limiter.len() > RETAIN_ABOVE {
             limiter.retain_recent();
         }
-        limiter.check_key(&p.user_id.0).map_err(|not_until| {
+        limiter.check_key(&id).map_err(|not_until| {
             crate::metrics::throttled("reads", "principal");
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::TooManyRequests {

@@ -303,6 +303,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             environment,
             mail_kind: mail_sink.kind(),
             metrics: config.metrics.clone(),
+            api_base_url: config.api_base_url.clone(),
         },
         outbox_dir,
         mail_sink,

@@ -54,4 +54,6 @@ pub struct AppState {
     pub mail_kind: &'static str,
     /// Who may read `/metrics`.
     pub metrics: crate::metrics::MetricsAccess,
+    /// `API_BASE_URL` (no trailing slash): the base of absolute URLs into the API.
+    pub api_base_url: String,
 }

@@ -2,7 +2,7 @@
 
 use super::{AccountRow, NewAccountRow, NewUserRow};
 use crate::convert::{id, ts};
-use crate::schema::{accounts, refresh_tokens, users};
+use crate::schema::{account_settings, accounts, refresh_tokens, users};
 use crate::sql::{LIKE_ESCAPE, contains_pattern, found, lower};
 use crate::{Database, DbConnection};
 use async_trait::async_trait;
@@ -33,12 +33,15 @@ impl AccountRepository for Database {
     async fn get(&self, account: AccountId) -> Result<Account, RepoError> {
         let account = id(account.0);
         self.run(move |conn| {
-            let row: AccountRow = accounts::table
+            let (row, zone): (AccountRow, Option<String>) = with_zone()
                 .filter(accounts::id.eq(account))
                 .filter(accounts::deleted_at.is_null())
-                .select(AccountRow::as_select())
+                .select((
+                    AccountRow::as_select(),
+                    account_settings::time_zone.nullable(),
+                ))
                 .first(conn)?;
-            Ok(row.into_domain()?)
+            Ok(row.into_domain(zone)?)
         })
         .await
     }
@@ -49,9 +52,12 @@ impl AccountRepository for Database {
         let name = filter.name.as_deref().map(contains_pattern);
         let status = filter.status.map(|s| s.as_str());
         self.run(move |conn| {
-            let mut q = accounts::table
+            let mut q = with_zone()
                 .filter(accounts::deleted_at.is_null())
-                .select(AccountRow::as_select())
+                .select((
+                    AccountRow::as_select(),
+                    account_settings::time_zone.nullable(),
+                ))
                 .into_boxed();
             if let Some(only) = only {
                 q = q.filter(accounts::id.eq(only));
@@ -66,13 +72,13 @@ impl AccountRepository for Database {
             if let Some(status) = status {
                 q = q.filter(accounts::status.eq(status));
             }
-            let rows: Vec<AccountRow> = q
+            let rows: Vec<(AccountRow, Option<String>)> = q
                 .order((lower(accounts::name).asc(), accounts::id.asc()))
                 .offset(i64::from(page.offset))
                 .limit(i64::from(page.limit))
                 .load(conn)?;
             rows.into_iter()
-                .map(|r| r.into_domain().map_err(Into::into))
+                .map(|(r, zone)| r.into_domain(zone).map_err(Into::into))
                 .collect()
         })
         .await
@@ -81,7 +87,8 @@ impl AccountRepository for Database {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update(&self, account: &Account) -> Result<(), RepoError> {
         let row = NewAccountRow::from(account);
-        self.run(move |conn| {
+        let zone = account.time_zone.clone();
+        self.transaction(move |conn| {
             let n = diesel::update(
                 accounts::table
                     .filter(accounts::id.eq(&row.id))
@@ -94,7 +101,8 @@ impl AccountRepository for Database {
                 accounts::updated_at.eq(row.updated_at),
             ))
             .execute(conn)?;
-            found(n)
+            found(n)?;
+            crate::scheduling::write_zone(conn, &row.id, &zone)
         })
         .await
     }
@@ -121,6 +129,11 @@ impl AccountRepository for Database {
         })
         .await
     }
+}
+
+/// Accounts with their time zone (`account_settings` holds a row only once one was set).
+fn with_zone() -> diesel::dsl::LeftJoin<accounts::table, account_settings::table> {
+    accounts::table.left_join(account_settings::table)
 }
 
 /// Revoke every live refresh token of every user of an account.

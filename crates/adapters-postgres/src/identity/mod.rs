@@ -33,15 +33,22 @@ pub(crate) struct AccountRow {
 }
 
 impl AccountRow {
-    pub(crate) fn into_domain(self) -> Result<Account, Corrupt> {
+    /// The account, with its stored time zone (`account_settings.time_zone`, `UTC` when none).
+    pub(crate) fn into_domain(self, time_zone: Option<String>) -> Result<Account, Corrupt> {
+        let status = self.status()?;
         Ok(Account {
             id: AccountId(parse_id(&self.id, "account id")?),
             name: self.name,
             domain: self.domain,
-            status: AccountStatus::parse(&self.status).ok_or(Corrupt("account status"))?,
+            status,
+            time_zone: crate::scheduling::stored_zone(time_zone),
             created_at: from_ts(self.created_at),
             updated_at: from_ts(self.updated_at),
         })
+    }
+
+    pub(crate) fn status(&self) -> Result<AccountStatus, Corrupt> {
+        AccountStatus::parse(&self.status).ok_or(Corrupt("account status"))
     }
 }
 
@@ -49,7 +56,7 @@ impl AccountRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = accounts, treat_none_as_default_value = false)]
 pub(crate) struct NewAccountRow {
-    id: String,
+    pub(crate) id: String,
     name: String,
     domain: Option<String>,
     status: String,

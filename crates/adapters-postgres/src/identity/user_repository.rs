@@ -184,11 +184,12 @@ impl UserRepository for Database {
                 .first(conn)?;
             let password_changed_at = row.password_changed_at.map(from_ts);
             let user = row.into_user()?;
-            let account = account.map(AccountRow::into_domain).transpose()?;
-            let live_account = account;
+            let live_account = account
+                .map(|a| a.status().map(|status| (status, a.name)))
+                .transpose()?;
             let account_active = match (&user.account_id, &live_account) {
                 (None, _) => true,
-                (Some(_), Some(a)) => a.status == AccountStatus::Active,
+                (Some(_), Some((status, _))) => *status == AccountStatus::Active,
                 (Some(_), None) => false,
             };
             Ok(PrincipalRecord {
@@ -196,7 +197,7 @@ impl UserRepository for Database {
                 password_changed_at,
                 session_live: session.is_none() || open,
                 account_active,
-                account_name: live_account.map(|a| a.name),
+                account_name: live_account.map(|(_, name)| name),
                 jti_denied: denied,
             })
         })

@@ -1,18 +1,45 @@
 //! Scheduling storage: the clinic's zone, explicit and recurring availability, appointments.
 //! Rows and their conversions here; the repository in `repository`.
 
+mod feed;
 mod repository;
 
+use crate::DbConnection;
 use crate::convert::{from_ts, id, parse_id, ts};
-use crate::schema::{appointments, availability_patterns};
+use crate::schema::{account_settings, appointments, availability_patterns};
 use crate::sql::Corrupt;
 use diesel::prelude::*;
-use genascope_domain::common::{AccountId, AppointmentId, PatientId, PatternId, UserId};
+use genascope_domain::common::{
+    AccountId, AppointmentId, ClinicZone, PatientId, PatternId, UserId,
+};
 use genascope_domain::scheduling::model::{
     Appointment, AppointmentStatus, AppointmentType, ConfirmationCode, RecurringPattern, SlotSet,
     SlotTime, Weekdays,
 };
 use time::{Date, PrimitiveDateTime};
+
+/// An account's stored time zone: `UTC` when none was set. Names are checked against the
+/// time-zone database before they are stored; one that a later database no longer knows reads
+/// as `UTC` too (in account reads and in scheduling alike) rather than failing every read.
+pub(crate) fn stored_zone(name: Option<String>) -> ClinicZone {
+    name.and_then(|n| ClinicZone::named(&n)).unwrap_or_default()
+}
+
+/// Store an account's time zone on `conn` (inside the caller's transaction).
+pub(crate) fn write_zone(
+    conn: &mut DbConnection,
+    account: &str,
+    zone: &ClinicZone,
+) -> QueryResult<()> {
+    diesel::delete(account_settings::table.find(account)).execute(conn)?;
+    diesel::insert_into(account_settings::table)
+        .values((
+            account_settings::account_id.eq(account),
+            account_settings::time_zone.eq(zone.name()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
 
 /// A slot set as stored: `09:00,10:30` (empty: closed).
 pub(crate) fn slots_text(s: &SlotSet) -> String {

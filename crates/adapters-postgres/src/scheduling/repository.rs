@@ -28,8 +28,8 @@ use genascope_domain::scheduling::model::{
     Appointment, AppointmentView, ClinicZone, RecurringPattern, SlotSet,
 };
 use genascope_domain::scheduling::ports::{
-    AppointmentFilter, AppointmentPage, AppointmentWrite, PatientRef, SchedulingRepository,
-    StaffRef,
+    AppointmentFilter, AppointmentPage, AppointmentWrite, NewFeedToken, PatientRef,
+    SchedulingRepository, StaffRef,
 };
 use genascope_domain::scheduling::rules;
 use time::Date;
@@ -227,22 +227,24 @@ impl SchedulingRepository for Database {
                     .optional()
             })
             .await?;
-        Ok(name.and_then(|n| ClinicZone::named(&n)).unwrap_or_default())
+        Ok(super::stored_zone(name))
     }
 
     async fn set_zone(&self, account: AccountId, zone: &ClinicZone) -> Result<(), RepoError> {
-        let (aid, name) = (id(account.0), zone.name().to_owned());
-        self.transaction(move |conn| {
-            diesel::delete(account_settings::table.find(&aid)).execute(conn)?;
-            diesel::insert_into(account_settings::table)
-                .values((
-                    account_settings::account_id.eq(&aid),
-                    account_settings::time_zone.eq(&name),
-                ))
-                .execute(conn)
-                .map(|_| ())
-        })
-        .await
+        let (aid, zone) = (id(account.0), zone.clone());
+        self.transaction(move |conn| super::write_zone(conn, &aid, &zone))
+            .await
+    }
+
+    async fn feed_token(&self, clinician: UserId) -> Result<Option<[u8; 32]>, RepoError> {
+        self.run(move |conn| super::feed::read(conn, clinician))
+            .await
+    }
+
+    async fn set_feed_token(&self, token: &NewFeedToken) -> Result<(), RepoError> {
+        let token = token.clone();
+        self.transaction(move |conn| super::feed::replace(conn, &token))
+            .await
     }
 
     async fn explicit_slots(

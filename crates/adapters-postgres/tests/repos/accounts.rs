@@ -1,10 +1,12 @@
 use crate::support::{account, at, new_user, refresh, user};
 use genascope_adapters_postgres::testing::TestDb;
+use genascope_domain::common::ClinicZone;
 use genascope_domain::common::{AccountId, RepoError};
 use genascope_domain::identity::model::{AccountStatus, Role};
 use genascope_domain::identity::ports::{
     AccountFilter, AccountRepository, Page, Rotation, TokenStore, UserRepository,
 };
+use genascope_domain::scheduling::ports::SchedulingRepository;
 
 const ALL: Page = Page {
     offset: 0,
@@ -247,6 +249,16 @@ pub async fn update_and_soft_delete(t: &TestDb) {
     a.domain = Some("new.org".into());
     a.status = AccountStatus::Inactive;
     a.updated_at = at(3);
+    assert_eq!(accounts.get(a.id).await.unwrap().time_zone.name(), "UTC");
+    a.time_zone = ClinicZone::named("Europe/Paris").unwrap();
+    accounts.update(&a).await.unwrap();
+    assert_eq!(accounts.get(a.id).await.unwrap(), a);
+    // The zone scheduling reads is the one the account update stored, and lists show it.
+    let zone = SchedulingRepository::zone(t.db(), a.id).await.unwrap();
+    assert_eq!(zone.name(), "Europe/Paris");
+    let listed = accounts.list(&AccountFilter::default(), ALL).await.unwrap();
+    assert_eq!(listed[0].time_zone.name(), "Europe/Paris");
+    a.time_zone = ClinicZone::named("Asia/Kolkata").unwrap();
     accounts.update(&a).await.unwrap();
     assert_eq!(accounts.get(a.id).await.unwrap(), a);
 

@@ -44,3 +44,83 @@ pub async fn latest_is_by_assessed_at(t: &TestDb) {
     assert_eq!(repo.latest_for_patient(p1.id).await.unwrap(), Some(new));
     assert_eq!(repo.latest_for_patient(p2.id).await.unwrap(), None);
 }
+
+/// Two assessments of one patient stored in the same second: the later stored is the latest,
+/// whatever their random ids (run many times so an id-based tie-break cannot pass by luck).
+pub async fn same_second_ties_go_to_the_later_stored(t: &TestDb) {
+    let a = account("Same Second Clinic", None);
+    let admin = user(Some(a.id), "admin@second.org", "The Admin", Role::Admin);
+    AccountRepository::create_with_admin(t.db(), &a, &new_user(admin.clone()))
+        .await
+        .unwrap();
+    let p = patient(a.id, "p@second.org", "Pat", "Second");
+    PatientRepository::insert(t.db(), &p, &audit(AuditAction::Create))
+        .await
+        .unwrap();
+    let repo: &dyn AssessmentRepository = t.db();
+    let second = at(30);
+    for round in 0..24 {
+        // Sub-second parts differ but are not stored: both land on the same stored second.
+        let record = |millis: i64| AssessmentRecord {
+            id: uuid::Uuid::new_v4(),
+            account_id: a.id,
+            patient_id: p.id,
+            created_by: None,
+            assessed_at: second + time::Duration::milliseconds(millis),
+            body: serde_json::json!({"round": round, "millis": millis}),
+            profile: None,
+        };
+        let (first, then) = (record(100), record(900));
+        repo.insert(&first, &audit(AuditAction::Create))
+            .await
+            .unwrap();
+        repo.insert(&then, &audit(AuditAction::Create))
+            .await
+            .unwrap();
+        let latest = repo.latest_for_patient(p.id).await.unwrap().unwrap();
+        assert_eq!(latest.id, then.id, "round {round}");
+        assert_eq!(latest.body, then.body);
+    }
+}
+
+/// Concurrent inserts for one patient all succeed (they take turns on the patient's row) and
+/// the latest is one of them.
+pub async fn concurrent_inserts_for_one_patient_all_succeed(t: &TestDb) {
+    let a = account("Busy Clinic", None);
+    let admin = user(Some(a.id), "admin@busy.org", "The Admin", Role::Admin);
+    AccountRepository::create_with_admin(t.db(), &a, &new_user(admin.clone()))
+        .await
+        .unwrap();
+    let p = patient(a.id, "p@busy.org", "Pat", "Busy");
+    PatientRepository::insert(t.db(), &p, &audit(AuditAction::Create))
+        .await
+        .unwrap();
+    let records: Vec<AssessmentRecord> = (0..16)
+        .map(|i| AssessmentRecord {
+            id: uuid::Uuid::new_v4(),
+            account_id: a.id,
+            patient_id: p.id,
+            created_by: None,
+            assessed_at: at(0),
+            body: serde_json::json!({"i": i}),
+            profile: None,
+        })
+        .collect();
+    let tasks: Vec<_> = records
+        .iter()
+        .map(|r| {
+            let (db, r) = (t.db().clone(), r.clone());
+            tokio::spawn(async move {
+                AssessmentRepository::insert(&db, &r, &audit(AuditAction::Create)).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let latest = AssessmentRepository::latest_for_patient(t.db(), p.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(records.iter().any(|r| r.id == latest.id));
+}

@@ -113,7 +113,11 @@ on_both_backends! {
         group_commit_reports_failures,
         a_patient_login_is_audited_with_its_new_record,
     ],
-    assessments: [latest_is_by_assessed_at],
+    assessments: [
+        latest_is_by_assessed_at,
+        same_second_ties_go_to_the_later_stored,
+        concurrent_inserts_for_one_patient_all_succeed,
+    ],
     outbox: [
         a_reset_link_and_its_email_commit_or_roll_back_together,
         a_new_user_and_its_set_password_email_are_one_transaction,

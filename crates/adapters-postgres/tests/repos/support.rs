@@ -28,6 +28,7 @@ pub fn account(name: &str, domain: Option<&str>) -> Account {
         name: name.to_owned(),
         domain: domain.map(str::to_owned),
         status: AccountStatus::Active,
+        time_zone: genascope_domain::common::ClinicZone::default(),
         created_at: at(0),
         updated_at: at(0),
     }

@@ -38,6 +38,8 @@ pub struct AccountDto {
     pub name: String,
     pub domain: Option<String>,
     pub status: String,
+    /// The clinic's IANA time zone (`UTC` until set).
+    pub time_zone: String,
     pub created_at: String,
     pub updated_at: String,
     /// Only on create.
@@ -52,6 +54,7 @@ impl From<&Account> for AccountDto {
             name: a.name.clone(),
             domain: a.domain.clone(),
             status: a.status.as_str().into(),
+            time_zone: a.time_zone.name().into(),
             created_at: ts(a.created_at),
             updated_at: ts(a.updated_at),
             admin_user_id: None,

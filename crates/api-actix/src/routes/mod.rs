@@ -51,6 +51,7 @@ use utoipa::OpenApi;
         scheduling::delete_pattern, scheduling::book, scheduling::get, scheduling::update,
         scheduling::cancel, scheduling::reschedule, scheduling::for_clinician,
         scheduling::for_patient, scheduling::organization, scheduling::feed,
+        scheduling::calendar_token,
     ),
     components(schemas(dto::AccountDto, dto::UserDto, dto::PatientDto, dto::TokenDto, dto::MeDto,
         dto::MessageDto, dto::ImportReportDto, dto::ImportErrorDto, dto::ExportFileDto,
@@ -262,6 +263,7 @@ fn scheduling_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/api/appointments/cancel", post => sc::cancel);
     resource!(cfg, "/api/appointments/reschedule", post => sc::reschedule);
     resource!(cfg, "/api/appointments/clinician/{clinician_id}/calendar.ics", get => sc::feed);
+    resource!(cfg, "/api/appointments/clinician/{clinician_id}/calendar-token", post => sc::calendar_token);
     resource!(cfg, "/api/appointments/clinician/{clinician_id}", get => sc::for_clinician);
     resource!(cfg, "/api/appointments/patient/{patient_id}", get => sc::for_patient);
     resource!(cfg, "/api/appointments/{appointment_id}", get => sc::get, put => sc::update);

@@ -20,7 +20,15 @@ fn account_body(name: &str, domain: Option<&str>, admin_email: &str) -> Value {
 
 #[track_caller]
 fn assert_account_shape(b: &Value) {
-    for key in ["id", "name", "domain", "status", "created_at", "updated_at"] {
+    for key in [
+        "id",
+        "name",
+        "domain",
+        "status",
+        "time_zone",
+        "created_at",
+        "updated_at",
+    ] {
         assert!(b.get(key).is_some(), "account lacks {key}: {b}");
     }
     let created = b["created_at"].as_str().unwrap();
@@ -429,4 +437,83 @@ pub async fn concurrent_creates_with_one_admin_email(app: &TestApp) {
         results.iter().map(|r| &r.text).collect::<Vec<_>>()
     );
     assert_eq!(app.get("/api/accounts", Some(&sa)).await.array().len(), 1);
+}
+
+/// `time_zone`: `UTC` until set; an admin of the account or a super_admin sets it (an IANA name,
+/// else 422 naming it and nothing written); reads and lists show it; other accounts cannot.
+pub async fn time_zone_is_read_and_set(app: &TestApp) {
+    let sa = app.super_admin().await;
+    let a = app.account(&sa, "Zone Clinic", "admin@zone.test").await;
+    let other = app.account(&sa, "Other Clinic", "admin@other.test").await;
+    let path = format!("/api/accounts/{}", a.account_id);
+    let g = app.get(&path, Some(&a.admin)).await;
+    assert_eq!(g.expect(200)["time_zone"], "UTC");
+
+    let r = app
+        .put(&path, Some(&a.admin), &json!({"time_zone": "Europe/Paris"}))
+        .await;
+    let b = r.expect(200);
+    assert_account_shape(b);
+    assert_eq!(b["time_zone"], "Europe/Paris");
+    assert_eq!(b["name"], "Zone Clinic", "a partial update keeps the name");
+    let g = app.get(&path, Some(&a.admin)).await;
+    assert_eq!(g.expect(200)["time_zone"], "Europe/Paris");
+    let list = app.get("/api/accounts", Some(&sa)).await;
+    let zones: Vec<_> = list
+        .array()
+        .iter()
+        .map(|x| {
+            (
+                x["name"].as_str().unwrap(),
+                x["time_zone"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        zones,
+        [("Other Clinic", "UTC"), ("Zone Clinic", "Europe/Paris")]
+    );
+
+    // Not a zone: 422 at body.time_zone, and nothing of the request is written.
+    for bad in [
+        json!("Mars/Olympus"),
+        json!(""),
+        json!(null),
+        json!(5),
+        json!("+02:00"),
+    ] {
+        let r = app
+            .put(
+                &path,
+                Some(&a.admin),
+                &json!({"name": "Renamed", "time_zone": bad}),
+            )
+            .await;
+        r.expect_422_at(&["body", "time_zone"]);
+    }
+    let g = app.get(&path, Some(&a.admin)).await;
+    let g = g.expect(200);
+    assert_eq!(
+        (&g["name"], &g["time_zone"]),
+        (&json!("Zone Clinic"), &json!("Europe/Paris"))
+    );
+
+    // Surrounding blanks are not part of the name.
+    let r = app
+        .put(&path, Some(&sa), &json!({"time_zone": " Asia/Kolkata "}))
+        .await;
+    assert_eq!(r.expect(200)["time_zone"], "Asia/Kolkata");
+
+    // Another account's admin: 404; a clinician of the account: 403.
+    app.put(&path, Some(&other.admin), &json!({"time_zone": "UTC"}))
+        .await
+        .expect(404);
+    app.user(&a.admin, "c@zone.test", "Cid Zone", "clinician")
+        .await;
+    let clin = app.token("c@zone.test", PW).await;
+    app.put(&path, Some(&clin), &json!({"time_zone": "UTC"}))
+        .await
+        .expect_detail(403, "Not enough permissions");
+    let g = app.get(&path, Some(&sa)).await;
+    assert_eq!(g.expect(200)["time_zone"], "Asia/Kolkata");
 }

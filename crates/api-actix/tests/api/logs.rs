@@ -133,6 +133,41 @@ async fn debug_logs_name_ids_and_never_phi() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // A calendar subscription URL is made and used: its token never reaches the log.
+    let clinician: Value = client
+        .post(format!("{base}/api/auth/token"))
+        .form(&[
+            ("username", "clinician1@demo.genascope.test"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let clinician_id = clinician["user_id"].as_str().expect("a user id").to_owned();
+    let made: Value = client
+        .post(format!(
+            "{base}/api/appointments/clinician/{clinician_id}/calendar-token"
+        ))
+        .header("Authorization", &bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = made["url"].as_str().expect("a feed url").to_owned();
+    let feed_token = url.rsplit_once("token=").unwrap().1.to_owned();
+    let res = client
+        .get(format!(
+            "{base}/api/appointments/clinician/{clinician_id}/calendar.ics?token={feed_token}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -175,6 +210,7 @@ async fn debug_logs_name_ids_and_never_phi() {
         PASSWORD,
         token["access_token"].as_str().unwrap(),
         token["refresh_token"].as_str().unwrap(),
+        &feed_token,
     ] {
         assert!(!log.contains(secret), "the log holds {secret:?}");
     }

@@ -166,6 +166,7 @@ on_both_backends! {
         delete_account_hides_it_and_locks_its_users,
         deleted_accounts_free_their_domain,
         concurrent_creates_with_one_admin_email,
+        time_zone_is_read_and_set,
     ],
     users: [
         create_and_name_rules,
@@ -258,6 +259,7 @@ on_both_backends! {
         tenancy_and_the_patients_own,
         lists_filters_and_paging,
         emails_and_the_calendar_feed,
+        calendar_subscription_by_token,
         appointment_emails_carry_the_invite,
         bad_input_is_422_naming_the_field,
         a_hundred_concurrent_bookings_of_one_slot,

@@ -8,6 +8,7 @@ mod ids;
 mod ports;
 mod text;
 pub mod validate;
+mod zone;
 
 pub use error::{BoxError, Entity, FieldError, Loc, RepoError, StoreConflict, joined};
 pub use ids::{
@@ -17,6 +18,7 @@ pub use ids::{
 pub use ports::{Attempt, Clock, Random, SystemClock, WindowCounter, window_wait};
 pub(crate) use text::string_value;
 pub use text::{Note, Phone, Text};
+pub use zone::ClinicZone;
 
 /// Lower bound of any date of birth.
 pub const EARLIEST_BIRTH_YEAR: i32 = 1900;

@@ -1,6 +1,6 @@
 //! Accounts, users, roles and the value objects that cannot be built invalid.
 
-use crate::common::{AccountId, FieldError, PatientId, Timestamp, UserId};
+use crate::common::{AccountId, ClinicZone, FieldError, PatientId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -299,6 +299,8 @@ pub struct Account {
     pub domain: Option<String>,
     /// Lifecycle.
     pub status: AccountStatus,
+    /// The clinic's IANA time zone (`UTC` until set): where its wall clock becomes instants.
+    pub time_zone: ClinicZone,
     /// Created.
     pub created_at: Timestamp,
     /// Last changed.

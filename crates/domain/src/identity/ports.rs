@@ -38,7 +38,8 @@ pub trait AccountRepository: Send + Sync {
     async fn get(&self, id: AccountId) -> Result<Account, RepoError>;
     /// Live accounts, by name then id.
     async fn list(&self, filter: &AccountFilter, page: Page) -> Result<Vec<Account>, RepoError>;
-    /// Save name, domain, status, updated_at. `Duplicate("domain")`.
+    /// Save name, domain, status, time zone and updated_at, in one transaction.
+    /// `Duplicate("domain")`.
     async fn update(&self, account: &Account) -> Result<(), RepoError>;
     /// Soft delete: inactive and hidden; its users' refresh tokens revoked.
     async fn soft_delete(&self, id: AccountId, at: Timestamp) -> Result<(), RepoError>;

@@ -1,8 +1,10 @@
 //! Appointment emails and iCalendar (RFC 5545) text: one event per appointment with a stable
 //! `UID`, a `SEQUENCE` that grows with every move (and the cancellation), `METHOD:CANCEL` when
-//! canceled, times as `DTSTART;TZID=<the clinic's IANA zone>` wall clock. No clinical content.
+//! canceled, times as `DTSTART;TZID=<the clinic's IANA zone>` wall clock, that zone defined by a
+//! VTIMEZONE (`vtimezone`). No clinical content.
 
 use super::model::{AppointmentStatus, AppointmentView, ClinicZone, SlotTime};
+use super::vtimezone;
 use crate::common::Timestamp;
 use crate::notify::{Attachment, OutgoingEmail, html_escape};
 use time::Date;
@@ -110,6 +112,18 @@ fn calendar(
         Some(true) => line("METHOD:CANCEL"),
         Some(false) => line("METHOD:REQUEST"),
         None => line("METHOD:PUBLISH"),
+    }
+    // The zone every DTSTART/DTEND names, defined for the span of the events.
+    let span = views.iter().map(|v| {
+        let a = &v.appointment;
+        let end = add_minutes(a.date, a.time, a.duration_minutes);
+        (zone.instant(a.date, a.time), zone.instant(end.0, end.1))
+    });
+    let span = span.reduce(|(s1, e1), (s2, e2)| (s1.min(s2), e1.max(e2)));
+    if let Some((from, to)) = span {
+        for l in vtimezone::lines(zone, from, to) {
+            line(&l);
+        }
     }
     for v in views {
         let a = &v.appointment;

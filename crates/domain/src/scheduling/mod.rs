@@ -11,3 +11,4 @@ pub mod model;
 pub mod ports;
 pub mod rules;
 pub mod service;
+pub mod vtimezone;

@@ -5,6 +5,10 @@
 use crate::common::{
     AccountId, AppointmentId, FieldError, PatientId, PatternId, Timestamp, UserId,
 };
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use time::{Date, Weekday};
 
 /// Most bookable start times a date may hold (contract §3.9).
@@ -378,45 +382,10 @@ impl ConfirmationCode {
     }
 }
 
-/// A clinic's IANA time zone (default `UTC`): where wall-clock times become instants.
-#[derive(Debug, Clone)]
-pub struct ClinicZone {
-    name: String,
-    tz: jiff::tz::TimeZone,
-}
+pub use crate::common::ClinicZone;
 
-impl PartialEq for ClinicZone {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Default for ClinicZone {
-    fn default() -> Self {
-        Self {
-            name: "UTC".into(),
-            tz: jiff::tz::TimeZone::UTC,
-        }
-    }
-}
-
+/// Where a clinic's wall clock becomes an instant (scheduling's use of the account's zone).
 impl ClinicZone {
-    /// An IANA name (`Europe/Paris`); unknown names are `None`.
-    #[must_use]
-    pub fn named(name: &str) -> Option<Self> {
-        let name = name.trim();
-        jiff::tz::TimeZone::get(name).ok().map(|tz| Self {
-            name: name.to_owned(),
-            tz,
-        })
-    }
-
-    /// The IANA name.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// The instant of a wall-clock date and time in this zone. A time skipped by a
     /// daylight-saving change counts as the same time on the later offset (RFC 5545 does the
     /// same); a repeated one as its first occurrence.
@@ -429,25 +398,12 @@ impl ClinicZone {
         )
         .at(at.hour() as i8, at.minute() as i8, 0, 0);
         let secs = self
-            .tz
+            .tz()
             .to_ambiguous_timestamp(civil)
             .compatible()
             .map(jiff::Timestamp::as_second)
             .unwrap_or_default();
         Timestamp::from_unix_timestamp(secs).unwrap_or(Timestamp::UNIX_EPOCH)
-    }
-
-    /// The wall-clock date of an instant in this zone.
-    #[must_use]
-    pub fn today(&self, now: Timestamp) -> Date {
-        let ts = jiff::Timestamp::from_second(now.unix_timestamp()).unwrap_or_default();
-        let d = ts.to_zoned_datetime(self.tz.clone()).date();
-        Date::from_calendar_date(
-            i32::from(d.year()),
-            time::Month::try_from(d.month() as u8).unwrap_or(time::Month::January),
-            d.day() as u8,
-        )
-        .unwrap_or(now.date())
     }
 }
 
@@ -530,9 +486,82 @@ impl AppointmentView {
     }
 }
 
+/// Bytes of a calendar-feed token.
+pub const FEED_TOKEN_BYTES: usize = 32;
+
+/// The secret of a clinician's calendar subscription URL (`calendar.ics?token=…`): 32 bytes
+/// from the CSPRNG, base64url without padding on the wire. Storage keeps only its SHA-256
+/// ([`FeedToken::digest`]). `Debug` shows nothing; never log [`FeedToken::expose`].
+#[derive(Clone)]
+pub struct FeedToken {
+    raw: [u8; FEED_TOKEN_BYTES],
+    text: String,
+}
+
+impl FeedToken {
+    /// The token of these bytes (`None` unless exactly 32 of them).
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let raw: [u8; FEED_TOKEN_BYTES] = bytes.try_into().ok()?;
+        Some(Self {
+            raw,
+            text: URL_SAFE_NO_PAD.encode(raw),
+        })
+    }
+
+    /// A token as presented; anything but the canonical encoding of 32 bytes is `None`.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(s.trim()).ok()?;
+        Self::from_bytes(&bytes)
+    }
+
+    /// The text for the URL.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.text
+    }
+
+    /// What storage keeps: SHA-256 of the 32 bytes.
+    #[must_use]
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.raw).into()
+    }
+
+    /// Whether this token is the one whose digest is `stored`, in constant time.
+    #[must_use]
+    pub fn matches(&self, stored: &[u8; 32]) -> bool {
+        bool::from(self.digest().ct_eq(stored))
+    }
+}
+
+impl std::fmt::Debug for FeedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FeedToken(<redacted>)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feed_tokens_round_trip_and_match_only_their_digest() {
+        let t = FeedToken::from_bytes(&[7u8; 32]).unwrap();
+        assert_eq!(t.expose().len(), 43);
+        let again = FeedToken::parse(&format!(" {} ", t.expose())).unwrap();
+        assert!(again.matches(&t.digest()));
+        let other = FeedToken::from_bytes(&[8u8; 32]).unwrap();
+        assert!(!other.matches(&t.digest()));
+        assert!(FeedToken::from_bytes(&[7u8; 31]).is_none());
+        let padded = format!("{}=", t.expose());
+        let not_url_safe = t.expose().replace('B', "+");
+        assert_ne!(not_url_safe, t.expose());
+        for bad in ["", "abc", &padded, &not_url_safe, &t.expose()[1..]] {
+            assert!(FeedToken::parse(bad).is_none(), "{bad}");
+        }
+        assert_eq!(format!("{t:?}"), "FeedToken(<redacted>)");
+    }
     use time::macros::date;
 
     #[test]

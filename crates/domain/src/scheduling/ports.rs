@@ -5,7 +5,7 @@ use super::model::{
     Appointment, AppointmentStatus, AppointmentView, ClinicZone, RecurringPattern, SlotSet,
 };
 use crate::audit::AuditEntry;
-use crate::common::{AccountId, AppointmentId, PatientId, PatternId, RepoError, UserId};
+use crate::common::{AccountId, AppointmentId, PatientId, PatternId, RepoError, Timestamp, UserId};
 use crate::identity::model::Role;
 use crate::identity::policy::ListScope;
 use crate::notify::OutgoingEmail;
@@ -95,6 +95,21 @@ pub struct AppointmentWrite {
     pub mail: Vec<OutgoingEmail>,
 }
 
+/// A clinician's new calendar-feed token, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFeedToken {
+    /// Whose feed it opens.
+    pub clinician: UserId,
+    /// SHA-256 of the token.
+    pub digest: [u8; 32],
+    /// Who made it.
+    pub created_by: UserId,
+    /// When.
+    pub created_at: Timestamp,
+    /// Its audit entry.
+    pub audit: AuditEntry,
+}
+
 /// Scheduling storage. Every write records its audit entry and queues its email in its own
 /// transaction.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -108,6 +123,13 @@ pub trait SchedulingRepository: Send + Sync {
     async fn zone(&self, account: AccountId) -> Result<ClinicZone, RepoError>;
     /// Store the account's time zone.
     async fn set_zone(&self, account: AccountId, zone: &ClinicZone) -> Result<(), RepoError>;
+
+    /// The digest of the clinician's calendar-feed token, only while the clinician is live and
+    /// active in a live, active account (else None, as when none was made).
+    async fn feed_token(&self, clinician: UserId) -> Result<Option<[u8; 32]>, RepoError>;
+    /// Store the clinician's calendar-feed token digest, replacing (revoking) any earlier one,
+    /// in one transaction with its audit entry.
+    async fn set_feed_token(&self, token: &NewFeedToken) -> Result<(), RepoError>;
 
     /// The clinician's explicit slot set for `date`, if one was set.
     async fn explicit_slots(

@@ -250,3 +250,57 @@ async fn delete_account_is_super_admin_only() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn account_update_sets_the_time_zone_and_keeps_it_otherwise() {
+    let own = account_id();
+    let admin = principal_as(Role::Admin, Some(own));
+    let paris = genascope_domain::common::ClinicZone::named("Europe/Paris").unwrap();
+    let mut m = Mocks::new();
+    m.accounts
+        .expect_get()
+        .returning(|a| Ok(account(a, AccountStatus::Active)));
+    m.accounts
+        .expect_update()
+        .withf(|a| a.time_zone.name() == "Europe/Paris" && a.name == "Clinic")
+        .times(1)
+        .returning(|_| Ok(()));
+    let a = m
+        .identity()
+        .update_account(
+            &admin,
+            own,
+            AccountPatch {
+                time_zone: Some(paris.clone()),
+                ..AccountPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.time_zone, paris);
+    // Not in the patch: the stored zone stays.
+    let mut m = Mocks::new();
+    m.accounts.expect_get().returning(|a| {
+        let mut stored = account(a, AccountStatus::Active);
+        stored.time_zone = genascope_domain::common::ClinicZone::named("Asia/Kolkata").unwrap();
+        Ok(stored)
+    });
+    m.accounts
+        .expect_update()
+        .withf(|a| a.time_zone.name() == "Asia/Kolkata")
+        .times(1)
+        .returning(|_| Ok(()));
+    let a = m
+        .identity()
+        .update_account(
+            &admin,
+            own,
+            AccountPatch {
+                name: Some(text("Renamed")),
+                ..AccountPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.time_zone.name(), "Asia/Kolkata");
+}

@@ -259,3 +259,68 @@ async fn terminal_statuses_stay_and_a_strict_cancel_of_a_canceled_one_conflicts(
         SchedulingError::Conflict(_)
     );
 }
+
+#[tokio::test]
+async fn a_feed_token_is_stored_as_its_digest_and_opens_only_its_clinicians_feed() {
+    let w = world();
+    let stored = Arc::new(Mutex::new(None::<[u8; 32]>));
+    let mut r = repo(&w);
+    let keep = stored.clone();
+    let clinician = w.clinician.id;
+    r.expect_set_feed_token().times(1).returning(move |t| {
+        assert_eq!(t.clinician, clinician);
+        assert_eq!(t.audit.record_type, "calendar_feed_token");
+        *keep.lock().unwrap() = Some(t.digest);
+        Ok(())
+    });
+    let read = stored.clone();
+    r.expect_feed_token().returning(move |c| {
+        Ok(if c == clinician {
+            *read.lock().unwrap()
+        } else {
+            None
+        })
+    });
+    r.expect_list().returning(|_| {
+        Ok(genascope_domain::scheduling::ports::AppointmentPage {
+            appointments: vec![],
+            total: 0,
+        })
+    });
+    let svc = service(r);
+    // Another account's admin: 404, nothing stored; a patient may not.
+    let stranger = principal_as(Role::Admin, Some(AccountId(Uuid::new_v4())));
+    assert_err!(
+        svc.calendar_token(&stranger, w.clinician.id).await,
+        SchedulingError::NotFound(Entity::User)
+    );
+    let admin = principal_as(Role::Admin, Some(w.account));
+    let token = svc.calendar_token(&admin, w.clinician.id).await.unwrap();
+    let digest = stored.lock().unwrap().unwrap();
+    assert!(token.matches(&digest));
+    assert_ne!(digest.to_vec(), token.expose().as_bytes().to_vec());
+    // The token opens the clinician's feed; anything else is 404 `Clinician`.
+    let sub = svc
+        .feed_subscriber(w.clinician.id, token.expose())
+        .await
+        .unwrap();
+    assert_eq!(sub.clinician(), w.clinician.id);
+    assert!(
+        svc.feed_for(&sub)
+            .await
+            .unwrap()
+            .starts_with("BEGIN:VCALENDAR")
+    );
+    let other = genascope_domain::scheduling::model::FeedToken::from_bytes(&[9; 32]).unwrap();
+    for (who, presented) in [
+        (w.clinician.id, other.expose().to_owned()),
+        (w.clinician.id, String::new()),
+        (w.clinician.id, "short".to_owned()),
+        (UserId(Uuid::new_v4()), token.expose().to_owned()),
+    ] {
+        assert_err!(
+            svc.feed_subscriber(who, &presented).await,
+            SchedulingError::NotFound(Entity::Clinician)
+        );
+    }
+}

@@ -130,6 +130,7 @@ pub fn account(id: AccountId, status: AccountStatus) -> Account {
         name: "Clinic".into(),
         domain: Some("clinic.org".into()),
         status,
+        time_zone: genascope_domain::common::ClinicZone::default(),
         created_at: NOW - time::Duration::days(100),
         updated_at: NOW - time::Duration::days(100),
     }

@@ -128,8 +128,10 @@ pub async fn get_account(
     Ok(HttpResponse::Ok().json(AccountDto::from(&account)))
 }
 
-/// Update name, domain or status.
-#[utoipa::path(put, path = "/api/accounts/{id}", tag = "accounts", responses((status = 200, body = AccountDto), (status = 403), (status = 404), (status = 409)))]
+/// Update name, domain, status or time zone.
+#[utoipa::path(put, path = "/api/accounts/{id}", tag = "accounts",
+    request_body(content = Object, description = "name?, domain?, status?, time_zone? (IANA name)"),
+    responses((status = 200, body = AccountDto), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update_account(
     state: web::Data<AppState>,
     auth: Allowed<act::AccountUpdate>,
@@ -156,12 +158,26 @@ fn account_status(errors: &mut Vec<FieldError>, raw: &str) -> Option<AccountStat
     )
 }
 
+/// `time_zone` as an IANA time-zone name (`Europe/Paris`), else a collected failure.
+fn time_zone_field(errors: &mut Vec<FieldError>, raw: &str) -> Option<ClinicZone> {
+    let zone = ClinicZone::named(raw);
+    if zone.is_none() {
+        errors.push(FieldError::new(
+            "time_zone",
+            "time_zone must be an IANA time zone name such as Europe/Paris",
+            "value_error.time_zone",
+        ));
+    }
+    zone
+}
+
 /// The body of an account update as a patch: name and status cannot be cleared.
 pub(super) fn account_patch(body: &Body) -> ApiResult<AccountPatch> {
     let mut errors = Vec::new();
     let name = body.patch_string(&mut errors, &["name"]);
     let domain = body.patch_string(&mut errors, &["domain"]);
     let status = body.patch_string(&mut errors, &["status"]);
+    let time_zone = body.patch_string(&mut errors, &["time_zone"]);
     check(Place::Body, errors)?;
     let mut errors = Vec::new();
     let patch = AccountPatch {
@@ -182,6 +198,9 @@ pub(super) fn account_patch(body: &Body) -> ApiResult<AccountPatch> {
             },
         },
         status: required_patch(&mut errors, "status", status, |e, v| account_status(e, &v)),
+        time_zone: required_patch(&mut errors, "time_zone", time_zone, |e, v| {
+            time_zone_field(e, &v)
+        }),
     };
     check(Place::Body, errors)?;
     Ok(patch)

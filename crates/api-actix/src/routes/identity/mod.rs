@@ -21,7 +21,9 @@ use crate::net::client_addr;
 use crate::state::AppState;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
-use genascope_domain::common::{AccountId, Entity, FieldError, Patch, UserId, validate};
+use genascope_domain::common::{
+    AccountId, ClinicZone, Entity, FieldError, Patch, UserId, validate,
+};
 use genascope_domain::identity::error::IdentityError;
 use genascope_domain::identity::model::{
     AccountStatus, Email, HostName, NameChange, NewPassword, Password, PersonName, Role,

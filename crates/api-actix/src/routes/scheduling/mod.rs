@@ -516,18 +516,61 @@ pub async fn organization(
 }
 
 /// A clinician's upcoming appointments as an iCalendar feed (patients as first name and
-/// initial).
+/// initial). Read with a bearer token by the care team, or with `?token=` (the feed's own token,
+/// from `calendar-token`) by a calendar app; with `token` present the bearer is not consulted,
+/// and any refusal of the token is 404.
 #[utoipa::path(get, path = "/api/appointments/clinician/{clinician_id}/calendar.ics", tag = "scheduling",
-    responses((status = 200, content_type = "text/calendar"), (status = 403), (status = 404)))]
+    params(("token" = Option<String>, Query, description = "The feed token of a subscription URL")),
+    responses((status = 200, content_type = "text/calendar"), (status = 401), (status = 403), (status = 404)))]
 pub async fn feed(
+    state: web::Data<AppState>,
+    auth: Result<Allowed<act::AppointmentList>, ApiError>,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let q = Query::parse(req.query_string());
+    // `token` present, even empty, means the calendar-app path (an empty one is refused).
+    let token =
+        q.0.iter()
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.as_str());
+    let text = match token {
+        Some(token) => {
+            let id = id_or_404(&id, UserId::parse, Entity::Clinician)?;
+            let subscriber = state.scheduling.feed_subscriber(id, token).await?;
+            state.read_limit.check_user(subscriber.clinician().0)?;
+            state.scheduling.feed_for(&subscriber).await?
+        }
+        None => {
+            let auth = auth?;
+            state.read_limit.check(auth.principal())?;
+            let id = id_or_404(&id, UserId::parse, Entity::User)?;
+            state.scheduling.feed(auth.principal(), id).await?
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .body(text))
+}
+
+/// A new subscription URL for a clinician's feed (the clinician, or the care team of its
+/// account). It replaces the clinician's earlier URL, which stops working.
+#[utoipa::path(post, path = "/api/appointments/clinician/{clinician_id}/calendar-token", tag = "scheduling",
+    responses((status = 200, body = Object, description = "{\"url\": \".../calendar.ics?token=...\"}"), (status = 401), (status = 403), (status = 404)))]
+pub async fn calendar_token(
     state: web::Data<AppState>,
     auth: Allowed<act::AppointmentList>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    state.read_limit.check(auth.principal())?;
     let id = id_or_404(&id, UserId::parse, Entity::User)?;
-    let text = state.scheduling.feed(auth.principal(), id).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .body(text))
+    let token = state
+        .scheduling
+        .calendar_token(auth.principal(), id)
+        .await?;
+    let url = format!(
+        "{}/api/appointments/clinician/{id}/calendar.ics?token={}",
+        state.api_base_url,
+        token.expose()
+    );
+    Ok(HttpResponse::Ok().json(json!({ "url": url })))
 }

@@ -5,12 +5,14 @@
 mod availability;
 mod booking;
 mod concurrency;
+mod feed;
 mod input;
 mod invite;
 
 pub use availability::*;
 pub use booking::*;
 pub use concurrency::*;
+pub use feed::*;
 pub use input::*;
 pub use invite::*;
 

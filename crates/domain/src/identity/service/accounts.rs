@@ -1,7 +1,7 @@
 //! Accounts (clinics) and the console's super-admin creation.
 
 use super::*;
-use crate::common::Text;
+use crate::common::{ClinicZone, Text};
 use crate::identity::model::{HostName, PersonName};
 
 /// `POST /api/admin/create_account` and `POST /api/accounts`: an account and its first admin.
@@ -28,6 +28,8 @@ pub struct AccountPatch {
     pub domain: Patch<HostName>,
     /// New status (only a super_admin changes it).
     pub status: Option<AccountStatus>,
+    /// New IANA time zone.
+    pub time_zone: Option<ClinicZone>,
 }
 
 /// `genascope create-super-admin`: a platform operator.
@@ -99,6 +101,7 @@ impl IdentityService {
             name: req.name.into_string(),
             domain: req.domain.map(HostName::into_string),
             status: AccountStatus::Active,
+            time_zone: ClinicZone::default(),
             created_at: now,
             updated_at: now,
         };
@@ -205,6 +208,9 @@ impl IdentityService {
             }
             Some(s) => account.status = s,
             None => {}
+        }
+        if let Some(zone) = patch.time_zone {
+            account.time_zone = zone;
         }
         account.updated_at = self.now();
         self.ports.accounts.update(&account).await?;

@@ -183,7 +183,7 @@ impl SchedulingService {
         id: AppointmentId,
     ) -> Result<AppointmentView, SchedulingError> {
         let view = self.visible(p, id).await?;
-        self.audit_read(p, std::slice::from_ref(&view), None)
+        self.audit_read(p.user_id, std::slice::from_ref(&view), None)
             .await?;
         Ok(view)
     }
@@ -296,7 +296,7 @@ impl SchedulingService {
         let scope = staff
             .account_id
             .map_or(ListScope::Nothing, ListScope::Account);
-        self.listed(p, filter(scope, Some(clinician), None, q, None))
+        self.listed(p.user_id, filter(scope, Some(clinician), None, q, None))
             .await
             .map(|pg| pg.appointments)
     }
@@ -313,7 +313,7 @@ impl SchedulingService {
         let patient = patient.ok_or(SchedulingError::NotFound(Entity::Patient))?;
         check_range(q.from, q.to).map_err(|e| SchedulingError::Invalid(vec![e]))?;
         let scope = ListScope::Account(patient.account_id);
-        self.listed(p, filter(scope, None, Some(patient.id), q, None))
+        self.listed(p.user_id, filter(scope, None, Some(patient.id), q, None))
             .await
             .map(|pg| pg.appointments)
     }
@@ -331,48 +331,18 @@ impl SchedulingService {
     ) -> Result<AppointmentPage, SchedulingError> {
         let scope = policy::list_scope(p, Action::AppointmentList, account)?;
         check_range(q.from, q.to).map_err(|e| SchedulingError::Invalid(vec![e]))?;
-        self.listed(p, filter(scope, clinician, patient, q, Some(page)))
+        self.listed(p.user_id, filter(scope, clinician, patient, q, Some(page)))
             .await
     }
 
-    /// A clinician's upcoming appointments as an iCalendar feed (care team; patient first name
-    /// and initial only).
-    pub async fn feed(&self, p: &Principal, clinician: UserId) -> Result<String, SchedulingError> {
-        policy::require(p, Action::AppointmentList)?;
-        let staff = self.ports.repo.staff(clinician).await?;
-        let staff = staff.ok_or(SchedulingError::NotFound(Entity::User))?;
-        policy::authorize(
-            p,
-            Action::AppointmentList,
-            Target::in_account(staff.account_id),
-            Entity::User,
-        )?;
-        let zone = self.zone(staff.account_id).await?;
-        let now = self.now();
-        let q = ListQuery {
-            statuses: AppointmentStatus::ALL
-                .into_iter()
-                .filter(|s| s.is_active())
-                .collect(),
-            from: Some(zone.today(now)),
-            to: None,
-        };
-        let scope = staff
-            .account_id
-            .map_or(ListScope::Nothing, ListScope::Account);
-        let page = self
-            .listed(p, filter(scope, Some(clinician), None, q, None))
-            .await?;
-        Ok(mail::feed(&page.appointments, &zone, now))
-    }
-
-    async fn listed(
+    /// A list, its read audited as `actor`'s.
+    pub(super) async fn listed(
         &self,
-        p: &Principal,
+        actor: UserId,
         f: AppointmentFilter,
     ) -> Result<AppointmentPage, SchedulingError> {
         let page = self.ports.repo.list(&f).await?;
-        self.audit_read(p, &page.appointments, Some(&f)).await?;
+        self.audit_read(actor, &page.appointments, Some(&f)).await?;
         Ok(page)
     }
 
@@ -492,7 +462,7 @@ impl SchedulingService {
 
     async fn audit_read(
         &self,
-        p: &Principal,
+        actor: UserId,
         views: &[AppointmentView],
         f: Option<&AppointmentFilter>,
     ) -> Result<(), SchedulingError> {
@@ -507,7 +477,7 @@ impl SchedulingService {
         let entry = AuditEntry {
             id: self.ports.random.uuid(),
             at: to_seconds(self.now()),
-            actor_id: Some(p.user_id),
+            actor_id: Some(actor),
             action: AuditAction::Read,
             record_type: "appointment",
             records,
@@ -541,7 +511,7 @@ fn view_of(a: &Appointment, c: &StaffRef, p: &PatientRef) -> AppointmentView {
     }
 }
 
-fn filter(
+pub(super) fn filter(
     scope: ListScope,
     clinician_id: Option<UserId>,
     patient_id: Option<PatientId>,

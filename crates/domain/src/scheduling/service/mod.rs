@@ -1,9 +1,12 @@
 //! Scheduling use cases (contract §3.9). Availability here; appointments (book, read, change,
-//! cancel, move, lists, the calendar feed) in `appointments`.
+//! cancel, move, lists) in `appointments`; a clinician's calendar feed and its subscription
+//! token in `feed`.
 
 mod appointments;
+mod feed;
 
 pub use appointments::{AppointmentChange, BookAppointment, ListQuery, Notify};
+pub use feed::FeedSubscriber;
 
 use super::error::SchedulingError;
 use super::model::{ClinicZone, MAX_RANGE_DAYS, RecurringPattern, SlotSet, SlotTime, Weekdays};
