@@ -104,6 +104,7 @@
 
 pub mod error;
 pub mod examples;
+pub mod knowledge;
 mod fill;
 mod machine;
 pub mod model;
