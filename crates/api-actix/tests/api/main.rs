@@ -295,6 +295,7 @@ on_both_backends! {
         webhook_events_change_orders,
         parallel_deliveries_apply_once,
         lab_integration_command,
+        lab_integration_list,
         report_files_attach_to_results,
         seed_demo_has_lab_orders_in_every_state,
     ],

@@ -137,10 +137,17 @@ pub async fn knowledge_sources_lifecycle(app: &TestApp) {
     assert_eq!(link["file_path"], json!(null));
     assert_eq!(link["description"], json!(null));
     let link_id = link["id"].as_str().unwrap().to_owned();
-    // Lists: newest first; filters.
+    // Lists (newest first, then by id: these three share their second); filters.
     let all = app.get(SOURCES, Some(me)).await;
-    assert_eq!(all.array().len(), 3);
-    assert_eq!(all.array()[0]["id"], link_id.as_str());
+    let mut listed = ids(all.array());
+    let mut made = vec![
+        pdf_id.clone(),
+        md["id"].as_str().unwrap().to_owned(),
+        link_id.clone(),
+    ];
+    listed.sort();
+    made.sort();
+    assert_eq!(listed, made);
     let r = app
         .get(&format!("{SOURCES}?source_type=custom_link"), Some(me))
         .await;
@@ -192,12 +199,15 @@ pub async fn knowledge_sources_lifecycle(app: &TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|k| (k["id"].as_str().unwrap().to_owned(), k["source_type"].clone()))
+        .map(|k| {
+            let id = k["id"].as_str().unwrap().to_owned();
+            (id, k["source_type"].as_str().unwrap().to_owned())
+        })
         .collect();
     got.sort();
     let mut want = vec![
-        (pdf_id.clone(), json!("file")),
-        (link_id.clone(), json!("custom_link")),
+        (pdf_id.clone(), "file".to_owned()),
+        (link_id.clone(), "custom_link".to_owned()),
     ];
     want.sort();
     assert_eq!(got, want);
