@@ -1,9 +1,9 @@
 //! `LabIntegrationRepository` on `lab_integrations` and `lab_integration_accounts`.
 
-use crate::{Database, DbConnection};
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::{accounts, lab_integration_accounts, lab_integrations};
 use crate::sql::{Corrupt, found};
+use crate::{Database, DbConnection};
 use async_trait::async_trait;
 use diesel::prelude::*;
 use genascope_domain::common::{AccountId, LabIntegrationId, RepoError};
@@ -106,7 +106,9 @@ impl LabIntegrationRepository for Database {
                 .filter(lab_integrations::id.eq(&iid))
                 .select(IntegrationRow::as_select())
                 .first(conn)?;
-            Ok(with_accounts(conn, vec![row])?.pop().ok_or(Corrupt("integration"))?)
+            Ok(with_accounts(conn, vec![row])?
+                .pop()
+                .ok_or(Corrupt("integration"))?)
         })
         .await
     }
@@ -115,7 +117,10 @@ impl LabIntegrationRepository for Database {
     async fn list(&self) -> Result<Vec<LabIntegration>, RepoError> {
         self.run(move |conn| {
             let rows: Vec<IntegrationRow> = lab_integrations::table
-                .order((lab_integrations::created_at.asc(), lab_integrations::id.asc()))
+                .order((
+                    lab_integrations::created_at.asc(),
+                    lab_integrations::id.asc(),
+                ))
                 .select(IntegrationRow::as_select())
                 .load(conn)?;
             with_accounts(conn, rows)

@@ -90,7 +90,12 @@ impl RefRow {
 
 impl SourceRow {
     fn into_domain(self) -> Result<KnowledgeSource, Corrupt> {
-        let document = match (self.file_key, self.filename, self.content_type, self.file_size) {
+        let document = match (
+            self.file_key,
+            self.filename,
+            self.content_type,
+            self.file_size,
+        ) {
             (Some(key), Some(filename), Some(content_type), Some(size)) => Some(Document {
                 key: FileKey::from_trusted(key),
                 filename: SafeName::from_trusted(filename),

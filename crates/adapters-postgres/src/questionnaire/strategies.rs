@@ -2,8 +2,8 @@
 //! of their contract objects; `name_key` (trimmed, lower-cased name) is unique among an account's
 //! live strategies; deletes are soft (`deleted_at`).
 
-use crate::convert::{from_ts, id, parse_id, ts};
 use super::knowledge::{links_of, replace_links};
+use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::{accounts, chat_strategies};
 use crate::sql::{Corrupt, found};
 use crate::{Database, DbConnection, MultiBackend};
@@ -166,7 +166,10 @@ fn load_one(conn: &mut DbConnection, q: Boxed<'_>) -> QueryResult<Option<Strateg
 }
 
 /// `strategies` with their linked knowledge sources (one query for the lot).
-fn with_links(conn: &mut DbConnection, mut strategies: Vec<Strategy>) -> QueryResult<Vec<Strategy>> {
+fn with_links(
+    conn: &mut DbConnection,
+    mut strategies: Vec<Strategy>,
+) -> QueryResult<Vec<Strategy>> {
     let ids: Vec<String> = strategies.iter().map(|s| id(s.id.0)).collect();
     let mut links = links_of(conn, &ids)?;
     for (s, sid) in strategies.iter_mut().zip(&ids) {

@@ -269,8 +269,8 @@ fn scheduling_routes(cfg: &mut web::ServiceConfig) {
 /// Chat configuration (strategies, knowledge sources), the documented questionnaire routes, and the `/ai-chat`
 /// family at both of its prefixes.
 fn questionnaire_routes(cfg: &mut web::ServiceConfig) {
-    use questionnaire::sessions as s;
     use questionnaire::knowledge as k;
+    use questionnaire::sessions as s;
     use questionnaire::strategies as st;
     const STRATEGIES: &str = "/api/v1/chat-configuration/strategies";
     resource!(cfg, STRATEGIES, get => st::list, post => st::create);

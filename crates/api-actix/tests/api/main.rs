@@ -397,6 +397,21 @@ mod own_app {
     }
 }
 
+/// Files and knowledge documents on `STORAGE_BACKEND=s3` against moto, on both backends.
+mod s3_storage {
+    use genascope_adapters_postgres::Backend;
+
+    #[tokio::test]
+    async fn files_and_knowledge_on_s3_pg() {
+        crate::files::files_and_knowledge_sources_on_s3(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn files_and_knowledge_on_s3_sqlite() {
+        crate::files::files_and_knowledge_sources_on_s3(Backend::Sqlite).await;
+    }
+}
+
 /// Tests that start their own app with a short body-read timeout.
 mod body_deadline {
     use genascope_adapters_postgres::Backend;

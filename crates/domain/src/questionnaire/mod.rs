@@ -104,8 +104,8 @@
 
 pub mod error;
 pub mod examples;
-pub mod knowledge;
 mod fill;
+pub mod knowledge;
 mod machine;
 pub mod model;
 pub mod parse;

@@ -148,8 +148,11 @@ async fn json_create_rules() {
     );
     for role in [Role::LabTech, Role::Patient, Role::User] {
         assert_err!(
-            svc.create(&principal_as(role, Some(a)), link(None, SourceType::Protocol))
-                .await,
+            svc.create(
+                &principal_as(role, Some(a)),
+                link(None, SourceType::Protocol)
+            )
+            .await,
             KnowledgeError::Denied(_)
         );
     }
@@ -161,18 +164,25 @@ async fn an_upload_is_stored_under_the_account_and_source_then_recorded() {
     let mut store = MockFileStore::new();
     let keys = Slot::new();
     let k2 = keys.clone();
-    store.expect_put().times(1).returning(move |key, ctype, _, limit| {
-        assert_eq!(ctype, "application/pdf");
-        assert_eq!(limit, 1024);
-        k2.push(key.clone());
-        Ok(12)
-    });
+    store
+        .expect_put()
+        .times(1)
+        .returning(move |key, ctype, _, limit| {
+            assert_eq!(ctype, "application/pdf");
+            assert_eq!(limit, 1024);
+            k2.push(key.clone());
+            Ok(12)
+        });
     let mut repo = MockKnowledgeSourceRepository::new();
     repo.expect_insert().times(1).returning(|_| Ok(()));
     let svc = service(repo, store);
     let p = principal_as(Role::Admin, Some(a));
     let staged = svc
-        .stage(&p, None, upload("../My Guideline.PDF", b"%PDF-1.7\n%\xe2\xe3"))
+        .stage(
+            &p,
+            None,
+            upload("../My Guideline.PDF", b"%PDF-1.7\n%\xe2\xe3"),
+        )
         .await
         .unwrap();
     let s = svc
@@ -193,7 +203,11 @@ async fn an_upload_is_stored_under_the_account_and_source_then_recorded() {
     );
     let doc = s.document.unwrap();
     assert_eq!((doc.key, doc.size), (key, 12));
-    assert_eq!(s.name.as_str(), "My_Guideline.pdf", "the sanitised filename");
+    assert_eq!(
+        s.name.as_str(),
+        "My_Guideline.pdf",
+        "the sanitised filename"
+    );
     assert_eq!(s.source_type, SourceType::File);
     assert_eq!(s.access_level, AccessLevel::User);
 }
@@ -211,14 +225,20 @@ async fn bad_fields_or_a_failed_row_remove_the_object_again() {
         .times(1)
         .returning(|_| Err(RepoError::Unavailable("down".into())));
     let svc = service(repo, store);
-    let staged = svc.stage(&p, None, upload("a.txt", b"hello")).await.unwrap();
+    let staged = svc
+        .stage(&p, None, upload("a.txt", b"hello"))
+        .await
+        .unwrap();
     let bad = Err(vec![genascope_domain::common::FieldError::missing(
         "access_level",
     )]);
     let r = svc.finish(&p, staged, bad).await;
     assert_eq!(fields(&r), ["access_level"]);
     // The row cannot be written: the object goes, the outage stays an outage.
-    let staged = svc.stage(&p, None, upload("a.txt", b"hello")).await.unwrap();
+    let staged = svc
+        .stage(&p, None, upload("a.txt", b"hello"))
+        .await
+        .unwrap();
     assert_err!(
         svc.finish(&p, staged, Ok(UploadFields::default())).await,
         KnowledgeError::Unavailable(_)
@@ -233,7 +253,10 @@ async fn refused_documents_touch_nothing() {
     let svc = service(MockKnowledgeSourceRepository::new(), MockFileStore::new());
     for (name, bytes) in [
         ("tool.exe", b"MZ\x90\x00" as &'static [u8]),
-        ("invoice.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"),
+        (
+            "invoice.pdf",
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff",
+        ),
         ("sheet.xlsx", b"PK\x03\x04"),
         ("photo.png", b"\x89PNG\r\n\x1a\n"),
     ] {
@@ -457,11 +480,18 @@ async fn an_update_keeps_links_the_caller_does_not_see_and_hides_them() {
         w2.push(s.clone());
         Ok(())
     });
-    let svc = service_with(strategies, refs_of(vec![shared.clone(), others_private.clone()]));
+    let svc = service_with(
+        strategies,
+        refs_of(vec![shared.clone(), others_private.clone()]),
+    );
     // Read: the private link of another user is not shown.
     let shown = svc.get(&me, before.id).await.unwrap();
     assert_eq!(
-        shown.knowledge_sources.iter().map(|k| k.id).collect::<Vec<_>>(),
+        shown
+            .knowledge_sources
+            .iter()
+            .map(|k| k.id)
+            .collect::<Vec<_>>(),
         [shared.id]
     );
     // Clearing the list removes what the caller sees and keeps the rest.
@@ -476,7 +506,12 @@ async fn an_update_keeps_links_the_caller_does_not_see_and_hides_them() {
         )
         .await
         .unwrap();
-    let stored_links: Vec<_> = written.one().knowledge_sources.iter().map(|k| k.id).collect();
+    let stored_links: Vec<_> = written
+        .one()
+        .knowledge_sources
+        .iter()
+        .map(|k| k.id)
+        .collect();
     assert_eq!(stored_links, [others_private.id]);
     assert!(after.knowledge_sources.is_empty(), "hidden from the caller");
     assert_eq!(after.version, 5);

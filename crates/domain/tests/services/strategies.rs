@@ -5,11 +5,11 @@ use crate::support::*;
 use genascope_domain::common::{ChatStrategyId, Entity, Patch, RepoError, StoreConflict};
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::ListScope;
+use genascope_domain::questionnaire::knowledge::ports::MockKnowledgeSourceRepository;
 use genascope_domain::questionnaire::strategies::error::{StrategyConflict, StrategyError};
 use genascope_domain::questionnaire::strategies::model::{
     NewStrategy, RuleInput, RuleOperator, Specialty, Strategy, StrategyPatch, StrategyQuery,
 };
-use genascope_domain::questionnaire::knowledge::ports::MockKnowledgeSourceRepository;
 use genascope_domain::questionnaire::strategies::ports::MockStrategyRepository;
 use genascope_domain::questionnaire::strategies::service::StrategyService;
 use serde_json::json;

@@ -155,11 +155,9 @@ where
             let body: ByteStream = Box::pin(futures_util::stream::unfold(rx, |mut rx| async {
                 rx.recv().await.map(|item| (item, rx))
             }));
-            let (_, result) = futures_util::future::join(
-                pump(&mut part, tx),
-                store(&out.fields, filename, body),
-            )
-            .await;
+            let (_, result) =
+                futures_util::future::join(pump(&mut part, tx), store(&out.fields, filename, body))
+                    .await;
             match result {
                 Ok(stored) => out.stored = Some(stored),
                 Err(e) => {

@@ -15,9 +15,7 @@ use crate::routes::dto::{MessageDto, ts};
 use crate::routes::files::multipart;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
-use genascope_domain::common::{
-    AccountId, Entity, FieldError, KnowledgeSourceId, Patch, validate,
-};
+use genascope_domain::common::{AccountId, Entity, FieldError, KnowledgeSourceId, Patch, validate};
 use genascope_domain::files::service::Upload;
 use genascope_domain::questionnaire::knowledge::model::{
     AccessLevel, KnowledgeSource, NewSource, ProcessingStatus, SourcePatch, SourceQuery,
@@ -96,7 +94,9 @@ fn access_level(errors: &mut Vec<FieldError>, raw: &str) -> Option<AccessLevel> 
 }
 
 fn url(errors: &mut Vec<FieldError>, raw: &str) -> Option<SourceUrl> {
-    SourceUrl::parse("url", raw).map_err(|e| errors.push(e)).ok()
+    SourceUrl::parse("url", raw)
+        .map_err(|e| errors.push(e))
+        .ok()
 }
 
 /// An account named by the caller: one that does not parse names no account (404 at the use
@@ -147,7 +147,11 @@ pub async fn list(
         limit,
     };
     let rows = state.knowledge.list(auth.principal(), query).await?;
-    Ok(HttpResponse::Ok().json(rows.iter().map(KnowledgeSourceDto::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        rows.iter()
+            .map(KnowledgeSourceDto::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// The upload's fields: a form field, else the query parameter of the same name; `""` means
@@ -303,7 +307,10 @@ pub async fn get(
     auth: Allowed<act::StrategyManage>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let source = state.knowledge.get(auth.principal(), source_id(&id)?).await?;
+    let source = state
+        .knowledge
+        .get(auth.principal(), source_id(&id)?)
+        .await?;
     Ok(HttpResponse::Ok().json(KnowledgeSourceDto::from(&source)))
 }
 
@@ -329,9 +336,7 @@ fn source_patch(body: &Body) -> Result<SourcePatch, ApiError> {
         description: optional_patch(&mut e, description, |e, v| {
             validate::text(e, "description", Some(&v), false)
         }),
-        access_level: required_patch(&mut e, "access_level", access, |e, v| {
-            access_level(e, &v)
-        }),
+        access_level: required_patch(&mut e, "access_level", access, |e, v| access_level(e, &v)),
         is_active,
     };
     check(Place::Body, e)?;

@@ -64,7 +64,11 @@ fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
         if path.is_dir() {
             walk(root, &path, out);
         } else {
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             out.push(rel.replace('\\', "/"));
         }
     }
@@ -156,7 +160,9 @@ pub async fn knowledge_sources_lifecycle(app: &TestApp) {
         .get(&format!("{SOURCES}/?processing_status=pending"), Some(me))
         .await;
     assert!(r.array().is_empty());
-    let r = app.get(&format!("{SOURCES}?limit=1&skip=1"), Some(me)).await;
+    let r = app
+        .get(&format!("{SOURCES}?limit=1&skip=1"), Some(me))
+        .await;
     assert_eq!(r.array().len(), 1);
     // The private document: its uploader and the account's admins; not a colleague.
     let other = colleague(app, &t.a.admin).await;
@@ -214,7 +220,10 @@ pub async fn knowledge_sources_lifecycle(app: &TestApp) {
     assert_eq!(links(app).await, 2);
     // Delete: the record, the object and the strategy link.
     let r = app.delete(&format!("{SOURCES}/{pdf_id}"), Some(me)).await;
-    assert_eq!(r.expect(200)["message"], "Knowledge source deleted successfully");
+    assert_eq!(
+        r.expect(200)["message"],
+        "Knowledge source deleted successfully"
+    );
     assert!(!app.data_dir().join("files").join(&key).exists());
     app.get(&format!("{SOURCES}/{pdf_id}"), Some(me))
         .await
@@ -262,9 +271,13 @@ pub async fn knowledge_roles_and_tenancy(app: &TestApp) {
         app.get(&format!("{SOURCES}/{foreign}"), Some(&tok))
             .await
             .expect(403);
-        app.post(SOURCES, Some(&tok), &json!({"name": "x", "source_type": "protocol"}))
-            .await
-            .expect(403);
+        app.post(
+            SOURCES,
+            Some(&tok),
+            &json!({"name": "x", "source_type": "protocol"}),
+        )
+        .await
+        .expect(403);
         upload_form(app, &tok, "", Form::new().part("file", file("a.txt", b"x")))
             .await
             .expect(403);
@@ -273,7 +286,9 @@ pub async fn knowledge_roles_and_tenancy(app: &TestApp) {
     // Another account's source: 404 everywhere, and as a strategy link.
     for token in [&t.a.admin, &t.a.clinician] {
         let path = format!("{SOURCES}/{foreign}");
-        app.get(&path, Some(token)).await.expect_detail(404, "Knowledge source not found");
+        app.get(&path, Some(token))
+            .await
+            .expect_detail(404, "Knowledge source not found");
         app.put(&path, Some(token), &json!({"name": "mine"}))
             .await
             .expect(404);
@@ -289,7 +304,10 @@ pub async fn knowledge_roles_and_tenancy(app: &TestApp) {
     }
     // An account filter of another account matches nothing.
     let r = app
-        .get(&format!("{SOURCES}?account_id={}", t.b.account_id), Some(&t.a.admin))
+        .get(
+            &format!("{SOURCES}?account_id={}", t.b.account_id),
+            Some(&t.a.admin),
+        )
         .await;
     assert!(r.array().is_empty());
     // Naming another account in a create: 404.
@@ -302,8 +320,13 @@ pub async fn knowledge_roles_and_tenancy(app: &TestApp) {
     .expect_detail(404, "Account not found");
     // A super_admin sees every account, names the account of an upload, and links sources of
     // the strategy's account only.
-    let r = upload_form(app, &t.sa, "", Form::new().part("file", file("a.txt", b"hello")))
-        .await;
+    let r = upload_form(
+        app,
+        &t.sa,
+        "",
+        Form::new().part("file", file("a.txt", b"hello")),
+    )
+    .await;
     r.expect_422_at(&["body", "account_id"]);
     let form = Form::new()
         .text("account_id", t.a.account_id.clone())
@@ -320,7 +343,10 @@ pub async fn knowledge_roles_and_tenancy(app: &TestApp) {
     r.expect_detail(404, "Account not found");
     assert_eq!(app.get(SOURCES, Some(&t.sa)).await.array().len(), 2);
     let r = app
-        .get(&format!("{SOURCES}?account_id={}", t.b.account_id), Some(&t.sa))
+        .get(
+            &format!("{SOURCES}?account_id={}", t.b.account_id),
+            Some(&t.sa),
+        )
         .await;
     assert_eq!(ids(r.array()), [foreign.clone()]);
     app.post(
@@ -382,17 +408,35 @@ pub async fn knowledge_bad_input(app: &TestApp) {
     upload_form(app, me, "", form).await.expect(413);
     // JSON creation.
     for (body, field) in [
-        (json!({"name": "x", "source_type": "custom_link", "url": "http://nccn.org"}), "url"),
+        (
+            json!({"name": "x", "source_type": "custom_link", "url": "http://nccn.org"}),
+            "url",
+        ),
         (json!({"name": "x", "source_type": "custom_link"}), "url"),
-        (json!({"name": "x", "source_type": "guideline", "url": "javascript:alert(1)"}), "url"),
-        (json!({"name": "x", "source_type": "guideline", "access_level": "everyone"}), "access_level"),
-        (json!({"name": "x", "source_type": "podcast"}), "source_type"),
+        (
+            json!({"name": "x", "source_type": "guideline", "url": "javascript:alert(1)"}),
+            "url",
+        ),
+        (
+            json!({"name": "x", "source_type": "guideline", "access_level": "everyone"}),
+            "access_level",
+        ),
+        (
+            json!({"name": "x", "source_type": "podcast"}),
+            "source_type",
+        ),
         (json!({"name": "x", "source_type": "file"}), "source_type"),
         (json!({"name": "x"}), "source_type"),
         (json!({"name": long, "source_type": "guideline"}), "name"),
         (json!({"name": "  ", "source_type": "guideline"}), "name"),
-        (json!({"name": "x\u{0}y", "source_type": "guideline"}), "name"),
-        (json!({"name": "x", "source_type": "guideline", "description": "d".repeat(2001)}), "description"),
+        (
+            json!({"name": "x\u{0}y", "source_type": "guideline"}),
+            "name",
+        ),
+        (
+            json!({"name": "x", "source_type": "guideline", "description": "d".repeat(2001)}),
+            "description",
+        ),
     ] {
         app.post(SOURCES, Some(me), &body)
             .await
@@ -403,7 +447,11 @@ pub async fn knowledge_bad_input(app: &TestApp) {
         .expect(422);
     // Updates and ids.
     let r = app
-        .post(SOURCES, Some(me), &json!({"name": "ok", "source_type": "guideline"}))
+        .post(
+            SOURCES,
+            Some(me),
+            &json!({"name": "ok", "source_type": "guideline"}),
+        )
         .await;
     let id = r.expect(201)["id"].as_str().unwrap().to_owned();
     let path = format!("{SOURCES}/{id}");
@@ -419,11 +467,25 @@ pub async fn knowledge_bad_input(app: &TestApp) {
             .await
             .expect_422_at(&["body", field]);
     }
-    for bad in ["not-a-uuid", "00000000-0000-0000-0000-000000000000", "..%2f..%2fetc"] {
-        app.get(&format!("{SOURCES}/{bad}"), Some(me)).await.expect(404);
-        app.delete(&format!("{SOURCES}/{bad}"), Some(me)).await.expect(404);
+    for bad in [
+        "not-a-uuid",
+        "00000000-0000-0000-0000-000000000000",
+        "..%2f..%2fetc",
+    ] {
+        app.get(&format!("{SOURCES}/{bad}"), Some(me))
+            .await
+            .expect(404);
+        app.delete(&format!("{SOURCES}/{bad}"), Some(me))
+            .await
+            .expect(404);
     }
-    for q in ["source_type=nope", "processing_status=done", "limit=0", "limit=101", "skip=-1"] {
+    for q in [
+        "source_type=nope",
+        "processing_status=done",
+        "limit=0",
+        "limit=101",
+        "skip=-1",
+    ] {
         let r = app.get(&format!("{SOURCES}?{q}"), Some(me)).await;
         assert_eq!(r.status, 422, "{q}: {}", r.text);
     }

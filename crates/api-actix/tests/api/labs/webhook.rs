@@ -515,30 +515,66 @@ pub async fn lab_integration_list(app: &TestApp) {
     std::fs::create_dir_all(&dir).unwrap();
     let run = |key: Option<&str>, args: &[&str]| genascope(app, &dir, key, args);
     let out = run(None, &["lab-integration", "list"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "No lab integrations.\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "No lab integrations.\n"
+    );
     let (a, b) = (t.a.account_id.as_str(), t.b.account_id.as_str());
     let acme = run(
         Some(LAB_SECRET_KEY),
-        &["lab-integration", "create", "--name", "Acme Labs", "--account", a, "--account", b],
+        &[
+            "lab-integration",
+            "create",
+            "--name",
+            "Acme Labs",
+            "--account",
+            a,
+            "--account",
+            b,
+        ],
     );
     let beta = run(
         Some(LAB_SECRET_KEY),
-        &["lab-integration", "create", "--name", "Beta", "--account", b],
+        &[
+            "lab-integration",
+            "create",
+            "--name",
+            "Beta",
+            "--account",
+            b,
+        ],
     );
     let secrets = [secret_of(&acme), secret_of(&beta)];
     let id_of = |out: &std::process::Output| {
         String::from_utf8_lossy(&out.stdout)
             .lines()
-            .find_map(|l| l.trim().strip_prefix("X-Lab-Id:").map(|s| s.trim().to_owned()))
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("X-Lab-Id:")
+                    .map(|s| s.trim().to_owned())
+            })
             .unwrap()
     };
     let (acme_id, beta_id) = (id_of(&acme), id_of(&beta));
-    assert!(run(Some(LAB_SECRET_KEY), &["lab-integration", "disable", &beta_id])
+    assert!(
+        run(
+            Some(LAB_SECRET_KEY),
+            &["lab-integration", "disable", &beta_id]
+        )
         .status
-        .success());
+        .success()
+    );
     let out = run(None, &["lab-integration", "list"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "a header and two rows:\n{text}");
@@ -562,8 +598,13 @@ pub async fn lab_integration_list(app: &TestApp) {
         #[diesel(sql_type = diesel::sql_types::Text)]
         sealed_secret: String,
     }
-    let sealed = app.query::<S>("SELECT sealed_secret FROM lab_integrations").await;
-    for s in secrets.iter().chain(sealed.iter().map(|s| &s.sealed_secret)) {
+    let sealed = app
+        .query::<S>("SELECT sealed_secret FROM lab_integrations")
+        .await;
+    for s in secrets
+        .iter()
+        .chain(sealed.iter().map(|s| &s.sealed_secret))
+    {
         assert!(!text.contains(s.as_str()), "a secret in the listing");
     }
     let _ = std::fs::remove_dir_all(&dir);

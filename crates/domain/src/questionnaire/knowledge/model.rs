@@ -1,6 +1,8 @@
 //! A knowledge source and the values around it (contract §3.6 `KnowledgeSource`).
 
-use crate::common::{AccountId, FieldError, KnowledgeSourceId, Note, Patch, Text, Timestamp, UserId};
+use crate::common::{
+    AccountId, FieldError, KnowledgeSourceId, Note, Patch, Text, Timestamp, UserId,
+};
 use crate::files::names::{FileKey, SafeName};
 use crate::questionnaire::vocabulary::vocabulary;
 
@@ -261,7 +263,11 @@ mod tests {
 
     #[test]
     fn urls_are_https_with_a_host() {
-        for ok in ["https://nccn.org/g.pdf", "HTTPS://x.org", "https://a.b/c?d=e#f"] {
+        for ok in [
+            "https://nccn.org/g.pdf",
+            "HTTPS://x.org",
+            "https://a.b/c?d=e#f",
+        ] {
             assert!(SourceUrl::parse("url", ok).is_ok(), "{ok}");
         }
         for bad in [
@@ -282,8 +288,14 @@ mod tests {
 
     #[test]
     fn private_is_user() {
-        assert_eq!(AccessLevel::parse_input(" Private "), Some(AccessLevel::User));
-        assert_eq!(AccessLevel::parse_input("ACCOUNT"), Some(AccessLevel::Account));
+        assert_eq!(
+            AccessLevel::parse_input(" Private "),
+            Some(AccessLevel::User)
+        );
+        assert_eq!(
+            AccessLevel::parse_input("ACCOUNT"),
+            Some(AccessLevel::Account)
+        );
         assert_eq!(AccessLevel::parse_input("public"), None);
     }
 }

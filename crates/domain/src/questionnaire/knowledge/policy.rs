@@ -73,10 +73,10 @@ pub fn list_scope(p: &Principal, filter: Option<AccountId>) -> Result<SourceScop
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::common::KnowledgeSourceId;
     use crate::identity::error::Denial;
     use crate::identity::policy::AccessType;
     use crate::questionnaire::knowledge::model::{SourceName, SourceType};
-    use crate::common::KnowledgeSourceId;
     use uuid::Uuid;
 
     fn principal(role: Role, account: Option<AccountId>, user: UserId) -> Principal {

@@ -8,8 +8,8 @@ use super::model::{
 };
 use super::ports::{StrategyFilter, StrategyRepository};
 use crate::common::{
-    AccountId, FieldError, ChatStrategyId, Clock, Entity, KnowledgeSourceId, Patch, Random, RepoError,
-    to_seconds,
+    AccountId, ChatStrategyId, Clock, Entity, FieldError, KnowledgeSourceId, Patch, Random,
+    RepoError, to_seconds,
 };
 use crate::identity::policy::{self, Action, Principal, Target};
 use crate::questionnaire::knowledge::model::SourceRef;
