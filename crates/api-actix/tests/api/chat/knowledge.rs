@@ -155,7 +155,7 @@ pub async fn knowledge_sources_lifecycle(app: &TestApp) {
     let r = app
         .get(&format!("{SOURCES}?source_type=custom_link"), Some(me))
         .await;
-    assert_eq!(ids(r.array()), [link_id.clone()]);
+    assert_eq!(ids(r.array()), std::slice::from_ref(&link_id));
     let r = app
         .get(&format!("{SOURCES}/?processing_status=pending"), Some(me))
         .await;
@@ -348,7 +348,7 @@ pub async fn knowledge_roles_and_tenancy(app: &TestApp) {
             Some(&t.sa),
         )
         .await;
-    assert_eq!(ids(r.array()), [foreign.clone()]);
+    assert_eq!(ids(r.array()), std::slice::from_ref(&foreign));
     app.post(
         STRATEGIES,
         Some(&t.sa),

@@ -7,9 +7,9 @@
 //! - [`model`]: the source, its vocabularies, the commands.
 //! - [`policy`]: who sees which source (`account`: the account's care team; `user`: its
 //!   uploader and the account's admins; super_admin: all).
-//! - [`ports`]: `KnowledgeSourceRepository`.
+//! - [`ports`]: storage (`KnowledgeSourceRepository`).
 //! - [`service`]: `KnowledgeService` (list, get, create, upload in two steps, update, delete).
-//! - [`error`]: `KnowledgeError`.
+//! - [`error`]: failures (`KnowledgeError`).
 //!
 //! Strategies link sources by id (`questionnaire::strategies`): a link must name a source the
 //! caller sees, in the strategy's account.
