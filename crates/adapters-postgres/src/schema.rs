@@ -165,6 +165,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    chat_strategy_knowledge_sources (strategy_id, source_id) {
+        strategy_id -> Text,
+        source_id -> Text,
+    }
+}
+
+diesel::table! {
     denied_jtis (jti) {
         jti -> Text,
         expires_at -> Timestamp,
@@ -207,6 +214,27 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Int4,
+    }
+}
+
+diesel::table! {
+    knowledge_sources (id) {
+        id -> Text,
+        account_id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        source_type -> Text,
+        url -> Nullable<Text>,
+        file_key -> Nullable<Text>,
+        filename -> Nullable<Text>,
+        content_type -> Nullable<Text>,
+        file_size -> Nullable<Int8>,
+        processing_status -> Text,
+        access_level -> Text,
+        is_active -> Bool,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -369,10 +397,14 @@ diesel::joinable!(chat_sessions -> accounts (account_id));
 diesel::joinable!(chat_sessions -> chat_strategies (strategy_id));
 diesel::joinable!(chat_sessions -> patients (patient_id));
 diesel::joinable!(chat_strategies -> accounts (account_id));
+diesel::joinable!(chat_strategy_knowledge_sources -> chat_strategies (strategy_id));
+diesel::joinable!(chat_strategy_knowledge_sources -> knowledge_sources (source_id));
 diesel::joinable!(files -> accounts (account_id));
 diesel::joinable!(files -> users (owner_id));
 diesel::joinable!(invites -> accounts (account_id));
 diesel::joinable!(invites -> patients (patient_id));
+diesel::joinable!(knowledge_sources -> accounts (account_id));
+diesel::joinable!(knowledge_sources -> users (uploaded_by));
 diesel::joinable!(lab_events -> lab_integrations (integration_id));
 diesel::joinable!(lab_events -> lab_orders (order_id));
 diesel::joinable!(lab_integration_accounts -> accounts (account_id));
@@ -397,9 +429,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_messages,
     chat_sessions,
     chat_strategies,
+    chat_strategy_knowledge_sources,
     denied_jtis,
     files,
     invites,
+    knowledge_sources,
     lab_events,
     lab_integration_accounts,
     lab_integrations,

@@ -14,6 +14,7 @@ use genascope_domain::identity::error::{AccessError, Denial, IdentityError};
 use genascope_domain::invites::error::InviteError;
 use genascope_domain::labs::error::LabError;
 use genascope_domain::patients::error::PatientError;
+use genascope_domain::questionnaire::knowledge::error::KnowledgeError;
 use genascope_domain::questionnaire::sessions::error::ChatError;
 use genascope_domain::questionnaire::strategies::error::StrategyError;
 use genascope_domain::scheduling::error::SchedulingError;
@@ -272,6 +273,19 @@ impl From<LabError> for ApiError {
             e @ LabError::BadSignature(_) => Self::Unauthenticated(e.to_string()),
             LabError::Unavailable(cause) => Self::Unavailable(cause),
             LabError::Unexpected(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<KnowledgeError> for ApiError {
+    fn from(e: KnowledgeError) -> Self {
+        match e {
+            KnowledgeError::Denied(d) => d.into(),
+            KnowledgeError::NotFound(what) => Self::not_found(what),
+            KnowledgeError::Invalid(errors) => Self::invalid(Place::Body, errors),
+            KnowledgeError::File(e) => e.into(),
+            KnowledgeError::Unavailable(cause) => Self::Unavailable(cause),
+            KnowledgeError::Unexpected(cause) => Self::Internal(cause),
         }
     }
 }

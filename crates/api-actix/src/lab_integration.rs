@@ -1,11 +1,12 @@
-//! `genascope lab-integration create|rotate-secret|disable`: the operator's side of external
-//! labs (contract §3.8 webhook). A secret is printed once, at creation or rotation, and stored
-//! sealed with `LAB_SECRET_KEY`.
+//! `genascope lab-integration create|rotate-secret|disable|list`: the operator's side of
+//! external labs (contract §3.8 webhook). A secret is printed once, at creation or rotation, and
+//! stored sealed with `LAB_SECRET_KEY`; `list` never prints one.
 
 use clap::Subcommand;
 use genascope_api::startup::Services;
 use genascope_domain::common::{AccountId, LabIntegrationId, joined};
 use genascope_domain::labs::error::LabError;
+use genascope_domain::labs::model::LabIntegration;
 use genascope_domain::labs::service::IssuedSecret;
 
 /// What to do with a lab integration.
@@ -30,6 +31,8 @@ pub enum LabIntegrationCommand {
         /// The integration id.
         id: uuid::Uuid,
     },
+    /// Every integration: id, name, accounts served, active, created (never the secret).
+    List,
 }
 
 fn readable(e: LabError) -> anyhow::Error {
@@ -49,6 +52,34 @@ fn print_secret(issued: &IssuedSecret) {
     println!("  X-Lab-Id: {}", i.id);
     println!("  secret:   {}", issued.secret);
     println!("The secret is shown only now: hand it to the lab over a secure channel.");
+}
+
+/// The list as a table: one line per integration (id, active, created, name, accounts
+/// comma-separated); a header, or a sentence when there is none. No secret, sealed or not.
+fn listing(all: &[LabIntegration]) -> String {
+    if all.is_empty() {
+        return "No lab integrations.\n".to_owned();
+    }
+    let mut out = format!(
+        "{:<36}  {:<6}  {:<20}  {}  {}\n",
+        "ID", "ACTIVE", "CREATED", "NAME", "ACCOUNTS"
+    );
+    for i in all {
+        let accounts: Vec<String> = i.accounts.iter().map(ToString::to_string).collect();
+        let created = i
+            .created_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{:<36}  {:<6}  {:<20}  {}  {}\n",
+            i.id,
+            if i.active { "yes" } else { "no" },
+            created,
+            i.name,
+            accounts.join(",")
+        ));
+    }
+    out
 }
 
 /// Run one lab-integration command.
@@ -76,6 +107,10 @@ pub async fn run(services: &Services, command: LabIntegrationCommand) -> anyhow:
                 .await
                 .map_err(readable)?;
             println!("Lab integration {} ({}) is disabled.", i.id, i.name);
+        }
+        LabIntegrationCommand::List => {
+            let all = labs.list_integrations().await.map_err(readable)?;
+            print!("{}", listing(&all));
         }
     }
     Ok(())

@@ -233,12 +233,20 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         audit.clone(),
     );
     let labs = lab_service(config, &db, audit.clone(), clock.clone(), random.clone())?;
-    let strategies = StrategyService::new(db.clone(), clock.clone(), random.clone());
+    let strategies = StrategyService::new(db.clone(), db.clone(), clock.clone(), random.clone());
     let files = genascope_domain::files::service::FilesService::new(
         crate::storage::file_store(&config.storage, &config.aws).await?,
         db.clone(),
         // Lab reports: the order's care team and, after review, its patient read them too.
         Arc::new(genascope_domain::labs::reports::LabReports::new(db.clone())),
+        clock.clone(),
+        random.clone(),
+        config.storage.max_upload_bytes,
+    );
+    // Knowledge documents live in the same store, under `knowledge/`, with the same size limit.
+    let knowledge = genascope_domain::questionnaire::knowledge::service::KnowledgeService::new(
+        db.clone(),
+        files.store().clone(),
         clock.clone(),
         random.clone(),
         config.storage.max_upload_bytes,
@@ -280,6 +288,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             invites,
             eligibility,
             strategies,
+            knowledge,
             chat,
             labs,
             files,

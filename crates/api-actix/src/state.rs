@@ -18,6 +18,8 @@ pub struct AppState {
     pub eligibility: genascope_domain::clinical::service::EligibilityService,
     /// Chat configuration: strategies.
     pub strategies: genascope_domain::questionnaire::strategies::service::StrategyService,
+    /// Chat configuration: knowledge sources.
+    pub knowledge: genascope_domain::questionnaire::knowledge::service::KnowledgeService,
     /// Chat sessions (the questionnaire).
     pub chat: genascope_domain::questionnaire::sessions::service::ChatService,
     /// Labs: orders, results, the webhook, integrations.

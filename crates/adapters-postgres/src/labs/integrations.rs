@@ -1,9 +1,9 @@
 //! `LabIntegrationRepository` on `lab_integrations` and `lab_integration_accounts`.
 
-use crate::Database;
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::{accounts, lab_integration_accounts, lab_integrations};
 use crate::sql::{Corrupt, found};
+use crate::{Database, DbConnection};
 use async_trait::async_trait;
 use diesel::prelude::*;
 use genascope_domain::common::{AccountId, LabIntegrationId, RepoError};
@@ -33,6 +33,40 @@ impl From<&LabIntegration> for IntegrationRow {
             updated_at: ts(i.updated_at),
         }
     }
+}
+
+/// `rows` as integrations with their accounts (one query for the lot; each list by id).
+fn with_accounts(
+    conn: &mut DbConnection,
+    rows: Vec<IntegrationRow>,
+) -> QueryResult<Vec<LabIntegration>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let pairs: Vec<(String, String)> = lab_integration_accounts::table
+        .filter(lab_integration_accounts::integration_id.eq_any(&ids))
+        .order(lab_integration_accounts::account_id.asc())
+        .select((
+            lab_integration_accounts::integration_id,
+            lab_integration_accounts::account_id,
+        ))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let accounts = pairs
+            .iter()
+            .filter(|(i, _)| *i == row.id)
+            .map(|(_, a)| parse_id(a, "account id").map(AccountId))
+            .collect::<Result<Vec<_>, Corrupt>>()?;
+        out.push(LabIntegration {
+            id: LabIntegrationId(parse_id(&row.id, "integration id")?),
+            name: row.name,
+            accounts,
+            active: row.active,
+            sealed_secret: row.sealed_secret,
+            created_at: from_ts(row.created_at),
+            updated_at: from_ts(row.updated_at),
+        });
+    }
+    Ok(out)
 }
 
 #[async_trait]
@@ -72,24 +106,24 @@ impl LabIntegrationRepository for Database {
                 .filter(lab_integrations::id.eq(&iid))
                 .select(IntegrationRow::as_select())
                 .first(conn)?;
-            let accounts: Vec<String> = lab_integration_accounts::table
-                .filter(lab_integration_accounts::integration_id.eq(&iid))
-                .order(lab_integration_accounts::account_id.asc())
-                .select(lab_integration_accounts::account_id)
+            Ok(with_accounts(conn, vec![row])?
+                .pop()
+                .ok_or(Corrupt("integration"))?)
+        })
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn list(&self) -> Result<Vec<LabIntegration>, RepoError> {
+        self.run(move |conn| {
+            let rows: Vec<IntegrationRow> = lab_integrations::table
+                .order((
+                    lab_integrations::created_at.asc(),
+                    lab_integrations::id.asc(),
+                ))
+                .select(IntegrationRow::as_select())
                 .load(conn)?;
-            let accounts = accounts
-                .iter()
-                .map(|a| parse_id(a, "account id").map(AccountId))
-                .collect::<Result<Vec<_>, Corrupt>>()?;
-            Ok(LabIntegration {
-                id: LabIntegrationId(parse_id(&row.id, "integration id")?),
-                name: row.name,
-                accounts,
-                active: row.active,
-                sealed_secret: row.sealed_secret,
-                created_at: from_ts(row.created_at),
-                updated_at: from_ts(row.updated_at),
-            })
+            with_accounts(conn, rows)
         })
         .await
     }

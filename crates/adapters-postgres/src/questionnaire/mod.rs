@@ -1,5 +1,7 @@
-//! Questionnaire storage: chat strategies (`chat_strategies`) and chat sessions with their
-//! messages (`chat_sessions`, `chat_messages`).
+//! Questionnaire storage: chat strategies (`chat_strategies`) with their links to knowledge
+//! sources (`chat_strategy_knowledge_sources`), knowledge sources (`knowledge_sources`), and chat
+//! sessions with their messages (`chat_sessions`, `chat_messages`).
 
+mod knowledge;
 mod sessions;
 mod strategies;

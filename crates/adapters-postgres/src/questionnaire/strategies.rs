@@ -2,6 +2,7 @@
 //! of their contract objects; `name_key` (trimmed, lower-cased name) is unique among an account's
 //! live strategies; deletes are soft (`deleted_at`).
 
+use super::knowledge::{links_of, replace_links};
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::{accounts, chat_strategies};
 use crate::sql::{Corrupt, found};
@@ -85,6 +86,8 @@ impl StrategyRow {
             created_at: from_ts(self.created_at),
             updated_at: from_ts(self.updated_at),
             deleted_at: self.deleted_at.map(from_ts),
+            // Filled by `with_links`.
+            knowledge_sources: Vec::new(),
             targeting_rules: serde_json::from_str(&self.targeting_rules)
                 .map_err(|_| Corrupt("targeting rules"))?,
             outcome_actions: serde_json::from_str(&self.outcome_actions)
@@ -158,7 +161,31 @@ fn visible<'a>(include_deleted: bool) -> Boxed<'a> {
 
 fn load_one(conn: &mut DbConnection, q: Boxed<'_>) -> QueryResult<Option<Strategy>> {
     let row: Option<StrategyRow> = q.select(StrategyRow::as_select()).first(conn).optional()?;
-    Ok(row.map(StrategyRow::into_domain).transpose()?)
+    let strategy = row.map(StrategyRow::into_domain).transpose()?;
+    Ok(with_links(conn, strategy.into_iter().collect())?.pop())
+}
+
+/// `strategies` with their linked knowledge sources (one query for the lot).
+fn with_links(
+    conn: &mut DbConnection,
+    mut strategies: Vec<Strategy>,
+) -> QueryResult<Vec<Strategy>> {
+    let ids: Vec<String> = strategies.iter().map(|s| id(s.id.0)).collect();
+    let mut links = links_of(conn, &ids)?;
+    for (s, sid) in strategies.iter_mut().zip(&ids) {
+        s.knowledge_sources = links.remove(sid).unwrap_or_default();
+    }
+    Ok(strategies)
+}
+
+/// Write `strategy`'s links first in its transaction: `Conflict("knowledge_source")` (nothing
+/// written) when a linked source is gone.
+fn write_links(conn: &mut DbConnection, strategy: &Strategy) -> QueryResult<bool> {
+    replace_links(conn, &id(strategy.id.0), &strategy.knowledge_sources)
+}
+
+fn source_gone() -> RepoError {
+    RepoError::Conflict("knowledge_source")
 }
 
 /// Write `changes` over strategy `sid` if its stored version is still `version` and it is live:
@@ -185,6 +212,14 @@ fn write_if_version(
     Ok(true)
 }
 
+/// Whether `e` is the rollback a transaction asked for (a linked source was gone).
+fn is_rollback(e: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    matches!(
+        e.downcast_ref::<diesel::result::Error>(),
+        Some(diesel::result::Error::RollbackTransaction)
+    )
+}
+
 fn stale(written: bool) -> Result<(), RepoError> {
     if written {
         Ok(())
@@ -198,19 +233,32 @@ impl StrategyRepository for Database {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert(&self, strategy: &Strategy) -> Result<(), RepoError> {
         let row = StrategyRow::try_from(strategy)?;
-        self.transaction(move |conn| {
-            diesel::insert_into(chat_strategies::table)
-                .values(&row)
-                .execute(conn)?;
-            // The account must be live (a deleted one keeps its rows, for nobody).
-            let live: i64 = accounts::table
-                .filter(accounts::id.eq(&row.account_id))
-                .filter(accounts::deleted_at.is_null())
-                .count()
-                .get_result(conn)?;
-            found(usize::try_from(live).unwrap_or(0))
-        })
-        .await
+        let strategy = strategy.clone();
+        let linked = self
+            .transaction(move |conn| {
+                diesel::insert_into(chat_strategies::table)
+                    .values(&row)
+                    .execute(conn)?;
+                // The account must be live (a deleted one keeps its rows, for nobody).
+                let live: i64 = accounts::table
+                    .filter(accounts::id.eq(&row.account_id))
+                    .filter(accounts::deleted_at.is_null())
+                    .count()
+                    .get_result(conn)?;
+                found(usize::try_from(live).unwrap_or(0))?;
+                if write_links(conn, &strategy)? {
+                    Ok(true)
+                } else {
+                    // Undo the strategy's row: a source went away since the check.
+                    Err(diesel::result::Error::RollbackTransaction)
+                }
+            })
+            .await;
+        match linked {
+            Ok(_) => Ok(()),
+            Err(RepoError::Unexpected(e)) if is_rollback(&*e) => Err(source_gone()),
+            Err(e) => Err(e),
+        }
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(strategy_id = %sid))]
@@ -254,10 +302,11 @@ impl StrategyRepository for Database {
                 .limit(i64::from(f.limit))
                 .select(StrategyRow::as_select())
                 .load(conn)?;
-            Ok(rows
+            let strategies = rows
                 .into_iter()
                 .map(StrategyRow::into_domain)
-                .collect::<Result<_, _>>()?)
+                .collect::<Result<_, _>>()?;
+            with_links(conn, strategies)
         })
         .await
     }
@@ -267,10 +316,24 @@ impl StrategyRepository for Database {
         let row = StrategyRow::try_from(after)?;
         let sid = row.id.clone();
         let changes = StrategyChanges::from(row);
-        stale(
-            self.transaction(move |conn| write_if_version(conn, &sid, version, changes))
-                .await?,
-        )
+        let after = after.clone();
+        let outcome = self
+            .transaction(move |conn| {
+                if !write_if_version(conn, &sid, version, changes)? {
+                    return Ok(Err(RepoError::Stale));
+                }
+                if write_links(conn, &after)? {
+                    Ok(Ok(()))
+                } else {
+                    Err(diesel::result::Error::RollbackTransaction)
+                }
+            })
+            .await;
+        match outcome {
+            Ok(written) => written,
+            Err(RepoError::Unexpected(e)) if is_rollback(&*e) => Err(source_gone()),
+            Err(e) => Err(e),
+        }
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -47,6 +47,7 @@ fn strategy(account: AccountId, name: &str, minute: i64) -> Strategy {
         created_at: at(minute),
         updated_at: at(minute),
         deleted_at: None,
+        knowledge_sources: Vec::new(),
         targeting_rules: vec![TargetingRule {
             id: Uuid::new_v4(),
             field: "age".into(),

@@ -38,6 +38,8 @@ use utoipa::OpenApi;
         family::pedigree_svg, family::fhir_family_history,
         q::strategies::list, q::strategies::create, q::strategies::get, q::strategies::update,
         q::strategies::delete,
+        q::knowledge::list, q::knowledge::upload, q::knowledge::create, q::knowledge::get,
+        q::knowledge::update, q::knowledge::delete,
         q::sessions::start_chat, q::sessions::submit_answer, q::sessions::history,
         q::sessions::create_session, q::sessions::list_sessions, q::sessions::get_session,
         q::sessions::list_messages, q::sessions::post_message, q::sessions::end_session,
@@ -58,7 +60,7 @@ use utoipa::OpenApi;
         dto::InviteDto, dto::InviteListDto, dto::BulkInviteDto, dto::BulkFailureDto,
         dto::VerifyInviteDto, dto::SimplifiedAccessDto,
         q::dto::StrategyDto, q::dto::TargetingRuleDto, q::dto::OutcomeActionDto,
-        q::dto::KnowledgeSourceRefDto, q::dto::ChatSessionDto, q::dto::ChatMessageDto,
+        q::dto::KnowledgeSourceRefDto, q::knowledge::KnowledgeSourceDto, q::dto::ChatSessionDto, q::dto::ChatMessageDto,
         q::dto::QuestionStepDto, q::dto::HistoryDto, q::dto::HistoryItemDto,
         labs::dto::LabOrderDto, labs::dto::AddressDto, labs::dto::LabResultsDto,
         labs::dto::LabTestDto,
@@ -270,14 +272,20 @@ fn scheduling_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/api/organization/appointments", get => sc::organization);
 }
 
-/// Chat configuration (strategies), the documented questionnaire routes, and the `/ai-chat`
+/// Chat configuration (strategies, knowledge sources), the documented questionnaire routes, and the `/ai-chat`
 /// family at both of its prefixes.
 fn questionnaire_routes(cfg: &mut web::ServiceConfig) {
+    use questionnaire::knowledge as k;
     use questionnaire::sessions as s;
     use questionnaire::strategies as st;
     const STRATEGIES: &str = "/api/v1/chat-configuration/strategies";
     resource!(cfg, STRATEGIES, get => st::list, post => st::create);
     resource!(cfg, format!("{STRATEGIES}/{{id}}"), get => st::get, put => st::update, delete => st::delete);
+    const SOURCES: &str = "/api/v1/chat-configuration/knowledge-sources";
+    resource!(cfg, SOURCES, get => k::list, post => k::create);
+    // Before `{SOURCES}/{id}`: a literal segment wins over the id.
+    resource!(cfg, format!("{SOURCES}/upload"), post => k::upload);
+    resource!(cfg, format!("{SOURCES}/{{id}}"), get => k::get, put => k::update, delete => k::delete);
     resource!(cfg, "/api/start_chat", post => s::start_chat);
     resource!(cfg, "/api/submit_answer", post => s::submit_answer);
     resource!(cfg, "/api/history/{session_id}", get => s::history);

@@ -90,6 +90,9 @@ on_both_backends! {
         strategy_validation,
         strategy_names_are_unique_among_live_ones,
         strategy_roles_and_tenancy,
+        knowledge_sources_lifecycle,
+        knowledge_roles_and_tenancy,
+        knowledge_bad_input,
         deleted_strategy_keeps_its_sessions_working,
         full_interview_through_submit_answer,
         submit_answer_refusals_and_the_safe_retry,
@@ -299,6 +302,7 @@ on_both_backends! {
         webhook_events_change_orders,
         parallel_deliveries_apply_once,
         lab_integration_command,
+        lab_integration_list,
         report_files_attach_to_results,
         seed_demo_has_lab_orders_in_every_state,
     ],
@@ -422,6 +426,21 @@ mod metrics_access {
     #[tokio::test]
     async fn networks_sqlite() {
         crate::observability::networks_guard_the_scrape(Backend::Sqlite).await;
+    }
+}
+
+/// Files and knowledge documents on `STORAGE_BACKEND=s3` against moto, on both backends.
+mod s3_storage {
+    use genascope_adapters_postgres::Backend;
+
+    #[tokio::test]
+    async fn files_and_knowledge_on_s3_pg() {
+        crate::files::files_and_knowledge_sources_on_s3(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn files_and_knowledge_on_s3_sqlite() {
+        crate::files::files_and_knowledge_sources_on_s3(Backend::Sqlite).await;
     }
 }
 

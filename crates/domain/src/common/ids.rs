@@ -55,6 +55,10 @@ uuid_id!(
     ChatStrategyId
 );
 uuid_id!(
+    /// A knowledge source of an account's chat configuration (a document or a link).
+    KnowledgeSourceId
+);
+uuid_id!(
     /// A lab order of a patient.
     LabOrderId
 );

@@ -12,8 +12,8 @@ mod zone;
 
 pub use error::{BoxError, Entity, FieldError, Loc, RepoError, StoreConflict, joined};
 pub use ids::{
-    AccountId, AppointmentId, ChatStrategyId, InviteId, LabIntegrationId, LabOrderId, PatientId,
-    PatternId, UserId,
+    AccountId, AppointmentId, ChatStrategyId, InviteId, KnowledgeSourceId, LabIntegrationId,
+    LabOrderId, PatientId, PatternId, UserId,
 };
 pub use ports::{Attempt, Clock, Random, SystemClock, WindowCounter, window_wait};
 pub(crate) use text::string_value;

@@ -87,6 +87,8 @@ pub trait LabIntegrationRepository: Send + Sync {
     async fn insert(&self, integration: &LabIntegration) -> Result<(), RepoError>;
     /// One integration.
     async fn get(&self, id: LabIntegrationId) -> Result<LabIntegration, RepoError>;
+    /// Every integration, oldest first (the operator's list; sealed secrets stay sealed).
+    async fn list(&self) -> Result<Vec<LabIntegration>, RepoError>;
     /// Store its name, secret and `active` (its accounts stay).
     async fn update(&self, integration: &LabIntegration) -> Result<(), RepoError>;
 }

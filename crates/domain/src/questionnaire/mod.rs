@@ -105,6 +105,7 @@
 pub mod error;
 pub mod examples;
 mod fill;
+pub mod knowledge;
 mod machine;
 pub mod model;
 pub mod parse;

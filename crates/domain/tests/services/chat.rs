@@ -109,6 +109,7 @@ fn strategy(account: AccountId, active: bool) -> Strategy {
         created_at: NOW,
         updated_at: NOW,
         deleted_at: None,
+        knowledge_sources: Vec::new(),
         targeting_rules: Vec::new(),
         outcome_actions: Vec::new(),
     }

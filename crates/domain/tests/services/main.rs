@@ -21,6 +21,7 @@ mod auth;
 mod chat;
 mod eligibility;
 mod invites;
+mod knowledge;
 mod passwords;
 mod patients;
 mod scheduling;

@@ -5,6 +5,7 @@ use crate::support::*;
 use genascope_domain::common::{ChatStrategyId, Entity, Patch, RepoError, StoreConflict};
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::ListScope;
+use genascope_domain::questionnaire::knowledge::ports::MockKnowledgeSourceRepository;
 use genascope_domain::questionnaire::strategies::error::{StrategyConflict, StrategyError};
 use genascope_domain::questionnaire::strategies::model::{
     NewStrategy, RuleInput, RuleOperator, Specialty, Strategy, StrategyPatch, StrategyQuery,
@@ -16,7 +17,21 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 fn service(repo: MockStrategyRepository) -> StrategyService {
-    StrategyService::new(Arc::new(repo), Arc::new(clock_at(NOW)), Arc::new(random()))
+    let mut sources = MockKnowledgeSourceRepository::new();
+    sources.expect_refs().returning(|_| Ok(Vec::new()));
+    service_with(repo, sources)
+}
+
+pub fn service_with(
+    repo: MockStrategyRepository,
+    sources: MockKnowledgeSourceRepository,
+) -> StrategyService {
+    StrategyService::new(
+        Arc::new(repo),
+        Arc::new(sources),
+        Arc::new(clock_at(NOW)),
+        Arc::new(random()),
+    )
 }
 
 fn rule(field: &str, sequence: u32, id: Option<Uuid>) -> RuleInput {
@@ -29,7 +44,7 @@ fn rule(field: &str, sequence: u32, id: Option<Uuid>) -> RuleInput {
     }
 }
 
-fn new_strategy(name: &str) -> NewStrategy {
+pub fn new_strategy(name: &str) -> NewStrategy {
     NewStrategy {
         account_id: None,
         name: text(name),
@@ -44,7 +59,7 @@ fn new_strategy(name: &str) -> NewStrategy {
     }
 }
 
-fn stored(account: genascope_domain::common::AccountId) -> Strategy {
+pub fn stored(account: genascope_domain::common::AccountId) -> Strategy {
     Strategy {
         id: ChatStrategyId(Uuid::new_v4()),
         account_id: account,
@@ -59,12 +74,13 @@ fn stored(account: genascope_domain::common::AccountId) -> Strategy {
         created_at: NOW - time::Duration::days(1),
         updated_at: NOW - time::Duration::days(1),
         deleted_at: None,
+        knowledge_sources: Vec::new(),
         targeting_rules: Vec::new(),
         outcome_actions: Vec::new(),
     }
 }
 
-fn holding(s: &Strategy) -> MockStrategyRepository {
+pub fn holding(s: &Strategy) -> MockStrategyRepository {
     let mut repo = MockStrategyRepository::new();
     let s = s.clone();
     let id = s.id;
@@ -167,7 +183,7 @@ async fn create_names_the_account_sorts_rules_and_refuses_sources() {
     let sa = principal_as(Role::SuperAdmin, None);
     let r = svc.create(&sa, new_strategy("x")).await;
     assert_eq!(fields_of(&r), ["account_id"]);
-    // Knowledge sources do not exist yet: any id is not found.
+    // A source that does not exist: not found.
     let linked = NewStrategy {
         knowledge_source_ids: vec![Uuid::new_v4()],
         ..new_strategy("x")

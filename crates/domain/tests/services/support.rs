@@ -410,3 +410,12 @@ pub fn existing(m: &mut PatientMocks, p: &Patient) {
         .withf(move |i| *i == id)
         .returning(move |_| Ok(v.clone()));
 }
+
+impl Invalid for genascope_domain::questionnaire::knowledge::error::KnowledgeError {
+    fn field_errors(&self) -> Option<&[FieldError]> {
+        match self {
+            Self::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+}

@@ -82,25 +82,69 @@ where
     F: FnOnce(String, ByteStream) -> Fut,
     Fut: Future<Output = ApiResult<T>>,
 {
-    let mut form = Multipart::new(req.headers(), payload.into_inner());
+    let form = read_form(req, payload, |_, filename, body| store(filename, body)).await;
+    form.error.map_or(Ok(()), Err)?;
+    match form.stored {
+        Some(stored) => Ok(Parts {
+            fields: form.fields,
+            stored,
+        }),
+        None => Err(missing_file()),
+    }
+}
+
+/// A form read by [`read_form`]: what came in, and the first failure.
+pub struct Form<T> {
+    /// Non-file fields (name → trimmed text) read before the failure, if any.
+    pub fields: Vec<(String, String)>,
+    /// What the `file` part became, if it came and was taken (kept even when a later part
+    /// failed: the caller must undo it then).
+    pub stored: Option<T>,
+    /// The first failure: of the framing, a field, or the use case on the file part. A form
+    /// without a `file` part is not a failure here (`stored` is `None`).
+    pub error: Option<ApiError>,
+}
+
+fn missing_file() -> ApiError {
+    ApiError::invalid(Place::Body, vec![FieldError::missing("file")])
+}
+
+/// Read a multipart body: small fields are collected, the `file` part is streamed into
+/// `store(fields before it, filename, body)`. Reading stops at the first failure (422 for
+/// broken framing, non-UTF-8 text or a second file; 413 for too many parts or a field too
+/// long); whatever `store` made before that is handed back with it.
+pub async fn read_form<T, F, Fut>(req: &HttpRequest, payload: web::Payload, store: F) -> Form<T>
+where
+    F: FnOnce(&[(String, String)], String, ByteStream) -> Fut,
+    Fut: Future<Output = ApiResult<T>>,
+{
+    let mut out = Form {
+        fields: Vec::new(),
+        stored: None,
+        error: None,
+    };
+    let mut multipart = Multipart::new(req.headers(), payload.into_inner());
     let mut store = Some(store);
-    let mut stored = None;
-    let mut fields = Vec::new();
     let mut parts = 0;
-    while let Some(part) = form.next().await {
+    while let Some(part) = multipart.next().await {
         parts += 1;
         if parts > MAX_PARTS {
-            return Err(ApiError::TooLarge);
+            out.error = Some(ApiError::TooLarge);
+            return out;
         }
-        let mut part = part.map_err(|_| malformed())?;
+        let Ok(mut part) = part else {
+            out.error = Some(malformed());
+            return out;
+        };
         let name = part.name().unwrap_or_default().to_owned();
         if name == "file" {
             let Some(store) = store.take() else {
-                return Err(ApiError::Invalid(vec![Place::Body.field(
+                out.error = Some(ApiError::Invalid(vec![Place::Body.field(
                     "file",
                     "Only one file may be uploaded",
                     "value_error.multipart",
                 )]));
+                return out;
             };
             let filename = part
                 .content_disposition()
@@ -112,35 +156,49 @@ where
                 rx.recv().await.map(|item| (item, rx))
             }));
             let (_, result) =
-                futures_util::future::join(pump(&mut part, tx), store(filename, body)).await;
-            stored = Some(result?);
-        } else {
-            let mut text = Vec::new();
-            while let Some(chunk) = part.next().await {
-                let chunk = chunk.map_err(|_| malformed())?;
-                if text.len() + chunk.len() > MAX_FIELD_BYTES {
-                    return Err(ApiError::TooLarge);
+                futures_util::future::join(pump(&mut part, tx), store(&out.fields, filename, body))
+                    .await;
+            match result {
+                Ok(stored) => out.stored = Some(stored),
+                Err(e) => {
+                    out.error = Some(e);
+                    return out;
                 }
-                text.extend_from_slice(&chunk);
             }
-            let text = String::from_utf8(text).map_err(|_| {
-                ApiError::Invalid(vec![Place::Body.field(
-                    &name,
-                    "must be UTF-8 text",
-                    "value_error.str",
-                )])
-            })?;
-            fields.push((name, text.trim().to_owned()));
+        } else {
+            match field_text(&mut part, &name).await {
+                Ok(text) => out.fields.push((name, text)),
+                Err(e) => {
+                    out.error = Some(e);
+                    return out;
+                }
+            }
         }
     }
-    match stored {
-        Some(stored) => Ok(Parts { fields, stored }),
-        None if parts == 0 => Err(malformed()),
-        None => Err(ApiError::invalid(
-            Place::Body,
-            vec![FieldError::missing("file")],
-        )),
+    if parts == 0 {
+        out.error = Some(malformed());
     }
+    out
+}
+
+/// A small field's trimmed text (at most [`MAX_FIELD_BYTES`], UTF-8).
+async fn field_text(part: &mut actix_multipart::Field, name: &str) -> ApiResult<String> {
+    let mut text = Vec::new();
+    while let Some(chunk) = part.next().await {
+        let chunk = chunk.map_err(|_| malformed())?;
+        if text.len() + chunk.len() > MAX_FIELD_BYTES {
+            return Err(ApiError::TooLarge);
+        }
+        text.extend_from_slice(&chunk);
+    }
+    let text = String::from_utf8(text).map_err(|_| {
+        ApiError::Invalid(vec![Place::Body.field(
+            name,
+            "must be UTF-8 text",
+            "value_error.str",
+        )])
+    })?;
+    Ok(text.trim().to_owned())
 }
 
 /// Forward a part's chunks until it ends, fails (the failure is forwarded) or the receiver is

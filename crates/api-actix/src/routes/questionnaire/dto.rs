@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-/// A linked knowledge source (none exist yet: the list is always empty).
+/// A linked knowledge source (those the caller sees).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct KnowledgeSourceRefDto {
     pub id: String,
@@ -108,7 +108,15 @@ impl From<&Strategy> for StrategyDto {
             created_by: s.created_by.map(|u| u.to_string()),
             created_at: ts(s.created_at),
             updated_at: ts(s.updated_at),
-            knowledge_sources: Vec::new(),
+            knowledge_sources: s
+                .knowledge_sources
+                .iter()
+                .map(|k| KnowledgeSourceRefDto {
+                    id: k.id.to_string(),
+                    name: k.name.to_string(),
+                    source_type: k.source_type.as_str().to_owned(),
+                })
+                .collect(),
             targeting_rules: s.targeting_rules.iter().map(Into::into).collect(),
             outcome_actions: s.outcome_actions.iter().map(Into::into).collect(),
         }

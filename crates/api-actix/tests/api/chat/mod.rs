@@ -5,6 +5,7 @@
 mod ai_chat;
 mod analyze;
 mod invited;
+mod knowledge;
 mod sessions;
 mod strategies;
 mod support;
@@ -12,5 +13,6 @@ mod support;
 pub use ai_chat::*;
 pub use analyze::*;
 pub use invited::*;
+pub use knowledge::*;
 pub use sessions::*;
 pub use strategies::*;

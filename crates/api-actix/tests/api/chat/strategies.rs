@@ -197,7 +197,7 @@ pub async fn strategy_validation(app: &TestApp) {
                 "targeting_rules": [{"field": "f".repeat(100), "operator": "in_list", "value": ["a"]}]}),
     )
     .await;
-    // Knowledge sources: none exist yet, so any id is not found.
+    // Knowledge sources that do not exist: not found.
     let r = app
         .post(
             BASE,

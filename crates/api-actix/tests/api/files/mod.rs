@@ -4,9 +4,11 @@
 
 mod input;
 mod owners;
+mod s3;
 
 pub use input::*;
 pub use owners::*;
+pub use s3::*;
 
 use crate::helpers::{Resp, TestApp};
 use reqwest::multipart::{Form, Part};

@@ -14,8 +14,8 @@ pub use reports::report_files_attach_to_results;
 pub use roles::{lists_and_filters, who_may_order_and_read_where, who_sets_which_status};
 pub use seed::seed_demo_has_lab_orders_in_every_state;
 pub use webhook::{
-    lab_integration_command, parallel_deliveries_apply_once, webhook_events_change_orders,
-    webhook_signatures,
+    lab_integration_command, lab_integration_list, parallel_deliveries_apply_once,
+    webhook_events_change_orders, webhook_signatures,
 };
 
 use crate::helpers::{PW, Resp, Tenancy, TestApp};

@@ -505,3 +505,107 @@ pub async fn lab_integration_command(app: &TestApp) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("Account not found"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `genascope lab-integration list`: every integration with its id, name, accounts, active and
+/// creation time; never a secret (neither the issued one nor the sealed one); works without
+/// the at-rest key.
+pub async fn lab_integration_list(app: &TestApp) {
+    let t = app.tenancy().await;
+    let dir = std::env::temp_dir().join(format!("genascope-lab-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |key: Option<&str>, args: &[&str]| genascope(app, &dir, key, args);
+    let out = run(None, &["lab-integration", "list"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "No lab integrations.\n"
+    );
+    let (a, b) = (t.a.account_id.as_str(), t.b.account_id.as_str());
+    let acme = run(
+        Some(LAB_SECRET_KEY),
+        &[
+            "lab-integration",
+            "create",
+            "--name",
+            "Acme Labs",
+            "--account",
+            a,
+            "--account",
+            b,
+        ],
+    );
+    let beta = run(
+        Some(LAB_SECRET_KEY),
+        &[
+            "lab-integration",
+            "create",
+            "--name",
+            "Beta",
+            "--account",
+            b,
+        ],
+    );
+    let secrets = [secret_of(&acme), secret_of(&beta)];
+    let id_of = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("X-Lab-Id:")
+                    .map(|s| s.trim().to_owned())
+            })
+            .unwrap()
+    };
+    let (acme_id, beta_id) = (id_of(&acme), id_of(&beta));
+    assert!(
+        run(
+            Some(LAB_SECRET_KEY),
+            &["lab-integration", "disable", &beta_id]
+        )
+        .status
+        .success()
+    );
+    let out = run(None, &["lab-integration", "list"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and two rows:\n{text}");
+    assert!(lines[0].starts_with("ID"), "{text}");
+    let row = |id: &str| *lines.iter().find(|l| l.starts_with(id)).unwrap();
+    let mut served = [a, b];
+    served.sort_unstable();
+    let acme_row = row(&acme_id);
+    assert!(acme_row.contains("Acme Labs"), "{acme_row}");
+    assert!(acme_row.contains(&served.join(",")), "{acme_row}");
+    assert!(acme_row.contains(" yes "), "{acme_row}");
+    let beta_row = row(&beta_id);
+    assert!(beta_row.contains(" no "), "{beta_row}");
+    assert!(beta_row.ends_with(b), "{beta_row}");
+    assert!(!beta_row.contains(a), "{beta_row}");
+    // The creation time, RFC 3339 UTC.
+    let created = beta_row.split_whitespace().nth(2).unwrap();
+    assert!(created.ends_with('Z') && created.len() == 20, "{created}");
+    #[derive(diesel::QueryableByName)]
+    struct S {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sealed_secret: String,
+    }
+    let sealed = app
+        .query::<S>("SELECT sealed_secret FROM lab_integrations")
+        .await;
+    for s in secrets
+        .iter()
+        .chain(sealed.iter().map(|s| &s.sealed_secret))
+    {
+        assert!(!text.contains(s.as_str()), "a secret in the listing");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -93,6 +93,12 @@ impl LabService {
             .map_err(not_found_as(Entity::Record))
     }
 
+    /// Every integration, oldest first (the operator's `lab-integration list`; the caller
+    /// prints no secret: they are sealed, and this never opens them).
+    pub async fn list_integrations(&self) -> Result<Vec<LabIntegration>, LabError> {
+        Ok(self.ports.integrations.list().await?)
+    }
+
     /// A new secret for an integration: the old one stops working at once.
     pub async fn rotate_secret(&self, id: LabIntegrationId) -> Result<IssuedSecret, LabError> {
         let mut integration = self.integration(id).await?;

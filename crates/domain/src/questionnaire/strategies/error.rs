@@ -56,6 +56,8 @@ impl From<RepoError> for StrategyError {
             RepoError::Duplicate(rule) => {
                 Self::Conflict(StrategyConflict::Store(StoreConflict::Duplicate(rule)))
             }
+            // A linked knowledge source was deleted between the check and the write.
+            RepoError::Conflict("knowledge_source") => Self::NotFound(Entity::KnowledgeSource),
             RepoError::Conflict(rule) => {
                 Self::Conflict(StrategyConflict::Store(StoreConflict::Invariant(rule)))
             }

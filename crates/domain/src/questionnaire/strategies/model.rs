@@ -4,6 +4,7 @@
 //! stored and returned, never evaluated.
 
 use crate::common::{AccountId, ChatStrategyId, FieldError, Note, Patch, Text, Timestamp, UserId};
+use crate::questionnaire::knowledge::model::SourceRef;
 use crate::questionnaire::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -192,6 +193,9 @@ pub struct Strategy {
     pub updated_at: Timestamp,
     /// Soft-deleted: hidden from lists and reads; sessions and invites that use it keep its name.
     pub deleted_at: Option<Timestamp>,
+    /// Linked knowledge sources, by id (all of them as stored; a caller is shown those it sees,
+    /// see [`crate::questionnaire::knowledge::policy::sees`]).
+    pub knowledge_sources: Vec<SourceRef>,
     /// Stored and returned, never evaluated; in `sequence` order.
     pub targeting_rules: Vec<TargetingRule>,
     /// Stored and returned, never evaluated; in `sequence` order.

@@ -20,7 +20,9 @@ pub struct StrategyFilter {
     pub limit: u32,
 }
 
-/// Stored strategies. Soft-deleted ones are invisible to every method but `get` with
+/// Stored strategies with their links to knowledge sources (`knowledge_sources`, written with
+/// the strategy in one transaction; a link whose source is gone by then is
+/// `Conflict("knowledge_source")`). Soft-deleted ones are invisible to every method but `get` with
 /// `include_deleted` (sessions and invites that use one keep working).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
