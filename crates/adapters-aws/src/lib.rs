@@ -12,6 +12,8 @@
 pub mod credentials;
 pub mod s3;
 pub mod ses;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use credentials::{AwsSettings, SetupError, sdk_config};
 pub use s3::{S3FileStore, S3Settings};

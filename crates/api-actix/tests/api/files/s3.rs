@@ -7,73 +7,21 @@ use super::{PDF, form, upload_form};
 use crate::helpers::{TestApp, spawn_app_with};
 use genascope_adapters_postgres::Backend;
 use reqwest::multipart::Form;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
-/// A running moto server, stopped on drop.
-struct Moto {
-    child: Child,
-    url: String,
-}
+use genascope_adapters_aws::testing::Moto;
 
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Moto {
-    /// Start moto on a free loopback port and wait until it answers.
-    async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto (pip install 'moto[server]'; `just test-deps`)");
-        let moto = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..200 {
-            if reqwest::get(format!("{}/moto-api/data.json", moto.url))
-                .await
-                .is_ok()
-            {
-                return moto;
-            }
-            // Waiting for a child process to listen: no event to wait on.
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("moto did not start on port {port}");
-    }
-
+/// What these tests ask moto besides the harness.
+trait Holds {
     /// Whether the bucket holds `key`, asked through a client of our own (not the app's).
+    async fn holds(&self, bucket: &str, key: &str) -> bool;
+}
+
+impl Holds for Moto {
     async fn holds(&self, bucket: &str, key: &str) -> bool {
-        use genascope_adapters_aws::{AwsSettings, S3FileStore, S3Settings};
+        use genascope_adapters_aws::{S3FileStore, S3Settings};
         use genascope_domain::files::names::FileKey;
         use genascope_domain::files::ports::FileStore;
-        let settings = AwsSettings {
-            region: Some("us-east-1".into()),
-            endpoint_url: Some(self.url.clone()),
-            static_credentials: Some(("testing".into(), "testing".into())),
-            role: None,
-            session_length: Duration::from_secs(900),
-            refresh_before: Duration::from_secs(300),
-            time_source: None,
-        };
+        let settings = self.settings(None);
         let config = genascope_adapters_aws::sdk_config(&settings)
             .await
             .expect("aws config");
