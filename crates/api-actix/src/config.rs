@@ -71,6 +71,8 @@ pub struct Config {
     pub database_url: String,
     /// HS256 secret (>= 32 bytes).
     pub jwt_secret: SecretString,
+    /// During a rotation: a second secret whose tokens are still accepted (never used to sign).
+    pub jwt_secret_previous: Option<SecretString>,
     /// Access-token lifetime.
     pub jwt_expire_minutes: i64,
     /// `iss`.
@@ -191,6 +193,7 @@ impl Config {
         let data_dir = PathBuf::from(var(lookup, "DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = database_url(lookup, prod, &data_dir)?;
         let jwt_secret = jwt_secret(lookup, prod, &data_dir)?;
+        let jwt_secret_previous = jwt_secret_previous(lookup, &jwt_secret)?;
         let jwt_expire_minutes = jwt_expire_minutes(lookup)?;
         let smtp = smtp_config(lookup)?;
         let mail_backend = mail_backend(lookup, prod, smtp.is_some())?;
@@ -204,6 +207,7 @@ impl Config {
             data_dir,
             database_url,
             jwt_secret,
+            jwt_secret_previous,
             jwt_expire_minutes,
             jwt_issuer: var(lookup, "JWT_ISSUER").unwrap_or_else(|| "genascope".into()),
             jwt_audience: var(lookup, "JWT_AUDIENCE").unwrap_or_else(|| "genascope-api".into()),
@@ -324,6 +328,28 @@ fn jwt_secret(
         )),
         None => dev_secret(data_dir),
     }
+}
+
+/// `JWT_SECRET_PREVIOUS` (optional): the other secret of a rotation (docs/operations.md), held to
+/// the same rules as `JWT_SECRET` in every mode, and not the same value.
+fn jwt_secret_previous(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    current: &SecretString,
+) -> Result<Option<SecretString>, ConfigError> {
+    let Some(s) = var(lookup, "JWT_SECRET_PREVIOUS") else {
+        return Ok(None);
+    };
+    let malformed = |why: String| Err(ConfigError::Malformed("JWT_SECRET_PREVIOUS", why));
+    if s.len() < MIN_SECRET_BYTES {
+        return malformed(format!("must be at least {MIN_SECRET_BYTES} bytes"));
+    }
+    if let Some(why) = secret_weakness(&s) {
+        return malformed(why);
+    }
+    if s == current.expose_secret() {
+        return malformed("must differ from JWT_SECRET".into());
+    }
+    Ok(Some(SecretString::from(s)))
 }
 
 /// `JWT_EXPIRE_MINUTES` (default 60): 1 to 1440.
@@ -643,6 +669,34 @@ mod tests {
         let ok = cfg(&[("APP_ENV", "production"), secret, db]).unwrap();
         assert!(ok.json_logs);
         assert_eq!(ok.mail_backend, MailBackend::Disabled);
+    }
+
+    #[test]
+    fn previous_jwt_secret_is_optional_strong_and_different() {
+        let db = ("DATABASE_URL", "postgres://x@127.0.0.1/db");
+        let current = "9f86d081884c7d659a2feaa0c55ad015";
+        let base = [("APP_ENV", "production"), db, ("JWT_SECRET", current)];
+        assert!(cfg(&base).unwrap().jwt_secret_previous.is_none());
+        let repeated = "abcd".repeat(8);
+        for (bad, says) in [
+            ("short", "32"),
+            (repeated.as_str(), "JWT_SECRET_PREVIOUS"),
+            (current, "differ"),
+        ] {
+            let mut vars = base.to_vec();
+            vars.push(("JWT_SECRET_PREVIOUS", bad));
+            let err = cfg(&vars).unwrap_err().to_string();
+            assert!(
+                err.contains("JWT_SECRET_PREVIOUS") && err.contains(says),
+                "{err}"
+            );
+        }
+        let old = "q3Jv2x0Wc9Lk8pTzR1sYb6nMf4hGd7aE0uVi5oKe2tXy";
+        let mut vars = base.to_vec();
+        vars.push(("JWT_SECRET_PREVIOUS", old));
+        let ok = cfg(&vars).unwrap();
+        let previous = ok.jwt_secret_previous.expect("configured");
+        assert_eq!(previous.expose_secret(), old);
     }
 
     #[test]

@@ -170,11 +170,15 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         ))))
     };
     let hasher = Arc::new(Argon2Hasher::default());
-    let codec = Arc::new(JwtCodec::new(
+    let codec = JwtCodec::new(
         config.jwt_secret_bytes(),
         &config.jwt_issuer,
         &config.jwt_audience,
-    ));
+    );
+    let codec = Arc::new(match &config.jwt_secret_previous {
+        Some(previous) => codec.also_accepting(previous.expose_secret().as_bytes()),
+        None => codec,
+    });
     let ports = IdentityPorts {
         accounts: db.clone(),
         users: db.clone(),

@@ -75,9 +75,15 @@ mod present_or_null {
 }
 
 /// HS256 JWTs with issuer and audience checks. Any other algorithm (including `none`) is refused.
+///
+/// Tokens are signed with one secret and verified against it or, during a rotation, against one
+/// more (`JWT_SECRET_PREVIOUS`, see docs/operations.md): a token is accepted when either key's
+/// signature matches, and every other check is the same.
 pub struct JwtCodec {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// A second key accepted for verification only (never used to sign).
+    also_accepted: Option<DecodingKey>,
     validation: Validation,
     issuer: String,
     audience: String,
@@ -96,6 +102,7 @@ impl JwtCodec {
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            also_accepted: None,
             validation,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
@@ -104,6 +111,27 @@ impl JwtCodec {
 }
 
 impl JwtCodec {
+    /// Also accept tokens signed with `secret` (a rotation's other secret); sign with the first.
+    #[must_use]
+    pub fn also_accepting(mut self, secret: &[u8]) -> Self {
+        self.also_accepted = Some(DecodingKey::from_secret(secret));
+        self
+    }
+
+    /// The claims of `token` if its signature matches the signing key or the one also accepted.
+    fn decode(&self, token: &str) -> jsonwebtoken::errors::Result<JwtClaims> {
+        match jsonwebtoken::decode::<JwtClaims>(token, &self.decoding, &self.validation) {
+            Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => {
+                match &self.also_accepted {
+                    Some(key) => jsonwebtoken::decode::<JwtClaims>(token, key, &self.validation),
+                    None => Err(e),
+                }
+            }
+            other => other,
+        }
+        .map(|data| data.claims)
+    }
+
     fn sign(&self, body: &JwtClaims) -> Result<String, BoxError> {
         Ok(jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -205,12 +233,10 @@ impl TokenCodec for JwtCodec {
     }
 
     fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
-        let data = jsonwebtoken::decode::<JwtClaims>(token, &self.decoding, &self.validation)
-            .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid,
-            })?;
-        let c = data.claims;
+        let c = self.decode(token).map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => TokenError::Expired,
+            _ => TokenError::Invalid,
+        })?;
         if c.access_type == AccessType::Full.as_str() {
             full(c).map(VerifiedToken::Full)
         } else if c.access_type == AccessType::Simplified.as_str() {
@@ -392,6 +418,40 @@ mod tests {
         let first = if parts[1].starts_with('e') { "f" } else { "e" };
         parts[1].replace_range(0..1, first);
         assert_eq!(codec.verify(&parts.join(".")), Err(TokenError::Invalid));
+    }
+
+    /// A rotation: tokens of either secret verify while both are configured; the codec signs
+    /// with its own; a third secret, or the old one once dropped, is refused.
+    #[test]
+    fn rotation_accepts_the_previous_secret_only_while_configured() {
+        const OLD: &[u8] = b"old-secret-old-secret-old-secret";
+        let old = JwtCodec::new(OLD, "genascope", "genascope-api");
+        let rotating = JwtCodec::new(SECRET, "genascope", "genascope-api").also_accepting(OLD);
+        let c = claims(600);
+        let by_old = old.issue(&c).unwrap();
+        let by_new = rotating.issue(&c).unwrap();
+        assert_eq!(
+            rotating.verify(&by_old).unwrap(),
+            VerifiedToken::Full(c.clone())
+        );
+        assert_eq!(
+            rotating.verify(&by_new).unwrap(),
+            VerifiedToken::Full(c.clone())
+        );
+        // Signed with the new secret, not the accepted one.
+        assert_eq!(old.verify(&by_new), Err(TokenError::Invalid));
+        let done = JwtCodec::new(SECRET, "genascope", "genascope-api");
+        assert_eq!(done.verify(&by_old), Err(TokenError::Invalid));
+        let other = JwtCodec::new(
+            b"another-secret-another-secret-123",
+            "genascope",
+            "genascope-api",
+        )
+        .also_accepting(OLD);
+        assert_eq!(other.verify(&by_new), Err(TokenError::Invalid));
+        // The old secret's token still expires like any other.
+        let expired = old.issue(&claims(-3600)).unwrap();
+        assert_eq!(rotating.verify(&expired), Err(TokenError::Expired));
     }
 
     #[test]
