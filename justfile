@@ -75,6 +75,12 @@ validate-canrisk bws_dir pedigreejs_dir:
 bench-http:
     scripts/bench-http.sh
 
+# The multi-replica proof: 3 release replicas on one PostgreSQL database behind HAProxy
+# (deploy/haproxy/), asserted by scripts/cluster_test/ (docs/operations.md "Multi-replica proof").
+# CI runs it after `test`. CLUSTER_BIN=path reuses a built binary.
+cluster-test:
+    scripts/cluster-test.sh
+
 # Validate deploy/ offline: every kustomization rendered and checked against the Kubernetes JSON
 # schemas, genascope's own invariants, checkov on the manifests and the Dockerfile, compose.yaml
 # against the Compose schema. Not part of `test` (CI runs both); installs its tools on first use.
