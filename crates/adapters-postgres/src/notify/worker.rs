@@ -168,7 +168,7 @@ async fn deliver(
         Ok(()) => {
             // If this mark fails, the message goes out again after its lease: at least once.
             db.outbox_mark_sent(msg.id, now()).await?;
-            tracing::info!(message = %msg.id, attempt, sink = sink.kind(), "outbox message delivered");
+            tracing::info!(outbox_id = %msg.id, attempt, sink = sink.kind(), "outbox message delivered");
         }
         Err(e) => {
             // The sink's error names a class of failure only (the `Mailer` contract); never
@@ -188,11 +188,11 @@ async fn deliver(
                 .await?
             {
                 Failure::RetryAt(at) => tracing::warn!(
-                    message = %msg.id, attempt, error = %class, retry_at = %at,
+                    outbox_id = %msg.id, attempt, error = %class, retry_at = %at,
                     "outbox delivery failed; will retry"
                 ),
                 Failure::Dead => tracing::error!(
-                    message = %msg.id, attempt, error = %class,
+                    outbox_id = %msg.id, attempt, error = %class,
                     "outbox delivery failed for the last time; the message is dead \
                      (genascope outbox list / retry)"
                 ),
