@@ -74,7 +74,7 @@
 //!   generation (the rule above). IBIS v8 counts such relatives as unaffected (its records write
 //!   them `0 0 0 -99 -99 -99 0`); how it ages them is not published, so this is our assumption
 //!   (`docs/clinical-models.md` §10 shows its sensitivity: ±3 years per generation moves the
-//!   ten cases' carrier probabilities by under 10 %).
+//!   ten cases' carrier probabilities by at most 10 %).
 //! - A mother, maternal grandmother or paternal grandmother not in the input counts as such a
 //!   relative (one warning names them), as in IBIS v8.
 //! - A contralateral cancer of unknown age is taken as synchronous with the first.
