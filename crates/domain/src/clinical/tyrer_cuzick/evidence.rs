@@ -35,44 +35,6 @@ fn generation_offset(relation: Relation) -> i64 {
     }
 }
 
-/// The women IBIS v8 always has in a family, whether or not the user lists them: its batch
-/// record has a fixed block for each (`clinical.md` §1.4), written `0 0 0 -99 -99 -99 0`
-/// (unaffected, current age unknown) when nothing is reported, and the GUI draws them with "?".
-const ALWAYS_PRESENT: [Relation; 3] = [
-    Relation::Mother,
-    Relation::MaternalGrandmother,
-    Relation::PaternalGrandmother,
-];
-
-/// Evidence from the [`ALWAYS_PRESENT`] women missing from `relatives`: each counts as an
-/// unaffected relative of unknown age, as in IBIS v8. One warning names them.
-pub(super) fn implicit_evidence(
-    relatives: &[TcRelative],
-    proband_age: u32,
-    warnings: &mut Vec<String>,
-) -> Vec<Evidence> {
-    let missing: Vec<Relation> = ALWAYS_PRESENT
-        .into_iter()
-        .filter(|m| relatives.iter().all(|r| r.relation != *m))
-        .collect();
-    if missing.is_empty() {
-        return Vec::new();
-    }
-    let names: Vec<String> = missing
-        .iter()
-        .map(|m| m.as_str().replace('_', " "))
-        .collect();
-    warnings.push(format!(
-        "Not listed in the family: {}; counted as unaffected and cancer-free to an age assumed \
-         from their generation, as IBIS v8 does.",
-        names.join(", ")
-    ));
-    missing
-        .into_iter()
-        .filter_map(|m| relative_evidence(0, &TcRelative::new(m), proband_age, &mut Vec::new()))
-        .collect()
-}
-
 /// An observed cancer: at a known age, or at some unknown age up to a given age.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Event {
@@ -122,17 +84,12 @@ pub(super) fn relative_evidence(
     } else {
         None
     };
-    // An unaffected relative of unknown age is cancer-free to the age assumed from her
-    // generation (IBIS v8 counts such relatives as unaffected; see the module docs).
-    let current = if breast.is_none() && ovarian.is_none() && current.is_none() {
+    if breast.is_none() && ovarian.is_none() && current.is_none() {
         warnings.push(format!(
-            "{who}: unaffected with unknown age; taken as cancer-free to {assumed} (assumed from \
-             her generation)."
+            "{who}: unaffected with unknown age; carries no information and was not used."
         ));
-        Some(assumed)
-    } else {
-        current
-    };
+        return None;
+    }
     let (breast_censor, ovarian_censor) = censoring_ages(current, breast.map(|b| b.0), ovarian);
 
     if let Some((_, bc)) = breast
