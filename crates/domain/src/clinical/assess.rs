@@ -245,6 +245,13 @@ fn lynch_recommendation(l: &LynchSummary, out: &mut Vec<Recommendation>) {
     out.sort_by_key(|r| std::cmp::Reverse(r.priority));
 }
 
+/// The Tyrer-Cuzick input a profile maps to, for tests that compare the model's full-precision
+/// outputs (the `Assessment` rounds them) with published ones (`tyrer_cuzick/ibis_cases.rs`).
+#[cfg(test)]
+pub(crate) fn tc_input_of(profile: &RiskProfile) -> tyrer_cuzick::TcInput {
+    mapping::tc_input(profile, &mut Vec::new())
+}
+
 /// The `tyrer_cuzick` block, or `None` (with a warning) when the model does not apply or refuses
 /// the input.
 fn tyrer_cuzick_section(

@@ -53,16 +53,26 @@ pub(crate) const T_GENE_MALE_RR: f64 = 1.0;
 /// women-years, by 5-year age band starting at 0, 5, …, 100.
 ///
 /// IBIS v7/v8 use Thames Cancer Registry 2005–2009 rates (`clinical.md` §1.1 item 3), which are
-/// not published in a table we could read. Shape: UK registry rates (Cancer Research UK / ONS
-/// age-specific incidence, 2005–2009 era) [R]; level: calibrated so that the population reference
-/// woman reproduces the IBIS v8 figures quoted in `clinical.md` §1.6 (10-year 0.99 % at 35, 1.50 %
-/// at 39; lifetime to 85 of 13.2 % at 35 and 13.0 % at 39, net of competing mortality).
+/// not published in a table we could read. Three sources, by age:
+/// - **30–59: IBIS v8.0b's own population curve.** The population-reference outputs of the ten
+///   published IBIS v8.0b cases (GitHub `Xiaoxue-Zheng/bcra`, commit `9488490f…`,
+///   `tc_test_files/test_cases/tyrercuzickoutputs/TST_{1..10}.txt`; reference women aged 30–39)
+///   give the annual risk at every single age 30–58 as `(C_t − C_{t−1}) / (100 − C_{t−1})`
+///   from the printed cumulative percentages; the reference women of different ages agree to
+///   0.1 per 100,000, so it depends on age only. Each band is the mean of its single-year values
+///   (55–59: the mean of 55–58, the last age the outputs reach): 30.8, 69.6, 130.0, 199.7, 259.7,
+///   282.8. (Before, these bands came from UK registry rates; 50–59 was ≈ 20 % above IBIS.)
+/// - **60–84: shape** of UK registry rates (Cancer Research UK / ONS age-specific incidence,
+///   2005–2009 era) [R], **level** set by one factor (×1.054 on the former values) so that the
+///   reference woman's lifetime risk to 85 is IBIS's 13.1976 % at 35 (same outputs); the
+///   reference lifetimes at 30–39 then agree with IBIS within 0.1 point (`ibis_cases.rs`).
+/// - **Below 30 and from 85**: UK registry rates as before [R]; not determined by the outputs.
 pub(crate) const POP_BREAST_PER_100K: [f64; 21] = [
     0.0, 0.0, 0.0, 0.2, // 0-19
-    2.0, 9.0, 30.0, 74.6, // 20-39
-    124.0, 204.0, 315.0, 335.0, // 40-59
-    405.0, 450.0, 430.0, 435.0, // 60-79
-    450.0, 455.0, 455.0, 455.0, 455.0, // 80-100+
+    2.0, 9.0, 30.8, 69.6, // 20-39
+    130.0, 199.7, 259.7, 282.8, // 40-59
+    427.0, 474.0, 453.0, 458.0, // 60-79
+    474.0, 455.0, 455.0, 455.0, 455.0, // 80-100+
 ];
 
 /// General-population ovarian-cancer incidence (incl. fallopian tube / primary peritoneal), per

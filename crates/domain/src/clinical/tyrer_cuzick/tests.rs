@@ -73,6 +73,26 @@ fn woman_with_no_information_gets_the_population_risk() {
 }
 
 #[test]
+fn population_reference_does_not_depend_on_ancestry() {
+    // IBIS v8.0b's reference woman depends on age only: TST_1 and the Ashkenazi TST_2, both
+    // 35, get the same 0.993416 % / 13.1976 % (ibis_cases.rs). An Ashkenazi woman about whom
+    // nothing else is known is above it (higher carrier priors).
+    for age in [20, 35, 50, 70, 84] {
+        let general = run(&woman(age));
+        let aj = run(&TcInput {
+            ashkenazi: true,
+            ..woman(age)
+        });
+        assert!((aj.population_ten_year_risk - general.population_ten_year_risk).abs() < 1e-12);
+        assert!((aj.population_lifetime_risk - general.population_lifetime_risk).abs() < 1e-12);
+        assert!(
+            aj.lifetime_risk > aj.population_lifetime_risk,
+            "{age}: {aj:?}"
+        );
+    }
+}
+
+#[test]
 fn population_carrier_probabilities_match_ibis_priors() {
     // IBIS v8 reference woman (clinical.md §1.2): 0.119904 % / 0.19984 % (non-Jewish),
     // 1.49033 % / 1.07303 % (Ashkenazi). Ours are conditioned on being cancer-free at her age,
