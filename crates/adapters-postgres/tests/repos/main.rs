@@ -50,6 +50,7 @@ on_both_backends! {
         sessions_create_answer_and_read,
         session_lists_scopes_and_stages,
         concurrent_session_writes_do_not_lose_updates,
+        a_step_reads_decides_and_writes_once,
     ],
     accounts: [
         create_with_admin_and_get,
