@@ -12,7 +12,11 @@
 # server's RSS: idle, after the c1024 runs, and again 10 s later.
 #
 # pgbench needs a PostgreSQL server (BENCH_PGBENCH_URL, default the local one as postgres); it
-# creates and drops its own database `genascope_pgbench`. Without one the ratios are not printed.
+# creates and drops its own database `genascope_pgbench`. It runs only when the server itself is on
+# PostgreSQL (BENCH_DATABASE_URL set): on SQLite (the default) there is no pgbench to compare with,
+# and every route's ratio is to `GET /live` of the same level instead (issue #11: "the same targets
+# on SQLite where they apply"). The RSS is read once more after the login storm (argon2id's
+# memory), and 10 s after that.
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status"; }
 
@@ -53,8 +57,12 @@ LUA
   [ "$code" = 200 ] || die "POST /api/eligibility/assess answered $code"
 
   say "table: pgbench -S -c 8 -j 2, ${duration}s"
-  local pg_tps
-  pg_tps=$(pgbench_tps)
+  local pg_tps=""
+  if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+    pg_tps=$(pgbench_tps)
+  else
+    say "table: SQLite: no pgbench; ratios are to GET /live at the same level"
+  fi
   say "table: wrk ${duration}s per point, levels: $levels"
   printf '%-30s %6s %12s %10s %8s\n' route conns "requests/s" p99 ratio | tee "$out_dir/table.txt"
   [ -n "$pg_tps" ] && printf '%-30s %6s %12s %10s %8s\n' "pgbench -S" 8 "$pg_tps" - 1.00 | tee -a "$out_dir/table.txt"
@@ -70,6 +78,8 @@ LUA
         ratio=$(python3 -c "print(f'{$rps / ($live_rps / 10):.2f}')" 2>/dev/null || echo -)
       elif [ "$name" != live ] && [ -n "$pg_tps" ]; then
         ratio=$(python3 -c "print(f'{$rps / $pg_tps:.2f}')" 2>/dev/null || echo -)
+      elif [ "$name" != live ] && [ -n "$live_rps" ]; then
+        ratio=$(python3 -c "print(f'{$rps / $live_rps:.3f} live')" 2>/dev/null || echo -)
       fi
       method=GET
       [ -n "$script" ] && method=POST
@@ -102,4 +112,9 @@ LUA
     printf '%-30s %6s %12s %10s   (logins/s beside it: %s)\n' "GET $path + storm" 64 "${rps:-?}" "${p99:-?}" \
       "$(awk '/Requests\/sec:/ { print $2 }' "$out_dir/storm_$name.wrk.txt")" | tee -a "$out_dir/table.txt"
   done
+  local storm_rss
+  storm_rss=$(rss_kib)
+  sleep 10
+  printf 'server RSS: after the storm %d MiB, 10 s later %d MiB (idle was %d MiB)\n' \
+    $((storm_rss / 1024)) $(($(rss_kib) / 1024)) $((idle_rss / 1024)) | tee -a "$out_dir/table.txt"
 }

@@ -1,6 +1,7 @@
 //! Process-local adapters of genascope's ports, by capability as in `domain`:
-//! - `identity::crypto`: `Argon2Hasher` (`CredentialHasher`), `JwtCodec` (`TokenCodec`),
-//!   `OsRandom` (`Random`);
+//! - `identity::crypto`: `JwtCodec` (`TokenCodec`), `OsRandom` (`Random`);
+//! - `identity::hasher`: `Argon2Hasher` (`CredentialHasher`), argon2id on a few dedicated
+//!   threads with memory of their own (also re-exported from `identity::crypto`);
 //! - `identity::throttle`: `QueuedThrottle`, the process-local wait in front of the shared
 //!   (database) `LoginThrottle`: attempts answered `Busy` wait briefly for a turn;
 //! - `labs::sealed`: `AesGcmSecretBox` (`SecretBox`), lab integration secrets sealed at rest;
@@ -13,6 +14,7 @@
 
 pub mod identity {
     pub mod crypto;
+    pub mod hasher;
     pub mod throttle;
 }
 

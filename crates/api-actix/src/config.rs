@@ -103,6 +103,14 @@ pub struct Config {
     pub trusted_proxies: Vec<crate::net::ProxyNet>,
     /// `DATABASE_POOL_SIZE`: most pooled connections per process (default 10).
     pub database_pool_size: u32,
+    /// `PASSWORD_HASH_CONCURRENCY`: argon2id hashes at once (default: one core fewer than the
+    /// machine has, at least 1; 1 to 256). Logins beyond it wait (asynchronously, a bounded
+    /// number: then 503 with `Retry-After`).
+    pub password_hash_concurrency: usize,
+    /// `BLOCKING_THREADS`: most threads of each HTTP worker's blocking pool (database calls,
+    /// the engine, file reads; default twice `DATABASE_POOL_SIZE`; 1 to 1024). Tokio's default
+    /// (512 ÷ cores) grows hundreds of threads under load, and their malloc arenas keep memory.
+    pub blocking_threads: usize,
     /// `DATABASE_CONNECT_TIMEOUT` (seconds, default 5): the longest a request waits for a pooled
     /// connection while the database answers; while it is known to be down requests fail at once.
     pub database_connect_timeout: std::time::Duration,
@@ -232,6 +240,18 @@ impl Config {
             json_logs,
             cors_origins: parse_origins(lookup)?,
             database_pool_size: database_pool_size(lookup)?,
+            password_hash_concurrency: within(
+                lookup,
+                "PASSWORD_HASH_CONCURRENCY",
+                genascope_adapters_local::identity::hasher::default_concurrency(),
+                1..=256,
+            )?,
+            blocking_threads: within(
+                lookup,
+                "BLOCKING_THREADS",
+                2 * usize::try_from(database_pool_size(lookup)?).unwrap_or(10),
+                1..=1024,
+            )?,
             database_connect_timeout: seconds(lookup, "DATABASE_CONNECT_TIMEOUT", 5, 1..=120)?,
             read_rate_limit: parse(lookup, "READ_RATE_LIMIT", 600u32)?,
             outbox: outbox_settings(lookup)?,
@@ -439,6 +459,24 @@ fn database_pool_size(lookup: &dyn Fn(&str) -> Option<String>) -> Result<u32, Co
             "DATABASE_POOL_SIZE",
             "must be between 1 and 500".into(),
         )),
+    }
+}
+
+/// A count in `range` (default `default`).
+fn within(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<usize, ConfigError> {
+    let n = parse(lookup, name, default)?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(ConfigError::Malformed(
+            name,
+            format!("must be between {} and {}", range.start(), range.end()),
+        ))
     }
 }
 
@@ -728,6 +766,16 @@ mod tests {
         assert_eq!(dev.trusted_proxies.len(), 2);
         assert!(dev.docs_enabled);
         assert_eq!(dev.database_pool_size, 10);
+        assert_eq!(dev.blocking_threads, 20);
+        assert!(dev.password_hash_concurrency >= 1);
+        let sized = cfg(&[
+            ("DATA_DIR", &d),
+            ("DATABASE_POOL_SIZE", "4"),
+            ("PASSWORD_HASH_CONCURRENCY", "3"),
+        ])
+        .unwrap();
+        assert_eq!(sized.blocking_threads, 8);
+        assert_eq!(sized.password_hash_concurrency, 3);
         assert_eq!(dev.shutdown_drain, std::time::Duration::from_secs(10));
         assert_eq!(dev.outbox.backoff.max_attempts, 12);
         assert_eq!(dev.outbox.backoff.base, std::time::Duration::from_secs(5));
@@ -749,6 +797,10 @@ mod tests {
             ("APP_ENV", "staging"),
             ("JWT_EXPIRE_MINUTES", "0"),
             ("DATABASE_POOL_SIZE", "0"),
+            ("PASSWORD_HASH_CONCURRENCY", "0"),
+            ("PASSWORD_HASH_CONCURRENCY", "many"),
+            ("BLOCKING_THREADS", "0"),
+            ("BLOCKING_THREADS", "5000"),
             ("DATABASE_CONNECT_TIMEOUT", "soon"),
             ("SHUTDOWN_DRAIN_SECONDS", "9999"),
             ("DOCS_ENABLED", "maybe"),

@@ -169,7 +169,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             limits,
         ))))
     };
-    let hasher = Arc::new(Argon2Hasher::default());
+    let hasher = Arc::new(Argon2Hasher::new(config.password_hash_concurrency));
     let codec = JwtCodec::new(
         config.jwt_secret_bytes(),
         &config.jwt_issuer,
@@ -306,9 +306,10 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             verify_limit,
             simplified_limit,
             body_timeout: config.body_read_timeout,
-            // argon2 runs 2 per core; 32 more logins may wait (a few hundred ms) behind them.
+            // argon2 runs `PASSWORD_HASH_CONCURRENCY` at once; 32 more logins may wait (about a
+            // second) behind them, the next ones are answered 503 with `Retry-After`.
             login_gate: crate::limits::Gate::new(
-                32 + 2 * cores(),
+                32 + config.password_hash_concurrency,
                 std::time::Duration::from_secs(2),
             ),
             // The engine is pure CPU: a few per core, each waiting at most 5 s for its turn.
@@ -374,6 +375,7 @@ impl Application {
             &ServeOptions {
                 cors_origins: config.cors_origins.clone(),
                 docs: config.docs_enabled,
+                blocking_threads: config.blocking_threads,
             },
         )?;
         // Every serving process delivers the outbox (several replicas share it safely).
@@ -461,6 +463,8 @@ pub struct ServeOptions {
     pub cors_origins: Vec<String>,
     /// Serve `/docs` and `/openapi.json`.
     pub docs: bool,
+    /// Most threads of each worker's blocking pool (`BLOCKING_THREADS`).
+    pub blocking_threads: usize,
 }
 
 /// Paths that keep their trailing slash (the docs UI's own routes).
@@ -650,6 +654,7 @@ pub fn serve(
             .default_service(web::to(not_found))
     })
     .disable_signals()
+    .worker_max_blocking_threads(options.blocking_threads)
     .listen(listener)?
     .run();
     Ok(server)

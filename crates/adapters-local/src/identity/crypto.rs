@@ -1,18 +1,17 @@
-//! Token signing (JWT, HS256 pinned), password hashing (argon2id off the executor) and
-//! randomness: the adapters of `TokenCodec`, `CredentialHasher` and `Random`.
+//! Token signing (JWT, HS256 pinned) and randomness: the adapters of `TokenCodec` and `Random`;
+//! password hashing (`CredentialHasher`) is `super::hasher`, re-exported here.
 
-use async_trait::async_trait;
+pub use super::hasher::Argon2Hasher;
 use genascope_domain::common::{
     AccountId, BoxError, ChatStrategyId, InviteId, PatientId, Random, UserId,
 };
-use genascope_domain::identity::model::{Password, Role};
+use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::AccessType;
 use genascope_domain::identity::ports::{
-    AccessClaims, CredentialHasher, SimplifiedClaims, TokenCodec, TokenError, VerifiedToken,
+    AccessClaims, SimplifiedClaims, TokenCodec, TokenError, VerifiedToken,
 };
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The JWT body (contract §1.6): the full token's claims, and the simplified token's (`role`
 /// `patient`, `patient_id`, `invite_id`, `chat_strategy_id`, `gen`). One shape for both, read
@@ -244,113 +243,6 @@ impl TokenCodec for JwtCodec {
         } else {
             Err(TokenError::Invalid)
         }
-    }
-}
-
-/// argon2id (RustCrypto defaults: m=19 MiB, t=2, p=1, the OWASP minimum), run on the blocking pool,
-/// at most a few at a time: each costs 19 MiB and a core for tens of milliseconds, so a flood of
-/// logins queues here instead of exhausting memory.
-#[derive(Debug, Clone)]
-pub struct Argon2Hasher {
-    permits: std::sync::Arc<tokio::sync::Semaphore>,
-}
-
-impl Default for Argon2Hasher {
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        Self {
-            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(2 * cores)),
-        }
-    }
-}
-
-impl Argon2Hasher {
-    async fn run<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, BoxError> {
-        let _permit = self.permits.acquire().await?;
-        // Measured like the database's calls: waiting for a blocking thread (`pool` = `argon2`).
-        let queued = Queued::enter();
-        Ok(tokio::task::spawn_blocking(move || {
-            drop(queued);
-            f()
-        })
-        .await?)
-    }
-}
-
-/// A hash or verification between `spawn_blocking` and its start: counted in the
-/// `genascope_blocking_queued{pool="argon2"}` gauge while it waits, its wait recorded in
-/// `genascope_blocking_queue_wait_seconds` (the `metrics` facade; a no-op without a recorder).
-struct Queued(std::time::Instant);
-
-impl Queued {
-    fn enter() -> Self {
-        metrics::gauge!("genascope_blocking_queued", "pool" => "argon2").increment(1.0);
-        Self(std::time::Instant::now())
-    }
-}
-
-impl Drop for Queued {
-    fn drop(&mut self) {
-        metrics::gauge!("genascope_blocking_queued", "pool" => "argon2").decrement(1.0);
-        metrics::histogram!("genascope_blocking_queue_wait_seconds", "pool" => "argon2")
-            .record(self.0.elapsed().as_secs_f64());
-    }
-}
-
-fn verify_blocking(password: &str, hash: &str) -> bool {
-    use argon2::password_hash::{PasswordVerifier, phc::PasswordHash};
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        argon2::Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
-
-/// A valid argon2id hash of a random string, verified against when the email is unknown so that
-/// both paths cost the same.
-static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-fn dummy_hash() -> &'static str {
-    DUMMY_HASH.get_or_init(|| {
-        use argon2::password_hash::PasswordHasher as _;
-        argon2::Argon2::default()
-            .hash_password(b"genascope-timing-equaliser")
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
-}
-
-#[async_trait]
-impl CredentialHasher for Argon2Hasher {
-    async fn hash_password(&self, password: &Password) -> Result<String, BoxError> {
-        let pw = password.expose().to_owned();
-        self.run(move || {
-            use argon2::password_hash::PasswordHasher as _;
-            argon2::Argon2::default()
-                .hash_password(pw.as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| -> BoxError { e.to_string().into() })
-        })
-        .await?
-    }
-
-    async fn verify_password(&self, password: &Password, hash: &str) -> bool {
-        let (pw, hash) = (password.expose().to_owned(), hash.to_owned());
-        self.run(move || verify_blocking(&pw, &hash))
-            .await
-            .unwrap_or(false)
-    }
-
-    async fn dummy_verify(&self, password: &Password) {
-        let pw = password.expose().to_owned();
-        let _ = self.run(move || verify_blocking(&pw, dummy_hash())).await;
-    }
-
-    fn digest(&self, token: &str) -> String {
-        hex::encode(Sha256::digest(token.as_bytes()))
     }
 }
 
@@ -592,31 +484,5 @@ mod tests {
                 "no {key}"
             );
         }
-    }
-
-    #[tokio::test]
-    async fn argon2_hashes_and_verifies() {
-        let h = Argon2Hasher::default();
-        let hash = h
-            .hash_password(&Password::new("correct horse".into()))
-            .await
-            .unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(
-            h.verify_password(&Password::new("correct horse".into()), &hash)
-                .await
-        );
-        assert!(
-            !h.verify_password(&Password::new("wrong horse".into()), &hash)
-                .await
-        );
-        assert!(
-            !h.verify_password(&Password::new("x".into()), "not a hash")
-                .await
-        );
-        assert_eq!(
-            h.digest("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 }

@@ -3,7 +3,7 @@
 mod grants;
 mod repository;
 
-pub(crate) use repository::revoke_invites_of_patient;
+pub(crate) use repository::{invite_summaries, revoke_invites_of_patient};
 
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::invites;

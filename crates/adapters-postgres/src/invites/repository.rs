@@ -593,44 +593,51 @@ impl InviteRepository for Database {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn summaries(&self, patients: &[PatientId]) -> Result<Vec<InviteSummary>, RepoError> {
-        let ids: Vec<String> = patients.iter().map(|p| id(p.0)).collect();
         let order = patients.to_vec();
-        self.run(move |conn| {
-            let mut by_patient: HashMap<PatientId, InviteSummary> = HashMap::new();
-            for chunk in ids.chunks(IDS_PER_QUERY) {
-                let rows: Vec<(String, String, PrimitiveDateTime, PrimitiveDateTime)> =
-                    invites::table
-                        .filter(invites::patient_id.eq_any(chunk))
-                        .select((
-                            invites::patient_id,
-                            invites::status,
-                            invites::expires_at,
-                            invites::updated_at,
-                        ))
-                        .load(conn)?;
-                for (patient, status, expires_at, updated_at) in rows {
-                    let patient = PatientId(parse_id(&patient, "patient id")?);
-                    let state =
-                        InviteState::parse(&status).ok_or(crate::sql::Corrupt("invite status"))?;
-                    let (expires_at, updated_at) = (from_ts(expires_at), from_ts(updated_at));
-                    let s = by_patient.entry(patient).or_insert(InviteSummary {
-                        patient_id: patient,
-                        pending_expires_at: None,
-                        accepted: false,
-                        last_event_at: updated_at,
-                    });
-                    s.last_event_at = s.last_event_at.max(updated_at);
-                    match state {
-                        InviteState::Pending => {
-                            s.pending_expires_at = s.pending_expires_at.max(Some(expires_at));
-                        }
-                        InviteState::Accepted => s.accepted = true,
-                        InviteState::Revoked => {}
-                    }
-                }
-            }
-            Ok(order.iter().filter_map(|p| by_patient.remove(p)).collect())
-        })
-        .await
+        self.run(move |conn| invite_summaries(conn, &order)).await
     }
+}
+
+/// The invite summary of each of `patients` that has invites, in their order (one query per
+/// [`IDS_PER_QUERY`] patients); the patient list reads it on the list's own connection.
+pub(crate) fn invite_summaries(
+    conn: &mut DbConnection,
+    patients: &[PatientId],
+) -> QueryResult<Vec<InviteSummary>> {
+    let ids: Vec<String> = patients.iter().map(|p| id(p.0)).collect();
+    let mut by_patient: HashMap<PatientId, InviteSummary> = HashMap::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let rows: Vec<(String, String, PrimitiveDateTime, PrimitiveDateTime)> = invites::table
+            .filter(invites::patient_id.eq_any(chunk))
+            .select((
+                invites::patient_id,
+                invites::status,
+                invites::expires_at,
+                invites::updated_at,
+            ))
+            .load(conn)?;
+        for (patient, status, expires_at, updated_at) in rows {
+            let patient = PatientId(parse_id(&patient, "patient id")?);
+            let state = InviteState::parse(&status).ok_or(crate::sql::Corrupt("invite status"))?;
+            let (expires_at, updated_at) = (from_ts(expires_at), from_ts(updated_at));
+            let s = by_patient.entry(patient).or_insert(InviteSummary {
+                patient_id: patient,
+                pending_expires_at: None,
+                accepted: false,
+                last_event_at: updated_at,
+            });
+            s.last_event_at = s.last_event_at.max(updated_at);
+            match state {
+                InviteState::Pending => {
+                    s.pending_expires_at = s.pending_expires_at.max(Some(expires_at));
+                }
+                InviteState::Accepted => s.accepted = true,
+                InviteState::Revoked => {}
+            }
+        }
+    }
+    Ok(patients
+        .iter()
+        .filter_map(|p| by_patient.remove(p))
+        .collect())
 }

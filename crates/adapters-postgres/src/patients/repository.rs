@@ -4,7 +4,8 @@ use super::{NewPatientRow, PatientChanges, PatientRow};
 use crate::audit::write_entries;
 use crate::convert::{id, ts};
 use crate::identity::{NewUserRow, insert_user, revoke_refresh_of_user};
-use crate::invites::revoke_invites_of_patient;
+use crate::invites::{invite_summaries, revoke_invites_of_patient};
+use crate::questionnaire::chat_summaries;
 use crate::schema::{accounts, patients, users};
 use crate::sql::{
     LIKE_ESCAPE, contains_pattern, found, is_unique_violation, lower, lower_nullable, map_error,
@@ -22,7 +23,9 @@ use genascope_domain::common::{AccountId, PatientId, RepoError, Timestamp};
 use genascope_domain::identity::model::Email;
 use genascope_domain::identity::policy::ListScope;
 use genascope_domain::patients::model::{Patient, PatientView, ScreeningStatus};
-use genascope_domain::patients::ports::{PatientFilter, PatientLogin, PatientRepository};
+use genascope_domain::patients::ports::{
+    PatientFilter, PatientLogin, PatientPage, PatientRepository,
+};
 
 diesel::alias!(users as clinicians: Clinicians);
 
@@ -78,9 +81,9 @@ fn into_view((row, clinician_name, has_login): ViewRow) -> QueryResult<PatientVi
         patient,
         clinician_name,
         has_login,
-        // These three derive from invites (and later chat sessions) at the request's time:
-        // `PatientService` fills them where the clock is, from `InviteRepository::summaries`
-        // (one query for a page of patients) and `InviteSummary`.
+        // These three derive from invites and chat sessions at the request's time:
+        // `PatientService` fills them where the clock is, from the summaries read with the page
+        // (`PatientPage`) or from `InviteRepository::summaries` and `ChatStages`.
         has_pending_invite: false,
         screening_status: ScreeningStatus::NotInvited,
         last_activity,
@@ -205,9 +208,9 @@ impl PatientRepository for Database {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn list(&self, filter: &PatientFilter) -> Result<Vec<PatientView>, RepoError> {
+    async fn list(&self, filter: &PatientFilter) -> Result<PatientPage, RepoError> {
         let account = match filter.scope {
-            ListScope::Nothing => return Ok(Vec::new()),
+            ListScope::Nothing => return Ok(PatientPage::default()),
             ListScope::All => None,
             ListScope::Account(a) => Some(id(a.0)),
         };
@@ -238,7 +241,21 @@ impl PatientRepository for Database {
                 .offset(offset)
                 .limit(limit)
                 .load(conn)?;
-            rows.into_iter().map(into_view).collect()
+            let views = rows
+                .into_iter()
+                .map(into_view)
+                .collect::<QueryResult<Vec<_>>>()?;
+            if views.is_empty() {
+                return Ok(PatientPage::default());
+            }
+            // What the views derive, on the same connection in the same call: the page is one
+            // hop to the database however many queries it takes.
+            let ids: Vec<PatientId> = views.iter().map(|v| v.patient.id).collect();
+            Ok(PatientPage {
+                invites: invite_summaries(conn, &ids)?,
+                chats: chat_summaries(conn, &ids)?,
+                views,
+            })
         })
         .await
     }

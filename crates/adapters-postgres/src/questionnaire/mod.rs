@@ -4,4 +4,6 @@
 
 mod knowledge;
 mod sessions;
+
+pub(crate) use sessions::chat_summaries;
 mod strategies;

@@ -6,12 +6,15 @@ use super::strategies::to_json;
 use crate::audit::write_entries;
 use crate::clinical::insert_assessment;
 use crate::convert::{from_ts, id, parse_id, ts};
+use crate::database::write_transaction;
 use crate::schema::{accounts, chat_messages, chat_sessions, patients};
 use crate::sql::{Corrupt, found};
 use crate::{Database, DbConnection, MultiBackend};
 use async_trait::async_trait;
 use diesel::dsl::exists;
 use diesel::prelude::*;
+use genascope_domain::audit::AuditEntry;
+use genascope_domain::clinical::ports::AssessmentRecord;
 use genascope_domain::common::{
     AccountId, ChatStrategyId, PatientId, RepoError, Timestamp, UserId,
 };
@@ -23,7 +26,7 @@ use genascope_domain::questionnaire::sessions::model::{
     SessionStatus, SessionType,
 };
 use genascope_domain::questionnaire::sessions::ports::{
-    ChatSessionRepository, NewSession, SessionFilter, SessionScope, SessionWrite,
+    ChatSessionRepository, Decide, NewSession, SessionFilter, SessionScope, SessionWrite, Stepped,
 };
 use std::collections::HashMap;
 use time::PrimitiveDateTime;
@@ -287,6 +290,27 @@ fn message_rows(messages: &[ChatMessage]) -> Result<Vec<MessageRow>, RepoError> 
     messages.iter().map(MessageRow::try_from).collect()
 }
 
+/// A session's change, inside the caller's transaction: the row if its stored version is still
+/// `version`, its new messages, the assessment at completion, the audit entries.
+fn write_session(
+    conn: &mut DbConnection,
+    row: &SessionRow,
+    version: i32,
+    messages: &[MessageRow],
+    assessment: Option<&AssessmentRecord>,
+    audit: &[AuditEntry],
+) -> QueryResult<Written> {
+    if !write_if_version(conn, row, version)? {
+        return Ok(Written::Stale);
+    }
+    insert_messages(conn, messages)?;
+    if let Some(a) = assessment {
+        insert_assessment(conn, a)?;
+    }
+    write_entries(conn, audit)?;
+    Ok(Written::Done)
+}
+
 /// What a versioned write found.
 enum Written {
     Done,
@@ -399,18 +423,43 @@ impl ChatSessionRepository for Database {
         let assessment = write.assessment.clone();
         let audit = write.audit.clone();
         self.transaction(move |conn| {
-            if !write_if_version(conn, &row, version)? {
-                return Ok(Written::Stale);
-            }
-            insert_messages(conn, &messages)?;
-            if let Some(a) = &assessment {
-                insert_assessment(conn, a)?;
-            }
-            write_entries(conn, &audit)?;
-            Ok(Written::Done)
+            write_session(conn, &row, version, &messages, assessment.as_ref(), &audit)
         })
         .await?
         .result()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn step(&self, sid: &SessionId, decide: Decide) -> Result<Stepped, RepoError> {
+        let sid = sid.as_str().to_owned();
+        self.run(move |conn| {
+            // The read takes no lock (as `get`); the write below is versioned (as `save`).
+            let current = load(conn, visible().filter(chat_sessions::id.eq(sid)))?
+                .pop()
+                .ok_or(diesel::result::Error::NotFound)?;
+            let Some(write) = decide(&current) else {
+                return Ok(Ok(Stepped::Unchanged));
+            };
+            let rows: Result<(SessionRow, Vec<MessageRow>), RepoError> =
+                SessionRow::try_from(&write.after)
+                    .and_then(|row| Ok((row, message_rows(&write.messages)?)));
+            let (row, messages) = match rows {
+                Ok(rows) => rows,
+                Err(e) => return Ok(Err(e)),
+            };
+            let written = write_transaction(conn, |conn| {
+                write_session(
+                    conn,
+                    &row,
+                    write.version,
+                    &messages,
+                    write.assessment.as_ref(),
+                    &write.audit,
+                )
+            })?;
+            Ok(written.result().map(|()| Stepped::Written))
+        })
+        .await?
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -438,43 +487,48 @@ impl ChatSessionRepository for Database {
 impl ChatStages for Database {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn chat_summaries(&self, patients: &[PatientId]) -> Result<Vec<ChatSummary>, RepoError> {
-        let ids: Vec<String> = patients.iter().map(|p| id(p.0)).collect();
         let order = patients.to_vec();
-        self.run(move |conn| {
-            let mut by_patient: HashMap<PatientId, ChatSummary> = HashMap::new();
-            for chunk in ids.chunks(IDS_PER_QUERY) {
-                let rows: Vec<(Option<String>, String, PrimitiveDateTime)> = chat_sessions::table
-                    .filter(chat_sessions::patient_id.eq_any(chunk))
-                    .select((
-                        chat_sessions::patient_id,
-                        chat_sessions::status,
-                        chat_sessions::last_activity,
-                    ))
-                    .load(conn)?;
-                for (patient, status, last_activity) in rows {
-                    let Some(patient) = patient else { continue };
-                    let patient = PatientId(parse_id(&patient, "patient id")?);
-                    let status = SessionStatus::parse(&status).ok_or(Corrupt("session status"))?;
-                    let at: Timestamp = from_ts(last_activity);
-                    let s = by_patient.entry(patient).or_insert(ChatSummary {
-                        patient_id: patient,
-                        stage: ChatStage::NotStarted,
-                        last_activity: at,
-                    });
-                    s.last_activity = s.last_activity.max(at);
-                    s.stage = match (s.stage, status) {
-                        (_, SessionStatus::Completed) | (ChatStage::Completed, _) => {
-                            ChatStage::Completed
-                        }
-                        (_, SessionStatus::Active) | (ChatStage::InProgress, _) => {
-                            ChatStage::InProgress
-                        }
-                        (stage, SessionStatus::Cancelled) => stage,
-                    };
-                }
-            }
-            Ok(order.iter().filter_map(|p| by_patient.remove(p)).collect())
-        })
-        .await
+        self.run(move |conn| chat_summaries(conn, &order)).await
     }
+}
+
+/// The chat summary of each of `patients` that has sessions, in their order (one query per
+/// [`IDS_PER_QUERY`] patients); the patient list reads it on the list's own connection.
+pub(crate) fn chat_summaries(
+    conn: &mut DbConnection,
+    patients: &[PatientId],
+) -> QueryResult<Vec<ChatSummary>> {
+    let ids: Vec<String> = patients.iter().map(|p| id(p.0)).collect();
+    let mut by_patient: HashMap<PatientId, ChatSummary> = HashMap::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let rows: Vec<(Option<String>, String, PrimitiveDateTime)> = chat_sessions::table
+            .filter(chat_sessions::patient_id.eq_any(chunk))
+            .select((
+                chat_sessions::patient_id,
+                chat_sessions::status,
+                chat_sessions::last_activity,
+            ))
+            .load(conn)?;
+        for (patient, status, last_activity) in rows {
+            let Some(patient) = patient else { continue };
+            let patient = PatientId(parse_id(&patient, "patient id")?);
+            let status = SessionStatus::parse(&status).ok_or(Corrupt("session status"))?;
+            let at: Timestamp = from_ts(last_activity);
+            let s = by_patient.entry(patient).or_insert(ChatSummary {
+                patient_id: patient,
+                stage: ChatStage::NotStarted,
+                last_activity: at,
+            });
+            s.last_activity = s.last_activity.max(at);
+            s.stage = match (s.stage, status) {
+                (_, SessionStatus::Completed) | (ChatStage::Completed, _) => ChatStage::Completed,
+                (_, SessionStatus::Active) | (ChatStage::InProgress, _) => ChatStage::InProgress,
+                (stage, SessionStatus::Cancelled) => stage,
+            };
+        }
+    }
+    Ok(patients
+        .iter()
+        .filter_map(|p| by_patient.remove(p))
+        .collect())
 }

@@ -28,7 +28,7 @@ use genascope_domain::scheduling::model::{
     Appointment, AppointmentView, ClinicZone, RecurringPattern, SlotSet,
 };
 use genascope_domain::scheduling::ports::{
-    AppointmentFilter, AppointmentPage, AppointmentWrite, NewFeedToken, PatientRef,
+    AppointmentFilter, AppointmentPage, AppointmentWrite, ClinicDay, NewFeedToken, PatientRef,
     SchedulingRepository, StaffRef,
 };
 use genascope_domain::scheduling::rules;
@@ -218,16 +218,34 @@ impl SchedulingRepository for Database {
 
     async fn zone(&self, account: AccountId) -> Result<ClinicZone, RepoError> {
         let aid = id(account.0);
-        let name: Option<String> = self
-            .run(move |conn| {
-                account_settings::table
-                    .find(aid)
-                    .select(account_settings::time_zone)
-                    .first(conn)
-                    .optional()
+        self.run(move |conn| zone_of(conn, &aid)).await
+    }
+
+    async fn day(
+        &self,
+        clinician: UserId,
+        account: Option<AccountId>,
+        date: Date,
+    ) -> Result<ClinicDay, RepoError> {
+        let (cid, aid) = (id(clinician.0), account.map(|a| id(a.0)));
+        self.run(move |conn| {
+            let zone = match &aid {
+                Some(aid) => zone_of(conn, aid)?,
+                None => ClinicZone::default(),
+            };
+            let explicit = explicit_of(conn, &cid, date)?;
+            let patterns = match explicit {
+                Some(_) => Vec::new(),
+                None => patterns_of(conn, &cid, Some((date, date)))?,
+            };
+            Ok(ClinicDay {
+                zone,
+                explicit,
+                patterns,
+                booked: active_of(conn, &cid, None, date, date)?,
             })
-            .await?;
-        Ok(super::stored_zone(name))
+        })
+        .await
     }
 
     async fn set_zone(&self, account: AccountId, zone: &ClinicZone) -> Result<(), RepoError> {
@@ -253,15 +271,7 @@ impl SchedulingRepository for Database {
         date: Date,
     ) -> Result<Option<SlotSet>, RepoError> {
         let cid = id(clinician.0);
-        self.run(move |conn| {
-            let raw: Option<String> = availability_dates::table
-                .find((cid, date))
-                .select(availability_dates::time_slots)
-                .first(conn)
-                .optional()?;
-            raw.map(|s| parse_slots(&s).map_err(Into::into)).transpose()
-        })
-        .await
+        self.run(move |conn| explicit_of(conn, &cid, date)).await
     }
 
     async fn set_explicit_slots(
@@ -293,23 +303,7 @@ impl SchedulingRepository for Database {
         span: Option<(Date, Date)>,
     ) -> Result<Vec<RecurringPattern>, RepoError> {
         let cid = id(clinician.0);
-        self.run(move |conn| {
-            let mut q = availability_patterns::table
-                .filter(availability_patterns::clinician_id.eq(cid))
-                .select(PatternRow::as_select())
-                .order((availability_patterns::start_date, availability_patterns::id))
-                .into_boxed::<MultiBackend>();
-            if let Some((from, to)) = span {
-                q = q
-                    .filter(availability_patterns::start_date.le(to))
-                    .filter(availability_patterns::end_date.ge(from));
-            }
-            q.load::<PatternRow>(conn)?
-                .into_iter()
-                .map(|r| RecurringPattern::try_from(r).map_err(Into::into))
-                .collect()
-        })
-        .await
+        self.run(move |conn| patterns_of(conn, &cid, span)).await
     }
 
     async fn pattern(&self, pid: PatternId) -> Result<Option<RecurringPattern>, RepoError> {
@@ -458,4 +452,50 @@ type ViewsQuery = diesel::dsl::IntoBoxed<
 
 fn filtered_views(f: &AppointmentFilter) -> ViewsQuery {
     apply_filter!(view_query!().into_boxed::<MultiBackend>(), f)
+}
+
+/// The account's time zone (`UTC` when none was set).
+fn zone_of(conn: &mut DbConnection, account: &str) -> QueryResult<ClinicZone> {
+    let name: Option<String> = account_settings::table
+        .find(account)
+        .select(account_settings::time_zone)
+        .first(conn)
+        .optional()?;
+    Ok(super::stored_zone(name))
+}
+
+/// The clinician's explicit slot set of `date`, if one was set.
+fn explicit_of(
+    conn: &mut DbConnection,
+    clinician: &str,
+    date: Date,
+) -> QueryResult<Option<SlotSet>> {
+    let raw: Option<String> = availability_dates::table
+        .find((clinician, date))
+        .select(availability_dates::time_slots)
+        .first(conn)
+        .optional()?;
+    raw.map(|s| parse_slots(&s).map_err(Into::into)).transpose()
+}
+
+/// The clinician's patterns, optionally only those whose span touches `from..=to`.
+fn patterns_of(
+    conn: &mut DbConnection,
+    clinician: &str,
+    span: Option<(Date, Date)>,
+) -> QueryResult<Vec<RecurringPattern>> {
+    let mut q = availability_patterns::table
+        .filter(availability_patterns::clinician_id.eq(clinician))
+        .select(PatternRow::as_select())
+        .order((availability_patterns::start_date, availability_patterns::id))
+        .into_boxed::<MultiBackend>();
+    if let Some((from, to)) = span {
+        q = q
+            .filter(availability_patterns::start_date.le(to))
+            .filter(availability_patterns::end_date.ge(from));
+    }
+    q.load::<PatternRow>(conn)?
+        .into_iter()
+        .map(|r| RecurringPattern::try_from(r).map_err(Into::into))
+        .collect()
 }

@@ -23,7 +23,7 @@ use genascope_domain::invites::ports::{
 };
 use genascope_domain::invites::rules::InviteDraft;
 use genascope_domain::patients::model::{Patient, PatientStatus};
-use genascope_domain::patients::ports::PatientRepository;
+use genascope_domain::patients::ports::{PatientFilter, PatientRepository};
 use time::macros::date;
 use uuid::Uuid;
 
@@ -1121,6 +1121,28 @@ pub async fn summaries_for_a_page_of_patients(t: &TestDb) {
         Some(i_sent.expires_at)
     );
     assert!(invites.summaries(&[]).await.unwrap().is_empty());
+    // The patient list reads the same summaries with its page (one call, one connection),
+    // whatever the page's size.
+    let listed = PatientRepository::list(
+        t.db(),
+        &PatientFilter {
+            scope: ListScope::Account(c.id),
+            query: None,
+            status: None,
+            clinician_id: None,
+            offset: 0,
+            limit: 50,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed.views.len(), 5);
+    let mut from_list = listed.invites.clone();
+    from_list.sort_by_key(|s| s.patient_id);
+    let mut alone = got.clone();
+    alone.sort_by_key(|s| s.patient_id);
+    assert_eq!(from_list, alone);
+    assert!(listed.chats.is_empty(), "no chat sessions here");
 }
 
 /// Deleting a patient revokes its invites (used ones too) in the same transaction, and hides

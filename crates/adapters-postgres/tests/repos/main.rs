@@ -13,6 +13,7 @@ mod labs;
 mod outbox;
 mod patients;
 mod questionnaire;
+mod scheduling;
 mod schema;
 mod support;
 mod throttle;
@@ -50,6 +51,7 @@ on_both_backends! {
         sessions_create_answer_and_read,
         session_lists_scopes_and_stages,
         concurrent_session_writes_do_not_lose_updates,
+        a_step_reads_decides_and_writes_once,
     ],
     accounts: [
         create_with_admin_and_get,
@@ -134,6 +136,7 @@ on_both_backends! {
         old_rows_are_pruned,
         keys_with_any_bytes_are_stored,
     ],
+    scheduling: [a_clinicians_day_in_one_call],
     schema: [
         ping,
         migrations_revert_and_reapply_to_the_same_schema,

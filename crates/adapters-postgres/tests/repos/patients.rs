@@ -158,18 +158,23 @@ pub async fn list_filters_scope_and_paging(t: &TestDb) {
         .unwrap();
 
     // Newest first, deleted hidden.
-    let all = patients.list(&filter(ListScope::All)).await.unwrap();
+    let all = patients.list(&filter(ListScope::All)).await.unwrap().views;
     assert_eq!(
         emails(&all),
         ["dee@y.org", "cy@x.org", "bo@x.org", "ann@x.org"]
     );
-    let in_a = patients.list(&filter(ListScope::Account(a))).await.unwrap();
+    let in_a = patients
+        .list(&filter(ListScope::Account(a)))
+        .await
+        .unwrap()
+        .views;
     assert_eq!(emails(&in_a), ["cy@x.org", "bo@x.org", "ann@x.org"]);
     assert!(
         patients
             .list(&filter(ListScope::Nothing))
             .await
             .unwrap()
+            .views
             .is_empty()
     );
     assert!(
@@ -177,6 +182,7 @@ pub async fn list_filters_scope_and_paging(t: &TestDb) {
             .list(&filter(ListScope::Account(AccountId(uuid::Uuid::new_v4()))))
             .await
             .unwrap()
+            .views
             .is_empty()
     );
 
@@ -187,49 +193,52 @@ pub async fn list_filters_scope_and_paging(t: &TestDb) {
         ..filter(ListScope::Account(a))
     };
     assert_eq!(
-        emails(&patients.list(&page(1, 1)).await.unwrap()),
+        emails(&patients.list(&page(1, 1)).await.unwrap().views),
         ["bo@x.org"]
     );
     assert_eq!(
-        emails(&patients.list(&page(2, 5)).await.unwrap()),
+        emails(&patients.list(&page(2, 5)).await.unwrap().views),
         ["ann@x.org"]
     );
-    assert!(patients.list(&page(3, 5)).await.unwrap().is_empty());
+    assert!(patients.list(&page(3, 5)).await.unwrap().views.is_empty());
 
     let query = |q: &str| PatientFilter {
         query: Some(q.to_owned()),
         ..filter(ListScope::All)
     };
     assert_eq!(
-        emails(&patients.list(&query("smith")).await.unwrap()),
+        emails(&patients.list(&query("smith")).await.unwrap().views),
         ["dee@y.org", "cy@x.org", "ann@x.org"]
     );
     assert_eq!(
-        emails(&patients.list(&query("ANN SMI")).await.unwrap()),
+        emails(&patients.list(&query("ANN SMI")).await.unwrap().views),
         ["ann@x.org"]
     );
     assert_eq!(
-        emails(&patients.list(&query("@Y.ORG")).await.unwrap()),
+        emails(&patients.list(&query("@Y.ORG")).await.unwrap().views),
         ["dee@y.org"]
     );
     assert_eq!(
-        emails(&patients.list(&query("mrn_7")).await.unwrap()),
+        emails(&patients.list(&query("mrn_7")).await.unwrap().views),
         ["bo@x.org"]
     );
     // `_` is a literal underscore, not "any character" (else "y_" would match "y.org").
-    assert!(patients.list(&query("y_")).await.unwrap().is_empty());
-    assert!(patients.list(&query("%")).await.unwrap().is_empty());
+    assert!(patients.list(&query("y_")).await.unwrap().views.is_empty());
+    assert!(patients.list(&query("%")).await.unwrap().views.is_empty());
 
     let status = PatientFilter {
         status: Some(PatientStatus::Archived),
         ..filter(ListScope::All)
     };
-    assert_eq!(emails(&patients.list(&status).await.unwrap()), ["bo@x.org"]);
+    assert_eq!(
+        emails(&patients.list(&status).await.unwrap().views),
+        ["bo@x.org"]
+    );
     let by_doc = PatientFilter {
         clinician_id: Some(doc.id),
         ..filter(ListScope::Account(a))
     };
-    let mine = patients.list(&by_doc).await.unwrap();
+    let mine = patients.list(&by_doc).await.unwrap().views;
     assert_eq!(emails(&mine), ["cy@x.org", "ann@x.org"]);
     assert!(
         mine.iter()
@@ -241,14 +250,14 @@ pub async fn list_filters_scope_and_paging(t: &TestDb) {
         ..by_doc.clone()
     };
     assert_eq!(
-        emails(&patients.list(&combined).await.unwrap()),
+        emails(&patients.list(&combined).await.unwrap().views),
         ["ann@x.org"]
     );
     let foreign = PatientFilter {
         clinician_id: Some(UserId(uuid::Uuid::new_v4())),
         ..filter(ListScope::Account(a))
     };
-    assert!(patients.list(&foreign).await.unwrap().is_empty());
+    assert!(patients.list(&foreign).await.unwrap().views.is_empty());
 }
 
 pub async fn update(t: &TestDb) {
@@ -400,6 +409,7 @@ pub async fn soft_delete_hides_and_disables_login(t: &TestDb) {
             .list(&filter(ListScope::Account(a)))
             .await
             .unwrap()
+            .views
             .is_empty()
     );
     assert!(patients.find_by_email(a, &p.email).await.unwrap().is_none());
@@ -485,13 +495,14 @@ pub async fn patients_of_a_deleted_account_are_hidden(t: &TestDb) {
         patients.get(p1.id).await,
         Err(RepoError::NotFound)
     ));
-    let all = patients.list(&filter(ListScope::All)).await.unwrap();
+    let all = patients.list(&filter(ListScope::All)).await.unwrap().views;
     assert_eq!(emails(&all), ["p@kept.org"]);
     assert!(
         patients
             .list(&filter(ListScope::Account(gone)))
             .await
             .unwrap()
+            .views
             .is_empty()
     );
 }

@@ -12,13 +12,13 @@ use genascope_domain::identity::policy::ListScope;
 use genascope_domain::identity::ports::AccountRepository;
 use genascope_domain::invites::model::ChatStage;
 use genascope_domain::patients::model::Patient;
-use genascope_domain::patients::ports::{ChatStages, PatientRepository};
+use genascope_domain::patients::ports::{ChatStages, PatientFilter, PatientRepository};
 use genascope_domain::questionnaire::sessions::model::{
     ChatContext, ChatMessage, ChatSession, HistoryEntry, MessageRole, MessageType,
     SessionAssessment, SessionId, SessionStatus, SessionType,
 };
 use genascope_domain::questionnaire::sessions::ports::{
-    ChatSessionRepository, NewSession, SessionFilter, SessionScope, SessionWrite,
+    ChatSessionRepository, Decide, NewSession, SessionFilter, SessionScope, SessionWrite,
 };
 use genascope_domain::questionnaire::strategies::model::{
     ActionType, OutcomeAction, OutcomeCondition, RuleOperator, Specialty, Strategy, TargetingRule,
@@ -582,6 +582,32 @@ pub async fn session_lists_scopes_and_stages(t: &TestDb) {
         "the latest activity of its sessions"
     );
     assert!(chats.chat_summaries(&[]).await.unwrap().is_empty());
+    // The patient list reads the same stages with its page (one call, one connection).
+    let listed = PatientRepository::list(
+        t.db(),
+        &PatientFilter {
+            scope: ListScope::Account(a),
+            query: None,
+            status: None,
+            clinician_id: None,
+            offset: 0,
+            limit: 50,
+        },
+    )
+    .await
+    .unwrap();
+    let mut ids: Vec<PatientId> = listed.views.iter().map(|v| v.patient.id).collect();
+    ids.sort();
+    let mut expected = vec![p.id, q.id];
+    expected.sort();
+    assert_eq!(ids, expected, "account a's patients");
+    let mut page_chats = listed.chats.clone();
+    page_chats.sort_by_key(|c| c.patient_id);
+    let mut alone = chats.chat_summaries(&[p.id, q.id]).await.unwrap();
+    alone.sort_by_key(|c| c.patient_id);
+    assert_eq!(page_chats, alone);
+    assert_eq!(page_chats.len(), 2);
+    assert!(listed.invites.is_empty(), "no invites here");
 
     // A deleted patient's sessions are nobody's.
     PatientRepository::soft_delete(t.db(), p.id, at(9), &audit(AuditAction::Delete))
@@ -638,6 +664,91 @@ pub async fn concurrent_session_writes_do_not_lose_updates(t: &TestDb) {
     assert_eq!(
         messages.len(),
         stored.message_count as usize,
+        "the winner's messages only"
+    );
+}
+
+/// `step`: the read, the decision and the versioned write in one call. Nothing to decide on a
+/// missing session; a decision of nothing writes nothing; and two steps that read the same
+/// version (each waits until the other has read) give one write and one `Stale`, never a lost
+/// update.
+pub async fn a_step_reads_decides_and_writes_once(t: &TestDb) {
+    use genascope_domain::questionnaire::sessions::ports::Stepped;
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let repo: &dyn ChatSessionRepository = t.db();
+    let (a, doc) = crate::support::clinic(t, "Step").await;
+    let s = session(a, None, doc.id, "step", 0);
+    repo.create(&new(&s, Vec::new())).await.unwrap();
+    let write = |current: &ChatSession, n: u32| {
+        let after = ChatSession {
+            message_count: current.message_count + n,
+            last_activity: at(1),
+            version: current.version + 1,
+            ..current.clone()
+        };
+        SessionWrite {
+            messages: (1..=n)
+                .map(|i| {
+                    let seq = current.message_count + i;
+                    message(&after, seq, MessageRole::User, MessageType::Answer, "x")
+                })
+                .collect(),
+            after,
+            version: current.version,
+            assessment: None,
+            audit: vec![entry(current, AuditAction::Update)],
+        }
+    };
+    let missing = SessionId::parse("no-such-session").unwrap();
+    let got = repo
+        .step(&missing, Box::new(|_| panic!("nothing to decide on")))
+        .await;
+    assert!(matches!(got, Err(RepoError::NotFound)), "{got:?}");
+    assert_eq!(
+        repo.step(&s.id, Box::new(|_| None)).await.unwrap(),
+        Stepped::Unchanged
+    );
+    assert_eq!(repo.get(&s.id).await.unwrap(), s);
+    let one = repo
+        .step(&s.id, Box::new(move |current| Some(write(current, 1))))
+        .await
+        .unwrap();
+    assert_eq!(one, Stepped::Written);
+    let stored = repo.get(&s.id).await.unwrap();
+    assert_eq!((stored.version, stored.message_count), (s.version + 1, 1));
+
+    // Two steps that both read that version: each tells the other it has read, and waits (at
+    // most 10 s) to hear the same before it decides.
+    let (tx1, rx1) = mpsc::channel::<()>();
+    let (tx2, rx2) = mpsc::channel::<()>();
+    let racer = |tell: mpsc::Sender<()>, hear: mpsc::Receiver<()>, n: u32| -> Decide {
+        Box::new(move |current: &ChatSession| {
+            let _ = tell.send(());
+            let _ = hear.recv_timeout(Duration::from_secs(10));
+            Some(write(current, n))
+        })
+    };
+    let (r1, r2) = tokio::join!(
+        repo.step(&s.id, racer(tx1, rx2, 1)),
+        repo.step(&s.id, racer(tx2, rx1, 2))
+    );
+    let outcomes = [r1.is_ok(), r2.is_ok()];
+    assert_eq!(
+        outcomes.iter().filter(|ok| **ok).count(),
+        1,
+        "{r1:?} {r2:?}"
+    );
+    assert!(matches!(
+        if outcomes[0] { r2 } else { r1 },
+        Err(RepoError::Stale)
+    ));
+    let last = repo.get(&s.id).await.unwrap();
+    assert_eq!(last.version, stored.version + 1);
+    let messages = repo.messages(&s.id, 10).await.unwrap();
+    assert_eq!(
+        messages.len(),
+        last.message_count as usize,
         "the winner's messages only"
     );
 }

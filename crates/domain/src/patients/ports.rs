@@ -6,7 +6,7 @@ use crate::common::{AccountId, PatientId, RepoError, Timestamp, UserId};
 use crate::identity::model::Email;
 use crate::identity::policy::ListScope;
 use crate::identity::ports::{NewUser, ResetLink};
-use crate::invites::model::ChatSummary;
+use crate::invites::model::{ChatSummary, InviteSummary};
 use async_trait::async_trait;
 
 /// Where each patient's questionnaire stands, read from its chat sessions (the questionnaire's
@@ -48,6 +48,18 @@ pub struct PatientFilter {
     pub limit: u32,
 }
 
+/// A page of `GET /api/patients`: the views, and what their derived fields come from (the
+/// invite and chat summaries of the patients listed, in any order), read together.
+#[derive(Debug, Clone, Default)]
+pub struct PatientPage {
+    /// The patients, newest first (their invite-derived fields not filled).
+    pub views: Vec<PatientView>,
+    /// The invite summary of each listed patient that has invites.
+    pub invites: Vec<InviteSummary>,
+    /// The chat summary of each listed patient that has chat sessions.
+    pub chats: Vec<ChatSummary>,
+}
+
 /// Patients storage. Soft-deleted patients are invisible to every method. Every write records
 /// its audit entry in the same transaction: both happen or neither does.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -76,8 +88,10 @@ pub trait PatientRepository: Send + Sync {
         account: AccountId,
         email: &Email,
     ) -> Result<Option<(Patient, bool)>, RepoError>;
-    /// Matching live patients, newest first (`created_at` desc, then id).
-    async fn list(&self, filter: &PatientFilter) -> Result<Vec<PatientView>, RepoError>;
+    /// Matching live patients, newest first (`created_at` desc, then id), with the invite and
+    /// chat summaries of those listed: a constant number of queries whatever the page's size,
+    /// on one connection in one call (issue #11: one hop to the database, not three).
+    async fn list(&self, filter: &PatientFilter) -> Result<PatientPage, RepoError>;
     /// Write the fields of `after` that differ from `before` (no others: a concurrent edit of
     /// another field is kept) and bump the version. With `expected_version`, only if the stored
     /// version is still that one; else `Stale` and nothing is written. `Duplicate(..)` as for

@@ -35,6 +35,19 @@ impl StaffRef {
     }
 }
 
+/// What `GET /api/availability` reads of one clinician's date, together (one database call).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClinicDay {
+    /// The clinic's zone (`UTC` when none was set, or the clinician has no account).
+    pub zone: ClinicZone,
+    /// The explicit slot set of the date, if one was set.
+    pub explicit: Option<SlotSet>,
+    /// The patterns touching the date (read only when there is no explicit set).
+    pub patterns: Vec<RecurringPattern>,
+    /// The clinician's active appointments of the date.
+    pub booked: Vec<Appointment>,
+}
+
 /// A live patient as scheduling sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatientRef {
@@ -121,6 +134,14 @@ pub trait SchedulingRepository: Send + Sync {
     async fn patient(&self, id: PatientId) -> Result<Option<PatientRef>, RepoError>;
     /// The account's time zone (`UTC` when none was set).
     async fn zone(&self, account: AccountId) -> Result<ClinicZone, RepoError>;
+    /// Clinician `clinician`'s `date` as `GET /api/availability` needs it (the zone of
+    /// `account`), read on one connection in one call: one hop, not four (issue #11).
+    async fn day(
+        &self,
+        clinician: UserId,
+        account: Option<AccountId>,
+        date: Date,
+    ) -> Result<ClinicDay, RepoError>;
     /// Store the account's time zone.
     async fn set_zone(&self, account: AccountId, zone: &ClinicZone) -> Result<(), RepoError>;
 

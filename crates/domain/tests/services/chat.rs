@@ -17,7 +17,8 @@ use genascope_domain::questionnaire::sessions::model::{
     SessionId, SessionStatus, SessionType,
 };
 use genascope_domain::questionnaire::sessions::ports::{
-    MockChatSessionRepository, NewSession, SessionWrite,
+    ChatSessionRepository, Decide, MockChatSessionRepository, NewSession, SessionFilter,
+    SessionWrite, Stepped,
 };
 use genascope_domain::questionnaire::sessions::service::{
     AnalyzeTarget, ChatPorts, ChatService, OpenSession, StartChat,
@@ -32,6 +33,46 @@ use uuid::Uuid;
 /// Reference journey (a), without its last answer (26).
 const MOTHER_AND_AUNT: &[(u8, &str)] = examples::MOTHER_AND_AUNT.split_last().expect("a path").1;
 
+/// The storage's `step` as its contract says (read as `get`, decide, write as `save`), over a
+/// mock that answers `get` and `save`: the tests set what is read and check what is written.
+struct Stepping(MockChatSessionRepository);
+
+#[async_trait::async_trait]
+impl ChatSessionRepository for Stepping {
+    async fn create(&self, new: &NewSession) -> Result<(), RepoError> {
+        self.0.create(new).await
+    }
+    async fn get(&self, id: &SessionId) -> Result<ChatSession, RepoError> {
+        self.0.get(id).await
+    }
+    async fn active_for_patient(
+        &self,
+        patient: PatientId,
+    ) -> Result<Option<ChatSession>, RepoError> {
+        self.0.active_for_patient(patient).await
+    }
+    async fn list(&self, filter: &SessionFilter) -> Result<Vec<ChatSession>, RepoError> {
+        self.0.list(filter).await
+    }
+    async fn save(&self, write: &SessionWrite) -> Result<(), RepoError> {
+        self.0.save(write).await
+    }
+    async fn step(&self, id: &SessionId, decide: Decide) -> Result<Stepped, RepoError> {
+        let current = self.0.get(id).await?;
+        match decide(&current) {
+            Some(write) => self.0.save(&write).await.map(|()| Stepped::Written),
+            None => Ok(Stepped::Unchanged),
+        }
+    }
+    async fn messages(
+        &self,
+        id: &SessionId,
+        limit: u32,
+    ) -> Result<Vec<genascope_domain::questionnaire::sessions::model::ChatMessage>, RepoError> {
+        self.0.messages(id, limit).await
+    }
+}
+
 fn service(
     sessions: MockChatSessionRepository,
     strategies: MockStrategyRepository,
@@ -40,7 +81,7 @@ fn service(
     let mut audit = MockAuditLog::new();
     audit.expect_record().returning(|_| Ok(()));
     ChatService::new(ChatPorts {
-        sessions: Arc::new(sessions),
+        sessions: Arc::new(Stepping(sessions)),
         strategies: Arc::new(strategies),
         patients: patients.service(),
         clock: Arc::new(clock_at(NOW)),

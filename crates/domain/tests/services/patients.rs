@@ -411,7 +411,7 @@ async fn list_is_scoped_to_the_callers_account() {
     let s = scopes.clone();
     m.patients.expect_list().returning(move |f| {
         s.push(f.scope);
-        Ok(Vec::new())
+        Ok(genascope_domain::patients::ports::PatientPage::default())
     });
     let svc = m.service();
     let filter = || PatientFilter {

@@ -8,7 +8,7 @@ pub use import::{ImportError, ImportReport, ImportRow, MAX_IMPORT_ROWS, RowFailu
 
 use super::error::{PatientError, not_found_as};
 use super::model::{BirthDate, Patient, PatientStatus, PatientView};
-use super::ports::{ChatStages, PatientFilter, PatientRepository};
+use super::ports::{ChatStages, PatientFilter, PatientPage, PatientRepository};
 use crate::audit::{AuditAction, AuditEntry, AuditLog, AuditRecords};
 use crate::common::{
     AccountId, Clock, Entity, Note, Patch, PatientId, Phone, Random, Text, UserId, to_seconds,
@@ -182,9 +182,8 @@ impl PatientService {
         mut filter: PatientFilter,
     ) -> Result<Vec<PatientView>, PatientError> {
         filter.scope = policy::list_scope(p, Action::PatientManage, account_id)?;
-        let rows = self
-            .with_invites(self.ports.patients.list(&filter).await?)
-            .await?;
+        let page = self.ports.patients.list(&filter).await?;
+        let rows = self.filled(page);
         if !rows.is_empty() {
             let query = serde_json::json!({
                 "account_id": account_id.map(|a| a.0),
@@ -325,28 +324,36 @@ impl PatientService {
     /// `lastActivity`. One read of each for all of them.
     async fn with_invites(
         &self,
-        mut views: Vec<PatientView>,
+        views: Vec<PatientView>,
     ) -> Result<Vec<PatientView>, PatientError> {
         if views.is_empty() {
             return Ok(views);
         }
         let ids: Vec<PatientId> = views.iter().map(|v| v.patient.id).collect();
-        let summaries: HashMap<PatientId, InviteSummary> = self
-            .ports
-            .invites
-            .summaries(&ids)
-            .await?
-            .into_iter()
-            .map(|s| (s.patient_id, s))
-            .collect();
-        let chats: HashMap<PatientId, ChatSummary> = self
-            .ports
-            .chats
-            .chat_summaries(&ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.patient_id, c))
-            .collect();
+        let invites = self.ports.invites.summaries(&ids).await?;
+        let chats = self.ports.chats.chat_summaries(&ids).await?;
+        Ok(self.filled(PatientPage {
+            views,
+            invites,
+            chats,
+        }))
+    }
+
+    /// The page's views with their derived fields filled from its summaries (see
+    /// [`Self::with_invites`]).
+    fn filled(&self, page: PatientPage) -> Vec<PatientView> {
+        let PatientPage {
+            mut views,
+            invites,
+            chats,
+        } = page;
+        if views.is_empty() {
+            return views;
+        }
+        let summaries: HashMap<PatientId, InviteSummary> =
+            invites.into_iter().map(|s| (s.patient_id, s)).collect();
+        let chats: HashMap<PatientId, ChatSummary> =
+            chats.into_iter().map(|c| (c.patient_id, c)).collect();
         let now = to_seconds(self.ports.clock.now());
         for v in &mut views {
             let s = summaries.get(&v.patient.id);
@@ -357,7 +364,7 @@ impl PatientService {
             v.last_activity = InviteSummary::last_activity(v.patient.updated_at, s)
                 .max(chat.map_or(time::Date::MIN, |c| c.last_activity.date()));
         }
-        Ok(views)
+        views
     }
 
     /// One view with its derived fields ([`Self::with_invites`]).

@@ -65,6 +65,20 @@ pub struct SessionWrite {
     pub audit: Vec<AuditEntry>,
 }
 
+/// The domain's decision about a session as stored: the write to make, or `None` when there is
+/// nothing to write (a safe retry, a refusal: the decision keeps its outcome for its caller).
+/// Pure code (no I/O, no waiting): the storage runs it between its read and its write.
+pub type Decide = Box<dyn FnOnce(&ChatSession) -> Option<SessionWrite> + Send>;
+
+/// What [`ChatSessionRepository::step`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stepped {
+    /// The decision's write is stored.
+    Written,
+    /// The decision was to write nothing.
+    Unchanged,
+}
+
 /// Stored sessions and messages. Sessions of deleted accounts and deleted patients are
 /// invisible to every method. (What the patient views derive from sessions is
 /// `patients::ports::ChatStages`, which the same storage implements.)
@@ -91,6 +105,14 @@ pub trait ChatSessionRepository: Send + Sync {
 
     /// Write a change (`Stale` when the stored version moved on; `NotFound` when it is gone).
     async fn save(&self, write: &SessionWrite) -> Result<(), RepoError>;
+
+    /// Read session `id`, let `decide` compute the change from it, and write that change as
+    /// `save` does (if the stored version is still the one read): one call on one connection,
+    /// so an answer is one hop to the database, not two (issue #11). The read takes no lock:
+    /// concurrency stays optimistic. `NotFound` when the session is not there (or invisible,
+    /// as for `get`; `decide` is not called); `Stale` when it changed between the read and the
+    /// write (nothing written).
+    async fn step(&self, id: &SessionId, decide: Decide) -> Result<Stepped, RepoError>;
 
     /// The latest `limit` messages of a session, oldest first.
     async fn messages(&self, id: &SessionId, limit: u32) -> Result<Vec<ChatMessage>, RepoError>;

@@ -176,13 +176,13 @@ impl SchedulingService {
         let staff = self
             .clinician(p, clinician, Action::AvailabilityRead)
             .await?;
-        let zone = self.zone(staff.account_id).await?;
-        let times = self.bookable(staff.id, date).await?;
-        let booked = self
+        let day = self
             .ports
             .repo
-            .active_around(staff.id, None, date, date)
+            .day(staff.id, staff.account_id, date)
             .await?;
+        let times = rules::bookable(day.explicit.as_ref(), &day.patterns, date);
+        let (zone, booked) = (day.zone, day.booked);
         let now = self.now();
         let slots = times
             .into_iter()

@@ -16,7 +16,7 @@ use super::model::{
     MessageType, SUMMARY, SUPERSEDED, SessionAssessment, SessionId, SessionStatus, SessionType,
 };
 use super::policy;
-use super::ports::{ChatSessionRepository, NewSession, SessionFilter, SessionWrite};
+use super::ports::{ChatSessionRepository, Decide, NewSession, SessionFilter, SessionWrite};
 use crate::audit::{AuditAction, AuditEntry, AuditLog, AuditRecords};
 use crate::clinical::assess::assess;
 use crate::clinical::ports::AssessmentRecord;
