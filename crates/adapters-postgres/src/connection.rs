@@ -88,7 +88,8 @@ pub(crate) fn note_if_lost(e: &diesel::result::Error) -> bool {
 
 /// Per-connection SQLite settings, applied to every pooled connection: enforce foreign keys,
 /// write-ahead log (readers never block the writer), wait up to 5 s for the write lock instead
-/// of failing with `SQLITE_BUSY`, and fsync less often (safe with WAL).
+/// of failing with `SQLITE_BUSY`, and fsync less often (safe with WAL); and the function the
+/// principal cache's triggers call.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SqlitePragmas;
 
@@ -100,6 +101,10 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
                  PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
+            // Before anything runs on the connection (migrations included): the triggers of
+            // the principal cache call it.
+            crate::identity::principals::register_sqlite_function(c)
+                .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
     }
