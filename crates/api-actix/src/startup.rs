@@ -535,7 +535,7 @@ async fn request_context(
 
 /// The longest a request that may have changed something waits for this process's principal
 /// cache to have seen every change committed before it answers (see [`principal_fence`]).
-const FENCE_LIMIT: std::time::Duration = std::time::Duration::from_millis(500);
+const FENCE_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// After a request that may have written (any method but GET, HEAD, OPTIONS), and before its
 /// answer leaves: wait until this process's principal cache listener has received every
@@ -550,7 +550,10 @@ async fn principal_fence(
     use actix_web::http::Method;
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let principals = writes
-        .then(|| req.app_data::<web::Data<AppState>>().map(|s| s.principals.clone()))
+        .then(|| {
+            req.app_data::<web::Data<AppState>>()
+                .map(|s| s.principals.clone())
+        })
         .flatten();
     let res = next.call(req).await?;
     if let Some(p) = principals

@@ -1363,7 +1363,9 @@ pub async fn changes_by_hand_evict_the_cached_grant(t: &TestDb) {
             |g| !g.patient_active,
         ),
         (
-            format!("UPDATE patients SET status = 'active', first_name = 'Renamed' WHERE id = '{pid}'"),
+            format!(
+                "UPDATE patients SET status = 'active', first_name = 'Renamed' WHERE id = '{pid}'"
+            ),
             |g| g.patient_active && g.first_name == "Renamed",
         ),
         (

@@ -144,10 +144,18 @@ pub async fn every_column_a_principal_reads_evicts_it(t: &TestDb) {
     }
 
     // A soft-deleted user is gone.
-    raw(t, &format!("UPDATE users SET deleted_at = {when} WHERE id = '{u}'")).await;
+    raw(
+        t,
+        &format!("UPDATE users SET deleted_at = {when} WHERE id = '{u}'"),
+    )
+    .await;
     settle(&c).await;
     assert!(matches!(look().await, Err(RepoError::NotFound)));
-    raw(t, &format!("UPDATE users SET deleted_at = NULL WHERE id = '{u}'")).await;
+    raw(
+        t,
+        &format!("UPDATE users SET deleted_at = NULL WHERE id = '{u}'"),
+    )
+    .await;
     settle(&c).await;
     assert!(look().await.is_ok());
 
@@ -157,9 +165,17 @@ pub async fn every_column_a_principal_reads_evicts_it(t: &TestDb) {
         Backend::Sqlite => "DROP TRIGGER users_principal_notify",
     };
     raw(t, drop).await;
-    raw(t, &format!("UPDATE users SET role = 'physician' WHERE id = '{u}'")).await;
+    raw(
+        t,
+        &format!("UPDATE users SET role = 'physician' WHERE id = '{u}'"),
+    )
+    .await;
     settle(&c).await;
-    assert_eq!(look().await.unwrap().user.role, Role::Admin, "served from the cache");
+    assert_eq!(
+        look().await.unwrap().user.role,
+        Role::Admin,
+        "served from the cache"
+    );
     // ... while the database says otherwise.
     let fresh = UserRepository::principal(t.db(), doc.id, "jti-c", Some(family)).await;
     assert_eq!(fresh.unwrap().user.role, Role::Physician);
@@ -214,28 +230,54 @@ pub async fn the_listener_comes_back_and_the_cache_is_bypassed_meanwhile(t: &Tes
 
     // Keep it from reconnecting for now, then kill its session.
     let name = t.url().rsplit('/').next().unwrap().to_owned();
-    admin(&format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false")).await;
+    admin(&format!(
+        "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false"
+    ))
+    .await;
     admin(&format!(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
          WHERE datname = '{name}' AND application_name = 'genascope-principal-listener'"
     ))
     .await;
-    poll(|| c.state() == CacheState::Reconnecting, "the loss is noticed").await;
+    poll(
+        || c.state() == CacheState::Reconnecting,
+        "the loss is noticed",
+    )
+    .await;
     assert_eq!(c.counts().unwrap().principals, 0, "emptied");
 
     // A change while it is down is seen on the next read (through the pool's open connection).
-    raw(t, &format!("UPDATE users SET role = 'physician' WHERE id = '{u}'")).await;
+    raw(
+        t,
+        &format!("UPDATE users SET role = 'physician' WHERE id = '{u}'"),
+    )
+    .await;
     assert_eq!(look().await.unwrap().user.role, Role::Physician);
-    assert_eq!(c.counts().unwrap().principals, 0, "nothing stored while down");
+    assert_eq!(
+        c.counts().unwrap().principals,
+        0,
+        "nothing stored while down"
+    );
 
-    admin(&format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true")).await;
+    admin(&format!(
+        "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true"
+    ))
+    .await;
     poll(|| c.listener_sessions() == 2, "it listens again").await;
     assert_eq!(c.state(), CacheState::Listening);
     assert_eq!(look().await.unwrap().user.role, Role::Physician);
     assert_eq!(c.counts().unwrap().principals, 1, "cached again");
-    raw(t, &format!("UPDATE users SET role = 'admin' WHERE id = '{u}'")).await;
+    raw(
+        t,
+        &format!("UPDATE users SET role = 'admin' WHERE id = '{u}'"),
+    )
+    .await;
     settle(&c).await;
-    assert_eq!(look().await.unwrap().user.role, Role::Admin, "evicted again");
+    assert_eq!(
+        look().await.unwrap().user.role,
+        Role::Admin,
+        "evicted again"
+    );
 }
 
 /// Run SQL on the test server's admin database.

@@ -18,7 +18,11 @@ struct Pair<'a> {
 
 impl Pair<'_> {
     async fn get_on(&self, base: &str, path: &str, token: &str) -> Resp {
-        let rb = self.app.client.get(format!("{base}{path}")).bearer_auth(token);
+        let rb = self
+            .app
+            .client
+            .get(format!("{base}{path}"))
+            .bearer_auth(token);
         self.app.send(rb).await
     }
 
@@ -34,7 +38,11 @@ impl Pair<'_> {
     /// B refuses `token` on its very next request (and so does A).
     async fn refused(&self, token: &str, after: &str) {
         let r = self.get_on(&self.b, "/api/auth/me", token).await;
-        assert_eq!(r.status, 401, "B still accepts the token after {after}: {}", r.text);
+        assert_eq!(
+            r.status, 401,
+            "B still accepts the token after {after}: {}",
+            r.text
+        );
         r.expect_detail(401, INVALID);
         let r = self.get_on(&self.app.address, "/api/auth/me", token).await;
         assert_eq!(r.status, 401, "A still accepts the token after {after}");
@@ -55,7 +63,9 @@ pub async fn changes_through_one_replica_take_effect_on_the_other_at_once(app: &
     cache_in_use(app, &b).await;
     let pair = Pair { app, b };
     let sa = app.super_admin().await;
-    let c = app.account(&sa, "Replica Clinic", "admin@replica.test").await;
+    let c = app
+        .account(&sa, "Replica Clinic", "admin@replica.test")
+        .await;
     let email = "clin@replica.test";
     let uid = app.user(&c.admin, email, "Clin Rep", "clinician").await;
     let user_path = format!("/api/users/{uid}");
@@ -84,7 +94,10 @@ pub async fn changes_through_one_replica_take_effect_on_the_other_at_once(app: &
     let token = app.token(email, PW).await;
     assert_eq!(pair.warm(&token).await["role"], "clinician");
     let manage = |t: String| {
-        let rb = app.client.post(format!("{}/api/users", pair.b)).bearer_auth(t);
+        let rb = app
+            .client
+            .post(format!("{}/api/users", pair.b))
+            .bearer_auth(t);
         app.send(rb.json(&json!({})))
     };
     assert_eq!(manage(token.clone()).await.status, 403, "a clinician");

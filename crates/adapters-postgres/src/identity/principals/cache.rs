@@ -352,9 +352,15 @@ mod tests {
     fn payloads_parse_and_nonsense_evicts_everything() {
         let u = uuid::Uuid::new_v4();
         assert_eq!(Eviction::parse(&format!("user:{u}")), Eviction::User(u));
-        assert_eq!(Eviction::parse(&format!("account:{u}")), Eviction::Account(u));
+        assert_eq!(
+            Eviction::parse(&format!("account:{u}")),
+            Eviction::Account(u)
+        );
         assert_eq!(Eviction::parse(&format!("invite:{u}")), Eviction::Invite(u));
-        assert_eq!(Eviction::parse(&format!("patient:{u}")), Eviction::Patient(u));
+        assert_eq!(
+            Eviction::parse(&format!("patient:{u}")),
+            Eviction::Patient(u)
+        );
         assert_eq!(Eviction::parse("jti:abc"), Eviction::Jti("abc".into()));
         for bad in ["", "user", "user:not-a-uuid", "what:ever"] {
             assert_eq!(Eviction::parse(bad), Eviction::All, "{bad}");

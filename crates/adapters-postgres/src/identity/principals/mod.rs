@@ -283,7 +283,10 @@ pub(crate) struct LocalCaches(std::sync::RwLock<Vec<Weak<PrincipalCache>>>);
 
 impl LocalCaches {
     fn register(&self, cache: &Arc<PrincipalCache>) {
-        let mut all = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut all = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         all.retain(|w| w.strong_count() > 0);
         all.push(Arc::downgrade(cache));
     }
