@@ -17,6 +17,9 @@
 //! - [`DbLoginThrottle`]: the `LoginThrottle` port (failed logins, reset requests) in the database,
 //!   so every replica counts against the same limits; [`Database`] also implements the domain's
 //!   `WindowCounter` (the edge's limits per client address) on the same table.
+//! - [`CachedPrincipals`]: `UserRepository` and `GrantRepository` with the principal and the
+//!   invite grant of every authenticated request cached, evicted on every replica by database
+//!   triggers (PostgreSQL `LISTEN/NOTIFY` on a dedicated session; SQLite in-process).
 //! - [`notify`]: the transactional outbox (rows written by the repository methods above in the
 //!   transaction of their cause) and its delivery worker.
 //! - `testing` (feature `test-support`): throwaway databases for integration tests. Other crates
