@@ -495,7 +495,7 @@ impl Database {
         };
         let db = self.clone();
         let queued = BlockingQueued::enter();
-        tokio::task::spawn_blocking(move || {
+        let (result, wrote) = tokio::task::spawn_blocking(move || {
             drop(queued);
             let _turn = turn;
             // No connection within the pool's timeout (the wait for a turn included), or the
@@ -504,14 +504,17 @@ impl Database {
                 .timeout
                 .saturating_sub(asked.elapsed())
                 .max(Duration::from_millis(1));
-            let mut conn = db
-                .checkout_within(left)
-                .map_err(|e| RepoError::Unavailable(Box::new(e)))?;
+            let mut conn = match db.checkout_within(left) {
+                Ok(c) => c,
+                Err(e) => return (Err(RepoError::Unavailable(Box::new(e))), false),
+            };
+            let _ = crate::connection::take_wrote();
             let result = f(&mut conn);
+            let wrote = crate::connection::take_wrote();
             // SQLite: evict what the triggers recorded, now that it is committed (or rolled
             // back: an eviction for nothing), before the caller answers anyone.
             db.principal_caches.apply_pending();
-            match result {
+            let result = match result {
                 Err(e) if crate::connection::note_if_lost(&e) => {
                     // The connection was lost (a restart, a failover, a killed session): this
                     // request fails as an outage (503). Before answering, sweep the pool's other
@@ -522,10 +525,15 @@ impl Database {
                     Err(RepoError::Unavailable(Box::new(e)))
                 }
                 other => other.map_err(map_error),
-            }
+            };
+            (result, wrote)
         })
         .await
-        .map_err(|e| RepoError::Unexpected(Box::new(e)))?
+        .map_err(|e| RepoError::Unexpected(Box::new(e)))?;
+        if wrote {
+            crate::identity::principals::note_request_wrote();
+        }
+        result
     }
 
     /// Like `run`, inside one transaction (rolled back on any error).

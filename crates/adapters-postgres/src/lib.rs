@@ -56,5 +56,7 @@ pub mod testing;
 pub use audit::{AuditWriter, AuditWriterHandle};
 pub use connection::{DbConnection, DbConnectionManager, MultiBackend};
 pub use database::{Backend, Database, DbError, PoolConfig, PoolShutdown, PoolState, metric};
-pub use identity::principals::{CacheCounts, CacheState, CachedPrincipals, PrincipalCacheConfig};
+pub use identity::principals::{
+    CacheCounts, CacheState, CachedPrincipals, PrincipalCacheConfig, track_writes,
+};
 pub use identity::{DbLoginThrottle, IN_FLIGHT_TTL, PRUNE_EVERY};

@@ -537,31 +537,28 @@ async fn request_context(
 /// cache to have seen every change committed before it answers (see [`principal_fence`]).
 const FENCE_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// After a request that may have written (any method but GET, HEAD, OPTIONS), and before its
-/// answer leaves: wait until this process's principal cache listener has received every
-/// notification committed before now (`CachedPrincipals::fence`), at most [`FENCE_LIMIT`]. A
-/// logout, a deactivation or a role change answered here is then already evicted here, and
-/// PostgreSQL signalled every other replica's listener at the same commit (docs/architecture.md,
-/// "The principal cache"). Immediate on SQLite and when the cache is off.
+/// After a request that wrote to the database (any statement but a `SELECT` on its own
+/// database calls: `track_writes`), and before its answer leaves: wait until this process's
+/// principal cache listener has received every notification committed before now
+/// (`CachedPrincipals::fence`), at most [`FENCE_LIMIT`]. A logout, a deactivation or a role
+/// change answered here is then already evicted here, and PostgreSQL signalled every other
+/// replica's listener at the same commit (docs/architecture.md, "The principal cache").
+/// Immediate on SQLite and when the cache is off; reads pay nothing.
 async fn principal_fence(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    use actix_web::http::Method;
-    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let principals = writes
-        .then(|| {
-            req.app_data::<web::Data<AppState>>()
-                .map(|s| s.principals.clone())
-        })
-        .flatten();
-    let res = next.call(req).await?;
-    if let Some(p) = principals
+    let principals = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.principals.clone());
+    let (res, wrote) = genascope_adapters_postgres::track_writes(next.call(req)).await;
+    if wrote
+        && let Some(p) = principals
         && !p.fence(FENCE_LIMIT).await
     {
         tracing::warn!("principal cache: no fence within the limit; answering anyway");
     }
-    Ok(res)
+    res
 }
 
 /// A request body must arrive within `BODY_READ_TIMEOUT` of the request (issue #6 item 9): a

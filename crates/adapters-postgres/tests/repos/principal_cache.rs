@@ -5,7 +5,7 @@
 use crate::support::{at, clinic, refresh};
 use genascope_adapters_postgres::testing::TestDb;
 use genascope_adapters_postgres::{
-    Backend, CacheState, CachedPrincipals, DbConnection, PrincipalCacheConfig,
+    Backend, CacheState, CachedPrincipals, DbConnection, PrincipalCacheConfig, track_writes,
 };
 use genascope_domain::common::RepoError;
 use genascope_domain::identity::model::Role;
@@ -206,9 +206,13 @@ pub async fn repository_changes_evict_only_what_they_name(t: &TestDb) {
     assert_eq!(c.counts().unwrap().principals, 2);
     let mut changed = doc.clone();
     changed.role = Role::Physician;
-    UserRepository::update(t.db(), &doc, &changed, None)
-        .await
-        .unwrap();
+    // A read is no write; the update is one (PostgreSQL's instrumentation tells; on SQLite
+    // nothing needs to know: evictions are applied before `run` returns).
+    let (read, wrote) = track_writes(UserRepository::get(t.db(), doc.id)).await;
+    assert!(read.is_ok() && !wrote, "a read");
+    let (updated, wrote) = track_writes(UserRepository::update(t.db(), &doc, &changed, None)).await;
+    updated.unwrap();
+    assert_eq!(wrote, t.backend() == Backend::Postgres, "an update");
     settle(&c).await;
     assert_eq!(c.counts().unwrap().principals, 1, "only the doctor evicted");
     let p = c.principal(doc.id, "j-doc", None).await.unwrap();

@@ -24,6 +24,8 @@ pub(crate) const APPLICATION_NAME: &str = "genascope-principal-listener";
 const HEARTBEAT: Duration = Duration::from_secs(10);
 /// How long the heartbeat's query may take.
 const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a fence waits for the other replicas' acknowledgements before it is given up.
+const FENCE_ACK_LIMIT: Duration = Duration::from_millis(900);
 /// The longest pause between attempts to listen again.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -84,11 +86,12 @@ impl Listener {
         self.sessions.load(Ordering::Acquire)
     }
 
-    /// Wait (at most `limit`) until this process has seen every notification committed before
-    /// now: a NOTIFY of our own goes through the same queue, which PostgreSQL delivers to each
-    /// listener in commit order. Fences asked for together share one NOTIFY. `false` when the
-    /// limit passed or the session is down (then the cache is off and there is nothing to wait
-    /// for).
+    /// Wait (at most `limit`) until this process, and every other replica listening, has seen
+    /// every notification committed before now: a NOTIFY of our own (`fence:`) goes through the
+    /// same queue, which PostgreSQL delivers to each listener in commit order; each other
+    /// replica answers it (`ack:`) once it got there. Fences asked for together share one
+    /// NOTIFY. `false` when the limit passed or the session is down (then the cache is off and
+    /// there is nothing to wait for).
     pub(crate) async fn fence(&self, limit: Duration) -> bool {
         if !self.is_listening() {
             return false;
@@ -160,21 +163,30 @@ impl Listener {
         self.sessions.fetch_add(1, Ordering::AcqRel);
         metrics::gauge!(crate::database::metric::PRINCIPAL_LISTENER_UP).set(1.0);
         tracing::info!("principal cache: listening for evictions");
-        let mut sent = 0_u64;
+        let mut fences = Fences::default();
         let mut heartbeat = tokio::time::interval(HEARTBEAT);
         heartbeat.tick().await;
         loop {
+            let deadline = fences.deadline();
             tokio::select! {
                 payload = rx.recv() => match payload {
-                    Some(p) => self.deliver(&p),
+                    Some(p) => {
+                        if let Some(ack) = self.deliver(&p, &mut fences) {
+                            client.batch_execute(&format!("NOTIFY {CHANNEL}, '{ack}'")).await?;
+                        }
+                    }
                     None => return Err(Lost::Closed),
                 },
-                () = self.fence_wake.notified() => {
-                    let want = self.fence_wanted.load(Ordering::Acquire);
-                    if want > sent {
-                        let payload = format!("fence:{}:{want}", self.token);
-                        client.batch_execute(&format!("NOTIFY {CHANNEL}, '{payload}'")).await?;
-                        sent = want;
+                () = self.fence_wake.notified(), if fences.pending.is_none() => {
+                    self.send_fence(&client, &mut fences).await?;
+                }
+                () = sleep_until(deadline) => {
+                    // A replica that did not answer in time (stuck, or just gone): answer the
+                    // requests anyway, and move on to the next fence.
+                    if let Some(p) = fences.pending.take() {
+                        tracing::warn!(missing = p.peers.saturating_sub(p.acks), "principal cache: a fence was not acknowledged by every replica in time");
+                        self.fence_seen.send_modify(|s| *s = (*s).max(p.n));
+                        self.fence_wake.notify_one();
                     }
                 }
                 _ = heartbeat.tick() => {
@@ -188,19 +200,97 @@ impl Listener {
         }
     }
 
-    /// One notification: a fence of ours, or an eviction.
-    fn deliver(&self, payload: &str) {
-        if let Some(fence) = payload.strip_prefix("fence:") {
-            if let Some((token, n)) = fence.split_once(':')
-                && token == self.token
-                && let Ok(n) = n.parse::<u64>()
-            {
-                self.fence_seen.send_modify(|s| *s = (*s).max(n));
-            }
-            return;
+    /// Send the next fence (numbered after the highest asked for), after counting the other
+    /// replicas that listen now: each must acknowledge it.
+    async fn send_fence(
+        &self,
+        client: &tokio_postgres::Client,
+        fences: &mut Fences,
+    ) -> Result<(), Lost> {
+        let want = self.fence_wanted.load(Ordering::Acquire);
+        if want <= *self.fence_seen.borrow() {
+            return Ok(());
         }
-        self.cache.evict(&Eviction::parse(payload));
+        let row = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND application_name = $1 AND pid <> pg_backend_pid()",
+                &[&APPLICATION_NAME],
+            )
+            .await?;
+        let peers = u64::try_from(row.get::<_, i64>(0)).unwrap_or(0);
+        fences.pending = Some(Pending {
+            n: want,
+            peers,
+            acks: 0,
+            own: false,
+            deadline: tokio::time::Instant::now() + FENCE_ACK_LIMIT,
+        });
+        let payload = format!("fence:{}:{want}", self.token);
+        client
+            .batch_execute(&format!("NOTIFY {CHANNEL}, '{payload}'"))
+            .await?;
+        Ok(())
     }
+
+    /// One notification: a fence of ours come back, an acknowledgement of ours, another
+    /// replica's fence (answered with an acknowledgement, returned), or an eviction.
+    fn deliver(&self, payload: &str, fences: &mut Fences) -> Option<String> {
+        if let Some(fence) = payload.strip_prefix("fence:") {
+            let (token, n) = fence.split_once(':')?;
+            if token != self.token {
+                // Everything committed before it has been evicted here (commit order).
+                return Some(format!("ack:{token}:{n}"));
+            }
+            let p = fences.pending.as_mut().filter(|p| n == p.n.to_string())?;
+            p.own = true;
+        } else if let Some(ack) = payload.strip_prefix("ack:") {
+            let (token, n) = ack.split_once(':')?;
+            let p = fences.pending.as_mut().filter(|p| n == p.n.to_string())?;
+            if token == self.token {
+                p.acks += 1;
+            }
+        } else {
+            self.cache.evict(&Eviction::parse(payload));
+            return None;
+        }
+        if let Some(p) = fences.pending.take_if(|p| p.own && p.acks >= p.peers) {
+            self.fence_seen.send_modify(|s| *s = (*s).max(p.n));
+            // The requests that came meanwhile: their fence next.
+            self.fence_wake.notify_one();
+        }
+        None
+    }
+}
+
+/// The fence in flight (one at a time; requests that come meanwhile share the next).
+#[derive(Default)]
+struct Fences {
+    pending: Option<Pending>,
+}
+
+impl Fences {
+    /// When the fence in flight gives up on missing acknowledgements (far away when none).
+    fn deadline(&self) -> tokio::time::Instant {
+        self.pending.as_ref().map_or_else(
+            || tokio::time::Instant::now() + Duration::from_secs(3600),
+            |p| p.deadline,
+        )
+    }
+}
+
+struct Pending {
+    n: u64,
+    /// Other replicas listening when it was sent: each acknowledges it.
+    peers: u64,
+    acks: u64,
+    /// It came back to us.
+    own: bool,
+    deadline: tokio::time::Instant,
+}
+
+fn sleep_until(deadline: tokio::time::Instant) -> tokio::time::Sleep {
+    tokio::time::sleep_until(deadline)
 }
 
 /// Why a session ended.

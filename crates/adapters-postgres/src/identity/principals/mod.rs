@@ -314,6 +314,29 @@ impl LocalCaches {
     }
 }
 
+tokio::task_local! {
+    /// Within [`track_writes`]: whether a database call of this task may have written.
+    static REQUEST_WROTE: std::cell::Cell<bool>;
+}
+
+/// Run `f` (a request) and tell whether any of its database calls may have written (on
+/// PostgreSQL: ran a statement other than a `SELECT`, or a transaction; writes of other tasks,
+/// such as the audit writer's, do not count). A request that wrote waits for
+/// [`CachedPrincipals::fence`] before it answers; one that did not has nothing to wait for.
+pub async fn track_writes<F: std::future::Future>(f: F) -> (F::Output, bool) {
+    REQUEST_WROTE
+        .scope(std::cell::Cell::new(false), async {
+            let out = f.await;
+            (out, REQUEST_WROTE.with(std::cell::Cell::get))
+        })
+        .await
+}
+
+/// Called by `Database::run` after a call that may have written.
+pub(crate) fn note_request_wrote() {
+    let _ = REQUEST_WROTE.try_with(|w| w.set(true));
+}
+
 thread_local! {
     /// Keys recorded by `genascope_principal_changed` on this thread, not yet evicted.
     static PENDING: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
