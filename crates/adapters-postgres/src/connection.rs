@@ -35,7 +35,10 @@ pub struct DbConnectionManager {
 impl DbConnectionManager {
     pub(crate) fn establish(&self) -> diesel::ConnectionResult<DbConnection> {
         match self.target {
-            Target::Postgres => PgConnection::establish(&self.url).map(DbConnection::Postgresql),
+            Target::Postgres => PgConnection::establish(&self.url).map(|mut c| {
+                c.set_instrumentation(note_writes);
+                DbConnection::Postgresql(c)
+            }),
             Target::Sqlite => SqliteConnection::establish(&self.url).map(DbConnection::Sqlite),
         }
     }
@@ -60,9 +63,58 @@ impl ManageConnection for DbConnectionManager {
 }
 
 thread_local! {
+    /// Set when a statement other than a `SELECT` (or a transaction) started on this thread
+    /// (PostgreSQL connections; see [`take_wrote`]).
+    static WROTE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set when a statement on this thread found its connection lost; read (and cleared) by
     /// `has_broken` when that connection goes back to the pool, on the same thread, just after.
     static LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// diesel's instrumentation hook of every pooled PostgreSQL connection: notes on the thread
+/// whether a statement may have written (anything but a `SELECT`, or a transaction), so that a
+/// request that wrote can wait for the principal cache's fence (`principals`). Only the first
+/// few characters of the statement are formatted.
+fn note_writes(event: diesel::connection::InstrumentationEvent<'_>) {
+    use diesel::connection::InstrumentationEvent as E;
+    let wrote = match event {
+        E::StartQuery { query, .. } => !starts_with_select(query),
+        E::BeginTransaction { .. } => true,
+        _ => false,
+    };
+    if wrote {
+        WROTE.set(true);
+    }
+}
+
+/// Whether a statement starts with `SELECT` (leading white space ignored, any case).
+fn starts_with_select(query: &dyn std::fmt::Display) -> bool {
+    /// Keeps the first 16 non-space characters, then stops the formatting.
+    struct Head(String);
+    impl std::fmt::Write for Head {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for c in s.chars() {
+                if self.0.is_empty() && c.is_whitespace() {
+                    continue;
+                }
+                if self.0.len() >= 16 {
+                    return Err(std::fmt::Error);
+                }
+                self.0.push(c);
+            }
+            Ok(())
+        }
+    }
+    let mut head = Head(String::with_capacity(16));
+    let _ = std::fmt::write(&mut head, format_args!("{query}"));
+    head.0
+        .get(..6)
+        .is_some_and(|h| h.eq_ignore_ascii_case("select"))
+}
+
+/// Whether a statement that may write ran on this thread since the last call (and forget it).
+pub(crate) fn take_wrote() -> bool {
+    WROTE.take()
 }
 
 /// Connections are not tested on checkout (that would be a `SELECT 1` round trip before every
@@ -88,7 +140,8 @@ pub(crate) fn note_if_lost(e: &diesel::result::Error) -> bool {
 
 /// Per-connection SQLite settings, applied to every pooled connection: enforce foreign keys,
 /// write-ahead log (readers never block the writer), wait up to 5 s for the write lock instead
-/// of failing with `SQLITE_BUSY`, and fsync less often (safe with WAL).
+/// of failing with `SQLITE_BUSY`, and fsync less often (safe with WAL); and the function the
+/// principal cache's triggers call.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SqlitePragmas;
 
@@ -100,7 +153,35 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
                  PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
+            // Before anything runs on the connection (migrations included): the triggers of
+            // the principal cache call it.
+            crate::identity::principals::register_sqlite_function(c)
+                .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_selects_are_reads() {
+        for read in [
+            "SELECT 1",
+            "  select x FROM t",
+            "\nSELECT EXISTS (SELECT 1)",
+        ] {
+            assert!(super::starts_with_select(&read), "{read}");
+        }
+        for write in [
+            "UPDATE t SET a = 1",
+            "INSERT INTO t",
+            "DELETE FROM t",
+            "BEGIN",
+            "sel",
+            "",
+        ] {
+            assert!(!super::starts_with_select(&write), "{write}");
+        }
     }
 }

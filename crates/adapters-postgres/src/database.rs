@@ -28,6 +28,11 @@ pub mod metric {
     pub const BLOCKING_QUEUED: &str = "genascope_blocking_queued";
     /// See [`BLOCKING_QUEUED`].
     pub const BLOCKING_QUEUE_WAIT: &str = "genascope_blocking_queue_wait_seconds";
+    /// Counter: principal and grant look-ups of the principal cache, `result` = `hit`, `miss`
+    /// or `bypass` (the cache is off: disabled, or its PostgreSQL listener is reconnecting).
+    pub const PRINCIPAL_CACHE: &str = "genascope_principal_cache_total";
+    /// Gauge: 1 while the principal cache's PostgreSQL listener listens, else 0.
+    pub const PRINCIPAL_LISTENER_UP: &str = "genascope_principal_listener_up";
 }
 
 /// The pool's numbers at one moment (see [`Database::pool_state`]).
@@ -208,6 +213,9 @@ pub struct Database {
     pub(crate) outbox_signal: std::sync::Arc<tokio::sync::Notify>,
     /// When (unix seconds, the callers' clock) this handle last pruned the login throttle.
     pub(crate) throttle_pruned_at: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// SQLite: the principal caches the triggers' recorded keys are evicted from (see
+    /// `identity::principals`).
+    principal_caches: std::sync::Arc<crate::identity::principals::LocalCaches>,
 }
 
 /// Waits for the pool's background work before the process exits.
@@ -324,6 +332,7 @@ impl Database {
             workers,
             outbox_signal: std::sync::Arc::default(),
             throttle_pruned_at: std::sync::Arc::default(),
+            principal_caches: std::sync::Arc::default(),
         })
     }
 
@@ -442,6 +451,22 @@ impl Database {
         }
     }
 
+    /// SQLite: the principal caches of this database.
+    pub(crate) fn principal_caches(&self) -> &crate::identity::principals::LocalCaches {
+        &self.principal_caches
+    }
+
+    /// The URL the pool connects to (it may carry a password: never log it).
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// SQLite: evict from the principal caches what triggers recorded on this thread, for
+    /// statements run on a [`Database::connection`] (tests and tools; `run` does it itself).
+    pub fn apply_pending_evictions(&self) {
+        self.principal_caches.apply_pending();
+    }
+
     /// A pooled connection (blocking). For tests and tools; repository code uses `run`.
     pub fn connection(&self) -> Result<PooledConnection<DbConnectionManager>, DbError> {
         self.checkout()
@@ -470,7 +495,7 @@ impl Database {
         };
         let db = self.clone();
         let queued = BlockingQueued::enter();
-        tokio::task::spawn_blocking(move || {
+        let (result, wrote) = tokio::task::spawn_blocking(move || {
             drop(queued);
             let _turn = turn;
             // No connection within the pool's timeout (the wait for a turn included), or the
@@ -479,11 +504,17 @@ impl Database {
                 .timeout
                 .saturating_sub(asked.elapsed())
                 .max(Duration::from_millis(1));
-            let mut conn = db
-                .checkout_within(left)
-                .map_err(|e| RepoError::Unavailable(Box::new(e)))?;
+            let mut conn = match db.checkout_within(left) {
+                Ok(c) => c,
+                Err(e) => return (Err(RepoError::Unavailable(Box::new(e))), false),
+            };
+            let _ = crate::connection::take_wrote();
             let result = f(&mut conn);
-            match result {
+            let wrote = crate::connection::take_wrote();
+            // SQLite: evict what the triggers recorded, now that it is committed (or rolled
+            // back: an eviction for nothing), before the caller answers anyone.
+            db.principal_caches.apply_pending();
+            let result = match result {
                 Err(e) if crate::connection::note_if_lost(&e) => {
                     // The connection was lost (a restart, a failover, a killed session): this
                     // request fails as an outage (503). Before answering, sweep the pool's other
@@ -494,10 +525,15 @@ impl Database {
                     Err(RepoError::Unavailable(Box::new(e)))
                 }
                 other => other.map_err(map_error),
-            }
+            };
+            (result, wrote)
         })
         .await
-        .map_err(|e| RepoError::Unexpected(Box::new(e)))?
+        .map_err(|e| RepoError::Unexpected(Box::new(e)))?;
+        if wrote {
+            crate::identity::principals::note_request_wrote();
+        }
+        result
     }
 
     /// Like `run`, inside one transaction (rolled back on any error).

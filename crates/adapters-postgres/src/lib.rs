@@ -17,6 +17,9 @@
 //! - [`DbLoginThrottle`]: the `LoginThrottle` port (failed logins, reset requests) in the database,
 //!   so every replica counts against the same limits; [`Database`] also implements the domain's
 //!   `WindowCounter` (the edge's limits per client address) on the same table.
+//! - [`CachedPrincipals`]: `UserRepository` and `GrantRepository` with the principal and the
+//!   invite grant of every authenticated request cached, evicted on every replica by database
+//!   triggers (PostgreSQL `LISTEN/NOTIFY` on a dedicated session; SQLite in-process).
 //! - [`notify`]: the transactional outbox (rows written by the repository methods above in the
 //!   transaction of their cause) and its delivery worker.
 //! - `testing` (feature `test-support`): throwaway databases for integration tests. Other crates
@@ -53,4 +56,7 @@ pub mod testing;
 pub use audit::{AuditWriter, AuditWriterHandle};
 pub use connection::{DbConnection, DbConnectionManager, MultiBackend};
 pub use database::{Backend, Database, DbError, PoolConfig, PoolShutdown, PoolState, metric};
+pub use identity::principals::{
+    CacheCounts, CacheState, CachedPrincipals, PrincipalCacheConfig, track_writes,
+};
 pub use identity::{DbLoginThrottle, IN_FLIGHT_TTL, PRUNE_EVERY};

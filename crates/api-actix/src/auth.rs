@@ -1,5 +1,6 @@
 //! The bearer-token extractor: every authenticated handler takes `Auth`, which reloads the
-//! principal from storage (contract §1.6).
+//! principal from storage (contract §1.6) — from the principal cache, which the database's
+//! triggers evict on every replica when anything in it changes (docs/architecture.md).
 
 use crate::error::ApiError;
 use crate::state::AppState;

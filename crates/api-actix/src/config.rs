@@ -114,6 +114,10 @@ pub struct Config {
     /// `DATABASE_CONNECT_TIMEOUT` (seconds, default 5): the longest a request waits for a pooled
     /// connection while the database answers; while it is known to be down requests fail at once.
     pub database_connect_timeout: std::time::Duration,
+    /// `PRINCIPAL_CACHE_TTL_SECS` (default 60, at most 3600; 0 turns the cache off): the longest
+    /// an authenticated request's principal is answered from memory. Changes evict it at once on
+    /// every replica (database triggers); the TTL is the safety net under them.
+    pub principal_cache_ttl: std::time::Duration,
     /// `SHUTDOWN_DRAIN_SECONDS` (default 10): after SIGTERM, `/ready` answers 503 and requests
     /// are still served this long before the listener closes and in-flight work finishes.
     pub shutdown_drain: std::time::Duration,
@@ -257,6 +261,7 @@ impl Config {
             outbox: outbox_settings(lookup)?,
             body_read_timeout: seconds(lookup, "BODY_READ_TIMEOUT", 30, 1..=600)?,
             shutdown_drain: seconds(lookup, "SHUTDOWN_DRAIN_SECONDS", 10, 0..=600)?,
+            principal_cache_ttl: seconds(lookup, "PRINCIPAL_CACHE_TTL_SECS", 60, 0..=3600)?,
             docs_enabled: docs_enabled(lookup, prod)?,
             trusted_proxies: trusted_proxies(lookup, prod)?,
             lab_secret_key: lab_secret_key(lookup)?,
@@ -777,6 +782,7 @@ mod tests {
         assert_eq!(sized.blocking_threads, 8);
         assert_eq!(sized.password_hash_concurrency, 3);
         assert_eq!(dev.shutdown_drain, std::time::Duration::from_secs(10));
+        assert_eq!(dev.principal_cache_ttl, std::time::Duration::from_secs(60));
         assert_eq!(dev.outbox.backoff.max_attempts, 12);
         assert_eq!(dev.outbox.backoff.base, std::time::Duration::from_secs(5));
         assert_eq!(dev.outbox.lease, std::time::Duration::from_secs(120));
@@ -803,6 +809,8 @@ mod tests {
             ("BLOCKING_THREADS", "5000"),
             ("DATABASE_CONNECT_TIMEOUT", "soon"),
             ("SHUTDOWN_DRAIN_SECONDS", "9999"),
+            ("PRINCIPAL_CACHE_TTL_SECS", "forever"),
+            ("PRINCIPAL_CACHE_TTL_SECS", "86400"),
             ("DOCS_ENABLED", "maybe"),
             ("OUTBOX_MAX_ATTEMPTS", "0"),
             ("OUTBOX_BACKOFF_BASE_MS", "5"),

@@ -12,7 +12,10 @@ use genascope_adapters_local::identity::crypto::{Argon2Hasher, JwtCodec, OsRando
 use genascope_adapters_local::identity::throttle::QueuedThrottle;
 use genascope_adapters_local::notify::files::{DisabledMailer, OutboxMailer};
 use genascope_adapters_postgres::notify::worker::{OutboxWorker, WorkerSettings};
-use genascope_adapters_postgres::{AuditWriter, AuditWriterHandle, Database, DbLoginThrottle};
+use genascope_adapters_postgres::{
+    AuditWriter, AuditWriterHandle, CachedPrincipals, Database, DbLoginThrottle,
+    PrincipalCacheConfig,
+};
 use genascope_domain::audit::AuditLog;
 use genascope_domain::clinical::service::EligibilityService;
 use genascope_domain::common::SystemClock;
@@ -179,13 +182,22 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
         Some(previous) => codec.also_accepting(previous.expose_secret().as_bytes()),
         None => codec,
     });
+    // Every authenticated request's principal (and invite grant), cached and evicted on every
+    // replica by the database's own triggers (issue #11; docs/architecture.md).
+    let principals = Arc::new(CachedPrincipals::start(
+        (*db).clone(),
+        PrincipalCacheConfig {
+            ttl: config.principal_cache_ttl,
+            ..PrincipalCacheConfig::default()
+        },
+    )?);
     let ports = IdentityPorts {
         accounts: db.clone(),
-        users: db.clone(),
+        users: principals.clone(),
         tokens: db.clone(),
         hasher: hasher.clone(),
         codec: codec.clone(),
-        grants: db.clone(),
+        grants: principals.clone(),
         throttle: throttle("login", ThrottleLimits::login()),
         reset_throttle: throttle("reset", ThrottleLimits::reset_requests()),
         clock: clock.clone(),
@@ -299,6 +311,7 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             scheduling,
             trusted_proxies: config.trusted_proxies.clone(),
             db,
+            principals,
             draining: Arc::default(),
             read_limit: crate::limits::ReadLimit::new(config.read_rate_limit),
             login_limit,
@@ -528,6 +541,34 @@ async fn request_context(
     Ok(res)
 }
 
+/// The longest a request that may have changed something waits for this process's principal
+/// cache to have seen every change committed before it answers (see [`principal_fence`]).
+const FENCE_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// After a request that wrote to the database (any statement but a `SELECT` on its own
+/// database calls: `track_writes`), and before its answer leaves: wait until this process's
+/// principal cache listener has received every notification committed before now
+/// (`CachedPrincipals::fence`), at most [`FENCE_LIMIT`]. A logout, a deactivation or a role
+/// change answered here is then already evicted here, and PostgreSQL signalled every other
+/// replica's listener at the same commit (docs/architecture.md, "The principal cache").
+/// Immediate on SQLite and when the cache is off; reads pay nothing.
+async fn principal_fence(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let principals = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.principals.clone());
+    let (res, wrote) = genascope_adapters_postgres::track_writes(next.call(req)).await;
+    if wrote
+        && let Some(p) = principals
+        && !p.fence(FENCE_LIMIT).await
+    {
+        tracing::warn!("principal cache: no fence within the limit; answering anyway");
+    }
+    res
+}
+
 /// A request body must arrive within `BODY_READ_TIMEOUT` of the request (issue #6 item 9): a
 /// client that trickles its body, or stops sending, no longer holds a worker's request open
 /// forever. Past the deadline the body reads as failed and the request is refused (4xx).
@@ -637,6 +678,7 @@ pub fn serve(
             .app_data(web::PayloadConfig::new(1024 * 1024))
             .app_data(web::JsonConfig::default().limit(1024 * 1024))
             .wrap(ErrorHandlers::new().default_handler(json_error))
+            .wrap(from_fn(principal_fence))
             .wrap(from_fn(body_deadline))
             .wrap(from_fn(request_context))
             .wrap(actix_web::middleware::Condition::new(

@@ -30,6 +30,8 @@ pub struct AppState {
     pub scheduling: genascope_domain::scheduling::service::SchedulingService,
     /// For health checks.
     pub db: Arc<Database>,
+    /// The principal cache (its state for `/health`, its fence for the requests that write).
+    pub principals: Arc<genascope_adapters_postgres::CachedPrincipals>,
     /// The longest a request body may take to arrive.
     pub body_timeout: std::time::Duration,
     /// Audited reads per principal.

@@ -2,6 +2,7 @@
 //! login throttles (`throttle`).
 
 mod account_repository;
+pub(crate) mod principals;
 mod throttle;
 mod token_store;
 

@@ -1344,3 +1344,72 @@ pub async fn grants_for_simplified_tokens(t: &TestDb) {
         .unwrap();
     assert!(grants.grant(invite.id).await.unwrap().is_none());
 }
+
+/// The principal cache's grants (issue #11): every change by hand to a column the grant reads
+/// (the invite, its patient, its account) is seen on the next read through the cache.
+pub async fn changes_by_hand_evict_the_cached_grant(t: &TestDb) {
+    use crate::principal_cache::{listening, raw, settle};
+    use genascope_domain::identity::ports::{GrantRecord, GrantRepository};
+    let cache = listening(t).await;
+    let c = clinic(t, "GrantCache").await;
+    let p = patient(c.id, "p@grantcache.org", "Pat", "Cache");
+    add_patient(t, &p).await;
+    let (invite, _) = issue(&p, &c.doc, at(0), 14);
+    create(t, &invite).await;
+    accept(t, &invite, at(1)).await;
+    // The fixture's own notifications, delivered first.
+    settle(&cache).await;
+    let g = cache.grant(invite.id).await.unwrap().unwrap();
+    assert!(g.invite_accepted && g.patient_active && g.account_active);
+    assert_eq!(cache.counts().unwrap().grants, 1, "cached");
+    let (i, pid, a) = (invite.id.0, p.id.0, c.id.0);
+    type Check = fn(&GrantRecord) -> bool;
+    let changes: Vec<(String, Check)> = vec![
+        (
+            format!("UPDATE invites SET token_gen = token_gen + 1 WHERE id = '{i}'"),
+            |g| g.token_gen == 2,
+        ),
+        (
+            format!(
+                "UPDATE invites SET status = 'revoked', revoked_at = '2030-01-01 00:00:00' \
+                 WHERE id = '{i}'"
+            ),
+            |g| !g.invite_accepted,
+        ),
+        (
+            format!("UPDATE invites SET status = 'accepted', revoked_at = NULL WHERE id = '{i}'"),
+            |g| g.invite_accepted,
+        ),
+        (
+            format!("UPDATE patients SET status = 'inactive' WHERE id = '{pid}'"),
+            |g| !g.patient_active,
+        ),
+        (
+            format!(
+                "UPDATE patients SET status = 'active', first_name = 'Renamed' WHERE id = '{pid}'"
+            ),
+            |g| g.patient_active && g.first_name == "Renamed",
+        ),
+        (
+            format!("UPDATE accounts SET status = 'inactive' WHERE id = '{a}'"),
+            |g| !g.account_active,
+        ),
+        (
+            format!("UPDATE accounts SET status = 'active', name = 'Moved' WHERE id = '{a}'"),
+            |g| g.account_active && g.account_name == "Moved",
+        ),
+    ];
+    for (sql, check) in &changes {
+        raw(t, sql).await;
+        settle(&cache).await;
+        let g = cache.grant(invite.id).await.unwrap().unwrap();
+        assert!(check(&g), "not seen after: {sql}\n{g:?}");
+    }
+    raw(
+        t,
+        &format!("UPDATE patients SET deleted_at = '2030-01-01 00:00:00' WHERE id = '{pid}'"),
+    )
+    .await;
+    settle(&cache).await;
+    assert!(cache.grant(invite.id).await.unwrap().is_none(), "deleted");
+}

@@ -12,6 +12,7 @@ mod invites;
 mod labs;
 mod outbox;
 mod patients;
+mod principal_cache;
 mod questionnaire;
 mod scheduling;
 mod schema;
@@ -106,6 +107,7 @@ on_both_backends! {
         summaries_for_a_page_of_patients,
         deleting_a_patient_revokes_its_invites,
         grants_for_simplified_tokens,
+        changes_by_hand_evict_the_cached_grant,
     ],
     audit: [
         entries_are_appended,
@@ -137,11 +139,22 @@ on_both_backends! {
         keys_with_any_bytes_are_stored,
     ],
     scheduling: [a_clinicians_day_in_one_call],
+    principal_cache: [
+        every_column_a_principal_reads_evicts_it,
+        repository_changes_evict_only_what_they_name,
+    ],
     schema: [
         ping,
         migrations_revert_and_reapply_to_the_same_schema,
         every_foreign_key_has_an_index,
     ],
+}
+
+/// PostgreSQL only: the listener's session killed and re-established.
+#[tokio::test]
+async fn pg_principal_listener_comes_back() {
+    let t = genascope_adapters_postgres::testing::pg_test_db();
+    principal_cache::the_listener_comes_back_and_the_cache_is_bypassed_meanwhile(&t).await;
 }
 
 /// One test over both backends at once.

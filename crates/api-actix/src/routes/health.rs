@@ -29,6 +29,9 @@ pub async fn health(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
             "email": if state.mail_kind == "disabled" { "disabled" } else { "up" },
         },
         "outbox": outbox,
+        // `listening` / `in_process`: in use; `reconnecting`: bypassed (every request reads the
+        // database) until its PostgreSQL listener is back; `disabled`.
+        "principal_cache": state.principals.state().as_str(),
     });
     let operator = || async {
         match crate::auth::bearer(&req) {

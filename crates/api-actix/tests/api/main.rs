@@ -32,6 +32,7 @@ mod matrix;
 mod observability;
 mod outbox;
 mod patients;
+mod principal_cache;
 mod scheduling;
 mod tenancy;
 mod users;
@@ -72,6 +73,10 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    principal_cache: [
+        changes_through_one_replica_take_effect_on_the_other_at_once,
+        health_reports_the_principal_cache,
+    ],
     observability: [
         requests_are_counted_by_route_template,
         traceparent_is_continued_or_started,

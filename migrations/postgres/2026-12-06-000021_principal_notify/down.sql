@@ -1,0 +1,12 @@
+DROP TRIGGER patients_principal_notify_delete ON patients;
+DROP TRIGGER patients_principal_notify ON patients;
+DROP TRIGGER invites_principal_notify_delete ON invites;
+DROP TRIGGER invites_principal_notify ON invites;
+DROP TRIGGER denied_jtis_principal_notify ON denied_jtis;
+DROP TRIGGER refresh_tokens_principal_notify_delete ON refresh_tokens;
+DROP TRIGGER refresh_tokens_principal_notify ON refresh_tokens;
+DROP TRIGGER accounts_principal_notify_delete ON accounts;
+DROP TRIGGER accounts_principal_notify ON accounts;
+DROP TRIGGER users_principal_notify_delete ON users;
+DROP TRIGGER users_principal_notify ON users;
+DROP FUNCTION genascope_principal_notify();

@@ -1,0 +1,12 @@
+DROP TRIGGER denied_jtis_principal_notify_update;
+DROP TRIGGER denied_jtis_principal_notify;
+DROP TRIGGER patients_principal_notify_delete;
+DROP TRIGGER patients_principal_notify;
+DROP TRIGGER invites_principal_notify_delete;
+DROP TRIGGER invites_principal_notify;
+DROP TRIGGER refresh_tokens_principal_notify_delete;
+DROP TRIGGER refresh_tokens_principal_notify;
+DROP TRIGGER accounts_principal_notify_delete;
+DROP TRIGGER accounts_principal_notify;
+DROP TRIGGER users_principal_notify_delete;
+DROP TRIGGER users_principal_notify;
