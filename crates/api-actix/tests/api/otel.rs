@@ -58,10 +58,17 @@ fn read_request(stream: &std::net::TcpStream) -> Option<(String, String)> {
     Some((path, String::from_utf8_lossy(&body).into_owned()))
 }
 
+/// The receiver, its configuration and the exporter sending to it.
+struct Shared {
+    vars: Vec<(String, String)>,
+    received: Received,
+    telemetry: Telemetry,
+}
+
 /// One receiver and one exporter per test process (the subscriber is global), shared by both
 /// backends' tests, which tell their spans apart by trace id. The same calls as `main`.
-fn exporter() -> &'static (Vec<(String, String)>, Received, Telemetry) {
-    static SHARED: OnceLock<(Vec<(String, String)>, Received, Telemetry)> = OnceLock::new();
+fn exporter() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
     SHARED.get_or_init(|| {
         let (port, received) = start_receiver();
         let vars = vec![
@@ -80,7 +87,11 @@ fn exporter() -> &'static (Vec<(String, String)>, Received, Telemetry) {
             .expect("export configured");
         let telemetry = Telemetry::start(&otel).expect("exporter");
         genascope_api::logging::init(false, Some(&telemetry));
-        (vars, received, telemetry)
+        Shared {
+            vars,
+            received,
+            telemetry,
+        }
     })
 }
 
@@ -117,7 +128,7 @@ fn attribute(span: &Value, key: &str) -> Option<Value> {
 /// the caller's span, with the span id our response names; route template, method and status,
 /// and no patient id, email or query value anywhere in what was sent.
 pub async fn request_span_is_exported_in_the_callers_trace(backend: Backend) {
-    let (vars, received, _) = exporter();
+    let Shared { vars, received, .. } = exporter();
     let extra: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let app = spawn_app_with(backend, &extra).await;
     let t = app.tenancy().await;
@@ -145,7 +156,7 @@ pub async fn request_span_is_exported_in_the_callers_trace(backend: Backend) {
     );
     let span_id = parts[2].to_owned();
     // The batch processor exports on its schedule; flush it, then wait for the receiver.
-    tokio::task::spawn_blocking(|| exporter().2.flush())
+    tokio::task::spawn_blocking(|| exporter().telemetry.flush())
         .await
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
