@@ -1,6 +1,9 @@
 //! OpenTelemetry trace export (issue #12): when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
 //! `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set, every request's span is exported over OTLP/HTTP
-//! (protobuf, or JSON) to a collector; otherwise nothing is built, no thread started.
+//! (protobuf, or JSON) to a collector; otherwise nothing is built, no thread started. The
+//! exporter is compiled with the cargo feature `otel` only; without it the configuration is still
+//! read and checked, and [`Telemetry::start`] refuses (the server does not start rather than
+//! silently not export).
 //!
 //! - One span per request, `SERVER` kind, named `{method} {route template}`, with
 //!   `http.request.method`, `http.route` and `http.response.status_code` only: no path, query,
