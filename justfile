@@ -27,12 +27,15 @@ run:
 test: test-deps
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy -p genascope-api-actix --all-targets --features otel -- -D warnings
     cargo test --workspace --doc
     if cargo nextest --version >/dev/null 2>&1; then \
         cargo nextest run --workspace --no-fail-fast; \
+        cargo nextest run -p genascope-api-actix --features otel --no-fail-fast -E 'test(otel) | test(telemetry) | test(logging)'; \
     else \
         echo "cargo-nextest not found: falling back to cargo test"; \
         cargo test --workspace --no-fail-fast; \
+        cargo test -p genascope-api-actix --features otel --no-fail-fast -- otel telemetry logging; \
     fi
 
 # What the suites need besides cargo: the SMTP sink the SMTP adapter's tests start (PyPI: aiosmtpd),

@@ -143,6 +143,9 @@ pub struct Config {
     pub storage: crate::storage::StorageConfig,
     /// Who may read `/metrics`: `METRICS_TOKEN`, `METRICS_ALLOW_CIDRS` (see `crate::metrics`).
     pub metrics: crate::metrics::MetricsAccess,
+    /// Trace export: `OTEL_EXPORTER_OTLP_ENDPOINT` and friends (see `crate::telemetry`); `None`:
+    /// off.
+    pub otel: Option<crate::telemetry::OtelConfig>,
 }
 
 /// A configuration problem, naming the variable.
@@ -266,6 +269,7 @@ impl Config {
             trusted_proxies: trusted_proxies(lookup, prod)?,
             lab_secret_key: lab_secret_key(lookup)?,
             metrics: crate::metrics::MetricsAccess::from_lookup(lookup)?,
+            otel: crate::telemetry::OtelConfig::from_lookup(lookup)?,
         })
     }
 

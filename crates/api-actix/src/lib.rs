@@ -13,4 +13,5 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod storage;
+pub mod telemetry;
 pub mod tracing_ctx;

@@ -59,20 +59,35 @@ impl<S: Subscriber> Layer<S> for ProtocolErrors {
     }
 }
 
-/// The subscriber: the formatting layer (minus protocol errors), the counter, the `env` filter.
-fn subscriber<L>(env: EnvFilter, fmt: L, counter: ProtocolErrors) -> impl Subscriber + Send + Sync
+/// The subscriber: the formatting layer (what `env` enables, minus protocol errors and the
+/// exported request span), the counter, and the OpenTelemetry layer when export is on. The
+/// filters are per layer: `RUST_LOG` quiets the log, never the export.
+fn subscriber<L>(
+    env: EnvFilter,
+    fmt: L,
+    counter: ProtocolErrors,
+    otel: Option<crate::telemetry::OtelLayer>,
+) -> impl Subscriber + Send + Sync
 where
     L: Layer<tracing_subscriber::Registry> + Send + Sync,
 {
-    let quiet = filter::filter_fn(|meta| !is_protocol_error(meta));
-    tracing_subscriber::registry()
-        .with(fmt.with_filter(quiet))
-        .with(counter)
-        .with(env)
+    use tracing_subscriber::filter::FilterExt as _;
+    let quiet = filter::filter_fn(|meta| {
+        !is_protocol_error(meta) && meta.target() != crate::telemetry::SPAN_TARGET
+    });
+    let mut layers = vec![
+        fmt.with_filter(env.and(quiet)).boxed(),
+        counter
+            .with_filter(filter::filter_fn(is_protocol_error))
+            .boxed(),
+    ];
+    layers.extend(otel);
+    tracing_subscriber::registry().with(layers)
 }
 
-/// Install the global subscriber; the returned counter's reporter is started by `serve`.
-pub fn init(json: bool) -> ProtocolErrors {
+/// Install the global subscriber, with `telemetry`'s layer when spans are exported; the returned
+/// counter's reporter is started by `serve`.
+pub fn init(json: bool, telemetry: Option<&crate::telemetry::Telemetry>) -> ProtocolErrors {
     let env = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // At debug and below, every span also logs when it closes, with its fields (ids, never PHI)
     // and its busy/idle time: a request's lines then show which use case and which repository
@@ -99,7 +114,8 @@ pub fn init(json: bool) -> ProtocolErrors {
             .boxed()
     };
     let counter = ProtocolErrors::default();
-    let _ = subscriber(env, fmt, counter.clone()).try_init();
+    let otel = telemetry.map(crate::telemetry::Telemetry::layer);
+    let _ = subscriber(env, fmt, counter.clone(), otel).try_init();
     counter
 }
 
@@ -133,7 +149,7 @@ mod tests {
             .with_ansi(false)
             .with_writer(move || writer.clone());
         let counter = ProtocolErrors::default();
-        let sub = subscriber(EnvFilter::new("info"), fmt, counter.clone());
+        let sub = subscriber(EnvFilter::new("info"), fmt, counter.clone(), None);
         tracing::subscriber::with_default(sub, || {
             for _ in 0..500 {
                 tracing::error!(target: "actix_http::h1::dispatcher", "stream error: Parse(Method)");

@@ -559,6 +559,7 @@ fn main() -> std::process::ExitCode {
 async fn serve(
     config: &Config,
     protocol_errors: genascope_api::logging::ProtocolErrors,
+    telemetry: Option<genascope_api::telemetry::Telemetry>,
 ) -> anyhow::Result<()> {
     let (app, services) = Application::build(config).await?;
     let base = format!("http://{}:{}", config.host, app.port());
@@ -579,6 +580,10 @@ async fn serve(
     protocol_errors.spawn_reporter();
     app.run_until_signalled().await?;
     services.close().await;
+    // After the last request: its span is exported before the process exits.
+    if let Some(telemetry) = telemetry {
+        telemetry.shutdown().await;
+    }
     Ok(())
 }
 
@@ -629,9 +634,17 @@ async fn run() -> anyhow::Result<()> {
         return export_command(*format, file.as_deref(), &opts, *batch);
     }
     let config = Config::from_env().context("configuration")?;
-    let protocol_errors = genascope_api::logging::init(config.json_logs);
+    // Request spans are exported only by a serving process, and only when an endpoint is set.
+    let telemetry = match (&cli.command, &config.otel) {
+        (None | Some(Command::Serve), Some(otel)) => Some(
+            genascope_api::telemetry::Telemetry::start(otel)
+                .context("OpenTelemetry trace export")?,
+        ),
+        _ => None,
+    };
+    let protocol_errors = genascope_api::logging::init(config.json_logs, telemetry.as_ref());
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(&config, protocol_errors).await?,
+        Command::Serve => serve(&config, protocol_errors, telemetry).await?,
         Command::Migrate => {
             build_services(&config).await?.close().await;
             println!("Migrations are up to date.");

@@ -179,7 +179,7 @@ thread_local! {
 
 /// A method as a fixed label: the standard ones, every other `other` (a client must not be
 /// able to mint label values).
-fn method_label(m: &actix_web::http::Method) -> &'static str {
+pub(crate) fn method_label(m: &actix_web::http::Method) -> &'static str {
     use actix_web::http::Method;
     match *m {
         Method::GET => "GET",
@@ -193,20 +193,23 @@ fn method_label(m: &actix_web::http::Method) -> &'static str {
     }
 }
 
+/// A request's route template: named routes carry it as their name (borrowed); the rest (the
+/// docs UI's catch-all) are looked up, and what matched nothing is `unmatched`. Never the path.
+pub(crate) fn route_label(req: &HttpRequest) -> std::borrow::Cow<'_, str> {
+    match req.match_name() {
+        Some(name) => name.into(),
+        None => req
+            .match_pattern()
+            .map_or(UNMATCHED.into(), std::borrow::Cow::Owned),
+    }
+}
+
 /// Count an answered request and its duration, under its route template.
 pub fn record_request(req: &HttpRequest, status: actix_web::http::StatusCode, elapsed: Duration) {
     let method = method_label(req.method());
     let code = status.as_u16();
-    // Named routes carry their template as their name (borrowed); the rest (the docs UI's
-    // catch-all) are looked up, and what matched nothing is `unmatched`.
-    let looked_up;
-    let route: &str = match req.match_name() {
-        Some(name) => name,
-        None => {
-            looked_up = req.match_pattern();
-            looked_up.as_deref().unwrap_or(UNMATCHED)
-        }
-    };
+    let route = route_label(req);
+    let route: &str = &route;
     let series = SERIES.with(|cell| {
         let mut map = cell.borrow_mut();
         if let Some(found) = map

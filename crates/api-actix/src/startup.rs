@@ -518,13 +518,16 @@ async fn request_context(
     // must not be cached.
     let no_store =
         req.headers().contains_key(header::AUTHORIZATION) || req.path().starts_with("/api");
-    let trace = crate::tracing_ctx::TraceContext::from_headers(req.headers());
+    let mut trace = crate::tracing_ctx::TraceContext::from_headers(req.headers());
+    // When spans are exported (`crate::telemetry`), the trace's ids become the exported span's.
+    let export = crate::telemetry::request_span(&mut trace, req.method());
     let span = tracing::info_span!("request", request_id = %request_id, trace_id = %trace.trace_id_hex(), method = %req.method(), path = %req.path());
     let started = std::time::Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
     let elapsed = started.elapsed();
     crate::metrics::record_request(res.request(), res.status(), elapsed);
     let status = res.status().as_u16();
+    crate::telemetry::record_response(&export, res.request(), status);
     span.in_scope(|| tracing::info!(status, elapsed_ms = elapsed.as_millis() as u64, "request"));
     if let Ok(v) = HeaderValue::from_str(&trace.traceparent()) {
         res.headers_mut()

@@ -30,6 +30,8 @@ mod logs;
 mod lynch;
 mod matrix;
 mod observability;
+#[cfg(feature = "otel")]
+mod otel;
 mod outbox;
 mod patients;
 mod principal_cache;
@@ -431,6 +433,23 @@ mod metrics_access {
     #[tokio::test]
     async fn networks_sqlite() {
         crate::observability::networks_guard_the_scrape(Backend::Sqlite).await;
+    }
+}
+
+/// Request spans exported over OTLP/HTTP to a receiver in the test (one exporter and global
+/// subscriber per process, shared by both). With the `otel` feature only.
+#[cfg(feature = "otel")]
+mod otel_export {
+    use genascope_adapters_postgres::Backend;
+
+    #[tokio::test]
+    async fn observability_otel_export_pg() {
+        crate::otel::request_span_is_exported_in_the_callers_trace(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn observability_otel_export_sqlite() {
+        crate::otel::request_span_is_exported_in_the_callers_trace(Backend::Sqlite).await;
     }
 }
 
