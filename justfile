@@ -30,12 +30,12 @@ test: test-deps
     cargo clippy -p genascope-api-actix --all-targets --features otel -- -D warnings
     cargo test --workspace --doc
     if cargo nextest --version >/dev/null 2>&1; then \
-        cargo nextest run --workspace --no-fail-fast; \
         cargo nextest run -p genascope-api-actix --features otel --no-fail-fast -E 'test(otel) | test(telemetry) | test(logging)'; \
+        cargo nextest run --workspace --no-fail-fast; \
     else \
         echo "cargo-nextest not found: falling back to cargo test"; \
-        cargo test --workspace --no-fail-fast; \
         cargo test -p genascope-api-actix --features otel --no-fail-fast -- otel telemetry logging; \
+        cargo test --workspace --no-fail-fast; \
     fi
 
 # What the suites need besides cargo: the SMTP sink the SMTP adapter's tests start (PyPI: aiosmtpd),
