@@ -338,6 +338,10 @@ class Cluster:
             "OUTBOX_BACKOFF_MAX_SECONDS": "2",
             "OUTBOX_MAX_ATTEMPTS": "100",
             "OUTBOX_POLL_SECONDS": "1",
+            # A worker stopped by the rolling restart leaves the messages it had claimed leased
+            # until the lease ends (default 120 s: longer than the outbox scenario's 60 s drain
+            # wait, which once failed on it). 10 s stays far above a loopback send.
+            "OUTBOX_LEASE_SECONDS": "10",
             "SHUTDOWN_DRAIN_SECONDS": str(DRAIN_SECONDS),
             # One admin token drives the whole load: no per-user read limit (as in bench-http).
             "READ_RATE_LIMIT": "0",

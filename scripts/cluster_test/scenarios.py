@@ -275,7 +275,14 @@ def outbox_outage(c: Cluster, admin: str, sink) -> dict:
 
     wait_for(lambda: len(ours()) >= LETTERS, 300, "1,000 letters at the sink", interval=0.2)
     delivered = timed(back)
-    wait_for(lambda: pending_emails(c) == 0, 60, "an outbox with nothing pending", interval=0.2)
+    try:
+        wait_for(lambda: pending_emails(c) == 0, 60, "an outbox with nothing pending", interval=0.2)
+    except Exception:
+        # Say what is left (no payloads: they hold addresses and links).
+        say("pending: " + c.sql("SELECT string_agg(concat_ws(' ', attempts, next_attempt_at, "
+                                "locked_until, last_error, now()), ' | ') FROM outbox WHERE kind = 'email' "
+                                "AND sent_at IS NULL AND dead_at IS NULL"))
+        raise
     drained = timed(back)
     got = ours()
     twice = {r: n for r, n in got.items() if n != 1}
