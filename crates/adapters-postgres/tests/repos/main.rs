@@ -157,6 +157,14 @@ async fn pg_principal_listener_comes_back() {
     principal_cache::the_listener_comes_back_and_the_cache_is_bypassed_meanwhile(&t).await;
 }
 
+/// PostgreSQL only: dropping the cache stops and joins its listener thread, whether the thread
+/// is listening or waiting to reconnect.
+#[tokio::test]
+async fn pg_principal_listener_thread_is_joined_on_drop() {
+    let t = genascope_adapters_postgres::testing::pg_test_db();
+    principal_cache::dropping_the_cache_joins_the_listener_thread(&t).await;
+}
+
 /// One test over both backends at once.
 #[tokio::test]
 async fn postgres_and_sqlite_schemas_match() {

@@ -284,6 +284,49 @@ pub async fn the_listener_comes_back_and_the_cache_is_bypassed_meanwhile(t: &Tes
     );
 }
 
+/// PostgreSQL: dropping the cache stops its listener thread and waits until it has ended, both
+/// while it listens and while it cannot connect (backing off between attempts). A process may
+/// exit right after: nothing of the listener runs any more (a thread left inside its session
+/// once crashed a test process at exit).
+pub async fn dropping_the_cache_joins_the_listener_thread(t: &TestDb) {
+    assert_eq!(t.backend(), Backend::Postgres);
+    assert_eq!(listener_threads(), 0);
+    let c = listening(t).await;
+    assert_eq!(listener_threads(), 1);
+    let started = std::time::Instant::now();
+    drop(c);
+    assert_eq!(listener_threads(), 0, "joined while listening");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+
+    // Refused connections: the thread is connecting or backing off when it is dropped.
+    let name = t.url().rsplit('/').next().unwrap().to_owned();
+    admin(&format!(
+        "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false"
+    ))
+    .await;
+    let c = cached(t);
+    // The thread names itself once running.
+    poll(|| listener_threads() == 1, "the thread runs").await;
+    assert_eq!(c.state(), CacheState::Reconnecting);
+    let started = std::time::Instant::now();
+    drop(c);
+    assert_eq!(listener_threads(), 0, "joined while reconnecting");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    admin(&format!(
+        "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true"
+    ))
+    .await;
+}
+
+/// This process's threads named `principal-listener` (Linux: /proc/self/task/*/comm).
+fn listener_threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("comm")).ok())
+        .filter(|comm| comm.trim_end() == "principal-listener")
+        .count()
+}
+
 /// Run SQL on the test server's admin database.
 async fn admin(sql: &str) {
     let sql = sql.to_owned();

@@ -12,8 +12,8 @@
 use super::cache::{Eviction, PrincipalCache};
 use futures_util::StreamExt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 use tokio_postgres::AsyncMessage;
 
 /// The channel the triggers notify.
@@ -40,23 +40,23 @@ pub(crate) struct Listener {
     fence_wake: tokio::sync::Notify,
     /// The highest fence number seen come back.
     fence_seen: tokio::sync::watch::Sender<u64>,
-    stop: AtomicBool,
-    stop_wake: tokio::sync::Notify,
+    /// Set once, to stop the thread wherever it is (connecting, listening or backing off).
+    stop: tokio::sync::watch::Sender<bool>,
     /// Times the session was (re)established.
     sessions: AtomicU64,
 }
 
 impl Listener {
-    /// Start the thread. The cache stays off until the session listens.
-    pub(crate) fn start(cache: Arc<PrincipalCache>, url: &str) -> std::io::Result<Arc<Self>> {
+    /// Start the thread. The cache stays off until the session listens. The thread is stopped
+    /// and joined when the returned [`ListenerThread`] is dropped.
+    pub(crate) fn start(cache: Arc<PrincipalCache>, url: &str) -> std::io::Result<ListenerThread> {
         let shared = Arc::new(Self {
             cache,
             token: uuid::Uuid::new_v4().simple().to_string(),
             fence_wanted: AtomicU64::new(0),
             fence_wake: tokio::sync::Notify::new(),
             fence_seen: tokio::sync::watch::Sender::new(0),
-            stop: AtomicBool::new(false),
-            stop_wake: tokio::sync::Notify::new(),
+            stop: tokio::sync::watch::Sender::new(false),
             sessions: AtomicU64::new(0),
         });
         let runner = shared.clone();
@@ -64,16 +64,29 @@ impl Listener {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("principal-listener".into())
-            .spawn(move || runtime.block_on(runner.run(&url)))?;
-        Ok(shared)
+            .spawn(move || {
+                runtime.block_on(runner.run(&url));
+                // The runtime (its socket and timers) goes here, on this thread, before the
+                // owner's join returns.
+                drop(runtime);
+            })?;
+        Ok(ListenerThread {
+            listener: shared,
+            thread: Some(thread),
+        })
     }
 
-    /// Stop the thread (it ends its session and exits).
-    pub(crate) fn stop(&self) {
-        self.stop.store(true, Ordering::Release);
-        self.stop_wake.notify_one();
+    /// Ask the thread to stop: it drops its session wherever it is and exits.
+    fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    /// Resolves once [`Self::stop`] was called (at once if it was already).
+    async fn stopped(&self) {
+        let mut stop = self.stop.subscribe();
+        let _ = stop.wait_for(|s| *s).await;
     }
 
     /// Whether the session is listening now.
@@ -106,8 +119,12 @@ impl Listener {
 
     async fn run(self: Arc<Self>, url: &str) {
         let mut backoff = Duration::from_millis(50);
-        while !self.stop.load(Ordering::Acquire) {
-            let outcome = self.session(url).await;
+        while !*self.stop.borrow() {
+            let outcome = tokio::select! {
+                outcome = self.session(url) => outcome,
+                // Dropping the session closes its socket (the driver task is aborted).
+                () = self.stopped() => Ok(()),
+            };
             let was_live = self.cache.is_live();
             self.cache.reset(false);
             metrics::gauge!(crate::database::metric::PRINCIPAL_LISTENER_UP).set(0.0);
@@ -124,14 +141,14 @@ impl Listener {
             }
             tokio::select! {
                 () = tokio::time::sleep(backoff) => {}
-                () = self.stop_wake.notified() => {}
+                () = self.stopped() => {}
             }
             backoff = (backoff * 2).min(MAX_BACKOFF);
         }
     }
 
     /// One session: connect, listen, switch the cache on, then evict and fence until the
-    /// session fails (`Err`) or the thread is stopped (`Ok`).
+    /// session fails (`Err`); [`Self::run`] drops it when the thread is stopped.
     async fn session(&self, url: &str) -> Result<(), Lost> {
         let mut config: tokio_postgres::Config = url.parse()?;
         if config.get_application_name().is_none() {
@@ -195,7 +212,6 @@ impl Listener {
                         Err(_) => return Err(Lost::Silent),
                     }
                 }
-                () = self.stop_wake.notified() => return Ok(()),
             }
         }
     }
@@ -260,6 +276,48 @@ impl Listener {
             self.fence_wake.notify_one();
         }
         None
+    }
+}
+
+/// The listener and its thread: dropping it stops the thread and waits (bounded) until it has
+/// ended, so that no session is open while the process exits (a thread still inside its
+/// session at `exit` once crashed a test process with SIGSEGV).
+pub(crate) struct ListenerThread {
+    listener: Arc<Listener>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// How long dropping a [`ListenerThread`] waits for the thread.
+const JOIN_LIMIT: Duration = Duration::from_secs(3);
+
+impl ListenerThread {
+    pub(crate) fn listener(&self) -> &Listener {
+        &self.listener
+    }
+
+    /// Stop the thread and wait (at most `limit`) until it has ended; `true` when it has.
+    pub(crate) fn stop_and_join(&mut self, limit: Duration) -> bool {
+        self.listener.stop();
+        let Some(thread) = self.thread.take() else {
+            return true;
+        };
+        let deadline = Instant::now() + limit;
+        while !thread.is_finished() {
+            if Instant::now() >= deadline {
+                tracing::warn!("principal cache: the listener thread did not stop in time");
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // It has finished: joining does not block. A panic in it was already reported.
+        let _ = thread.join();
+        true
+    }
+}
+
+impl Drop for ListenerThread {
+    fn drop(&mut self) {
+        self.stop_and_join(JOIN_LIMIT);
     }
 }
 

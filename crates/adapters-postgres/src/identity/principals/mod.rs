@@ -85,7 +85,8 @@ pub struct CachedPrincipals {
     db: Database,
     /// None when disabled.
     cache: Option<Arc<PrincipalCache>>,
-    listener: Option<Arc<listener::Listener>>,
+    /// Stopped and joined when this is dropped.
+    listener: Option<listener::ListenerThread>,
 }
 
 impl std::fmt::Debug for CachedPrincipals {
@@ -93,14 +94,6 @@ impl std::fmt::Debug for CachedPrincipals {
         f.debug_struct("CachedPrincipals")
             .field("state", &self.state())
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for CachedPrincipals {
-    fn drop(&mut self) {
-        if let Some(l) = &self.listener {
-            l.stop();
-        }
     }
 }
 
@@ -139,7 +132,7 @@ impl CachedPrincipals {
         match (&self.cache, &self.listener) {
             (None, _) => CacheState::Disabled,
             (Some(_), None) => CacheState::InProcess,
-            (Some(_), Some(l)) if l.is_listening() => CacheState::Listening,
+            (Some(_), Some(l)) if l.listener().is_listening() => CacheState::Listening,
             (Some(_), Some(_)) => CacheState::Reconnecting,
         }
     }
@@ -147,7 +140,7 @@ impl CachedPrincipals {
     /// How many times the listener started listening (0 on SQLite or disabled).
     #[must_use]
     pub fn listener_sessions(&self) -> u64 {
-        self.listener.as_ref().map_or(0, |l| l.sessions())
+        self.listener.as_ref().map_or(0, |l| l.listener().sessions())
     }
 
     /// How much is cached now.
@@ -163,7 +156,10 @@ impl CachedPrincipals {
     /// passed.
     pub async fn fence(&self, limit: Duration) -> bool {
         match &self.listener {
-            Some(l) => l.fence(limit).await || !l.is_listening(),
+            Some(l) => {
+                let l = l.listener();
+                l.fence(limit).await || !l.is_listening()
+            }
             None => true,
         }
     }
