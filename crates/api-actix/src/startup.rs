@@ -172,7 +172,10 @@ pub async fn build_services(config: &Config) -> anyhow::Result<Services> {
             limits,
         ))))
     };
-    let hasher = Arc::new(Argon2Hasher::new(config.password_hash_concurrency));
+    let hasher = Arc::new(Argon2Hasher::with_nice(
+        config.password_hash_concurrency,
+        config.password_hash_nice,
+    ));
     let codec = JwtCodec::new(
         config.jwt_secret_bytes(),
         &config.jwt_issuer,

@@ -14,6 +14,11 @@
 //!   (measured: 97 MiB resident after a dozen logins, 215 MiB after a login storm and the c1024
 //!   load). Here each hashing thread allocates its block once and keeps it: nothing of 19 MiB is
 //!   ever freed, the threshold stays at its default, and hashing holds `threads` × 19 MiB at most.
+//! - **Requests first.** The hashing threads run at a lower scheduling priority (a positive nice
+//!   value, `PASSWORD_HASH_NICE`, default 10; Linux's nice is per thread, `setpriority(2)`), so a
+//!   storm of logins takes what the request threads leave, instead of an equal share of the
+//!   cores: on two cores, one hashing thread at nice 0 moved the other routes' p99 2.6×
+//!   (docs/performance.md). A login then waits longer under load, never fails for it.
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -38,11 +43,15 @@ pub struct Argon2Hasher {
 }
 
 impl Default for Argon2Hasher {
-    /// One hashing thread per core but one (at least one).
+    /// One hashing thread per core but one (at least one), at [`DEFAULT_NICE`].
     fn default() -> Self {
         Self::new(default_concurrency())
     }
 }
+
+/// The hashing threads' default nice value (0 = the process's own priority; 19 = only when a
+/// core is otherwise idle).
+pub const DEFAULT_NICE: i32 = 10;
 
 /// The default number of hashes at once: `max(1, cores - 1)`.
 #[must_use]
@@ -52,17 +61,29 @@ pub fn default_concurrency() -> usize {
 }
 
 impl Argon2Hasher {
-    /// A hasher running at most `threads` hashes at once (0 is taken as 1).
+    /// A hasher running at most `threads` hashes at once (0 is taken as 1), at [`DEFAULT_NICE`].
     #[must_use]
     pub fn new(threads: usize) -> Self {
+        Self::with_nice(threads, DEFAULT_NICE)
+    }
+
+    /// A hasher running at most `threads` hashes at once (0 is taken as 1) on threads whose nice
+    /// value is raised by `nice` (0 to 19; 0 leaves it as it is). Where the system refuses, the
+    /// threads hash at the process's priority and say so once.
+    #[must_use]
+    pub fn with_nice(threads: usize, nice: i32) -> Self {
         let threads = threads.max(1);
+        let nice = nice.clamp(0, 19);
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..threads {
             let queue = queue.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
-                .spawn(move || work(&queue));
+                .spawn(move || {
+                    lower_priority(nice);
+                    work(&queue);
+                });
             if let Err(e) = spawned {
                 // With no thread at all every hash fails (a 500 on login), which says enough.
                 tracing::error!(error = %e, "cannot start a password hashing thread");
@@ -97,6 +118,29 @@ impl Argon2Hasher {
             .await
             .map_err(|_| -> BoxError { "a password hash was abandoned".into() })
     }
+}
+
+/// Raise the calling thread's nice value by `by` (Linux: per thread; elsewhere a no-op).
+fn lower_priority(by: i32) {
+    if by == 0 {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{getpriority_process, setpriority_process};
+        let me = Some(rustix::thread::gettid());
+        let result = getpriority_process(me)
+            .and_then(|now| setpriority_process(me, now.saturating_add(by).min(19)));
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "password hashing threads run at the process's priority");
+        }
+    }
+}
+
+/// This thread's nice value (tests).
+#[cfg(all(test, target_os = "linux"))]
+fn own_nice() -> i32 {
+    rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap()
 }
 
 /// A hashing thread: jobs one at a time until every sender is gone. Its memory is allocated at
@@ -267,6 +311,20 @@ mod tests {
             h.digest("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    /// The hashing threads run `nice` above the caller's priority; the caller's own is untouched,
+    /// and 0 leaves them at the caller's.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_threads_run_at_a_lower_priority() {
+        let base = own_nice();
+        for (nice, want) in [(7, (base + 7).min(19)), (0, base)] {
+            let h = Argon2Hasher::with_nice(1, nice);
+            let seen = h.run(|_| own_nice()).await.unwrap();
+            assert_eq!(seen, want, "nice {nice}");
+        }
+        assert_eq!(own_nice(), base, "the caller's thread");
     }
 
     /// Hashes made by the argon2 crate itself (what is stored today), and with other

@@ -107,6 +107,10 @@ pub struct Config {
     /// machine has, at least 1; 1 to 256). Logins beyond it wait (asynchronously, a bounded
     /// number: then 503 with `Retry-After`).
     pub password_hash_concurrency: usize,
+    /// `PASSWORD_HASH_NICE`: how much lower the hashing threads' scheduling priority is than the
+    /// server's (a nice value, 0 to 19; default 10), so that a login storm takes the CPU the
+    /// other requests leave.
+    pub password_hash_nice: i32,
     /// `BLOCKING_THREADS`: most threads of each HTTP worker's blocking pool (database calls,
     /// the engine, file reads; default twice `DATABASE_POOL_SIZE`; 1 to 1024). Tokio's default
     /// (512 ÷ cores) grows hundreds of threads under load, and their malloc arenas keep memory.
@@ -253,6 +257,12 @@ impl Config {
                 genascope_adapters_local::identity::hasher::default_concurrency(),
                 1..=256,
             )?,
+            password_hash_nice: within(
+                lookup,
+                "PASSWORD_HASH_NICE",
+                genascope_adapters_local::identity::hasher::DEFAULT_NICE,
+                0..=19,
+            )?,
             blocking_threads: within(
                 lookup,
                 "BLOCKING_THREADS",
@@ -343,14 +353,7 @@ fn jwt_secret(
         ));
     }
     match var(lookup, "JWT_SECRET") {
-        Some(s) if s.len() < MIN_SECRET_BYTES => Err(ConfigError::Malformed(
-            "JWT_SECRET",
-            format!("must be at least {MIN_SECRET_BYTES} bytes"),
-        )),
-        Some(s) => match secret_weakness(&s) {
-            Some(why) => Err(ConfigError::Malformed("JWT_SECRET", why)),
-            None => Ok(SecretString::from(s)),
-        },
+        Some(s) => strong_secret("JWT_SECRET", s),
         None if prod => Err(ConfigError::Missing(
             "JWT_SECRET",
             " in production (at least 32 bytes)",
@@ -368,17 +371,27 @@ fn jwt_secret_previous(
     let Some(s) = var(lookup, "JWT_SECRET_PREVIOUS") else {
         return Ok(None);
     };
-    let malformed = |why: String| Err(ConfigError::Malformed("JWT_SECRET_PREVIOUS", why));
-    if s.len() < MIN_SECRET_BYTES {
-        return malformed(format!("must be at least {MIN_SECRET_BYTES} bytes"));
-    }
-    if let Some(why) = secret_weakness(&s) {
-        return malformed(why);
-    }
     if s == current.expose_secret() {
-        return malformed("must differ from JWT_SECRET".into());
+        return Err(ConfigError::Malformed(
+            "JWT_SECRET_PREVIOUS",
+            "must differ from JWT_SECRET".into(),
+        ));
     }
-    Ok(Some(SecretString::from(s)))
+    strong_secret("JWT_SECRET_PREVIOUS", s).map(Some)
+}
+
+/// A signing secret from variable `name`: at least [`MIN_SECRET_BYTES`] and not weak.
+fn strong_secret(name: &'static str, s: String) -> Result<SecretString, ConfigError> {
+    if s.len() < MIN_SECRET_BYTES {
+        return Err(ConfigError::Malformed(
+            name,
+            format!("must be at least {MIN_SECRET_BYTES} bytes"),
+        ));
+    }
+    match secret_weakness(&s) {
+        Some(why) => Err(ConfigError::Malformed(name, why)),
+        None => Ok(SecretString::from(s)),
+    }
 }
 
 /// `JWT_EXPIRE_MINUTES` (default 60): 1 to 1440.
@@ -471,13 +484,13 @@ fn database_pool_size(lookup: &dyn Fn(&str) -> Option<String>) -> Result<u32, Co
     }
 }
 
-/// A count in `range` (default `default`).
-fn within(
+/// A number in `range` (default `default`).
+fn within<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
     lookup: &dyn Fn(&str) -> Option<String>,
     name: &'static str,
-    default: usize,
-    range: std::ops::RangeInclusive<usize>,
-) -> Result<usize, ConfigError> {
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError> {
     let n = parse(lookup, name, default)?;
     if range.contains(&n) {
         Ok(n)

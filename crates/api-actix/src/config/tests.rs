@@ -90,14 +90,17 @@ fn production_refuses_low_entropy_secrets_and_trusts_no_proxy_by_default() {
     assert_eq!(dev.database_pool_size, 10);
     assert_eq!(dev.blocking_threads, 20);
     assert!(dev.password_hash_concurrency >= 1);
+    assert_eq!(dev.password_hash_nice, 10);
     let sized = cfg(&[
         ("DATA_DIR", &d),
         ("DATABASE_POOL_SIZE", "4"),
         ("PASSWORD_HASH_CONCURRENCY", "3"),
+        ("PASSWORD_HASH_NICE", "0"),
     ])
     .unwrap();
     assert_eq!(sized.blocking_threads, 8);
     assert_eq!(sized.password_hash_concurrency, 3);
+    assert_eq!(sized.password_hash_nice, 0);
     assert_eq!(dev.shutdown_drain, std::time::Duration::from_secs(10));
     assert_eq!(dev.principal_cache_ttl, std::time::Duration::from_secs(60));
     assert_eq!(dev.outbox.backoff.max_attempts, 12);
@@ -122,6 +125,8 @@ fn malformed_values_name_the_variable() {
         ("DATABASE_POOL_SIZE", "0"),
         ("PASSWORD_HASH_CONCURRENCY", "0"),
         ("PASSWORD_HASH_CONCURRENCY", "many"),
+        ("PASSWORD_HASH_NICE", "20"),
+        ("PASSWORD_HASH_NICE", "-5"),
         ("BLOCKING_THREADS", "0"),
         ("BLOCKING_THREADS", "5000"),
         ("DATABASE_CONNECT_TIMEOUT", "soon"),

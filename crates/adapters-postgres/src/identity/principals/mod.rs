@@ -140,7 +140,9 @@ impl CachedPrincipals {
     /// How many times the listener started listening (0 on SQLite or disabled).
     #[must_use]
     pub fn listener_sessions(&self) -> u64 {
-        self.listener.as_ref().map_or(0, |l| l.listener().sessions())
+        self.listener
+            .as_ref()
+            .map_or(0, |l| l.listener().sessions())
     }
 
     /// How much is cached now.
