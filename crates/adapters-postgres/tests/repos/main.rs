@@ -165,6 +165,27 @@ async fn pg_principal_listener_thread_is_joined_on_drop() {
     principal_cache::dropping_the_cache_joins_the_listener_thread(&t).await;
 }
 
+/// PostgreSQL only: the listener over TLS as the URL's sslmode says.
+#[tokio::test]
+async fn pg_principal_listener_follows_sslmode() {
+    let t = genascope_adapters_postgres::testing::pg_test_db();
+    principal_cache::the_listener_follows_the_urls_sslmode(&t).await;
+}
+
+/// PostgreSQL only: verify-ca / verify-full against sslrootcert.
+#[tokio::test]
+async fn pg_principal_listener_verifies_the_server() {
+    let t = genascope_adapters_postgres::testing::pg_test_db();
+    principal_cache::the_listener_verifies_the_server_against_sslrootcert(&t).await;
+}
+
+/// PostgreSQL only: a server the listener cannot verify leaves the cache bypassed.
+#[tokio::test]
+async fn pg_principal_listener_stays_off_when_unverified() {
+    let t = genascope_adapters_postgres::testing::pg_test_db();
+    principal_cache::the_listener_stays_off_when_the_server_cannot_be_verified(&t).await;
+}
+
 /// One test over both backends at once.
 #[tokio::test]
 async fn postgres_and_sqlite_schemas_match() {

@@ -357,3 +357,228 @@ async fn poll(cond: impl Fn() -> bool, what: &str) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+// --- TLS: the listener connects as `DATABASE_URL`'s sslmode says (the server under test has
+// `ssl = on`, Debian's self-signed snakeoil certificate for `localhost`). ---
+
+/// The server's certificate file (its own root: it is self-signed). Fails when the server has
+/// no TLS: these tests need it.
+async fn server_certificate() -> String {
+    let on = admin_value("SELECT current_setting('ssl') AS v").await;
+    assert_eq!(on, "on", "these tests need PostgreSQL with ssl = on");
+    admin_value("SELECT current_setting('ssl_cert_file') AS v").await
+}
+
+/// `url` with `params` added to its query.
+fn with_params(url: &str, params: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{params}")
+}
+
+/// `url` with its host replaced.
+fn with_host(url: &str, host: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (user, hostport) = authority
+        .rsplit_once('@')
+        .map_or(("", authority), |(u, h)| (u, h));
+    let port = hostport.rsplit_once(':').map(|(_, p)| p);
+    let at = if user.is_empty() { "" } else { "@" };
+    let colon = if port.is_some() { ":" } else { "" };
+    let port = port.unwrap_or("");
+    format!("{scheme}://{user}{at}{host}{colon}{port}{path}")
+}
+
+/// A database (pool) over `url`.
+async fn connect(url: &str) -> genascope_adapters_postgres::Database {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || genascope_adapters_postgres::Database::connect(&url))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Whether each listener session on `t`'s database is encrypted (pg_stat_ssl).
+async fn listener_ssl(t: &TestDb) -> Vec<bool> {
+    let name = t
+        .url()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap();
+    let rows = admin_values(&format!(
+        "SELECT s.ssl::text AS v FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+         WHERE a.datname = '{name}' AND a.application_name = 'genascope-principal-listener'"
+    ))
+    .await;
+    rows.iter().map(|v| v == "true").collect()
+}
+
+/// A change made now is seen through `c` after its fence (the cache listens and evicts).
+async fn evicts_across_a_change(t: &TestDb, c: &CachedPrincipals, label: &str) {
+    let (_, doc) = clinic(t, label).await;
+    let look = || c.principal(doc.id, "j-tls", None);
+    settle(c).await;
+    assert_eq!(look().await.unwrap().user.role, Role::Clinician);
+    assert_eq!(c.counts().unwrap().principals, 1, "cached");
+    raw(
+        t,
+        &format!("UPDATE users SET role = 'admin' WHERE id = '{}'", doc.id.0),
+    )
+    .await;
+    settle(c).await;
+    assert_eq!(look().await.unwrap().user.role, Role::Admin, "evicted");
+}
+
+/// PostgreSQL: `sslmode=require` (no root: encrypted, not verified, as libpq), and libpq's
+/// default `prefer`, listen over TLS; `disable` listens in plaintext. Each evicts.
+pub async fn the_listener_follows_the_urls_sslmode(t: &TestDb) {
+    assert_eq!(t.backend(), Backend::Postgres);
+    server_certificate().await;
+    for (params, encrypted) in [
+        (Some("sslmode=require"), true),
+        (None, true),
+        (Some("sslmode=disable"), false),
+    ] {
+        let url = params.map_or_else(|| t.url().to_owned(), |p| with_params(t.url(), p));
+        let c = CachedPrincipals::start(connect(&url).await, config()).unwrap();
+        assert!(
+            c.wait_listening(Duration::from_secs(20)).await,
+            "{params:?}"
+        );
+        assert_eq!(c.state(), CacheState::Listening);
+        assert_eq!(listener_ssl(t).await, vec![encrypted], "{params:?}");
+        evicts_across_a_change(t, &c, &format!("Tls{encrypted}{}", params.is_some())).await;
+        drop(c);
+        assert!(listener_ssl(t).await.is_empty());
+    }
+}
+
+/// PostgreSQL: with the server's own certificate as root, `verify-ca` listens (no host name
+/// check: 127.0.0.1 is not in the certificate) and `verify-full` listens at `localhost` (the
+/// certificate's name); `verify-full` at 127.0.0.1 does not (the name does not match).
+pub async fn the_listener_verifies_the_server_against_sslrootcert(t: &TestDb) {
+    assert_eq!(t.backend(), Backend::Postgres);
+    let root = server_certificate().await;
+    let at_ip = with_host(t.url(), "127.0.0.1");
+    let at_name = with_host(t.url(), "localhost");
+    for (i, url) in [
+        with_params(&at_ip, &format!("sslmode=verify-ca&sslrootcert={root}")),
+        with_params(&at_name, &format!("sslmode=verify-full&sslrootcert={root}")),
+    ]
+    .iter()
+    .enumerate()
+    {
+        // The pool verifies too (libpq): the same URL serves both.
+        let c = CachedPrincipals::start(connect(url).await, config()).unwrap();
+        assert!(c.wait_listening(Duration::from_secs(20)).await, "{url}");
+        assert_eq!(listener_ssl(t).await, vec![true], "{url}");
+        evicts_across_a_change(t, &c, &format!("Verified{i}")).await;
+        drop(c);
+    }
+    let wrong_name = with_params(&at_ip, &format!("sslmode=verify-full&sslrootcert={root}"));
+    bypassed_while_the_listener_cannot_verify(t, &wrong_name, "WrongName").await;
+}
+
+/// PostgreSQL: `verify-full` with a root that did not sign the server's certificate: the
+/// listener never connects (not in plaintext either), the cache stays bypassed and requests
+/// see fresh data. A root file that does not exist: the same.
+pub async fn the_listener_stays_off_when_the_server_cannot_be_verified(t: &TestDb) {
+    assert_eq!(t.backend(), Backend::Postgres);
+    server_certificate().await;
+    let dir = std::env::temp_dir().join(format!("genascope-ca-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let other_ca = dir.join("other-ca.pem");
+    std::fs::write(&other_ca, other_ca_pem()).unwrap();
+    let at_name = with_host(t.url(), "localhost");
+    for (i, root) in [other_ca.clone(), dir.join("missing.pem")]
+        .iter()
+        .enumerate()
+    {
+        let url = with_params(
+            &at_name,
+            &format!("sslmode=verify-full&sslrootcert={}", root.display()),
+        );
+        bypassed_while_the_listener_cannot_verify(t, &url, &format!("Unverified{i}")).await;
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// With the listener on `listener_url` (the pool on the test's plain URL): it fails again and
+/// again without ever listening or opening a session; the cache is bypassed and a change is
+/// seen at once.
+async fn bypassed_while_the_listener_cannot_verify(t: &TestDb, listener_url: &str, label: &str) {
+    let c =
+        CachedPrincipals::start_with_listener_url(t.db().clone(), config(), listener_url).unwrap();
+    poll(|| c.listener_failures() >= 2, "it fails and tries again").await;
+    assert_eq!(c.state(), CacheState::Reconnecting, "{listener_url}");
+    assert_eq!(c.listener_sessions(), 0);
+    assert!(
+        listener_ssl(t).await.is_empty(),
+        "no session, not even plaintext"
+    );
+    let (_, doc) = clinic(t, label).await;
+    assert_eq!(
+        c.principal(doc.id, "j-u", None).await.unwrap().user.role,
+        Role::Clinician
+    );
+    raw(
+        t,
+        &format!("UPDATE users SET role = 'admin' WHERE id = '{}'", doc.id.0),
+    )
+    .await;
+    assert_eq!(
+        c.principal(doc.id, "j-u", None).await.unwrap().user.role,
+        Role::Admin,
+        "fresh"
+    );
+    assert_eq!(c.counts().unwrap().principals, 0, "nothing cached");
+}
+
+fn config() -> PrincipalCacheConfig {
+    PrincipalCacheConfig {
+        ttl: Duration::from_secs(3600),
+        capacity: 1000,
+    }
+}
+
+/// A certificate authority made now: it signed nothing the server has.
+fn other_ca_pem() -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Not the server's CA");
+    params.self_signed(&key).unwrap().pem()
+}
+
+/// The first column (`v`, text) of `sql`'s first row, on the admin database.
+async fn admin_value(sql: &str) -> String {
+    admin_values(sql).await.remove(0)
+}
+
+/// The column `v` (text) of `sql`'s rows, on the admin database.
+async fn admin_values(sql: &str) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        v: String,
+    }
+    let sql = sql.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use diesel::{Connection, RunQueryDsl};
+        let url = genascope_adapters_postgres::testing::pg_admin_url();
+        let mut conn = diesel::PgConnection::establish(&url).unwrap();
+        diesel::sql_query(&sql)
+            .load::<Row>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.v)
+            .collect()
+    })
+    .await
+    .unwrap()
+}

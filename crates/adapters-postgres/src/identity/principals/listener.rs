@@ -5,11 +5,13 @@
 //! The session is not from the pool: it lives on a thread of its own (a current-thread tokio
 //! runtime, so nothing of it competes with the server's workers) and waits for notifications on
 //! its socket (tokio-postgres; diesel cannot wait on a connection's socket without unsafe code).
+//! It connects as the pool does, TLS included ([`super::target`]).
 //! While it is not listening the cache is off (every request reads the database, as before the
 //! cache); when it listens again the cache is cleared first, since notifications may have been
 //! missed meanwhile.
 
 use super::cache::{Eviction, PrincipalCache};
+use super::target::{Chain, ConnectError, Target};
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,7 +20,8 @@ use tokio_postgres::AsyncMessage;
 
 /// The channel the triggers notify.
 pub(crate) const CHANNEL: &str = "genascope_principals";
-/// The session's `application_name`, unless the URL names one.
+/// The session's `application_name`, unless the URL names one (so that operators, the fences and
+/// tests find it in `pg_stat_activity`).
 pub(crate) const APPLICATION_NAME: &str = "genascope-principal-listener";
 /// A session that has not answered a query for this long is taken for lost.
 const HEARTBEAT: Duration = Duration::from_secs(10);
@@ -44,6 +47,9 @@ pub(crate) struct Listener {
     stop: tokio::sync::watch::Sender<bool>,
     /// Times the session was (re)established.
     sessions: AtomicU64,
+    /// Times connecting failed or the session was lost (a URL the listener cannot use counts
+    /// once).
+    failures: AtomicU64,
 }
 
 impl Listener {
@@ -58,6 +64,7 @@ impl Listener {
             fence_seen: tokio::sync::watch::Sender::new(0),
             stop: tokio::sync::watch::Sender::new(false),
             sessions: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
         });
         let runner = shared.clone();
         let url = url.to_owned();
@@ -99,6 +106,11 @@ impl Listener {
         self.sessions.load(Ordering::Acquire)
     }
 
+    /// How many times connecting failed or a session was lost.
+    pub(crate) fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Acquire)
+    }
+
     /// Wait (at most `limit`) until this process, and every other replica listening, has seen
     /// every notification committed before now: a NOTIFY of our own (`fence:`) goes through the
     /// same queue, which PostgreSQL delivers to each listener in commit order; each other
@@ -118,10 +130,27 @@ impl Listener {
     }
 
     async fn run(self: Arc<Self>, url: &str) {
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let env = |name: &str| std::env::var(name).ok();
+        let target = match Target::parse(url, &env, home.as_deref(), APPLICATION_NAME) {
+            Ok(t) => t,
+            Err(e) => {
+                // The URL will not change while the process runs: no retries.
+                tracing::warn!(error = %e, "principal cache: the listener cannot use DATABASE_URL; the cache stays bypassed (every request reads the database)");
+                self.failures.fetch_add(1, Ordering::AcqRel);
+                self.stopped().await;
+                return;
+            }
+        };
+        if let Some(w) = target.warning() {
+            tracing::warn!("principal cache: {w}");
+        }
+        // The last TLS problem warned about: each is warned about once, then at debug level.
+        let mut warned: Option<String> = None;
         let mut backoff = Duration::from_millis(50);
         while !*self.stop.borrow() {
             let outcome = tokio::select! {
-                outcome = self.session(url) => outcome,
+                outcome = self.session(&target) => outcome,
                 // Dropping the session closes its socket (the driver task is aborted).
                 () = self.stopped() => Ok(()),
             };
@@ -131,9 +160,15 @@ impl Listener {
             match outcome {
                 Ok(()) => break,
                 Err(e) => {
+                    self.failures.fetch_add(1, Ordering::AcqRel);
                     if was_live {
                         backoff = Duration::from_millis(50);
+                        warned = None;
                         tracing::warn!(error = %e, "principal cache: lost the LISTEN session; the cache is bypassed until it is back");
+                    } else if e.is_tls() && warned.as_deref() != Some(&e.to_string()) {
+                        // Never plaintext instead: the mode is the operator's.
+                        tracing::warn!(error = %e, sslmode = target.mode().as_str(), "principal cache: the listener cannot connect with TLS as DATABASE_URL asks; the cache stays bypassed until it can (retrying)");
+                        warned = Some(e.to_string());
                     } else {
                         tracing::debug!(error = %e, "principal cache: cannot listen yet");
                     }
@@ -149,13 +184,8 @@ impl Listener {
 
     /// One session: connect, listen, switch the cache on, then evict and fence until the
     /// session fails (`Err`); [`Self::run`] drops it when the thread is stopped.
-    async fn session(&self, url: &str) -> Result<(), Lost> {
-        let mut config: tokio_postgres::Config = url.parse()?;
-        if config.get_application_name().is_none() {
-            // So that operators (and a test) can find the session in pg_stat_activity.
-            config.application_name(APPLICATION_NAME);
-        }
-        let (client, mut connection) = config.connect(tokio_postgres::NoTls).await?;
+    async fn session(&self, target: &Target) -> Result<(), Lost> {
+        let (client, mut connection) = target.connect().await?;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
         // Drives the connection and forwards its notifications; ends (dropping `tx`) when the
         // connection does.
@@ -351,11 +381,20 @@ fn sleep_until(deadline: tokio::time::Instant) -> tokio::time::Sleep {
     tokio::time::sleep_until(deadline)
 }
 
+impl Lost {
+    fn is_tls(&self) -> bool {
+        matches!(self, Self::Connect(e) if e.is_tls())
+    }
+}
+
 /// Why a session ended.
 #[derive(Debug, thiserror::Error)]
 enum Lost {
-    /// Connecting or a statement failed.
+    /// Connecting failed.
     #[error("{0}")]
+    Connect(#[from] ConnectError),
+    /// A statement failed.
+    #[error("{}", Chain(.0))]
     Db(#[from] tokio_postgres::Error),
     /// The connection closed (its notifications stopped).
     #[error("the connection closed")]

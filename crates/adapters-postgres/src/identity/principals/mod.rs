@@ -18,6 +18,8 @@
 
 mod cache;
 mod listener;
+mod target;
+mod tls;
 
 use crate::database::metric;
 use crate::{Backend, Database};
@@ -104,6 +106,28 @@ impl CachedPrincipals {
     /// # Errors
     /// The listener thread could not be started.
     pub fn start(db: Database, config: PrincipalCacheConfig) -> std::io::Result<Self> {
+        Self::start_listening_to(db, config, None)
+    }
+
+    /// [`Self::start`], the listener connecting to `listener_url` rather than to the pool's URL
+    /// (tests: a listener that cannot verify the server while the pool connects).
+    ///
+    /// # Errors
+    /// The listener thread could not be started.
+    #[cfg(feature = "test-support")]
+    pub fn start_with_listener_url(
+        db: Database,
+        config: PrincipalCacheConfig,
+        listener_url: &str,
+    ) -> std::io::Result<Self> {
+        Self::start_listening_to(db, config, Some(listener_url))
+    }
+
+    fn start_listening_to(
+        db: Database,
+        config: PrincipalCacheConfig,
+        listener_url: Option<&str>,
+    ) -> std::io::Result<Self> {
         if config.ttl.is_zero() {
             return Ok(Self {
                 db,
@@ -117,7 +141,8 @@ impl CachedPrincipals {
             db.principal_caches().register(&cache);
             None
         } else {
-            Some(listener::Listener::start(cache.clone(), db.url())?)
+            let url = listener_url.unwrap_or_else(|| db.url());
+            Some(listener::Listener::start(cache.clone(), url)?)
         };
         Ok(Self {
             db,
@@ -143,6 +168,15 @@ impl CachedPrincipals {
         self.listener
             .as_ref()
             .map_or(0, |l| l.listener().sessions())
+    }
+
+    /// How many times the listener failed to connect or lost its session (0 on SQLite or
+    /// disabled).
+    #[must_use]
+    pub fn listener_failures(&self) -> u64 {
+        self.listener
+            .as_ref()
+            .map_or(0, |l| l.listener().failures())
     }
 
     /// How much is cached now.
