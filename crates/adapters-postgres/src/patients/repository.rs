@@ -85,11 +85,13 @@ macro_rules! list_filters {
     ($q:expr, $account:expr, $query:expr, $status:expr, $clinician:expr) => {{
         let mut q = $q;
         q = match $account {
-            Some(account) => q.filter(patients::account_id.eq(account.clone())).filter(exists(
-                accounts::table
-                    .filter(accounts::id.eq(account))
-                    .filter(accounts::deleted_at.is_null()),
-            )),
+            Some(account) => q
+                .filter(patients::account_id.eq(account.clone()))
+                .filter(exists(
+                    accounts::table
+                        .filter(accounts::id.eq(account))
+                        .filter(accounts::deleted_at.is_null()),
+                )),
             // A deleted account's patients are kept for retention but shown to nobody, not
             // even a super_admin.
             None => q.filter(exists(

@@ -93,7 +93,11 @@ async fn fixtures(t: &TestDb) -> (AccountId, AccountId, UserId, Vec<Expected>) {
             q(&format!("First{i}")),
             q(&format!("Last{i}")),
             q(&email),
-            if i % 10 == 0 { q(&format!("MRN-{i}")) } else { null() },
+            if i % 10 == 0 {
+                q(&format!("MRN-{i}"))
+            } else {
+                null()
+            },
             clinician.map_or_else(null, |c| q(&c.0.to_string())),
             q(status_of(i).as_str()),
             sql_ts(created),
@@ -281,9 +285,7 @@ async fn pages_match(
                 .get(&v.patient.id)
                 .map(|s| (s.pending_expires_at, s.accepted, s.last_event_at));
             assert_eq!(got, e.invites, "invite summary of {}", e.email);
-            let got = chats
-                .get(&v.patient.id)
-                .map(|s| (s.stage, s.last_activity));
+            let got = chats.get(&v.patient.id).map(|s| (s.stage, s.last_activity));
             assert_eq!(got, e.chats, "chat summary of {}", e.email);
         }
         let n = page.views.len();
@@ -352,10 +354,7 @@ pub async fn every_page_of_thousands_is_right(t: &TestDb) {
 
     // A super admin's view (every account), a few pages deep, and past the end.
     let patients: &dyn PatientRepository = t.db();
-    let deep = patients
-        .list(&filter(ListScope::All, 3_000))
-        .await
-        .unwrap();
+    let deep = patients.list(&filter(ListScope::All, 3_000)).await.unwrap();
     let want: Vec<PatientId> = live[3_000..3_050].iter().map(|e| e.id).collect();
     assert_eq!(
         deep.views.iter().map(|v| v.patient.id).collect::<Vec<_>>(),

@@ -80,10 +80,7 @@ fn uuid_field<S: SerializeStruct>(
     id: Option<uuid::Uuid>,
 ) -> Result<(), S::Error> {
     let mut buf = uuid::Uuid::encode_buffer();
-    s.serialize_field(
-        key,
-        &id.map(|id| &*id.hyphenated().encode_lower(&mut buf)),
-    )
+    s.serialize_field(key, &id.map(|id| &*id.hyphenated().encode_lower(&mut buf)))
 }
 
 /// `"first last"` without building the string: a `Display` serialised with `collect_str`.
