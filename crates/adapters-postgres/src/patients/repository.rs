@@ -47,9 +47,9 @@ type Views<'a> = IntoBoxed<
     MultiBackend,
 >;
 
-/// Live patients of live accounts, with their clinician's name and whether a live login user
-/// exists.
-fn views<'a>() -> Views<'a> {
+/// Live patients with their clinician's name and whether a live login user exists, whatever
+/// their account's state ([`views`] adds that).
+fn joined<'a>() -> Views<'a> {
     patients::table
         .left_join(
             clinicians.on(clinicians
@@ -65,13 +65,56 @@ fn views<'a>() -> Views<'a> {
             users::id.nullable().is_not_null(),
         ))
         .into_boxed()
-        // A deleted account's patients are kept for retention but shown to nobody, not even a
-        // super_admin.
-        .filter(exists(
-            accounts::table
-                .filter(accounts::id.eq(patients::account_id))
-                .filter(accounts::deleted_at.is_null()),
-        ))
+}
+
+/// Live patients of live accounts, with their clinician's name and whether a live login user
+/// exists.
+fn views<'a>() -> Views<'a> {
+    // A deleted account's patients are kept for retention but shown to nobody, not even a
+    // super_admin.
+    joined().filter(exists(
+        accounts::table
+            .filter(accounts::id.eq(patients::account_id))
+            .filter(accounts::deleted_at.is_null()),
+    ))
+}
+
+/// `$q` (a boxed query over `patients`) narrowed to the list's filters. One account's state is
+/// checked once (an uncorrelated EXISTS is evaluated once per statement), not once per row.
+macro_rules! list_filters {
+    ($q:expr, $account:expr, $query:expr, $status:expr, $clinician:expr) => {{
+        let mut q = $q;
+        q = match $account {
+            Some(account) => q
+                .filter(patients::account_id.eq(account.clone()))
+                .filter(exists(
+                    accounts::table
+                        .filter(accounts::id.eq(account))
+                        .filter(accounts::deleted_at.is_null()),
+                )),
+            // A deleted account's patients are kept for retention but shown to nobody, not
+            // even a super_admin.
+            None => q.filter(exists(
+                accounts::table
+                    .filter(accounts::id.eq(patients::account_id))
+                    .filter(accounts::deleted_at.is_null()),
+            )),
+        };
+        if let Some(p) = $query {
+            q = q.filter(
+                patient_matches!(p.clone()).or(lower_nullable(patients::external_id)
+                    .like(lower(p).nullable())
+                    .escape(LIKE_ESCAPE)),
+            );
+        }
+        if let Some(status) = $status {
+            q = q.filter(patients::status.eq(status));
+        }
+        if let Some(clinician) = $clinician {
+            q = q.filter(patients::clinician_id.eq(clinician));
+        }
+        q.order((patients::created_at.desc(), patients::id.asc()))
+    }};
 }
 
 fn into_view((row, clinician_name, has_login): ViewRow) -> QueryResult<PatientView> {
@@ -219,28 +262,38 @@ impl PatientRepository for Database {
         let clinician = filter.clinician_id.map(|c| id(c.0));
         let (offset, limit) = (i64::from(filter.offset), i64::from(filter.limit));
         self.run(move |conn| {
-            let mut q = views();
-            if let Some(account) = account {
-                q = q.filter(patients::account_id.eq(account));
-            }
-            if let Some(p) = query {
-                q = q.filter(
-                    patient_matches!(p.clone()).or(lower_nullable(patients::external_id)
-                        .like(lower(p).nullable())
-                        .escape(LIKE_ESCAPE)),
-                );
-            }
-            if let Some(status) = status {
-                q = q.filter(patients::status.eq(status));
-            }
-            if let Some(clinician) = clinician {
-                q = q.filter(patients::clinician_id.eq(clinician));
-            }
-            let rows: Vec<ViewRow> = q
-                .order((patients::created_at.desc(), patients::id.asc()))
+            let rows: Vec<ViewRow> = if offset == 0 {
+                // The first page: one statement, no row joined in vain.
+                list_filters!(joined(), account, query, status, clinician)
+                    .limit(limit)
+                    .load(conn)?
+            } else {
+                // A later page: the ids first (only `patients` is read for the rows skipped),
+                // then their joined rows. Joining before the offset cost 10.5 ms at offset
+                // 2,500 of 5,000 (issue #11). Two statements in one transaction-less call:
+                // a patient deleted in between is missing from the page, as it would be a
+                // moment later anyway.
+                let ids: Vec<String> = list_filters!(
+                    patients::table
+                        .filter(patients::deleted_at.is_null())
+                        .select(patients::id)
+                        .into_boxed(),
+                    account,
+                    query,
+                    status,
+                    clinician
+                )
                 .offset(offset)
                 .limit(limit)
                 .load(conn)?;
+                if ids.is_empty() {
+                    return Ok(PatientPage::default());
+                }
+                joined()
+                    .filter(patients::id.eq_any(ids))
+                    .order((patients::created_at.desc(), patients::id.asc()))
+                    .load(conn)?
+            };
             let views = rows
                 .into_iter()
                 .map(into_view)

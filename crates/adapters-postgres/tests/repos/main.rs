@@ -12,6 +12,7 @@ mod invites;
 mod labs;
 mod outbox;
 mod patients;
+mod patients_volume;
 mod principal_cache;
 mod questionnaire;
 mod scheduling;
@@ -91,6 +92,7 @@ on_both_backends! {
         find_by_email,
         patients_of_a_deleted_account_are_hidden,
     ],
+    patients_volume: [every_page_of_thousands_is_right],
     invites: [
         create_and_read_back,
         create_revokes_the_patients_other_open_invites_atomically,
