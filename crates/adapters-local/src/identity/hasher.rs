@@ -137,12 +137,6 @@ fn lower_priority(by: i32) {
     }
 }
 
-/// This thread's nice value (tests).
-#[cfg(all(test, target_os = "linux"))]
-fn own_nice() -> i32 {
-    rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap()
-}
-
 /// A hashing thread: jobs one at a time until every sender is gone. Its memory is allocated at
 /// its first job (an idle server holds none).
 fn work(queue: &Mutex<mpsc::Receiver<Job>>) {
@@ -311,6 +305,12 @@ mod tests {
             h.digest("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    /// This thread's nice value.
+    #[cfg(target_os = "linux")]
+    fn own_nice() -> i32 {
+        rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap()
     }
 
     /// The hashing threads run `nice` above the caller's priority; the caller's own is untouched,
