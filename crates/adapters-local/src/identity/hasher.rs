@@ -69,7 +69,7 @@ impl Argon2Hasher {
 
     /// A hasher running at most `threads` hashes at once (0 is taken as 1) on threads whose nice
     /// value is raised by `nice` (0 to 19; 0 leaves it as it is). Where the system refuses, the
-    /// threads hash at the process's priority and say so once.
+    /// threads hash at the process's priority, and each says so in a warning.
     #[must_use]
     pub fn with_nice(threads: usize, nice: i32) -> Self {
         let threads = threads.max(1);
