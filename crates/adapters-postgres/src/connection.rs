@@ -39,7 +39,14 @@ impl DbConnectionManager {
                 c.set_instrumentation(note_writes);
                 DbConnection::Postgresql(c)
             }),
-            Target::Sqlite => SqliteConnection::establish(&self.url).map(DbConnection::Sqlite),
+            Target::Sqlite => SqliteConnection::establish(&self.url).map(|mut c| {
+                // Debug builds (the tests): `Database::run` checks that nothing wrote outside
+                // the write lane (`lane`).
+                if cfg!(debug_assertions) {
+                    c.set_instrumentation(note_writes);
+                }
+                DbConnection::Sqlite(c)
+            }),
         }
     }
 }
@@ -64,7 +71,7 @@ impl ManageConnection for DbConnectionManager {
 
 thread_local! {
     /// Set when a statement other than a `SELECT` (or a transaction) started on this thread
-    /// (PostgreSQL connections; see [`take_wrote`]).
+    /// (PostgreSQL connections, and SQLite ones in debug builds; see [`take_wrote`]).
     static WROTE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set when a statement on this thread found its connection lost; read (and cleared) by
     /// `has_broken` when that connection goes back to the pool, on the same thread, just after.

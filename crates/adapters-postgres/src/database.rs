@@ -98,6 +98,9 @@ pub enum DbError {
     /// The SQLite file's directory could not be created.
     #[error("cannot create the database directory")]
     CreateDir(#[source] std::io::Error),
+    /// SQLite's writer thread could not be started.
+    #[error("cannot start the database writer thread")]
+    Writer(#[source] std::io::Error),
     /// The pool could not open its first connection.
     #[error("cannot connect to the database")]
     Connect(#[source] diesel::r2d2::PoolError),
@@ -216,6 +219,10 @@ pub struct Database {
     /// SQLite: the principal caches the triggers' recorded keys are evicted from (see
     /// `identity::principals`).
     principal_caches: std::sync::Arc<crate::identity::principals::LocalCaches>,
+    /// SQLite: the one connection every write goes through (see `lane`).
+    lane: Option<std::sync::Arc<crate::lane::WriteLane>>,
+    /// SQLite: the chat sessions this process last wrote (see `questionnaire::cache`).
+    session_cache: std::sync::Arc<crate::questionnaire::SessionCache>,
 }
 
 /// Waits for the pool's background work before the process exits.
@@ -319,6 +326,19 @@ impl Database {
         if backend == Backend::Sqlite {
             builder = builder.connection_customizer(Box::new(SqlitePragmas));
         }
+        let principal_caches: std::sync::Arc<crate::identity::principals::LocalCaches> =
+            std::sync::Arc::default();
+        let lane = match backend {
+            Backend::Sqlite => Some(std::sync::Arc::new(
+                crate::lane::WriteLane::start(
+                    manager.clone(),
+                    principal_caches.clone(),
+                    config.connection_timeout,
+                )
+                .map_err(DbError::Writer)?,
+            )),
+            Backend::Postgres => None,
+        };
         let pool = builder.build(manager).map_err(DbError::Connect)?;
         Ok(Self {
             pool,
@@ -332,7 +352,9 @@ impl Database {
             workers,
             outbox_signal: std::sync::Arc::default(),
             throttle_pruned_at: std::sync::Arc::default(),
-            principal_caches: std::sync::Arc::default(),
+            principal_caches,
+            lane,
+            session_cache: std::sync::Arc::default(),
         })
     }
 
@@ -511,6 +533,12 @@ impl Database {
             let _ = crate::connection::take_wrote();
             let result = f(&mut conn);
             let wrote = crate::connection::take_wrote();
+            // SQLite: every write goes through the lane (`write`, `transaction`); one here
+            // would wait in SQLite's busy handler behind the lane's batches.
+            debug_assert!(
+                !(wrote && db.lane.is_some()),
+                "an SQLite write outside the write lane (use Database::write or transaction)"
+            );
             // SQLite: evict what the triggers recorded, now that it is committed (or rolled
             // back: an eviction for nothing), before the caller answers anyone.
             db.principal_caches.apply_pending();
@@ -536,13 +564,40 @@ impl Database {
         result
     }
 
-    /// Like `run`, inside one transaction (rolled back on any error).
+    /// Like `run`, inside one transaction (rolled back on any error). On SQLite it runs on the
+    /// write lane, in a savepoint of the lane's group commit (see `lane`).
     pub(crate) async fn transaction<T, F>(&self, f: F) -> Result<T, RepoError>
     where
         F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| write_transaction(conn, f)).await
+        match &self.lane {
+            Some(lane) => lane.write(f).await,
+            None => self.run(move |conn| write_transaction(conn, f)).await,
+        }
+    }
+
+    /// SQLite: the chat sessions this process last wrote (see `questionnaire::cache`).
+    pub(crate) fn session_cache(&self) -> &std::sync::Arc<crate::questionnaire::SessionCache> {
+        &self.session_cache
+    }
+
+    /// Whether writes go through SQLite's write lane (see `lane`).
+    pub(crate) fn writes_on_lane(&self) -> bool {
+        self.lane.is_some()
+    }
+
+    /// Like `run`, for work that writes: on SQLite on the write lane (its own savepoint of
+    /// the lane's group commit, so also all or nothing), on PostgreSQL exactly `run`.
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, RepoError>
+    where
+        F: FnOnce(&mut DbConnection) -> QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.lane {
+            Some(lane) => lane.write(f).await,
+            None => self.run(f).await,
+        }
     }
 }
 
@@ -558,6 +613,13 @@ where
     let DbConnection::Sqlite(sqlite) = conn else {
         return conn.transaction(f);
     };
+    // Already inside one (the write lane's batch): a savepoint.
+    if <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::transaction_manager_status_mut(sqlite)
+        .transaction_depth()?
+        .is_some()
+    {
+        return conn.transaction(f);
+    }
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
     let result = f(conn);
     let DbConnection::Sqlite(sqlite) = conn else {

@@ -42,6 +42,7 @@ mod database;
 pub mod files;
 mod identity;
 mod invites;
+mod lane;
 pub mod labs;
 pub mod migrations;
 pub mod notify;

@@ -155,7 +155,7 @@ impl Database {
     /// once: on PostgreSQL rows another transaction holds are skipped, so pruning never waits.
     pub async fn throttle_prune(&self, now: Timestamp) -> Result<usize, RepoError> {
         let now = ts_precise(now);
-        self.run(move |conn| {
+        self.write(move |conn| {
             let mut total = 0;
             loop {
                 let deleted = write_transaction(conn, |conn| {
@@ -311,7 +311,7 @@ impl WindowCounter for Database {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn discard(&self, attempt: &Attempt) -> Result<(), RepoError> {
         let row = id(attempt.id);
-        self.run(move |conn| {
+        self.write(move |conn| {
             diesel::delete(lt::table.find(&row)).execute(conn)?;
             Ok(())
         })

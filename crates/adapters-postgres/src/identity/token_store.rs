@@ -45,7 +45,7 @@ impl TokenStore for Database {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn insert_refresh(&self, token: &RefreshTokenRecord) -> Result<(), RepoError> {
         let row = NewRefreshRow::from(token);
-        self.run(move |conn| {
+        self.write(move |conn| {
             diesel::insert_into(refresh_tokens::table)
                 .values(&row)
                 .execute(conn)?;
@@ -139,7 +139,7 @@ impl TokenStore for Database {
         let user = id(user.0);
         let digest = digest.to_owned();
         let at = ts(at);
-        self.run(move |conn| {
+        self.write(move |conn| {
             diesel::update(
                 refresh_tokens::table
                     .filter(refresh_tokens::user_id.eq(user))
@@ -161,7 +161,7 @@ impl TokenStore for Database {
         at: Timestamp,
     ) -> Result<(), RepoError> {
         let (user, keep, at) = (id(user.0), Families::AllBut(id(keep)), ts(at));
-        self.run(move |conn| revoke_families(conn, &user, &keep, at))
+        self.write(move |conn| revoke_families(conn, &user, &keep, at))
             .await
     }
 
@@ -189,7 +189,7 @@ impl TokenStore for Database {
         at: Timestamp,
     ) -> Result<(), RepoError> {
         let (user, family, at) = (id(user.0), Families::Only(id(family)), ts(at));
-        self.run(move |conn| revoke_families(conn, &user, &family, at))
+        self.write(move |conn| revoke_families(conn, &user, &family, at))
             .await
     }
 
@@ -197,7 +197,7 @@ impl TokenStore for Database {
     async fn revoke_all_refresh(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
         let user = id(user.0);
         let at = ts(at);
-        self.run(move |conn| revoke_refresh_of_user(conn, &user, at).map(|_| ()))
+        self.write(move |conn| revoke_refresh_of_user(conn, &user, at).map(|_| ()))
             .await
     }
 
@@ -210,7 +210,7 @@ impl TokenStore for Database {
     ) -> Result<(), RepoError> {
         let jti = jti.to_owned();
         let (expires_at, now) = (ts(expires_at), ts(now));
-        self.run(move |conn| {
+        self.write(move |conn| {
             // A denied token past its own expiry (plus the verifier's clock leeway, with margin)
             // is refused by its `exp` anyway.
             let purge_before = now - time::Duration::minutes(5);
@@ -249,7 +249,7 @@ impl TokenStore for Database {
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = %user))]
     async fn revoke_resets(&self, user: UserId, at: Timestamp) -> Result<(), RepoError> {
         let (user, at) = (id(user.0), ts(at));
-        self.run(move |conn| super::spend_resets_of_user(conn, &user, at).map(|_| ()))
+        self.write(move |conn| super::spend_resets_of_user(conn, &user, at).map(|_| ()))
             .await
     }
 

@@ -387,7 +387,7 @@ impl Database {
     /// secret in it has left; the row stays for `outbox list` until purged).
     pub async fn outbox_mark_sent(&self, msg: uuid::Uuid, now: Timestamp) -> Result<(), RepoError> {
         let (msg, now) = (id(msg), ts_precise(now));
-        self.run(move |conn| {
+        self.write(move |conn| {
             let n = diesel::update(outbox::table.filter(outbox::id.eq(msg)).filter(open()))
                 .set((
                     outbox::sent_at.eq(now),
@@ -508,7 +508,7 @@ impl Database {
     pub async fn outbox_retry(&self, msg: uuid::Uuid, now: Timestamp) -> Result<(), RepoError> {
         let (msg, now) = (id(msg), ts_precise(now));
         let result = self
-            .run(move |conn| {
+            .write(move |conn| {
                 let n = diesel::update(
                     outbox::table
                         .filter(outbox::id.eq(msg))
@@ -533,7 +533,7 @@ impl Database {
     /// Delete delivered messages sent before `before`; how many.
     pub async fn outbox_purge_sent(&self, before: Timestamp) -> Result<u64, RepoError> {
         let before = ts_precise(before);
-        self.run(move |conn| {
+        self.write(move |conn| {
             let n =
                 diesel::delete(outbox::table.filter(outbox::sent_at.lt(before))).execute(conn)?;
             Ok(u64::try_from(n).unwrap_or(0))

@@ -2,8 +2,11 @@
 //! sources (`chat_strategy_knowledge_sources`), knowledge sources (`knowledge_sources`), and chat
 //! sessions with their messages (`chat_sessions`, `chat_messages`).
 
+mod cache;
 mod knowledge;
 mod sessions;
+
+pub(crate) use cache::SessionCache;
 
 pub(crate) use sessions::chat_summaries;
 mod strategies;

@@ -233,18 +233,28 @@ type Boxed<'a> = chat_sessions::BoxedQuery<'a, MultiBackend>;
 fn visible<'a>() -> Boxed<'a> {
     chat_sessions::table
         .into_boxed()
-        .filter(exists(
-            accounts::table
-                .filter(accounts::id.eq(chat_sessions::account_id))
-                .filter(accounts::deleted_at.is_null()),
-        ))
-        .filter(
-            chat_sessions::patient_id.is_null().or(exists(
-                patients::table
-                    .filter(patients::id.nullable().eq(chat_sessions::patient_id))
-                    .filter(patients::deleted_at.is_null()),
-            )),
-        )
+        .filter(account_live())
+        .filter(patient_live())
+}
+
+/// The session's account is not deleted.
+#[diesel::dsl::auto_type]
+fn account_live() -> _ {
+    exists(
+        accounts::table
+            .filter(accounts::id.eq(chat_sessions::account_id))
+            .filter(accounts::deleted_at.is_null()),
+    )
+}
+
+/// The session has no patient, or a patient not deleted.
+#[diesel::dsl::auto_type]
+fn patient_live() -> _ {
+    chat_sessions::patient_id.is_null().or(exists(
+        patients::table
+            .filter(patients::id.nullable().eq(chat_sessions::patient_id))
+            .filter(patients::deleted_at.is_null()),
+    ))
 }
 
 fn load(conn: &mut DbConnection, q: Boxed<'_>) -> QueryResult<Vec<ChatSession>> {
@@ -255,15 +265,131 @@ fn load(conn: &mut DbConnection, q: Boxed<'_>) -> QueryResult<Vec<ChatSession>> 
         .collect::<Result<_, _>>()?)
 }
 
-/// Write `row` over its session if the stored version is still `version`: `Ok(false)` when it
-/// moved on, `NotFound` when the session is gone.
+/// A session's step as decided on its stored state: the rows to write.
+struct Planned {
+    row: SessionRow,
+    version: i32,
+    messages: Vec<MessageRow>,
+    assessment: Option<AssessmentRecord>,
+    audit: Vec<AuditEntry>,
+}
+
+impl Planned {
+    fn write(&self, conn: &mut DbConnection) -> QueryResult<Written> {
+        write_session(
+            conn,
+            &self.row,
+            self.version,
+            &self.messages,
+            self.assessment.as_ref(),
+            &self.audit,
+        )
+    }
+}
+
+impl TryFrom<SessionWrite> for Planned {
+    type Error = RepoError;
+
+    fn try_from(write: SessionWrite) -> Result<Self, RepoError> {
+        Ok(Self {
+            row: SessionRow::try_from(&write.after)?,
+            version: write.version,
+            messages: message_rows(&write.messages)?,
+            assessment: write.assessment,
+            audit: write.audit,
+        })
+    }
+}
+
+/// Read the visible session `sid` and run `decide` on it: `None` when it decided to write
+/// nothing, else the rows to write (`Err` when its write does not convert to rows) and the
+/// session as it will be once written.
+fn plan(
+    conn: &mut DbConnection,
+    sid: &str,
+    decide: Decide,
+) -> QueryResult<Option<Result<(Planned, ChatSession), RepoError>>> {
+    let current = load_one(conn, sid)?.ok_or(diesel::result::Error::NotFound)?;
+    let Some(write) = decide(&current) else {
+        return Ok(None);
+    };
+    let after = write.after.clone();
+    Ok(Some(Planned::try_from(write).map(|p| (p, after))))
+}
+
+/// The visible session `sid`, by a statement of fixed shape (kept prepared; `visible()` is
+/// boxed, so its SQL is rebuilt for every call).
+fn load_one(conn: &mut DbConnection, sid: &str) -> QueryResult<Option<ChatSession>> {
+    let row: Option<SessionRow> = chat_sessions::table
+        .filter(chat_sessions::id.eq(sid))
+        .filter(account_live())
+        .filter(patient_live())
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(SessionRow::into_domain).transpose()?)
+}
+
+/// `UPDATE chat_sessions SET <every column> WHERE id = ? AND version = ? AND <visible>`, diesel's own
+/// changeset of [`SessionRow`] (every column, a `NULL` for `None`: the SQL never varies) in a
+/// statement diesel keeps prepared: its `UpdateStatement` is marked never to be cached, so the
+/// answer's UPDATE was parsed and planned again on every call (6 % of the server's CPU in the
+/// journey's profile, issue #8).
+struct VersionedUpdate<'a> {
+    changeset: <&'a SessionRow as AsChangeset>::Changeset,
+    id: &'a str,
+    version: i32,
+    account_live: account_live,
+    patient_live: patient_live,
+}
+
+impl diesel::query_builder::QueryId for VersionedUpdate<'_> {
+    type QueryId = VersionedUpdate<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::QueryFragment<MultiBackend> for VersionedUpdate<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Integer, Text};
+        out.push_sql("UPDATE chat_sessions SET ");
+        self.changeset.walk_ast(out.reborrow())?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<Text, _>(self.id)?;
+        out.push_sql(" AND version = ");
+        out.push_bind_param::<Integer, _>(&self.version)?;
+        // Only a visible session (as `visible()`): a step decided on a cached copy must not
+        // write to a session whose account or patient was deleted since.
+        out.push_sql(" AND ");
+        diesel::query_builder::QueryFragment::<MultiBackend>::walk_ast(
+            &self.account_live,
+            out.reborrow(),
+        )?;
+        out.push_sql(" AND (");
+        diesel::query_builder::QueryFragment::<MultiBackend>::walk_ast(
+            &self.patient_live,
+            out.reborrow(),
+        )?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<DbConnection> for VersionedUpdate<'_> {}
+
+/// Write `row` over its session if the stored version is still `version` and the session is
+/// visible: `Ok(false)` when it moved on (or its account or patient was deleted: the caller's
+/// fresh read then finds it gone), `NotFound` when the session is gone.
 fn write_if_version(conn: &mut DbConnection, row: &SessionRow, version: i32) -> QueryResult<bool> {
-    let n = diesel::update(
-        chat_sessions::table
-            .filter(chat_sessions::id.eq(&row.id))
-            .filter(chat_sessions::version.eq(version)),
-    )
-    .set(row)
+    let n = VersionedUpdate {
+        changeset: row.as_changeset(),
+        id: &row.id,
+        version,
+        account_live: account_live(),
+        patient_live: patient_live(),
+    }
     .execute(conn)?;
     if n == 0 {
         let exists: i64 = chat_sessions::table
@@ -432,34 +558,62 @@ impl ChatSessionRepository for Database {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn step(&self, sid: &SessionId, decide: Decide) -> Result<Stepped, RepoError> {
         let sid = sid.as_str().to_owned();
-        self.run(move |conn| {
-            // The read takes no lock (as `get`); the write below is versioned (as `save`).
-            let current = load(conn, visible().filter(chat_sessions::id.eq(sid)))?
-                .pop()
-                .ok_or(diesel::result::Error::NotFound)?;
-            let Some(write) = decide(&current) else {
-                return Ok(Ok(Stepped::Unchanged));
-            };
-            let rows: Result<(SessionRow, Vec<MessageRow>), RepoError> =
-                SessionRow::try_from(&write.after)
-                    .and_then(|row| Ok((row, message_rows(&write.messages)?)));
-            let (row, messages) = match rows {
-                Ok(rows) => rows,
-                Err(e) => return Ok(Err(e)),
-            };
-            let written = write_transaction(conn, |conn| {
-                write_session(
-                    conn,
-                    &row,
-                    write.version,
-                    &messages,
-                    write.assessment.as_ref(),
-                    &write.audit,
-                )
-            })?;
-            Ok(written.result().map(|()| Stepped::Written))
-        })
-        .await?
+        if !self.writes_on_lane() {
+            // PostgreSQL: the read, the decision and the versioned write in one call on one
+            // connection (the read takes no lock, as `get`; the write is versioned, as `save`).
+            return self
+                .run(move |conn| {
+                    let Some(planned) = plan(conn, &sid, decide)? else {
+                        return Ok(Ok(Stepped::Unchanged));
+                    };
+                    let (planned, _) = match planned {
+                        Ok(p) => p,
+                        Err(e) => return Ok(Err(e)),
+                    };
+                    let written = write_transaction(conn, |conn| planned.write(conn))?;
+                    Ok(written.result().map(|()| Stepped::Written))
+                })
+                .await?;
+        }
+        // SQLite: the write alone goes to the write lane (`Database::write`), whose one thread
+        // would otherwise also carry every read and decision. The decision is made on the
+        // session as this process last wrote it, if kept (`cache`), else on a read from a pooled
+        // connection, in parallel with other requests.
+        let cache = self.session_cache().clone();
+        let (planned, after) = match cache.get(&sid) {
+            Some(cached) => {
+                let Some(write) = decide(&cached) else {
+                    // Nothing to write (a retry, a refusal): decided again on the stored
+                    // session, never answered from the cache.
+                    cache.forget(&sid);
+                    return Err(RepoError::Stale);
+                };
+                let after = write.after.clone();
+                (Planned::try_from(write)?, after)
+            }
+            None => {
+                let read = self.run(move |conn| plan(conn, &sid, decide)).await?;
+                match read {
+                    None => return Ok(Stepped::Unchanged),
+                    Some(p) => p?,
+                }
+            }
+        };
+        let written = self.transaction(move |conn| planned.write(conn)).await;
+        match written {
+            Ok(Written::Done) => {
+                cache.put(after);
+                Ok(Stepped::Written)
+            }
+            Ok(Written::Stale) => {
+                cache.forget(after.id.as_str());
+                Err(RepoError::Stale)
+            }
+            Err(e) => {
+                cache.forget(after.id.as_str());
+                Err(e)
+            }
+        }
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

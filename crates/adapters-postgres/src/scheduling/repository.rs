@@ -322,7 +322,7 @@ impl SchedulingRepository for Database {
 
     async fn add_pattern(&self, pattern: &RecurringPattern) -> Result<(), RepoError> {
         let row = PatternRow::from(pattern);
-        self.run(move |conn| {
+        self.write(move |conn| {
             diesel::insert_into(availability_patterns::table)
                 .values(&row)
                 .execute(conn)
@@ -333,7 +333,7 @@ impl SchedulingRepository for Database {
 
     async fn delete_pattern(&self, pid: PatternId) -> Result<(), RepoError> {
         let pid = id(pid.0);
-        self.run(move |conn| {
+        self.write(move |conn| {
             found(diesel::delete(availability_patterns::table.find(pid)).execute(conn)?)
         })
         .await

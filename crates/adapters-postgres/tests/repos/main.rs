@@ -54,6 +54,7 @@ on_both_backends! {
         session_lists_scopes_and_stages,
         concurrent_session_writes_do_not_lose_updates,
         a_step_reads_decides_and_writes_once,
+        a_step_on_an_outdated_copy_writes_nothing,
     ],
     accounts: [
         create_with_admin_and_get,

@@ -710,16 +710,9 @@ pub async fn a_step_reads_decides_and_writes_once(t: &TestDb) {
         Stepped::Unchanged
     );
     assert_eq!(repo.get(&s.id).await.unwrap(), s);
-    let one = repo
-        .step(&s.id, Box::new(move |current| Some(write(current, 1))))
-        .await
-        .unwrap();
-    assert_eq!(one, Stepped::Written);
-    let stored = repo.get(&s.id).await.unwrap();
-    assert_eq!((stored.version, stored.message_count), (s.version + 1, 1));
 
-    // Two steps that both read that version: each tells the other it has read, and waits (at
-    // most 10 s) to hear the same before it decides.
+    // Two steps that both read the stored version: each tells the other it has read, and waits
+    // (at most 10 s) to hear the same before it decides.
     let (tx1, rx1) = mpsc::channel::<()>();
     let (tx2, rx2) = mpsc::channel::<()>();
     let racer = |tell: mpsc::Sender<()>, hear: mpsc::Receiver<()>, n: u32| -> Decide {
@@ -743,12 +736,121 @@ pub async fn a_step_reads_decides_and_writes_once(t: &TestDb) {
         if outcomes[0] { r2 } else { r1 },
         Err(RepoError::Stale)
     ));
-    let last = repo.get(&s.id).await.unwrap();
-    assert_eq!(last.version, stored.version + 1);
+    let stored = repo.get(&s.id).await.unwrap();
+    assert_eq!(stored.version, s.version + 1);
     let messages = repo.messages(&s.id, 10).await.unwrap();
     assert_eq!(
         messages.len(),
-        last.message_count as usize,
+        stored.message_count as usize,
         "the winner's messages only"
     );
+
+    // The next step builds on the winner's write.
+    let one = repo
+        .step(&s.id, Box::new(move |current| Some(write(current, 1))))
+        .await
+        .unwrap();
+    assert_eq!(one, Stepped::Written);
+    let last = repo.get(&s.id).await.unwrap();
+    assert_eq!(
+        (last.version, last.message_count),
+        (stored.version + 1, stored.message_count + 1)
+    );
+    // A decision to write nothing, just after a write: `Unchanged`, or `Stale` where it was
+    // made on the session as this process last wrote it (SQLite), never on the stored row:
+    // the caller decides again, on a fresh read.
+    let nothing = repo.step(&s.id, Box::new(|_| None)).await;
+    assert!(
+        matches!(nothing, Ok(Stepped::Unchanged) | Err(RepoError::Stale)),
+        "{nothing:?}"
+    );
+    assert_eq!(
+        repo.step(&s.id, Box::new(|_| None)).await.unwrap(),
+        Stepped::Unchanged
+    );
+    assert_eq!(repo.get(&s.id).await.unwrap(), last);
+}
+
+/// A step decided on a copy of the session that is no longer the stored state writes nothing:
+/// another process (a second handle on the same database) wrote the session meanwhile, or its
+/// patient was deleted. Steps on SQLite decide on the session as this process last wrote it,
+/// when kept; these are the cases where that copy is wrong.
+pub async fn a_step_on_an_outdated_copy_writes_nothing(t: &TestDb) {
+    use genascope_domain::questionnaire::sessions::ports::Stepped;
+    let repo: &dyn ChatSessionRepository = t.db();
+    let (a, doc) = crate::support::clinic(t, "Copies").await;
+    let p = patient(a, "p@copies.org", "Pat", "Copies");
+    add(t, &p).await;
+    let s = session(a, Some(p.id), doc.id, "copies", 0);
+    repo.create(&new(&s, Vec::new())).await.unwrap();
+    // Each write adds one to the progress: a lost or doubled write shows there.
+    let bump = || -> Decide {
+        Box::new(|current: &ChatSession| {
+            Some(SessionWrite {
+                after: ChatSession {
+                    progress_percentage: current.progress_percentage + 1,
+                    last_activity: at(1),
+                    version: current.version + 1,
+                    ..current.clone()
+                },
+                version: current.version,
+                messages: Vec::new(),
+                assessment: None,
+                audit: vec![entry(current, AuditAction::Update)],
+            })
+        })
+    };
+    assert_eq!(repo.step(&s.id, bump()).await.unwrap(), Stepped::Written);
+    let other = genascope_adapters_postgres::Database::connect(t.url()).unwrap();
+    assert_eq!(
+        ChatSessionRepository::step(&other, &s.id, bump())
+            .await
+            .unwrap(),
+        Stepped::Written
+    );
+    // This handle's copy (if it kept one) is one write behind.
+    match repo.step(&s.id, bump()).await {
+        Ok(Stepped::Written) => {}
+        Err(RepoError::Stale) => {
+            assert_eq!(repo.step(&s.id, bump()).await.unwrap(), Stepped::Written);
+        }
+        other => panic!("{other:?}"),
+    }
+    let stored = repo.get(&s.id).await.unwrap();
+    assert_eq!(
+        (stored.progress_percentage, stored.version),
+        (3, s.version + 3),
+        "every write kept once"
+    );
+
+    // The patient is deleted: no step writes to their session any more.
+    PatientRepository::soft_delete(t.db(), p.id, at(9), &audit(AuditAction::Delete))
+        .await
+        .unwrap();
+    let after_delete = repo.step(&s.id, bump()).await;
+    assert!(
+        matches!(after_delete, Err(RepoError::NotFound | RepoError::Stale)),
+        "{after_delete:?}"
+    );
+    assert!(matches!(
+        repo.step(&s.id, bump()).await,
+        Err(RepoError::NotFound)
+    ));
+    let (version, progress): (i32, i32) = {
+        use diesel::{QueryableByName, RunQueryDsl};
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            version: i32,
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            progress_percentage: i32,
+        }
+        let row: Row = diesel::sql_query(
+            "SELECT version, progress_percentage FROM chat_sessions WHERE id = 'copies'",
+        )
+        .get_result(&mut *t.db().connection().unwrap())
+        .unwrap();
+        (row.version, row.progress_percentage)
+    };
+    assert_eq!((version, progress), (s.version + 3, 3), "nothing written");
 }
