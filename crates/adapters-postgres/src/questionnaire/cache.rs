@@ -13,7 +13,7 @@
 
 use genascope_domain::questionnaire::sessions::model::{ChatSession, SessionStatus};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Most sessions kept (a few KiB each: the answers and the profile). Past it, an arbitrary
 /// one makes room; a miss only costs the read it saves.
@@ -21,11 +21,12 @@ const CAPACITY: usize = 1024;
 
 /// See the module.
 #[derive(Debug, Default)]
-pub(crate) struct SessionCache(Mutex<HashMap<String, ChatSession>>);
+pub(crate) struct SessionCache(Mutex<HashMap<String, Arc<ChatSession>>>);
 
 impl SessionCache {
-    /// A copy of the session `id` as this process last wrote it, if kept.
-    pub(crate) fn get(&self, id: &str) -> Option<ChatSession> {
+    /// The session `id` as this process last wrote it, if kept (shared: the lock is held
+    /// only to count a reference).
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<ChatSession>> {
         self.0.lock().ok()?.get(id).cloned()
     }
 
@@ -42,7 +43,7 @@ impl SessionCache {
                 map.remove(&victim);
             }
         }
-        map.insert(session.id.as_str().to_owned(), session);
+        map.insert(session.id.as_str().to_owned(), Arc::new(session));
     }
 
     /// Forget the session `id`.

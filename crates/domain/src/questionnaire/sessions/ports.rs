@@ -107,11 +107,13 @@ pub trait ChatSessionRepository: Send + Sync {
     async fn save(&self, write: &SessionWrite) -> Result<(), RepoError>;
 
     /// Read session `id`, let `decide` compute the change from it, and write that change as
-    /// `save` does (if the stored version is still the one read): one call on one connection,
-    /// so an answer is one hop to the database, not two (issue #11). The read takes no lock:
-    /// concurrency stays optimistic. `NotFound` when the session is not there (or invisible,
-    /// as for `get`; `decide` is not called); `Stale` when it changed between the read and the
-    /// write (nothing written).
+    /// `save` does (if the stored version is still the one read), in one call (issue #11). The
+    /// read takes no lock: concurrency stays optimistic. An adapter may decide on a copy of the
+    /// session it wrote itself instead of reading it (SQLite, issue #8); the versioned write
+    /// still only lands on the stored version. `NotFound` when the session is not there (or
+    /// invisible, as for `get`; `decide` is not called); `Stale` when it changed between the
+    /// read and the write (nothing written), or when a decision made on such a copy wrote
+    /// nothing: the caller decides again (on a fresh read), so no refusal rests on a copy.
     async fn step(&self, id: &SessionId, decide: Decide) -> Result<Stepped, RepoError>;
 
     /// The latest `limit` messages of a session, oldest first.
