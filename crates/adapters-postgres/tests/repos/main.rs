@@ -15,6 +15,7 @@ mod patients;
 mod patients_volume;
 mod principal_cache;
 mod questionnaire;
+mod questionnaire_steps;
 mod scheduling;
 mod schema;
 mod support;
@@ -53,6 +54,8 @@ on_both_backends! {
         sessions_create_answer_and_read,
         session_lists_scopes_and_stages,
         concurrent_session_writes_do_not_lose_updates,
+    ],
+    questionnaire_steps: [
         a_step_reads_decides_and_writes_once,
         a_step_on_an_outdated_copy_writes_nothing,
     ],

@@ -18,7 +18,7 @@ use genascope_domain::questionnaire::sessions::model::{
     SessionAssessment, SessionId, SessionStatus, SessionType,
 };
 use genascope_domain::questionnaire::sessions::ports::{
-    ChatSessionRepository, Decide, NewSession, SessionFilter, SessionScope, SessionWrite,
+    ChatSessionRepository, NewSession, SessionFilter, SessionScope, SessionWrite,
 };
 use genascope_domain::questionnaire::strategies::model::{
     ActionType, OutcomeAction, OutcomeCondition, RuleOperator, Specialty, Strategy, TargetingRule,
@@ -197,7 +197,7 @@ pub async fn strategies_unique_names_versions_and_soft_delete(t: &TestDb) {
 }
 
 /// A new session of `patient` (or unattached) at question 1, created by `by` at `minute`.
-fn session(
+pub(crate) fn session(
     account: AccountId,
     patient: Option<PatientId>,
     by: UserId,
@@ -232,7 +232,7 @@ fn session(
     }
 }
 
-fn entry(s: &ChatSession, action: AuditAction) -> AuditEntry {
+pub(crate) fn entry(s: &ChatSession, action: AuditAction) -> AuditEntry {
     AuditEntry {
         record_type: "chat_session",
         records: AuditRecords::One(s.ref_id),
@@ -241,7 +241,7 @@ fn entry(s: &ChatSession, action: AuditAction) -> AuditEntry {
     }
 }
 
-fn new(s: &ChatSession, messages: Vec<ChatMessage>) -> NewSession {
+pub(crate) fn new(s: &ChatSession, messages: Vec<ChatMessage>) -> NewSession {
     NewSession {
         session: s.clone(),
         messages,
@@ -250,7 +250,7 @@ fn new(s: &ChatSession, messages: Vec<ChatMessage>) -> NewSession {
     }
 }
 
-fn message(
+pub(crate) fn message(
     s: &ChatSession,
     seq: u32,
     role: MessageRole,
@@ -273,7 +273,7 @@ fn message(
     }
 }
 
-async fn add(t: &TestDb, p: &Patient) {
+pub(crate) async fn add(t: &TestDb, p: &Patient) {
     PatientRepository::insert(t.db(), p, &audit(AuditAction::Create))
         .await
         .unwrap();
@@ -666,191 +666,4 @@ pub async fn concurrent_session_writes_do_not_lose_updates(t: &TestDb) {
         stored.message_count as usize,
         "the winner's messages only"
     );
-}
-
-/// `step`: the read, the decision and the versioned write in one call. Nothing to decide on a
-/// missing session; a decision of nothing writes nothing; and two steps that read the same
-/// version (each waits until the other has read) give one write and one `Stale`, never a lost
-/// update.
-pub async fn a_step_reads_decides_and_writes_once(t: &TestDb) {
-    use genascope_domain::questionnaire::sessions::ports::Stepped;
-    use std::sync::mpsc;
-    use std::time::Duration;
-    let repo: &dyn ChatSessionRepository = t.db();
-    let (a, doc) = crate::support::clinic(t, "Step").await;
-    let s = session(a, None, doc.id, "step", 0);
-    repo.create(&new(&s, Vec::new())).await.unwrap();
-    let write = |current: &ChatSession, n: u32| {
-        let after = ChatSession {
-            message_count: current.message_count + n,
-            last_activity: at(1),
-            version: current.version + 1,
-            ..current.clone()
-        };
-        SessionWrite {
-            messages: (1..=n)
-                .map(|i| {
-                    let seq = current.message_count + i;
-                    message(&after, seq, MessageRole::User, MessageType::Answer, "x")
-                })
-                .collect(),
-            after,
-            version: current.version,
-            assessment: None,
-            audit: vec![entry(current, AuditAction::Update)],
-        }
-    };
-    let missing = SessionId::parse("no-such-session").unwrap();
-    let got = repo
-        .step(&missing, Box::new(|_| panic!("nothing to decide on")))
-        .await;
-    assert!(matches!(got, Err(RepoError::NotFound)), "{got:?}");
-    assert_eq!(
-        repo.step(&s.id, Box::new(|_| None)).await.unwrap(),
-        Stepped::Unchanged
-    );
-    assert_eq!(repo.get(&s.id).await.unwrap(), s);
-
-    // Two steps that both read the stored version: each tells the other it has read, and waits
-    // (at most 10 s) to hear the same before it decides.
-    let (tx1, rx1) = mpsc::channel::<()>();
-    let (tx2, rx2) = mpsc::channel::<()>();
-    let racer = |tell: mpsc::Sender<()>, hear: mpsc::Receiver<()>, n: u32| -> Decide {
-        Box::new(move |current: &ChatSession| {
-            let _ = tell.send(());
-            let _ = hear.recv_timeout(Duration::from_secs(10));
-            Some(write(current, n))
-        })
-    };
-    let (r1, r2) = tokio::join!(
-        repo.step(&s.id, racer(tx1, rx2, 1)),
-        repo.step(&s.id, racer(tx2, rx1, 2))
-    );
-    let outcomes = [r1.is_ok(), r2.is_ok()];
-    assert_eq!(
-        outcomes.iter().filter(|ok| **ok).count(),
-        1,
-        "{r1:?} {r2:?}"
-    );
-    assert!(matches!(
-        if outcomes[0] { r2 } else { r1 },
-        Err(RepoError::Stale)
-    ));
-    let stored = repo.get(&s.id).await.unwrap();
-    assert_eq!(stored.version, s.version + 1);
-    let messages = repo.messages(&s.id, 10).await.unwrap();
-    assert_eq!(
-        messages.len(),
-        stored.message_count as usize,
-        "the winner's messages only"
-    );
-
-    // The next step builds on the winner's write.
-    let one = repo
-        .step(&s.id, Box::new(move |current| Some(write(current, 1))))
-        .await
-        .unwrap();
-    assert_eq!(one, Stepped::Written);
-    let last = repo.get(&s.id).await.unwrap();
-    assert_eq!(
-        (last.version, last.message_count),
-        (stored.version + 1, stored.message_count + 1)
-    );
-    // A decision to write nothing, just after a write: `Unchanged`, or `Stale` where it was
-    // made on the session as this process last wrote it (SQLite), never on the stored row:
-    // the caller decides again, on a fresh read.
-    let nothing = repo.step(&s.id, Box::new(|_| None)).await;
-    assert!(
-        matches!(nothing, Ok(Stepped::Unchanged) | Err(RepoError::Stale)),
-        "{nothing:?}"
-    );
-    assert_eq!(
-        repo.step(&s.id, Box::new(|_| None)).await.unwrap(),
-        Stepped::Unchanged
-    );
-    assert_eq!(repo.get(&s.id).await.unwrap(), last);
-}
-
-/// A step decided on a copy of the session that is no longer the stored state writes nothing:
-/// another process (a second handle on the same database) wrote the session meanwhile, or its
-/// patient was deleted. Steps on SQLite decide on the session as this process last wrote it,
-/// when kept; these are the cases where that copy is wrong.
-pub async fn a_step_on_an_outdated_copy_writes_nothing(t: &TestDb) {
-    use genascope_domain::questionnaire::sessions::ports::Stepped;
-    let repo: &dyn ChatSessionRepository = t.db();
-    let (a, doc) = crate::support::clinic(t, "Copies").await;
-    let p = patient(a, "p@copies.org", "Pat", "Copies");
-    add(t, &p).await;
-    let s = session(a, Some(p.id), doc.id, "copies", 0);
-    repo.create(&new(&s, Vec::new())).await.unwrap();
-    // Each write adds one to the progress: a lost or doubled write shows there.
-    let bump = || -> Decide {
-        Box::new(|current: &ChatSession| {
-            Some(SessionWrite {
-                after: ChatSession {
-                    progress_percentage: current.progress_percentage + 1,
-                    last_activity: at(1),
-                    version: current.version + 1,
-                    ..current.clone()
-                },
-                version: current.version,
-                messages: Vec::new(),
-                assessment: None,
-                audit: vec![entry(current, AuditAction::Update)],
-            })
-        })
-    };
-    assert_eq!(repo.step(&s.id, bump()).await.unwrap(), Stepped::Written);
-    let other = genascope_adapters_postgres::Database::connect(t.url()).unwrap();
-    assert_eq!(
-        ChatSessionRepository::step(&other, &s.id, bump())
-            .await
-            .unwrap(),
-        Stepped::Written
-    );
-    // This handle's copy (if it kept one) is one write behind.
-    match repo.step(&s.id, bump()).await {
-        Ok(Stepped::Written) => {}
-        Err(RepoError::Stale) => {
-            assert_eq!(repo.step(&s.id, bump()).await.unwrap(), Stepped::Written);
-        }
-        other => panic!("{other:?}"),
-    }
-    let stored = repo.get(&s.id).await.unwrap();
-    assert_eq!(
-        (stored.progress_percentage, stored.version),
-        (3, s.version + 3),
-        "every write kept once"
-    );
-
-    // The patient is deleted: no step writes to their session any more.
-    PatientRepository::soft_delete(t.db(), p.id, at(9), &audit(AuditAction::Delete))
-        .await
-        .unwrap();
-    let after_delete = repo.step(&s.id, bump()).await;
-    assert!(
-        matches!(after_delete, Err(RepoError::NotFound | RepoError::Stale)),
-        "{after_delete:?}"
-    );
-    assert!(matches!(
-        repo.step(&s.id, bump()).await,
-        Err(RepoError::NotFound)
-    ));
-    let (version, progress): (i32, i32) = {
-        use diesel::{QueryableByName, RunQueryDsl};
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = diesel::sql_types::Integer)]
-            version: i32,
-            #[diesel(sql_type = diesel::sql_types::Integer)]
-            progress_percentage: i32,
-        }
-        let row: Row = diesel::sql_query(
-            "SELECT version, progress_percentage FROM chat_sessions WHERE id = 'copies'",
-        )
-        .get_result(&mut *t.db().connection().unwrap())
-        .unwrap();
-        (row.version, row.progress_percentage)
-    };
-    assert_eq!((version, progress), (s.version + 3, 3), "nothing written");
 }
