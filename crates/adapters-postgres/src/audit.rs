@@ -56,9 +56,10 @@ impl From<&AuditEntry> for AuditRow {
 /// is not portable across the two backends; entries are few (a list is one entry).
 pub(crate) fn write_entries(conn: &mut DbConnection, entries: &[AuditEntry]) -> QueryResult<()> {
     for entry in entries {
-        diesel::insert_into(audit_log::table)
-            .values(AuditRow::from(entry))
-            .execute(conn)?;
+        crate::sql::execute(
+            conn,
+            diesel::insert_into(audit_log::table).values(AuditRow::from(entry)),
+        )?;
     }
     Ok(())
 }

@@ -330,28 +330,88 @@ fn load_one(conn: &mut DbConnection, sid: &str) -> QueryResult<Option<ChatSessio
     Ok(row.map(SessionRow::into_domain).transpose()?)
 }
 
-/// `UPDATE chat_sessions SET <every column> WHERE id = ? AND version = ? AND <visible>`, diesel's own
-/// changeset of [`SessionRow`] (every column, a `NULL` for `None`: the SQL never varies) in a
-/// statement diesel keeps prepared: its `UpdateStatement` is marked never to be cached, so the
-/// answer's UPDATE was parsed and planned again on every call (6 % of the server's CPU in the
-/// journey's profile, issue #8).
-struct VersionedUpdate<'a> {
-    changeset: <&'a SessionRow as AsChangeset>::Changeset,
+/// The columns a write changes while the session stays active (an answer, a message): not its
+/// identity, status or end. Updating these alone leaves five of the table's seven indexes
+/// untouched (SQLite rewrites every index on a column named in the SET list).
+#[derive(AsChangeset)]
+#[diesel(table_name = chat_sessions, treat_none_as_null = true)]
+struct ProgressRow<'a> {
+    answers: &'a str,
+    extracted_data: &'a str,
+    current_question: Option<i32>,
+    progress_percentage: i32,
+    message_count: i32,
+    last_activity: PrimitiveDateTime,
+    version: i32,
+}
+
+impl<'a> From<&'a SessionRow> for ProgressRow<'a> {
+    fn from(r: &'a SessionRow) -> Self {
+        Self {
+            answers: &r.answers,
+            extracted_data: &r.extracted_data,
+            current_question: r.current_question,
+            progress_percentage: r.progress_percentage,
+            message_count: r.message_count,
+            last_activity: r.last_activity,
+            version: r.version,
+        }
+    }
+}
+
+/// Which columns a [`VersionedUpdate`] sets; also its prepared statement's identity.
+trait UpdateKind: 'static {
+    /// More of the WHERE clause.
+    const CONDITION: &'static str;
+}
+
+/// Every column ([`SessionRow`]).
+struct WholeRow;
+
+impl UpdateKind for WholeRow {
+    const CONDITION: &'static str = "";
+}
+
+/// [`ProgressRow`]'s columns, over an active session only: what it leaves out is then the same
+/// in the stored row (a session's identity never changes, and an active session has no end).
+struct Progress;
+
+impl UpdateKind for Progress {
+    const CONDITION: &'static str = " AND status = 'active'";
+}
+
+/// `UPDATE chat_sessions SET <columns> WHERE id = ? AND version = ? AND <visible>`, diesel's
+/// own changeset of [`SessionRow`] or [`ProgressRow`] (a `NULL` for `None`: the SQL never varies)
+/// in a statement diesel keeps prepared: its `UpdateStatement` is marked never to be cached, so
+/// the answer's UPDATE was parsed and planned again on every call (6 % of the server's CPU in
+/// the journey's profile, issue #8).
+struct VersionedUpdate<'a, C, K> {
+    changeset: C,
     id: &'a str,
     version: i32,
     account_live: account_live,
     patient_live: patient_live,
+    kind: std::marker::PhantomData<K>,
 }
 
-impl diesel::query_builder::QueryId for VersionedUpdate<'_> {
-    type QueryId = VersionedUpdate<'static>;
+impl<C, K: UpdateKind> diesel::query_builder::QueryId for VersionedUpdate<'_, C, K> {
+    type QueryId = K;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl diesel::query_builder::QueryFragment<MultiBackend> for VersionedUpdate<'_> {
+impl<DB, C, K> diesel::query_builder::QueryFragment<DB> for VersionedUpdate<'_, C, K>
+where
+    DB: diesel::backend::Backend,
+    C: diesel::query_builder::QueryFragment<DB>,
+    K: UpdateKind,
+    account_live: diesel::query_builder::QueryFragment<DB>,
+    patient_live: diesel::query_builder::QueryFragment<DB>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+{
     fn walk_ast<'b>(
         &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, MultiBackend>,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
         use diesel::sql_types::{Integer, Text};
         out.push_sql("UPDATE chat_sessions SET ");
@@ -360,37 +420,46 @@ impl diesel::query_builder::QueryFragment<MultiBackend> for VersionedUpdate<'_> 
         out.push_bind_param::<Text, _>(self.id)?;
         out.push_sql(" AND version = ");
         out.push_bind_param::<Integer, _>(&self.version)?;
+        out.push_sql(K::CONDITION);
         // Only a visible session (as `visible()`): a step decided on a cached copy must not
         // write to a session whose account or patient was deleted since.
         out.push_sql(" AND ");
-        diesel::query_builder::QueryFragment::<MultiBackend>::walk_ast(
-            &self.account_live,
-            out.reborrow(),
-        )?;
+        self.account_live.walk_ast(out.reborrow())?;
         out.push_sql(" AND (");
-        diesel::query_builder::QueryFragment::<MultiBackend>::walk_ast(
-            &self.patient_live,
-            out.reborrow(),
-        )?;
+        self.patient_live.walk_ast(out.reborrow())?;
         out.push_sql(")");
         Ok(())
     }
 }
 
-impl RunQueryDsl<DbConnection> for VersionedUpdate<'_> {}
+impl<C, K, Conn> RunQueryDsl<Conn> for VersionedUpdate<'_, C, K> {}
+
+impl<'a, C, K> VersionedUpdate<'a, C, K> {
+    fn new(changeset: C, id: &'a str, version: i32) -> Self {
+        Self {
+            changeset,
+            id,
+            version,
+            account_live: account_live(),
+            patient_live: patient_live(),
+            kind: std::marker::PhantomData,
+        }
+    }
+}
 
 /// Write `row` over its session if the stored version is still `version` and the session is
 /// visible: `Ok(false)` when it moved on (or its account or patient was deleted: the caller's
-/// fresh read then finds it gone), `NotFound` when the session is gone.
+/// fresh read then finds it gone), `NotFound` when the session is gone. A row that stays active
+/// sets only [`ProgressRow`]'s columns.
 fn write_if_version(conn: &mut DbConnection, row: &SessionRow, version: i32) -> QueryResult<bool> {
-    let n = VersionedUpdate {
-        changeset: row.as_changeset(),
-        id: &row.id,
-        version,
-        account_live: account_live(),
-        patient_live: patient_live(),
-    }
-    .execute(conn)?;
+    let n = if row.status == SessionStatus::Active.as_str() {
+        let progress = ProgressRow::from(row);
+        let update = VersionedUpdate::<_, Progress>::new(progress.as_changeset(), &row.id, version);
+        crate::sql::execute(conn, update)?
+    } else {
+        let update = VersionedUpdate::<_, WholeRow>::new(row.as_changeset(), &row.id, version);
+        crate::sql::execute(conn, update)?
+    };
     if n == 0 {
         let exists: i64 = chat_sessions::table
             .filter(chat_sessions::id.eq(&row.id))

@@ -53,7 +53,10 @@ pub struct NewSession {
 /// `version`), new messages, at completion the patient's assessment, and the audit entries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionWrite {
-    /// The session after the change (its `version` is `version + 1`).
+    /// The session after the change (its `version` is `version + 1`). Only what a session's
+    /// life changes differs from the stored one (answers, profile, progress, messages, activity,
+    /// and its status with the completion or end): its identity, creator, strategy, type,
+    /// context and opening never do, and storage may leave those columns as stored.
     pub after: ChatSession,
     /// The version the change was computed from.
     pub version: i32,

@@ -102,15 +102,27 @@ impl ChatService {
         if s.status == SessionStatus::Cancelled {
             return Err(ChatError::NotActive);
         }
-        let mut q = s
-            .questionnaire()
+        let mut q = self
+            .replays
+            .take(s)
             .map_err(|e| ChatError::Unexpected(Box::new(e)))?;
-        let step = q.answer(question_id, input)?;
+        let step = match q.answer(question_id, input) {
+            Ok(step) => step,
+            Err(e) => {
+                // Unchanged by a refused answer.
+                self.replays.keep(&s.id, q);
+                return Err(e.into());
+            }
+        };
         if step.retry {
+            self.replays.keep(&s.id, q);
             let session = s.clone();
             return Ok((Answered { session, step }, None));
         }
         let (after, assessment, audit) = self.advance(p, s, &q, &step, input.text())?;
+        if !step.completed {
+            self.replays.keep(&s.id, q);
+        }
         let write = SessionWrite {
             after: after.clone(),
             version: s.version,
@@ -221,10 +233,13 @@ impl ChatService {
         if !s.is_active() {
             return Err(ChatError::NotActive);
         }
-        let mut q = s
-            .questionnaire()
+        let mut q = self
+            .replays
+            .take(s)
             .map_err(|e| ChatError::Unexpected(Box::new(e)))?;
-        let current = q.current_question().ok_or(ChatError::NotActive)?;
+        let Some(current) = q.current_question() else {
+            return Err(ChatError::NotActive);
+        };
         let input = AnswerInput::from(text.as_str());
         let (mut after, assessment, audit, entities, reply) = match q.answer(current.id, &input) {
             Ok(step) => {
@@ -252,6 +267,9 @@ impl ChatService {
             }
             Err(e) => return Err(e.into()),
         };
+        if !q.is_complete() {
+            self.replays.keep(&s.id, q);
+        }
         let mut asked = self.message_of(
             &after,
             s.message_count + 1,

@@ -35,6 +35,7 @@ use std::sync::Arc;
 
 mod answer;
 mod open;
+mod replays;
 
 /// How often a write that lost a race (the session changed meanwhile) is recomputed.
 const ATTEMPTS: usize = 5;
@@ -139,6 +140,8 @@ pub struct ChatPorts {
 #[derive(Clone)]
 pub struct ChatService {
     ports: ChatPorts,
+    /// Each session's questionnaire as its last answer here left it (see `replays`).
+    replays: Arc<replays::Replays>,
 }
 
 fn json<T: serde::Serialize>(value: &T, what: &str) -> Result<Value, ChatError> {
@@ -159,7 +162,10 @@ impl ChatService {
     /// Wire the service.
     #[must_use]
     pub fn new(ports: ChatPorts) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            replays: Arc::default(),
+        }
     }
 
     fn now(&self) -> Timestamp {
