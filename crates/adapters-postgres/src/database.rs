@@ -221,8 +221,9 @@ pub struct Database {
     principal_caches: std::sync::Arc<crate::identity::principals::LocalCaches>,
     /// SQLite: the one connection every write goes through (see `lane`).
     lane: Option<std::sync::Arc<crate::lane::WriteLane>>,
-    /// SQLite: the chat sessions this process last wrote (see `questionnaire::cache`).
-    session_cache: std::sync::Arc<crate::questionnaire::SessionCache>,
+    /// SQLite (with the lane): the chat sessions this process last wrote (see
+    /// `questionnaire::cache`).
+    session_cache: Option<std::sync::Arc<crate::questionnaire::SessionCache>>,
 }
 
 /// Waits for the pool's background work before the process exits.
@@ -340,6 +341,7 @@ impl Database {
             Backend::Postgres => None,
         };
         let pool = builder.build(manager).map_err(DbError::Connect)?;
+        let session_cache = lane.as_ref().map(|_| std::sync::Arc::default());
         Ok(Self {
             pool,
             backend,
@@ -354,7 +356,7 @@ impl Database {
             throttle_pruned_at: std::sync::Arc::default(),
             principal_caches,
             lane,
-            session_cache: std::sync::Arc::default(),
+            session_cache,
         })
     }
 
@@ -577,14 +579,12 @@ impl Database {
         }
     }
 
-    /// SQLite: the chat sessions this process last wrote (see `questionnaire::cache`).
-    pub(crate) fn session_cache(&self) -> &std::sync::Arc<crate::questionnaire::SessionCache> {
-        &self.session_cache
-    }
-
-    /// Whether writes go through SQLite's write lane (see `lane`).
-    pub(crate) fn writes_on_lane(&self) -> bool {
-        self.lane.is_some()
+    /// SQLite (whose writes go through the lane): the chat sessions this process last wrote
+    /// (see `questionnaire::cache`); `None` on PostgreSQL.
+    pub(crate) fn session_cache(
+        &self,
+    ) -> Option<&std::sync::Arc<crate::questionnaire::SessionCache>> {
+        self.session_cache.as_ref()
     }
 
     /// Like `run`, for work that writes: on SQLite on the write lane (its own savepoint of

@@ -148,6 +148,22 @@ pub(crate) fn found(rows: usize) -> diesel::QueryResult<()> {
     }
 }
 
+/// Run a write on the backend's own connection. Through [`crate::DbConnection`] (diesel's
+/// multi-backend wrapper) every statement's SQL is built again on every call, even when its
+/// prepared statement is cached: a tenth of SQLite's write lane in the journey's profile
+/// (issue #8). For the statements of the hot paths.
+pub(crate) fn execute<Q>(conn: &mut crate::DbConnection, query: Q) -> diesel::QueryResult<usize>
+where
+    Q: diesel::query_dsl::methods::ExecuteDsl<diesel::SqliteConnection>
+        + diesel::query_dsl::methods::ExecuteDsl<diesel::PgConnection>,
+{
+    use diesel::query_dsl::methods::ExecuteDsl;
+    match conn {
+        crate::DbConnection::Sqlite(c) => ExecuteDsl::execute(query, c),
+        crate::DbConnection::Postgresql(c) => ExecuteDsl::execute(query, c),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,21 +209,5 @@ mod tests {
             duplicate_field(None, "UNIQUE constraint failed: invites.token_hash"),
             "token"
         );
-    }
-}
-
-/// Run a write on the backend's own connection. Through [`crate::DbConnection`] (diesel's
-/// multi-backend wrapper) every statement's SQL is built again on every call, even when its
-/// prepared statement is cached: a tenth of SQLite's write lane in the journey's profile
-/// (issue #8). For the statements of the hot paths.
-pub(crate) fn execute<Q>(conn: &mut crate::DbConnection, query: Q) -> diesel::QueryResult<usize>
-where
-    Q: diesel::query_dsl::methods::ExecuteDsl<diesel::SqliteConnection>
-        + diesel::query_dsl::methods::ExecuteDsl<diesel::PgConnection>,
-{
-    use diesel::query_dsl::methods::ExecuteDsl;
-    match conn {
-        crate::DbConnection::Sqlite(c) => ExecuteDsl::execute(query, c),
-        crate::DbConnection::Postgresql(c) => ExecuteDsl::execute(query, c),
     }
 }

@@ -287,34 +287,29 @@ impl Planned {
     }
 }
 
-impl TryFrom<SessionWrite> for Planned {
-    type Error = RepoError;
-
-    fn try_from(write: SessionWrite) -> Result<Self, RepoError> {
-        Ok(Self {
+impl Planned {
+    /// The rows of `write`, and the session as it will be once written.
+    fn of(write: SessionWrite) -> Result<(Self, ChatSession), RepoError> {
+        let planned = Self {
             row: SessionRow::try_from(&write.after)?,
             version: write.version,
             messages: message_rows(&write.messages)?,
             assessment: write.assessment,
             audit: write.audit,
-        })
+        };
+        Ok((planned, write.after))
     }
 }
 
-/// Read the visible session `sid` and run `decide` on it: `None` when it decided to write
-/// nothing, else the rows to write (`Err` when its write does not convert to rows) and the
-/// session as it will be once written.
-fn plan(
+/// Read the visible session `sid` and run `decide` on it: its write, `None` when it decided to
+/// write nothing.
+fn decided(
     conn: &mut DbConnection,
     sid: &str,
     decide: Decide,
-) -> QueryResult<Option<Result<(Planned, ChatSession), RepoError>>> {
+) -> QueryResult<Option<SessionWrite>> {
     let current = load_one(conn, sid)?.ok_or(diesel::result::Error::NotFound)?;
-    let Some(write) = decide(&current) else {
-        return Ok(None);
-    };
-    let after = write.after.clone();
-    Ok(Some(Planned::try_from(write).map(|p| (p, after))))
+    Ok(decide(&current))
 }
 
 /// The visible session `sid`, by a statement of fixed shape (kept prepared; `visible()` is
@@ -553,12 +548,8 @@ impl ChatSessionRepository for Database {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get(&self, sid: &SessionId) -> Result<ChatSession, RepoError> {
         let sid = sid.as_str().to_owned();
-        self.run(move |conn| {
-            load(conn, visible().filter(chat_sessions::id.eq(sid)))?
-                .pop()
-                .ok_or(diesel::result::Error::NotFound)
-        })
-        .await
+        self.run(move |conn| load_one(conn, &sid)?.ok_or(diesel::result::Error::NotFound))
+            .await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(patient_id = %patient))]
@@ -568,13 +559,17 @@ impl ChatSessionRepository for Database {
     ) -> Result<Option<ChatSession>, RepoError> {
         let patient = id(patient.0);
         self.run(move |conn| {
-            Ok(load(
-                conn,
-                visible()
-                    .filter(chat_sessions::patient_id.eq(patient))
-                    .filter(chat_sessions::status.eq(SessionStatus::Active.as_str())),
-            )?
-            .pop())
+            // A statement of fixed shape (kept prepared), as `load_one`; at most one row (a
+            // unique index).
+            let row: Option<SessionRow> = chat_sessions::table
+                .filter(chat_sessions::patient_id.eq(patient))
+                .filter(chat_sessions::status.eq(SessionStatus::Active.as_str()))
+                .filter(account_live())
+                .filter(patient_live())
+                .select(SessionRow::as_select())
+                .first(conn)
+                .optional()?;
+            Ok(row.map(SessionRow::into_domain).transpose()?)
         })
         .await
     }
@@ -627,47 +622,43 @@ impl ChatSessionRepository for Database {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn step(&self, sid: &SessionId, decide: Decide) -> Result<Stepped, RepoError> {
         let sid = sid.as_str().to_owned();
-        if !self.writes_on_lane() {
+        let Some(cache) = self.session_cache().cloned() else {
             // PostgreSQL: the read, the decision and the versioned write in one call on one
             // connection (the read takes no lock, as `get`; the write is versioned, as `save`).
             return self
                 .run(move |conn| {
-                    let Some(planned) = plan(conn, &sid, decide)? else {
+                    let Some(write) = decided(conn, &sid, decide)? else {
                         return Ok(Ok(Stepped::Unchanged));
                     };
-                    let (planned, _) = match planned {
-                        Ok(p) => p,
+                    let planned = match Planned::of(write) {
+                        Ok((planned, _)) => planned,
                         Err(e) => return Ok(Err(e)),
                     };
                     let written = write_transaction(conn, |conn| planned.write(conn))?;
                     Ok(written.result().map(|()| Stepped::Written))
                 })
                 .await?;
-        }
+        };
         // SQLite: the write alone goes to the write lane (`Database::write`), whose one thread
         // would otherwise also carry every read and decision. The decision is made on the
         // session as this process last wrote it, if kept (`cache`), else on a read from a pooled
         // connection, in parallel with other requests.
-        let cache = self.session_cache().clone();
-        let (planned, after) = match cache.get(&sid) {
-            Some(cached) => {
-                let Some(write) = decide(&cached) else {
+        let write = match cache.get(&sid) {
+            Some(cached) => match decide(&cached) {
+                Some(write) => write,
+                None => {
                     // Nothing to write (a retry, a refusal): decided again on the stored
                     // session, never answered from the cache.
                     cache.forget(&sid);
                     return Err(RepoError::Stale);
-                };
-                let after = write.after.clone();
-                (Planned::try_from(write)?, after)
-            }
-            None => {
-                let read = self.run(move |conn| plan(conn, &sid, decide)).await?;
-                match read {
-                    None => return Ok(Stepped::Unchanged),
-                    Some(p) => p?,
                 }
-            }
+            },
+            None => match self.run(move |conn| decided(conn, &sid, decide)).await? {
+                Some(write) => write,
+                None => return Ok(Stepped::Unchanged),
+            },
         };
+        let (planned, after) = Planned::of(write)?;
         let written = self.transaction(move |conn| planned.write(conn)).await;
         match written {
             Ok(Written::Done) => {

@@ -273,6 +273,56 @@ pub(crate) fn message(
     }
 }
 
+/// The write that adds `n` user messages to `current` (computed from its version).
+pub(crate) fn with_messages(current: &ChatSession, n: u32) -> SessionWrite {
+    let after = ChatSession {
+        message_count: current.message_count + n,
+        last_activity: at(1),
+        version: current.version + 1,
+        ..current.clone()
+    };
+    SessionWrite {
+        messages: (1..=n)
+            .map(|i| {
+                let seq = current.message_count + i;
+                message(&after, seq, MessageRole::User, MessageType::Answer, "x")
+            })
+            .collect(),
+        after,
+        version: current.version,
+        assessment: None,
+        audit: vec![entry(current, AuditAction::Update)],
+    }
+}
+
+/// Of two writes computed from the same version, exactly one stood and the other is `Stale`;
+/// the stored session has the winner's messages only. Returns it.
+pub(crate) async fn one_stood<T: std::fmt::Debug>(
+    repo: &dyn ChatSessionRepository,
+    id: &SessionId,
+    r1: Result<T, RepoError>,
+    r2: Result<T, RepoError>,
+) -> ChatSession {
+    let outcomes = [r1.is_ok(), r2.is_ok()];
+    assert_eq!(
+        outcomes.iter().filter(|ok| **ok).count(),
+        1,
+        "{r1:?} {r2:?}"
+    );
+    assert!(matches!(
+        if outcomes[0] { r2 } else { r1 },
+        Err(RepoError::Stale)
+    ));
+    let stored = repo.get(id).await.unwrap();
+    let messages = repo.messages(id, 10).await.unwrap();
+    assert_eq!(
+        messages.len(),
+        stored.message_count as usize,
+        "the winner's messages only"
+    );
+    stored
+}
+
 pub(crate) async fn add(t: &TestDb, p: &Patient) {
     PatientRepository::insert(t.db(), p, &audit(AuditAction::Create))
         .await
@@ -630,40 +680,7 @@ pub async fn concurrent_session_writes_do_not_lose_updates(t: &TestDb) {
     let (a, doc) = crate::support::clinic(t, "Race").await;
     let s = session(a, None, doc.id, "race", 0);
     repo.create(&new(&s, Vec::new())).await.unwrap();
-    let write = |n: u32| {
-        let after = ChatSession {
-            message_count: n,
-            last_activity: at(1),
-            version: 2,
-            ..s.clone()
-        };
-        SessionWrite {
-            messages: (1..=n)
-                .map(|i| message(&after, i, MessageRole::User, MessageType::Answer, "x"))
-                .collect(),
-            after,
-            version: 1,
-            assessment: None,
-            audit: Vec::new(),
-        }
-    };
-    let (w1, w2) = (write(1), write(2));
+    let (w1, w2) = (with_messages(&s, 1), with_messages(&s, 2));
     let (r1, r2) = tokio::join!(repo.save(&w1), repo.save(&w2));
-    let outcomes = [r1.is_ok(), r2.is_ok()];
-    assert_eq!(
-        outcomes.iter().filter(|ok| **ok).count(),
-        1,
-        "{r1:?} {r2:?}"
-    );
-    assert!(matches!(
-        if outcomes[0] { r2 } else { r1 },
-        Err(RepoError::Stale)
-    ));
-    let stored = repo.get(&s.id).await.unwrap();
-    let messages = repo.messages(&s.id, 10).await.unwrap();
-    assert_eq!(
-        messages.len(),
-        stored.message_count as usize,
-        "the winner's messages only"
-    );
+    one_stood(repo, &s.id, r1, r2).await;
 }

@@ -1,15 +1,13 @@
 //! `ChatSessionRepository::step` on both backends: the read, the decision and the versioned
 //! write; races; and decisions made on a copy of the session that is no longer the stored state.
 
-use crate::questionnaire::{add, entry, message, new, session};
+use crate::questionnaire::{add, entry, new, one_stood, session, with_messages};
 use crate::support::{at, audit, patient};
 use genascope_adapters_postgres::testing::TestDb;
 use genascope_domain::audit::AuditAction;
 use genascope_domain::common::RepoError;
 use genascope_domain::patients::ports::PatientRepository;
-use genascope_domain::questionnaire::sessions::model::{
-    ChatSession, MessageRole, MessageType, SessionId,
-};
+use genascope_domain::questionnaire::sessions::model::{ChatSession, SessionId};
 use genascope_domain::questionnaire::sessions::ports::{
     ChatSessionRepository, Decide, SessionWrite,
 };
@@ -26,26 +24,6 @@ pub async fn a_step_reads_decides_and_writes_once(t: &TestDb) {
     let (a, doc) = crate::support::clinic(t, "Step").await;
     let s = session(a, None, doc.id, "step", 0);
     repo.create(&new(&s, Vec::new())).await.unwrap();
-    let write = |current: &ChatSession, n: u32| {
-        let after = ChatSession {
-            message_count: current.message_count + n,
-            last_activity: at(1),
-            version: current.version + 1,
-            ..current.clone()
-        };
-        SessionWrite {
-            messages: (1..=n)
-                .map(|i| {
-                    let seq = current.message_count + i;
-                    message(&after, seq, MessageRole::User, MessageType::Answer, "x")
-                })
-                .collect(),
-            after,
-            version: current.version,
-            assessment: None,
-            audit: vec![entry(current, AuditAction::Update)],
-        }
-    };
     let missing = SessionId::parse("no-such-session").unwrap();
     let got = repo
         .step(&missing, Box::new(|_| panic!("nothing to decide on")))
@@ -65,35 +43,22 @@ pub async fn a_step_reads_decides_and_writes_once(t: &TestDb) {
         Box::new(move |current: &ChatSession| {
             let _ = tell.send(());
             let _ = hear.recv_timeout(Duration::from_secs(10));
-            Some(write(current, n))
+            Some(with_messages(current, n))
         })
     };
     let (r1, r2) = tokio::join!(
         repo.step(&s.id, racer(tx1, rx2, 1)),
         repo.step(&s.id, racer(tx2, rx1, 2))
     );
-    let outcomes = [r1.is_ok(), r2.is_ok()];
-    assert_eq!(
-        outcomes.iter().filter(|ok| **ok).count(),
-        1,
-        "{r1:?} {r2:?}"
-    );
-    assert!(matches!(
-        if outcomes[0] { r2 } else { r1 },
-        Err(RepoError::Stale)
-    ));
-    let stored = repo.get(&s.id).await.unwrap();
+    let stored = one_stood(repo, &s.id, r1, r2).await;
     assert_eq!(stored.version, s.version + 1);
-    let messages = repo.messages(&s.id, 10).await.unwrap();
-    assert_eq!(
-        messages.len(),
-        stored.message_count as usize,
-        "the winner's messages only"
-    );
 
     // The next step builds on the winner's write.
     let one = repo
-        .step(&s.id, Box::new(move |current| Some(write(current, 1))))
+        .step(
+            &s.id,
+            Box::new(move |current| Some(with_messages(current, 1))),
+        )
         .await
         .unwrap();
     assert_eq!(one, Stepped::Written);

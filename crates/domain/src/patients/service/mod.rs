@@ -208,10 +208,7 @@ impl PatientService {
     /// `GET /api/patients/{id}`.
     #[tracing::instrument(level = "debug", skip_all, fields(actor = %p.user_id, patient_id = %id))]
     pub async fn get(&self, p: &Principal, id: PatientId) -> Result<PatientView, PatientError> {
-        policy::require(p, Action::PatientRead)?;
-        let view = self.stored(id).await?;
-        let target = Target::owned(Some(view.patient.account_id), UserId(view.patient.id.0));
-        policy::authorize(p, Action::PatientRead, target, Entity::Patient)?;
+        let view = self.readable(p, id).await?;
         let view = self.derived(view).await?;
         self.ports
             .audit
@@ -373,6 +370,29 @@ impl PatientService {
         views
             .pop()
             .ok_or_else(|| PatientError::Unexpected("a view went missing".into()))
+    }
+
+    /// The account of patient `id`, which `p` may read (as [`Self::get`]: 404 otherwise), for a
+    /// use case that names a patient without showing it (a chat session's start): no patient
+    /// data leaves, so no read is audited, and no invite or session summary is derived.
+    ///
+    /// # Errors
+    /// As [`Self::get`].
+    pub async fn account_of(
+        &self,
+        p: &Principal,
+        id: PatientId,
+    ) -> Result<AccountId, PatientError> {
+        Ok(self.readable(p, id).await?.patient.account_id)
+    }
+
+    /// The live patient `id` if `p` may read it (its invite-derived fields not filled).
+    async fn readable(&self, p: &Principal, id: PatientId) -> Result<PatientView, PatientError> {
+        policy::require(p, Action::PatientRead)?;
+        let view = self.stored(id).await?;
+        let target = Target::owned(Some(view.patient.account_id), UserId(view.patient.id.0));
+        policy::authorize(p, Action::PatientRead, target, Entity::Patient)?;
+        Ok(view)
     }
 
     /// The live patient `id` (its invite-derived fields not filled).

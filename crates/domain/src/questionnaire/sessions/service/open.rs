@@ -106,8 +106,7 @@ impl ChatService {
                     })
                 }
                 Some(id) => {
-                    let view = self.ports.patients.get(p, id).await?;
-                    let account = view.patient.account_id;
+                    let account = self.ports.patients.account_of(p, id).await?;
                     let strategy = self.chosen_strategy(account, strategy).await?;
                     Ok(Plan {
                         account,
