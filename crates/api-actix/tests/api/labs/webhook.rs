@@ -124,16 +124,11 @@ pub async fn webhook_signatures(app: &TestApp) {
     )
     .unwrap();
     refused(send(app, &lab, ts, &good, &tampered).await);
-    refused(
-        send(
-            app,
-            &lab,
-            ts,
-            &good.to_uppercase().replace('A', "G"),
-            &bytes,
-        )
-        .await,
-    );
+    // Not hex. (Upper-case hex is the same tag and passes: this case used to upper-case the
+    // signature and replace its 'A's, which left a valid tag whenever it had none, 1.6 % of
+    // timestamps: a flaky test.)
+    let not_hex = format!("G{}", &good.to_uppercase()[1..]);
+    refused(send(app, &lab, ts, &not_hex, &bytes).await);
     refused(send(app, &lab, ts, "", &bytes).await);
     refused(send(app, &uuid::Uuid::new_v4().to_string(), ts, &good, &bytes).await);
     refused(send(app, "not-a-lab", ts, &good, &bytes).await);
