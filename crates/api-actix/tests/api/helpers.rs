@@ -41,6 +41,8 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     pool: genascope_adapters_postgres::PoolShutdown,
     worker: Option<OutboxWorker>,
+    /// The read-audit writer's thread (PostgreSQL), joined at shutdown as `Services::close` does.
+    audit_writer: Option<genascope_adapters_postgres::AuditWriterHandle>,
     db: TestDb,
     /// The configuration it was built from (for [`TestApp::replica`]).
     vars: HashMap<String, String>,
@@ -93,8 +95,10 @@ impl TestApp {
             db,
             data_dir,
             identity,
+            labs,
             client,
             worker,
+            audit_writer,
             database,
             ..
         } = self;
@@ -106,7 +110,23 @@ impl TestApp {
         let _ = server.await;
         drop(client);
         drop(identity);
+        // The lab service holds the pool too: left to the end of this function (as it was), the
+        // pool outlived `pool.wait` and its connections could be closed on r2d2's thread while
+        // the process exits (a rare abort at exit, issue #14's cause).
+        drop(labs);
         tokio::task::spawn_blocking(move || {
+            // The server's writers are gone with it: the thread commits what is queued, drops its
+            // pool handle and stops. Not joined, it could drop the pool's last handle (and close
+            // connections in libpq) while the process exits.
+            if let Some(writer) = audit_writer {
+                // Bounded: a clone of the server's state left somewhere must not hang the test.
+                let (done, joined) = std::sync::mpsc::channel::<()>();
+                std::thread::spawn(move || {
+                    writer.join();
+                    let _ = done.send(());
+                });
+                let _ = joined.recv_timeout(std::time::Duration::from_secs(10));
+            }
             pool.wait(std::time::Duration::from_secs(10));
             drop(db);
         })
@@ -330,6 +350,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         handle,
         pool,
         worker: services.outbox_worker.take(),
+        audit_writer: services.audit_writer.take(),
         db,
         vars,
     }
