@@ -19,13 +19,15 @@
 # workers), BENCH_THREADS (2), BENCH_DATABASE_URL (default: SQLite in the temp dir; a PostgreSQL URL
 # must name an empty, throwaway database), BENCH_OUT (raw reports, default target/bench-http),
 # BENCH_BIN and BENCH_JOURNEY (a prebuilt genascope binary and journey_load example instead of
-# `cargo build --release`).
+# `cargo build --release`), BENCH_WARMUP (s, default 3: each route of the journey section, and the
+# journey, first runs this long unmeasured; then, on PostgreSQL, ANALYZE).
 # Logging is at `warn` during the run: request logs would otherwise dominate the numbers.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 duration=${BENCH_DURATION:-10}
+warmup=${BENCH_WARMUP:-3}
 connections=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
 out_dir=${BENCH_OUT:-target/bench-http}
@@ -196,9 +198,12 @@ done
 # guess for an empty table made the 50-row invite list scan every patient once per invite (10x
 # slower than with statistics). A running clinic's tables have them: take them now, as
 # autovacuum would.
-if [ -n "${BENCH_DATABASE_URL:-}" ] && command -v psql >/dev/null 2>&1; then
-  psql -qAt "$BENCH_DATABASE_URL" -c 'ANALYZE' >/dev/null || die "ANALYZE failed"
-fi
+analyze() {
+  if [ -n "${BENCH_DATABASE_URL:-}" ] && command -v psql >/dev/null 2>&1; then
+    psql -qAt "$BENCH_DATABASE_URL" -c 'ANALYZE' >/dev/null || die "ANALYZE failed"
+  fi
+}
+analyze
 
 # --- load -------------------------------------------------------------------------------------
 mkdir -p "$out_dir"
@@ -220,9 +225,10 @@ LUA
 curl -fsS --max-time 10 -X POST "$base/api/verify_invite" -H "Content-Type: application/json" \
   --data "{\"token\":\"$invite_token\"}" | grep -q '"valid":true' || die "verify_invite did not accept the token"
 
-run_load() { # name path auth(yes|no) [lua script] -> prints "rps p99" (CONNS overrides the count)
+run_load() { # name path auth(yes|no) [lua script] -> prints "rps p99" (CONNS overrides the count,
+  # SECONDS_ the duration)
   local name=$1 path=$2 auth=$3 script=${4:-} report="$out_dir/$1.wrk.txt"
-  local args=(-t "$threads" -c "${CONNS:-$connections}" -d "${duration}s" --latency)
+  local args=(-t "$threads" -c "${CONNS:-$connections}" -d "${SECONDS_:-$duration}s" --latency)
   [ "$auth" = yes ] && args+=(-H "Authorization: Bearer $token")
   [ -n "$script" ] && args+=(-H "Content-Type: application/json" -s "$script")
   timeout "$limit" wrk "${args[@]}" "$base$path" >"$report" 2>&1
@@ -245,6 +251,12 @@ printf '%-26s %14s %12s\n' route "requests/s" p99
 for spec in "live /live no" "auth_me /api/auth/me yes" "patients /api/patients/ yes" \
   "invites /api/invites yes" "verify_invite /api/verify_invite no $work/verify_invite.lua"; do
   read -r name path auth script <<<"$spec"
+  # Warm-up: the route's tables (the verify limit's rows) grow while it runs; a running clinic's
+  # have statistics for their size (see `analyze`), and its processes have warm caches.
+  if [ "$warmup" -gt 0 ]; then
+    SECONDS_=$warmup run_load "$name-warmup" "$path" "$auth" "$script" >/dev/null
+    analyze
+  fi
   read -r rps p99 <<<"$(run_load "$name" "$path" "$auth" "$script")"
   method=GET
   [ -n "$script" ] && method=POST
@@ -256,6 +268,15 @@ done
 # The server's own CPU time during the journey (/proc: utime + stime) per interview: unlike the
 # rate, it hardly depends on what else the machine is doing.
 server_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$server_pid/stat"; }
+# Warm-up: interviews fill `chat_sessions` from empty; PostgreSQL plans its statements (and keeps
+# the plans on each connection) on that table's statistics, which autovacuum renews within a
+# minute in a running clinic: without them every answer's read and write scanned the table.
+if [ "$warmup" -gt 0 ]; then
+  say "journey: ${warmup}s of warm-up"
+  "$journey" "$base" "$journey_token" "$work/journey-patients.txt" "$connections" "$warmup" \
+    >/dev/null 2>"$out_dir/journey-warmup.err" || die "the journey's warm-up failed: $(cat "$out_dir/journey-warmup.err")"
+  analyze
+fi
 say "journey: ${duration}s, $connections workers"
 cpu_before=$(server_cpu_ms)
 read -r ips rps p50 p99 errors count <<<"$("$journey" "$base" "$journey_token" "$work/journey-patients.txt" \

@@ -71,57 +71,133 @@ impl ManageConnection for DbConnectionManager {
 
 thread_local! {
     /// Set when a statement other than a `SELECT` (or a transaction) started on this thread
-    /// (PostgreSQL connections, and SQLite ones in debug builds; see [`take_wrote`]).
+    /// (PostgreSQL connections, and SQLite ones in debug builds; see [`take_writes`]).
     static WROTE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set when, of those, one may have changed a table the principal cache's triggers watch
+    /// (see [`NOTIFYING_TABLES`]).
+    static NOTIFYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set while a statement runs that the caller knows writes to no table of
+    /// [`NOTIFYING_TABLES`] (see [`notifying_none`]).
+    static NOT_NOTIFYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set when a statement on this thread found its connection lost; read (and cleared) by
     /// `has_broken` when that connection goes back to the pool, on the same thread, just after.
     static LOST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// The tables whose changes the principal cache's triggers notify (migration
+/// `2026-12-06-000021_principal_notify`: updates and deletes of these, inserts into
+/// `denied_jtis`; no foreign key cascades into them). A test checks this list against the
+/// migration's `CREATE TRIGGER`s.
+pub(crate) const NOTIFYING_TABLES: [&str; 6] = [
+    "users",
+    "accounts",
+    "refresh_tokens",
+    "denied_jtis",
+    "invites",
+    "patients",
+];
+
+/// What a statement may do, from its first words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    /// A `SELECT`.
+    Read,
+    /// A write to no table of [`NOTIFYING_TABLES`], or transaction control.
+    Write,
+    /// Anything else: it may have made the principal cache's triggers notify.
+    Notifying,
+}
+
 /// diesel's instrumentation hook of every pooled PostgreSQL connection: notes on the thread
-/// whether a statement may have written (anything but a `SELECT`, or a transaction), so that a
-/// request that wrote can wait for the principal cache's fence (`principals`). Only the first
-/// few characters of the statement are formatted.
+/// whether a statement may have written (anything but a `SELECT`, or a transaction), and whether
+/// it may have changed what the principal cache holds, so that a request that did can wait for
+/// the cache's fence (`principals`); a request that wrote only elsewhere (an answer's session
+/// row and audit entry) has nothing to wait for. Only the first few characters of the
+/// statement are formatted.
 fn note_writes(event: diesel::connection::InstrumentationEvent<'_>) {
     use diesel::connection::InstrumentationEvent as E;
-    let wrote = match event {
-        E::StartQuery { query, .. } => !starts_with_select(query),
-        E::BeginTransaction { .. } => true,
-        _ => false,
+    let effect = match event {
+        E::StartQuery { query, .. } => effect(query),
+        E::BeginTransaction { .. } => Effect::Write,
+        _ => Effect::Read,
     };
-    if wrote {
+    if effect != Effect::Read {
         WROTE.set(true);
+    }
+    if effect == Effect::Notifying && !NOT_NOTIFYING.get() {
+        NOTIFYING.set(true);
     }
 }
 
-/// Whether a statement starts with `SELECT` (leading white space ignored, any case).
-fn starts_with_select(query: &dyn std::fmt::Display) -> bool {
-    /// Keeps the first 16 non-space characters, then stops the formatting.
+/// Run `f`, whose statements the caller knows write to no table of [`NOTIFYING_TABLES`], where
+/// their first words do not tell (a `WITH … UPDATE chat_sessions …`): they count as writes, not
+/// as changes the principal cache's fence must wait for.
+pub(crate) fn notifying_none<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            NOT_NOTIFYING.set(self.0);
+        }
+    }
+    let _reset = Reset(NOT_NOTIFYING.replace(true));
+    f()
+}
+
+/// [`Effect`] of a statement: `SELECT` reads; `UPDATE t`, `INSERT INTO t` and `DELETE FROM t`
+/// notify only when `t` is one of [`NOTIFYING_TABLES`]; transaction control writes nothing that
+/// notifies; anything else (`WITH`, `TRUNCATE`, a statement cut short) is taken to notify.
+fn effect(query: &dyn std::fmt::Display) -> Effect {
+    /// Keeps the first [`HEAD`] characters after leading white space, then stops the
+    /// formatting.
     struct Head(String);
+    const HEAD: usize = 64;
     impl std::fmt::Write for Head {
         fn write_str(&mut self, s: &str) -> std::fmt::Result {
             for c in s.chars() {
                 if self.0.is_empty() && c.is_whitespace() {
                     continue;
                 }
-                if self.0.len() >= 16 {
+                if self.0.len() >= HEAD {
                     return Err(std::fmt::Error);
                 }
-                self.0.push(c);
+                self.0.push(c.to_ascii_lowercase());
             }
             Ok(())
         }
     }
-    let mut head = Head(String::with_capacity(16));
-    let _ = std::fmt::write(&mut head, format_args!("{query}"));
-    head.0
-        .get(..6)
-        .is_some_and(|h| h.eq_ignore_ascii_case("select"))
+    let mut head = Head(String::with_capacity(HEAD));
+    let cut = std::fmt::write(&mut head, format_args!("{query}")).is_err();
+    let mut words = head
+        .0
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
+        .filter(|w| !w.is_empty());
+    let target = match (words.next(), words.next()) {
+        (Some("select"), _) => return Effect::Read,
+        (Some("begin" | "commit" | "rollback" | "savepoint" | "release"), _) => {
+            return Effect::Write;
+        }
+        (Some("update"), Some(table)) => Some(table),
+        (Some("insert"), Some("into")) | (Some("delete"), Some("from")) => words.next(),
+        _ => None,
+    };
+    // A name that ends the head of a longer statement may be cut short: any table.
+    match target.filter(|t| !(cut && head.0.ends_with(t))) {
+        Some(t) => {
+            let name = t.rsplit('.').next().unwrap_or(t).trim_matches('"');
+            if NOTIFYING_TABLES.contains(&name) {
+                Effect::Notifying
+            } else {
+                Effect::Write
+            }
+        }
+        None => Effect::Notifying,
+    }
 }
 
-/// Whether a statement that may write ran on this thread since the last call (and forget it).
-pub(crate) fn take_wrote() -> bool {
-    WROTE.take()
+/// What statements ran on this thread since the last call (and forget them): `(any write, a
+/// write that may have changed what the principal cache holds)`.
+pub(crate) fn take_writes() -> (bool, bool) {
+    (WROTE.take(), NOTIFYING.take())
 }
 
 /// Connections are not tested on checkout (that would be a `SELECT 1` round trip before every
@@ -171,24 +247,68 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
 
 #[cfg(test)]
 mod tests {
+    use super::{Effect, NOTIFYING_TABLES, effect};
+
     #[test]
-    fn only_selects_are_reads() {
+    fn statements_are_read_written_or_notifying() {
         for read in [
             "SELECT 1",
             "  select x FROM t",
             "\nSELECT EXISTS (SELECT 1)",
         ] {
-            assert!(super::starts_with_select(&read), "{read}");
+            assert_eq!(effect(&read), Effect::Read, "{read}");
         }
         for write in [
-            "UPDATE t SET a = 1",
-            "INSERT INTO t",
-            "DELETE FROM t",
+            "UPDATE chat_sessions SET a = 1 WHERE EXISTS (SELECT 1 FROM accounts)",
+            "INSERT INTO \"audit_log\" (\"id\") VALUES ($1)",
+            "insert into assessments(id) values (1)",
+            "DELETE FROM \"login_attempts\" WHERE x",
             "BEGIN",
+            "COMMIT",
+            "SAVEPOINT diesel_savepoint_1",
+            "RELEASE SAVEPOINT diesel_savepoint_1",
+            "ROLLBACK",
+        ] {
+            assert_eq!(effect(&write), Effect::Write, "{write}");
+        }
+        for notifying in [
+            "UPDATE \"users\" SET \"role\" = $1",
+            "UPDATE public.patients SET status = 'active'",
+            "INSERT INTO \"denied_jtis\" (\"jti\") VALUES ($1)",
+            "DELETE FROM refresh_tokens WHERE user_id = $1",
+            "update invites set status = 'revoked'",
+            "WITH x AS (UPDATE users SET a = 1) SELECT 1",
+            "TRUNCATE accounts",
+            "UPDATE",
             "sel",
             "",
+            // A name longer than what is read of the statement: any table.
+            &format!("UPDATE {} SET a = 1", "t".repeat(80)),
         ] {
-            assert!(!super::starts_with_select(&write), "{write}");
+            assert_eq!(effect(&notifying), Effect::Notifying, "{notifying}");
         }
+    }
+
+    /// The list is the migrations': every table with a trigger (only the principal cache's
+    /// have one), and no foreign key action that could change such a table from another.
+    #[test]
+    fn notifying_tables_are_the_triggers_tables() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/postgres");
+        let mut tables = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let sql = std::fs::read_to_string(entry.unwrap().path().join("up.sql")).unwrap();
+            assert!(!sql.contains("ON DELETE") && !sql.contains("ON UPDATE"));
+            tables.extend(
+                sql.split("CREATE TRIGGER")
+                    .skip(1)
+                    .map(|t| t.split(" ON ").nth(1).unwrap().split_whitespace().next())
+                    .map(|t| t.unwrap().to_owned()),
+            );
+        }
+        tables.sort_unstable();
+        tables.dedup();
+        let mut listed = NOTIFYING_TABLES.to_vec();
+        listed.sort_unstable();
+        assert_eq!(tables, listed);
     }
 }

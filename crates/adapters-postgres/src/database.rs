@@ -519,7 +519,7 @@ impl Database {
         };
         let db = self.clone();
         let queued = BlockingQueued::enter();
-        let (result, wrote) = tokio::task::spawn_blocking(move || {
+        let (result, notifying) = tokio::task::spawn_blocking(move || {
             drop(queued);
             let _turn = turn;
             // No connection within the pool's timeout (the wait for a turn included), or the
@@ -532,9 +532,9 @@ impl Database {
                 Ok(c) => c,
                 Err(e) => return (Err(RepoError::Unavailable(Box::new(e))), false),
             };
-            let _ = crate::connection::take_wrote();
+            let _ = crate::connection::take_writes();
             let result = f(&mut conn);
-            let wrote = crate::connection::take_wrote();
+            let (wrote, notifying) = crate::connection::take_writes();
             // SQLite: every write goes through the lane (`write`, `transaction`); one here
             // would wait in SQLite's busy handler behind the lane's batches.
             debug_assert!(
@@ -556,11 +556,11 @@ impl Database {
                 }
                 other => other.map_err(map_error),
             };
-            (result, wrote)
+            (result, notifying)
         })
         .await
         .map_err(|e| RepoError::Unexpected(Box::new(e)))?;
-        if wrote {
+        if notifying {
             crate::identity::principals::note_request_wrote();
         }
         result

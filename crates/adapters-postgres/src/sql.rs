@@ -164,6 +164,28 @@ where
     }
 }
 
+/// The first row of `query`, if any, on the backend's own connection (see [`execute`]: through
+/// diesel's multi-backend wrapper every read's SQL is built again too, quoting every column name
+/// of a wide select on each call). `query` must select backend-neutral columns (a tuple, not
+/// `as_select()`, whose type names one backend).
+pub(crate) fn first<'q, Q, U>(
+    conn: &mut crate::DbConnection,
+    query: Q,
+) -> diesel::QueryResult<Option<U>>
+where
+    Q: diesel::query_dsl::methods::LimitDsl
+        + diesel::RunQueryDsl<diesel::SqliteConnection>
+        + diesel::RunQueryDsl<diesel::PgConnection>,
+    diesel::dsl::Limit<Q>: diesel::query_dsl::LoadQuery<'q, diesel::SqliteConnection, U>
+        + diesel::query_dsl::LoadQuery<'q, diesel::PgConnection, U>,
+{
+    use diesel::{OptionalExtension, RunQueryDsl};
+    match conn {
+        crate::DbConnection::Sqlite(c) => RunQueryDsl::first(query, c).optional(),
+        crate::DbConnection::Postgresql(c) => RunQueryDsl::first(query, c).optional(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

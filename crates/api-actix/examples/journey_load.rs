@@ -82,7 +82,7 @@ impl Driver {
     }
 }
 
-async fn worker(driver: &Driver, index: usize, patient: &str, until: Instant) -> Tally {
+async fn worker(driver: &Driver, run: &str, index: usize, patient: &str, until: Instant) -> Tally {
     let mut tally = Tally {
         interviews: 0,
         errors: 0,
@@ -92,7 +92,7 @@ async fn worker(driver: &Driver, index: usize, patient: &str, until: Instant) ->
     let mut n = 0u64;
     while Instant::now() < until {
         n += 1;
-        let session = format!("bench-{index}-{n}");
+        let session = format!("bench-{run}-{index}-{n}");
         match driver.interview(patient, &session, &mut tally).await {
             Ok(()) => tally.interviews += 1,
             Err(e) => {
@@ -154,13 +154,21 @@ async fn main() {
         token: token.clone(),
     });
 
+    // Session ids unique to this run: another run against the same server (a warm-up) must not
+    // meet its own finished sessions.
+    let run = format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
     let started = Instant::now();
     let until = started + Duration::from_secs(seconds);
     let tasks: Vec<_> = (0..concurrency)
         .map(|i| {
             let driver = driver.clone();
-            let patient = patients[i].clone();
-            tokio::spawn(async move { worker(&driver, i, &patient, until).await })
+            let (patient, run) = (patients[i].clone(), run.clone());
+            tokio::spawn(async move { worker(&driver, &run, i, &patient, until).await })
         })
         .collect();
     let mut all = Vec::new();

@@ -551,9 +551,10 @@ async fn request_context(
 /// cache to have seen every change committed before it answers (see [`principal_fence`]).
 const FENCE_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// After a request that wrote to the database (any statement but a `SELECT` on its own
-/// database calls: `track_writes`), and before its answer leaves: wait until this process's
-/// principal cache listener has received every notification committed before now
+/// After a request that may have changed what the principal cache holds (a write to a table
+/// its triggers watch, on its own database calls: `track_writes`), and before its answer
+/// leaves: wait until this process's principal cache listener has received every notification
+/// committed before now
 /// (`CachedPrincipals::fence`), at most [`FENCE_LIMIT`]. A logout, a deactivation or a role
 /// change answered here is then already evicted here, and PostgreSQL signalled every other
 /// replica's listener at the same commit (docs/architecture.md, "The principal cache").

@@ -3,7 +3,7 @@
 //! completion stores the patient's assessment row in the same transaction.
 
 use super::strategies::to_json;
-use crate::audit::write_entries;
+use crate::audit::{WithAudit, write_entries};
 use crate::clinical::insert_assessment;
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::database::write_transaction;
@@ -288,6 +288,39 @@ impl Planned {
 }
 
 impl Planned {
+    /// PostgreSQL, a write that keeps the session active with nothing but its one audit entry
+    /// (an answer): the progress UPDATE and the entry as one statement ([`WithAudit`]),
+    /// atomic without a transaction. `None` for anything else: [`Self::write`], in a
+    /// transaction.
+    fn write_at_once(&self, conn: &mut DbConnection) -> Option<QueryResult<Written>> {
+        let [entry] = self.audit.as_slice() else {
+            return None;
+        };
+        if self.row.status != SessionStatus::Active.as_str()
+            || !self.messages.is_empty()
+            || self.assessment.is_some()
+        {
+            return None;
+        }
+        let DbConnection::Postgresql(pg) = &mut *conn else {
+            return None;
+        };
+        let progress = ProgressRow::from(&self.row);
+        let update = VersionedUpdate::<_, Progress>::new(
+            progress.as_changeset(),
+            &self.row.id,
+            self.version,
+        );
+        // Its first word is `WITH`: say that it changes nothing the principal cache holds.
+        let statement = WithAudit::new(update, entry);
+        let written = match crate::connection::notifying_none(|| statement.execute(pg)) {
+            Ok(0) => still_there(conn, &self.row.id).map(|()| Written::Stale),
+            Ok(_) => Ok(Written::Done),
+            Err(e) => Err(e),
+        };
+        Some(written)
+    }
+
     /// The rows of `write`, and the session as it will be once written.
     fn of(write: SessionWrite) -> Result<(Self, ChatSession), RepoError> {
         let planned = Self {
@@ -315,13 +348,24 @@ fn decided(
 /// The visible session `sid`, by a statement of fixed shape (kept prepared; `visible()` is
 /// boxed, so its SQL is rebuilt for every call).
 fn load_one(conn: &mut DbConnection, sid: &str) -> QueryResult<Option<ChatSession>> {
-    let row: Option<SessionRow> = chat_sessions::table
+    let query = visible_rows()
         .filter(chat_sessions::id.eq(sid))
+        .select(chat_sessions::all_columns);
+    as_domain(crate::sql::first(conn, query)?)
+}
+
+/// `chat_sessions` as `visible()` filters it, unboxed (a statement of fixed shape).
+#[diesel::dsl::auto_type]
+fn visible_rows() -> _ {
+    chat_sessions::table
         .filter(account_live())
         .filter(patient_live())
-        .select(SessionRow::as_select())
-        .first(conn)
-        .optional()?;
+}
+
+/// A row read with `chat_sessions::all_columns` (the table's columns, in the order of
+/// [`SessionRow`]'s fields: a repository test reads every field back) on the backend's own
+/// connection (`sql::first`), as the domain's session.
+fn as_domain(row: Option<SessionRow>) -> QueryResult<Option<ChatSession>> {
     Ok(row.map(SessionRow::into_domain).transpose()?)
 }
 
@@ -456,14 +500,20 @@ fn write_if_version(conn: &mut DbConnection, row: &SessionRow, version: i32) -> 
         crate::sql::execute(conn, update)?
     };
     if n == 0 {
-        let exists: i64 = chat_sessions::table
-            .filter(chat_sessions::id.eq(&row.id))
-            .count()
-            .get_result(conn)?;
-        found(usize::try_from(exists).unwrap_or(0))?;
+        still_there(conn, &row.id)?;
         return Ok(false);
     }
     Ok(true)
+}
+
+/// After a versioned write changed nothing: `Ok` if session `sid` still exists (it moved on),
+/// `NotFound` if it is gone.
+fn still_there(conn: &mut DbConnection, sid: &str) -> QueryResult<()> {
+    let exists: i64 = chat_sessions::table
+        .filter(chat_sessions::id.eq(sid))
+        .count()
+        .get_result(conn)?;
+    found(usize::try_from(exists).unwrap_or(0))
 }
 
 fn insert_messages(conn: &mut DbConnection, rows: &[MessageRow]) -> QueryResult<()> {
@@ -561,15 +611,11 @@ impl ChatSessionRepository for Database {
         self.run(move |conn| {
             // A statement of fixed shape (kept prepared), as `load_one`; at most one row (a
             // unique index).
-            let row: Option<SessionRow> = chat_sessions::table
+            let query = visible_rows()
                 .filter(chat_sessions::patient_id.eq(patient))
                 .filter(chat_sessions::status.eq(SessionStatus::Active.as_str()))
-                .filter(account_live())
-                .filter(patient_live())
-                .select(SessionRow::as_select())
-                .first(conn)
-                .optional()?;
-            Ok(row.map(SessionRow::into_domain).transpose()?)
+                .select(chat_sessions::all_columns);
+            as_domain(crate::sql::first(conn, query)?)
         })
         .await
     }
@@ -624,7 +670,8 @@ impl ChatSessionRepository for Database {
         let sid = sid.as_str().to_owned();
         let Some(cache) = self.session_cache().cloned() else {
             // PostgreSQL: the read, the decision and the versioned write in one call on one
-            // connection (the read takes no lock, as `get`; the write is versioned, as `save`).
+            // connection (the read takes no lock, as `get`; the write is versioned, as `save`;
+            // an answer's write is one statement).
             return self
                 .run(move |conn| {
                     let Some(write) = decided(conn, &sid, decide)? else {
@@ -634,7 +681,10 @@ impl ChatSessionRepository for Database {
                         Ok((planned, _)) => planned,
                         Err(e) => return Ok(Err(e)),
                     };
-                    let written = write_transaction(conn, |conn| planned.write(conn))?;
+                    let written = match planned.write_at_once(conn) {
+                        Some(written) => written?,
+                        None => write_transaction(conn, |conn| planned.write(conn))?,
+                    };
                     Ok(written.result().map(|()| Stepped::Written))
                 })
                 .await?;

@@ -9,24 +9,24 @@ use genascope_domain::identity::ports::AccountRepository;
 use genascope_domain::patients::ports::PatientRepository;
 
 #[derive(QueryableByName, Debug, PartialEq)]
-struct Row {
+pub(crate) struct Row {
     #[diesel(sql_type = Text)]
-    action: String,
+    pub(crate) action: String,
     #[diesel(sql_type = Text)]
-    record_type: String,
+    pub(crate) record_type: String,
     #[diesel(sql_type = Nullable<Text>)]
-    record_id: Option<String>,
+    pub(crate) record_id: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
-    actor_id: Option<String>,
+    pub(crate) actor_id: Option<String>,
     #[diesel(sql_type = Nullable<Integer>)]
-    record_count: Option<i32>,
+    pub(crate) record_count: Option<i32>,
     #[diesel(sql_type = Nullable<Binary>)]
-    record_ids: Option<Vec<u8>>,
+    pub(crate) record_ids: Option<Vec<u8>>,
     #[diesel(sql_type = Nullable<Text>)]
-    query: Option<String>,
+    pub(crate) query: Option<String>,
 }
 
-fn rows(t: &TestDb) -> Vec<Row> {
+pub(crate) fn rows(t: &TestDb) -> Vec<Row> {
     let mut conn = t.db().connection().unwrap();
     diesel::sql_query(
         "SELECT action, record_type, record_id, actor_id, record_count, record_ids, query \

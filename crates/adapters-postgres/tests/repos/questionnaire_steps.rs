@@ -165,3 +165,73 @@ pub async fn a_step_on_an_outdated_copy_writes_nothing(t: &TestDb) {
     };
     assert_eq!((version, progress), (s.version + 3, 3), "nothing written");
 }
+
+/// An answer's write (the session stays active, one audit entry, no message; on PostgreSQL one
+/// statement, no transaction): the row and its audit entry are written together, or neither
+/// when the version read is no longer the stored one. And it changes nothing the principal
+/// cache holds: the request need not wait for the cache's fence.
+pub async fn an_answer_writes_its_row_and_audit_entry_together(t: &TestDb) {
+    use genascope_adapters_postgres::track_writes;
+    use genascope_domain::questionnaire::AnswerInput;
+    use genascope_domain::questionnaire::sessions::model::HistoryEntry;
+    use genascope_domain::questionnaire::sessions::ports::Stepped;
+    let repo: &dyn ChatSessionRepository = t.db();
+    let (a, doc) = crate::support::clinic(t, "Answers").await;
+    let p = patient(a, "p@answers.org", "Ann", "Answers");
+    add(t, &p).await;
+    let s = session(a, Some(p.id), doc.id, "answers", 0);
+    repo.create(&new(&s, Vec::new())).await.unwrap();
+    let mut q = s.questionnaire().unwrap();
+    let step = q.answer(1, &AnswerInput::from("yes")).unwrap();
+    let after = ChatSession {
+        answers: vec![HistoryEntry {
+            question_id: step.question.id,
+            answer: step.answer.clone(),
+            raw: "yes".into(),
+            answered_at: at(2),
+        }],
+        extracted_data: serde_json::to_value(q.profile()).unwrap(),
+        current_question: q.current_question().map(|q| q.id),
+        progress_percentage: q.progress_percentage(),
+        last_activity: at(2),
+        version: s.version + 1,
+        ..s.clone()
+    };
+    let mut logged = entry(&after, AuditAction::Update);
+    logged.actor_id = Some(doc.id);
+    let write = SessionWrite {
+        after: after.clone(),
+        version: s.version,
+        messages: Vec::new(),
+        assessment: None,
+        audit: vec![logged],
+    };
+    // The session's updates in the audit log, as (action, record type, actor, count).
+    let updates = || {
+        crate::audit::rows(t)
+            .into_iter()
+            .filter(|r| r.action == "update" && r.record_id == Some(s.ref_id.to_string()))
+            .map(|r| (r.record_type, r.actor_id, r.record_count))
+            .collect::<Vec<_>>()
+    };
+    let once = write.clone();
+    let (stepped, notifying) = track_writes(repo.step(&s.id, Box::new(move |_| Some(once)))).await;
+    assert_eq!(stepped.unwrap(), Stepped::Written);
+    assert!(
+        !notifying,
+        "an answer is no change the principal cache holds"
+    );
+    assert_eq!(repo.get(&s.id).await.unwrap(), after);
+    let one = vec![(
+        "chat_session".to_owned(),
+        Some(doc.id.0.to_string()),
+        Some(1),
+    )];
+    assert_eq!(updates(), one);
+    // The same write again: the version it was decided on is gone. Nothing written, no entry.
+    let again = write.clone();
+    let stale = repo.step(&s.id, Box::new(move |_| Some(again))).await;
+    assert!(matches!(stale, Err(RepoError::Stale)), "{stale:?}");
+    assert_eq!(repo.get(&s.id).await.unwrap(), after);
+    assert_eq!(updates(), one);
+}

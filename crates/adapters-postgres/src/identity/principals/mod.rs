@@ -351,10 +351,12 @@ tokio::task_local! {
     static REQUEST_WROTE: std::cell::Cell<bool>;
 }
 
-/// Run `f` (a request) and tell whether any of its database calls may have written (on
-/// PostgreSQL: ran a statement other than a `SELECT`, or a transaction; writes of other tasks,
-/// such as the audit writer's, do not count). A request that wrote waits for
-/// [`CachedPrincipals::fence`] before it answers; one that did not has nothing to wait for.
+/// Run `f` (a request) and tell whether any of its database calls may have changed what the
+/// principal cache holds (on PostgreSQL: wrote to a table the cache's triggers watch, or ran a
+/// statement whose target is not known; writes of other tasks, such as the audit writer's, do
+/// not count). Such a request waits for [`CachedPrincipals::fence`] before it answers; one that
+/// only read, or wrote only elsewhere (an answer's session row and audit entry), has nothing to
+/// wait for.
 pub async fn track_writes<F: std::future::Future>(f: F) -> (F::Output, bool) {
     REQUEST_WROTE
         .scope(std::cell::Cell::new(false), async {
@@ -364,7 +366,7 @@ pub async fn track_writes<F: std::future::Future>(f: F) -> (F::Output, bool) {
         .await
 }
 
-/// Called by `Database::run` after a call that may have written.
+/// Called by `Database::run` after a call that may have changed what the cache holds.
 pub(crate) fn note_request_wrote() {
     let _ = REQUEST_WROTE.try_with(|w| w.set(true));
 }
