@@ -87,7 +87,7 @@ thread_local! {
 /// The tables whose changes the principal cache's triggers notify (migration
 /// `2026-12-06-000021_principal_notify`: updates and deletes of these, inserts into
 /// `denied_jtis`; no foreign key cascades into them). A test checks this list against the
-/// migration's `CREATE TRIGGER`s.
+/// migrations' `CREATE TRIGGER`s.
 pub(crate) const NOTIFYING_TABLES: [&str; 6] = [
     "users",
     "accounts",
@@ -180,8 +180,9 @@ fn effect(query: &dyn std::fmt::Display) -> Effect {
         (Some("insert"), Some("into")) | (Some("delete"), Some("from")) => words.next(),
         _ => None,
     };
-    // A name that ends the head of a longer statement may be cut short: any table.
-    match target.filter(|t| !(cut && head.0.ends_with(t))) {
+    // A name that ends the head of a longer statement may be cut short, and `ONLY` precedes
+    // one: any table.
+    match target.filter(|t| !(cut && head.0.ends_with(t)) && *t != "only") {
         Some(t) => {
             let name = t.rsplit('.').next().unwrap_or(t).trim_matches('"');
             if NOTIFYING_TABLES.contains(&name) {
@@ -280,6 +281,7 @@ mod tests {
             "WITH x AS (UPDATE users SET a = 1) SELECT 1",
             "TRUNCATE accounts",
             "UPDATE",
+            "UPDATE ONLY chat_sessions SET a = 1",
             "sel",
             "",
             // A name longer than what is read of the statement: any table.
