@@ -11,6 +11,12 @@ use genascope_domain::common::{UserId, joined};
 use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, Principal};
 
+/// mimalloc instead of glibc's allocator: the server allocates and frees on many threads (actix
+/// workers, the blocking pool); glibc's malloc/free were 18 % of its samples in the journey on
+/// PostgreSQL (issue #8, docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod lab_integration;
 mod seed;
 mod seed_labs;
