@@ -273,6 +273,28 @@ pub(crate) fn message(
     }
 }
 
+/// `s` after "yes" to its first question at minute 2 (one version on), and the questionnaire
+/// that answer leaves.
+pub(crate) fn answered_yes(s: &ChatSession) -> (ChatSession, Questionnaire) {
+    let mut q = s.questionnaire().unwrap();
+    let step = q.answer(1, &AnswerInput::from("yes")).unwrap();
+    let after = ChatSession {
+        answers: vec![HistoryEntry {
+            question_id: step.question.id,
+            answer: step.answer.clone(),
+            raw: "yes".into(),
+            answered_at: at(2),
+        }],
+        extracted_data: serde_json::to_value(q.profile()).unwrap(),
+        current_question: q.current_question().map(|q| q.id),
+        progress_percentage: q.progress_percentage(),
+        last_activity: at(2),
+        version: s.version + 1,
+        ..s.clone()
+    };
+    (after, q)
+}
+
 /// The write that adds `n` user messages to `current` (computed from its version).
 pub(crate) fn with_messages(current: &ChatSession, n: u32) -> SessionWrite {
     let after = ChatSession {
@@ -366,22 +388,10 @@ pub async fn sessions_create_answer_and_read(t: &TestDb) {
     ));
 
     // An answer: the row replaced if its version is still the one read, messages appended.
-    let mut q = s.questionnaire().unwrap();
-    let step = q.answer(1, &AnswerInput::from("yes")).unwrap();
+    let (after, q) = answered_yes(&s);
     let after = ChatSession {
-        answers: vec![HistoryEntry {
-            question_id: step.question.id,
-            answer: step.answer.clone(),
-            raw: "yes".into(),
-            answered_at: at(2),
-        }],
-        extracted_data: serde_json::to_value(q.profile()).unwrap(),
-        current_question: q.current_question().map(|q| q.id),
-        progress_percentage: q.progress_percentage(),
         message_count: 3,
-        last_activity: at(2),
-        version: 2,
-        ..s.clone()
+        ..after
     };
     let write = SessionWrite {
         after: after.clone(),

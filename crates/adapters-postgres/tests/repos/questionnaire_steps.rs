@@ -1,7 +1,7 @@
 //! `ChatSessionRepository::step` on both backends: the read, the decision and the versioned
 //! write; races; and decisions made on a copy of the session that is no longer the stored state.
 
-use crate::questionnaire::{add, entry, new, one_stood, session, with_messages};
+use crate::questionnaire::{add, answered_yes, entry, new, one_stood, session, with_messages};
 use crate::support::{at, audit, patient};
 use genascope_adapters_postgres::testing::TestDb;
 use genascope_domain::audit::AuditAction;
@@ -172,8 +172,6 @@ pub async fn a_step_on_an_outdated_copy_writes_nothing(t: &TestDb) {
 /// cache holds: the request need not wait for the cache's fence.
 pub async fn an_answer_writes_its_row_and_audit_entry_together(t: &TestDb) {
     use genascope_adapters_postgres::track_writes;
-    use genascope_domain::questionnaire::AnswerInput;
-    use genascope_domain::questionnaire::sessions::model::HistoryEntry;
     use genascope_domain::questionnaire::sessions::ports::Stepped;
     let repo: &dyn ChatSessionRepository = t.db();
     let (a, doc) = crate::support::clinic(t, "Answers").await;
@@ -181,22 +179,7 @@ pub async fn an_answer_writes_its_row_and_audit_entry_together(t: &TestDb) {
     add(t, &p).await;
     let s = session(a, Some(p.id), doc.id, "answers", 0);
     repo.create(&new(&s, Vec::new())).await.unwrap();
-    let mut q = s.questionnaire().unwrap();
-    let step = q.answer(1, &AnswerInput::from("yes")).unwrap();
-    let after = ChatSession {
-        answers: vec![HistoryEntry {
-            question_id: step.question.id,
-            answer: step.answer.clone(),
-            raw: "yes".into(),
-            answered_at: at(2),
-        }],
-        extracted_data: serde_json::to_value(q.profile()).unwrap(),
-        current_question: q.current_question().map(|q| q.id),
-        progress_percentage: q.progress_percentage(),
-        last_activity: at(2),
-        version: s.version + 1,
-        ..s.clone()
-    };
+    let (after, _) = answered_yes(&s);
     let mut logged = entry(&after, AuditAction::Update);
     logged.actor_id = Some(doc.id);
     let write = SessionWrite {
