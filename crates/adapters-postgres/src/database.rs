@@ -561,7 +561,7 @@ impl Database {
         .await
         .map_err(|e| RepoError::Unexpected(Box::new(e)))?;
         if notifying {
-            crate::identity::principals::note_request_wrote();
+            crate::identity::principals::note_principal_change();
         }
         result
     }

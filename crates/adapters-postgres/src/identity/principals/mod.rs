@@ -367,7 +367,7 @@ pub async fn track_writes<F: std::future::Future>(f: F) -> (F::Output, bool) {
 }
 
 /// Called by `Database::run` after a call that may have changed what the cache holds.
-pub(crate) fn note_request_wrote() {
+pub(crate) fn note_principal_change() {
     let _ = REQUEST_WROTE.try_with(|w| w.set(true));
 }
 
