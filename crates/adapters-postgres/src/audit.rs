@@ -10,21 +10,27 @@ use genascope_domain::audit::{AuditEntry, AuditLog, AuditRecords};
 use genascope_domain::common::RepoError;
 use time::PrimitiveDateTime;
 
+/// An entry as stored.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = audit_log, treat_none_as_default_value = false)]
-struct AuditRow {
-    id: String,
-    at: PrimitiveDateTime,
-    actor_id: Option<String>,
-    action: &'static str,
-    record_type: &'static str,
-    record_id: Option<String>,
-    account_id: Option<String>,
-    record_count: Option<i32>,
+pub(crate) struct AuditRow {
+    pub(crate) id: String,
+    pub(crate) at: PrimitiveDateTime,
+    pub(crate) actor_id: Option<String>,
+    pub(crate) action: &'static str,
+    pub(crate) record_type: &'static str,
+    pub(crate) record_id: Option<String>,
+    pub(crate) account_id: Option<String>,
+    pub(crate) record_count: Option<i32>,
     /// 16 bytes per id, concatenated (a list of 1,000 patients is 16 KB).
-    record_ids: Option<Vec<u8>>,
-    query: Option<String>,
+    pub(crate) record_ids: Option<Vec<u8>>,
+    pub(crate) query: Option<String>,
 }
+
+/// `audit_log`'s columns in [`AuditRow`]'s order, for statements that insert rows from a query
+/// (`INSERT … SELECT`), which diesel's `Insertable` cannot build.
+pub(crate) const AUDIT_COLUMNS: &str =
+    "id, at, actor_id, action, record_type, record_id, account_id, record_count, record_ids, query";
 
 impl From<&AuditEntry> for AuditRow {
     fn from(e: &AuditEntry) -> Self {
@@ -63,77 +69,6 @@ pub(crate) fn write_entries(conn: &mut DbConnection, entries: &[AuditEntry]) -> 
     }
     Ok(())
 }
-
-/// PostgreSQL: `write` (an `UPDATE`; this adds its `RETURNING 1`) and the audit row of `entry`,
-/// inserted only if `write` changed a row, as one statement:
-/// `WITH written AS (<write> RETURNING 1) INSERT INTO audit_log (…) SELECT <entry> FROM written`.
-/// One statement is atomic on its own, so no transaction is needed: one round trip where
-/// `BEGIN`, the update, the insert and `COMMIT` were four (issue #8). Executing it answers the
-/// audit rows inserted: 1 when `write` changed its row, else 0. Prepared once per connection when
-/// `write`'s statement has a static identity.
-pub(crate) struct WithAudit<W> {
-    write: W,
-    row: AuditRow,
-}
-
-impl<W> WithAudit<W> {
-    pub(crate) fn new(write: W, entry: &AuditEntry) -> Self {
-        Self {
-            write,
-            row: AuditRow::from(entry),
-        }
-    }
-}
-
-/// [`WithAudit`]'s part of its prepared statement's identity.
-pub(crate) struct WithAuditId;
-
-impl<W: diesel::query_builder::QueryId> diesel::query_builder::QueryId for WithAudit<W> {
-    type QueryId = (W::QueryId, WithAuditId);
-    const HAS_STATIC_QUERY_ID: bool = W::HAS_STATIC_QUERY_ID;
-}
-
-impl<W> diesel::query_builder::QueryFragment<diesel::pg::Pg> for WithAudit<W>
-where
-    W: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-    ) -> QueryResult<()> {
-        use diesel::sql_types::{Binary, Integer, Nullable, Text, Timestamp};
-        let r = &self.row;
-        out.push_sql("WITH written AS (");
-        self.write.walk_ast(out.reborrow())?;
-        out.push_sql(
-            " RETURNING 1) INSERT INTO audit_log (id, at, actor_id, action, record_type, \
-             record_id, account_id, record_count, record_ids, query) SELECT ",
-        );
-        out.push_bind_param::<Text, _>(&r.id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&r.at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.actor_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(r.action)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(r.record_type)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.record_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.account_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Integer>, _>(&r.record_count)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Binary>, _>(&r.record_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.query)?;
-        out.push_sql(" FROM written");
-        Ok(())
-    }
-}
-
-impl<W, Conn> RunQueryDsl<Conn> for WithAudit<W> {}
 
 #[async_trait]
 impl AuditLog for Database {

@@ -221,9 +221,10 @@ pub struct Database {
     principal_caches: std::sync::Arc<crate::identity::principals::LocalCaches>,
     /// SQLite: the one connection every write goes through (see `lane`).
     lane: Option<std::sync::Arc<crate::lane::WriteLane>>,
-    /// SQLite (with the lane): the chat sessions this process last wrote (see
-    /// `questionnaire::cache`).
-    session_cache: Option<std::sync::Arc<crate::questionnaire::SessionCache>>,
+    /// The chat sessions this process last wrote (see `questionnaire::cache`).
+    session_cache: std::sync::Arc<crate::questionnaire::SessionCache>,
+    /// PostgreSQL: the thread that writes answers in batches (see `questionnaire::batch`).
+    answer_batcher: Option<std::sync::Arc<crate::questionnaire::AnswerBatcher>>,
 }
 
 /// Waits for the pool's background work before the process exits.
@@ -340,8 +341,17 @@ impl Database {
             )),
             Backend::Postgres => None,
         };
+        let answer_batcher = match backend {
+            Backend::Postgres => Some(std::sync::Arc::new(
+                crate::questionnaire::AnswerBatcher::start(
+                    manager.clone(),
+                    config.connection_timeout,
+                )
+                .map_err(DbError::Writer)?,
+            )),
+            Backend::Sqlite => None,
+        };
         let pool = builder.build(manager).map_err(DbError::Connect)?;
-        let session_cache = lane.as_ref().map(|_| std::sync::Arc::default());
         Ok(Self {
             pool,
             backend,
@@ -356,7 +366,8 @@ impl Database {
             throttle_pruned_at: std::sync::Arc::default(),
             principal_caches,
             lane,
-            session_cache,
+            session_cache: std::sync::Arc::default(),
+            answer_batcher,
         })
     }
 
@@ -581,10 +592,15 @@ impl Database {
 
     /// SQLite (whose writes go through the lane): the chat sessions this process last wrote
     /// (see `questionnaire::cache`); `None` on PostgreSQL.
-    pub(crate) fn session_cache(
+    pub(crate) fn session_cache(&self) -> &std::sync::Arc<crate::questionnaire::SessionCache> {
+        &self.session_cache
+    }
+
+    /// PostgreSQL: the answer writer (see `questionnaire::batch`).
+    pub(crate) fn answer_batcher(
         &self,
-    ) -> Option<&std::sync::Arc<crate::questionnaire::SessionCache>> {
-        self.session_cache.as_ref()
+    ) -> Option<&std::sync::Arc<crate::questionnaire::AnswerBatcher>> {
+        self.answer_batcher.as_ref()
     }
 
     /// Like `run`, for work that writes: on SQLite on the write lane (its own savepoint of

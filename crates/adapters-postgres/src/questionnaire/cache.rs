@@ -1,6 +1,6 @@
-//! SQLite: the chat sessions this process last wrote, so that the next answer's step can decide
-//! on them without reading the row back (issue #8: the read was a sixth of the server's CPU in
-//! an interview).
+//! The chat sessions this process last wrote (or created), so that the next answer's step can
+//! decide on them without reading the row back (issue #8: on SQLite the read was a sixth of the
+//! server's CPU in an interview; on PostgreSQL it was a statement per answer beside the write).
 //!
 //! The cache is never trusted, only tried: a step decided on a cached session writes with the
 //! usual versioned UPDATE (which also checks, in the same statement, that the account and the

@@ -3,10 +3,11 @@
 //! completion stores the patient's assessment row in the same transaction.
 
 use super::strategies::to_json;
-use crate::audit::{WithAudit, write_entries};
+use super::progress::{Progress, ProgressRow, VersionedUpdate, WholeRow};
+use super::batch::AnswerWrite;
+use crate::audit::write_entries;
 use crate::clinical::insert_assessment;
 use crate::convert::{from_ts, id, parse_id, ts};
-use crate::database::write_transaction;
 use crate::schema::{accounts, chat_messages, chat_sessions, patients};
 use crate::sql::{Corrupt, found};
 use crate::{Database, DbConnection, MultiBackend};
@@ -239,7 +240,7 @@ fn visible<'a>() -> Boxed<'a> {
 
 /// The session's account is not deleted.
 #[diesel::dsl::auto_type]
-fn account_live() -> _ {
+pub(super) fn account_live() -> _ {
     exists(
         accounts::table
             .filter(accounts::id.eq(chat_sessions::account_id))
@@ -249,7 +250,7 @@ fn account_live() -> _ {
 
 /// The session has no patient, or a patient not deleted.
 #[diesel::dsl::auto_type]
-fn patient_live() -> _ {
+pub(super) fn patient_live() -> _ {
     chat_sessions::patient_id.is_null().or(exists(
         patients::table
             .filter(patients::id.nullable().eq(chat_sessions::patient_id))
@@ -288,11 +289,10 @@ impl Planned {
 }
 
 impl Planned {
-    /// PostgreSQL, a write that keeps the session active with nothing but its one audit entry
-    /// (an answer): the progress UPDATE and the entry as one statement ([`WithAudit`]),
-    /// atomic without a transaction. `None` for anything else: [`Self::write`], in a
-    /// transaction.
-    fn write_at_once(&self, conn: &mut DbConnection) -> Option<QueryResult<Written>> {
+    /// PostgreSQL's answer writer's share of this write ([`AnswerBatcher`]): a write that keeps
+    /// the session active with nothing but its one audit entry (an answer). `None` for anything
+    /// else, which [`Self::write`] writes in a transaction.
+    fn answer(&self) -> Option<AnswerWrite> {
         let [entry] = self.audit.as_slice() else {
             return None;
         };
@@ -302,23 +302,8 @@ impl Planned {
         {
             return None;
         }
-        let DbConnection::Postgresql(pg) = &mut *conn else {
-            return None;
-        };
         let progress = ProgressRow::from(&self.row);
-        let update = VersionedUpdate::<_, Progress>::new(
-            progress.as_changeset(),
-            &self.row.id,
-            self.version,
-        );
-        // Its first word is `WITH`: say that it changes nothing the principal cache holds.
-        let statement = WithAudit::new(update, entry);
-        let written = match crate::connection::notifying_none(|| statement.execute(pg)) {
-            Ok(0) => still_there(conn, &self.row.id).map(|()| Written::Stale),
-            Ok(_) => Ok(Written::Done),
-            Err(e) => Err(e),
-        };
-        Some(written)
+        Some(AnswerWrite::new(&self.row.id, self.version, &progress, entry))
     }
 
     /// The rows of `write`, and the session as it will be once written.
@@ -369,20 +354,6 @@ fn as_domain(row: Option<SessionRow>) -> QueryResult<Option<ChatSession>> {
     Ok(row.map(SessionRow::into_domain).transpose()?)
 }
 
-/// The columns a write changes while the session stays active (an answer, a message): not its
-/// identity, status or end. Updating these alone leaves five of the table's seven indexes
-/// untouched (SQLite rewrites every index on a column named in the SET list).
-#[derive(AsChangeset)]
-#[diesel(table_name = chat_sessions, treat_none_as_null = true)]
-struct ProgressRow<'a> {
-    answers: &'a str,
-    extracted_data: &'a str,
-    current_question: Option<i32>,
-    progress_percentage: i32,
-    message_count: i32,
-    last_activity: PrimitiveDateTime,
-    version: i32,
-}
 
 impl<'a> From<&'a SessionRow> for ProgressRow<'a> {
     fn from(r: &'a SessionRow) -> Self {
@@ -394,94 +365,6 @@ impl<'a> From<&'a SessionRow> for ProgressRow<'a> {
             message_count: r.message_count,
             last_activity: r.last_activity,
             version: r.version,
-        }
-    }
-}
-
-/// Which columns a [`VersionedUpdate`] sets; also its prepared statement's identity.
-trait UpdateKind: 'static {
-    /// More of the WHERE clause.
-    const CONDITION: &'static str;
-}
-
-/// Every column ([`SessionRow`]).
-struct WholeRow;
-
-impl UpdateKind for WholeRow {
-    const CONDITION: &'static str = "";
-}
-
-/// [`ProgressRow`]'s columns, over an active session only: what it leaves out is then the same
-/// in the stored row (a session's identity never changes, and an active session has no end).
-struct Progress;
-
-impl UpdateKind for Progress {
-    const CONDITION: &'static str = " AND status = 'active'";
-}
-
-/// `UPDATE chat_sessions SET <columns> WHERE id = ? AND version = ? AND <visible>`, diesel's
-/// own changeset of [`SessionRow`] or [`ProgressRow`] (a `NULL` for `None`: the SQL never varies)
-/// in a statement diesel keeps prepared: its `UpdateStatement` is marked never to be cached, so
-/// the answer's UPDATE was parsed and planned again on every call (6 % of the server's CPU in
-/// the journey's profile, issue #8).
-struct VersionedUpdate<'a, C, K> {
-    changeset: C,
-    id: &'a str,
-    version: i32,
-    account_live: account_live,
-    patient_live: patient_live,
-    kind: std::marker::PhantomData<K>,
-}
-
-impl<C, K: UpdateKind> diesel::query_builder::QueryId for VersionedUpdate<'_, C, K> {
-    type QueryId = K;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<DB, C, K> diesel::query_builder::QueryFragment<DB> for VersionedUpdate<'_, C, K>
-where
-    DB: diesel::backend::Backend,
-    C: diesel::query_builder::QueryFragment<DB>,
-    K: UpdateKind,
-    account_live: diesel::query_builder::QueryFragment<DB>,
-    patient_live: diesel::query_builder::QueryFragment<DB>,
-    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
-        use diesel::sql_types::{Integer, Text};
-        out.push_sql("UPDATE chat_sessions SET ");
-        self.changeset.walk_ast(out.reborrow())?;
-        out.push_sql(" WHERE id = ");
-        out.push_bind_param::<Text, _>(self.id)?;
-        out.push_sql(" AND version = ");
-        out.push_bind_param::<Integer, _>(&self.version)?;
-        out.push_sql(K::CONDITION);
-        // Only a visible session (as `visible()`): a step decided on a cached copy must not
-        // write to a session whose account or patient was deleted since.
-        out.push_sql(" AND ");
-        self.account_live.walk_ast(out.reborrow())?;
-        out.push_sql(" AND (");
-        self.patient_live.walk_ast(out.reborrow())?;
-        out.push_sql(")");
-        Ok(())
-    }
-}
-
-impl<C, K, Conn> RunQueryDsl<Conn> for VersionedUpdate<'_, C, K> {}
-
-impl<'a, C, K> VersionedUpdate<'a, C, K> {
-    fn new(changeset: C, id: &'a str, version: i32) -> Self {
-        Self {
-            changeset,
-            id,
-            version,
-            account_live: account_live(),
-            patient_live: patient_live(),
-            kind: std::marker::PhantomData,
         }
     }
 }
@@ -592,7 +475,14 @@ impl ChatSessionRepository for Database {
             Ok(Written::Done)
         })
         .await?
-        .result()
+        .result()?;
+        // The first answer decides on the session as created, without reading it back.
+        let cache = self.session_cache();
+        if let Some(ended) = &new.supersede {
+            cache.forget(ended.id.as_str());
+        }
+        cache.put(new.session.clone());
+        Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -668,31 +558,10 @@ impl ChatSessionRepository for Database {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn step(&self, sid: &SessionId, decide: Decide) -> Result<Stepped, RepoError> {
         let sid = sid.as_str().to_owned();
-        let Some(cache) = self.session_cache().cloned() else {
-            // PostgreSQL: the read, the decision and the versioned write in one call on one
-            // connection (the read takes no lock, as `get`; the write is versioned, as `save`;
-            // an answer's write is one statement).
-            return self
-                .run(move |conn| {
-                    let Some(write) = decided(conn, &sid, decide)? else {
-                        return Ok(Ok(Stepped::Unchanged));
-                    };
-                    let planned = match Planned::of(write) {
-                        Ok((planned, _)) => planned,
-                        Err(e) => return Ok(Err(e)),
-                    };
-                    let written = match planned.write_at_once(conn) {
-                        Some(written) => written?,
-                        None => write_transaction(conn, |conn| planned.write(conn))?,
-                    };
-                    Ok(written.result().map(|()| Stepped::Written))
-                })
-                .await?;
-        };
-        // SQLite: the write alone goes to the write lane (`Database::write`), whose one thread
-        // would otherwise also carry every read and decision. The decision is made on the
-        // session as this process last wrote it, if kept (`cache`), else on a read from a pooled
-        // connection, in parallel with other requests.
+        // The decision is made on the session as this process last wrote it, if kept (`cache`),
+        // else on a read from a pooled connection; the write goes to SQLite's write lane
+        // (`Database::write`) or, an answer on PostgreSQL, to the answer writer (`batch`).
+        let cache = self.session_cache().clone();
         let write = match cache.get(&sid) {
             Some(cached) => match decide(&cached) {
                 Some(write) => write,
@@ -709,7 +578,19 @@ impl ChatSessionRepository for Database {
             },
         };
         let (planned, after) = Planned::of(write)?;
-        let written = self.transaction(move |conn| planned.write(conn)).await;
+        let written = match (self.answer_batcher(), planned.answer()) {
+            (Some(batcher), Some(answer)) => match batcher.write(answer).await {
+                Ok(true) => Ok(Written::Done),
+                Ok(false) => {
+                    let id = after.id.as_str().to_owned();
+                    self.run(move |conn| still_there(conn, &id))
+                        .await
+                        .map(|()| Written::Stale)
+                }
+                Err(e) => Err(e),
+            },
+            _ => self.transaction(move |conn| planned.write(conn)).await,
+        };
         match written {
             Ok(Written::Done) => {
                 cache.put(after);

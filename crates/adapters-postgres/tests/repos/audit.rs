@@ -36,6 +36,49 @@ pub(crate) fn rows(t: &TestDb) -> Vec<Row> {
     .unwrap()
 }
 
+/// An audit row, every column.
+#[derive(QueryableByName, Debug, PartialEq)]
+pub(crate) struct Stored {
+    #[diesel(sql_type = Text)]
+    pub(crate) id: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    pub(crate) at: time::PrimitiveDateTime,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) actor_id: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub(crate) action: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) record_type: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) record_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) account_id: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub(crate) record_count: Option<i32>,
+    #[diesel(sql_type = Nullable<Binary>)]
+    pub(crate) record_ids: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) query: Option<String>,
+}
+
+/// Every audit row, every column.
+pub(crate) fn every_column(t: &TestDb) -> Vec<Stored> {
+    let mut conn = t.db().connection().unwrap();
+    diesel::sql_query(
+        "SELECT id, at, actor_id, action, record_type, record_id, account_id, record_count, \
+         record_ids, query FROM audit_log ORDER BY at, id",
+    )
+    .load(&mut *conn)
+    .unwrap()
+}
+
+/// `at` as the log stores it: UTC, whole seconds.
+pub(crate) fn stored_at(at: genascope_domain::common::Timestamp) -> time::PrimitiveDateTime {
+    let t = at.to_offset(time::UtcOffset::UTC);
+    let p = time::PrimitiveDateTime::new(t.date(), t.time());
+    p.replace_nanosecond(0).unwrap()
+}
+
 fn decode(ids: &[u8]) -> Vec<uuid::Uuid> {
     ids.chunks(16)
         .map(|c| uuid::Uuid::from_slice(c).unwrap())

@@ -59,6 +59,7 @@ on_both_backends! {
         a_step_reads_decides_and_writes_once,
         a_step_on_an_outdated_copy_writes_nothing,
         an_answer_writes_its_row_and_audit_entry_together,
+        answers_to_many_sessions_at_once,
     ],
     accounts: [
         create_with_admin_and_get,

@@ -29,6 +29,10 @@ pub async fn a_step_reads_decides_and_writes_once(t: &TestDb) {
         .step(&missing, Box::new(|_| panic!("nothing to decide on")))
         .await;
     assert!(matches!(got, Err(RepoError::NotFound)), "{got:?}");
+    // Decided on the session as this process created it: a decision to write nothing is
+    // `Stale` (decide again, on a fresh read), which is then `Unchanged`.
+    let nothing = repo.step(&s.id, Box::new(|_| None)).await;
+    assert!(matches!(nothing, Err(RepoError::Stale)), "{nothing:?}");
     assert_eq!(
         repo.step(&s.id, Box::new(|_| None)).await.unwrap(),
         Stepped::Unchanged
@@ -67,9 +71,9 @@ pub async fn a_step_reads_decides_and_writes_once(t: &TestDb) {
         (last.version, last.message_count),
         (stored.version + 1, stored.message_count + 1)
     );
-    // A decision to write nothing, just after a write: `Unchanged`, or `Stale` where it was
-    // made on the session as this process last wrote it (SQLite), never on the stored row:
-    // the caller decides again, on a fresh read.
+    // A decision to write nothing, just after a write: `Stale` where it was made on the
+    // session as this process last wrote it, never on the stored row: the caller decides
+    // again, on a fresh read.
     let nothing = repo.step(&s.id, Box::new(|_| None)).await;
     assert!(
         matches!(nothing, Ok(Stepped::Unchanged) | Err(RepoError::Stale)),
@@ -217,4 +221,97 @@ pub async fn an_answer_writes_its_row_and_audit_entry_together(t: &TestDb) {
     assert!(matches!(stale, Err(RepoError::Stale)), "{stale:?}");
     assert_eq!(repo.get(&s.id).await.unwrap(), after);
     assert_eq!(updates(), one);
+}
+
+/// Answers to many sessions at once (on PostgreSQL they are written in batches, several
+/// sessions to a statement): each written with its own audit entry, every column of it; and of
+/// two answers decided on the same version of one session (sent back to back, so often in the
+/// same batch), exactly one is written, with its entry alone, the other `Stale`.
+pub async fn answers_to_many_sessions_at_once(t: &TestDb) {
+    use genascope_domain::audit::AuditEntry;
+    use genascope_domain::questionnaire::sessions::ports::Stepped;
+    let db = t.db().clone();
+    let repo: &dyn ChatSessionRepository = t.db();
+    let (a, doc) = crate::support::clinic(t, "Batch").await;
+    let mut sessions = Vec::new();
+    for i in 0..16u8 {
+        // Half with a patient: the write checks that the patient is still live.
+        let p = if i % 2 == 0 {
+            let p = patient(a, &format!("p{i}@batch.org"), "Bea", &format!("Batch{i}"));
+            add(t, &p).await;
+            Some(p.id)
+        } else {
+            None
+        };
+        let s = session(a, p, doc.id, &format!("batch-{i}"), i64::from(i));
+        repo.create(&new(&s, Vec::new())).await.unwrap();
+        sessions.push(s);
+    }
+    // (session index, racer, the write): racer 0 for every session, racer 1 for the first four.
+    let mut writes: Vec<(usize, u8, SessionWrite)> = Vec::new();
+    for (i, s) in sessions.iter().enumerate() {
+        for racer in 0..if i < 4 { 2 } else { 1 } {
+            let (after, _) = answered_yes(s);
+            let mut logged = entry(&after, AuditAction::Update);
+            logged.actor_id = (racer == 0).then_some(doc.id);
+            logged.at = at(10 + i64::try_from(i).unwrap());
+            writes.push((
+                i,
+                racer,
+                SessionWrite {
+                    after,
+                    version: s.version,
+                    messages: Vec::new(),
+                    assessment: None,
+                    audit: vec![logged],
+                },
+            ));
+        }
+    }
+    let mut running = tokio::task::JoinSet::new();
+    for (i, racer, write) in writes.clone() {
+        let db = db.clone();
+        let id = sessions[i].id.clone();
+        running.spawn(async move {
+            let got = db.step(&id, Box::new(move |_| Some(write))).await;
+            (i, racer, got)
+        });
+    }
+    let mut won: Vec<Option<u8>> = vec![None; sessions.len()];
+    while let Some(done) = running.join_next().await {
+        let (i, racer, got) = done.unwrap();
+        match got {
+            Ok(Stepped::Written) => {
+                assert_eq!(won[i], None, "session {i}: two answers on one version written");
+                won[i] = Some(racer);
+            }
+            Err(RepoError::Stale) => assert!(i < 4, "session {i}: stale with no rival"),
+            other => panic!("session {i}, racer {racer}: {other:?}"),
+        }
+    }
+    let stored_entries = crate::audit::every_column(t);
+    for (i, s) in sessions.iter().enumerate() {
+        let racer = won[i].unwrap_or_else(|| panic!("session {i}: no answer written"));
+        let (_, _, write) = writes
+            .iter()
+            .find(|(j, r, _)| *j == i && *r == racer)
+            .unwrap();
+        assert_eq!(repo.get(&s.id).await.unwrap(), write.after, "session {i}");
+        let expected: &AuditEntry = &write.audit[0];
+        let updates: Vec<_> = stored_entries
+            .iter()
+            .filter(|e| e.action == "update" && e.record_id == Some(s.ref_id.to_string()))
+            .collect();
+        assert_eq!(updates.len(), 1, "session {i}: {updates:?}");
+        let e = updates[0];
+        assert_eq!(e.id, expected.id.to_string(), "session {i}");
+        assert_eq!(e.at, crate::audit::stored_at(expected.at), "session {i}");
+        assert_eq!(e.actor_id, expected.actor_id.map(|u| u.0.to_string()));
+        assert_eq!(e.record_type, "chat_session");
+        assert_eq!(e.account_id, Some(a.0.to_string()));
+        assert_eq!(
+            (e.record_count, e.record_ids.as_ref(), e.query.as_ref()),
+            (Some(1), None, None)
+        );
+    }
 }
