@@ -65,14 +65,25 @@ struct NewAssessmentRow {
 /// completion also uses to store its patient's assessment).
 ///
 /// "Latest" is the highest `assessed_at`, and among equal ones the highest `seq` (`assessed_at`
-/// is whole seconds, so two assessments stored in one second tie on it). The patient's row is claimed first (a no-op UPDATE, as bookings do), so
-/// concurrent inserts for one patient take turns and each reads the other's `seq`; the unique
-/// index `(patient_id, seq)` backs this up.
+/// is whole seconds, so two assessments stored in one second tie on it). The patient's row is
+/// claimed first, so concurrent inserts for one patient take turns and each reads the other's
+/// `seq`; the unique index `(patient_id, seq)` backs this up. On PostgreSQL the claim is
+/// `SELECT … FOR UPDATE`: a no-op UPDATE of `patients` would also count as a change the
+/// principal cache's fence must wait for (`connection`), in every session's completion. SQLite
+/// has no row locks (its writes take turns on the write lane): a no-op UPDATE.
 pub(crate) fn insert_assessment(conn: &mut DbConnection, r: &AssessmentRecord) -> QueryResult<()> {
     let patient = id(r.patient_id.0);
-    let claimed = diesel::update(patients::table.filter(patients::id.eq(&patient)))
-        .set(patients::updated_at.eq(patients::updated_at))
-        .execute(conn)?;
+    let row = patients::table.filter(patients::id.eq(&patient));
+    let claimed = match conn {
+        DbConnection::Postgresql(pg) => row
+            .select(patients::id)
+            .for_update()
+            .load::<String>(pg)?
+            .len(),
+        DbConnection::Sqlite(_) => diesel::update(row)
+            .set(patients::updated_at.eq(patients::updated_at))
+            .execute(conn)?,
+    };
     if claimed == 0 {
         return Err(diesel::result::Error::NotFound);
     }
