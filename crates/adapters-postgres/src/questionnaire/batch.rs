@@ -13,7 +13,7 @@
 //! WITH written AS (
 //!     UPDATE chat_sessions SET answers = v.answers, … FROM unnest($1, …) AS v (id, version, …)
 //!     WHERE chat_sessions.id = v.id AND chat_sessions.version = v.version
-//!       AND status = 'active' AND <account and patient live>
+//!       AND chat_sessions.status = v.status AND <account and patient live>
 //!     RETURNING chat_sessions.id),
 //! audited AS (
 //!     INSERT INTO audit_log (…) SELECT … FROM unnest($10, …) AS e (session_id, …)
@@ -205,7 +205,11 @@ fn serve(manager: &DbConnectionManager, mut jobs: tokio::sync::mpsc::Receiver<Pe
 }
 
 /// Write `batch` and answer its callers (see the module).
-fn write_batch(manager: &DbConnectionManager, conn: &mut Option<DbConnection>, batch: Vec<Pending>) {
+fn write_batch(
+    manager: &DbConnectionManager,
+    conn: &mut Option<DbConnection>,
+    batch: Vec<Pending>,
+) {
     let c = match conn {
         Some(c) => c,
         None => match manager.establish() {
@@ -242,7 +246,7 @@ fn write_batch(manager: &DbConnectionManager, conn: &mut Option<DbConnection>, b
             // it fails.
             for p in batch {
                 let result = match written(c, &[&p.write]) {
-                    Ok(ids) => Ok(ids.iter().any(|id| *id == p.write.id)),
+                    Ok(ids) => Ok(ids.contains(&p.write.id)),
                     Err(e) => Err(crate::sql::map_error(e)),
                 };
                 let _ = p.reply.send(result);

@@ -2,9 +2,9 @@
 //! and assessment are JSON text (PHI: never logged); writes are optimistic on `version`; a
 //! completion stores the patient's assessment row in the same transaction.
 
-use super::strategies::to_json;
-use super::progress::{Progress, ProgressRow, VersionedUpdate, WholeRow};
 use super::batch::AnswerWrite;
+use super::progress::{Progress, ProgressRow, VersionedUpdate, WholeRow};
+use super::strategies::to_json;
 use crate::audit::write_entries;
 use crate::clinical::insert_assessment;
 use crate::convert::{from_ts, id, parse_id, ts};
@@ -303,7 +303,12 @@ impl Planned {
             return None;
         }
         let progress = ProgressRow::from(&self.row);
-        Some(AnswerWrite::new(&self.row.id, self.version, &progress, entry))
+        Some(AnswerWrite::new(
+            &self.row.id,
+            self.version,
+            &progress,
+            entry,
+        ))
     }
 
     /// The rows of `write`, and the session as it will be once written.
@@ -353,7 +358,6 @@ fn visible_rows() -> _ {
 fn as_domain(row: Option<SessionRow>) -> QueryResult<Option<ChatSession>> {
     Ok(row.map(SessionRow::into_domain).transpose()?)
 }
-
 
 impl<'a> From<&'a SessionRow> for ProgressRow<'a> {
     fn from(r: &'a SessionRow) -> Self {

@@ -282,7 +282,10 @@ pub async fn answers_to_many_sessions_at_once(t: &TestDb) {
         let (i, racer, got) = done.unwrap();
         match got {
             Ok(Stepped::Written) => {
-                assert_eq!(won[i], None, "session {i}: two answers on one version written");
+                assert_eq!(
+                    won[i], None,
+                    "session {i}: two answers on one version written"
+                );
                 won[i] = Some(racer);
             }
             Err(RepoError::Stale) => assert!(i < 4, "session {i}: stale with no rival"),

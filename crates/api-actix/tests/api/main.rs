@@ -102,6 +102,7 @@ on_both_backends! {
         knowledge_bad_input,
         deleted_strategy_keeps_its_sessions_working,
         full_interview_through_submit_answer,
+        an_interview_alternating_between_replicas,
         submit_answer_refusals_and_the_safe_retry,
         start_chat_ids_resume_and_replace,
         chat_roles_tenancy_and_visibility,

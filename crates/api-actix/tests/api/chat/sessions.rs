@@ -411,3 +411,68 @@ pub async fn chat_roles_tenancy_and_visibility(app: &TestApp) {
     // Without a token: 401.
     app.get("/ai-chat/sessions", None).await.expect(401);
 }
+
+/// Behind a balancer that alternates replicas (PostgreSQL; SQLite has one process), each
+/// replica's kept copy of the session is one answer behind at every answer: each answer is
+/// still accepted once, in order, and the session completes with every answer in its history,
+/// as through one replica. A copy behind never answers a refusal either: a repeated answer on
+/// the other replica is the safe retry.
+pub async fn an_interview_alternating_between_replicas(app: &TestApp) {
+    use genascope_adapters_postgres::Backend;
+    let replica = match app.backend() {
+        Backend::Postgres => Some(app.replica().await),
+        Backend::Sqlite => None,
+    };
+    let other = replica
+        .as_ref()
+        .map_or_else(|| app.address.clone(), |r| r.address.clone());
+    let c = Chat::new(app).await;
+    let s = start(app, &c.patient, &json!({})).await;
+    let id = s["sessionId"].as_str().unwrap().to_owned();
+    let on = |base: &str, q: u8, answer: &str| {
+        app.client
+            .post(format!("{base}/api/submit_answer"))
+            .bearer_auth(&c.patient)
+            .json(&json!({"sessionId": id, "questionId": q, "answer": answer}))
+    };
+    for (i, (q, a)) in FULL_26.iter().enumerate() {
+        let (here, there) = if i % 2 == 0 {
+            (other.as_str(), app.address.as_str())
+        } else {
+            (app.address.as_str(), other.as_str())
+        };
+        let r = app.send(on(here, *q, a)).await;
+        let b = r.expect(200).clone();
+        assert_eq!(b["question"]["id"], *q, "answer {i}: {}", r.text);
+        if i == 3 {
+            // The same answer again on the other replica: the safe retry, same next question.
+            let again = app.send(on(there, *q, a)).await;
+            assert_eq!(
+                again.expect(200)["nextQuestion"],
+                b["nextQuestion"],
+                "{}",
+                again.text
+            );
+        }
+        match FULL_26.get(i + 1) {
+            Some((next, _)) => assert_eq!(b["nextQuestion"]["id"], *next, "{}", r.text),
+            None => assert_eq!(b["sessionComplete"], true, "{}", r.text),
+        }
+    }
+    let h = app
+        .get(&format!("/api/history/{id}"), Some(&c.patient))
+        .await;
+    let h = h.expect(200);
+    let asked: Vec<u64> = h["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["questionId"].as_u64().unwrap())
+        .collect();
+    let expected: Vec<u64> = FULL_26.iter().map(|(q, _)| u64::from(*q)).collect();
+    assert_eq!(asked, expected, "{h}");
+    assert_eq!(h["status"], "completed");
+    if let Some(r) = replica {
+        r.shutdown().await;
+    }
+}
