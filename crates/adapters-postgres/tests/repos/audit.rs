@@ -36,7 +36,7 @@ pub(crate) fn rows(t: &TestDb) -> Vec<Row> {
     .unwrap()
 }
 
-/// An audit row, every column.
+/// An audit row, every column: [`Row`]'s and the entry's id, time and account.
 #[derive(QueryableByName, Debug, PartialEq)]
 pub(crate) struct Stored {
     #[diesel(sql_type = Text)]
@@ -44,21 +44,9 @@ pub(crate) struct Stored {
     #[diesel(sql_type = diesel::sql_types::Timestamp)]
     pub(crate) at: time::PrimitiveDateTime,
     #[diesel(sql_type = Nullable<Text>)]
-    pub(crate) actor_id: Option<String>,
-    #[diesel(sql_type = Text)]
-    pub(crate) action: String,
-    #[diesel(sql_type = Text)]
-    pub(crate) record_type: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub(crate) record_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub(crate) account_id: Option<String>,
-    #[diesel(sql_type = Nullable<Integer>)]
-    pub(crate) record_count: Option<i32>,
-    #[diesel(sql_type = Nullable<Binary>)]
-    pub(crate) record_ids: Option<Vec<u8>>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub(crate) query: Option<String>,
+    #[diesel(embed)]
+    pub(crate) row: Row,
 }
 
 /// Every audit row, every column.

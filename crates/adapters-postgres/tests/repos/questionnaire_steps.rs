@@ -170,8 +170,8 @@ pub async fn a_step_on_an_outdated_copy_writes_nothing(t: &TestDb) {
     assert_eq!((version, progress), (s.version + 3, 3), "nothing written");
 }
 
-/// An answer's write (the session stays active, one audit entry, no message; on PostgreSQL one
-/// statement, no transaction): the row and its audit entry are written together, or neither
+/// An answer's write (the session stays active, one audit entry, no message; on PostgreSQL the
+/// answer writers' batch statement): the row and its audit entry are written together, or neither
 /// when the version read is no longer the stored one. And it changes nothing the principal
 /// cache holds: the request need not wait for the cache's fence.
 pub async fn an_answer_writes_its_row_and_audit_entry_together(t: &TestDb) {
@@ -303,17 +303,18 @@ pub async fn answers_to_many_sessions_at_once(t: &TestDb) {
         let expected: &AuditEntry = &write.audit[0];
         let updates: Vec<_> = stored_entries
             .iter()
-            .filter(|e| e.action == "update" && e.record_id == Some(s.ref_id.to_string()))
+            .filter(|e| e.row.action == "update" && e.row.record_id == Some(s.ref_id.to_string()))
             .collect();
         assert_eq!(updates.len(), 1, "session {i}: {updates:?}");
         let e = updates[0];
         assert_eq!(e.id, expected.id.to_string(), "session {i}");
         assert_eq!(e.at, crate::audit::stored_at(expected.at), "session {i}");
-        assert_eq!(e.actor_id, expected.actor_id.map(|u| u.0.to_string()));
-        assert_eq!(e.record_type, "chat_session");
         assert_eq!(e.account_id, Some(a.0.to_string()));
+        let r = &e.row;
+        assert_eq!(r.actor_id, expected.actor_id.map(|u| u.0.to_string()));
+        assert_eq!(r.record_type, "chat_session");
         assert_eq!(
-            (e.record_count, e.record_ids.as_ref(), e.query.as_ref()),
+            (r.record_count, r.record_ids.as_ref(), r.query.as_ref()),
             (Some(1), None, None)
         );
     }
