@@ -241,9 +241,14 @@ fn write_batch(
                 )));
             }
         }
+        Err(e) if batch.len() == 1 => {
+            // Alone already: its error is its answer (not run a second time).
+            if let Some(p) = batch.into_iter().next() {
+                let _ = p.reply.send(Err(crate::sql::map_error(e)));
+            }
+        }
         Err(_) => {
-            // One of them may be the cause: each alone (again, if it was alone), so that only
-            // it fails.
+            // One of them may be the cause: each alone, so that only it fails.
             for p in batch {
                 let result = match written(c, &[&p.write]) {
                     Ok(ids) => Ok(ids.contains(&p.write.id)),
