@@ -361,3 +361,105 @@ pub async fn group_commit_reports_failures(t: &TestDb) {
         .await
         .unwrap();
 }
+
+/// Many entries recorded at once (on PostgreSQL one multi-row INSERT per 500: 1,201 entries
+/// cross two chunk boundaries) are stored each exactly once with every column as given: one
+/// entry per record, lists with their ids and query, and entries with no actor or account.
+pub async fn entries_written_together_keep_every_column(t: &TestDb) {
+    let actor = UserId(uuid::Uuid::new_v4());
+    let account = AccountId(uuid::Uuid::new_v4());
+    let entries: Vec<AuditEntry> = (0..1201u128)
+        .map(|n| AuditEntry {
+            id: uuid::Uuid::from_u128(1_000_000 + n),
+            at: at(i64::try_from(n % 7).unwrap()),
+            actor_id: (n % 3 != 0).then_some(actor),
+            action: if n % 2 == 0 {
+                AuditAction::Read
+            } else {
+                AuditAction::Update
+            },
+            record_type: if n % 5 == 0 {
+                "chat_session"
+            } else {
+                "patient"
+            },
+            records: if n % 4 == 0 {
+                AuditRecords::Many {
+                    ids: (0..=(n % 9))
+                        .map(|k| uuid::Uuid::from_u128(n * 100 + k))
+                        .collect(),
+                    query: (n % 8 == 0).then(|| format!("search=a{n}")),
+                }
+            } else {
+                AuditRecords::One(uuid::Uuid::from_u128(n))
+            },
+            account_id: (n % 6 != 1).then_some(account),
+        })
+        .collect();
+    t.db().record(entries.clone()).await.unwrap();
+    let mut want: Vec<Stored> = entries
+        .iter()
+        .map(|e| {
+            let (record_id, record_count, record_ids, query) = match &e.records {
+                AuditRecords::One(r) => (Some(r.to_string()), Some(1), None, None),
+                AuditRecords::Many { ids, query } => (
+                    None,
+                    Some(i32::try_from(ids.len()).unwrap()),
+                    Some(ids.iter().flat_map(|u| *u.as_bytes()).collect()),
+                    query.clone(),
+                ),
+            };
+            Stored {
+                id: e.id.to_string(),
+                at: stored_at(e.at),
+                account_id: e.account_id.map(|a| a.0.to_string()),
+                row: Row {
+                    action: e.action.as_str().to_owned(),
+                    record_type: e.record_type.to_owned(),
+                    record_id,
+                    actor_id: e.actor_id.map(|a| a.0.to_string()),
+                    record_count,
+                    record_ids,
+                    query,
+                },
+            }
+        })
+        .collect();
+    want.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    let got = every_column(t);
+    assert_eq!(got.len(), 1201);
+    assert_eq!(got, want);
+}
+
+/// In a group commit, a request whose entries cannot be written (here an id already stored)
+/// fails alone: every other request of the same batch is committed, each exactly once.
+pub async fn group_commit_fails_only_the_bad_request(t: &TestDb) {
+    use genascope_adapters_postgres::AuditWriter;
+    let taken = read_entry(999);
+    t.db().record(vec![taken.clone()]).await.unwrap();
+    let (writer, handle) = AuditWriter::start(t.db().clone()).unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 1..=60u128 {
+        let writer = writer.clone();
+        let entries = if n == 30 {
+            // Two entries, the second a duplicate: neither may be stored.
+            vec![read_entry(n), taken.clone()]
+        } else {
+            vec![read_entry(n), read_entry(n)]
+        };
+        tasks.spawn(async move { (n, writer.record(entries).await) });
+    }
+    while let Some(done) = tasks.join_next().await {
+        let (n, result) = done.unwrap();
+        assert_eq!(result.is_err(), n == 30, "request {n}: {result:?}");
+    }
+    drop(writer);
+    tokio::task::spawn_blocking(move || handle.join())
+        .await
+        .unwrap();
+    for n in 1..=60u128 {
+        let want = if n == 30 { 0 } else { 2 };
+        assert_eq!(count_of(t.db(), n), want, "entries of request {n}");
+    }
+    assert_eq!(count_of(t.db(), 999), 1);
+}

@@ -123,6 +123,8 @@ on_both_backends! {
         imports_are_atomic_with_their_audit,
         group_commit_keeps_every_entry,
         group_commit_reports_failures,
+        entries_written_together_keep_every_column,
+        group_commit_fails_only_the_bad_request,
         a_patient_login_is_audited_with_its_new_record,
     ],
     assessments: [

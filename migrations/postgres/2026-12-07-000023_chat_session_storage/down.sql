@@ -1,0 +1,5 @@
+ALTER TABLE chat_sessions RESET (fillfactor);
+ALTER TABLE chat_sessions
+    ALTER COLUMN answers SET COMPRESSION DEFAULT,
+    ALTER COLUMN extracted_data SET COMPRESSION DEFAULT,
+    ALTER COLUMN assessment SET COMPRESSION DEFAULT;
