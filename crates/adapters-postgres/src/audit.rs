@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use genascope_domain::audit::{AuditEntry, AuditLog, AuditRecords};
 use genascope_domain::common::RepoError;
+use std::borrow::Borrow;
 use time::PrimitiveDateTime;
 
 /// An entry as stored.
@@ -66,15 +67,16 @@ const ENTRIES_PER_INSERT: usize = 500;
 /// audit writer commits hundreds of requests' entries at a time); on SQLite, where a statement
 /// costs no round trip, each is its own INSERT.
 pub(crate) fn write_entries(conn: &mut DbConnection, entries: &[AuditEntry]) -> QueryResult<()> {
-    insert_all(conn, &entries.iter().collect::<Vec<_>>())
+    insert_all(conn, entries)
 }
 
-/// See [`write_entries`].
-fn insert_all(conn: &mut DbConnection, entries: &[&AuditEntry]) -> QueryResult<()> {
+/// See [`write_entries`]; `entries` owned or borrowed (a group commit's, gathered from its jobs).
+fn insert_all<E: Borrow<AuditEntry>>(conn: &mut DbConnection, entries: &[E]) -> QueryResult<()> {
     match conn {
         DbConnection::Postgresql(pg) if entries.len() > 1 => {
             for chunk in entries.chunks(ENTRIES_PER_INSERT) {
-                let rows: Vec<AuditRow> = chunk.iter().map(|e| AuditRow::from(*e)).collect();
+                let rows: Vec<AuditRow> =
+                    chunk.iter().map(|e| AuditRow::from(e.borrow())).collect();
                 diesel::insert_into(audit_log::table)
                     .values(&rows)
                     .execute(pg)?;
@@ -84,7 +86,7 @@ fn insert_all(conn: &mut DbConnection, entries: &[&AuditEntry]) -> QueryResult<(
             for entry in entries {
                 crate::sql::execute(
                     conn,
-                    diesel::insert_into(audit_log::table).values(AuditRow::from(*entry)),
+                    diesel::insert_into(audit_log::table).values(AuditRow::from(entry.borrow())),
                 )?;
             }
         }
