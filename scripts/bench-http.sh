@@ -286,7 +286,7 @@ cpu_after=$(server_cpu_ms)
 printf '%-26s %14s %12s   (%s requests/s, p50 %s, %s interviews, %s errors)\n' \
   "interview (27 requests)" "$ips/s" "$p99" "$rps" "$p50" "$count" "$errors"
 if [ "${count:-0}" -gt 0 ]; then
-  say "journey: the server used $(( (cpu_after - cpu_before) / count )) ms of CPU per interview"
+  say "journey: the server used $(awk -v ms=$((cpu_after - cpu_before)) -v n="$count" 'BEGIN { printf "%.2f", ms / n }') ms of CPU per interview"
 fi
 }
 if has_section journey; then bench_journey; fi

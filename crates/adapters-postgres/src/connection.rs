@@ -77,7 +77,7 @@ thread_local! {
     /// (see [`NOTIFYING_TABLES`]).
     static NOTIFYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set while a statement runs that the caller knows writes to no table of
-    /// [`NOTIFYING_TABLES`] (see [`notifying_none`]).
+    /// [`NOTIFYING_TABLES`] (see [`writes_elsewhere`]).
     static NOT_NOTIFYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Set when a statement on this thread found its connection lost; read (and cleared) by
     /// `has_broken` when that connection goes back to the pool, on the same thread, just after.
@@ -113,9 +113,14 @@ enum Effect {
 /// it may have changed what the principal cache holds, so that a request that did can wait for
 /// the cache's fence (`principals`); a request that wrote only elsewhere (an answer's session
 /// row and audit entry) has nothing to wait for. Only the first few characters of the
-/// statement are formatted.
+/// statement are looked at, and none once there is nothing left to learn: diesel builds a
+/// statement's whole SQL text to show it (5 % of the server's CPU in the journey benchmark when
+/// every statement was shown).
 fn note_writes(event: diesel::connection::InstrumentationEvent<'_>) {
     use diesel::connection::InstrumentationEvent as E;
+    if NOTIFYING.get() || (NOT_NOTIFYING.get() && WROTE.get()) {
+        return;
+    }
     let effect = match event {
         E::StartQuery { query, .. } => effect(query),
         E::BeginTransaction { .. } => Effect::Write,
@@ -129,18 +134,27 @@ fn note_writes(event: diesel::connection::InstrumentationEvent<'_>) {
     }
 }
 
-/// Run `f`, whose statements the caller knows write to no table of [`NOTIFYING_TABLES`], where
-/// their first words do not tell (a `WITH … UPDATE chat_sessions …`): they count as writes, not
-/// as changes the principal cache's fence must wait for.
-pub(crate) fn notifying_none<T>(f: impl FnOnce() -> T) -> T {
+/// Run `f` on `conn`, whose statements the caller knows write, and to no table of
+/// [`NOTIFYING_TABLES`] (where their first words may not tell: a `WITH … UPDATE chat_sessions
+/// …`): they count as writes, not as changes the principal cache's fence must wait for, and the
+/// hook need not look at them. On PostgreSQL only: SQLite's connections (in debug builds) keep
+/// looking, for the write lane's check in `Database::run`.
+pub(crate) fn writes_elsewhere<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> T,
+) -> T {
     struct Reset(bool);
     impl Drop for Reset {
         fn drop(&mut self) {
             NOT_NOTIFYING.set(self.0);
         }
     }
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        return f(conn);
+    }
     let _reset = Reset(NOT_NOTIFYING.replace(true));
-    f()
+    WROTE.set(true);
+    f(conn)
 }
 
 /// [`Effect`] of a statement: `SELECT` reads; `UPDATE t`, `INSERT INTO t` and `DELETE FROM t`

@@ -274,15 +274,15 @@ fn lost(conn: &mut DbConnection, e: &diesel::result::Error) -> bool {
 
 /// Run the batch statement for `writes`: the ids of the sessions it wrote.
 fn written(conn: &mut DbConnection, writes: &[&AnswerWrite]) -> QueryResult<Vec<String>> {
-    let DbConnection::Postgresql(pg) = conn else {
-        return Err(diesel::result::Error::QueryBuilderError(
-            "the answer writer is PostgreSQL's".into(),
-        ));
-    };
     let statement = Batch::of(writes);
     // Its first word is `WITH`: say that it changes nothing the principal cache holds. Nothing
     // here waits for the cache's fence; forget what the hook noted.
-    let result = crate::connection::notifying_none(|| statement.load::<String>(pg));
+    let result = crate::connection::writes_elsewhere(conn, |conn| match conn {
+        DbConnection::Postgresql(pg) => statement.load::<String>(pg),
+        DbConnection::Sqlite(_) => Err(diesel::result::Error::QueryBuilderError(
+            "the answer writer is PostgreSQL's".into(),
+        )),
+    });
     let _ = crate::connection::take_writes();
     result
 }

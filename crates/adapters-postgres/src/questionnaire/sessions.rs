@@ -7,6 +7,7 @@ use super::progress::{Progress, ProgressRow, VersionedUpdate, WholeRow};
 use super::strategies::to_json;
 use crate::audit::write_entries;
 use crate::clinical::insert_assessment;
+use crate::connection::writes_elsewhere;
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::{accounts, chat_messages, chat_sessions, patients};
 use crate::sql::{Corrupt, found};
@@ -427,15 +428,18 @@ fn write_session(
     assessment: Option<&AssessmentRecord>,
     audit: &[AuditEntry],
 ) -> QueryResult<Written> {
-    if !write_if_version(conn, row, version)? {
-        return Ok(Written::Stale);
-    }
-    insert_messages(conn, messages)?;
-    if let Some(a) = assessment {
-        insert_assessment(conn, a)?;
-    }
-    write_entries(conn, audit)?;
-    Ok(Written::Done)
+    // Sessions, messages, assessments and audit entries; `patients` only locked on PostgreSQL.
+    writes_elsewhere(conn, |conn| {
+        if !write_if_version(conn, row, version)? {
+            return Ok(Written::Stale);
+        }
+        insert_messages(conn, messages)?;
+        if let Some(a) = assessment {
+            insert_assessment(conn, a)?;
+        }
+        write_entries(conn, audit)?;
+        Ok(Written::Done)
+    })
 }
 
 /// What a versioned write found.
@@ -466,17 +470,19 @@ impl ChatSessionRepository for Database {
         let messages = message_rows(&new.messages)?;
         let audit = new.audit.clone();
         self.transaction(move |conn| {
-            if let Some((ended, version)) = &ended
-                && !write_if_version(conn, ended, *version)?
-            {
-                return Ok(Written::Stale);
-            }
-            diesel::insert_into(chat_sessions::table)
-                .values(&row)
-                .execute(conn)?;
-            insert_messages(conn, &messages)?;
-            write_entries(conn, &audit)?;
-            Ok(Written::Done)
+            writes_elsewhere(conn, |conn| {
+                if let Some((ended, version)) = &ended
+                    && !write_if_version(conn, ended, *version)?
+                {
+                    return Ok(Written::Stale);
+                }
+                diesel::insert_into(chat_sessions::table)
+                    .values(&row)
+                    .execute(conn)?;
+                insert_messages(conn, &messages)?;
+                write_entries(conn, &audit)?;
+                Ok(Written::Done)
+            })
         })
         .await?
         .result()?;
