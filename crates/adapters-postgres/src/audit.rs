@@ -30,7 +30,7 @@ pub(crate) struct AuditRow {
 
 /// `audit_log`'s columns in [`AuditRow`]'s order, for statements that insert rows from a query
 /// (`INSERT … SELECT`), which diesel's `Insertable` cannot build.
-pub(crate) const AUDIT_COLUMNS: &str =
+const AUDIT_COLUMNS: &str =
     "id, at, actor_id, action, record_type, record_id, account_id, record_count, record_ids, query";
 
 impl From<&AuditEntry> for AuditRow {
@@ -56,6 +56,89 @@ impl From<&AuditEntry> for AuditRow {
             record_ids,
             query,
         }
+    }
+}
+
+/// PostgreSQL: audit rows from arrays (one bind per column), each inserted only if the row of
+/// `chat_sessions` it names was written by the `written` statement of the same `WITH`:
+///
+/// ```sql
+/// INSERT INTO audit_log (…) SELECT e.id, … FROM unnest($1, …) AS e (written_id, id, …)
+/// JOIN written ON written.id = e.written_id
+/// ```
+///
+/// The answer writer's batch and a session's one-statement writes (`questionnaire`) append
+/// their entries so.
+#[derive(Default)]
+pub(crate) struct AuditFromWritten<'a> {
+    written_id: Vec<&'a str>,
+    id: Vec<&'a str>,
+    at: Vec<PrimitiveDateTime>,
+    actor_id: Vec<Option<&'a str>>,
+    action: Vec<&'a str>,
+    record_type: Vec<&'a str>,
+    record_id: Vec<Option<&'a str>>,
+    account_id: Vec<Option<&'a str>>,
+    record_count: Vec<Option<i32>>,
+    record_ids: Vec<Option<&'a [u8]>>,
+    query: Vec<Option<&'a str>>,
+}
+
+impl<'a> AuditFromWritten<'a> {
+    /// `row`, written if `written_id` is.
+    pub(crate) fn push(&mut self, written_id: &'a str, row: &'a AuditRow) {
+        self.written_id.push(written_id);
+        self.id.push(&row.id);
+        self.at.push(row.at);
+        self.actor_id.push(row.actor_id.as_deref());
+        self.action.push(row.action);
+        self.record_type.push(row.record_type);
+        self.record_id.push(row.record_id.as_deref());
+        self.account_id.push(row.account_id.as_deref());
+        self.record_count.push(row.record_count);
+        self.record_ids.push(row.record_ids.as_deref());
+        self.query.push(row.query.as_deref());
+    }
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for AuditFromWritten<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, Binary, Integer, Nullable, Text, Timestamp};
+        out.push_sql("INSERT INTO audit_log (");
+        out.push_sql(AUDIT_COLUMNS);
+        out.push_sql(
+            ") SELECT e.id, e.at, e.actor_id, e.action, e.record_type, e.record_id, \
+             e.account_id, e.record_count, e.record_ids, e.query FROM unnest(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.written_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamp>, _>(&self.at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.actor_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.action)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.record_type)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.record_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.account_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Integer>>, _>(&self.record_count)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Binary>>, _>(&self.record_ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.query)?;
+        out.push_sql(
+            ") AS e (written_id, id, at, actor_id, action, record_type, record_id, account_id, \
+             record_count, record_ids, query) JOIN written ON written.id = e.written_id",
+        );
+        Ok(())
     }
 }
 

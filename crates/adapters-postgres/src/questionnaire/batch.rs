@@ -16,8 +16,8 @@
 //!       AND chat_sessions.status = v.status AND <account and patient live>
 //!     RETURNING chat_sessions.id),
 //! audited AS (
-//!     INSERT INTO audit_log (…) SELECT … FROM unnest($10, …) AS e (session_id, …)
-//!     JOIN written ON written.id = e.session_id)
+//!     INSERT INTO audit_log (…) SELECT … FROM unnest($11, …) AS e (written_id, …)
+//!     JOIN written ON written.id = e.written_id)
 //! SELECT written.id FROM written
 //! ```
 //!
@@ -35,7 +35,7 @@
 
 use super::progress::ProgressRow;
 use super::sessions::{account_live, patient_live};
-use crate::audit::{AUDIT_COLUMNS, AuditRow};
+use crate::audit::{AuditFromWritten, AuditRow};
 use crate::connection::{DbConnection, DbConnectionManager};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -300,16 +300,8 @@ struct Batch<'a> {
     new_version: Vec<i32>,
     /// `active` for each: see `walk_ast`.
     status: Vec<&'static str>,
-    entry_id: Vec<&'a str>,
-    at: Vec<PrimitiveDateTime>,
-    actor_id: Vec<Option<&'a str>>,
-    action: Vec<&'a str>,
-    record_type: Vec<&'a str>,
-    record_id: Vec<Option<&'a str>>,
-    account_id: Vec<Option<&'a str>>,
-    record_count: Vec<Option<i32>>,
-    record_ids: Vec<Option<&'a [u8]>>,
-    query: Vec<Option<&'a str>>,
+    /// Each answer's audit entry, written with its session.
+    audit: AuditFromWritten<'a>,
     account_live: account_live,
     patient_live: patient_live,
 }
@@ -330,16 +322,13 @@ impl<'a> Batch<'a> {
             last_activity: each(writes, |w| w.last_activity),
             new_version: each(writes, |w| w.new_version),
             status: vec![SessionStatus::Active.as_str(); writes.len()],
-            entry_id: each(writes, |w| w.audit.id.as_str()),
-            at: each(writes, |w| w.audit.at),
-            actor_id: each(writes, |w| w.audit.actor_id.as_deref()),
-            action: each(writes, |w| w.audit.action),
-            record_type: each(writes, |w| w.audit.record_type),
-            record_id: each(writes, |w| w.audit.record_id.as_deref()),
-            account_id: each(writes, |w| w.audit.account_id.as_deref()),
-            record_count: each(writes, |w| w.audit.record_count),
-            record_ids: each(writes, |w| w.audit.record_ids.as_deref()),
-            query: each(writes, |w| w.audit.query.as_deref()),
+            audit: {
+                let mut audit = AuditFromWritten::default();
+                for w in writes {
+                    audit.push(&w.id, &w.audit);
+                }
+                audit
+            },
             account_live: account_live(),
             patient_live: patient_live(),
         }
@@ -362,7 +351,7 @@ impl<Conn> RunQueryDsl<Conn> for Batch<'_> {}
 
 impl QueryFragment<Pg> for Batch<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        use diesel::sql_types::{Array, Binary, Integer, Nullable, Text, Timestamp};
+        use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
         out.push_sql(
             "WITH written AS (UPDATE chat_sessions SET answers = v.answers, \
              extracted_data = v.extracted_data, current_question = v.current_question, \
@@ -403,38 +392,9 @@ impl QueryFragment<Pg> for Batch<'_> {
         QueryFragment::<Pg>::walk_ast(&self.account_live, out.reborrow())?;
         out.push_sql(" AND (");
         QueryFragment::<Pg>::walk_ast(&self.patient_live, out.reborrow())?;
-        out.push_sql(") RETURNING chat_sessions.id), audited AS (INSERT INTO audit_log (");
-        out.push_sql(AUDIT_COLUMNS);
-        out.push_sql(
-            ") SELECT e.id, e.at, e.actor_id, e.action, e.record_type, e.record_id, \
-             e.account_id, e.record_count, e.record_ids, e.query FROM unnest(",
-        );
-        out.push_bind_param::<Array<Text>, _>(&self.id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.entry_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Timestamp>, _>(&self.at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.actor_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.action)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.record_type)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.record_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.account_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Integer>>, _>(&self.record_count)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Binary>>, _>(&self.record_ids)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.query)?;
-        out.push_sql(
-            ") AS e (session_id, id, at, actor_id, action, record_type, record_id, account_id, \
-             record_count, record_ids, query) JOIN written ON written.id = e.session_id) \
-             SELECT written.id FROM written",
-        );
+        out.push_sql(") RETURNING chat_sessions.id), audited AS (");
+        self.audit.walk_ast(out.reborrow())?;
+        out.push_sql(") SELECT written.id FROM written");
         Ok(())
     }
 }

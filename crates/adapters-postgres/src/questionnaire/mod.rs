@@ -2,6 +2,7 @@
 //! sources (`chat_strategy_knowledge_sources`), knowledge sources (`knowledge_sources`), and chat
 //! sessions with their messages (`chat_sessions`, `chat_messages`).
 
+mod at_once;
 mod batch;
 mod cache;
 mod knowledge;

@@ -1,17 +1,19 @@
 //! `ChatSessionRepository` on `chat_sessions` and `chat_messages`. A session's answers, profile
 //! and assessment are JSON text (PHI: never logged); writes are optimistic on `version`; a
-//! completion stores the patient's assessment row in the same transaction.
+//! completion stores the patient's assessment row in the same transaction (on PostgreSQL, the
+//! same statement: `at_once`).
 
+use super::at_once::AtOnce;
 use super::batch::AnswerWrite;
 use super::progress::{Progress, ProgressRow, VersionedUpdate, WholeRow};
 use super::strategies::to_json;
-use crate::audit::write_entries;
-use crate::clinical::insert_assessment;
+use crate::audit::{AuditRow, write_entries};
+use crate::clinical::{NewAssessmentRow, insert_assessment};
 use crate::connection::writes_elsewhere;
 use crate::convert::{from_ts, id, parse_id, ts};
 use crate::schema::{accounts, chat_messages, chat_sessions, patients};
 use crate::sql::{Corrupt, found};
-use crate::{Database, DbConnection, MultiBackend};
+use crate::{Backend, Database, DbConnection, MultiBackend};
 use async_trait::async_trait;
 use diesel::dsl::exists;
 use diesel::prelude::*;
@@ -24,8 +26,8 @@ use genascope_domain::invites::model::{ChatStage, ChatSummary};
 use genascope_domain::patients::ports::ChatStages;
 use genascope_domain::questionnaire::QuestionId;
 use genascope_domain::questionnaire::sessions::model::{
-    ChatContext, ChatMessage, ChatSession, MessageRole, MessageType, SessionAssessment, SessionId,
-    SessionStatus, SessionType,
+    ChatContext, ChatMessage, ChatSession, JsonText, MessageRole, MessageType, SessionAssessment,
+    SessionId, SessionStatus, SessionType,
 };
 use genascope_domain::questionnaire::sessions::ports::{
     ChatSessionRepository, Decide, NewSession, SessionFilter, SessionScope, SessionWrite, Stepped,
@@ -110,7 +112,8 @@ impl SessionRow {
             status: SessionStatus::parse(&self.status).ok_or(Corrupt("session status"))?,
             chat_context,
             answers: serde_json::from_str(&self.answers).map_err(|_| Corrupt("session answers"))?,
-            extracted_data: json_value(&self.extracted_data, "extracted data")?,
+            extracted_data: JsonText::parse(&self.extracted_data)
+                .map_err(|_| Corrupt("extracted data"))?,
             current_question: question(self.current_question)?,
             progress_percentage: u8::try_from(self.progress_percentage)
                 .map_err(|_| Corrupt("progress"))?,
@@ -148,7 +151,7 @@ impl TryFrom<&ChatSession> for SessionRow {
                 .map(|c| to_json(c.as_map()))
                 .transpose()?,
             answers: to_json(&s.answers)?,
-            extracted_data: to_json(&s.extracted_data)?,
+            extracted_data: s.extracted_data.as_str().to_owned(),
             current_question: s.current_question.map(|q| i32::from(q.get())),
             progress_percentage: i32::from(s.progress_percentage),
             message_count: i32::try_from(s.message_count).unwrap_or(i32::MAX),
@@ -286,6 +289,28 @@ impl Planned {
             self.assessment.as_ref(),
             &self.audit,
         )
+    }
+
+    /// PostgreSQL, a write without messages: [`Self::write`] as one statement (`at_once`),
+    /// outside any transaction.
+    fn write_at_once(&self, conn: &mut DbConnection) -> QueryResult<Written> {
+        let assessment = self.assessment.as_ref().map(NewAssessmentRow::from);
+        let audit: Vec<AuditRow> = self.audit.iter().map(AuditRow::from).collect();
+        let (row, sid) = (&self.row, self.row.id.as_str());
+        let wrote = if row.status == SessionStatus::Active.as_str() {
+            let progress = ProgressRow::from(row);
+            let update =
+                VersionedUpdate::<_, Progress>::new(progress.as_changeset(), sid, self.version);
+            AtOnce::new(update, sid, assessment.as_ref(), &audit).wrote(conn)?
+        } else {
+            let update = VersionedUpdate::<_, WholeRow>::new(row.as_changeset(), sid, self.version);
+            AtOnce::new(update, sid, assessment.as_ref(), &audit).wrote(conn)?
+        };
+        if wrote {
+            return Ok(Written::Done);
+        }
+        still_there(conn, sid)?;
+        Ok(Written::Stale)
     }
 }
 
@@ -457,18 +482,17 @@ impl Written {
     }
 }
 
-#[async_trait]
-impl ChatSessionRepository for Database {
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn create(&self, new: &NewSession) -> Result<(), RepoError> {
-        let row = SessionRow::try_from(&new.session)?;
-        let ended = new
-            .supersede
-            .as_ref()
-            .map(|s| SessionRow::try_from(s).map(|r| (r, s.version - 1)))
-            .transpose()?;
-        let messages = message_rows(&new.messages)?;
-        let audit = new.audit.clone();
+impl Database {
+    /// A session's creation as a transaction: `ended` (the patient's active session it
+    /// supersedes, and the version it was read at) first, then the row, its messages and the
+    /// audit entries.
+    async fn create_in_transaction(
+        &self,
+        row: SessionRow,
+        ended: Option<(SessionRow, i32)>,
+        messages: Vec<MessageRow>,
+        audit: Vec<AuditEntry>,
+    ) -> Result<(), RepoError> {
         self.transaction(move |conn| {
             writes_elsewhere(conn, |conn| {
                 if let Some((ended, version)) = &ended
@@ -485,7 +509,51 @@ impl ChatSessionRepository for Database {
             })
         })
         .await?
-        .result()?;
+        .result()
+    }
+
+    /// Write `planned`: on PostgreSQL, without messages, as one statement; else in a
+    /// transaction.
+    async fn write_planned(&self, planned: Planned) -> Result<Written, RepoError> {
+        if self.backend() == Backend::Postgres && planned.messages.is_empty() {
+            self.run(move |conn| planned.write_at_once(conn)).await
+        } else {
+            self.transaction(move |conn| planned.write(conn)).await
+        }
+    }
+}
+
+#[async_trait]
+impl ChatSessionRepository for Database {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn create(&self, new: &NewSession) -> Result<(), RepoError> {
+        let row = SessionRow::try_from(&new.session)?;
+        let ended = new
+            .supersede
+            .as_ref()
+            .map(|s| SessionRow::try_from(s).map(|r| (r, s.version - 1)))
+            .transpose()?;
+        let messages = message_rows(&new.messages)?;
+        if self.backend() == Backend::Postgres && ended.is_none() && messages.is_empty() {
+            // One statement: the row and its audit entries (`at_once`).
+            let audit: Vec<AuditRow> = new.audit.iter().map(AuditRow::from).collect();
+            let written = self
+                .run(move |conn| {
+                    let insert = diesel::insert_into(chat_sessions::table).values(&row);
+                    AtOnce::new(insert, &row.id, None, &audit).wrote(conn)
+                })
+                .await?;
+            // An INSERT that returned no row would have failed: never `Stale`, in fact.
+            if written {
+                Written::Done
+            } else {
+                Written::Stale
+            }
+            .result()?;
+        } else {
+            self.create_in_transaction(row, ended, messages, new.audit.clone())
+                .await?;
+        }
         // The first answer decides on the session as created, without reading it back.
         let cache = self.session_cache();
         if let Some(ended) = &new.supersede {
@@ -553,16 +621,8 @@ impl ChatSessionRepository for Database {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn save(&self, write: &SessionWrite) -> Result<(), RepoError> {
-        let row = SessionRow::try_from(&write.after)?;
-        let version = write.version;
-        let messages = message_rows(&write.messages)?;
-        let assessment = write.assessment.clone();
-        let audit = write.audit.clone();
-        self.transaction(move |conn| {
-            write_session(conn, &row, version, &messages, assessment.as_ref(), &audit)
-        })
-        .await?
-        .result()
+        let (planned, _) = Planned::of(write.clone())?;
+        self.write_planned(planned).await?.result()
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -599,7 +659,7 @@ impl ChatSessionRepository for Database {
                 }
                 Err(e) => Err(e),
             },
-            _ => self.transaction(move |conn| planned.write(conn)).await,
+            _ => self.write_planned(planned).await,
         };
         match written {
             Ok(Written::Done) => {

@@ -43,6 +43,17 @@ pub async fn latest_is_by_assessed_at(t: &TestDb) {
     }
     assert_eq!(repo.latest_for_patient(p1.id).await.unwrap(), Some(new));
     assert_eq!(repo.latest_for_patient(p2.id).await.unwrap(), None);
+    // A patient that does not exist: not found, nothing stored.
+    let nobody = genascope_domain::common::PatientId(uuid::Uuid::new_v4());
+    let orphan = AssessmentRecord {
+        patient_id: nobody,
+        ..record(30, 5.0, None)
+    };
+    assert!(matches!(
+        repo.insert(&orphan, &audit(AuditAction::Create)).await,
+        Err(genascope_domain::common::RepoError::NotFound)
+    ));
+    assert_eq!(repo.latest_for_patient(nobody).await.unwrap(), None);
 }
 
 /// Two assessments of one patient stored in the same second: the later stored is the latest,

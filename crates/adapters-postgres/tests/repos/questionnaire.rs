@@ -14,7 +14,7 @@ use genascope_domain::invites::model::ChatStage;
 use genascope_domain::patients::model::Patient;
 use genascope_domain::patients::ports::{ChatStages, PatientFilter, PatientRepository};
 use genascope_domain::questionnaire::sessions::model::{
-    ChatContext, ChatMessage, ChatSession, HistoryEntry, MessageRole, MessageType,
+    ChatContext, ChatMessage, ChatSession, HistoryEntry, JsonText, MessageRole, MessageType,
     SessionAssessment, SessionId, SessionStatus, SessionType,
 };
 use genascope_domain::questionnaire::sessions::ports::{
@@ -217,7 +217,7 @@ pub(crate) fn session(
         status: SessionStatus::Active,
         chat_context: ChatContext::new(json!({"source": "test"})).unwrap(),
         answers: Vec::new(),
-        extracted_data: serde_json::to_value(q.profile()).unwrap(),
+        extracted_data: JsonText::of(q.profile()).unwrap(),
         current_question: Some(QuestionId::FIRST),
         progress_percentage: 0,
         message_count: 0,
@@ -285,7 +285,7 @@ pub(crate) fn answered_yes(s: &ChatSession) -> (ChatSession, Questionnaire) {
             raw: "yes".into(),
             answered_at: at(2),
         }],
-        extracted_data: serde_json::to_value(q.profile()).unwrap(),
+        extracted_data: JsonText::of(q.profile()).unwrap(),
         current_question: q.current_question().map(|q| q.id),
         progress_percentage: q.progress_percentage(),
         last_activity: at(2),
@@ -524,6 +524,23 @@ pub async fn sessions_create_answer_and_read(t: &TestDb) {
         }),
         ..done
     };
+    // A completion decided on a version that moved on writes nothing, its assessment neither
+    // (PostgreSQL writes it in the same statement as the session, `at_once`).
+    let stale = SessionWrite {
+        after: done.clone(),
+        version: 0,
+        assessment: Some(fresh.clone()),
+        ..completion.clone()
+    };
+    assert!(matches!(repo.save(&stale).await, Err(RepoError::Stale)));
+    let latest = AssessmentRepository::latest_for_patient(t.db(), p.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        latest.map(|r| r.id),
+        Some(earlier.id),
+        "no assessment stored"
+    );
     repo.save(&SessionWrite {
         after: done.clone(),
         assessment: Some(fresh.clone()),

@@ -13,8 +13,8 @@ use genascope_domain::identity::model::Role;
 use genascope_domain::identity::policy::{AccessType, InviteGrant, Principal};
 use genascope_domain::questionnaire::sessions::error::ChatError;
 use genascope_domain::questionnaire::sessions::model::{
-    ChatSession, HistoryEntry, MessageRole, MessageText, MessageType, SUMMARY, SessionAssessment,
-    SessionId, SessionStatus, SessionType,
+    ChatSession, HistoryEntry, JsonText, MessageRole, MessageText, MessageType, SUMMARY,
+    SessionAssessment, SessionId, SessionStatus, SessionType,
 };
 use genascope_domain::questionnaire::sessions::ports::{
     ChatSessionRepository, Decide, MockChatSessionRepository, NewSession, SessionFilter,
@@ -120,7 +120,7 @@ fn session(
         status: SessionStatus::Active,
         chat_context: None,
         answers: history,
-        extracted_data: serde_json::to_value(q.profile()).unwrap(),
+        extracted_data: JsonText::of(q.profile()).unwrap(),
         current_question: q.current_question().map(|q| q.id),
         progress_percentage: q.progress_percentage(),
         message_count: 1,
@@ -196,7 +196,8 @@ async fn a_patients_session_takes_the_invites_strategy_when_the_requested_one_is
         .expect_default_for()
         .returning(move |_| Ok(Some(d.clone())));
     let mut sessions = MockChatSessionRepository::new();
-    sessions.expect_active_for_patient().returning(|_| Ok(None));
+    // A new session: no read of an active one (the store refuses a second, see `create`).
+    sessions.expect_active_for_patient().never();
     let created = Slot::<NewSession>::new();
     let c2 = created.clone();
     sessions.expect_create().returning(move |n| {
@@ -268,9 +269,17 @@ async fn an_open_patient_session_is_returned_instead_of_a_new_one() {
     let pid = PatientId(Uuid::new_v4());
     let active = session(a, Some(pid), UserId(pid.0), &[(1, "no")]);
     let mut sessions = MockChatSessionRepository::new();
+    // The first attempt assumes none: the store refuses it (one active session per patient),
+    // and the active one is read and returned, not replaced.
+    sessions
+        .expect_create()
+        .times(1)
+        .withf(|n| n.supersede.is_none())
+        .returning(|_| Err(RepoError::Duplicate("active_session")));
     let s = active.clone();
     sessions
         .expect_active_for_patient()
+        .times(1)
         .returning(move |_| Ok(Some(s.clone())));
     let mut strategies = MockStrategyRepository::new();
     strategies.expect_default_for().returning(|_| Ok(None));
@@ -279,7 +288,7 @@ async fn an_open_patient_session_is_returned_instead_of_a_new_one() {
         .open(&patient_principal(a, pid), OpenSession::default())
         .await
         .unwrap();
-    assert_eq!(got, active, "no create expected");
+    assert_eq!(got, active, "the active session, not a new one");
 }
 
 #[tokio::test]
@@ -512,7 +521,7 @@ async fn the_last_answer_completes_and_stores_the_assessment_once_for_the_patien
     assert_eq!(record.body, assessment.body);
     assert_eq!(
         record.profile.as_ref(),
-        Some(&after.extracted_data),
+        Some(&after.extracted_data.to_value()),
         "the frozen profile"
     );
     let kinds: Vec<&str> = w.audit.iter().map(|e| e.record_type).collect();

@@ -180,7 +180,7 @@ impl ChatSessionDto {
                 .chat_context
                 .as_ref()
                 .map(|c| Value::Object(c.as_map().clone())),
-            extracted_data: s.extracted_data.clone(),
+            extracted_data: s.extracted_data.to_value(),
             assessment_results: s
                 .assessment
                 .as_ref()

@@ -12,8 +12,9 @@
 
 use super::error::{ChatError, not_found_as};
 use super::model::{
-    ChatContext, ChatMessage, ChatSession, EndReason, HistoryEntry, MessageRole, MessageText,
-    MessageType, SUMMARY, SUPERSEDED, SessionAssessment, SessionId, SessionStatus, SessionType,
+    ChatContext, ChatMessage, ChatSession, EndReason, HistoryEntry, JsonText, MessageRole,
+    MessageText, MessageType, SUMMARY, SUPERSEDED, SessionAssessment, SessionId, SessionStatus,
+    SessionType,
 };
 use super::policy;
 use super::ports::{ChatSessionRepository, Decide, NewSession, SessionFilter, SessionWrite};

@@ -150,7 +150,7 @@ impl ChatService {
             status: SessionStatus::Active,
             chat_context: context,
             answers: Vec::new(),
-            extracted_data: json(q.profile(), "profile")?,
+            extracted_data: JsonText::of(q.profile()).map_err(|_| ChatError::bug("profile"))?,
             current_question: Some(QuestionId::FIRST),
             progress_percentage: q.progress_percentage(),
             message_count: 0,
@@ -180,6 +180,10 @@ impl ChatService {
 
     /// Store a new session. `supersede`: end the patient's active session first (else an
     /// active one is returned instead). A race on the id resumes the session created meanwhile.
+    ///
+    /// The first attempt assumes the patient has no active session (a new patient's case): the
+    /// store's one-active-session rule refuses it otherwise (`Duplicate("active_session")`), and
+    /// the next attempt reads the active session. A new session costs no read of it (issue #8).
     pub(super) async fn create(
         &self,
         p: &Principal,
@@ -187,11 +191,15 @@ impl ChatService {
         messages: Vec<ChatMessage>,
         supersede: bool,
     ) -> Result<ChatSession, ChatError> {
+        let mut assume_none = true;
         for _ in 0..ATTEMPTS {
             let active = match session.patient_id {
-                Some(patient) => self.ports.sessions.active_for_patient(patient).await?,
-                None => None,
+                Some(patient) if !assume_none => {
+                    self.ports.sessions.active_for_patient(patient).await?
+                }
+                _ => None,
             };
+            assume_none = false;
             if let (Some(active), false) = (&active, supersede) {
                 self.audit_read(p, active).await?;
                 return Ok(active.clone());

@@ -105,7 +105,7 @@ mod tests {
                     answered_at: at,
                 })
                 .collect(),
-            extracted_data: serde_json::Value::Null,
+            extracted_data: crate::questionnaire::sessions::model::JsonText::null(),
             current_question: None,
             progress_percentage: 0,
             message_count: 0,

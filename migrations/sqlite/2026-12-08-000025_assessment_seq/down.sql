@@ -1,0 +1,2 @@
+-- Nothing was done (see up.sql).
+SELECT 1;
