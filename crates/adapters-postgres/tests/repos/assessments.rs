@@ -135,3 +135,88 @@ pub async fn concurrent_inserts_for_one_patient_all_succeed(t: &TestDb) {
         .unwrap();
     assert!(records.iter().any(|r| r.id == latest.id));
 }
+
+/// Migration 000025 on a clinic's volume: 2,000 patients with an assessment each, stored before
+/// it; then the migration reverted and applied again (as on an upgrade from 000024). On
+/// PostgreSQL the new sequence starts above every stored `seq`, so an assessment stored after it
+/// in the same second as a patient's old one is that patient's latest, for every patient tried;
+/// had it started at 1, the new numbers would repeat or undercut the stored ones (a unique
+/// violation or the old assessment as latest). SQLite's `MAX(seq) + 1` is checked the same way.
+pub async fn assessments_stored_before_the_seq_migration_stay_older(t: &TestDb) {
+    use diesel_migrations::MigrationHarness;
+    use genascope_adapters_postgres::{DbConnection, migrations};
+    use genascope_domain::audit::{AuditEntry, AuditRecords};
+    const PATIENTS: usize = 2_000;
+    let a = account("Upgrade Clinic", None);
+    let admin = user(Some(a.id), "admin@upgrade.org", "The Admin", Role::Admin);
+    AccountRepository::create_with_admin(t.db(), &a, &new_user(admin.clone()))
+        .await
+        .unwrap();
+    let patients: Vec<_> = (0..PATIENTS)
+        .map(|i| patient(a.id, &format!("p{i}@upgrade.org"), "Pat", &format!("N{i}")))
+        .collect();
+    let import = AuditEntry {
+        id: uuid::Uuid::new_v4(),
+        at: at(1),
+        actor_id: Some(admin.id),
+        action: AuditAction::Create,
+        record_type: "patient",
+        records: AuditRecords::Many {
+            ids: patients.iter().map(|p| p.id.0).collect(),
+            query: None,
+        },
+        account_id: Some(a.id),
+    };
+    let outcomes = PatientRepository::import(t.db(), &patients, &import)
+        .await
+        .unwrap();
+    assert!(outcomes.iter().all(Result::is_ok));
+    let repo: &dyn AssessmentRepository = t.db();
+    let second = at(30);
+    let record = |p: &genascope_domain::patients::model::Patient, millis: i64| AssessmentRecord {
+        id: uuid::Uuid::new_v4(),
+        account_id: a.id,
+        patient_id: p.id,
+        created_by: None,
+        assessed_at: second + time::Duration::milliseconds(millis),
+        body: serde_json::json!({"millis": millis}),
+        profile: None,
+    };
+    let old: Vec<_> = patients.iter().map(|p| record(p, 100)).collect();
+    for r in &old {
+        repo.insert(r, &audit(AuditAction::Create)).await.unwrap();
+    }
+
+    // Back to 000024 and up again: every migration after 000025 too, if any.
+    {
+        let mut conn = t.db().connection().unwrap();
+        loop {
+            let reverted = match &mut *conn {
+                DbConnection::Postgresql(c) => c.revert_last_migration(migrations::POSTGRES),
+                DbConnection::Sqlite(c) => c.revert_last_migration(migrations::SQLITE),
+            }
+            .unwrap()
+            .to_string();
+            if reverted.replace('-', "") == "20261208000025" {
+                break;
+            }
+        }
+    }
+    assert!(
+        !t.db().migrate().unwrap().is_empty(),
+        "000025 applied again"
+    );
+
+    // Every 40th patient, and the last one stored (the highest `seq` so far).
+    for i in (0..PATIENTS).step_by(40).chain([PATIENTS - 1]) {
+        let new = record(&patients[i], 900);
+        repo.insert(&new, &audit(AuditAction::Create))
+            .await
+            .unwrap();
+        let latest = repo.latest_for_patient(patients[i].id).await.unwrap();
+        assert_eq!(latest.map(|r| r.id), Some(new.id), "patient {i}");
+    }
+    // The others keep their one assessment.
+    let latest = repo.latest_for_patient(patients[1].id).await.unwrap();
+    assert_eq!(latest.map(|r| r.id), Some(old[1].id));
+}

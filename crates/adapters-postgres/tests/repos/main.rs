@@ -131,6 +131,7 @@ on_both_backends! {
         latest_is_by_assessed_at,
         same_second_ties_go_to_the_later_stored,
         concurrent_inserts_for_one_patient_all_succeed,
+        assessments_stored_before_the_seq_migration_stay_older,
     ],
     outbox: [
         a_reset_link_and_its_email_commit_or_roll_back_together,
