@@ -23,7 +23,7 @@ impl ChatService {
             raw,
             answered_at: now,
         });
-        after.extracted_data = JsonText::of(q.profile()).map_err(|_| ChatError::bug("profile"))?;
+        after.extracted_data = json_text(q.profile(), "profile")?;
         after.current_question = q.current_question().map(|q| q.id);
         after.progress_percentage = q.progress_percentage();
         after.last_activity = now;

@@ -149,6 +149,11 @@ fn json<T: serde::Serialize>(value: &T, what: &str) -> Result<Value, ChatError> 
     serde_json::to_value(value).map_err(|_| ChatError::bug(what))
 }
 
+/// [`json`] as text, serialised once ([`JsonText`]).
+fn json_text<T: serde::Serialize>(value: &T, what: &str) -> Result<JsonText, ChatError> {
+    JsonText::of(value).map_err(|_| ChatError::bug(what))
+}
+
 /// The invited patient's strategy (a simplified token's invite), if any.
 fn invite_strategy(p: &Principal) -> Option<ChatStrategyId> {
     p.grant.and_then(|g| g.chat_strategy_id)

@@ -150,7 +150,7 @@ impl ChatService {
             status: SessionStatus::Active,
             chat_context: context,
             answers: Vec::new(),
-            extracted_data: JsonText::of(q.profile()).map_err(|_| ChatError::bug("profile"))?,
+            extracted_data: json_text(q.profile(), "profile")?,
             current_question: Some(QuestionId::FIRST),
             progress_percentage: q.progress_percentage(),
             message_count: 0,
